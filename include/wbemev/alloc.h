@@ -1,0 +1,44 @@
+/*
+ * wbemev/alloc.h: the allocator hook and the live-object counters.
+ *
+ * The library allocates only through the functions set here (default: malloc, realloc, free), so an
+ * application, a test or a benchmark can count allocations or make them fail.
+ */
+#ifndef WBEMEV_ALLOC_H
+#define WBEMEV_ALLOC_H
+
+#include "status.h"
+
+WBEMEV_BEGIN_DECLS
+
+/**
+ * Allocation functions. Semantics are those of malloc/realloc/free: malloc(0) and realloc(p, 0) are
+ * never called by wbemev; free(NULL) may be. Returning NULL from malloc or realloc makes the calling
+ * wbemev function fail with WBEMEV_E_OUT_OF_MEMORY and leave its state as it was.
+ */
+typedef struct wbemev_allocator {
+    void *(*malloc)(void *ctx, size_t size);
+    void *(*realloc)(void *ctx, void *ptr, size_t size);
+    void (*free)(void *ctx, void *ptr);
+    void *ctx; /**< passed to each function unchanged */
+} wbemev_allocator;
+
+/**
+ * Replaces the process-wide allocator; NULL restores malloc/realloc/free.
+ *
+ * Not thread-safe: call it before any other wbemev function, or when no wbemev object is alive
+ * (wbemev_live_allocations() == 0), since memory must be freed by the allocator that made it.
+ * Returns WBEMEV_E_INVALID_PARAMETER when a function pointer is NULL, WBEMEV_E_INVALID_OPERATION when
+ * blocks allocated by the current allocator are still alive.
+ */
+WBEMEV_API wbemev_status wbemev_set_allocator(const wbemev_allocator *allocator);
+
+/** Blocks allocated through the hook and not yet freed. Thread-safe. */
+WBEMEV_API size_t wbemev_live_allocations(void);
+
+/** Event objects (instances and class objects) alive now, across all namespaces. Thread-safe. */
+WBEMEV_API size_t wbemev_live_objects(void);
+
+WBEMEV_END_DECLS
+
+#endif /* WBEMEV_ALLOC_H */

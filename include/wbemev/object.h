@@ -1,0 +1,157 @@
+/*
+ * wbemev/object.h: event objects (instances) with typed CIM properties.
+ *
+ * Ownership:
+ *  1. Every object starts with one reference, owned by its creator. wbemev_object_add_ref returns its
+ *     argument; wbemev_object_release frees the object when the count reaches 0. Counts are atomic:
+ *     add_ref and release may be called from any thread.
+ *  2. Indicate borrows the array and the objects in it. A receiver that keeps an object past the
+ *     call must add_ref it.
+ *  3. An object becomes immutable once indicated (freeze-on-indicate), so the dispatcher can share one
+ *     object with every consumer and queue without copying. Put on a frozen object fails with
+ *     WBEMEV_E_READ_ONLY (and is a contract violation); wbemev_object_clone of a frozen object gives
+ *     a mutable copy. Send one unique object per event: spawn or clone one for each.
+ *  4. Put copies strings and arrays. An embedded object value is copied as WMI does (a clone), unless
+ *     it is frozen, in which case it is shared by reference.
+ *  5. Get fills a wbemev_value that points into the object: valid while you hold a reference and do
+ *     not Put that property again.
+ *
+ * Thread-safety: an unfrozen object belongs to one thread at a time (Put and Get are not locked).
+ * A frozen object may be read (Get, clone, add_ref, release) from any number of threads at once.
+ *
+ * System properties: __CLASS, __SUPERCLASS, __DYNASTY (strings), __DERIVATION (string array),
+ * __GENUS (sint32: 1 class, 2 instance) and __PROPERTY_COUNT (sint32) can be read with Get and are
+ * read-only: Put gives WBEMEV_E_READ_ONLY.
+ */
+#ifndef WBEMEV_OBJECT_H
+#define WBEMEV_OBJECT_H
+
+#include "class.h"
+
+WBEMEV_BEGIN_DECLS
+
+/** WBEM_GENUS_TYPE: what an object is. */
+typedef enum wbemev_genus { WBEMEV_GENUS_CLASS = 1, WBEMEV_GENUS_INSTANCE = 2 } wbemev_genus;
+
+/**
+ * Makes a new instance of cls, every property at the class's default (NULL unless set on the class
+ * object). WBEMEV_E_INVALID_PARAMETER for NULL arguments, WBEMEV_E_INVALID_OPERATION for an abstract
+ * system class (__Event, __InstanceOperationEvent), WBEMEV_E_OUT_OF_MEMORY.
+ */
+WBEMEV_API wbemev_status wbemev_class_spawn_instance(wbemev_class_t *cls, wbemev_object_t **out);
+
+/** SpawnInstance on a class object (genus 1); WBEMEV_E_INVALID_OPERATION on an instance. */
+WBEMEV_API wbemev_status wbemev_object_spawn_instance(wbemev_object_t *class_object,
+                                                      wbemev_object_t **out);
+
+/**
+ * A complete, mutable copy of obj with one reference: same genus, same values. The suggested
+ * pattern for bursts: spawn one template, clone it for each event.
+ */
+WBEMEV_API wbemev_status wbemev_object_clone(const wbemev_object_t *obj, wbemev_object_t **out);
+
+WBEMEV_API wbemev_object_t *wbemev_object_add_ref(wbemev_object_t *obj);
+WBEMEV_API void wbemev_object_release(wbemev_object_t *obj);
+
+/** The object's class (borrowed). */
+WBEMEV_API wbemev_class_t *wbemev_object_class(const wbemev_object_t *obj);
+/** The object's class name (borrowed). */
+WBEMEV_API const char *wbemev_object_class_name(const wbemev_object_t *obj);
+WBEMEV_API wbemev_genus wbemev_object_genus(const wbemev_object_t *obj);
+
+/** Makes obj immutable (idempotent). Indicate does this to every object it is given. */
+WBEMEV_API void wbemev_object_freeze(wbemev_object_t *obj);
+WBEMEV_API bool wbemev_object_is_frozen(const wbemev_object_t *obj);
+
+/**
+ * Sets property `name` (case-insensitive) to *value, or to NULL when value is NULL or value->is_null.
+ * The value's type must be the property's CIM type exactly (no conversions), except that a NULL
+ * value of type WBEMEV_CIM_EMPTY fits any property.
+ *
+ * WBEMEV_E_INVALID_PARAMETER: NULL obj or name, invalid UTF-8, bad array; WBEMEV_E_NOT_FOUND:
+ * unknown property; WBEMEV_E_READ_ONLY: a system property, or obj is frozen; WBEMEV_E_TYPE_MISMATCH:
+ * another CIM type, or an embedded object not of the property's ref_class;
+ * WBEMEV_E_VALUE_OUT_OF_RANGE: an integer outside its width; WBEMEV_E_OUT_OF_MEMORY.
+ * A failed Put changes nothing.
+ */
+WBEMEV_API wbemev_status wbemev_object_put(wbemev_object_t *obj, const char *name,
+                                           const wbemev_value *value);
+
+/**
+ * Reads property `name` (case-insensitive), system properties included, into *out (see rule 5).
+ * A NULL property gives is_null with the property's type. WBEMEV_E_NOT_FOUND when unknown.
+ */
+WBEMEV_API wbemev_status wbemev_object_get(const wbemev_object_t *obj, const char *name,
+                                           wbemev_value *out);
+
+/**
+ * A property handle for `name` on obj's class; works for that class's subclasses too.
+ * WBEMEV_E_NOT_FOUND for unknown or system properties.
+ */
+WBEMEV_API wbemev_status wbemev_object_property_handle(const wbemev_object_t *obj, const char *name,
+                                                       wbemev_prop_handle *out);
+
+/** Put through a handle: as wbemev_object_put, and WBEMEV_E_INVALID_PARAMETER when the handle does
+ * not belong to obj's class or one of its superclasses. */
+WBEMEV_API wbemev_status wbemev_object_put_h(wbemev_object_t *obj, wbemev_prop_handle handle,
+                                             const wbemev_value *value);
+/** Get through a handle: as wbemev_object_get. */
+WBEMEV_API wbemev_status wbemev_object_get_h(const wbemev_object_t *obj, wbemev_prop_handle handle,
+                                             wbemev_value *out);
+
+/** True when the property exists and is NULL (a missing property gives false). */
+WBEMEV_API bool wbemev_object_is_null(const wbemev_object_t *obj, const char *name);
+
+/*
+ * Typed helpers: one Put and one Get per CIM scalar type, by name. Get fails with
+ * WBEMEV_E_TYPE_MISMATCH when the property has another type and WBEMEV_E_ILLEGAL_NULL when it is
+ * NULL (use wbemev_object_is_null first when NULL is expected).
+ */
+#define WBEMEV__TYPED(suffix, ctype, cim, member)                                                   \
+    static inline wbemev_status wbemev_object_put_##suffix(wbemev_object_t *obj, const char *name,  \
+                                                           ctype x)                                 \
+    {                                                                                              \
+        wbemev_value v;                                                                            \
+        v.type = cim;                                                                              \
+        v.is_null = false;                                                                         \
+        v.u.member = x;                                                                            \
+        return wbemev_object_put(obj, name, &v);                                                   \
+    }                                                                                              \
+    static inline wbemev_status wbemev_object_get_##suffix(const wbemev_object_t *obj,              \
+                                                           const char *name, ctype *out)            \
+    {                                                                                              \
+        wbemev_value v;                                                                            \
+        wbemev_status s = wbemev_object_get(obj, name, &v);                                        \
+        if (WBEMEV_FAILED(s))                                                                      \
+            return s;                                                                              \
+        if (v.type != (cim))                                                                       \
+            return WBEMEV_E_TYPE_MISMATCH;                                                         \
+        if (v.is_null)                                                                             \
+            return WBEMEV_E_ILLEGAL_NULL;                                                          \
+        if (out == NULL)                                                                           \
+            return WBEMEV_E_INVALID_PARAMETER;                                                     \
+        *out = (ctype)v.u.member;                                                                  \
+        return WBEMEV_S_NO_ERROR;                                                                  \
+    }
+
+WBEMEV__TYPED(sint8, int8_t, WBEMEV_CIM_SINT8, sint)
+WBEMEV__TYPED(uint8, uint8_t, WBEMEV_CIM_UINT8, uint)
+WBEMEV__TYPED(sint16, int16_t, WBEMEV_CIM_SINT16, sint)
+WBEMEV__TYPED(uint16, uint16_t, WBEMEV_CIM_UINT16, uint)
+WBEMEV__TYPED(sint32, int32_t, WBEMEV_CIM_SINT32, sint)
+WBEMEV__TYPED(uint32, uint32_t, WBEMEV_CIM_UINT32, uint)
+WBEMEV__TYPED(sint64, int64_t, WBEMEV_CIM_SINT64, sint)
+WBEMEV__TYPED(uint64, uint64_t, WBEMEV_CIM_UINT64, uint)
+WBEMEV__TYPED(real32, float, WBEMEV_CIM_REAL32, real)
+WBEMEV__TYPED(real64, double, WBEMEV_CIM_REAL64, real)
+WBEMEV__TYPED(boolean, bool, WBEMEV_CIM_BOOLEAN, boolean)
+WBEMEV__TYPED(char16, uint16_t, WBEMEV_CIM_CHAR16, char16)
+WBEMEV__TYPED(string, const char *, WBEMEV_CIM_STRING, string)
+WBEMEV__TYPED(reference, const char *, WBEMEV_CIM_REFERENCE, string)
+WBEMEV__TYPED(datetime, wbemev_datetime, WBEMEV_CIM_DATETIME, datetime)
+WBEMEV__TYPED(object, wbemev_object_t *, WBEMEV_CIM_OBJECT, object)
+#undef WBEMEV__TYPED
+
+WBEMEV_END_DECLS
+
+#endif /* WBEMEV_OBJECT_H */

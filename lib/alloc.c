@@ -1,0 +1,2 @@
+/* placeholder: implementation in progress */
+typedef int wbemev__placeholder_alloc;

@@ -1,0 +1,70 @@
+/*
+ * lib/wbemev-int.h: internals shared by the core's files. Not installed.
+ */
+#ifndef WBEMEV_INT_H
+#define WBEMEV_INT_H
+
+#include "wbemev.h"
+#include "platform.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+/* ---- allocation (alloc.c): every allocation goes through the hook ---- */
+void *wbemev__malloc(size_t size);
+void *wbemev__calloc(size_t count, size_t size); /* overflow-checked, zeroed */
+void *wbemev__realloc(void *ptr, size_t size);
+void wbemev__free(void *ptr);
+char *wbemev__strdup(const char *s);
+char *wbemev__strndup(const char *s, size_t n);
+
+/* ---- live-object counter (alloc.c), maintained by object.c ---- */
+void wbemev__live_objects_add(long delta);
+
+/* ---- strings (value.c) ---- */
+/* ASCII case-insensitive comparisons. */
+int wbemev__strcasecmp(const char *a, const char *b);
+bool wbemev__strcaseeq(const char *a, const char *b);
+/* A case-insensitive hash of an ASCII name (FNV-1a over lower-cased bytes). */
+uint32_t wbemev__name_hash(const char *s);
+/* Identifier check: ASCII letters, digits, '_', not starting with a digit, 1..WBEMEV_MAX_IDENTIFIER. */
+bool wbemev__identifier_valid(const char *s);
+
+/* ---- classes (class.c) ---- */
+/* Ancestor of cls at `depth` (0 = root), or NULL when depth > class depth. */
+wbemev_class_t *wbemev__class_ancestor(const wbemev_class_t *cls, size_t depth);
+
+/* Called (with no namespace lock held) after a class is defined or deleted; the dispatcher uses it
+ * for the contract checker (guideline 1). */
+typedef void (*wbemev__class_change_fn)(void *ctx, const char *class_name, const char *what);
+void wbemev__namespace_set_change_hook(wbemev_namespace_t *ns, wbemev__class_change_fn fn, void *ctx);
+
+/* ---- objects (object.c) ---- */
+/* Marks obj as indicated and returns whether it already was (one unique object per event). */
+bool wbemev__object_mark_indicated(wbemev_object_t *obj);
+/* Sets __Event.TIME_CREATED to `ticks` when it is NULL. obj must be an event instance, not frozen. */
+void wbemev__object_stamp_time_created(wbemev_object_t *obj, uint64_t ticks);
+/* Reads __Event.SECURITY_DESCRIPTOR: *bytes/*len, or NULL/0 when NULL. */
+void wbemev__object_security_descriptor(const wbemev_object_t *obj, const uint8_t **bytes, size_t *len);
+
+/* ---- refcount helpers ---- */
+typedef atomic_uint_fast32_t wbemev__refcount;
+static inline void wbemev__ref_init(wbemev__refcount *r, uint32_t n)
+{
+    atomic_init(r, n);
+}
+static inline void wbemev__ref_inc(wbemev__refcount *r)
+{
+    atomic_fetch_add_explicit(r, 1, memory_order_relaxed);
+}
+/* Returns true when the count reached zero (the caller frees). */
+static inline bool wbemev__ref_dec(wbemev__refcount *r)
+{
+    return atomic_fetch_sub_explicit(r, 1, memory_order_acq_rel) == 1;
+}
+static inline uint32_t wbemev__ref_get(wbemev__refcount *r)
+{
+    return (uint32_t)atomic_load_explicit(r, memory_order_relaxed);
+}
+
+#endif /* WBEMEV_INT_H */
