@@ -15,6 +15,7 @@
 #include "wbemev/sink.h"
 #include "wbemev/provider.h"
 #include "wbemev/query.h"
+#include "wbemev/contract.h"
 #include "wbemev/dispatcher.h"
 #include "wbemev/sinks.h"
 

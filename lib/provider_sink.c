@@ -1,2 +1,373 @@
-/* placeholder: implementation in progress */
-typedef int wbemev__placeholder_provider_sink;
+/*
+ * lib/provider_sink.c: the sinks the dispatcher gives a provider: the event sink of ProvideEvents
+ * (the Indicate hot path: validate, stamp, freeze, route, deliver) and the init sink of Initialize.
+ */
+#include "dispatcher-int.h"
+
+/* Delivery depth per dispatcher on this thread (a consumer may indicate into another dispatcher). */
+#define MAX_DEPTH_SLOTS 4
+static WBEMEV__THREAD_LOCAL struct {
+    const wbemev_dispatcher_t *d;
+    unsigned depth;
+} tls_depth[MAX_DEPTH_SLOTS];
+
+unsigned wbemev__delivery_depth(const wbemev_dispatcher_t *d)
+{
+    for (int i = 0; i < MAX_DEPTH_SLOTS; i++)
+        if (tls_depth[i].d == d)
+            return tls_depth[i].depth;
+    return 0;
+}
+
+static void depth_push(const wbemev_dispatcher_t *d)
+{
+    int free_slot = -1;
+    for (int i = 0; i < MAX_DEPTH_SLOTS; i++) {
+        if (tls_depth[i].d == d) {
+            tls_depth[i].depth++;
+            return;
+        }
+        if (tls_depth[i].depth == 0 && free_slot < 0)
+            free_slot = i;
+    }
+    if (free_slot >= 0) {
+        tls_depth[free_slot].d = d;
+        tls_depth[free_slot].depth = 1;
+    }
+}
+
+/* Returns the depth left for d. */
+static unsigned depth_pop(const wbemev_dispatcher_t *d)
+{
+    for (int i = 0; i < MAX_DEPTH_SLOTS; i++) {
+        if (tls_depth[i].d == d) {
+            if (--tls_depth[i].depth == 0)
+                tls_depth[i].d = NULL;
+            return tls_depth[i].depth;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * The event sink
+ */
+static struct wbemev__psink *psink_from(wbemev_sink_t *s)
+{
+    return WBEMEV_CONTAINER_OF(s, struct wbemev__psink, base);
+}
+
+static void psink_add_ref(wbemev_sink_t *s)
+{
+    wbemev__ref_inc(&psink_from(s)->refs);
+}
+
+static void psink_release(wbemev_sink_t *s)
+{
+    struct wbemev__psink *ps = psink_from(s);
+    if (wbemev__ref_dec(&ps->refs)) {
+        wbemev__reg_release(ps->reg);
+        wbemev__free(ps);
+    }
+}
+
+/* Each Indicate call gets a token; objects remember the token they were indicated with, which tells
+ * a duplicate within one call from an object indicated again later. */
+static atomic_uint_fast64_t indicate_tokens = 1;
+
+static WBEMEV__THREAD_LOCAL unsigned tls_consumer_depth;
+
+bool wbemev__in_consumer_call(void)
+{
+    return tls_consumer_depth > 0;
+}
+
+/* True when one of the provider's EventQueryList classes is cls or a superclass of it. */
+static bool registered_for(const struct wbemev__reg *reg, const wbemev_class_t *cls)
+{
+    for (size_t i = 0; i < reg->nqueries; i++)
+        if (wbemev_class_inherits_from(cls, wbemev_query_class(reg->queries[i])))
+            return true;
+    return false;
+}
+
+/* Every object must be a non-NULL instance of an event class the provider registered for: checked
+ * before anything is touched, so a refused call changes nothing. */
+static wbemev_status validate(struct wbemev__reg *reg, int32_t count, wbemev_object_t *const *objects)
+{
+    wbemev_dispatcher_t *d = reg->d;
+    if (count < 0 || (count > 0 && objects == NULL))
+        return WBEMEV_E_INVALID_PARAMETER;
+    for (int32_t i = 0; i < count; i++) {
+        const wbemev_object_t *o = objects[i];
+        if (o == NULL)
+            return WBEMEV_E_INVALID_PARAMETER;
+        const wbemev_class_t *cls = wbemev_object_class(o);
+        if (wbemev_object_genus(o) != WBEMEV_GENUS_INSTANCE) {
+            wbemev__violation(d, WBEMEV_VIOLATION_CLASS_OBJECT_INDICATED, reg->name, "Indicate", wbemev_class_name(cls));
+            return WBEMEV_E_INVALID_OBJECT;
+        }
+        if (!wbemev_class_is_event_class(cls)) {
+            wbemev__violation(d, WBEMEV_VIOLATION_NOT_EVENT_CLASS, reg->name, "Indicate", wbemev_class_name(cls));
+            return WBEMEV_E_NOT_EVENT_CLASS;
+        }
+        if (wbemev__checking(d) && !registered_for(reg, cls) &&
+            wbemev__violation(d, WBEMEV_VIOLATION_CLASS_NOT_REGISTERED, reg->name, "Indicate",
+                              wbemev_class_name(cls)) == WBEMEV_S_FALSE)
+            return WBEMEV_E_INVALID_CLASS;
+    }
+    return WBEMEV_S_NO_ERROR;
+}
+
+/* One unique object per event: marks each object with this call's token. A duplicate in the call or
+ * an object indicated before is reported; under strict the marks are undone and the call refused. */
+static wbemev_status mark_unique(struct wbemev__reg *reg, int32_t count, wbemev_object_t *const *objects)
+{
+    wbemev_dispatcher_t *d = reg->d;
+    uint64_t token = atomic_fetch_add_explicit(&indicate_tokens, 1, memory_order_relaxed);
+    for (int32_t i = 0; i < count; i++) {
+        uint64_t prev = wbemev__object_mark_indicated(objects[i], token, reg->serial);
+        if (prev == 0)
+            continue;
+        wbemev_violation_code code =
+            prev == token ? WBEMEV_VIOLATION_DUPLICATE_IN_BATCH : WBEMEV_VIOLATION_OBJECT_REINDICATED;
+        if (wbemev__violation(d, code, reg->name, "Indicate", wbemev_object_class_name(objects[i])) ==
+            WBEMEV_S_FALSE) {
+            for (int32_t j = 0; j < i; j++)
+                wbemev__object_unmark_indicated(objects[j], token);
+            return code == WBEMEV_VIOLATION_DUPLICATE_IN_BATCH ? WBEMEV_E_INVALID_PARAMETER
+                                                               : WBEMEV_E_INVALID_OBJECT;
+        }
+    }
+    return WBEMEV_S_NO_ERROR;
+}
+
+/* The throttling model (guideline 3): while a NewQuery/CancelQuery waits to get into the provider,
+ * Indicate is answered SERVER_TOO_BUSY. A provider that refires refire_limit times without letting
+ * the request in is reported, then let through (record) or cancelled (strict): never a hang. */
+static wbemev_status throttle(struct wbemev__reg *reg)
+{
+    wbemev_dispatcher_t *d = reg->d;
+    if (atomic_load(&reg->requests_waiting) == 0) {
+        atomic_store(&reg->refires, 0);
+        return WBEMEV_S_NO_ERROR;
+    }
+    unsigned n = atomic_fetch_add(&reg->refires, 1) + 1;
+    if (n < d->refire_limit)
+        return WBEMEV_E_SERVER_TOO_BUSY;
+    if (n == d->refire_limit &&
+        wbemev__violation(d, WBEMEV_VIOLATION_REFIRE_WHILE_PENDING, reg->name, "Indicate", NULL) == WBEMEV_S_FALSE) {
+        atomic_store(&reg->answered_cancelled, true);
+        return WBEMEV_E_CALL_CANCELLED;
+    }
+    return WBEMEV_S_NO_ERROR;
+}
+
+/* Delivers one frozen event to one subscription. Returns false when the consumer failed. */
+static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event)
+{
+    if (atomic_load_explicit(&sub->state, memory_order_acquire) != SUB_ACTIVE)
+        return true;
+    if (sub->has_where && !wbemev_query_matches(sub->query, event)) {
+        atomic_fetch_add_explicit(&sub->filtered, 1, memory_order_relaxed);
+        return true;
+    }
+    /* Slow consumers are found by timing one delivery in 16 (a slow one is slow every time). */
+    uint64_t n = atomic_fetch_add_explicit(&sub->delivered, 1, memory_order_relaxed);
+    bool timed = wbemev__checking(d) && (n & 15u) == 0;
+    uint64_t t0 = timed ? wbemev__now(d) : 0;
+    tls_consumer_depth++;
+    wbemev_status st = wbemev_sink_indicate(sub->consumer, 1, &event);
+    tls_consumer_depth--;
+    if (timed && wbemev__now(d) - t0 > d->consumer_limit_ns)
+        wbemev__violation(d, WBEMEV_VIOLATION_SLOW_CONSUMER, "(consumer)", "Indicate", wbemev_object_class_name(event));
+    if (WBEMEV_FAILED(st)) {
+        atomic_fetch_sub_explicit(&sub->delivered, 1, memory_order_relaxed);
+        return false;
+    }
+    return true;
+}
+
+/* Routes one event to the subscriptions on its class and on each of its superclasses. */
+static void route(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, wbemev_object_t *event)
+{
+    const wbemev_class_t *cls = wbemev_object_class(event);
+    size_t depth = wbemev_class_depth(cls);
+    for (size_t level = 0; level <= depth; level++) {
+        uint32_t n;
+        struct wbemev__sub *const *subs =
+            wbemev__snapshot_lookup(snap, wbemev_class_id(wbemev__class_ancestor(cls, level)), &n);
+        for (uint32_t i = 0; i < n; i++) {
+            if (!deliver(d, subs[i], event)) {
+                /* A failing consumer is cancelled: one SetStatus(COMPLETE, CALL_CANCELLED). The end
+                 * is deferred to the end of this Indicate, since this thread holds the snapshot. */
+                wbemev__sub_end(d, subs[i], WBEMEV_E_CALL_CANCELLED);
+            }
+        }
+    }
+}
+
+/* Answers an Indicate without delivering it: counts the objects as refused. */
+static wbemev_status refuse(struct wbemev__reg *reg, int32_t count, wbemev_status st)
+{
+    if (count > 0)
+        atomic_fetch_add_explicit(&reg->refused, (uint64_t)count, memory_order_relaxed);
+    if (st == WBEMEV_E_CALL_CANCELLED)
+        atomic_store(&reg->answered_cancelled, true);
+    wbemev__reg_leave(reg);
+    return st;
+}
+
+static wbemev_status psink_indicate(wbemev_sink_t *s, int32_t count, wbemev_object_t *const *objects)
+{
+    struct wbemev__reg *reg = psink_from(s)->reg;
+    if (!wbemev__reg_enter(reg))
+        return WBEMEV_E_CALL_CANCELLED; /* unregistered or shut down: stop indicating */
+    wbemev_dispatcher_t *d = reg->d;
+    if (count > 0)
+        atomic_fetch_add_explicit(&reg->indicated, (uint64_t)count, memory_order_relaxed);
+
+    /* Test kit injection: answer the next Indicates with a given status. */
+    if (atomic_load_explicit(&reg->inject_count, memory_order_relaxed) > 0) {
+        unsigned left = atomic_load(&reg->inject_count);
+        while (left > 0 && !atomic_compare_exchange_weak(&reg->inject_count, &left, left - 1))
+            ;
+        if (left > 0)
+            return refuse(reg, count, atomic_load(&reg->inject_status));
+    }
+    if (atomic_load_explicit(&reg->answered_cancelled, memory_order_relaxed)) {
+        /* The provider was told to stop and indicates anyway. */
+        wbemev__violation(d, WBEMEV_VIOLATION_INDICATE_AFTER_CANCEL, reg->name, "Indicate", NULL);
+        return refuse(reg, count, WBEMEV_E_CALL_CANCELLED);
+    }
+    wbemev_status st = validate(reg, count, objects);
+    if (WBEMEV_SUCCEEDED(st) && d->model_throttling)
+        st = throttle(reg);
+    if (WBEMEV_SUCCEEDED(st) && wbemev__checking(d))
+        st = mark_unique(reg, count, objects);
+    if (WBEMEV_FAILED(st))
+        return refuse(reg, count, st);
+
+    /* Stamp TIME_CREATED where the provider left it NULL, then freeze: from here the objects are
+     * shared read-only with every consumer. */
+    uint64_t now = wbemev__clock_filetime();
+    for (int32_t i = 0; i < count; i++) {
+        wbemev_object_t *o = objects[i];
+        if (!wbemev_object_is_frozen(o)) {
+            wbemev__object_stamp_time_created(o, now);
+            wbemev_object_freeze(o);
+        }
+    }
+
+    struct wbemev__snapshot *snap = wbemev__index_acquire(&d->index);
+    depth_push(d);
+    for (int32_t i = 0; i < count; i++)
+        route(d, snap, objects[i]);
+    unsigned left = depth_pop(d);
+    wbemev__snapshot_release(snap);
+    if (left == 0)
+        wbemev__run_deferred_ends(d);
+    atomic_fetch_add_explicit(&reg->accepted, (uint64_t)count, memory_order_relaxed);
+    wbemev__reg_leave(reg);
+    return WBEMEV_S_NO_ERROR;
+}
+
+static wbemev_status psink_set_status(wbemev_sink_t *s, int32_t flags, wbemev_status status,
+                                      const char *text, wbemev_object_t *object)
+{
+    (void)flags, (void)status, (void)text, (void)object;
+    /* Guideline 4: a provider never calls SetStatus on its event sink. */
+    struct wbemev__reg *reg = psink_from(s)->reg;
+    if (wbemev__reg_enter(reg)) {
+        wbemev__violation(reg->d, WBEMEV_VIOLATION_SET_STATUS_FROM_PROVIDER, reg->name, "SetStatus", NULL);
+        wbemev__reg_leave(reg);
+    }
+    return WBEMEV_E_INVALID_OPERATION;
+}
+
+static const wbemev_sink_vtbl psink_vtbl = {
+    WBEMEV_SINK_VTBL_VERSION, psink_add_ref, psink_release, psink_indicate, psink_set_status,
+};
+
+wbemev_status wbemev__psink_new(struct wbemev__reg *reg, struct wbemev__psink **out)
+{
+    struct wbemev__psink *ps = wbemev__malloc(sizeof *ps);
+    if (ps == NULL)
+        return WBEMEV_E_OUT_OF_MEMORY;
+    ps->base.vtbl = &psink_vtbl;
+    wbemev__ref_init(&ps->refs, 1);
+    ps->reg = reg;
+    wbemev__ref_inc(&reg->refs);
+    *out = ps;
+    return WBEMEV_S_NO_ERROR;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * The init sink: the provider reports readiness through SetStatus, once, now or later.
+ */
+struct init_sink {
+    wbemev_sink_t base;
+    wbemev__refcount refs;
+    struct wbemev__reg *reg;
+    atomic_bool reported;
+};
+
+static struct init_sink *init_sink_from(wbemev_sink_t *s)
+{
+    return WBEMEV_CONTAINER_OF(s, struct init_sink, base);
+}
+
+static void init_sink_add_ref(wbemev_sink_t *s)
+{
+    wbemev__ref_inc(&init_sink_from(s)->refs);
+}
+
+static void init_sink_release(wbemev_sink_t *s)
+{
+    struct init_sink *is = init_sink_from(s);
+    if (wbemev__ref_dec(&is->refs)) {
+        wbemev__reg_release(is->reg);
+        wbemev__free(is);
+    }
+}
+
+static wbemev_status init_sink_indicate(wbemev_sink_t *s, int32_t count, wbemev_object_t *const *objects)
+{
+    (void)s, (void)count, (void)objects;
+    return WBEMEV_E_INVALID_OPERATION; /* the init sink takes a status, not events */
+}
+
+static wbemev_status init_sink_set_status(wbemev_sink_t *s, int32_t flags, wbemev_status status,
+                                          const char *text, wbemev_object_t *object)
+{
+    (void)text, (void)object;
+    struct init_sink *is = init_sink_from(s);
+    if (flags != WBEMEV_STATUS_COMPLETE)
+        return WBEMEV_S_NO_ERROR; /* progress reports are allowed and ignored */
+    if (atomic_exchange(&is->reported, true))
+        return WBEMEV_E_INVALID_OPERATION; /* readiness is reported once */
+    if (!wbemev__reg_enter(is->reg))
+        return WBEMEV_E_CALL_CANCELLED;
+    wbemev__reg_initialized(is->reg, status);
+    wbemev__reg_leave(is->reg);
+    return WBEMEV_S_NO_ERROR;
+}
+
+static const wbemev_sink_vtbl init_sink_vtbl = {
+    WBEMEV_SINK_VTBL_VERSION, init_sink_add_ref, init_sink_release, init_sink_indicate,
+    init_sink_set_status,
+};
+
+wbemev_status wbemev__init_sink_new(struct wbemev__reg *reg, wbemev_sink_t **out)
+{
+    struct init_sink *is = wbemev__malloc(sizeof *is);
+    if (is == NULL)
+        return WBEMEV_E_OUT_OF_MEMORY;
+    is->base.vtbl = &init_sink_vtbl;
+    wbemev__ref_init(&is->refs, 1);
+    atomic_init(&is->reported, false);
+    is->reg = reg;
+    wbemev__ref_inc(&reg->refs);
+    *out = &is->base;
+    return WBEMEV_S_NO_ERROR;
+}

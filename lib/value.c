@@ -1,2 +1,298 @@
-/* placeholder: implementation in progress */
-typedef int wbemev__placeholder_value;
+/*
+ * lib/value.c: CIM types, value validation, UTF-8 validation and the internal ASCII string helpers.
+ */
+#include "wbemev-int.h"
+
+#include <float.h>
+#include <math.h>
+
+/* ---- CIM types ---- */
+
+typedef struct cimtype_info {
+    wbemev_cimtype type;
+    const char *name; /* MOF keyword */
+    size_t element_size;
+} cimtype_info;
+
+static const cimtype_info cimtypes[] = {
+    {WBEMEV_CIM_SINT8, "sint8", sizeof(int8_t)},
+    {WBEMEV_CIM_UINT8, "uint8", sizeof(uint8_t)},
+    {WBEMEV_CIM_SINT16, "sint16", sizeof(int16_t)},
+    {WBEMEV_CIM_UINT16, "uint16", sizeof(uint16_t)},
+    {WBEMEV_CIM_SINT32, "sint32", sizeof(int32_t)},
+    {WBEMEV_CIM_UINT32, "uint32", sizeof(uint32_t)},
+    {WBEMEV_CIM_SINT64, "sint64", sizeof(int64_t)},
+    {WBEMEV_CIM_UINT64, "uint64", sizeof(uint64_t)},
+    {WBEMEV_CIM_REAL32, "real32", sizeof(float)},
+    {WBEMEV_CIM_REAL64, "real64", sizeof(double)},
+    {WBEMEV_CIM_BOOLEAN, "boolean", sizeof(bool)},
+    {WBEMEV_CIM_STRING, "string", sizeof(const char *)},
+    {WBEMEV_CIM_DATETIME, "datetime", sizeof(wbemev_datetime)},
+    {WBEMEV_CIM_REFERENCE, "reference", sizeof(const char *)},
+    {WBEMEV_CIM_CHAR16, "char16", sizeof(uint16_t)},
+    {WBEMEV_CIM_OBJECT, "object", sizeof(wbemev_object_t *)},
+};
+
+#define CIMTYPE_COUNT (sizeof cimtypes / sizeof cimtypes[0])
+
+static const cimtype_info *cimtype_lookup(wbemev_cimtype type)
+{
+    /* Only the array flag may be set besides the base value (rejects e.g. 0x4000 | sint32). */
+    unsigned t = (unsigned)type;
+    unsigned base = t & ~(unsigned)WBEMEV_CIM_FLAG_ARRAY;
+    for (size_t i = 0; i < CIMTYPE_COUNT; i++) {
+        if ((unsigned)cimtypes[i].type == base)
+            return &cimtypes[i];
+    }
+    return NULL;
+}
+
+bool wbemev_cimtype_is_valid(wbemev_cimtype type)
+{
+    return cimtype_lookup(type) != NULL;
+}
+
+const char *wbemev_cimtype_name(wbemev_cimtype type)
+{
+    const cimtype_info *info = cimtype_lookup(type);
+    return info != NULL ? info->name : NULL;
+}
+
+wbemev_status wbemev_cimtype_from_name(const char *name, wbemev_cimtype *out)
+{
+    if (name == NULL || out == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    /* "ref" is the keyword MOF uses in property declarations ("MyClass ref Target"). */
+    if (wbemev__strcaseeq(name, "ref")) {
+        *out = WBEMEV_CIM_REFERENCE;
+        return WBEMEV_S_NO_ERROR;
+    }
+    for (size_t i = 0; i < CIMTYPE_COUNT; i++) {
+        if (wbemev__strcaseeq(name, cimtypes[i].name)) {
+            *out = cimtypes[i].type;
+            return WBEMEV_S_NO_ERROR;
+        }
+    }
+    return WBEMEV_E_INVALID_CIM_TYPE;
+}
+
+size_t wbemev_cimtype_element_size(wbemev_cimtype type)
+{
+    const cimtype_info *info = cimtype_lookup(type);
+    return info != NULL ? info->element_size : 0;
+}
+
+/* ---- validation ---- */
+
+static bool is_surrogate(uint16_t c)
+{
+    return c >= 0xD800u && c <= 0xDFFFu;
+}
+
+static wbemev_status validate_string(const char *s)
+{
+    /* A NULL string is expressed with is_null, never with a NULL pointer. */
+    return wbemev_utf8_is_valid(s) ? WBEMEV_S_NO_ERROR : WBEMEV_E_INVALID_PARAMETER;
+}
+
+static wbemev_status validate_scalar(const wbemev_value *v, wbemev_cimtype base)
+{
+    switch (base) {
+    case WBEMEV_CIM_SINT8:
+        return v->u.sint >= INT8_MIN && v->u.sint <= INT8_MAX ? WBEMEV_S_NO_ERROR
+                                                               : WBEMEV_E_VALUE_OUT_OF_RANGE;
+    case WBEMEV_CIM_SINT16:
+        return v->u.sint >= INT16_MIN && v->u.sint <= INT16_MAX ? WBEMEV_S_NO_ERROR
+                                                                 : WBEMEV_E_VALUE_OUT_OF_RANGE;
+    case WBEMEV_CIM_SINT32:
+        return v->u.sint >= INT32_MIN && v->u.sint <= INT32_MAX ? WBEMEV_S_NO_ERROR
+                                                                 : WBEMEV_E_VALUE_OUT_OF_RANGE;
+    case WBEMEV_CIM_UINT8:
+        return v->u.uint <= UINT8_MAX ? WBEMEV_S_NO_ERROR : WBEMEV_E_VALUE_OUT_OF_RANGE;
+    case WBEMEV_CIM_UINT16:
+        return v->u.uint <= UINT16_MAX ? WBEMEV_S_NO_ERROR : WBEMEV_E_VALUE_OUT_OF_RANGE;
+    case WBEMEV_CIM_UINT32:
+        return v->u.uint <= UINT32_MAX ? WBEMEV_S_NO_ERROR : WBEMEV_E_VALUE_OUT_OF_RANGE;
+    case WBEMEV_CIM_REAL32:
+        /* Converting a finite double outside float's range to float is undefined behaviour (C11
+         * 6.3.1.5), so such values are refused; NaN and infinities convert exactly. */
+        if (isfinite(v->u.real) && fabs(v->u.real) > FLT_MAX)
+            return WBEMEV_E_VALUE_OUT_OF_RANGE;
+        return WBEMEV_S_NO_ERROR;
+    case WBEMEV_CIM_CHAR16:
+        return is_surrogate(v->u.char16) ? WBEMEV_E_VALUE_OUT_OF_RANGE : WBEMEV_S_NO_ERROR;
+    case WBEMEV_CIM_STRING:
+    case WBEMEV_CIM_REFERENCE:
+        return validate_string(v->u.string);
+    case WBEMEV_CIM_DATETIME:
+        return wbemev_datetime_validate(&v->u.datetime);
+    case WBEMEV_CIM_OBJECT:
+        return v->u.object != NULL ? WBEMEV_S_NO_ERROR : WBEMEV_E_INVALID_PARAMETER;
+    default:
+        /* sint64, uint64, real64, boolean: every bit pattern of the union member is in range. */
+        return WBEMEV_S_NO_ERROR;
+    }
+}
+
+static wbemev_status validate_array(const wbemev_value *v, wbemev_cimtype base)
+{
+    size_t count = v->u.array.count;
+    if (count == 0)
+        return WBEMEV_S_NO_ERROR;
+    if (v->u.array.items == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    if (count > SIZE_MAX / wbemev_cimtype_element_size(base))
+        return WBEMEV_E_VALUE_OUT_OF_RANGE;
+    /* Integer, real and boolean elements have exactly the C type of their width: always in range. */
+    switch (base) {
+    case WBEMEV_CIM_CHAR16: {
+        const uint16_t *items = v->u.array.items;
+        for (size_t i = 0; i < count; i++) {
+            /* Each element is a UCS-2 value of its own, so any surrogate is a lone one. */
+            if (is_surrogate(items[i]))
+                return WBEMEV_E_VALUE_OUT_OF_RANGE;
+        }
+        return WBEMEV_S_NO_ERROR;
+    }
+    case WBEMEV_CIM_STRING:
+    case WBEMEV_CIM_REFERENCE: {
+        const char *const *items = v->u.array.items;
+        for (size_t i = 0; i < count; i++) {
+            if (!wbemev_utf8_is_valid(items[i]))
+                return WBEMEV_E_INVALID_PARAMETER;
+        }
+        return WBEMEV_S_NO_ERROR;
+    }
+    case WBEMEV_CIM_DATETIME: {
+        const wbemev_datetime *items = v->u.array.items;
+        for (size_t i = 0; i < count; i++) {
+            wbemev_status st = wbemev_datetime_validate(&items[i]);
+            if (WBEMEV_FAILED(st))
+                return st;
+        }
+        return WBEMEV_S_NO_ERROR;
+    }
+    case WBEMEV_CIM_OBJECT: {
+        wbemev_object_t *const *items = v->u.array.items;
+        for (size_t i = 0; i < count; i++) {
+            if (items[i] == NULL)
+                return WBEMEV_E_INVALID_PARAMETER;
+        }
+        return WBEMEV_S_NO_ERROR;
+    }
+    default:
+        return WBEMEV_S_NO_ERROR;
+    }
+}
+
+wbemev_status wbemev_value_validate(const wbemev_value *value)
+{
+    if (value == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    if (value->is_null)
+        return value->type == WBEMEV_CIM_EMPTY || wbemev_cimtype_is_valid(value->type)
+                   ? WBEMEV_S_NO_ERROR
+                   : WBEMEV_E_INVALID_CIM_TYPE;
+    if (!wbemev_cimtype_is_valid(value->type))
+        return WBEMEV_E_INVALID_CIM_TYPE;
+    wbemev_cimtype base = WBEMEV_CIM_BASE(value->type);
+    if (WBEMEV_CIM_IS_ARRAY(value->type))
+        return validate_array(value, base);
+    return validate_scalar(value, base);
+}
+
+bool wbemev_utf8_is_valid(const char *s)
+{
+    if (s == NULL)
+        return false;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p != 0) {
+        unsigned c = *p;
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp, min;
+        if (c >= 0xC2 && c <= 0xDF) { /* 0xC0, 0xC1 only start overlong 2-byte forms */
+            len = 2;
+            cp = c & 0x1Fu;
+            min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0Fu;
+            min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) { /* 0xF5.. would start a value past U+10FFFF */
+            len = 4;
+            cp = c & 0x07u;
+            min = 0x10000;
+        } else {
+            return false; /* stray continuation byte or invalid lead */
+        }
+        for (size_t i = 1; i < len; i++) {
+            /* A NUL here (truncated sequence) fails the test too, so we never read past it. */
+            if ((p[i] & 0xC0u) != 0x80u)
+                return false;
+            cp = (cp << 6) | (p[i] & 0x3Fu);
+        }
+        if (cp < min || cp > 0x10FFFFu || (cp >= 0xD800u && cp <= 0xDFFFu))
+            return false;
+        p += len;
+    }
+    return true;
+}
+
+/* ---- internal ASCII string helpers ---- */
+
+static unsigned char ascii_lower(unsigned char c)
+{
+    /* Locale-independent on purpose: tolower() depends on the C locale and on the sign of char. */
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+int wbemev__strcasecmp(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b ? 0 : (a == NULL ? -1 : 1); /* NULL sorts first */
+    const unsigned char *pa = (const unsigned char *)a;
+    const unsigned char *pb = (const unsigned char *)b;
+    for (;;) {
+        unsigned char ca = ascii_lower(*pa++);
+        unsigned char cb = ascii_lower(*pb++);
+        if (ca != cb)
+            return ca < cb ? -1 : 1;
+        if (ca == 0)
+            return 0;
+    }
+}
+
+bool wbemev__strcaseeq(const char *a, const char *b)
+{
+    return wbemev__strcasecmp(a, b) == 0;
+}
+
+uint32_t wbemev__name_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a 32-bit offset basis */
+    if (s == NULL)
+        return h;
+    for (const unsigned char *p = (const unsigned char *)s; *p != 0; p++) {
+        h ^= ascii_lower(*p);
+        h *= 16777619u; /* FNV prime */
+    }
+    return h;
+}
+
+bool wbemev__identifier_valid(const char *s)
+{
+    if (s == NULL || s[0] == '\0' || (s[0] >= '0' && s[0] <= '9'))
+        return false;
+    size_t len = 0;
+    for (const char *p = s; *p != '\0'; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        if (!ok || ++len > WBEMEV_MAX_IDENTIFIER)
+            return false;
+    }
+    return true;
+}

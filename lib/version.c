@@ -1,2 +1,14 @@
-/* placeholder: implementation in progress */
-typedef int wbemev__placeholder_version;
+/*
+ * lib/version.c: the library version, from the macros in wbemev/common.h.
+ */
+#include "wbemev-int.h"
+
+const char *wbemev_version_string(void)
+{
+    return WBEMEV_VERSION_STRING;
+}
+
+unsigned wbemev_version(void)
+{
+    return (unsigned)WBEMEV_VERSION_HEX;
+}

@@ -34,17 +34,26 @@ bool wbemev__identifier_valid(const char *s);
 /* Ancestor of cls at `depth` (0 = root), or NULL when depth > class depth. */
 wbemev_class_t *wbemev__class_ancestor(const wbemev_class_t *cls, size_t depth);
 
-/* Called (with no namespace lock held) after a class is defined or deleted; the dispatcher uses it
+/* Asked (with no namespace lock held) before a class is defined or deleted, once the request is
+ * otherwise valid; a failure vetoes the change and is returned to the caller. The dispatcher uses it
  * for the contract checker (guideline 1). */
-typedef void (*wbemev__class_change_fn)(void *ctx, const char *class_name, const char *what);
+typedef wbemev_status (*wbemev__class_change_fn)(void *ctx, const char *class_name, const char *what);
 void wbemev__namespace_set_change_hook(wbemev_namespace_t *ns, wbemev__class_change_fn fn, void *ctx);
+/* Calls fn for every class defined in ns (under the namespace lock: fn must not call back into ns). */
+void wbemev__namespace_foreach_class(wbemev_namespace_t *ns, void (*fn)(void *ctx, wbemev_class_t *cls),
+                                     void *ctx);
 
 /* ---- objects (object.c) ---- */
-/* Marks obj as indicated and returns whether it already was (one unique object per event). */
-bool wbemev__object_mark_indicated(wbemev_object_t *obj);
+/* Marks obj as indicated by registration `reg_serial` in Indicate call `token` (never 0) and returns
+ * the token it carried before: 0 when never indicated, `token` for a duplicate in the same call. */
+uint64_t wbemev__object_mark_indicated(wbemev_object_t *obj, uint64_t token, uint32_t reg_serial);
+/* Clears the mark set by this token (a strict rejection undoes its marks). */
+void wbemev__object_unmark_indicated(wbemev_object_t *obj, uint64_t token);
+/* dispatcher.c: a Put on an object indicated by registration `reg_serial` (PUT_AFTER_INDICATE). */
+void wbemev__report_put_after_indicate(uint32_t reg_serial, const char *class_name);
 /* Sets __Event.TIME_CREATED to `ticks` when it is NULL. obj must be an event instance, not frozen. */
 void wbemev__object_stamp_time_created(wbemev_object_t *obj, uint64_t ticks);
-/* Reads __Event.SECURITY_DESCRIPTOR: *bytes/*len, or NULL/0 when NULL. */
+/* Reads __Event.SECURITY_DESCRIPTOR into bytes and len (NULL and 0 when it is NULL). */
 void wbemev__object_security_descriptor(const wbemev_object_t *obj, const uint8_t **bytes, size_t *len);
 
 /* ---- refcount helpers ---- */

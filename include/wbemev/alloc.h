@@ -17,9 +17,9 @@ WBEMEV_BEGIN_DECLS
  * wbemev function fail with WBEMEV_E_OUT_OF_MEMORY and leave its state as it was.
  */
 typedef struct wbemev_allocator {
-    void *(*malloc)(void *ctx, size_t size);
-    void *(*realloc)(void *ctx, void *ptr, size_t size);
-    void (*free)(void *ctx, void *ptr);
+    void *(*malloc)(void *ctx, size_t size);             /**< as malloc */
+    void *(*realloc)(void *ctx, void *ptr, size_t size); /**< as realloc */
+    void (*free)(void *ctx, void *ptr);                  /**< as free */
     void *ctx; /**< passed to each function unchanged */
 } wbemev_allocator;
 

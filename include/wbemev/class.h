@@ -41,8 +41,8 @@ WBEMEV_BEGIN_DECLS
 
 /** One property of a class being defined. */
 typedef struct wbemev_property_def {
-    const char *name;
-    wbemev_cimtype type;
+    const char *name;    /**< the property name */
+    wbemev_cimtype type; /**< its CIM type, WBEMEV_CIM_FLAG_ARRAY for arrays */
     /** For object and reference properties: the class the value must be (or derive from), by
      * name, or NULL for any class. Ignored for other types. */
     const char *ref_class;
@@ -54,16 +54,16 @@ typedef struct wbemev_property_def {
  * private; treat the struct as a value.
  */
 typedef struct wbemev_prop_handle {
-    uint32_t index;
-    uint32_t class_id;
-    uint16_t depth;
-    uint16_t type;
+    uint32_t index;    /**< private */
+    uint32_t class_id; /**< private */
+    uint16_t depth;    /**< private */
+    uint16_t type;     /**< private */
 } wbemev_prop_handle;
 
 /** What wbemev_class_property_at() and wbemev_class_find_property() report. Borrowed strings. */
 typedef struct wbemev_property_info {
-    const char *name;
-    wbemev_cimtype type;
+    const char *name;          /**< the property name, as defined */
+    wbemev_cimtype type;       /**< its CIM type */
     const char *ref_class;     /**< NULL when any class is allowed */
     const char *origin;        /**< name of the class that declared the property */
     wbemev_prop_handle handle; /**< valid for the class asked and its subclasses */
@@ -74,7 +74,9 @@ typedef struct wbemev_property_info {
  * WBEMEV_E_INVALID_PARAMETER for a NULL argument or an empty name, WBEMEV_E_OUT_OF_MEMORY.
  */
 WBEMEV_API wbemev_status wbemev_namespace_new(const char *name, wbemev_namespace_t **out);
+/** Adds a reference to ns and returns it. Thread-safe. */
 WBEMEV_API wbemev_namespace_t *wbemev_namespace_add_ref(wbemev_namespace_t *ns);
+/** Drops a reference; the namespace is freed at 0. NULL is ignored. Thread-safe. */
 WBEMEV_API void wbemev_namespace_release(wbemev_namespace_t *ns);
 /** The namespace's name (borrowed). */
 WBEMEV_API const char *wbemev_namespace_name(const wbemev_namespace_t *ns);
@@ -108,7 +110,9 @@ WBEMEV_API wbemev_status wbemev_namespace_get_class(wbemev_namespace_t *ns, cons
 /** Number of classes in the namespace, system classes included. */
 WBEMEV_API size_t wbemev_namespace_class_count(wbemev_namespace_t *ns);
 
+/** Adds a reference to cls and returns it. Thread-safe. */
 WBEMEV_API wbemev_class_t *wbemev_class_add_ref(wbemev_class_t *cls);
+/** Drops a reference; the class is freed at 0. NULL is ignored. Thread-safe. */
 WBEMEV_API void wbemev_class_release(wbemev_class_t *cls);
 
 /** The class name, as defined (borrowed). */

@@ -11,14 +11,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** Major version: versions with the same major number are ABI compatible. */
 #define WBEMEV_VERSION_MAJOR 0
+/** Minor version: grows when functions or vtable slots are appended. */
 #define WBEMEV_VERSION_MINOR 1
+/** Patch version: fixes only. */
 #define WBEMEV_VERSION_PATCH 0
+/** The version as one number, 0xMMmmpp: compare it with wbemev_version(). */
 #define WBEMEV_VERSION_HEX                                                                         \
     ((WBEMEV_VERSION_MAJOR << 16) | (WBEMEV_VERSION_MINOR << 8) | WBEMEV_VERSION_PATCH)
+/** The version as text. */
 #define WBEMEV_VERSION_STRING "0.1.0"
 
-/* WBEMEV_API marks exported functions. A static build defines WBEMEV_STATIC (CMake does it for the
+/** WBEMEV_API marks exported functions. A static build defines WBEMEV_STATIC (CMake does it for the
  * consumers of the static target); the shared build defines WBEMEV_BUILDING while compiling itself. */
 #ifndef WBEMEV_API
 #if defined(_WIN32) || defined(__CYGWIN__)
@@ -44,18 +49,24 @@
 #define WBEMEV_END_DECLS
 #endif
 
-/* Recovers the implementation struct T from a pointer P to its embedded member M (the base struct of
+/** Recovers the implementation struct T from a pointer P to its embedded member M (the base struct of
  * a sink or provider). */
 #define WBEMEV_CONTAINER_OF(p, T, m) ((T *)(void *)((char *)(p) - offsetof(T, m)))
 
 WBEMEV_BEGIN_DECLS
 
 /* Opaque types shared by several headers. */
+/** A namespace of class definitions (wbemev/class.h). Opaque, reference counted. */
 typedef struct wbemev_namespace_s wbemev_namespace_t;
+/** A class definition (wbemev/class.h). Opaque, reference counted. */
 typedef struct wbemev_class_s wbemev_class_t;
+/** An event object: an instance or a class object (wbemev/object.h). Opaque, reference counted. */
 typedef struct wbemev_object_s wbemev_object_t;
+/** A sink (wbemev/sink.h): a base struct embedded in each implementation. */
 typedef struct wbemev_sink_s wbemev_sink_t;
+/** A provider (wbemev/provider.h): a base struct embedded in each implementation. */
 typedef struct wbemev_provider_s wbemev_provider_t;
+/** The dispatcher, wbemev's model of WMI (wbemev/dispatcher.h). Opaque. */
 typedef struct wbemev_dispatcher_s wbemev_dispatcher_t;
 
 /** The library version as a string ("0.1.0"). Thread-safe. */

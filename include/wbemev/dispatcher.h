@@ -27,6 +27,7 @@
 #ifndef WBEMEV_DISPATCHER_H
 #define WBEMEV_DISPATCHER_H
 
+#include "contract.h"
 #include "provider.h"
 #include "query.h"
 
@@ -36,6 +37,26 @@ WBEMEV_BEGIN_DECLS
 typedef struct wbemev_dispatcher_options {
     size_t struct_size;         /**< set by wbemev_dispatcher_options_init */
     const char *namespace_name; /**< default "root\\default"; copied */
+    /** The contract checker's policy (default WBEMEV_CONTRACT_RECORD); the environment variable
+     * WBEMEV_CONTRACT overrides it. */
+    wbemev_contract_policy contract;
+    /** A call into a provider longer than this is reported (SLOW_PROVIDER_CALL); default 2000. */
+    uint32_t provider_call_limit_ms;
+    /** A consumer Indicate longer than this is reported as a warning (SLOW_CONSUMER); default 100. */
+    uint32_t consumer_call_limit_ms;
+    /** Worker threads for queued delivery (WBEMEV_DELIVERY_QUEUED); default 1. */
+    uint32_t workers;
+    /** Models WMI's throttling (guideline 3): while a NewQuery or CancelQuery waits to get into a
+     * provider, the provider's Indicate is answered WBEMEV_E_SERVER_TOO_BUSY; a provider that
+     * refires `refire_limit` times without letting the request through is reported
+     * (REFIRE_WHILE_PENDING) and then let through (record) or cancelled (strict), so it never hangs.
+     * Default off. */
+    bool model_throttling;
+    uint32_t refire_limit; /**< default 64 */
+    /** The monotonic clock in nanoseconds used for time limits and aggregation windows; NULL for the
+     * system clock. Tests pass a controllable clock so nothing has to sleep. */
+    uint64_t (*clock)(void *clock_ctx);
+    void *clock_ctx; /**< passed to clock */
 } wbemev_dispatcher_options;
 
 /** Fills *opts with the defaults. */
@@ -49,10 +70,19 @@ WBEMEV_API wbemev_status wbemev_dispatcher_new(const wbemev_dispatcher_options *
                                                wbemev_dispatcher_t **out);
 
 /**
- * Shuts down and frees the dispatcher: every subscription's queries are cancelled with the providers
- * (cancel_query), every provider is released, every consumer gets one
- * SetStatus(COMPLETE, WBEMEV_E_SHUTTING_DOWN) and is released. Provider sinks still held answer
- * WBEMEV_E_CALL_CANCELLED afterwards. NULL is ignored. Must be the last call on d.
+ * Shuts the dispatcher down without freeing it: every subscription's queries are cancelled with the
+ * providers (cancel_query), every provider is stopped and released (waiting for calls and Indicates
+ * in progress), every consumer gets one SetStatus(COMPLETE, WBEMEV_E_SHUTTING_DOWN) and is released,
+ * and event objects of the namespace's classes still alive are reported (OBJECTS_LEAKED). Provider
+ * sinks still held answer WBEMEV_E_CALL_CANCELLED from then on; register and subscribe answer
+ * WBEMEV_E_SHUTTING_DOWN. The contract report, stats and the namespace stay readable until destroy.
+ * Idempotent; NULL is ignored. Not to be called from inside a provider call or a consumer's Indicate.
+ */
+WBEMEV_API void wbemev_dispatcher_shutdown(wbemev_dispatcher_t *d);
+
+/**
+ * Shuts down (if not done yet) and frees the dispatcher. NULL is ignored. Must be the last call on d;
+ * provider threads may still call Indicate on sinks they hold.
  */
 WBEMEV_API void wbemev_dispatcher_destroy(wbemev_dispatcher_t *d);
 
@@ -81,11 +111,18 @@ WBEMEV_API wbemev_status wbemev_dispatcher_register(wbemev_dispatcher_t *d, cons
  */
 WBEMEV_API wbemev_status wbemev_dispatcher_unregister(wbemev_dispatcher_t *d, const char *name);
 
-/** A consumer's identity: SID bytes, or none (sid NULL) for a temporary consumer. */
+/** How events reach a consumer. */
+typedef enum wbemev_delivery {
+    WBEMEV_DELIVERY_SYNC = 0,  /**< on the provider's thread, inside its Indicate */
+    WBEMEV_DELIVERY_QUEUED = 1 /**< queued, delivered by the dispatcher's worker threads */
+} wbemev_delivery;
+
+/** A subscription's options. */
 typedef struct wbemev_subscribe_options {
     size_t struct_size; /**< set by wbemev_subscribe_options_init */
-    const uint8_t *sid; /**< copied; NULL for a temporary consumer */
-    size_t sid_length;
+    const uint8_t *sid; /**< the consumer's identity: SID bytes, copied; NULL for a temporary consumer */
+    size_t sid_length;  /**< bytes at sid */
+    wbemev_delivery delivery; /**< default WBEMEV_DELIVERY_SYNC */
 } wbemev_subscribe_options;
 
 /** Fills *opts with the defaults (temporary consumer). */
@@ -138,6 +175,29 @@ typedef struct wbemev_provider_stats {
 /** Reads the counters of provider `name`. WBEMEV_E_NOT_FOUND. */
 WBEMEV_API wbemev_status wbemev_dispatcher_provider_stats(wbemev_dispatcher_t *d, const char *name,
                                                           wbemev_provider_stats *out);
+
+/** The policy in force (after the WBEMEV_CONTRACT override). */
+WBEMEV_API wbemev_contract_policy wbemev_dispatcher_contract_policy(wbemev_dispatcher_t *d);
+/** Number of distinct violations recorded (each kind once per provider, with its count). */
+WBEMEV_API size_t wbemev_dispatcher_violation_count(wbemev_dispatcher_t *d);
+/** Violation number `index`, copied into *out (its strings live as long as d).
+ * WBEMEV_E_INVALID_PARAMETER when out of range. */
+WBEMEV_API wbemev_status wbemev_dispatcher_violation_at(wbemev_dispatcher_t *d, size_t index,
+                                                        wbemev_violation *out);
+/** Total count of violations with this code across providers (0 when none). */
+WBEMEV_API uint64_t wbemev_dispatcher_violations_of(wbemev_dispatcher_t *d, wbemev_violation_code code);
+/**
+ * Test hook: the next `count` Indicates from provider `name` are answered `status` (for example
+ * WBEMEV_E_SERVER_TOO_BUSY or WBEMEV_E_CALL_CANCELLED) without delivering, so a provider's retry and
+ * stop paths can be tested. count 0 turns it off. WBEMEV_E_NOT_FOUND for an unknown provider,
+ * WBEMEV_E_INVALID_PARAMETER for a success status.
+ */
+WBEMEV_API wbemev_status wbemev_dispatcher_inject_indicate_status(wbemev_dispatcher_t *d, const char *name,
+                                                                  wbemev_status status, uint32_t count);
+
+/** Writes a readable report (each violation once, with its count, rule and fix) to f. Returns the
+ * number of violations listed (warnings included). */
+WBEMEV_API size_t wbemev_dispatcher_report(wbemev_dispatcher_t *d, FILE *f);
 
 WBEMEV_END_DECLS
 

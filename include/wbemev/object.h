@@ -50,17 +50,21 @@ WBEMEV_API wbemev_status wbemev_object_spawn_instance(wbemev_object_t *class_obj
  */
 WBEMEV_API wbemev_status wbemev_object_clone(const wbemev_object_t *obj, wbemev_object_t **out);
 
+/** Adds a reference to obj and returns it (rule 1). Thread-safe. */
 WBEMEV_API wbemev_object_t *wbemev_object_add_ref(wbemev_object_t *obj);
+/** Drops a reference; the object is freed at 0 (rule 1). NULL is ignored. Thread-safe. */
 WBEMEV_API void wbemev_object_release(wbemev_object_t *obj);
 
 /** The object's class (borrowed). */
 WBEMEV_API wbemev_class_t *wbemev_object_class(const wbemev_object_t *obj);
 /** The object's class name (borrowed). */
 WBEMEV_API const char *wbemev_object_class_name(const wbemev_object_t *obj);
+/** Whether obj is a class object or an instance. */
 WBEMEV_API wbemev_genus wbemev_object_genus(const wbemev_object_t *obj);
 
 /** Makes obj immutable (idempotent). Indicate does this to every object it is given. */
 WBEMEV_API void wbemev_object_freeze(wbemev_object_t *obj);
+/** True once obj is immutable (indicated, or frozen with wbemev_object_freeze()). */
 WBEMEV_API bool wbemev_object_is_frozen(const wbemev_object_t *obj);
 
 /**
@@ -130,7 +134,7 @@ WBEMEV_API bool wbemev_object_is_null(const wbemev_object_t *obj, const char *na
             return WBEMEV_E_ILLEGAL_NULL;                                                          \
         if (out == NULL)                                                                           \
             return WBEMEV_E_INVALID_PARAMETER;                                                     \
-        *out = (ctype)v.u.member;                                                                  \
+        *out = v.u.member;                                                                          \
         return WBEMEV_S_NO_ERROR;                                                                  \
     }
 

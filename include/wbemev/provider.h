@@ -39,6 +39,7 @@
 
 WBEMEV_BEGIN_DECLS
 
+/** The provider vtable version this header defines. */
 #define WBEMEV_PROVIDER_VTBL_VERSION 1
 
 /** What Initialize is told (IWbemProviderInit::Initialize). Borrowed for the call. */
@@ -50,10 +51,11 @@ typedef struct wbemev_provider_init {
     const char *provider_name;    /**< the name it was registered under */
 } wbemev_provider_init;
 
+/** The provider's methods, in COM order; slots are only ever appended. */
 typedef struct wbemev_provider_vtbl {
     uint32_t version; /**< WBEMEV_PROVIDER_VTBL_VERSION */
-    void (*add_ref)(wbemev_provider_t *provider);
-    void (*release)(wbemev_provider_t *provider);
+    void (*add_ref)(wbemev_provider_t *provider); /**< Mandatory. Atomic: any thread may call it. */
+    void (*release)(wbemev_provider_t *provider); /**< Mandatory. The final one stops the provider. */
     /** Optional. Report readiness through init_sink (see rule 1); return WBEMEV_S_NO_ERROR. */
     wbemev_status (*initialize)(wbemev_provider_t *provider, const wbemev_provider_init *init,
                                 wbemev_sink_t *init_sink);
@@ -71,7 +73,7 @@ typedef struct wbemev_provider_vtbl {
 
 /** The base struct: embed it in your provider and point vtbl at a static const table. */
 struct wbemev_provider_s {
-    const wbemev_provider_vtbl *vtbl;
+    const wbemev_provider_vtbl *vtbl; /**< a static const table */
 };
 
 /** True when the provider has a vtable of a known version with every mandatory slot set. */
@@ -81,11 +83,13 @@ static inline bool wbemev_provider_is_valid(const wbemev_provider_t *p)
            p->vtbl->release != NULL && p->vtbl->provide_events != NULL;
 }
 
+/** Calls the provider's add_ref and returns p. */
 static inline wbemev_provider_t *wbemev_provider_add_ref(wbemev_provider_t *p)
 {
     p->vtbl->add_ref(p);
     return p;
 }
+/** Calls the provider's release (the final one stops the provider). */
 static inline void wbemev_provider_release(wbemev_provider_t *p)
 {
     p->vtbl->release(p);

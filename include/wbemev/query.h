@@ -3,10 +3,77 @@
  *
  *   SELECT * | prop[, prop...] FROM EventClass [WITHIN interval]
  *     [WHERE expr]
- *     [GROUP WITHIN interval [BY [TargetInstance.]prop] [HAVING expr]]
+ *     [GROUP WITHIN interval [BY prop[, prop...]] [HAVING expr]] [;]
  *
- * A compiled query is immutable and reference counted, so it may be shared between threads and
- * evaluated concurrently. Providers can use the same API to pre-filter at the source.
+ *   expr:  expr OR expr | expr AND expr | NOT expr | (expr)
+ *        | prop op constant | constant op prop       op: = != <> < > <= >=
+ *        | prop LIKE "pattern" | prop IS [NOT] NULL | prop ISA "Class"
+ *   prop:  name[.name...]   (dotted through embedded objects: TargetInstance.Name)
+ *   constants: 'str' "str" (escapes \\ \' \" and doubled quotes; any other backslash is literal),
+ *              integers (decimal or 0x hex, optional leading -, 64 bits), reals (1.5, -2e-3),
+ *              TRUE FALSE NULL
+ *
+ * Keywords and names are case-insensitive; keywords are reserved (a property cannot be named
+ * FROM). AND binds tighter than OR; NOT applies to the whole comparison after it
+ * (NOT Name LIKE "a%"). Intervals are positive numbers of seconds (reals allowed).
+ *
+ * Ownership and threads:
+ *  1. A query starts with one reference owned by its creator; add_ref returns its argument,
+ *     release frees at 0. Counts are atomic.
+ *  2. A query is immutable once made: every function here may be called on one query from any
+ *     number of threads at once. Strings returned are borrowed and live as long as the query.
+ *  3. A compiled query holds a reference on its FROM class (not on the namespace).
+ *
+ * Errors (status, and wbemev_query_error for details):
+ *  - WBEMEV_E_INVALID_PARAMETER: a NULL argument.
+ *  - WBEMEV_E_UNPARSABLE_QUERY: the text cannot be tokenized or read as a query at all: empty,
+ *    not starting with SELECT, an unterminated string, a character outside the language,
+ *    invalid UTF-8, a malformed number ("12ab").
+ *  - WBEMEV_E_INVALID_QUERY: a grammar error after SELECT (missing FROM, a bad operand, two
+ *    properties compared with each other, NULL with < >, IS followed by anything but [NOT] NULL,
+ *    a boolean compared with < >, a non-positive interval, an integer beyond 64 bits), a text
+ *    longer than WBEMEV_MAX_QUERY characters, a name longer than WBEMEV_MAX_IDENTIFIER, more than
+ *    64 nested parentheses and NOTs.
+ *  - WBEMEV_E_MISSING_GROUP_WITHIN: BY or HAVING without GROUP WITHIN.
+ *  - WBEMEV_E_INVALID_PROPERTY: HAVING on anything but NumberOfEvents (also when only parsing);
+ *    with a namespace: an unknown property, or a dotted path through a property that is not an
+ *    embedded object.
+ *  - compile only: WBEMEV_E_INVALID_CLASS (unknown FROM class or ISA class),
+ *    WBEMEV_E_NOT_EVENT_CLASS (FROM class not derived from __Event), WBEMEV_E_TYPE_MISMATCH (a
+ *    constant that does not fit its property, see below), WBEMEV_E_AGGREGATING_BY_OBJECT (GROUP
+ *    BY an embedded object), WBEMEV_E_OUT_OF_MEMORY.
+ *
+ * Typing and evaluation (two-valued: what cannot be compared is false, and NOT of it true):
+ *  - Integers of every width and reals compare by mathematical value, exactly (a uint64 of
+ *    18446744073709551615 is greater than -1; 2^53 + 1 is not equal to 9007199254740992.0). A
+ *    constant outside the property's range is allowed and simply never equal: uint8 = 300 is
+ *    false, uint8 < 300 is true. Numbers and strings do not mix (TYPE_MISMATCH).
+ *  - Strings and references: compared case-insensitively (ASCII) with = <> < > <= >=, and LIKE.
+ *  - LIKE: % any run, _ one character, [abc] [a-z] one of, [^abc] none of; [%] [_] [[] match the
+ *    character itself, a ']' first in a set is a member ("[]]"), a '[' without its ']' is an
+ *    ordinary character. Characters are UTF-8 code points; case-insensitive (ASCII). No
+ *    backtracking blow-up: O(len * pattern) at worst. LIKE on a property that is not a string
+ *    (or reference) is a TYPE_MISMATCH.
+ *  - Booleans: only = and <> (others are INVALID_QUERY); the constant may be TRUE, FALSE, 1, 0,
+ *    -1 (VARIANT_TRUE) or the strings "TRUE"/"FALSE".
+ *  - Datetimes: compared by instant (UTC offsets applied) with a DMTF string constant
+ *    ("20240101120000.000000+000"); intervals only with intervals. Other strings: TYPE_MISMATCH.
+ *  - char16: as its code (a number) or as a one-character string (case-insensitive).
+ *  - Embedded objects: only ISA (class or any subclass, by name) and IS [NOT] NULL. Arrays: only
+ *    IS [NOT] NULL.
+ *  - NULL: prop = NULL, prop <> NULL and any comparison of a NULL property are false; only
+ *    IS [NOT] NULL sees NULLs. A NULL embedded object makes every property below it NULL.
+ *  - TargetInstance-like properties declared `object` without a ref_class can hold any class:
+ *    names after them are not checked by compile and are looked up on the embedded object at
+ *    evaluation (a missing property makes the comparison false, and IS [NOT] NULL false too).
+ *    With a ref_class, the path is checked against that class.
+ *  - System properties __CLASS, __SUPERCLASS, __DYNASTY, __DERIVATION, __GENUS,
+ *    __PROPERTY_COUNT are readable; __PATH, __RELPATH, __SERVER and __NAMESPACE are NULL on events.
+ *  - HAVING sees only NumberOfEvents, a uint32.
+ *  - A NaN real compares unequal to everything (only <> holds).
+ *  - Cost: a compiled query reads first-level properties through handles (no name lookups);
+ *    names below an embedded object are looked up on it. Each node is evaluated at most once, so
+ *    the work is bounded by the query's size plus its LIKE matches.
  */
 #ifndef WBEMEV_QUERY_H
 #define WBEMEV_QUERY_H
@@ -15,6 +82,7 @@
 
 WBEMEV_BEGIN_DECLS
 
+/** A parsed or compiled WQL query. Opaque, immutable, reference counted. */
 typedef struct wbemev_query_s wbemev_query_t;
 
 /** WBEM_MAX_QUERY: longest query text, in characters. */
@@ -23,13 +91,15 @@ typedef struct wbemev_query_s wbemev_query_t;
 /** Where and why a query was rejected. */
 typedef struct wbemev_query_error {
     wbemev_status status; /**< WBEMEV_E_INVALID_QUERY, WBEMEV_E_UNPARSABLE_QUERY, ... */
-    size_t column;        /**< 1-based column of the offending token; 0 when not positional */
-    char message[256];    /**< a sentence naming what was expected, NUL-terminated */
+    size_t column;        /**< 1-based character position in the whole text of the offending
+                               token (a newline counts as one character); 0 when not positional */
+    char message[256];    /**< a sentence naming what was expected, NUL-terminated, ending with
+                               "at column N" when column is not 0 */
 } wbemev_query_error;
 
 /**
- * Parses `text` (syntax only: no class lookups). *out receives a new reference. On failure `err`
- * (optional) says where and why. Thread-safe.
+ * Parses `text` (syntax only: no class lookups). *out receives a new reference. `err` (optional)
+ * is filled on failure and cleared (status 0, empty message) on success. Thread-safe.
  */
 WBEMEV_API wbemev_status wbemev_query_parse(const char *text, wbemev_query_t **out,
                                             wbemev_query_error *err);
@@ -38,12 +108,14 @@ WBEMEV_API wbemev_status wbemev_query_parse(const char *text, wbemev_query_t **o
  * Parses `text` and validates it against `ns`: the FROM class exists (WBEMEV_E_INVALID_CLASS) and
  * derives from __Event (WBEMEV_E_NOT_EVENT_CLASS), every property exists
  * (WBEMEV_E_INVALID_PROPERTY), constants fit their property's type. The result can be evaluated.
- * Thread-safe.
+ * `err` as for wbemev_query_parse. Thread-safe.
  */
 WBEMEV_API wbemev_status wbemev_query_compile(const char *text, wbemev_namespace_t *ns,
                                               wbemev_query_t **out, wbemev_query_error *err);
 
+/** Adds a reference to q and returns it. Thread-safe. */
 WBEMEV_API wbemev_query_t *wbemev_query_add_ref(wbemev_query_t *q);
+/** Drops a reference; the query is freed at 0. NULL is ignored. Thread-safe. */
 WBEMEV_API void wbemev_query_release(wbemev_query_t *q);
 
 /** The FROM class name as written (borrowed). */
@@ -55,7 +127,12 @@ WBEMEV_API const char *wbemev_query_text(const wbemev_query_t *q);
 
 /**
  * True when `event` satisfies the query: its class is the FROM class or a subclass, and the WHERE
- * clause (if any) is true. Thread-safe on a compiled query; a query only parsed compares names.
+ * clause (if any) is true. A compiled query reads the first level of properties through handles
+ * when the event's class is the class object it was compiled against or a subclass; otherwise (a
+ * query only parsed, or a class deleted and defined again under the same name) the class is matched
+ * by name (the event's class or one of its superclasses has the FROM name) and every property is
+ * read by name.
+ * NULL arguments give false. Thread-safe.
  */
 WBEMEV_API bool wbemev_query_matches(const wbemev_query_t *q, const wbemev_object_t *event);
 
@@ -63,10 +140,62 @@ WBEMEV_API bool wbemev_query_matches(const wbemev_query_t *q, const wbemev_objec
 WBEMEV_API bool wbemev_query_has_where(const wbemev_query_t *q);
 
 /**
- * Writes the normalized query text (keywords upper case, canonical spacing and quoting) into buf
- * and returns its length without the NUL, truncating like snprintf.
+ * Writes the normalized query text into buf and returns its length without the NUL, truncating
+ * like snprintf (buf may be NULL when size is 0). Normalized: keywords upper case, single spaces,
+ * names as written, strings in double quotes (\\ and \" escaped), integers in decimal, reals in
+ * their shortest exact form, != as <>, parentheses only where precedence needs them, no ';'.
+ * wbemev_query_parse of the result formats identically.
  */
 WBEMEV_API size_t wbemev_query_format(const wbemev_query_t *q, char *buf, size_t size);
+
+/* ---- what the dispatcher needs for projection and aggregation (all thread-safe, borrowed) ---- */
+
+/** True for SELECT *. */
+WBEMEV_API bool wbemev_query_selects_all(const wbemev_query_t *q);
+/** Number of entries in the select list: 1 for SELECT * (whose one entry is "*"). */
+WBEMEV_API size_t wbemev_query_select_count(const wbemev_query_t *q);
+/** Select-list entry `index` as written, dotted paths normalized ("TargetInstance.Name"), "*"
+ * for SELECT *; NULL when out of range. */
+WBEMEV_API const char *wbemev_query_select_name(const wbemev_query_t *q, size_t index);
+/**
+ * True when top-level property `name` of the event is to be delivered: always for SELECT *;
+ * otherwise when a select entry is `name` or starts with `name` and a dot (selecting TargetInstance.Name
+ * delivers the whole TargetInstance, as WMI does), compared case-insensitively. System properties
+ * ("__CLASS", ...) are always selected. NULL arguments give false.
+ */
+WBEMEV_API bool wbemev_query_selects(const wbemev_query_t *q, const char *name);
+
+/** True when the query has WITHIN (a polling interval). */
+WBEMEV_API bool wbemev_query_has_within(const wbemev_query_t *q);
+/** The WITHIN interval in seconds, 0 when absent. */
+WBEMEV_API double wbemev_query_within(const wbemev_query_t *q);
+
+/** True when the query has GROUP WITHIN (deliver one __AggregateEvent per window). */
+WBEMEV_API bool wbemev_query_has_group(const wbemev_query_t *q);
+/** The GROUP WITHIN interval in seconds, 0 when absent. */
+WBEMEV_API double wbemev_query_group_within(const wbemev_query_t *q);
+/** Number of GROUP ... BY properties (0 when there is no BY). */
+WBEMEV_API size_t wbemev_query_group_by_count(const wbemev_query_t *q);
+/** GROUP ... BY property `index` as written ("TargetInstance.SourceName"); NULL when out of range. */
+WBEMEV_API const char *wbemev_query_group_by_name(const wbemev_query_t *q, size_t index);
+/** The first GROUP ... BY property, or NULL when there is none. */
+WBEMEV_API const char *wbemev_query_group_by(const wbemev_query_t *q);
+/**
+ * Reads GROUP ... BY property `index` of `event`, following its dotted path, into *out (the value
+ * points into the event, as wbemev_object_get's does). A NULL embedded object on the way gives a
+ * NULL value. WBEMEV_E_INVALID_PARAMETER for NULL arguments or an index out of range,
+ * WBEMEV_E_NOT_FOUND when a property on the path does not exist.
+ */
+WBEMEV_API wbemev_status wbemev_query_group_by_get(const wbemev_query_t *q, size_t index,
+                                                   const wbemev_object_t *event, wbemev_value *out);
+
+/** True when the query has HAVING. */
+WBEMEV_API bool wbemev_query_has_having(const wbemev_query_t *q);
+/**
+ * Evaluates HAVING with NumberOfEvents = number_of_events: true when it holds or when there is no
+ * HAVING clause; false for a NULL query.
+ */
+WBEMEV_API bool wbemev_query_having_matches(const wbemev_query_t *q, uint32_t number_of_events);
 
 WBEMEV_END_DECLS
 

@@ -38,12 +38,14 @@
 
 WBEMEV_BEGIN_DECLS
 
+/** The sink vtable version this header defines. */
 #define WBEMEV_SINK_VTBL_VERSION 1
 
+/** The sink's methods, in COM order (IWbemObjectSink); slots are only ever appended. */
 typedef struct wbemev_sink_vtbl {
     uint32_t version; /**< WBEMEV_SINK_VTBL_VERSION */
-    void (*add_ref)(wbemev_sink_t *sink);
-    void (*release)(wbemev_sink_t *sink);
+    void (*add_ref)(wbemev_sink_t *sink); /**< Mandatory. Atomic: any thread may call it. */
+    void (*release)(wbemev_sink_t *sink); /**< Mandatory. Frees the sink at 0. */
     /** count >= 0 objects; objects may be NULL only when count is 0. */
     wbemev_status (*indicate)(wbemev_sink_t *sink, int32_t count, wbemev_object_t *const *objects);
     /** flags: WBEMEV_STATUS_COMPLETE or WBEMEV_STATUS_PROGRESS; text and object may be NULL. */
@@ -53,7 +55,7 @@ typedef struct wbemev_sink_vtbl {
 
 /** The base struct: embed it in your sink and point vtbl at a static const table. */
 struct wbemev_sink_s {
-    const wbemev_sink_vtbl *vtbl;
+    const wbemev_sink_vtbl *vtbl; /**< a static const table */
 };
 
 /** True when the sink has a vtable of a known version with every mandatory slot set. */
@@ -65,24 +67,29 @@ static inline bool wbemev_sink_is_valid(const wbemev_sink_t *sink)
 }
 
 /* Call helpers, in the spirit of COBJMACROS' IWbemObjectSink_Indicate(). */
+/** Calls the sink's add_ref and returns sink. */
 static inline wbemev_sink_t *wbemev_sink_add_ref(wbemev_sink_t *sink)
 {
     sink->vtbl->add_ref(sink);
     return sink;
 }
+/** Calls the sink's release. */
 static inline void wbemev_sink_release(wbemev_sink_t *sink)
 {
     sink->vtbl->release(sink);
 }
+/** Calls the sink's indicate with `count` borrowed objects (rule 1). */
 static inline wbemev_status wbemev_sink_indicate(wbemev_sink_t *sink, int32_t count,
                                                  wbemev_object_t *const *objects)
 {
     return sink->vtbl->indicate(sink, count, objects);
 }
+/** Indicates one borrowed object. */
 static inline wbemev_status wbemev_sink_indicate1(wbemev_sink_t *sink, wbemev_object_t *object)
 {
     return sink->vtbl->indicate(sink, 1, &object);
 }
+/** Calls the sink's set_status (never on a provider's event sink: rule 4). */
 static inline wbemev_status wbemev_sink_set_status(wbemev_sink_t *sink, int32_t flags,
                                                    wbemev_status status, const char *text,
                                                    wbemev_object_t *object)

@@ -30,9 +30,9 @@ WBEMEV_API wbemev_status wbemev_callback_sink_new(wbemev_event_fn on_event, wbem
 
 /** One SetStatus the recording sink received. text is a copy (may be NULL). */
 typedef struct wbemev_recorded_status {
-    int32_t flags;
-    wbemev_status status;
-    const char *text;
+    int32_t flags;         /**< WBEMEV_STATUS_COMPLETE or WBEMEV_STATUS_PROGRESS */
+    wbemev_status status;  /**< the status reported */
+    const char *text;      /**< a copy of the text, or NULL */
 } wbemev_recorded_status;
 
 /** A sink that keeps every event (add_ref) and every SetStatus. */

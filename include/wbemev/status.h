@@ -16,14 +16,18 @@
 
 WBEMEV_BEGIN_DECLS
 
+/** A status: a WBEM HRESULT value (see the top of this header). */
 typedef int32_t wbemev_status;
 
+/** True for a success status (>= 0). */
 #define WBEMEV_SUCCEEDED(s) ((wbemev_status)(s) >= 0)
+/** True for a failure status (< 0). */
 #define WBEMEV_FAILED(s) ((wbemev_status)(s) < 0)
 
-/*
+/**
  * The one table: X(NAME, value, message). NAME is the WBEM name without its WBEM_ prefix.
- * Values are those of tag_WBEMSTATUS in wbemcli.h.
+ * Values are those of tag_WBEMSTATUS in wbemcli.h (checked against mingw-w64), except
+ * S_SUBJECT_TO_SDS, which is in tag_WBEM_EXTRA_RETURN_CODES of wbemprov.h.
  */
 #define WBEMEV_STATUS_MAP(X)                                                                       \
     X(S_NO_ERROR, 0x0, "success")                                                                  \
@@ -91,8 +95,9 @@ typedef int32_t wbemev_status;
     X(E_TIMED_OUT, 0x80041069, "timed out")                                                        \
     X(E_PROVIDER_NOT_REGISTERED, 0x80041085, "the provider is not registered")
 
-/* Status constants: WBEMEV_S_NO_ERROR, WBEMEV_E_FAILED, ... (int32_t values of the HRESULTs). */
+/** Status constants: WBEMEV_S_NO_ERROR, WBEMEV_E_FAILED, ... (int32_t values of the HRESULTs). */
 #define WBEMEV__STATUS_ENUM(name, value, msg) WBEMEV_##name = (int32_t)(value##u),
+/** The status codes, from WBEMEV_STATUS_MAP. */
 enum wbemev_status_code { WBEMEV_STATUS_MAP(WBEMEV__STATUS_ENUM) WBEMEV__STATUS_END_ = 0 };
 #undef WBEMEV__STATUS_ENUM
 
@@ -101,6 +106,7 @@ enum wbemev_status_code { WBEMEV_STATUS_MAP(WBEMEV__STATUS_ENUM) WBEMEV__STATUS_
 
 /** SetStatus flags (lFlags of IWbemObjectSink::SetStatus). */
 #define WBEMEV_STATUS_COMPLETE 0
+/** SetStatus flag: progress (not used by the event contract). */
 #define WBEMEV_STATUS_PROGRESS 2
 
 /**

@@ -1,0 +1,210 @@
+/*
+ * examples/burst_provider.c: see burst_provider.h.
+ */
+#include "burst_provider.h"
+#include "example_thread.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+const wbemev_property_def burst_event_properties[] = {
+    {"Name", WBEMEV_CIM_STRING, NULL},     {"Sequence", WBEMEV_CIM_UINT64, NULL},
+    {"Burst", WBEMEV_CIM_UINT32, NULL},    {"Severity", WBEMEV_CIM_SINT32, NULL},
+    {"Stamp", WBEMEV_CIM_DATETIME, NULL},
+};
+const size_t burst_event_property_count = sizeof burst_event_properties / sizeof burst_event_properties[0];
+const char *const burst_event_queries[] = {"SELECT * FROM " BURST_EVENT_CLASS};
+const size_t burst_event_query_count = 1;
+
+static const wbemev_class_def burst_classes[] = {
+    {BURST_EVENT_CLASS, "__ExtrinsicEvent", burst_event_properties,
+     sizeof burst_event_properties / sizeof burst_event_properties[0]},
+};
+const wbemev_registration burst_registration = {
+    "root\\cimv2", "BurstProvider", "{3ACC121C-25FA-4926-A131-D77F9BF4DC25}", NULL,
+    burst_classes, sizeof burst_classes / sizeof burst_classes[0],
+    burst_event_queries, sizeof burst_event_queries / sizeof burst_event_queries[0],
+};
+
+wbemev_status burst_provider_define_classes(wbemev_namespace_t *ns)
+{
+    return wbemev_namespace_define_class(ns, BURST_EVENT_CLASS, "__ExtrinsicEvent", burst_event_properties,
+                                         burst_event_property_count, NULL);
+}
+
+struct burst {
+    wbemev_provider_t base;
+    atomic_int refs;
+    burst_options opts;
+    wbemev_class_t *cls; /* looked up once, in initialize */
+    wbemev_sink_t *sink; /* kept from provide_events */
+    example_mutex lock;
+    example_cond cond;
+    example_thread worker;
+    bool running;
+    bool done;
+    atomic_bool stop;
+    atomic_uint pending_cancels; /* CancelQuery calls not yet looked at by the worker */
+    unsigned long long accepted;
+};
+
+static struct burst *burst_from(wbemev_provider_t *p)
+{
+    return WBEMEV_CONTAINER_OF(p, struct burst, base);
+}
+
+static void burst_add_ref(wbemev_provider_t *p)
+{
+    atomic_fetch_add(&burst_from(p)->refs, 1);
+}
+
+static void burst_release(wbemev_provider_t *p)
+{
+    struct burst *b = burst_from(p);
+    if (atomic_fetch_sub(&b->refs, 1) != 1)
+        return;
+    /* The final release stops the provider: stop and join the worker, then let go of the sink. */
+    atomic_store(&b->stop, true);
+    if (b->running)
+        example_thread_join(b->worker);
+    if (b->sink != NULL)
+        wbemev_sink_release(b->sink);
+    if (b->cls != NULL)
+        wbemev_class_release(b->cls);
+    example_cond_destroy(&b->cond);
+    example_mutex_destroy(&b->lock);
+    free(b);
+}
+
+static wbemev_status burst_initialize(wbemev_provider_t *p, const wbemev_provider_init *init,
+                                      wbemev_sink_t *init_sink)
+{
+    struct burst *b = burst_from(p);
+    /* Fetch the class definition once, as a WMI provider does with GetObject. */
+    wbemev_status st = wbemev_namespace_get_class(init->ns, BURST_EVENT_CLASS, &b->cls);
+    wbemev_sink_set_status(init_sink, WBEMEV_STATUS_COMPLETE,
+                           WBEMEV_SUCCEEDED(st) ? WBEMEV_S_INITIALIZED : WBEMEV_E_FAILED, NULL, NULL);
+    return WBEMEV_S_NO_ERROR;
+}
+
+static void finish(struct burst *b, unsigned long long accepted)
+{
+    example_mutex_lock(&b->lock);
+    b->accepted = accepted;
+    b->done = true;
+    example_cond_broadcast(&b->cond);
+    example_mutex_unlock(&b->lock);
+}
+
+EXAMPLE_THREAD_FN(burst_worker)
+{
+    struct burst *b = arg;
+    unsigned size = b->opts.burst_size;
+    wbemev_object_t **batch = calloc(size, sizeof *batch);
+    wbemev_object_t *template = NULL;
+    unsigned long long accepted = 0, sequence = 0;
+    if (batch == NULL || WBEMEV_FAILED(wbemev_class_spawn_instance(b->cls, &template))) {
+        free(batch);
+        finish(b, 0);
+        EXAMPLE_THREAD_RETURN;
+    }
+    wbemev_object_put_string(template, "Name", "burst");
+    wbemev_object_put_sint32(template, "Severity", 1);
+    wbemev_prop_handle h_seq, h_burst;
+    wbemev_object_property_handle(template, "Sequence", &h_seq);
+    wbemev_object_property_handle(template, "Burst", &h_burst);
+
+    for (unsigned burst = 0; !atomic_load(&b->stop) && (b->opts.bursts == 0 || burst < b->opts.bursts);) {
+        /* One unique object per event: clone the template. */
+        unsigned n = 0;
+        for (; n < size; n++) {
+            if (WBEMEV_FAILED(wbemev_object_clone(template, &batch[n])))
+                break;
+            wbemev_object_put_h(batch[n], h_seq, &WBEMEV_V_UINT64(sequence + n));
+            wbemev_object_put_h(batch[n], h_burst, &WBEMEV_V_UINT32(burst));
+        }
+        wbemev_status st = wbemev_sink_indicate(b->sink, (int32_t)n, batch);
+        for (unsigned i = 0; i < n; i++)
+            wbemev_object_release(batch[i]);
+        if (st == WBEMEV_E_CALL_CANCELLED)
+            break; /* the host is stopping us: stop */
+        if (st == WBEMEV_E_SERVER_TOO_BUSY) {
+            /* Refire only after looking at what the host asked meanwhile (guideline 3). */
+            atomic_store(&b->pending_cancels, 0);
+            example_yield();
+            continue;
+        }
+        if (WBEMEV_SUCCEEDED(st))
+            accepted += n;
+        sequence += n;
+        burst++;
+    }
+    wbemev_object_release(template);
+    free(batch);
+    finish(b, accepted);
+    EXAMPLE_THREAD_RETURN;
+}
+
+static wbemev_status burst_provide_events(wbemev_provider_t *p, wbemev_sink_t *sink, int32_t flags)
+{
+    struct burst *b = burst_from(p);
+    (void)flags;
+    if (b->running)
+        return WBEMEV_S_NO_ERROR; /* a second call keeps the running worker */
+    b->sink = wbemev_sink_add_ref(sink);
+    /* Return at once: the worker indicates. */
+    if (example_thread_start(&b->worker, burst_worker, b) != 0) {
+        wbemev_sink_release(b->sink);
+        b->sink = NULL;
+        return WBEMEV_E_FAILED;
+    }
+    b->running = true;
+    return WBEMEV_S_NO_ERROR;
+}
+
+static wbemev_status burst_new_query(wbemev_provider_t *p, uint32_t id, const char *language, const char *query)
+{
+    (void)p, (void)id, (void)language, (void)query;
+    return WBEMEV_S_NO_ERROR; /* advisory: the host filters */
+}
+
+static wbemev_status burst_cancel_query(wbemev_provider_t *p, uint32_t id)
+{
+    (void)id;
+    atomic_fetch_add(&burst_from(p)->pending_cancels, 1);
+    return WBEMEV_S_NO_ERROR;
+}
+
+static const wbemev_provider_vtbl burst_vtbl = {
+    WBEMEV_PROVIDER_VTBL_VERSION, burst_add_ref,   burst_release,      burst_initialize,
+    burst_provide_events,         burst_new_query, burst_cancel_query, NULL,
+};
+
+wbemev_status burst_provider_new(const burst_options *opts, wbemev_provider_t **out)
+{
+    if (out == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    struct burst *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return WBEMEV_E_OUT_OF_MEMORY;
+    b->base.vtbl = &burst_vtbl;
+    atomic_init(&b->refs, 1);
+    b->opts.bursts = opts ? opts->bursts : 3;
+    b->opts.burst_size = opts && opts->burst_size ? opts->burst_size : 400;
+    example_mutex_init(&b->lock);
+    example_cond_init(&b->cond);
+    *out = &b->base;
+    return WBEMEV_S_NO_ERROR;
+}
+
+unsigned long long burst_provider_wait(wbemev_provider_t *provider)
+{
+    struct burst *b = burst_from(provider);
+    example_mutex_lock(&b->lock);
+    while (!b->done)
+        example_cond_wait(&b->cond, &b->lock);
+    unsigned long long n = b->accepted;
+    example_mutex_unlock(&b->lock);
+    return n;
+}

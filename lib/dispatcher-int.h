@@ -1,0 +1,199 @@
+/*
+ * lib/dispatcher-int.h: the dispatcher's internal structures, shared by dispatcher.c (control
+ * plane), provider_sink.c (the Indicate hot path) and snapshot.c (the subscription index).
+ *
+ * Concurrency design:
+ *  - d->lock serializes the control plane (registrations, subscriptions, ids). It is never held
+ *    while calling user code.
+ *  - The Indicate hot path takes no dispatcher lock: it reads an immutable, reference-counted
+ *    snapshot of the subscription index (snapshot.c), published by the control plane.
+ *  - Calls into a provider and Indicates from its sink "enter" the registration (reg->busy); stopping
+ *    a registration waits until it is no longer busy before releasing the provider, so nothing calls
+ *    a released provider and the dispatcher outlives every Indicate in progress.
+ *  - Ending a subscription removes it from the index, then waits until no snapshot containing it is
+ *    alive (sub->snap_refs == 0): after that no thread can still be delivering to it, so its one
+ *    SetStatus is really the last call. A thread that ends a subscription while itself delivering
+ *    (a consumer unsubscribing from its Indicate) defers the end until its delivery unwinds.
+ */
+#ifndef WBEMEV_DISPATCHER_INT_H
+#define WBEMEV_DISPATCHER_INT_H
+
+#include "wbemev-int.h"
+
+struct wbemev__reg;
+
+enum sub_state { SUB_ACTIVE = 0, SUB_ENDING = 1 };
+
+/* One consumer subscription. */
+struct wbemev__sub {
+    wbemev__refcount refs; /* the dispatcher's list holds one, each snapshot one */
+    atomic_uint snap_refs; /* snapshots that contain this subscription */
+    atomic_int state;      /* enum sub_state */
+    wbemev_dispatcher_t *d;
+    uint32_t id;
+    uint32_t class_id;
+    wbemev_query_t *query; /* compiled */
+    bool has_where;
+    bool check_sds; /* a provider answered WBEMEV_S_SUBJECT_TO_SDS */
+    wbemev_sink_t *consumer;
+    uint8_t *sid;
+    size_t sid_length;
+    /* Registrations that received new_query for this subscription (references held). */
+    struct wbemev__reg **regs;
+    size_t nregs;
+    atomic_uint_fast64_t delivered;
+    atomic_uint_fast64_t filtered;
+    wbemev_status end_status;       /* the SetStatus the consumer gets */
+    struct wbemev__sub *next;       /* d->subs, under d->lock */
+    struct wbemev__sub *defer_next; /* this thread's deferred ends */
+};
+
+/* The immutable subscription index: class id -> subscriptions on exactly that class. An event of
+ * class X is delivered to the subscriptions found under each class on X's ancestor chain. */
+struct wbemev__snapshot {
+    wbemev__refcount refs;
+    wbemev_dispatcher_t *d;
+    uint32_t mask; /* bucket count - 1 (power of two) */
+    struct snap_bucket {
+        uint32_t class_id; /* 0 = empty */
+        uint32_t first;    /* index into subs */
+        uint32_t count;
+    } *buckets;
+    struct wbemev__sub **subs; /* grouped by class */
+    size_t nsubs;
+};
+
+/* The published snapshot and the two-phase reader counters that make replacing it safe without a
+ * reader lock: a reader registers in readers[phase] only while it loads the pointer and takes a
+ * reference; the writer flips the phase and waits for the old phase's readers to drain. */
+struct wbemev__index {
+    _Atomic(struct wbemev__snapshot *) current;
+    atomic_uint readers[2];
+    atomic_uint phase;
+};
+
+enum reg_state { REG_INITIALIZING = 0, REG_READY = 1, REG_FAILED = 2, REG_STOPPED = 3 };
+
+/* The provider-side sink: what provide_events receives. It outlives the registration's active life:
+ * after stop, its Indicate answers WBEMEV_E_CALL_CANCELLED. */
+struct wbemev__psink {
+    wbemev_sink_t base;
+    wbemev__refcount refs;
+    struct wbemev__reg *reg; /* reference held */
+};
+
+/* One provider registration. */
+struct wbemev__reg {
+    wbemev__refcount refs; /* d->regs, the psink, the init sink, subscriptions, callers */
+    wbemev_dispatcher_t *d;
+    char *name;
+    wbemev_provider_t *provider; /* reference held until stopped */
+    wbemev_query_t **queries;    /* the EventQueryList, compiled */
+    size_t nqueries;
+    struct wbemev__psink *psink;
+    atomic_int state;     /* enum reg_state */
+    atomic_bool provided; /* provide_events was called (successfully) */
+    atomic_uint busy;     /* calls into the provider and Indicates in progress */
+    bool in_initialize;   /* initialize is running (under d->lock) */
+    wbemev__mutex mu;     /* with cv: waits for busy to drain */
+    wbemev__cond cv;
+    atomic_uint_fast64_t indicated, accepted, refused;
+    atomic_uint provide_events_calls;
+    uint32_t serial; /* process-unique: names this registration in indicated objects */
+    /* contract checker */
+    atomic_uint requests_waiting; /* NewQuery/CancelQuery calls waiting to get into the provider */
+    atomic_uint refires;          /* Indicates refused while requests were waiting */
+    atomic_bool answered_cancelled;
+    atomic_int inject_status; /* test hook: answer this to the next inject_count Indicates */
+    atomic_uint inject_count;
+    struct wbemev__reg *next; /* d->regs, under d->lock */
+};
+
+/* One recorded violation kind for one provider. */
+struct wbemev__violation_rec {
+    wbemev_violation_code code;
+    char *provider;
+    const char *first_call; /* a static string */
+    char *first_class;
+    uint64_t count;
+};
+
+struct wbemev_dispatcher_s {
+    wbemev__mutex lock; /* the control plane */
+    wbemev__mutex wait_lock;
+    wbemev__cond wait_cv; /* signalled when a subscription leaves its last snapshot */
+    wbemev_namespace_t *ns;
+    struct wbemev__reg *regs;
+    struct wbemev__sub *subs;
+    size_t nsubs;
+    uint32_t next_id;
+    atomic_bool shutting_down;
+    struct wbemev__index index;
+    /* contract checker */
+    wbemev_contract_policy policy;
+    uint64_t provider_limit_ns, consumer_limit_ns;
+    uint64_t (*clock)(void *ctx);
+    void *clock_ctx;
+    bool model_throttling;
+    uint32_t refire_limit;
+    wbemev__mutex check_lock;
+    struct wbemev__violation_rec *violations;
+    size_t nviolations;
+    uint64_t violations_lost;
+};
+
+/* ---- contract.c ---- */
+/* Records a violation (unless the policy is off; aborts under "abort"). Returns WBEMEV_S_FALSE when
+ * the caller must reject the offending call (strict), WBEMEV_S_NO_ERROR otherwise. */
+wbemev_status wbemev__violation(wbemev_dispatcher_t *d, wbemev_violation_code code, const char *provider,
+                                const char *call, const char *class_name);
+void wbemev__violations_free(wbemev_dispatcher_t *d);
+const char *wbemev__policy_name(wbemev_contract_policy p);
+static inline bool wbemev__checking(const wbemev_dispatcher_t *d)
+{
+    return d->policy != WBEMEV_CONTRACT_OFF;
+}
+static inline uint64_t wbemev__now(const wbemev_dispatcher_t *d)
+{
+    return d->clock != NULL ? d->clock(d->clock_ctx) : wbemev__clock_monotonic_ns();
+}
+
+
+/* ---- snapshot.c ---- */
+wbemev_status wbemev__snapshot_build(wbemev_dispatcher_t *d, struct wbemev__snapshot **out);
+void wbemev__snapshot_release(struct wbemev__snapshot *s);
+/* The subscriptions on exactly class `class_id` (count 0 when none). */
+struct wbemev__sub *const *wbemev__snapshot_lookup(const struct wbemev__snapshot *s, uint32_t class_id,
+                                                  uint32_t *count);
+void wbemev__index_init(struct wbemev__index *ix);
+/* A reference to the current snapshot (never NULL after init). Lock-free. */
+struct wbemev__snapshot *wbemev__index_acquire(struct wbemev__index *ix);
+/* Replaces the current snapshot (the index takes the caller's reference to `s`) and drops the old
+ * one. Call with d->lock held: one writer at a time. */
+void wbemev__index_publish(struct wbemev__index *ix, struct wbemev__snapshot *s);
+
+/* ---- dispatcher.c ---- */
+void wbemev__sub_release(struct wbemev__sub *sub);
+void wbemev__reg_release(struct wbemev__reg *reg);
+/* Enter/leave a registration around a call into its provider or an Indicate. enter fails when the
+ * registration is stopped. */
+bool wbemev__reg_enter(struct wbemev__reg *reg);
+void wbemev__reg_leave(struct wbemev__reg *reg);
+/* Ends a subscription (exactly once: the caller that moves it from ACTIVE wins): removes it from
+ * the index, cancels its queries with providers, waits for deliveries in progress, sends the one
+ * SetStatus(COMPLETE, status), releases the consumer. Deferred when this thread is delivering. */
+bool wbemev__sub_end(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_status status);
+/* Called on a thread that finished its outermost delivery for d: runs the ends it deferred. */
+void wbemev__run_deferred_ends(wbemev_dispatcher_t *d);
+/* Initialization reported through the init sink (any thread). */
+void wbemev__reg_initialized(struct wbemev__reg *reg, wbemev_status status);
+
+/* ---- provider_sink.c ---- */
+wbemev_status wbemev__psink_new(struct wbemev__reg *reg, struct wbemev__psink **out);
+wbemev_status wbemev__init_sink_new(struct wbemev__reg *reg, wbemev_sink_t **out);
+/* The delivery depth of this thread for dispatcher d (> 0 inside a delivery). */
+unsigned wbemev__delivery_depth(const wbemev_dispatcher_t *d);
+/* True while this thread is inside a consumer's Indicate. */
+bool wbemev__in_consumer_call(void);
+
+#endif /* WBEMEV_DISPATCHER_INT_H */

@@ -1,0 +1,405 @@
+/*
+ * lib/win/sinks.c: wbemev sinks over WMI's sinks.
+ *
+ *  - The event sink is what the wbemev provider receives in provide_events. Its indicate turns
+ *    wbemev objects into IWbemClassObject instances and calls WMI's IWbemObjectSink::Indicate.
+ *  - The init sink is what the wbemev provider receives in initialize. Its set_status calls WMI's
+ *    IWbemProviderInitSink::SetStatus.
+ *
+ * Both hold WMI's sink until they are detached (the final Release of the provider object) or
+ * freed. Calls into WMI run under the shared side of an SRW lock, detach takes the exclusive side:
+ * once detach returns nothing reaches WMI again, and later calls answer WBEMEV_E_CALL_CANCELLED.
+ */
+#include "win-int.h"
+
+/* ---- event sink ---- */
+
+struct event_sink {
+    wbemev_sink_t base;
+    LONG refs;
+    SRWLOCK lock;             /* shared: a call into WMI; exclusive: detach */
+    IWbemObjectSink *wmi;     /* NULL once detached */
+    IWbemServices *services;  /* for classes not fetched at Initialize; may be NULL */
+    CRITICAL_SECTION cache_lock;
+    struct wbemev__win_class_entry *classes; /* one reference each */
+    size_t class_count, class_capacity;
+};
+
+static inline struct event_sink *impl_from_event_sink(wbemev_sink_t *sink)
+{
+    return WBEMEV_CONTAINER_OF(sink, struct event_sink, base);
+}
+
+/* Drops what reaches WMI; called with the lock held exclusively or when the sink is dying. */
+static void event_sink_drop_wmi(struct event_sink *s)
+{
+    if (s->wmi != NULL) {
+        IWbemObjectSink_Release(s->wmi);
+        s->wmi = NULL;
+    }
+    if (s->services != NULL) {
+        IWbemServices_Release(s->services);
+        s->services = NULL;
+    }
+    EnterCriticalSection(&s->cache_lock);
+    for (size_t i = 0; i < s->class_count; i++) {
+        IWbemClassObject_Release(s->classes[i].object);
+        wbemev__win_free(s->classes[i].name);
+    }
+    wbemev__win_free(s->classes);
+    s->classes = NULL;
+    s->class_count = s->class_capacity = 0;
+    LeaveCriticalSection(&s->cache_lock);
+}
+
+static void event_sink_add_ref(wbemev_sink_t *sink)
+{
+    InterlockedIncrement(&impl_from_event_sink(sink)->refs);
+}
+
+static void event_sink_release(wbemev_sink_t *sink)
+{
+    struct event_sink *s = impl_from_event_sink(sink);
+    if (InterlockedDecrement(&s->refs) == 0) {
+        event_sink_drop_wmi(s);
+        DeleteCriticalSection(&s->cache_lock);
+        wbemev__win_free(s);
+    }
+}
+
+/* Adds a class object to the cache (AddRefs it). */
+static HRESULT cache_add(struct event_sink *s, const char *name, IWbemClassObject *object)
+{
+    size_t len = strlen(name);
+    char *copy = wbemev__win_alloc(len + 1);
+    if (copy == NULL)
+        return E_OUTOFMEMORY;
+    memcpy(copy, name, len + 1);
+    if (s->class_count == s->class_capacity) {
+        size_t cap = s->class_capacity != 0 ? s->class_capacity * 2 : 4;
+        struct wbemev__win_class_entry *grown = wbemev__win_alloc(cap * sizeof *grown);
+        if (grown == NULL) {
+            wbemev__win_free(copy);
+            return E_OUTOFMEMORY;
+        }
+        if (s->class_count > 0)
+            memcpy(grown, s->classes, s->class_count * sizeof *grown);
+        wbemev__win_free(s->classes);
+        s->classes = grown;
+        s->class_capacity = cap;
+    }
+    IWbemClassObject_AddRef(object);
+    s->classes[s->class_count].name = copy;
+    s->classes[s->class_count].object = object;
+    s->class_count++;
+    return S_OK;
+}
+
+/* The WMI class object named `name` (one reference): from the cache, else GetObject once. Called
+ * with the lock held shared. */
+static HRESULT event_sink_class(struct event_sink *s, const char *name, IWbemClassObject **out)
+{
+    HRESULT hr = S_OK;
+    EnterCriticalSection(&s->cache_lock);
+    for (size_t i = 0; i < s->class_count; i++) {
+        if (wbemev__win_name_eq(s->classes[i].name, name)) {
+            *out = s->classes[i].object;
+            IWbemClassObject_AddRef(*out);
+            LeaveCriticalSection(&s->cache_lock);
+            return S_OK;
+        }
+    }
+    LeaveCriticalSection(&s->cache_lock);
+
+    if (s->services == NULL)
+        return (HRESULT)WBEM_E_INVALID_CLASS;
+    BSTR path = NULL;
+    hr = wbemev_win_utf8_to_bstr(name, &path);
+    if (FAILED(hr))
+        return hr;
+    IWbemClassObject *object = NULL;
+    hr = IWbemServices_GetObject(s->services, path, 0, NULL, &object, NULL);
+    SysFreeString(path);
+    if (FAILED(hr))
+        return hr;
+    if (object == NULL)
+        return (HRESULT)WBEM_E_INVALID_CLASS;
+    EnterCriticalSection(&s->cache_lock);
+    (void)cache_add(s, name, object); /* a failure only costs a later GetObject */
+    LeaveCriticalSection(&s->cache_lock);
+    *out = object;
+    return S_OK;
+}
+
+static HRESULT put_property(IWbemClassObject *inst, const char *name, VARIANT *v)
+{
+    WCHAR *wname = wbemev__win_utf16(name);
+    if (wname == NULL)
+        return E_OUTOFMEMORY;
+    HRESULT hr = IWbemClassObject_Put(inst, wname, 0, v, 0);
+    wbemev__win_free(wname);
+    return hr;
+}
+
+static HRESULT instance_from_object(struct event_sink *s, wbemev_object_t *obj, bool stamp,
+                                    IWbemClassObject **out);
+
+static HRESULT embedded_instance(void *ctx, wbemev_object_t *obj, IWbemClassObject **out)
+{
+    return instance_from_object(ctx, obj, false, out);
+}
+
+/* A new WMI instance with every non-NULL property of obj. With `stamp`, a NULL TIME_CREATED of an
+ * event is set to now. */
+static HRESULT instance_from_object(struct event_sink *s, wbemev_object_t *obj, bool stamp,
+                                    IWbemClassObject **out)
+{
+    if (wbemev_object_genus(obj) != WBEMEV_GENUS_INSTANCE)
+        return (HRESULT)WBEM_E_INVALID_OBJECT;
+    IWbemClassObject *cls = NULL, *inst = NULL;
+    HRESULT hr = event_sink_class(s, wbemev_object_class_name(obj), &cls);
+    if (FAILED(hr))
+        return hr;
+    hr = IWbemClassObject_SpawnInstance(cls, 0, &inst);
+    IWbemClassObject_Release(cls);
+    if (FAILED(hr))
+        return hr;
+    if (inst == NULL)
+        return (HRESULT)WBEM_E_FAILED;
+
+    const wbemev_class_t *c = wbemev_object_class(obj);
+    size_t n = wbemev_class_property_count(c);
+    for (size_t i = 0; i < n && SUCCEEDED(hr); i++) {
+        wbemev_property_info info;
+        wbemev_value value;
+        hr = wbemev_class_property_at(c, i, &info);
+        if (SUCCEEDED(hr))
+            hr = wbemev_object_get_h(obj, info.handle, &value);
+        if (FAILED(hr))
+            break;
+        VARIANT v;
+        VariantInit(&v);
+        if (value.is_null) {
+            if (!stamp || !wbemev__win_name_eq(info.name, "TIME_CREATED") ||
+                info.type != WBEMEV_CIM_UINT64)
+                continue;
+            FILETIME ft;
+            GetSystemTimeAsFileTime(&ft);
+            V_VT(&v) = VT_BSTR;
+            V_BSTR(&v) = wbemev__win_bstr_u64(((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime);
+            hr = V_BSTR(&v) != NULL ? S_OK : E_OUTOFMEMORY;
+        } else {
+            hr = wbemev__win_variant_from_value(&value, embedded_instance, s, &v);
+        }
+        if (SUCCEEDED(hr))
+            hr = put_property(inst, info.name, &v);
+        VariantClear(&v);
+    }
+    if (FAILED(hr)) {
+        IWbemClassObject_Release(inst);
+        return hr;
+    }
+    *out = inst;
+    return S_OK;
+}
+
+static wbemev_status event_sink_indicate(wbemev_sink_t *sink, int32_t count,
+                                         wbemev_object_t *const *objects)
+{
+    struct event_sink *s = impl_from_event_sink(sink);
+    if (count < 0 || (count > 0 && objects == NULL))
+        return WBEMEV_E_INVALID_PARAMETER;
+    for (int32_t i = 0; i < count; i++) {
+        if (objects[i] == NULL)
+            return WBEMEV_E_INVALID_PARAMETER;
+    }
+
+    AcquireSRWLockShared(&s->lock);
+    if (s->wmi == NULL) {
+        ReleaseSRWLockShared(&s->lock);
+        return WBEMEV_E_CALL_CANCELLED;
+    }
+    if (count == 0) {
+        ReleaseSRWLockShared(&s->lock);
+        return WBEMEV_S_NO_ERROR;
+    }
+
+    IWbemClassObject *stack[16];
+    IWbemClassObject **made = stack;
+    if ((size_t)count > sizeof stack / sizeof stack[0]) {
+        made = wbemev__win_alloc((size_t)count * sizeof *made);
+        if (made == NULL) {
+            ReleaseSRWLockShared(&s->lock);
+            return WBEMEV_E_OUT_OF_MEMORY;
+        }
+    }
+    HRESULT hr = S_OK;
+    int32_t done = 0;
+    for (; done < count; done++) {
+        /* Indicated objects are immutable from now on, as with the dispatcher. */
+        wbemev_object_freeze(objects[done]);
+        hr = instance_from_object(s, objects[done], true, &made[done]);
+        if (FAILED(hr))
+            break;
+    }
+    if (SUCCEEDED(hr))
+        hr = IWbemObjectSink_Indicate(s->wmi, count, made);
+    ReleaseSRWLockShared(&s->lock);
+
+    for (int32_t i = 0; i < done; i++)
+        IWbemClassObject_Release(made[i]);
+    if (made != stack)
+        wbemev__win_free(made);
+    return (wbemev_status)hr;
+}
+
+static wbemev_status event_sink_set_status(wbemev_sink_t *sink, int32_t flags, wbemev_status status,
+                                           const char *text, wbemev_object_t *object)
+{
+    /* Guideline 4: a provider never calls SetStatus on its event sink. WMI does not see it. */
+    (void)sink;
+    (void)flags;
+    (void)status;
+    (void)text;
+    (void)object;
+    return WBEMEV_E_INVALID_OPERATION;
+}
+
+static const wbemev_sink_vtbl event_sink_vtbl = {
+    WBEMEV_SINK_VTBL_VERSION, event_sink_add_ref, event_sink_release, event_sink_indicate,
+    event_sink_set_status,
+};
+
+HRESULT wbemev__win_event_sink_create(IWbemObjectSink *wmi, IWbemServices *services,
+                                      const struct wbemev__win_class_cache *classes,
+                                      wbemev_sink_t **out)
+{
+    struct event_sink *s = wbemev__win_alloc(sizeof *s);
+    if (s == NULL)
+        return E_OUTOFMEMORY;
+    s->base.vtbl = &event_sink_vtbl;
+    s->refs = 1;
+    InitializeSRWLock(&s->lock);
+    InitializeCriticalSection(&s->cache_lock);
+    for (size_t i = 0; classes != NULL && i < classes->count; i++) {
+        if (classes->entries[i].object == NULL)
+            continue;
+        HRESULT hr = cache_add(s, classes->entries[i].name, classes->entries[i].object);
+        if (FAILED(hr)) {
+            event_sink_release(&s->base);
+            return hr;
+        }
+    }
+    IWbemObjectSink_AddRef(wmi);
+    s->wmi = wmi;
+    if (services != NULL) {
+        IWbemServices_AddRef(services);
+        s->services = services;
+    }
+    *out = &s->base;
+    return S_OK;
+}
+
+void wbemev__win_event_sink_detach(wbemev_sink_t *sink)
+{
+    struct event_sink *s = impl_from_event_sink(sink);
+    AcquireSRWLockExclusive(&s->lock);
+    event_sink_drop_wmi(s);
+    ReleaseSRWLockExclusive(&s->lock);
+}
+
+/* ---- init sink ---- */
+
+struct init_sink {
+    wbemev_sink_t base;
+    LONG refs;
+    LONG reported;
+    SRWLOCK lock;
+    IWbemProviderInitSink *wmi; /* NULL once detached */
+};
+
+static inline struct init_sink *impl_from_init_sink(wbemev_sink_t *sink)
+{
+    return WBEMEV_CONTAINER_OF(sink, struct init_sink, base);
+}
+
+static void init_sink_add_ref(wbemev_sink_t *sink)
+{
+    InterlockedIncrement(&impl_from_init_sink(sink)->refs);
+}
+
+static void init_sink_release(wbemev_sink_t *sink)
+{
+    struct init_sink *s = impl_from_init_sink(sink);
+    if (InterlockedDecrement(&s->refs) == 0) {
+        if (s->wmi != NULL)
+            IWbemProviderInitSink_Release(s->wmi);
+        wbemev__win_free(s);
+    }
+}
+
+static wbemev_status init_sink_indicate(wbemev_sink_t *sink, int32_t count,
+                                        wbemev_object_t *const *objects)
+{
+    (void)sink;
+    (void)count;
+    (void)objects;
+    return WBEMEV_E_INVALID_OPERATION;
+}
+
+static wbemev_status init_sink_set_status(wbemev_sink_t *sink, int32_t flags, wbemev_status status,
+                                          const char *text, wbemev_object_t *object)
+{
+    struct init_sink *s = impl_from_init_sink(sink);
+    (void)flags;
+    (void)text;
+    (void)object;
+    AcquireSRWLockShared(&s->lock);
+    if (s->wmi == NULL) {
+        ReleaseSRWLockShared(&s->lock);
+        return WBEMEV_E_CALL_CANCELLED;
+    }
+    /* Readiness is reported once. */
+    if (InterlockedCompareExchange(&s->reported, 1, 0) != 0) {
+        ReleaseSRWLockShared(&s->lock);
+        return WBEMEV_E_INVALID_OPERATION;
+    }
+    HRESULT hr = IWbemProviderInitSink_SetStatus(s->wmi, status, 0);
+    ReleaseSRWLockShared(&s->lock);
+    return (wbemev_status)hr;
+}
+
+static const wbemev_sink_vtbl init_sink_vtbl = {
+    WBEMEV_SINK_VTBL_VERSION, init_sink_add_ref, init_sink_release, init_sink_indicate,
+    init_sink_set_status,
+};
+
+HRESULT wbemev__win_init_sink_create(IWbemProviderInitSink *wmi, wbemev_sink_t **out)
+{
+    struct init_sink *s = wbemev__win_alloc(sizeof *s);
+    if (s == NULL)
+        return E_OUTOFMEMORY;
+    s->base.vtbl = &init_sink_vtbl;
+    s->refs = 1;
+    InitializeSRWLock(&s->lock);
+    IWbemProviderInitSink_AddRef(wmi);
+    s->wmi = wmi;
+    *out = &s->base;
+    return S_OK;
+}
+
+bool wbemev__win_init_sink_reported(wbemev_sink_t *sink)
+{
+    return InterlockedCompareExchange(&impl_from_init_sink(sink)->reported, 0, 0) != 0;
+}
+
+void wbemev__win_init_sink_detach(wbemev_sink_t *sink)
+{
+    struct init_sink *s = impl_from_init_sink(sink);
+    AcquireSRWLockExclusive(&s->lock);
+    if (s->wmi != NULL) {
+        IWbemProviderInitSink_Release(s->wmi);
+        s->wmi = NULL;
+    }
+    ReleaseSRWLockExclusive(&s->lock);
+}

@@ -1,0 +1,118 @@
+/*
+ * tests/plugins/bad_plugin.c: a provider plugin that breaks the contract on purpose, for the tool's
+ * tests: ProvideEvents calls SetStatus on the event sink (guideline 4: never SetStatus from a
+ * provider) before starting a well-behaved worker. The violation happens during the subscription,
+ * so it is recorded before `wbemev run` prints its first event: the tests are deterministic.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <wbemev.h>
+#include <wbemev/module.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+static const wbemev_property_def bad_props[] = {{"Sequence", WBEMEV_CIM_UINT64, NULL}};
+static const wbemev_class_def bad_classes[] = {{"Bad_Event", "__ExtrinsicEvent", bad_props, 1}};
+static const char *const bad_queries[] = {"SELECT * FROM Bad_Event"};
+static const wbemev_registration bad_registration = {
+    "root\\cimv2", "BadProvider", NULL, NULL, bad_classes, 1, bad_queries, 1,
+};
+
+struct bad {
+    wbemev_provider_t base;
+    atomic_int refs;
+    wbemev_class_t *cls;
+    wbemev_sink_t *sink;
+    pthread_t worker;
+    bool running;
+    atomic_bool stop;
+};
+
+static struct bad *bad_from(wbemev_provider_t *p)
+{
+    return WBEMEV_CONTAINER_OF(p, struct bad, base);
+}
+
+static void bad_add_ref(wbemev_provider_t *p)
+{
+    atomic_fetch_add(&bad_from(p)->refs, 1);
+}
+
+static void bad_release(wbemev_provider_t *p)
+{
+    struct bad *b = bad_from(p);
+    if (atomic_fetch_sub(&b->refs, 1) != 1)
+        return;
+    atomic_store(&b->stop, true);
+    if (b->running)
+        pthread_join(b->worker, NULL);
+    if (b->sink != NULL)
+        wbemev_sink_release(b->sink);
+    if (b->cls != NULL)
+        wbemev_class_release(b->cls);
+    free(b);
+}
+
+static wbemev_status bad_initialize(wbemev_provider_t *p, const wbemev_provider_init *init, wbemev_sink_t *init_sink)
+{
+    wbemev_status st = wbemev_namespace_get_class(init->ns, "Bad_Event", &bad_from(p)->cls);
+    wbemev_sink_set_status(init_sink, WBEMEV_STATUS_COMPLETE, WBEMEV_SUCCEEDED(st) ? WBEMEV_S_INITIALIZED : st,
+                           NULL, NULL);
+    return WBEMEV_S_NO_ERROR;
+}
+
+static void *bad_worker(void *arg)
+{
+    struct bad *b = arg;
+    for (uint64_t seq = 0; !atomic_load(&b->stop); seq++) {
+        wbemev_object_t *ev;
+        if (WBEMEV_FAILED(wbemev_class_spawn_instance(b->cls, &ev)))
+            break;
+        wbemev_object_put_uint64(ev, "Sequence", seq);
+        wbemev_status st = wbemev_sink_indicate1(b->sink, ev);
+        wbemev_object_release(ev);
+        if (st == WBEMEV_E_CALL_CANCELLED)
+            break;
+    }
+    return NULL;
+}
+
+static wbemev_status bad_provide_events(wbemev_provider_t *p, wbemev_sink_t *sink, int32_t flags)
+{
+    struct bad *b = bad_from(p);
+    (void)flags;
+    if (b->running)
+        return WBEMEV_S_NO_ERROR;
+    /* The violation: a provider never calls SetStatus on its event sink. */
+    wbemev_sink_set_status(sink, WBEMEV_STATUS_COMPLETE, WBEMEV_S_NO_ERROR, NULL, NULL);
+    b->sink = wbemev_sink_add_ref(sink);
+    if (pthread_create(&b->worker, NULL, bad_worker, b) != 0) {
+        wbemev_sink_release(b->sink);
+        b->sink = NULL;
+        return WBEMEV_E_FAILED;
+    }
+    b->running = true;
+    return WBEMEV_S_NO_ERROR;
+}
+
+static const wbemev_provider_vtbl bad_vtbl = {
+    WBEMEV_PROVIDER_VTBL_VERSION, bad_add_ref, bad_release, bad_initialize, bad_provide_events, NULL, NULL, NULL,
+};
+
+static wbemev_status bad_create(void *ctx, const wbemev_module_args *args, wbemev_provider_t **out)
+{
+    (void)ctx, (void)args;
+    struct bad *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return WBEMEV_E_OUT_OF_MEMORY;
+    b->base.vtbl = &bad_vtbl;
+    atomic_init(&b->refs, 1);
+    atomic_init(&b->stop, false);
+    *out = &b->base;
+    return WBEMEV_S_NO_ERROR;
+}
+
+WBEMEV_MODULE(&bad_registration, bad_create, NULL, "Calls SetStatus on its event sink (a contract violation)",
+              NULL);

@@ -1,0 +1,631 @@
+/*
+ * tests/test_tool.c: the `wbemev` command-line tool, driven as a child process (POSIX).
+ *
+ * Each test runs the installed-to-be binary with arguments and checks its exit status, standard
+ * output and standard error. Nothing waits on a timer for synchronization: a test that needs the
+ * tool ready (Ctrl-C, the file-change provider) reads its standard error until the "running" line,
+ * which the tool writes once every subscription exists. Timeouts are failure guards only.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "test_support.h"
+
+#include "burst_provider.h"
+#include "wbemev/mof.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#if !defined(WBEMEV_TOOL) || !defined(BURST_PLUGIN) || !defined(HEARTBEAT_PLUGIN) || !defined(BAD_PLUGIN)
+#error "the build names the tool and the plugins"
+#endif
+
+#define GUARD_MS 60000 /* failure guard: no test waits this long when things work */
+
+/* ---- a child process with its output captured ---- */
+
+struct child {
+    pid_t pid;
+    int out_fd, err_fd;
+    char *out, *err;
+    size_t out_len, err_len;
+    int status; /* exit status, or 128 + signal */
+};
+
+static void append(char **buf, size_t *len, const char *data, size_t n)
+{
+    char *p = realloc(*buf, *len + n + 1);
+    assert_non_null(p);
+    memcpy(p + *len, data, n);
+    *len += n;
+    p[*len] = '\0';
+    *buf = p;
+}
+
+static void child_start(struct child *c, const char *const *args, const char *input)
+{
+    int out[2], err[2], in[2];
+    assert_int_equal(pipe(out), 0);
+    assert_int_equal(pipe(err), 0);
+    assert_int_equal(pipe(in), 0);
+    memset(c, 0, sizeof *c);
+    c->out = calloc(1, 1);
+    c->err = calloc(1, 1);
+    assert_non_null(c->out);
+    assert_non_null(c->err);
+    c->pid = fork();
+    assert_true(c->pid >= 0);
+    if (c->pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        close(in[0]), close(in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
+        const char *argv[32];
+        size_t n = 0;
+        argv[n++] = WBEMEV_TOOL;
+        for (; args[n - 1] != NULL && n < 31; n++)
+            argv[n] = args[n - 1];
+        argv[n] = NULL;
+        unsetenv("WBEMEV_CONTRACT");
+        execv(WBEMEV_TOOL, (char *const *)argv);
+        _exit(127);
+    }
+    close(in[0]), close(out[1]), close(err[1]);
+    if (input != NULL) {
+        size_t len = strlen(input);
+        assert_int_equal(write(in[1], input, len), (ssize_t)len);
+    }
+    close(in[1]);
+    c->out_fd = out[0];
+    c->err_fd = err[0];
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads the child's output until `until` appears in its standard error (NULL: until both pipes
+ * end). Fails the test past the guard. */
+static void child_read(struct child *c, const char *until)
+{
+    long long deadline = now_ms() + GUARD_MS;
+    while (c->out_fd >= 0 || c->err_fd >= 0) {
+        if (until != NULL && strstr(c->err, until) != NULL)
+            return;
+        struct pollfd fds[2] = {{c->out_fd, POLLIN, 0}, {c->err_fd, POLLIN, 0}};
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            print_error("the tool did not %s within %d ms\nstdout:\n%s\nstderr:\n%s\n",
+                        until != NULL ? "get ready" : "finish", GUARD_MS, c->out, c->err);
+            kill(c->pid, SIGKILL);
+            fail();
+        }
+        int n = poll(fds, 2, (int)left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        assert_true(n >= 0);
+        for (int i = 0; i < 2; i++) {
+            int *fd = i == 0 ? &c->out_fd : &c->err_fd;
+            if (*fd < 0 || fds[i].revents == 0)
+                continue;
+            char buf[65536];
+            ssize_t got = read(*fd, buf, sizeof buf);
+            if (got > 0) {
+                append(i == 0 ? &c->out : &c->err, i == 0 ? &c->out_len : &c->err_len, buf, (size_t)got);
+            } else if (got == 0 || errno != EINTR) {
+                close(*fd);
+                *fd = -1;
+            }
+        }
+    }
+    if (until != NULL && strstr(c->err, until) == NULL) {
+        print_error("the tool ended without writing \"%s\"\nstdout:\n%s\nstderr:\n%s\n", until, c->out, c->err);
+        fail();
+    }
+}
+
+static int child_finish(struct child *c)
+{
+    child_read(c, NULL);
+    int status;
+    while (waitpid(c->pid, &status, 0) < 0)
+        assert_int_equal(errno, EINTR);
+    c->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return c->status;
+}
+
+static void child_free(struct child *c)
+{
+    free(c->out);
+    free(c->err);
+}
+
+/* Runs the tool to the end. */
+static int run(struct child *c, const char *const *args, const char *input)
+{
+    child_start(c, args, input);
+    return child_finish(c);
+}
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s != '\0'; s++)
+        n += *s == '\n';
+    return n;
+}
+
+#define assert_contains(haystack, needle)                                                          \
+    do {                                                                                           \
+        if (strstr((haystack), (needle)) == NULL) {                                                \
+            print_error("expected to find \"%s\" in:\n%s\n", (needle), (haystack));               \
+            fail();                                                                                \
+        }                                                                                          \
+    } while (0)
+
+/* ---- help, version, usage errors ---- */
+
+static void test_version_and_help(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *version[] = {"--version", NULL};
+    assert_int_equal(run(&c, version, NULL), 0);
+    assert_contains(c.out, "wbemev " WBEMEV_VERSION_STRING);
+    child_free(&c);
+
+    const char *help[] = {"--help", NULL};
+    assert_int_equal(run(&c, help, NULL), 0);
+    assert_contains(c.out, "usage: wbemev");
+    assert_contains(c.out, "run PLUGIN");
+    assert_contains(c.out, "query WQL");
+    assert_contains(c.out, "mof PLUGIN");
+    assert_string_equal(c.err, "");
+    child_free(&c);
+
+    const char *cmds[] = {"run", "query", "mof"};
+    for (size_t i = 0; i < 3; i++) {
+        char usage[64];
+        snprintf(usage, sizeof usage, "usage: wbemev %s", cmds[i]);
+        const char *sub[] = {cmds[i], "--help", NULL};
+        assert_int_equal(run(&c, sub, NULL), 0);
+        assert_contains(c.out, usage);
+        child_free(&c);
+        const char *via_help[] = {"help", cmds[i], NULL};
+        assert_int_equal(run(&c, via_help, NULL), 0);
+        assert_contains(c.out, usage);
+        child_free(&c);
+    }
+
+    /* With a plugin, run --help lists the plugin's parameters. */
+    const char *plugin_help[] = {"run", BURST_PLUGIN, "--help", NULL};
+    assert_int_equal(run(&c, plugin_help, NULL), 0);
+    assert_contains(c.out, "Plugin BurstProvider");
+    assert_contains(c.out, "bursts=N");
+    child_free(&c);
+}
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *none[] = {NULL};
+    assert_int_equal(run(&c, none, NULL), 2);
+    assert_contains(c.err, "usage: wbemev");
+    child_free(&c);
+
+    const struct {
+        const char *args[6];
+        const char *message;
+    } cases[] = {
+        {{"frobnicate", NULL}, "unknown command 'frobnicate'"},
+        {{"--frob", NULL}, "unknown option '--frob'"},
+        {{"run", NULL}, "missing the plugin"},
+        {{"run", BURST_PLUGIN, "--count", "many", NULL}, "--count needs a number > 0"},
+        {{"run", BURST_PLUGIN, "--count", NULL}, "option '--count' needs a value"},
+        {{"run", BURST_PLUGIN, "--format", "xml", NULL}, "--format is text, mof or json"},
+        {{"run", BURST_PLUGIN, "--contract", "lax", NULL}, "--contract is off, record or strict"},
+        {{"run", BURST_PLUGIN, "--param", "novalue", NULL}, "--param needs KEY=VALUE"},
+        {{"run", BURST_PLUGIN, "--param", "colour=red", NULL}, "BurstProvider takes no parameter 'colour'"},
+        {{"query", NULL}, "missing the query"},
+        {{"query", "SELECT * FROM A", "SELECT * FROM B", NULL}, "one query only"},
+        {{"mof", NULL}, "missing the plugin"},
+        {{"mof", BURST_PLUGIN, "--clsid", "1234", NULL}, "'1234' is not a GUID"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(run(&c, cases[i].args, NULL), 2);
+        assert_contains(c.err, cases[i].message);
+        assert_contains(c.err, "--help'");
+        assert_string_equal(c.out, "");
+        child_free(&c);
+    }
+}
+
+static void test_plugin_errors(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *missing[] = {"run", "./no/such/plugin.so", NULL};
+    assert_int_equal(run(&c, missing, NULL), 1);
+    assert_contains(c.err, "cannot load plugin './no/such/plugin.so': no such file");
+    child_free(&c);
+
+    /* A shared object that is not a plugin: the library itself. */
+    const char *not_plugin[] = {"mof", WBEMEV_SHARED_LIBRARY, NULL};
+    assert_int_equal(run(&c, not_plugin, NULL), 1);
+    assert_contains(c.err, "is not a wbemev provider plugin: it does not export wbemev_module_v1");
+    child_free(&c);
+
+    /* A bad parameter value: the plugin's create function refuses it. */
+    const char *bad_value[] = {"run", BURST_PLUGIN, "--param", "size=0", "--count", "1", NULL};
+    assert_int_equal(run(&c, bad_value, NULL), 1);
+    assert_contains(c.err, "cannot start BurstProvider: WBEM_E_INVALID_PARAMETER");
+    child_free(&c);
+}
+
+/* ---- query ---- */
+
+/* What the tool must print for an invalid query: computed from the library, so the test follows the
+ * parser's messages. */
+static void expect_query_error(const struct child *c, const char *query, const wbemev_query_error *err)
+{
+    char line[512];
+    snprintf(line, sizeof line, "wbemev query: %s: %s", wbemev_status_name(err->status), err->message);
+    assert_contains(c->err, line);
+    if (err->column > 0) {
+        char caret[512];
+        snprintf(caret, sizeof caret, "\n  %s\n  %*s^\n", query, (int)(err->column - 1), "");
+        assert_contains(c->err, caret);
+    }
+    assert_string_equal(c->out, "");
+}
+
+static void test_query_valid(void **state)
+{
+    (void)state;
+    const char *text = "select  *  from Burst_Event where Severity>2 and Name like 'x%'";
+    wbemev_query_t *q;
+    assert_ok(wbemev_query_parse(text, &q, NULL));
+    char normalized[512];
+    wbemev_query_format(q, normalized, sizeof normalized);
+    wbemev_query_release(q);
+    strcat(normalized, "\n");
+
+    struct child c;
+    const char *args[] = {"query", text, NULL};
+    assert_int_equal(run(&c, args, NULL), 0);
+    assert_string_equal(c.out, normalized);
+    assert_string_equal(c.err, "");
+    child_free(&c);
+
+    /* The same against the plugin's classes, and from standard input. */
+    const char *with_plugin[] = {"query", "--plugin", BURST_PLUGIN, text, NULL};
+    assert_int_equal(run(&c, with_plugin, NULL), 0);
+    assert_string_equal(c.out, normalized);
+    assert_string_equal(c.err, "");
+    child_free(&c);
+    const char *from_stdin[] = {"query", "-P", BURST_PLUGIN, "-", NULL};
+    assert_int_equal(run(&c, from_stdin, "select * from Burst_Event where Severity > 2\n"), 0);
+    assert_string_equal(c.out, "SELECT * FROM Burst_Event WHERE Severity > 2\n");
+    child_free(&c);
+}
+
+static void test_query_invalid_syntax(void **state)
+{
+    (void)state;
+    const char *queries[] = {"SELECT * FORM Burst_Event", "SELECT * FROM Burst_Event WHERE (Severity > 2",
+                             "SELECT FROM X", ""};
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        wbemev_query_t *q = NULL;
+        wbemev_query_error err;
+        memset(&err, 0, sizeof err);
+        assert_true(WBEMEV_FAILED(wbemev_query_parse(queries[i], &q, &err)));
+        struct child c;
+        const char *args[] = {"query", queries[i], NULL};
+        assert_int_equal(run(&c, args, NULL), 1);
+        expect_query_error(&c, queries[i], &err);
+        child_free(&c);
+    }
+}
+
+static void test_query_invalid_against_plugin(void **state)
+{
+    (void)state;
+    wbemev_namespace_t *ns;
+    assert_ok(wbemev_namespace_new("root\\cimv2", &ns));
+    assert_ok(wbemev_registration_define_classes(&burst_registration, ns, false));
+    const struct {
+        const char *text;
+        wbemev_status status;
+    } cases[] = {
+        {"SELECT * FROM Nope_Event", WBEMEV_E_INVALID_CLASS},
+        {"SELECT * FROM Burst_Event WHERE Sevrity > 2", WBEMEV_E_INVALID_PROPERTY},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        wbemev_query_t *q = NULL;
+        wbemev_query_error err;
+        memset(&err, 0, sizeof err);
+        assert_status(wbemev_query_compile(cases[i].text, ns, &q, &err), cases[i].status);
+        struct child c;
+        const char *args[] = {"query", "--plugin", BURST_PLUGIN, cases[i].text, NULL};
+        assert_int_equal(run(&c, args, NULL), 1);
+        expect_query_error(&c, cases[i].text, &err);
+        child_free(&c);
+        /* Syntax only, without the plugin: valid. */
+        const char *syntax_only[] = {"query", cases[i].text, NULL};
+        assert_int_equal(run(&c, syntax_only, NULL), 0);
+        child_free(&c);
+    }
+    wbemev_namespace_release(ns);
+    wbemev_test_assert_no_leaks();
+}
+
+/* ---- mof ---- */
+
+static void test_mof(void **state)
+{
+    (void)state;
+    size_t len;
+    assert_ok(wbemev_mof_format_registration(&burst_registration, NULL, 0, &len));
+    char *expected = malloc(len + 1);
+    assert_non_null(expected);
+    assert_ok(wbemev_mof_format_registration(&burst_registration, expected, len + 1, NULL));
+
+    struct child c;
+    const char *args[] = {"mof", BURST_PLUGIN, NULL};
+    assert_int_equal(run(&c, args, NULL), 0);
+    assert_string_equal(c.out, expected);
+    assert_contains(c.out, "instance of __Win32Provider");
+    assert_contains(c.out, "instance of __EventProviderRegistration");
+    assert_contains(c.out, "class Burst_Event : __ExtrinsicEvent");
+    assert_string_equal(c.err, "");
+    child_free(&c);
+    free(expected);
+
+    const char *clsid[] = {"mof", BURST_PLUGIN, "--clsid", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", NULL};
+    assert_int_equal(run(&c, clsid, NULL), 0);
+    assert_contains(c.out, "CLSID = \"{0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0}\";");
+    child_free(&c);
+
+    /* A plugin without a CLSID needs --clsid. */
+    const char *no_clsid[] = {"mof", BAD_PLUGIN, NULL};
+    assert_int_equal(run(&c, no_clsid, NULL), 1);
+    assert_contains(c.err, "BadProvider has no CLSID: give one with --clsid GUID");
+    child_free(&c);
+    const char *given[] = {"mof", BAD_PLUGIN, "-C", "{0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0}", NULL};
+    assert_int_equal(run(&c, given, NULL), 0);
+    assert_contains(c.out, "Name = \"BadProvider\";");
+    child_free(&c);
+}
+
+/* ---- run ---- */
+
+static void test_run_burst_json(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"run", BURST_PLUGIN, "--count", "800", "--format", "json", NULL};
+    assert_int_equal(run(&c, args, NULL), 0);
+    assert_int_equal(count_lines(c.out), 800);
+    /* In order, one JSON object per line, 64-bit integers as strings. */
+    const char *line = c.out;
+    for (unsigned i = 0; i < 800; i++) {
+        char expected[128];
+        assert_true(strncmp(line, "{\"__CLASS\":\"Burst_Event\",", 25) == 0);
+        snprintf(expected, sizeof expected, "\"Sequence\":\"%u\",", i);
+        const char *eol = strchr(line, '\n');
+        assert_non_null(eol);
+        const char *seq = strstr(line, expected);
+        assert_true(seq != NULL && seq < eol);
+        line = eol + 1;
+    }
+    assert_contains(c.err, "subscription 1: SELECT * FROM Burst_Event");
+    assert_contains(c.err, "running BurstProvider (1 subscription)");
+    assert_contains(c.err, "stopped: --count 800 reached");
+    assert_contains(c.err, "events        800 printed");
+    assert_contains(c.err, "events/s");
+    assert_contains(c.err, "provider      BurstProvider: indicated");
+    assert_contains(c.err, "contract      record: no violations");
+    child_free(&c);
+}
+
+static void test_run_formats_and_queries(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *text[] = {"run", BURST_PLUGIN, "-n", "2", NULL};
+    assert_int_equal(run(&c, text, NULL), 0);
+    assert_int_equal(count_lines(c.out), 2);
+    assert_contains(c.out, " Burst_Event Name=\"burst\" Sequence=0 Burst=0 Severity=1\n");
+    assert_contains(c.out, " Burst_Event Name=\"burst\" Sequence=1 Burst=0 Severity=1\n");
+    child_free(&c);
+
+    const char *mof[] = {"run", BURST_PLUGIN, "--count=1", "--format=mof", NULL};
+    assert_int_equal(run(&c, mof, NULL), 0);
+    assert_contains(c.out, "instance of Burst_Event\n{\n");
+    assert_contains(c.out, "    Sequence = 0;\n");
+    assert_contains(c.out, "};\n\n");
+    child_free(&c);
+
+    /* A query of our own: the dispatcher filters. Parameters reach the provider. */
+    const char *filtered[] = {"run", BURST_PLUGIN, "-p", "size=10", "--query",
+                              "SELECT * FROM Burst_Event WHERE Sequence >= 15", "-n", "3", "-f", "json", NULL};
+    assert_int_equal(run(&c, filtered, NULL), 0);
+    assert_int_equal(count_lines(c.out), 3);
+    assert_true(strncmp(strstr(c.out, "\"Sequence\":"), "\"Sequence\":\"15\"", 15) == 0);
+    assert_contains(c.err, "subscription 1: SELECT * FROM Burst_Event WHERE Sequence >= 15");
+    child_free(&c);
+
+    /* An invalid query shows where it is wrong. */
+    const char *bad_query[] = {"run", BURST_PLUGIN, "-q", "SELECT * FROM Burst_Event WHERE Nope = 1", NULL};
+    assert_int_equal(run(&c, bad_query, NULL), 1);
+    assert_contains(c.err, "wbemev run: WBEM_E_INVALID_PROPERTY");
+    assert_contains(c.err, "^\n");
+    child_free(&c);
+
+    /* Silent: counted, not printed. */
+    const char *silent[] = {"run", BURST_PLUGIN, "--silent", "--count", "1000", NULL};
+    assert_int_equal(run(&c, silent, NULL), 0);
+    assert_string_equal(c.out, "");
+    assert_contains(c.err, "events        1000 counted");
+    child_free(&c);
+}
+
+static void test_run_seconds(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"run", HEARTBEAT_PLUGIN, "-p", "interval_ms=50", "--seconds", "0.3", NULL};
+    assert_int_equal(run(&c, args, NULL), 0);
+    assert_contains(c.err, "stopped: --seconds 0.3 elapsed");
+    assert_contains(c.out, " Heartbeat_Event Source=\"heartbeat\" Sequence=0 IntervalMs=50 Uptime=");
+    child_free(&c);
+}
+
+static void test_run_contract(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *record[] = {"run", BAD_PLUGIN, "--count", "1", NULL};
+    assert_int_equal(run(&c, record, NULL), 0);
+    assert_contains(c.err, "contract      record: 1 violation");
+    assert_contains(c.err, "SET_STATUS_FROM_PROVIDER");
+    child_free(&c);
+
+    const char *strict[] = {"run", BAD_PLUGIN, "--count", "1", "--contract", "strict", NULL};
+    assert_int_equal(run(&c, strict, NULL), 3);
+    assert_contains(c.err, "contract      strict: 1 violation");
+    assert_contains(c.err, "SET_STATUS_FROM_PROVIDER");
+    child_free(&c);
+
+    const char *off[] = {"run", BAD_PLUGIN, "--count", "1", "--contract", "off", NULL};
+    assert_int_equal(run(&c, off, NULL), 0);
+    assert_contains(c.err, "contract      off: not checked");
+    child_free(&c);
+
+    /* A well-behaved provider passes strict. */
+    const char *good[] = {"run", BURST_PLUGIN, "--count", "400", "--contract", "strict", "-s", NULL};
+    assert_int_equal(run(&c, good, NULL), 0);
+    assert_contains(c.err, "contract      strict: no violations");
+    child_free(&c);
+}
+
+static void test_run_interrupt(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"run", BURST_PLUGIN, "--silent", NULL};
+    child_start(&c, args, NULL);
+    child_read(&c, "press Ctrl-C to stop\n");
+    assert_int_equal(kill(c.pid, SIGINT), 0);
+    assert_int_equal(child_finish(&c), 0);
+    assert_contains(c.err, "stopped: interrupted");
+    assert_contains(c.err, "contract      record: no violations");
+    child_free(&c);
+}
+
+/* The file-change provider: real events from real files. */
+static void test_run_filechange(void **state)
+{
+    (void)state;
+#ifndef FILECHANGE_PLUGIN
+    skip();
+#else
+    char dir[] = "/tmp/wbemev_test_tool_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char param[sizeof dir + 8], path[sizeof dir + 16];
+    snprintf(param, sizeof param, "dir=%s", dir);
+    snprintf(path, sizeof path, "%s/data.txt", dir);
+
+    struct child c;
+    const char *args[] = {"run", FILECHANGE_PLUGIN, "--param", param, "--count", "3", "--format", "json", NULL};
+    child_start(&c, args, NULL);
+    child_read(&c, "press Ctrl-C to stop\n"); /* the watch exists: nothing is missed from here */
+
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644); /* created, closed unchanged */
+    assert_true(fd >= 0);
+    assert_int_equal(close(fd), 0);
+    fd = open(path, O_WRONLY | O_APPEND); /* written and closed: one modification */
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "hello\n", 6), 6);
+    assert_int_equal(write(fd, "world\n", 6), 6);
+    assert_int_equal(close(fd), 0);
+    assert_int_equal(unlink(path), 0); /* deleted */
+
+    assert_int_equal(child_finish(&c), 0);
+    assert_int_equal(count_lines(c.out), 3);
+    const char *created = strstr(c.out, "{\"__CLASS\":\"FileCreated_Event\"");
+    const char *modified = strstr(c.out, "{\"__CLASS\":\"FileModified_Event\"");
+    const char *deleted = strstr(c.out, "{\"__CLASS\":\"FileDeleted_Event\"");
+    assert_true(created == c.out && modified > created && deleted > modified);
+    assert_contains(c.out, "\"FileName\":\"data.txt\"");
+    assert_contains(c.out, "\"Action\":\"created\"");
+    assert_contains(c.out, "\"Action\":\"modified\",\"IsDirectory\":false,");
+    assert_contains(c.out, "\"Action\":\"deleted\",\"IsDirectory\":false,\"Size\":null}");
+    /* Size is what the provider saw when it read the change: not checked (the file may be gone). */
+    char json_path[sizeof path + 16];
+    snprintf(json_path, sizeof json_path, "\"Path\":\"%s\"", path);
+    assert_contains(c.out, json_path);
+    assert_contains(c.err, "stopped: --count 3 reached");
+    assert_contains(c.err, "contract      record: no violations");
+    child_free(&c);
+
+    /* Only deletions, through WQL on the subclass. */
+    const char *deletions[] = {"run", FILECHANGE_PLUGIN, "-p", param, "-n", "1", "-f", "json", "-q",
+                               "SELECT * FROM FileDeleted_Event", NULL};
+    child_start(&c, deletions, NULL);
+    child_read(&c, "press Ctrl-C to stop\n");
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "x", 1), 1);
+    assert_int_equal(close(fd), 0);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(child_finish(&c), 0);
+    assert_int_equal(count_lines(c.out), 1);
+    assert_true(strncmp(c.out, "{\"__CLASS\":\"FileDeleted_Event\"", 30) == 0);
+    child_free(&c);
+
+    /* A directory that does not exist. */
+    char missing[sizeof dir + 16];
+    snprintf(missing, sizeof missing, "dir=%s/nope", dir);
+    const char *bad[] = {"run", FILECHANGE_PLUGIN, "-p", missing, NULL};
+    assert_int_equal(run(&c, bad, NULL), 1);
+    assert_contains(c.err, "cannot start FileChangeProvider: WBEM_E_NOT_FOUND");
+    child_free(&c);
+    assert_int_equal(rmdir(dir), 0);
+#endif
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_version_and_help),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_plugin_errors),
+        cmocka_unit_test(test_query_valid),
+        cmocka_unit_test(test_query_invalid_syntax),
+        cmocka_unit_test(test_query_invalid_against_plugin),
+        cmocka_unit_test(test_mof),
+        cmocka_unit_test(test_run_burst_json),
+        cmocka_unit_test(test_run_formats_and_queries),
+        cmocka_unit_test(test_run_seconds),
+        cmocka_unit_test(test_run_contract),
+        cmocka_unit_test(test_run_interrupt),
+        cmocka_unit_test(test_run_filechange),
+    };
+    return cmocka_run_group_tests_name("tool", tests, NULL, NULL);
+}

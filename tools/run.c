@@ -1,0 +1,744 @@
+/*
+ * tools/run.c: `wbemev run PLUGIN`: host a provider plugin in a dispatcher, subscribe, print events.
+ *
+ * Threads: the provider's own threads deliver events (synchronously, or through the dispatcher's
+ * worker with --queued) to the consumer sink, which only queues them (a consumer returns quickly and
+ * never blocks the provider: past --queue events it drops, as WMI does past its high threshold). A
+ * printer thread formats and writes them. The main thread waits on a self-pipe for the stop signals
+ * (Ctrl-C, --count reached, output closed) with a timeout for --seconds and the progress line.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "tool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char run_usage[] =
+    "usage: wbemev run PLUGIN [options]\n"
+    "\n"
+    "Hosts the provider in PLUGIN (a shared object exporting wbemev_module_v1) in a dispatcher,\n"
+    "subscribes, and prints each event as it arrives. Ends after --count events, after --seconds,\n"
+    "or on Ctrl-C, with a summary on standard error (events, rate, drops) and the contract\n"
+    "checker's report. Events go to standard output; on a terminal, standard error shows a live\n"
+    "progress line.\n"
+    "\n"
+    "Options:\n"
+    "  -q, --query WQL        subscribe with this WQL event query (repeatable); default: every\n"
+    "                         query of the provider's EventQueryList\n"
+    "  -n, --count N          stop after N events\n"
+    "  -t, --seconds S        stop after S seconds (decimals allowed)\n"
+    "  -f, --format FORMAT    text (default: one line per event), mof (MOF instance text) or json\n"
+    "                         (JSON lines)\n"
+    "  -c, --contract POLICY  the contract checker: off, record (default) or strict; under strict a\n"
+    "                         violation fails the offending call and the exit status is 3.\n"
+    "                         Overrides the WBEMEV_CONTRACT environment variable\n"
+    "  -p, --param KEY=VALUE  a parameter for the provider (repeatable); 'wbemev run PLUGIN --help'\n"
+    "                         lists the plugin's parameters\n"
+    "  -s, --silent           print no events: count them (and show the summary)\n"
+    "      --queued           deliver through the dispatcher's worker thread, not on the\n"
+    "                         provider's thread\n"
+    "      --queue N          events waiting to be printed before new ones are dropped (10000)\n"
+    "      --progress         show the progress line even when standard error is not a terminal\n"
+    "      --no-progress      never show it\n"
+    "  -h, --help             show this help (and PLUGIN's parameters when given)\n"
+    "\n"
+    "Exit status: 0 done; 1 the plugin or a subscription failed; 2 bad command line; 3 contract\n"
+    "violations under --contract strict.\n"
+    "\n"
+    "Example:\n"
+    "  wbemev run ./burst_plugin.so --count 800 --format json\n";
+
+enum run_format { FORMAT_TEXT, FORMAT_MOF, FORMAT_JSON };
+
+struct run {
+    /* options */
+    const char *plugin_path;
+    const char **queries;
+    size_t nqueries;
+    char **keys;
+    const char **values;
+    size_t nparams;
+    uint64_t count;
+    double seconds;
+    bool has_count, has_seconds, has_contract, silent, queued, help;
+    int progress; /* -1: when stderr is a terminal */
+    enum run_format format;
+    wbemev_contract_policy contract;
+    size_t queue_max;
+
+    /* the queue between the consumer sink and the printer, under lock */
+    pthread_mutex_t lock;
+    pthread_cond_t more;
+    wbemev_object_t **ring;
+    size_t head, len;
+    bool stopping, discard, output_failed, count_reached;
+    int output_errno;
+    uint64_t received, admitted, dropped, printed, discarded;
+
+    /* the terminal: event lines and the progress line take turns, under term */
+    pthread_mutex_t term;
+    bool progress_shown, out_is_tty;
+
+    bool keep_plugin; /* a provider thread may outlive its provider: do not dlclose */
+};
+
+/* The self-pipe: the signal handler, the consumer and the printer write one byte to wake main. */
+static int notify_pipe[2] = {-1, -1};
+static volatile sig_atomic_t interrupts;
+
+static void notify(char c)
+{
+    ssize_t n = write(notify_pipe[1], &c, 1); /* non-blocking: a full pipe already wakes main */
+    (void)n;
+}
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    if (interrupts > 0) {
+        /* A second Ctrl-C while stopping: stop now, the hard way. */
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+    interrupts = 1;
+    notify('i');
+    errno = saved;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- the consumer sink: queue, never block ---- */
+
+static wbemev_status on_event(void *ctx, wbemev_object_t *event)
+{
+    struct run *r = ctx;
+    bool reached = false;
+    pthread_mutex_lock(&r->lock);
+    r->received++;
+    if (r->stopping || (r->has_count && r->admitted >= r->count)) {
+        /* past --count or stopping: not printed, not a drop */
+    } else if (r->silent) {
+        r->admitted++;
+        r->printed++;
+        reached = r->has_count && r->printed == r->count;
+    } else if (r->len == r->queue_max) {
+        r->dropped++; /* the printer cannot keep up: drop, as WMI does past its high threshold */
+    } else {
+        r->ring[(r->head + r->len) % r->queue_max] = wbemev_object_add_ref(event);
+        r->len++;
+        r->admitted++;
+        pthread_cond_signal(&r->more);
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (reached)
+        notify('c');
+    return WBEMEV_S_NO_ERROR;
+}
+
+/* ---- the printer ---- */
+
+static void clear_progress_locked(struct run *r)
+{
+    if (r->progress_shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        r->progress_shown = false;
+    }
+}
+
+static wbemev_status format_event(struct run *r, const wbemev_object_t *obj, tool_text *t)
+{
+    switch (r->format) {
+    case FORMAT_JSON: return wbemev_json_write_instance(obj, 0, tool_text_write, t);
+    case FORMAT_MOF: return wbemev_format_write_instance(WBEMEV_FORMAT_MOF, obj, 0, tool_text_write, t);
+    default: return tool_format_text(obj, t);
+    }
+}
+
+static void *printer_main(void *arg)
+{
+    struct run *r = arg;
+    tool_text t = {NULL, 0, 0};
+    wbemev_object_t *chunk[256];
+    for (;;) {
+        pthread_mutex_lock(&r->lock);
+        while (r->len == 0 && !r->stopping)
+            pthread_cond_wait(&r->more, &r->lock);
+        if (r->len == 0 || r->discard) {
+            pthread_mutex_unlock(&r->lock);
+            break;
+        }
+        size_t k = r->len < 256 ? r->len : 256;
+        for (size_t i = 0; i < k; i++)
+            chunk[i] = r->ring[(r->head + i) % r->queue_max];
+        r->head = (r->head + k) % r->queue_max;
+        r->len -= k;
+        pthread_mutex_unlock(&r->lock);
+
+        t.length = 0;
+        for (size_t i = 0; i < k; i++) {
+            wbemev_status st = format_event(r, chunk[i], &t);
+            if (WBEMEV_FAILED(st)) {
+                char sbuf[160];
+                tool_error("run", "cannot format a %s event: %s", wbemev_object_class_name(chunk[i]),
+                           tool_status_text(st, sbuf, sizeof sbuf));
+            }
+            wbemev_object_release(chunk[i]);
+        }
+        pthread_mutex_lock(&r->term);
+        if (r->out_is_tty)
+            clear_progress_locked(r);
+        errno = 0;
+        bool ok = fwrite(t.data, 1, t.length, stdout) == t.length && fflush(stdout) == 0;
+        int err = errno;
+        pthread_mutex_unlock(&r->term);
+
+        bool reached = false, failed = false;
+        pthread_mutex_lock(&r->lock);
+        if (ok) {
+            r->printed += k;
+            reached = r->has_count && r->printed >= r->count && !r->count_reached;
+            r->count_reached = r->count_reached || reached;
+        } else {
+            r->output_failed = failed = true;
+            r->output_errno = err;
+            r->discarded += k;
+        }
+        pthread_mutex_unlock(&r->lock);
+        if (reached)
+            notify('c');
+        if (failed) {
+            notify('o');
+            break;
+        }
+    }
+    /* Interrupted or output closed: what is still queued is not printed. */
+    pthread_mutex_lock(&r->lock);
+    while (r->len > 0) {
+        wbemev_object_release(r->ring[r->head]);
+        r->head = (r->head + 1) % r->queue_max;
+        r->len--;
+        r->discarded++;
+    }
+    pthread_mutex_unlock(&r->lock);
+    tool_text_free(&t);
+    return NULL;
+}
+
+/* ---- progress and summary ---- */
+
+/* The rate shown is measured over windows of about a second, so it neither jumps nor lags. */
+struct rate_window {
+    uint64_t t, n;
+    double rate;
+};
+
+static void draw_progress(struct run *r, uint64_t start, struct rate_window *w)
+{
+    pthread_mutex_lock(&r->lock);
+    uint64_t received = r->received, printed = r->printed, dropped = r->dropped;
+    pthread_mutex_unlock(&r->lock);
+    uint64_t t = now_ns();
+    if (t - w->t >= 1000000000u || w->t == start) {
+        w->rate = t > w->t ? (double)(received - w->n) * 1e9 / (double)(t - w->t) : 0.0;
+        if (t - w->t >= 1000000000u) {
+            w->t = t;
+            w->n = received;
+        }
+    }
+    double rate = w->rate;
+    pthread_mutex_lock(&r->term);
+    fprintf(stderr, "\r\033[K  %6.1f s  %llu events  %.0f/s  %s %llu  dropped %llu",
+            (double)(t - start) / 1e9, (unsigned long long)received, rate, r->silent ? "counted" : "printed",
+            (unsigned long long)printed, (unsigned long long)dropped);
+    fflush(stderr);
+    r->progress_shown = true;
+    pthread_mutex_unlock(&r->term);
+}
+
+static const char *policy_name(wbemev_contract_policy p)
+{
+    switch (p) {
+    case WBEMEV_CONTRACT_OFF: return "off";
+    case WBEMEV_CONTRACT_RECORD: return "record";
+    case WBEMEV_CONTRACT_STRICT: return "strict";
+    case WBEMEV_CONTRACT_ABORT: return "abort";
+    default: return "?";
+    }
+}
+
+/* ---- options ---- */
+
+/* The parameter keys a plugin documents: the text before '=' on each line of params_help. */
+static bool plugin_knows_param(const wbemev_module *m, const char *key)
+{
+    const char *help = m->params_help;
+    if (help == NULL)
+        return true; /* undocumented: let the plugin judge */
+    size_t klen = strlen(key);
+    for (const char *line = help; *line != '\0';) {
+        while (*line == ' ')
+            line++;
+        if (strncmp(line, key, klen) == 0 && line[klen] == '=')
+            return true;
+        const char *nl = strchr(line, '\n');
+        if (nl == NULL)
+            break;
+        line = nl + 1;
+    }
+    return false;
+}
+
+static void print_plugin_params(const tool_plugin *p)
+{
+    const wbemev_module *m = p->module;
+    printf("\nPlugin %s: %s\n", m->registration->provider_name,
+           m->description != NULL ? m->description : "(no description)");
+    printf("Event queries:");
+    for (size_t i = 0; i < m->registration->query_count; i++)
+        printf("%s%s\n", i == 0 ? " " : "               ", m->registration->event_queries[i]);
+    if (m->params_help == NULL) {
+        printf("Parameters: none documented\n");
+        return;
+    }
+    printf("Parameters (--param KEY=VALUE):\n");
+    for (const char *line = m->params_help; *line != '\0';) {
+        const char *nl = strchr(line, '\n');
+        int len = nl != NULL ? (int)(nl - line) : (int)strlen(line);
+        printf("  %.*s\n", len, line);
+        if (nl == NULL)
+            break;
+        line = nl + 1;
+    }
+}
+
+static void free_options(struct run *r)
+{
+    for (size_t i = 0; i < r->nparams; i++)
+        free(r->keys[i]);
+    free(r->keys);
+    free(r->values);
+    free(r->queries);
+}
+
+static int parse_options(struct run *r, int argc, char **argv)
+{
+    enum {
+        OPT_HELP = 1, OPT_QUERY, OPT_COUNT, OPT_SECONDS, OPT_FORMAT, OPT_CONTRACT, OPT_PARAM, OPT_SILENT,
+        OPT_QUEUED, OPT_QUEUE, OPT_PROGRESS, OPT_NO_PROGRESS
+    };
+    static const tool_option opts[] = {
+        {"help", 'h', false, OPT_HELP},         {"query", 'q', true, OPT_QUERY},
+        {"count", 'n', true, OPT_COUNT},        {"seconds", 't', true, OPT_SECONDS},
+        {"format", 'f', true, OPT_FORMAT},      {"contract", 'c', true, OPT_CONTRACT},
+        {"param", 'p', true, OPT_PARAM},        {"silent", 's', false, OPT_SILENT},
+        {"queued", 0, false, OPT_QUEUED},       {"queue", 0, true, OPT_QUEUE},
+        {"progress", 0, false, OPT_PROGRESS},   {"no-progress", 0, false, OPT_NO_PROGRESS},
+        {NULL, 0, false, 0},
+    };
+    tool_args a = {argc, argv, 1, "run", false, {0}};
+    const char *v;
+    int id;
+    while ((id = tool_next(&a, opts, &v)) != -1) {
+        switch (id) {
+        case -2: return EXIT_USAGE;
+        case OPT_HELP: r->help = true; break;
+        case OPT_QUERY: {
+            const char **q = realloc(r->queries, (r->nqueries + 1) * sizeof *q);
+            if (q == NULL)
+                return EXIT_FAIL;
+            r->queries = q;
+            r->queries[r->nqueries++] = v;
+            break;
+        }
+        case OPT_COUNT:
+            if (!tool_parse_u64(v, &r->count) || r->count == 0)
+                return tool_usage_error("run", "--count needs a number > 0, not '%s'", v);
+            r->has_count = true;
+            break;
+        case OPT_SECONDS:
+            if (!tool_parse_seconds(v, &r->seconds))
+                return tool_usage_error("run", "--seconds needs a number of seconds, not '%s'", v);
+            r->has_seconds = true;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(v, "text") == 0)
+                r->format = FORMAT_TEXT;
+            else if (strcmp(v, "mof") == 0)
+                r->format = FORMAT_MOF;
+            else if (strcmp(v, "json") == 0)
+                r->format = FORMAT_JSON;
+            else
+                return tool_usage_error("run", "--format is text, mof or json, not '%s'", v);
+            break;
+        case OPT_CONTRACT:
+            if (WBEMEV_FAILED(wbemev_contract_policy_from_name(v, &r->contract)))
+                return tool_usage_error("run", "--contract is off, record or strict, not '%s'", v);
+            r->has_contract = true;
+            break;
+        case OPT_PARAM: {
+            const char *eq = strchr(v, '=');
+            if (eq == NULL || eq == v)
+                return tool_usage_error("run", "--param needs KEY=VALUE, not '%s'", v);
+            char **k = realloc(r->keys, (r->nparams + 1) * sizeof *k);
+            if (k == NULL)
+                return EXIT_FAIL;
+            r->keys = k;
+            const char **vals = realloc(r->values, (r->nparams + 1) * sizeof *vals);
+            if (vals == NULL)
+                return EXIT_FAIL;
+            r->values = vals;
+            char *key = malloc((size_t)(eq - v) + 1);
+            if (key == NULL)
+                return EXIT_FAIL;
+            memcpy(key, v, (size_t)(eq - v));
+            key[eq - v] = '\0';
+            r->keys[r->nparams] = key;
+            r->values[r->nparams] = eq + 1;
+            r->nparams++;
+            break;
+        }
+        case OPT_SILENT: r->silent = true; break;
+        case OPT_QUEUED: r->queued = true; break;
+        case OPT_QUEUE: {
+            uint64_t n;
+            if (!tool_parse_u64(v, &n) || n == 0 || n > 100000000u)
+                return tool_usage_error("run", "--queue needs a number between 1 and 100000000, not '%s'", v);
+            r->queue_max = (size_t)n;
+            break;
+        }
+        case OPT_PROGRESS: r->progress = 1; break;
+        case OPT_NO_PROGRESS: r->progress = 0; break;
+        default:
+            if (r->plugin_path != NULL)
+                return tool_usage_error("run", "one plugin only ('%s' and '%s')", r->plugin_path, v);
+            r->plugin_path = v;
+            break;
+        }
+    }
+    return EXIT_OK;
+}
+
+/* ---- run ---- */
+
+static bool setup_notify(void)
+{
+    if (pipe(notify_pipe) != 0)
+        return false;
+    for (int i = 0; i < 2; i++) {
+        fcntl(notify_pipe[i], F_SETFD, FD_CLOEXEC);
+        fcntl(notify_pipe[i], F_SETFL, fcntl(notify_pipe[i], F_GETFL) | O_NONBLOCK);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a closed stdout is a write error, handled as "output closed" */
+    return true;
+}
+
+static int host(struct run *r, const tool_plugin *plugin)
+{
+    const wbemev_module *m = plugin->module;
+    const wbemev_registration *reg = m->registration;
+    char sbuf[160];
+    for (size_t i = 0; i < r->nparams; i++) {
+        if (!plugin_knows_param(m, r->keys[i]))
+            return tool_usage_error("run", "%s takes no parameter '%s' (see 'wbemev run %s --help')",
+                                    reg->provider_name, r->keys[i], r->plugin_path);
+    }
+    if (r->nqueries == 0) {
+        r->queries = malloc(reg->query_count * sizeof *r->queries);
+        if (r->queries == NULL)
+            return EXIT_FAIL;
+        for (size_t i = 0; i < reg->query_count; i++)
+            r->queries[i] = reg->event_queries[i];
+        r->nqueries = reg->query_count;
+    }
+
+    if (r->has_contract)
+        unsetenv("WBEMEV_CONTRACT"); /* the command line wins */
+    wbemev_dispatcher_options dopts;
+    wbemev_dispatcher_options_init(&dopts);
+    dopts.namespace_name = reg->namespace_name;
+    if (r->has_contract)
+        dopts.contract = r->contract;
+    wbemev_dispatcher_t *d;
+    wbemev_status st = wbemev_dispatcher_new(&dopts, &d);
+    if (WBEMEV_FAILED(st)) {
+        tool_error("run", "cannot create the dispatcher: %s", tool_status_text(st, sbuf, sizeof sbuf));
+        return EXIT_FAIL;
+    }
+
+    int rc = EXIT_FAIL;
+    wbemev_sink_t *consumer = NULL;
+    uint32_t *ids = calloc(r->nqueries, sizeof *ids);
+    wbemev_subscription_stats *sstats = calloc(r->nqueries, sizeof *sstats);
+    pthread_t printer;
+    bool printer_started = false, registered = false;
+    const char *reason = NULL;
+    char reason_buf[64];
+    uint64_t start = 0, elapsed = 0;
+    if (ids == NULL || sstats == NULL)
+        goto out;
+
+    wbemev_module_args args = {r->nparams, (const char *const *)r->keys, r->values};
+    st = wbemev_module_register(d, m, &args);
+    if (WBEMEV_FAILED(st)) {
+        tool_error("run", "cannot start %s: %s", reg->provider_name, tool_status_text(st, sbuf, sizeof sbuf));
+        if (st == WBEMEV_E_INVALID_PARAMETER && r->nparams > 0)
+            tool_error("run", "check the --param values (see 'wbemev run %s --help')", r->plugin_path);
+        goto out;
+    }
+    registered = true;
+
+    /* Check the queries first, so an error shows where it is. */
+    for (size_t i = 0; i < r->nqueries; i++) {
+        wbemev_query_t *q;
+        wbemev_query_error err;
+        memset(&err, 0, sizeof err);
+        st = wbemev_query_compile(r->queries[i], wbemev_dispatcher_namespace(d), &q, &err);
+        if (WBEMEV_FAILED(st)) {
+            if (err.status == 0)
+                err.status = st;
+            tool_print_query_error(stderr, "run", r->queries[i], &err);
+            goto out;
+        }
+        wbemev_query_release(q);
+    }
+
+    if (!r->silent && pthread_create(&printer, NULL, printer_main, r) != 0) {
+        tool_error("run", "cannot start the printer thread");
+        goto out;
+    }
+    printer_started = !r->silent;
+    st = wbemev_callback_sink_new(on_event, NULL, r, &consumer);
+    if (WBEMEV_FAILED(st)) {
+        tool_error("run", "cannot create the consumer: %s", tool_status_text(st, sbuf, sizeof sbuf));
+        goto stop;
+    }
+    wbemev_subscribe_options sopts;
+    wbemev_subscribe_options_init(&sopts);
+    sopts.delivery = r->queued ? WBEMEV_DELIVERY_QUEUED : WBEMEV_DELIVERY_SYNC;
+    start = now_ns();
+    for (size_t i = 0; i < r->nqueries; i++) {
+        st = wbemev_dispatcher_subscribe(d, r->queries[i], consumer, &sopts, &ids[i]);
+        if (WBEMEV_FAILED(st)) {
+            tool_error("run", "cannot subscribe '%s': %s", r->queries[i], tool_status_text(st, sbuf, sizeof sbuf));
+            goto stop;
+        }
+        fprintf(stderr, "wbemev run: subscription %lu: %s\n", (unsigned long)ids[i], r->queries[i]);
+    }
+    fprintf(stderr, "wbemev run: running %s (%zu subscription%s); press Ctrl-C to stop\n", reg->provider_name,
+            r->nqueries, r->nqueries == 1 ? "" : "s");
+    fflush(stderr);
+
+    /* ---- wait for a reason to stop ---- */
+    bool show_progress = r->progress == 1 || (r->progress == -1 && isatty(STDERR_FILENO));
+    uint64_t deadline = r->has_seconds ? start + (uint64_t)(r->seconds * 1e9) : UINT64_MAX;
+    struct rate_window window = {start, 0, 0.0};
+    while (reason == NULL) {
+        int timeout = show_progress ? 250 : -1;
+        if (r->has_seconds) {
+            uint64_t now = now_ns();
+            if (now >= deadline) {
+                snprintf(reason_buf, sizeof reason_buf, "--seconds %g elapsed", r->seconds);
+                reason = reason_buf;
+                break;
+            }
+            uint64_t ms = (deadline - now + 999999u) / 1000000u;
+            if (timeout < 0 || ms < (uint64_t)timeout)
+                timeout = ms > 1000000u ? 1000000 : (int)ms;
+        }
+        struct pollfd pfd = {notify_pipe[0], POLLIN, 0};
+        int n = poll(&pfd, 1, timeout);
+        if (n > 0) {
+            char buf[32];
+            ssize_t got = read(notify_pipe[0], buf, sizeof buf);
+            for (ssize_t i = 0; i < got; i++) {
+                if (buf[i] == 'i')
+                    reason = "interrupted";
+                else if (buf[i] == 'c' && reason == NULL) {
+                    snprintf(reason_buf, sizeof reason_buf, "--count %llu reached", (unsigned long long)r->count);
+                    reason = reason_buf;
+                } else if (buf[i] == 'o' && reason == NULL)
+                    reason = "output closed";
+            }
+        }
+        if (reason == NULL && show_progress)
+            draw_progress(r, start, &window);
+    }
+    elapsed = now_ns() - start;
+
+stop:
+    /* ---- stop: no more queueing; read the counters, then take everything down ---- */
+    pthread_mutex_lock(&r->lock);
+    r->stopping = true;
+    r->discard = interrupts > 0;
+    pthread_cond_broadcast(&r->more);
+    pthread_mutex_unlock(&r->lock);
+    if (reason == NULL) {
+        /* a setup step failed after the provider started */
+        for (size_t i = 0; i < r->nqueries; i++) {
+            if (ids[i] != 0)
+                wbemev_dispatcher_unsubscribe(d, ids[i]);
+        }
+        goto out;
+    }
+    wbemev_provider_stats pstats;
+    memset(&pstats, 0, sizeof pstats);
+    wbemev_dispatcher_provider_stats(d, reg->provider_name, &pstats);
+    for (size_t i = 0; i < r->nqueries; i++) {
+        wbemev_dispatcher_subscription_stats(d, ids[i], &sstats[i]);
+        wbemev_dispatcher_unsubscribe(d, ids[i]);
+    }
+    wbemev_dispatcher_unregister(d, reg->provider_name); /* the provider stops and joins its threads */
+    registered = false;
+    if (printer_started) {
+        pthread_join(printer, NULL);
+        printer_started = false;
+    }
+
+    /* ---- summary ---- */
+    pthread_mutex_lock(&r->term);
+    clear_progress_locked(r);
+    pthread_mutex_unlock(&r->term);
+    double secs = (double)elapsed / 1e9;
+    uint64_t refused = pstats.refused;
+    fprintf(stderr, "wbemev run: stopped: %s\n", reason);
+    fprintf(stderr, "  events        %llu %s, %llu received, %llu dropped",
+            (unsigned long long)r->printed, r->silent ? "counted" : "printed", (unsigned long long)r->received,
+            (unsigned long long)(r->dropped + refused));
+    if (r->dropped + refused > 0)
+        fprintf(stderr, " (%llu output queue full, %llu refused by the host)", (unsigned long long)r->dropped,
+                (unsigned long long)refused);
+    if (r->discarded > 0)
+        fprintf(stderr, ", %llu not printed (%s)", (unsigned long long)r->discarded,
+                r->output_failed ? "output closed" : "interrupted");
+    fputc('\n', stderr);
+    char over[32];
+    if (secs < 1.0)
+        snprintf(over, sizeof over, "%.3g ms", secs * 1e3);
+    else
+        snprintf(over, sizeof over, "%.3f s", secs);
+    fprintf(stderr, "  rate          %.0f events/s over %s\n", secs > 0 ? (double)r->received / secs : 0.0, over);
+    fprintf(stderr, "  provider      %s: indicated %llu, accepted %llu, refused %llu\n", reg->provider_name,
+            (unsigned long long)pstats.indicated, (unsigned long long)pstats.accepted, (unsigned long long)refused);
+    for (size_t i = 0; i < r->nqueries; i++)
+        fprintf(stderr, "  subscription  %lu: delivered %llu, filtered %llu: %s\n", (unsigned long)ids[i],
+                (unsigned long long)sstats[i].delivered, (unsigned long long)sstats[i].filtered, r->queries[i]);
+
+    wbemev_contract_policy policy = wbemev_dispatcher_contract_policy(d);
+    size_t kinds = wbemev_dispatcher_violation_count(d);
+    uint64_t errors = 0, warnings = 0;
+    for (size_t i = 0; i < kinds; i++) {
+        wbemev_violation v;
+        if (WBEMEV_SUCCEEDED(wbemev_dispatcher_violation_at(d, i, &v)))
+            *(v.warning ? &warnings : &errors) += v.count;
+    }
+    if (policy == WBEMEV_CONTRACT_OFF) {
+        fprintf(stderr, "  contract      off: not checked\n");
+    } else if (kinds == 0) {
+        fprintf(stderr, "  contract      %s: no violations\n", policy_name(policy));
+    } else {
+        fprintf(stderr, "  contract      %s: %llu violation%s, %llu warning%s:\n", policy_name(policy),
+                (unsigned long long)errors, errors == 1 ? "" : "s", (unsigned long long)warnings,
+                warnings == 1 ? "" : "s");
+        wbemev_dispatcher_report(d, stderr);
+    }
+    fflush(stderr);
+
+    if (policy >= WBEMEV_CONTRACT_STRICT && errors > 0)
+        rc = EXIT_VIOLATIONS;
+    else if (r->output_failed && r->output_errno != EPIPE)
+        rc = EXIT_FAIL; /* a real write error (disk full...); a closed pipe (| head) is normal */
+    else
+        rc = EXIT_OK;
+
+out:
+    if (printer_started) {
+        pthread_mutex_lock(&r->lock);
+        r->stopping = true;
+        r->discard = true;
+        pthread_cond_broadcast(&r->more);
+        pthread_mutex_unlock(&r->lock);
+        pthread_join(printer, NULL);
+    }
+    if (registered)
+        wbemev_dispatcher_unregister(d, reg->provider_name);
+    r->keep_plugin = wbemev_dispatcher_violations_of(d, WBEMEV_VIOLATION_SINK_HELD_AFTER_STOP) > 0;
+    wbemev_dispatcher_destroy(d); /* the consumer gets its final SetStatus and is released */
+    if (consumer != NULL)
+        wbemev_sink_release(consumer);
+    free(ids);
+    free(sstats);
+    return rc;
+}
+
+int tool_cmd_run(int argc, char **argv)
+{
+    struct run r;
+    memset(&r, 0, sizeof r);
+    r.progress = -1;
+    r.contract = WBEMEV_CONTRACT_RECORD;
+    r.queue_max = 10000;
+    int rc = parse_options(&r, argc, argv);
+    if (rc != EXIT_OK) {
+        free_options(&r);
+        return rc;
+    }
+    tool_plugin plugin = {NULL, NULL};
+    if (r.help) {
+        fputs(run_usage, stdout);
+        if (r.plugin_path != NULL && tool_plugin_open("run", r.plugin_path, &plugin)) {
+            print_plugin_params(&plugin);
+            tool_plugin_close(&plugin, false);
+        }
+        free_options(&r);
+        return EXIT_OK;
+    }
+    if (r.plugin_path == NULL) {
+        free_options(&r);
+        return tool_usage_error("run", "missing the plugin (wbemev run PLUGIN.so)");
+    }
+    if (!tool_plugin_open("run", r.plugin_path, &plugin)) {
+        free_options(&r);
+        return EXIT_FAIL;
+    }
+    r.out_is_tty = isatty(STDOUT_FILENO);
+    if (!r.silent && (r.ring = calloc(r.queue_max, sizeof *r.ring)) == NULL) {
+        tool_error("run", "out of memory (--queue %zu)", r.queue_max);
+        rc = EXIT_FAIL;
+    } else if (!setup_notify()) {
+        tool_error("run", "cannot create a pipe: %s", strerror(errno));
+        rc = EXIT_FAIL;
+    } else {
+        pthread_mutex_init(&r.lock, NULL);
+        pthread_mutex_init(&r.term, NULL);
+        pthread_cond_init(&r.more, NULL);
+        rc = host(&r, &plugin);
+        pthread_cond_destroy(&r.more);
+        pthread_mutex_destroy(&r.term);
+        pthread_mutex_destroy(&r.lock);
+    }
+    /* A provider that kept its sink after its final release may still run plugin code: keep it. */
+    tool_plugin_close(&plugin, r.keep_plugin);
+    free(r.ring);
+    free_options(&r);
+    return rc;
+}

@@ -1,0 +1,161 @@
+/*
+ * tools/text.c: text output of the tool: the one-line event form, the output buffer, query errors.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "tool.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+wbemev_status tool_text_write(void *ctx, const char *text, size_t len)
+{
+    tool_text *t = ctx;
+    if (len > t->capacity - t->length) {
+        size_t cap = t->capacity != 0 ? t->capacity : 4096;
+        while (cap - t->length < len) {
+            if (cap > SIZE_MAX / 2)
+                return WBEMEV_E_OUT_OF_MEMORY;
+            cap *= 2;
+        }
+        char *p = realloc(t->data, cap);
+        if (p == NULL)
+            return WBEMEV_E_OUT_OF_MEMORY;
+        t->data = p;
+        t->capacity = cap;
+    }
+    memcpy(t->data + t->length, text, len);
+    t->length += len;
+    return WBEMEV_S_NO_ERROR;
+}
+
+void tool_text_free(tool_text *t)
+{
+    free(t->data);
+    t->data = NULL;
+    t->length = t->capacity = 0;
+}
+
+static wbemev_status put(tool_text *t, const char *s)
+{
+    return tool_text_write(t, s, strlen(s));
+}
+
+/* "HH:MM:SS.ffffff" in local time, from a FILETIME (100 ns ticks since 1601). */
+static void local_time(uint64_t filetime, char *buf, size_t size)
+{
+    const uint64_t epoch_delta = 116444736000000000ull; /* 1601-01-01 to 1970-01-01 in ticks */
+    if (filetime < epoch_delta) {
+        snprintf(buf, size, "--:--:--.------");
+        return;
+    }
+    uint64_t since = filetime - epoch_delta;
+    time_t secs = (time_t)(since / 10000000u);
+    unsigned micros = (unsigned)(since % 10000000u / 10u);
+    struct tm tm;
+    if (localtime_r(&secs, &tm) == NULL) {
+        snprintf(buf, size, "--:--:--.------");
+        return;
+    }
+    snprintf(buf, size, "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
+}
+
+static wbemev_status put_value(tool_text *t, const wbemev_value *v)
+{
+    char buf[64];
+    if (WBEMEV_CIM_IS_ARRAY(v->type))
+        return wbemev_json_write_value(v, 0, tool_text_write, t);
+    switch (WBEMEV_CIM_BASE(v->type)) {
+    case WBEMEV_CIM_SINT8:
+    case WBEMEV_CIM_SINT16:
+    case WBEMEV_CIM_SINT32:
+    case WBEMEV_CIM_SINT64: snprintf(buf, sizeof buf, "%lld", (long long)v->u.sint); return put(t, buf);
+    case WBEMEV_CIM_UINT8:
+    case WBEMEV_CIM_UINT16:
+    case WBEMEV_CIM_UINT32:
+    case WBEMEV_CIM_UINT64: snprintf(buf, sizeof buf, "%llu", (unsigned long long)v->u.uint); return put(t, buf);
+    case WBEMEV_CIM_BOOLEAN: return put(t, v->u.boolean ? "TRUE" : "FALSE");
+    case WBEMEV_CIM_DATETIME: {
+        char dt[WBEMEV_DATETIME_LEN + 1];
+        wbemev_status st = wbemev_datetime_format(&v->u.datetime, dt, sizeof dt);
+        return WBEMEV_SUCCEEDED(st) ? put(t, dt) : st;
+    }
+    default: /* strings, references, char16, reals, objects: their JSON form */
+        return wbemev_json_write_value(v, 0, tool_text_write, t);
+    }
+}
+
+wbemev_status tool_format_text(const wbemev_object_t *obj, tool_text *t)
+{
+    char when[32];
+    uint64_t created = 0;
+    if (WBEMEV_SUCCEEDED(wbemev_object_get_uint64(obj, "TIME_CREATED", &created)))
+        local_time(created, when, sizeof when);
+    else
+        snprintf(when, sizeof when, "--:--:--.------");
+    wbemev_status st = put(t, when);
+    if (WBEMEV_SUCCEEDED(st))
+        st = put(t, " ");
+    if (WBEMEV_SUCCEEDED(st))
+        st = put(t, wbemev_object_class_name(obj));
+    const wbemev_class_t *cls = wbemev_object_class(obj);
+    size_t n = wbemev_class_property_count(cls);
+    for (size_t i = 0; i < n && WBEMEV_SUCCEEDED(st); i++) {
+        wbemev_property_info info;
+        wbemev_value v;
+        if (WBEMEV_FAILED(wbemev_class_property_at(cls, i, &info)) ||
+            WBEMEV_FAILED(wbemev_object_get(obj, info.name, &v)))
+            return WBEMEV_E_INVALID_OBJECT;
+        if (v.is_null || strcmp(info.name, "TIME_CREATED") == 0)
+            continue;
+        st = put(t, " ");
+        if (WBEMEV_SUCCEEDED(st))
+            st = put(t, info.name);
+        if (WBEMEV_SUCCEEDED(st))
+            st = put(t, "=");
+        if (WBEMEV_SUCCEEDED(st))
+            st = put_value(t, &v);
+    }
+    if (WBEMEV_SUCCEEDED(st))
+        st = put(t, "\n");
+    return st;
+}
+
+/* Number of characters (UTF-8 code points) in s[0..n). */
+static size_t chars(const char *s, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return count;
+}
+
+void tool_print_query_error(FILE *f, const char *cmd, const char *query, const wbemev_query_error *err)
+{
+    const char *name = wbemev_status_name(err->status);
+    const char *message = err->message[0] != '\0' ? err->message : wbemev_status_message(err->status);
+    fflush(stdout);
+    fprintf(f, "wbemev %s: %s: %s", cmd, name != NULL ? name : "unknown status", message);
+    if (err->column > 0 && strstr(message, "column") == NULL)
+        fprintf(f, " (column %zu)", err->column);
+    fputc('\n', f);
+    if (err->column == 0)
+        return;
+    /* The line holding the column, tabs shown as spaces so the caret lines up. */
+    size_t len = strlen(query), at = err->column - 1;
+    if (at > len)
+        at = len;
+    size_t start = at, end = at;
+    while (start > 0 && query[start - 1] != '\n')
+        start--;
+    while (end < len && query[end] != '\n' && query[end] != '\r')
+        end++;
+    fputs("  ", f);
+    for (size_t i = start; i < end; i++)
+        fputc(query[i] == '\t' ? ' ' : query[i], f);
+    fputs("\n  ", f);
+    for (size_t i = chars(query + start, at - start); i > 0; i--)
+        fputc(' ', f);
+    fputs("^\n", f);
+}
