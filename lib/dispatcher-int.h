@@ -34,6 +34,7 @@ struct wbemev__sub {
     uint32_t class_id;
     wbemev_query_t *query; /* compiled */
     bool has_where;
+    bool projected; /* SELECT a, b: consumers get views */
     bool check_sds; /* a provider answered WBEMEV_S_SUBJECT_TO_SDS */
     wbemev_sink_t *consumer;
     uint8_t *sid;
@@ -136,6 +137,8 @@ struct wbemev_dispatcher_s {
     void *clock_ctx;
     bool model_throttling;
     uint32_t refire_limit;
+    bool (*sd_check)(void *ctx, const uint8_t *sd, size_t sd_length, const uint8_t *sid, size_t sid_length);
+    void *sd_check_ctx;
     wbemev__mutex check_lock;
     struct wbemev__violation_rec *violations;
     size_t nviolations;

@@ -440,6 +440,8 @@ wbemev_status wbemev_dispatcher_new(const wbemev_dispatcher_options *opts, wbeme
     d->clock_ctx = o.clock_ctx;
     d->model_throttling = o.model_throttling;
     d->refire_limit = o.refire_limit ? o.refire_limit : 64;
+    d->sd_check = o.sd_check;
+    d->sd_check_ctx = o.sd_check_ctx;
     wbemev_status st = wbemev_namespace_new(ns_name, &d->ns);
     if (WBEMEV_FAILED(st)) {
         wbemev__free(d);
@@ -913,6 +915,7 @@ wbemev_status wbemev_dispatcher_subscribe(wbemev_dispatcher_t *d, const char *qu
     if (WBEMEV_SUCCEEDED(st)) {
         sub->class_id = wbemev_class_id(wbemev_query_class(sub->query));
         sub->has_where = wbemev_query_has_where(sub->query);
+        sub->projected = !wbemev_query_selects_all(sub->query);
         if (opts != NULL && opts->sid != NULL) {
             sub->sid = wbemev__malloc(opts->sid_length);
             if (sub->sid == NULL)

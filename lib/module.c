@@ -6,8 +6,8 @@
 #include "wbemev-int.h"
 #include "wbemev/module.h"
 
-/* Lowest descriptor size a version-1 module can have: everything up to create_provider's ctx. */
-#define MODULE_V1_MIN_SIZE (offsetof(wbemev_module, ctx) + sizeof(void *))
+/* The size of a version-1 descriptor: every field up to params_help. Later versions only append. */
+#define MODULE_V1_SIZE (offsetof(wbemev_module, params_help) + sizeof(const char *))
 
 wbemev_status wbemev_module_validate(const wbemev_module *module)
 {
@@ -15,7 +15,7 @@ wbemev_status wbemev_module_validate(const wbemev_module *module)
         return WBEMEV_E_INVALID_PARAMETER;
     if (module->abi_version != WBEMEV_MODULE_ABI_VERSION)
         return WBEMEV_E_NOT_SUPPORTED;
-    if (module->size < MODULE_V1_MIN_SIZE)
+    if (module->size < MODULE_V1_SIZE)
         return WBEMEV_E_INVALID_PARAMETER;
     unsigned major = (module->wbemev_version >> 16) & 0xFFu, minor = (module->wbemev_version >> 8) & 0xFFu;
     if (major != WBEMEV_VERSION_MAJOR || minor > WBEMEV_VERSION_MINOR)

@@ -56,8 +56,22 @@ struct wbemev_object_s {
     bool class_owned; /* the class's own class object: references go to the class */
     uint32_t count;
     wbemev_class_t *cls; /* a reference, except for the class-owned class object */
+    /* A projection view (SELECT a, b): no slots of its own; reads go to view_of for the properties
+     * whose bit is set in view_mask and see NULL for the others. Always frozen. */
+    wbemev_object_t *view_of;
+    const uint8_t *view_mask;
     wbemev__slot slots[];
 };
+
+static const wbemev__slot null_slot = {.is_null = 1, .storage = STORE_INLINE};
+
+/* The slot a read of property i sees: the object's own, or for a view its base's or NULL. */
+static const wbemev__slot *slot_at(const wbemev_object_t *obj, uint32_t i)
+{
+    if (obj->view_of == NULL)
+        return &obj->slots[i];
+    return (obj->view_mask[i >> 3] >> (i & 7u)) & 1u ? &obj->view_of->slots[i] : &null_slot;
+}
 
 /* Arena pieces are aligned for every element type a value can hold. */
 #define WBEMEV__ALIGN 8u
@@ -100,6 +114,8 @@ static wbemev_object_t *object_alloc(const wbemev_class_t *cls, wbemev_genus gen
     obj->class_owned = false;
     obj->count = cls->prop_count;
     obj->cls = (wbemev_class_t *)cls;
+    obj->view_of = NULL;
+    obj->view_mask = NULL;
     for (uint32_t i = 0; i < obj->count; i++) {
         obj->slots[i].is_null = 1;
         obj->slots[i].storage = STORE_INLINE;
@@ -130,8 +146,11 @@ static void slot_clear(wbemev__slot *s, wbemev_cimtype type)
 static void object_free(wbemev_object_t *obj)
 {
     const wbemev_class_t *cls = obj->cls;
-    for (uint32_t i = 0; i < obj->count; i++)
-        slot_clear(&obj->slots[i], cls->props[i].type);
+    if (obj->view_of != NULL)
+        wbemev_object_release(obj->view_of);
+    else
+        for (uint32_t i = 0; i < obj->count; i++)
+            slot_clear(&obj->slots[i], cls->props[i].type);
     if (obj->genus == WBEMEV_GENUS_INSTANCE)
         atomic_fetch_sub_explicit(&obj->cls->live_instances, 1, memory_order_relaxed);
     wbemev__live_objects_add(-1);
@@ -291,7 +310,7 @@ static wbemev_status object_copy(const wbemev_object_t *src, wbemev_genus genus,
     const wbemev_class_t *cls = src->cls;
     size_t arena = 0;
     for (uint32_t i = 0; i < src->count; i++) {
-        size_t n = slot_arena_size(&src->slots[i], cls->props[i].type);
+        size_t n = slot_arena_size(slot_at(src, i), cls->props[i].type);
         if (n > SIZE_MAX - arena)
             return WBEMEV_E_OUT_OF_MEMORY;
         arena += n;
@@ -301,7 +320,7 @@ static wbemev_status object_copy(const wbemev_object_t *src, wbemev_genus genus,
         return WBEMEV_E_OUT_OF_MEMORY;
     char *cursor = (char *)obj + header_size(obj->count);
     for (uint32_t i = 0; i < obj->count; i++) {
-        wbemev_status st = slot_copy(&obj->slots[i], &src->slots[i], cls->props[i].type, &cursor);
+        wbemev_status st = slot_copy(&obj->slots[i], slot_at(src, i), cls->props[i].type, &cursor);
         if (WBEMEV_FAILED(st)) {
             for (uint32_t j = 0; j < i; j++)
                 slot_clear(&obj->slots[j], cls->props[j].type);
@@ -336,6 +355,36 @@ wbemev_status wbemev_object_clone(const wbemev_object_t *obj, wbemev_object_t **
     if (obj == NULL || out == NULL)
         return WBEMEV_E_INVALID_PARAMETER;
     return object_copy(obj, (wbemev_genus)obj->genus, out);
+}
+
+wbemev_status wbemev__object_new_view(wbemev_object_t *base, bool (*selects)(void *ctx, const char *name),
+                                      void *ctx, wbemev_object_t **out)
+{
+    if (base->view_of != NULL)
+        base = base->view_of; /* a view of a view reads the original */
+    const wbemev_class_t *cls = base->cls;
+    size_t head = header_size(0);
+    size_t mask_bytes = ((size_t)cls->prop_count + 7) / 8;
+    wbemev_object_t *v = wbemev__malloc(head + (mask_bytes ? mask_bytes : 1));
+    if (v == NULL)
+        return WBEMEV_E_OUT_OF_MEMORY;
+    wbemev__ref_init(&v->refs, 1);
+    atomic_init(&v->frozen, true);
+    atomic_init(&v->indicated, 0);
+    atomic_init(&v->indicated_by, 0);
+    v->genus = base->genus;
+    v->class_owned = false;
+    v->count = cls->prop_count;
+    v->cls = (wbemev_class_t *)cls;
+    uint8_t *mask = (uint8_t *)v + head;
+    memset(mask, 0, mask_bytes);
+    for (uint32_t i = 0; i < cls->prop_count; i++)
+        if (selects(ctx, cls->props[i].name))
+            mask[i >> 3] |= (uint8_t)(1u << (i & 7u));
+    v->view_mask = mask;
+    v->view_of = wbemev_object_add_ref(base);
+    *out = object_publish(v);
+    return WBEMEV_S_NO_ERROR;
 }
 
 /* ---- accessors and flags ---- */
@@ -425,7 +474,7 @@ void wbemev__object_security_descriptor(const wbemev_object_t *obj, const uint8_
                                         size_t *len)
 {
     const wbemev__slot *s =
-        obj != NULL && obj->cls->event ? &obj->slots[WBEMEV__SLOT_SECURITY_DESCRIPTOR] : NULL;
+        obj != NULL && obj->cls->event ? slot_at(obj, WBEMEV__SLOT_SECURITY_DESCRIPTOR) : NULL;
     if (s == NULL || s->is_null || s->u.arr.count == 0) {
         *bytes = NULL;
         *len = 0;
@@ -736,7 +785,7 @@ wbemev_status wbemev_object_get(const wbemev_object_t *obj, const char *name, wb
         return WBEMEV_E_INVALID_PARAMETER;
     int32_t i = wbemev__class_find_index(obj->cls, name);
     if (i >= 0) {
-        slot_get(&obj->slots[i], obj->cls->props[i].type, out);
+        slot_get(slot_at(obj, (uint32_t)i), obj->cls->props[i].type, out);
         return WBEMEV_S_NO_ERROR;
     }
     int sys = sys_prop_find(name);
@@ -751,7 +800,7 @@ wbemev_status wbemev_object_get_h(const wbemev_object_t *obj, wbemev_prop_handle
 {
     if (obj == NULL || out == NULL || !handle_valid(obj, handle))
         return WBEMEV_E_INVALID_PARAMETER;
-    slot_get(&obj->slots[handle.index], obj->cls->props[handle.index].type, out);
+    slot_get(slot_at(obj, handle.index), obj->cls->props[handle.index].type, out);
     return WBEMEV_S_NO_ERROR;
 }
 

@@ -164,23 +164,55 @@ static wbemev_status throttle(struct wbemev__reg *reg)
 }
 
 /* Delivers one frozen event to one subscription. Returns false when the consumer failed. */
+/* WBEMEV_S_SUBJECT_TO_SDS: may this subscription's consumer see this event? */
+static bool sd_allows(const wbemev_dispatcher_t *d, const struct wbemev__sub *sub, const wbemev_object_t *event)
+{
+    const uint8_t *sd;
+    size_t sd_len;
+    wbemev__object_security_descriptor(event, &sd, &sd_len);
+    if (d->sd_check != NULL)
+        return d->sd_check(d->sd_check_ctx, sd, sd_len, sub->sid, sub->sid_length);
+    if (sd == NULL)
+        return true; /* no descriptor: everyone */
+    /* The default check: an ACE of the descriptor names the consumer's SID. */
+    if (sub->sid == NULL || sub->sid_length == 0 || sub->sid_length > sd_len)
+        return false;
+    for (size_t i = 0; i + sub->sid_length <= sd_len; i++)
+        if (memcmp(sd + i, sub->sid, sub->sid_length) == 0)
+            return true;
+    return false;
+}
+
+static bool query_selects(void *ctx, const char *name)
+{
+    return wbemev_query_selects(ctx, name);
+}
+
+/* Delivers one frozen event to one subscription. Returns false when the consumer failed. */
 static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event)
 {
     if (atomic_load_explicit(&sub->state, memory_order_acquire) != SUB_ACTIVE)
         return true;
-    if (sub->has_where && !wbemev_query_matches(sub->query, event)) {
+    if ((sub->check_sds && !sd_allows(d, sub, event)) ||
+        (sub->has_where && !wbemev_query_matches(sub->query, event))) {
         atomic_fetch_add_explicit(&sub->filtered, 1, memory_order_relaxed);
         return true;
     }
+    /* SELECT a, b: the consumer gets a view that shows only those, not a copy of the event. */
+    wbemev_object_t *view = NULL;
+    if (sub->projected && WBEMEV_FAILED(wbemev__object_new_view(event, query_selects, sub->query, &view)))
+        return true; /* out of memory: this consumer misses the event; the others still get it */
+    wbemev_object_t *out = view != NULL ? view : event;
     /* Slow consumers are found by timing one delivery in 16 (a slow one is slow every time). */
     uint64_t n = atomic_fetch_add_explicit(&sub->delivered, 1, memory_order_relaxed);
     bool timed = wbemev__checking(d) && (n & 15u) == 0;
     uint64_t t0 = timed ? wbemev__now(d) : 0;
     tls_consumer_depth++;
-    wbemev_status st = wbemev_sink_indicate(sub->consumer, 1, &event);
+    wbemev_status st = wbemev_sink_indicate(sub->consumer, 1, &out);
     tls_consumer_depth--;
     if (timed && wbemev__now(d) - t0 > d->consumer_limit_ns)
         wbemev__violation(d, WBEMEV_VIOLATION_SLOW_CONSUMER, "(consumer)", "Indicate", wbemev_object_class_name(event));
+    wbemev_object_release(view);
     if (WBEMEV_FAILED(st)) {
         atomic_fetch_sub_explicit(&sub->delivered, 1, memory_order_relaxed);
         return false;

@@ -49,6 +49,10 @@ void wbemev__namespace_foreach_class(wbemev_namespace_t *ns, void (*fn)(void *ct
 uint64_t wbemev__object_mark_indicated(wbemev_object_t *obj, uint64_t token, uint32_t reg_serial);
 /* Clears the mark set by this token (a strict rejection undoes its marks). */
 void wbemev__object_unmark_indicated(wbemev_object_t *obj, uint64_t token);
+/* A read-only projection of base (SELECT a, b): properties for which selects(ctx, name) is false
+ * read as NULL; system properties read through. No values are copied. */
+wbemev_status wbemev__object_new_view(wbemev_object_t *base, bool (*selects)(void *ctx, const char *name),
+                                      void *ctx, wbemev_object_t **out);
 /* dispatcher.c: a Put on an object indicated by registration `reg_serial` (PUT_AFTER_INDICATE). */
 void wbemev__report_put_after_indicate(uint32_t reg_serial, const char *class_name);
 /* Sets __Event.TIME_CREATED to `ticks` when it is NULL. obj must be an event instance, not frozen. */

@@ -829,6 +829,171 @@ static void test_bad_inputs(void **state)
     wbemev_sink_release(rec);
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * Projection and security descriptors (WQL routing)
+ */
+static void test_projection_views(void **state)
+{
+    struct fixture *fx = *state;
+    struct fake f;
+    fake_init(&f, INIT_OK);
+    assert_ok(wbemev_dispatcher_register(fx->d, "P", &f.base, sample_list, 1));
+    wbemev_sink_t *all, *some;
+    uint32_t id;
+    assert_ok(wbemev_recording_sink_new(&all));
+    assert_ok(wbemev_recording_sink_new(&some));
+    assert_ok(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", all, NULL, &id));
+    assert_ok(wbemev_dispatcher_subscribe(fx->d, "SELECT name FROM Sample_Event WHERE Severity > 1", some, NULL, &id));
+
+    assert_ok(fire(&f, fx->sample, "low", 1));
+    assert_ok(fire(&f, fx->child, "high", 5));
+    assert_int_equal(wbemev_recording_sink_count(all), 2);
+    assert_int_equal(wbemev_recording_sink_count(some), 1);
+
+    wbemev_object_t *full = wbemev_recording_sink_event(all, 1);
+    wbemev_object_t *view = wbemev_recording_sink_event(some, 0);
+    assert_ptr_not_equal(full, view);
+    /* The selected property and the system properties show; the others read as NULL. */
+    const char *name;
+    int32_t sev;
+    assert_ok(wbemev_object_get_string(view, "Name", &name));
+    assert_string_equal(name, "high");
+    assert_true(wbemev_object_is_null(view, "Severity"));
+    assert_true(wbemev_object_is_null(view, "Extra"));
+    assert_ok(wbemev_object_get_string(view, "__CLASS", &name));
+    assert_string_equal(name, "Sample_Child");
+    assert_ok(wbemev_object_get_sint32(full, "Severity", &sev));
+    assert_int_equal(sev, 5);
+    /* The view shares the event's storage: no copy of the values. */
+    wbemev_value a, b;
+    assert_ok(wbemev_object_get(full, "Name", &a));
+    assert_ok(wbemev_object_get(view, "Name", &b));
+    assert_ptr_equal(a.u.string, b.u.string);
+    /* Handles work through it; it is frozen; its clone is a mutable copy with the NULLs kept. */
+    wbemev_prop_handle h;
+    assert_ok(wbemev_object_property_handle(full, "Severity", &h));
+    wbemev_value v;
+    assert_ok(wbemev_object_get_h(view, h, &v));
+    assert_true(v.is_null);
+    assert_true(wbemev_object_is_frozen(view));
+    assert_status(wbemev_object_put_sint32(view, "Severity", 1), WBEMEV_E_READ_ONLY);
+    wbemev_object_t *copy;
+    assert_ok(wbemev_object_clone(view, &copy));
+    assert_false(wbemev_object_is_frozen(copy));
+    assert_true(wbemev_object_is_null(copy, "Severity"));
+    assert_ok(wbemev_object_get_string(copy, "Name", &name));
+    assert_string_equal(name, "high");
+    assert_ok(wbemev_object_put_sint32(copy, "Severity", 7));
+    wbemev_object_release(copy);
+
+    wbemev_dispatcher_destroy(fx->d);
+    fx->d = NULL;
+    fake_release(&f.base);
+    wbemev_sink_release(all);
+    wbemev_sink_release(some);
+}
+
+static const uint8_t sid_alice[] = {1, 1, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0xA1};
+static const uint8_t sid_bob[] = {1, 1, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0xB0};
+
+static wbemev_object_t *event_with_sd(wbemev_class_t *cls, const uint8_t *sid, size_t sid_len)
+{
+    wbemev_object_t *o = make_event(cls, "sd", 1);
+    if (sid != NULL) {
+        uint8_t sd[64] = {1, 0, 4, 0x80, 0, 0, 0, 0};
+        memcpy(sd + 8, sid, sid_len);
+        wbemev_value v = WBEMEV_V_ARRAY(WBEMEV_CIM_UINT8, sd, 8 + sid_len);
+        assert_ok(wbemev_object_put(o, "SECURITY_DESCRIPTOR", &v));
+    }
+    return o;
+}
+
+static void test_subject_to_sds_filters_per_event(void **state)
+{
+    struct fixture *fx = *state;
+    struct fake f;
+    fake_init(&f, INIT_OK);
+    f.access = WBEMEV_S_SUBJECT_TO_SDS;
+    assert_ok(wbemev_dispatcher_register(fx->d, "P", &f.base, sample_list, 1));
+    wbemev_sink_t *alice, *temp;
+    uint32_t id;
+    assert_ok(wbemev_recording_sink_new(&alice));
+    assert_ok(wbemev_recording_sink_new(&temp));
+    wbemev_subscribe_options so;
+    wbemev_subscribe_options_init(&so);
+    so.sid = sid_alice;
+    so.sid_length = sizeof sid_alice;
+    assert_ok(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", alice, &so, &id));
+    assert_ok(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", temp, NULL, &id));
+
+    wbemev_object_t *open = event_with_sd(fx->sample, NULL, 0);
+    wbemev_object_t *for_alice = event_with_sd(fx->sample, sid_alice, sizeof sid_alice);
+    wbemev_object_t *for_bob = event_with_sd(fx->sample, sid_bob, sizeof sid_bob);
+    wbemev_object_t *batch[] = {open, for_alice, for_bob};
+    assert_ok(wbemev_sink_indicate(f.sink, 3, batch));
+    /* NULL descriptor: everyone. Alice's: Alice only. Bob's: nobody here. */
+    assert_int_equal(wbemev_recording_sink_count(alice), 2);
+    assert_int_equal(wbemev_recording_sink_count(temp), 1);
+    assert_ptr_equal(wbemev_recording_sink_event(alice, 1), for_alice);
+    wbemev_subscription_stats ss;
+    assert_ok(wbemev_dispatcher_subscription_stats(fx->d, id, &ss));
+    assert_int_equal(ss.delivered, 1);
+    assert_int_equal(ss.filtered, 2);
+    wbemev_object_release(open);
+    wbemev_object_release(for_alice);
+    wbemev_object_release(for_bob);
+
+    wbemev_dispatcher_destroy(fx->d);
+    fx->d = NULL;
+    fake_release(&f.base);
+    wbemev_sink_release(alice);
+    wbemev_sink_release(temp);
+}
+
+/* A dispatcher-wide check replaces the default (on Windows: AccessCheck). */
+static bool only_bob(void *ctx, const uint8_t *sd, size_t sd_length, const uint8_t *sid, size_t sid_length)
+{
+    (void)sd, (void)sd_length;
+    (*(int *)ctx)++;
+    return sid != NULL && sid_length == sizeof sid_bob && memcmp(sid, sid_bob, sid_length) == 0;
+}
+
+static void test_sd_check_hook(void **state)
+{
+    (void)state;
+    int calls = 0;
+    wbemev_dispatcher_options o;
+    wbemev_dispatcher_options_init(&o);
+    o.sd_check = only_bob;
+    o.sd_check_ctx = &calls;
+    wbemev_dispatcher_t *d;
+    assert_ok(wbemev_dispatcher_new(&o, &d));
+    wbemev_class_t *cls;
+    const wbemev_property_def props[] = {{"Name", WBEMEV_CIM_STRING, NULL}, {"Severity", WBEMEV_CIM_SINT32, NULL}};
+    assert_ok(wbemev_namespace_define_class(wbemev_dispatcher_namespace(d), "Sample_Event", "__ExtrinsicEvent", props, 2, &cls));
+    struct fake f;
+    fake_init(&f, INIT_OK);
+    f.access = WBEMEV_S_SUBJECT_TO_SDS;
+    assert_ok(wbemev_dispatcher_register(d, "P", &f.base, sample_list, 1));
+    wbemev_sink_t *bob;
+    uint32_t id;
+    assert_ok(wbemev_recording_sink_new(&bob));
+    wbemev_subscribe_options so;
+    wbemev_subscribe_options_init(&so);
+    so.sid = sid_bob;
+    so.sid_length = sizeof sid_bob;
+    assert_ok(wbemev_dispatcher_subscribe(d, "SELECT * FROM Sample_Event", bob, &so, &id));
+    wbemev_object_t *e = event_with_sd(cls, sid_alice, sizeof sid_alice);
+    assert_ok(wbemev_sink_indicate1(f.sink, e));
+    assert_int_equal(calls, 1);
+    assert_int_equal(wbemev_recording_sink_count(bob), 1);
+    wbemev_object_release(e);
+    wbemev_dispatcher_destroy(d);
+    fake_release(&f.base);
+    wbemev_sink_release(bob);
+    wbemev_class_release(cls);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -845,6 +1010,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_indicate_after_destroy_and_unregister, setup, teardown),
         cmocka_unit_test_setup_teardown(test_provide_events_failure_is_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_inputs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_projection_views, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_subject_to_sds_filters_per_event, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sd_check_hook, setup, teardown),
     };
     return cmocka_run_group_tests_name("dispatcher", tests, NULL, NULL);
 }

@@ -349,7 +349,7 @@ static int parse_options(struct run *r, int argc, char **argv)
         {"progress", 0, false, OPT_PROGRESS},   {"no-progress", 0, false, OPT_NO_PROGRESS},
         {NULL, 0, false, 0},
     };
-    tool_args a = {argc, argv, 1, "run", false, {0}};
+    tool_args a = {argc, argv, 1, "run", false};
     const char *v;
     int id;
     while ((id = tool_next(&a, opts, &v)) != -1) {

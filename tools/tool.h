@@ -50,7 +50,6 @@ typedef struct tool_args {
     int index;       /* next argv element to look at */
     const char *cmd; /* for messages */
     bool options_done;
-    char short_buf[3];
 } tool_args;
 
 /* Returns the option id, 0 for a positional argument (in *value), -1 at the end, -2 after an

@@ -242,7 +242,7 @@ int tool_cmd_query(int argc, char **argv)
     enum { OPT_HELP = 1, OPT_PLUGIN };
     static const tool_option opts[] = {
         {"help", 'h', false, OPT_HELP}, {"plugin", 'P', true, OPT_PLUGIN}, {NULL, 0, false, 0}};
-    tool_args a = {argc, argv, 1, "query", false, {0}};
+    tool_args a = {argc, argv, 1, "query", false};
     const char *plugin_path = NULL, *text = NULL, *v;
     int id;
     while ((id = tool_next(&a, opts, &v)) != -1) {
@@ -357,7 +357,7 @@ int tool_cmd_mof(int argc, char **argv)
     enum { OPT_HELP = 1, OPT_CLSID };
     static const tool_option opts[] = {
         {"help", 'h', false, OPT_HELP}, {"clsid", 'C', true, OPT_CLSID}, {NULL, 0, false, 0}};
-    tool_args a = {argc, argv, 1, "mof", false, {0}};
+    tool_args a = {argc, argv, 1, "mof", false};
     const char *path = NULL, *clsid_arg = NULL, *v;
     int id;
     while ((id = tool_next(&a, opts, &v)) != -1) {

@@ -57,6 +57,15 @@ typedef struct wbemev_dispatcher_options {
      * system clock. Tests pass a controllable clock so nothing has to sleep. */
     uint64_t (*clock)(void *clock_ctx);
     void *clock_ctx; /**< passed to clock */
+    /** For subscriptions a provider's access_check answered WBEMEV_S_SUBJECT_TO_SDS: decides per
+     * event whether the consumer (sid, NULL for a temporary consumer) may see an event whose
+     * __Event.SECURITY_DESCRIPTOR is `sd` (NULL when the property is NULL). Called on the
+     * delivering thread; must be thread-safe. NULL selects the default: a NULL descriptor allows
+     * everyone, any other allows a consumer whose SID bytes appear in it (an ACE names it). On
+     * Windows pass a function built on AccessCheck. */
+    bool (*sd_check)(void *sd_check_ctx, const uint8_t *sd, size_t sd_length, const uint8_t *sid,
+                     size_t sid_length);
+    void *sd_check_ctx; /**< passed to sd_check */
 } wbemev_dispatcher_options;
 
 /** Fills *opts with the defaults. */
@@ -155,8 +164,9 @@ WBEMEV_API size_t wbemev_dispatcher_subscription_count(wbemev_dispatcher_t *d);
 
 /** Counters of one subscription. */
 typedef struct wbemev_subscription_stats {
-    uint64_t delivered; /**< events passed to the consumer's Indicate */
-    uint64_t filtered;  /**< events of a matching class rejected by the WHERE clause */
+    uint64_t delivered; /**< events the consumer's Indicate accepted */
+    uint64_t filtered;  /**< events of a matching class rejected by the WHERE clause or, under
+                             WBEMEV_S_SUBJECT_TO_SDS, by the event's security descriptor */
 } wbemev_subscription_stats;
 
 /** Reads the counters of subscription `id`. WBEMEV_E_NOT_FOUND. */

@@ -26,7 +26,7 @@ WBEMEV_BEGIN_DECLS
  *           Severity = 3;
  *       };
  *
- * - **JSON lines** (WBEMEV_FORMAT_JSON): one JSON object per event on one line, ending with '\\n'.
+ * - **JSON lines** (WBEMEV_FORMAT_JSON): one JSON object per event on one line, ending with a newline.
  *   The first member is "__CLASS"; the properties follow in class order (inherited ones first) under
  *   their defined names:
  *
@@ -41,13 +41,13 @@ WBEMEV_BEGIN_DECLS
  *   | real32, real64                   | number, the shortest decimal that reads back as the same float or double; "NaN", "Infinity", "-Infinity" as strings |
  *   | boolean                          | true, false                                                 |
  *   | char16                           | string of one character                                     |
- *   | string, reference                | string (UTF-8; with WBEMEV_FORMAT_ASCII, \\uXXXX escapes)     |
+ *   | string, reference                | string (UTF-8; with WBEMEV_FORMAT_ASCII, `\uXXXX` escapes)   |
  *   | datetime                         | string, the DMTF form: "20240131120000.000000+060" (timestamp with its UTC offset in minutes) or "00000001020304.000005:000" (interval); wbemev_datetime_parse() reads it back |
  *   | object                           | nested object with its own "__CLASS"                        |
  *   | arrays                           | array of the element forms                                  |
  *   | NULL                             | null (the member is left out with WBEMEV_FORMAT_SKIP_NULLS) |
  *
- * Strings escape '"', '\\', the control characters and U+2028/U+2029 (for JavaScript readers); the
+ * Strings escape `"`, `\`, the control characters and U+2028/U+2029 (for JavaScript readers); the
  * output of the instance functions is always valid UTF-8 (ASCII with WBEMEV_FORMAT_ASCII).
  *
  * Output goes to a writer callback, a caller buffer (snprintf-like) or a FILE *, as in wbemev/mof.h.
@@ -63,12 +63,12 @@ WBEMEV_BEGIN_DECLS
 /** An output format. */
 typedef enum wbemev_format {
     WBEMEV_FORMAT_MOF = 1, /**< MOF instance text, an empty line after each instance */
-    WBEMEV_FORMAT_JSON = 2 /**< JSON lines: one object per event, then '\\n' */
+    WBEMEV_FORMAT_JSON = 2 /**< JSON lines: one object per event, then a newline */
 } wbemev_format;
 
 /** Flag: JSON leaves out NULL properties (MOF always does). */
 #define WBEMEV_FORMAT_SKIP_NULLS 0x1u
-/** Flag: JSON escapes every character outside ASCII as \\uXXXX (MOF text is always ASCII). */
+/** Flag: JSON escapes every character outside ASCII as `\uXXXX` (MOF text is always ASCII). */
 #define WBEMEV_FORMAT_ASCII 0x2u
 /** Flag (formatting sinks): fflush the file after each Indicate, for live output through a pipe. */
 #define WBEMEV_FORMAT_FLUSH 0x100u
@@ -109,7 +109,7 @@ WBEMEV_API wbemev_status wbemev_json_write_value(const wbemev_value *value, uint
                                                  wbemev_format_writer writer, void *ctx);
 
 /**
- * Writes an instance as one JSON line: the object, then '\\n'.
+ * Writes an instance as one JSON line: the object, then a newline.
  * @param obj an instance (borrowed)
  * @param flags WBEMEV_FORMAT_SKIP_NULLS, WBEMEV_FORMAT_ASCII
  * @param writer receives the text
@@ -122,7 +122,7 @@ WBEMEV_API wbemev_status wbemev_json_write_instance(const wbemev_object_t *obj, 
 
 /**
  * The buffer form of wbemev_json_write_instance(), snprintf-like: on success the line (with its
- * '\\n') and a NUL are in buf and *length (optional) receives the text's length. With buf NULL and
+ * newline) and a NUL are in buf and *length (optional) receives the text's length. With buf NULL and
  * size 0 nothing is written and *length receives the length needed (add 1 for the NUL).
  * @param obj an instance (borrowed)
  * @param flags WBEMEV_FORMAT_SKIP_NULLS, WBEMEV_FORMAT_ASCII
