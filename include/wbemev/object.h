@@ -111,7 +111,7 @@ WBEMEV_API bool wbemev_object_is_null(const wbemev_object_t *obj, const char *na
  * WBEMEV_E_TYPE_MISMATCH when the property has another type and WBEMEV_E_ILLEGAL_NULL when it is
  * NULL (use wbemev_object_is_null first when NULL is expected).
  */
-#define WBEMEV__TYPED(suffix, ctype, cim, member)                                                   \
+#define WBEMEV__TYPED(suffix, ctype, cim, member, conv)                                                \
     static inline wbemev_status wbemev_object_put_##suffix(wbemev_object_t *obj, const char *name,  \
                                                            ctype x)                                 \
     {                                                                                              \
@@ -134,26 +134,26 @@ WBEMEV_API bool wbemev_object_is_null(const wbemev_object_t *obj, const char *na
             return WBEMEV_E_ILLEGAL_NULL;                                                          \
         if (out == NULL)                                                                           \
             return WBEMEV_E_INVALID_PARAMETER;                                                     \
-        *out = v.u.member;                                                                          \
+        *out = conv v.u.member;                                                                     \
         return WBEMEV_S_NO_ERROR;                                                                  \
     }
 
-WBEMEV__TYPED(sint8, int8_t, WBEMEV_CIM_SINT8, sint)
-WBEMEV__TYPED(uint8, uint8_t, WBEMEV_CIM_UINT8, uint)
-WBEMEV__TYPED(sint16, int16_t, WBEMEV_CIM_SINT16, sint)
-WBEMEV__TYPED(uint16, uint16_t, WBEMEV_CIM_UINT16, uint)
-WBEMEV__TYPED(sint32, int32_t, WBEMEV_CIM_SINT32, sint)
-WBEMEV__TYPED(uint32, uint32_t, WBEMEV_CIM_UINT32, uint)
-WBEMEV__TYPED(sint64, int64_t, WBEMEV_CIM_SINT64, sint)
-WBEMEV__TYPED(uint64, uint64_t, WBEMEV_CIM_UINT64, uint)
-WBEMEV__TYPED(real32, float, WBEMEV_CIM_REAL32, real)
-WBEMEV__TYPED(real64, double, WBEMEV_CIM_REAL64, real)
-WBEMEV__TYPED(boolean, bool, WBEMEV_CIM_BOOLEAN, boolean)
-WBEMEV__TYPED(char16, uint16_t, WBEMEV_CIM_CHAR16, char16)
-WBEMEV__TYPED(string, const char *, WBEMEV_CIM_STRING, string)
-WBEMEV__TYPED(reference, const char *, WBEMEV_CIM_REFERENCE, string)
-WBEMEV__TYPED(datetime, wbemev_datetime, WBEMEV_CIM_DATETIME, datetime)
-WBEMEV__TYPED(object, wbemev_object_t *, WBEMEV_CIM_OBJECT, object)
+WBEMEV__TYPED(sint8, int8_t, WBEMEV_CIM_SINT8, sint, (int8_t))
+WBEMEV__TYPED(uint8, uint8_t, WBEMEV_CIM_UINT8, uint, (uint8_t))
+WBEMEV__TYPED(sint16, int16_t, WBEMEV_CIM_SINT16, sint, (int16_t))
+WBEMEV__TYPED(uint16, uint16_t, WBEMEV_CIM_UINT16, uint, (uint16_t))
+WBEMEV__TYPED(sint32, int32_t, WBEMEV_CIM_SINT32, sint, (int32_t))
+WBEMEV__TYPED(uint32, uint32_t, WBEMEV_CIM_UINT32, uint, (uint32_t))
+WBEMEV__TYPED(sint64, int64_t, WBEMEV_CIM_SINT64, sint, (int64_t))
+WBEMEV__TYPED(uint64, uint64_t, WBEMEV_CIM_UINT64, uint, (uint64_t))
+WBEMEV__TYPED(real32, float, WBEMEV_CIM_REAL32, real, (float))
+WBEMEV__TYPED(real64, double, WBEMEV_CIM_REAL64, real, (double))
+WBEMEV__TYPED(boolean, bool, WBEMEV_CIM_BOOLEAN, boolean, (bool))
+WBEMEV__TYPED(char16, uint16_t, WBEMEV_CIM_CHAR16, char16, (uint16_t))
+WBEMEV__TYPED(string, const char *, WBEMEV_CIM_STRING, string, )
+WBEMEV__TYPED(reference, const char *, WBEMEV_CIM_REFERENCE, string, )
+WBEMEV__TYPED(datetime, wbemev_datetime, WBEMEV_CIM_DATETIME, datetime, )
+WBEMEV__TYPED(object, wbemev_object_t *, WBEMEV_CIM_OBJECT, object, )
 #undef WBEMEV__TYPED
 
 WBEMEV_END_DECLS
