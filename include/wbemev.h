@@ -16,6 +16,9 @@
 #include "wbemev/provider.h"
 #include "wbemev/query.h"
 #include "wbemev/contract.h"
+#include "wbemev/format.h"
+#include "wbemev/mof.h"
+#include "wbemev/module.h"
 #include "wbemev/dispatcher.h"
 #include "wbemev/sinks.h"
 

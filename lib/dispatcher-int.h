@@ -10,9 +10,11 @@
  *  - Calls into a provider and Indicates from its sink "enter" the registration (reg->busy); stopping
  *    a registration waits until it is no longer busy before releasing the provider, so nothing calls
  *    a released provider and the dispatcher outlives every Indicate in progress.
- *  - Ending a subscription removes it from the index, then waits until no snapshot containing it is
- *    alive (sub->snap_refs == 0): after that no thread can still be delivering to it, so its one
- *    SetStatus is really the last call. A thread that ends a subscription while itself delivering
+ *  - Ending a subscription marks it ENDING and removes it from the index, then waits until no
+ *    delivery to it is in progress (sub->inflight == 0; a delivery counts itself in before it checks
+ *    the state): after that no thread can still be delivering to it, so its one SetStatus is really
+ *    the last call. (It does not wait for the snapshots holding it to go: a failed republish, or a
+ *    provider blocked for queue room while holding a snapshot, must not delay or hang the end.) A thread that ends a subscription while itself delivering
  *    (a consumer unsubscribing from its Indicate) defers the end until its delivery unwinds.
  */
 #ifndef WBEMEV_DISPATCHER_INT_H
@@ -28,6 +30,7 @@ enum sub_state { SUB_ACTIVE = 0, SUB_ENDING = 1 };
 struct wbemev__sub {
     wbemev__refcount refs; /* the dispatcher's list holds one, each snapshot one */
     atomic_uint snap_refs; /* snapshots that contain this subscription */
+    atomic_uint inflight;  /* deliveries to it in progress (provider_sink.c deliver) */
     atomic_int state;      /* enum sub_state */
     wbemev_dispatcher_t *d;
     uint32_t id;
@@ -44,6 +47,10 @@ struct wbemev__sub {
     size_t nregs;
     atomic_uint_fast64_t delivered;
     atomic_uint_fast64_t filtered;
+    /* Delivery accounting (queue.c): indicated == delivered + dropped + discarded + refused + queued */
+    atomic_uint_fast64_t indicated, dropped, discarded, refused, grouped;
+    struct wbemev__queue *queue; /* queued delivery (and GROUP WITHIN); NULL: synchronous */
+    struct wbemev__agg *agg;     /* GROUP WITHIN windows (aggregate.c); NULL otherwise */
     wbemev_status end_status;       /* the SetStatus the consumer gets */
     struct wbemev__sub *next;       /* d->subs, under d->lock */
     struct wbemev__sub *defer_next; /* this thread's deferred ends */
@@ -62,6 +69,7 @@ struct wbemev__snapshot {
     } *buckets;
     struct wbemev__sub **subs; /* grouped by class */
     size_t nsubs;
+    bool reserving; /* a subscription's queue refuses or blocks when full (queue.c reserves first) */
 };
 
 /* The published snapshot and the two-phase reader counters that make replacing it safe without a
@@ -139,6 +147,14 @@ struct wbemev_dispatcher_s {
     uint32_t refire_limit;
     bool (*sd_check)(void *ctx, const uint8_t *sd, size_t sd_length, const uint8_t *sid, size_t sid_length);
     void *sd_check_ctx;
+    /* queued delivery (queue.c) and timers (aggregate.c); both made by dispatcher_new, their
+     * threads started on first use */
+    uint64_t queue_total_bytes; /* 0: no total limit */
+    uint64_t shutdown_drain_ns;
+    atomic_uint_fast64_t queued_bytes; /* bytes in (or reserved in) every queue */
+    struct wbemev__pool *pool;
+    struct wbemev__timers *timers;
+    bool keep_final_stats;
     wbemev__mutex check_lock;
     struct wbemev__violation_rec *violations;
     size_t nviolations;
@@ -191,7 +207,64 @@ void wbemev__run_deferred_ends(wbemev_dispatcher_t *d);
 /* Initialization reported through the init sink (any thread). */
 void wbemev__reg_initialized(struct wbemev__reg *reg, wbemev_status status);
 
+/* ---- queue.c: per-subscription bounded queues of frozen event references, and the workers ---- */
+wbemev_status wbemev__pool_new(wbemev_dispatcher_t *d, uint32_t workers);
+/* Shutdown: stops and joins the workers (end every queue first). */
+void wbemev__pool_stop(wbemev_dispatcher_t *d);
+void wbemev__pool_free(wbemev_dispatcher_t *d);
+wbemev_status wbemev__pool_wait_idle(wbemev_dispatcher_t *d, uint64_t timeout_ns);
+/* keep_final_stats: records a freed subscription's counters / finds them. */
+void wbemev__pool_record_final(wbemev_dispatcher_t *d, uint32_t id, const wbemev_subscription_stats *st);
+bool wbemev__pool_final_stats(wbemev_dispatcher_t *d, uint32_t id, wbemev_subscription_stats *out);
+/* A queue for sub. `inline_run`: not served by workers: whoever pushes runs it (wbemev__queue_run). */
+wbemev_status wbemev__queue_new(wbemev_dispatcher_t *d, struct wbemev__sub *sub,
+                                const wbemev_subscribe_options *o, bool inline_run, struct wbemev__queue **out);
+void wbemev__queue_free(struct wbemev__queue *q);
+bool wbemev__queue_reserving(const struct wbemev__queue *q);
+/* Queues one event (a reference is taken). `force`: room was reserved, or no limit applies. */
+void wbemev__queue_push(struct wbemev__queue *q, wbemev_object_t *event, bool force);
+/* Delivers what q holds on this thread (inline queues; no-op when another thread runs it). */
+void wbemev__queue_run(struct wbemev__queue *q);
+/* Ending: close refuses further pushes (counted discarded) and wakes blocked producers; end stops
+ * delivery, waits for a delivery in progress, discards what is left and sends a pending overflow
+ * notice. After end, the consumer gets nothing more from the queue: send the final SetStatus. */
+void wbemev__queue_close(struct wbemev__queue *q);
+void wbemev__queue_end(struct wbemev__queue *q);
+void wbemev__queue_stats(struct wbemev__queue *q, uint64_t *queued, uint64_t *high);
+
+/* Room reserved in BLOCK/REFUSE queues for one Indicate call, before anything is delivered. */
+struct wbemev__reservation {
+    struct wbemev__queue *q;
+    uint64_t n, bytes;
+};
+struct wbemev__reservations {
+    struct wbemev__reservation local[8];
+    struct wbemev__reservation *v; /* local, or heap when more queues are involved */
+    size_t n, cap;
+};
+/* Reserves room for every (object, subscription) pair of the call; on failure reserves nothing and
+ * counts the objects as refused by the subscriptions they were routed to. */
+wbemev_status wbemev__reserve_all(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, int32_t count,
+                                  wbemev_object_t *const *objects, struct wbemev__reservations *r);
+void wbemev__reservations_release(struct wbemev__reservations *r);
+
+/* ---- aggregate.c: GROUP WITHIN windows, closed by the timer thread or wbemev_dispatcher_tick ---- */
+wbemev_status wbemev__timers_new(wbemev_dispatcher_t *d, bool manual);
+void wbemev__timers_stop(wbemev_dispatcher_t *d); /* joins the timer thread */
+void wbemev__timers_free(wbemev_dispatcher_t *d);
+size_t wbemev__timers_tick(wbemev_dispatcher_t *d);
+wbemev_status wbemev__agg_new(struct wbemev__sub *sub, struct wbemev__agg **out);
+/* Puts the window on the timer list (call once the subscription is published). */
+wbemev_status wbemev__agg_attach(struct wbemev__agg *a);
+void wbemev__agg_add(struct wbemev__agg *a, wbemev_object_t *event);
+/* Abandons open windows and leaves the timer list. */
+void wbemev__agg_close(struct wbemev__agg *a);
+void wbemev__agg_free(struct wbemev__agg *a);
+
 /* ---- provider_sink.c ---- */
+/* Calls the consumer's Indicate with one event (timed, marked as a consumer call); counts it
+ * delivered on success. */
+wbemev_status wbemev__consumer_indicate(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event);
 wbemev_status wbemev__psink_new(struct wbemev__reg *reg, struct wbemev__psink **out);
 wbemev_status wbemev__init_sink_new(struct wbemev__reg *reg, wbemev_sink_t **out);
 /* The delivery depth of this thread for dispatcher d (> 0 inside a delivery). */

@@ -259,11 +259,26 @@ static bool reg_covers(const struct wbemev__reg *reg, const wbemev_class_t *cls)
  */
 static void sub_free(struct wbemev__sub *sub)
 {
+    if (sub->d->keep_final_stats && sub->id != 0 && sub->consumer == NULL && sub->end_status != 0) {
+        wbemev_subscription_stats o = {0};
+        o.delivered = atomic_load(&sub->delivered);
+        o.filtered = atomic_load(&sub->filtered);
+        o.indicated = atomic_load(&sub->indicated);
+        o.dropped = atomic_load(&sub->dropped);
+        o.discarded = atomic_load(&sub->discarded);
+        o.refused = atomic_load(&sub->refused);
+        o.grouped = atomic_load(&sub->grouped);
+        if (sub->queue != NULL)
+            wbemev__queue_stats(sub->queue, &o.queued, &o.queued_high);
+        wbemev__pool_record_final(sub->d, sub->id, &o);
+    }
     for (size_t i = 0; i < sub->nregs; i++)
         wbemev__reg_release(sub->regs[i]);
     wbemev__free(sub->regs);
     if (sub->query != NULL)
         wbemev_query_release(sub->query);
+    wbemev__agg_free(sub->agg);
+    wbemev__queue_free(sub->queue);
     wbemev__free(sub->sid);
     wbemev__free(sub);
 }
@@ -335,11 +350,15 @@ static void sub_finish(wbemev_dispatcher_t *d, struct wbemev__sub *sub)
 {
     for (size_t i = 0; i < sub->nregs; i++)
         call_cancel_query(sub->regs[i], sub->id);
-    /* Wait until no snapshot holds the subscription: then no thread is delivering to it. */
+    /* Wait until no delivery to it is in progress (it is ENDING: none starts any more). */
     wbemev__mutex_lock(&d->wait_lock);
-    while (atomic_load(&sub->snap_refs) != 0)
+    while (atomic_load(&sub->inflight) != 0)
         wbemev__cond_wait(&d->wait_cv, &d->wait_lock);
     wbemev__mutex_unlock(&d->wait_lock);
+    if (sub->agg != NULL)
+        wbemev__agg_close(sub->agg); /* open windows are abandoned */
+    if (sub->queue != NULL)
+        wbemev__queue_end(sub->queue); /* waits for its runner; discards what is queued */
     wbemev_sink_t *consumer = sub->consumer;
     sub->consumer = NULL;
     wbemev_sink_set_status(consumer, WBEMEV_STATUS_COMPLETE, sub->end_status, NULL, NULL);
@@ -356,11 +375,12 @@ bool wbemev__sub_end(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_sta
     wbemev__mutex_lock(&d->lock);
     unlink_sub(d, sub);
     /* If this allocation fails the old snapshot keeps the subscription until the next change;
-     * delivery skips it because it is ENDING, and sub_finish waits only for snapshots to go. */
+     * delivery skips it because it is ENDING, and sub_finish waits only for deliveries in
+     * progress (sub->inflight), not for snapshots to go. */
     republish(d);
     wbemev__mutex_unlock(&d->lock);
     if (wbemev__delivery_depth(d) > 0) {
-        /* This thread holds a snapshot (it is delivering): waiting here would wait for itself. */
+        /* This thread is delivering (maybe to this subscription): waiting would wait for itself. */
         sub->defer_next = tls_deferred;
         tls_deferred = sub;
         return true;
@@ -399,6 +419,8 @@ void wbemev_dispatcher_options_init(wbemev_dispatcher_options *opts)
     opts->consumer_call_limit_ms = 100;
     opts->workers = 1;
     opts->refire_limit = 64;
+    opts->queue_total_bytes = 10u * 1024u * 1024u;
+    opts->shutdown_drain_ms = 2000;
 }
 
 void wbemev_subscribe_options_init(wbemev_subscribe_options *opts)
@@ -407,6 +429,8 @@ void wbemev_subscribe_options_init(wbemev_subscribe_options *opts)
         return;
     memset(opts, 0, sizeof *opts);
     opts->struct_size = sizeof *opts;
+    opts->backpressure = WBEMEV_BACKPRESSURE_BLOCK;
+    opts->max_wait_ms = 2000;
 }
 
 wbemev_status wbemev_dispatcher_new(const wbemev_dispatcher_options *opts, wbemev_dispatcher_t **out)
@@ -442,13 +466,31 @@ wbemev_status wbemev_dispatcher_new(const wbemev_dispatcher_options *opts, wbeme
     d->refire_limit = o.refire_limit ? o.refire_limit : 64;
     d->sd_check = o.sd_check;
     d->sd_check_ctx = o.sd_check_ctx;
-    wbemev_status st = wbemev_namespace_new(ns_name, &d->ns);
+    d->queue_total_bytes = o.queue_total_bytes;
+    d->shutdown_drain_ns = (uint64_t)o.shutdown_drain_ms * 1000000u;
+    d->keep_final_stats = o.keep_final_stats;
+    atomic_init(&d->queued_bytes, 0);
+    wbemev_status st = wbemev__pool_new(d, o.workers);
+    if (WBEMEV_SUCCEEDED(st)) {
+        st = wbemev__timers_new(d, o.manual_timers);
+        if (WBEMEV_FAILED(st))
+            wbemev__pool_free(d);
+    }
+    if (WBEMEV_SUCCEEDED(st)) {
+        st = wbemev_namespace_new(ns_name, &d->ns);
+        if (WBEMEV_FAILED(st)) {
+            wbemev__timers_free(d);
+            wbemev__pool_free(d);
+        }
+    }
     if (WBEMEV_FAILED(st)) {
         wbemev__free(d);
         return st;
     }
     if (!wbemev__mutex_init(&d->check_lock)) {
         wbemev_namespace_release(d->ns);
+        wbemev__timers_free(d);
+        wbemev__pool_free(d);
         wbemev__free(d);
         return WBEMEV_E_OUT_OF_MEMORY;
     }
@@ -468,6 +510,8 @@ wbemev_status wbemev_dispatcher_new(const wbemev_dispatcher_options *opts, wbeme
             wbemev__mutex_destroy(&d->lock);
         wbemev__mutex_destroy(&d->check_lock);
         wbemev_namespace_release(d->ns);
+        wbemev__timers_free(d);
+        wbemev__pool_free(d);
         wbemev__free(d);
         return WBEMEV_FAILED(st) ? st : WBEMEV_E_OUT_OF_MEMORY;
     }
@@ -488,6 +532,12 @@ static void report_live_instances(void *ctx, wbemev_class_t *cls)
 
 void wbemev_dispatcher_shutdown(wbemev_dispatcher_t *d)
 {
+    if (d != NULL)
+        wbemev_dispatcher_shutdown_deadline(d, (uint32_t)(d->shutdown_drain_ns / 1000000u));
+}
+
+void wbemev_dispatcher_shutdown_deadline(wbemev_dispatcher_t *d, uint32_t drain_ms)
+{
     if (d == NULL || atomic_exchange(&d->shutting_down, true))
         return;
 
@@ -499,9 +549,21 @@ void wbemev_dispatcher_shutdown(wbemev_dispatcher_t *d)
     d->subs = NULL;
     d->regs = NULL;
     d->nsubs = 0;
-    for (struct wbemev__sub *sub = subs; sub != NULL; sub = sub->next)
-        atomic_store(&sub->state, SUB_ENDING);
     wbemev__mutex_unlock(&d->lock);
+    /* Keep the subscriptions this call ends; one that another thread is ending (unsubscribe, a
+     * failed consumer) is finished by that thread, which also drops the list's reference. */
+    for (struct wbemev__sub **pp = &subs; *pp != NULL;) {
+        struct wbemev__sub *sub = *pp;
+        int expected = SUB_ACTIVE;
+        if (atomic_compare_exchange_strong(&sub->state, &expected, SUB_ENDING)) {
+            sub->end_status = WBEMEV_E_SHUTTING_DOWN;
+            if (sub->queue != NULL)
+                wbemev__queue_close(sub->queue); /* blocked producers wake; later pushes are discarded */
+            pp = &sub->next;
+        } else {
+            *pp = sub->next;
+        }
+    }
 
     for (struct wbemev__sub *sub = subs; sub != NULL; sub = sub->next)
         for (size_t i = 0; i < sub->nregs; i++)
@@ -513,8 +575,22 @@ void wbemev_dispatcher_shutdown(wbemev_dispatcher_t *d)
         regs = next;
     }
 
-    /* 2. No Indicate is in progress now: drop the index, then end each consumer exactly once. */
+    /* 2. No Indicate is in progress now: drop the index. Open aggregation windows are abandoned;
+     *    queues drain until the deadline, then what is left is discarded; the threads are joined. */
+    wbemev__mutex_lock(&d->lock);
     wbemev__index_publish(&d->index, NULL);
+    wbemev__mutex_unlock(&d->lock);
+    wbemev__timers_stop(d);
+    for (struct wbemev__sub *sub = subs; sub != NULL; sub = sub->next)
+        if (sub->agg != NULL)
+            wbemev__agg_close(sub->agg);
+    wbemev__pool_wait_idle(d, (uint64_t)drain_ms * 1000000u);
+    for (struct wbemev__sub *sub = subs; sub != NULL; sub = sub->next)
+        if (sub->queue != NULL)
+            wbemev__queue_end(sub->queue);
+    wbemev__pool_stop(d);
+
+    /* 3. End each consumer exactly once. */
     while (subs != NULL) {
         struct wbemev__sub *next = subs->next;
         wbemev_sink_t *consumer = subs->consumer;
@@ -525,7 +601,7 @@ void wbemev_dispatcher_shutdown(wbemev_dispatcher_t *d)
         subs = next;
     }
 
-    /* 3. Objects of this namespace's classes still alive: leaked by someone (OBJECTS_LEAKED). */
+    /* 4. Objects of this namespace's classes still alive: leaked by someone (OBJECTS_LEAKED). */
     if (wbemev__checking(d))
         wbemev__namespace_foreach_class(d->ns, report_live_instances, d);
 }
@@ -535,6 +611,12 @@ void wbemev_dispatcher_destroy(wbemev_dispatcher_t *d)
     if (d == NULL)
         return;
     wbemev_dispatcher_shutdown(d);
+    /* A subscription ended concurrently with shutdown may have republished an (empty) index. */
+    wbemev__mutex_lock(&d->lock);
+    wbemev__index_publish(&d->index, NULL);
+    wbemev__mutex_unlock(&d->lock);
+    wbemev__timers_free(d);
+    wbemev__pool_free(d);
     wbemev__namespace_set_change_hook(d->ns, NULL, NULL);
     wbemev_namespace_release(d->ns);
     wbemev__violations_free(d);
@@ -625,13 +707,16 @@ static void activate(struct wbemev__reg *reg)
 }
 
 /* A registration became ready: tell it about the subscriptions it covers, then activate it. */
-static void catch_up(wbemev_dispatcher_t *d, struct wbemev__reg *reg)
+/* Out of memory (the list, or a sub_add_reg in call_new_query) fails it: the caller unregisters
+ * the provider rather than leave it unaware of subscriptions (it would never be activated). */
+static wbemev_status catch_up(wbemev_dispatcher_t *d, struct wbemev__reg *reg)
 {
     wbemev__mutex_lock(&d->lock);
     size_t n = 0;
     for (struct wbemev__sub *s = d->subs; s != NULL; s = s->next)
         n += reg_covers(reg, wbemev_query_class(s->query));
     struct wbemev__sub **v = n ? wbemev__calloc(n, sizeof *v) : NULL;
+    wbemev_status st = n != 0 && v == NULL ? WBEMEV_E_OUT_OF_MEMORY : WBEMEV_S_NO_ERROR;
     size_t k = 0;
     if (v != NULL) {
         for (struct wbemev__sub *s = d->subs; s != NULL && k < n; s = s->next) {
@@ -643,13 +728,15 @@ static void catch_up(wbemev_dispatcher_t *d, struct wbemev__reg *reg)
     }
     wbemev__mutex_unlock(&d->lock);
     for (size_t i = 0; i < k; i++) {
-        if (atomic_load(&v[i]->state) == SUB_ACTIVE)
-            call_new_query(reg, v[i]);
+        if (WBEMEV_SUCCEEDED(st) && atomic_load(&v[i]->state) == SUB_ACTIVE &&
+            call_new_query(reg, v[i]) == WBEMEV_E_OUT_OF_MEMORY)
+            st = WBEMEV_E_OUT_OF_MEMORY;
         wbemev__sub_release(v[i]);
     }
     wbemev__free(v);
-    if (k > 0)
+    if (WBEMEV_SUCCEEDED(st) && k > 0)
         activate(reg);
+    return st;
 }
 
 void wbemev__reg_initialized(struct wbemev__reg *reg, wbemev_status status)
@@ -664,9 +751,8 @@ void wbemev__reg_initialized(struct wbemev__reg *reg, wbemev_status status)
     /* Reported from inside initialize: register finishes the job when initialize returns. */
     if (!changed || during_initialize)
         return;
-    if (next == REG_READY) {
-        catch_up(d, reg);
-    } else {
+    /* Ready: catch up; if that runs out of memory, drop the provider as for a failed init. */
+    if (next != REG_READY || WBEMEV_FAILED(catch_up(d, reg))) {
         wbemev__mutex_lock(&d->lock);
         bool linked = find_reg(d, reg->name) == reg;
         if (linked)
@@ -795,7 +881,9 @@ wbemev_status wbemev_dispatcher_register(wbemev_dispatcher_t *d, const char *nam
         int state = atomic_load(&reg->state);
         if (WBEMEV_FAILED(st) || state == REG_FAILED) {
             unlink_reg(d, reg);
-            st = WBEMEV_E_PROVIDER_LOAD_FAILURE;
+            /* Out of memory (the init sink, or the provider's own) is reported as such. */
+            if (st != WBEMEV_E_OUT_OF_MEMORY)
+                st = WBEMEV_E_PROVIDER_LOAD_FAILURE;
         }
         wbemev__mutex_unlock(&d->lock);
         if (WBEMEV_FAILED(st)) {
@@ -812,7 +900,19 @@ wbemev_status wbemev_dispatcher_register(wbemev_dispatcher_t *d, const char *nam
     } else {
         atomic_store(&reg->state, REG_READY);
     }
-    catch_up(d, reg);
+    if (WBEMEV_FAILED(catch_up(d, reg))) { /* out of memory: undo the registration */
+        wbemev__mutex_lock(&d->lock);
+        bool linked = find_reg(d, reg->name) == reg;
+        if (linked)
+            unlink_reg(d, reg);
+        wbemev__mutex_unlock(&d->lock);
+        if (linked) {
+            reg_stop(reg);
+            wbemev__reg_release(reg); /* the list's */
+        }
+        wbemev__reg_release(reg);
+        return WBEMEV_E_OUT_OF_MEMORY;
+    }
     wbemev__reg_release(reg);
     return WBEMEV_S_NO_ERROR;
 }
@@ -899,6 +999,13 @@ wbemev_status wbemev_dispatcher_subscribe(wbemev_dispatcher_t *d, const char *qu
                          (opts->sid == NULL && opts->sid_length != 0) ||
                          (opts->sid != NULL && opts->sid_length == 0)))
         return WBEMEV_E_INVALID_PARAMETER;
+    /* Fields past struct_size keep their defaults (an older caller's smaller struct). */
+    wbemev_subscribe_options so;
+    wbemev_subscribe_options_init(&so);
+    if (opts != NULL)
+        memcpy(&so, opts, opts->struct_size);
+    if ((unsigned)so.delivery > WBEMEV_DELIVERY_QUEUED || (unsigned)so.backpressure > WBEMEV_BACKPRESSURE_DROP_NEWEST)
+        return WBEMEV_E_INVALID_PARAMETER;
     if (atomic_load(&d->shutting_down))
         return WBEMEV_E_SHUTTING_DOWN;
     wbemev_status chk = check_event_call(d, "subscribe");
@@ -926,6 +1033,13 @@ wbemev_status wbemev_dispatcher_subscribe(wbemev_dispatcher_t *d, const char *qu
             }
         }
     }
+    /* Queued delivery, and GROUP WITHIN (whose aggregates come from the timer through a queue that
+     * the timer itself runs when delivery is synchronous). */
+    bool group = WBEMEV_SUCCEEDED(st) && wbemev_query_has_group(sub->query);
+    if (WBEMEV_SUCCEEDED(st) && (so.delivery == WBEMEV_DELIVERY_QUEUED || group))
+        st = wbemev__queue_new(d, sub, &so, so.delivery != WBEMEV_DELIVERY_QUEUED, &sub->queue);
+    if (WBEMEV_SUCCEEDED(st) && group)
+        st = wbemev__agg_new(sub, &sub->agg);
     if (WBEMEV_FAILED(st)) {
         wbemev__sub_release(sub);
         return st;
@@ -958,6 +1072,8 @@ wbemev_status wbemev_dispatcher_subscribe(wbemev_dispatcher_t *d, const char *qu
             st = nq;
     }
     /* 4. Publish. Providers that became ready meanwhile missed step 3: catch them up. */
+    if (WBEMEV_SUCCEEDED(st) && sub->agg != NULL)
+        st = wbemev__agg_attach(sub->agg); /* on the timer's list */
     if (WBEMEV_SUCCEEDED(st)) {
         sub->consumer = wbemev_sink_add_ref(consumer);
         wbemev__mutex_lock(&d->lock);
@@ -978,6 +1094,8 @@ wbemev_status wbemev_dispatcher_subscribe(wbemev_dispatcher_t *d, const char *qu
         }
     }
     if (WBEMEV_FAILED(st)) {
+        if (sub->agg != NULL)
+            wbemev__agg_close(sub->agg);
         for (size_t i = 0; i < sub->nregs; i++)
             call_cancel_query(sub->regs[i], sub->id);
         release_regs(regs, nregs);
@@ -1037,10 +1155,21 @@ wbemev_status wbemev_dispatcher_subscription_stats(wbemev_dispatcher_t *d, uint3
     wbemev__mutex_lock(&d->lock);
     struct wbemev__sub *sub = find_sub(d, id);
     if (sub != NULL) {
-        out->delivered = atomic_load(&sub->delivered);
-        out->filtered = atomic_load(&sub->filtered);
+        wbemev_subscription_stats o = {0};
+        o.delivered = atomic_load(&sub->delivered);
+        o.filtered = atomic_load(&sub->filtered);
+        o.indicated = atomic_load(&sub->indicated);
+        o.dropped = atomic_load(&sub->dropped);
+        o.discarded = atomic_load(&sub->discarded);
+        o.refused = atomic_load(&sub->refused);
+        o.grouped = atomic_load(&sub->grouped);
+        if (sub->queue != NULL)
+            wbemev__queue_stats(sub->queue, &o.queued, &o.queued_high);
+        *out = o;
     }
     wbemev__mutex_unlock(&d->lock);
+    if (sub == NULL && d->keep_final_stats && wbemev__pool_final_stats(d, id, out))
+        return WBEMEV_S_NO_ERROR;
     return sub != NULL ? WBEMEV_S_NO_ERROR : WBEMEV_E_NOT_FOUND;
 }
 
@@ -1060,4 +1189,18 @@ wbemev_status wbemev_dispatcher_provider_stats(wbemev_dispatcher_t *d, const cha
     }
     wbemev__mutex_unlock(&d->lock);
     return reg != NULL ? WBEMEV_S_NO_ERROR : WBEMEV_E_NOT_FOUND;
+}
+
+size_t wbemev_dispatcher_tick(wbemev_dispatcher_t *d)
+{
+    if (d == NULL || atomic_load(&d->shutting_down))
+        return 0;
+    return wbemev__timers_tick(d);
+}
+
+wbemev_status wbemev_dispatcher_wait_idle(wbemev_dispatcher_t *d, uint32_t timeout_ms)
+{
+    if (d == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    return wbemev__pool_wait_idle(d, (uint64_t)timeout_ms * 1000000u);
 }

@@ -39,23 +39,14 @@ static void fail(struct jout *o, wbemev_status s)
 
 static void put_u64(struct jout *o, uint64_t v)
 {
-    char buf[24];
-    size_t i = sizeof buf;
-    do {
-        buf[--i] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    put_n(o, buf + i, sizeof buf - i);
+    char buf[WBEMEV__INT_TEXT_MAX];
+    put_n(o, buf, wbemev__format_u64(buf, v));
 }
 
 static void put_i64(struct jout *o, int64_t v)
 {
-    if (v < 0) {
-        put_n(o, "-", 1);
-        put_u64(o, (uint64_t)0 - (uint64_t)v);
-    } else {
-        put_u64(o, (uint64_t)v);
-    }
+    char buf[WBEMEV__INT_TEXT_MAX];
+    put_n(o, buf, wbemev__format_i64(buf, v));
 }
 
 static void put_u_escape(struct jout *o, unsigned v)
@@ -66,44 +57,12 @@ static void put_u_escape(struct jout *o, unsigned v)
     put_n(o, buf, sizeof buf);
 }
 
-/* Decodes one UTF-8 code point at *p and advances; invalid input gives U+FFFD and one byte, so the
- * output stays valid UTF-8 whatever the input. */
+/* One code point at *p, advancing; invalid input gives U+FFFD and one byte, so the output stays
+ * valid whatever the input. */
 static uint32_t utf8_next(const unsigned char **p)
 {
-    const unsigned char *s = *p;
-    uint32_t c = s[0];
-    size_t n;
-    if (c < 0x80) {
-        *p = s + 1;
-        return c;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 1;
-        c &= 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 2;
-        c &= 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 3;
-        c &= 0x07;
-    } else {
-        *p = s + 1;
-        return 0xFFFD;
-    }
-    for (size_t i = 1; i <= n; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *p = s + 1;
-            return 0xFFFD;
-        }
-        c = (c << 6) | (s[i] & 0x3Fu);
-    }
-    static const uint32_t min[4] = {0, 0x80, 0x800, 0x10000};
-    if (c < min[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-        *p = s + 1;
-        return 0xFFFD;
-    }
-    *p = s + n + 1;
-    return c;
+    uint32_t c = wbemev__utf8_decode(p);
+    return c == WBEMEV__UTF8_INVALID ? 0xFFFDu : c;
 }
 
 /* One code point inside a JSON string. */

@@ -824,3 +824,23 @@ bool wbemev_object_is_null(const wbemev_object_t *obj, const char *name)
     wbemev_value v;
     return WBEMEV_SUCCEEDED(wbemev_object_get(obj, name, &v)) && v.is_null;
 }
+
+size_t wbemev__object_footprint(const wbemev_object_t *obj)
+{
+    /* What queuing the object keeps alive: its block, out-of-line values, a view's base; embedded
+     * objects count their own blocks (one level: they are shared when frozen). */
+    size_t n = header_size(obj->count);
+    if (obj->view_of != NULL)
+        return n + wbemev__object_footprint(obj->view_of);
+    for (uint32_t i = 0; i < obj->count; i++) {
+        const wbemev__slot *s = &obj->slots[i];
+        wbemev_cimtype type = obj->cls->props[i].type;
+        if (s->is_null)
+            continue;
+        if (WBEMEV_CIM_BASE(type) == WBEMEV_CIM_OBJECT && !WBEMEV_CIM_IS_ARRAY(type))
+            n += header_size(s->u.object->count);
+        else if (s->storage != STORE_INLINE)
+            n += slot_arena_size(s, type);
+    }
+    return n;
+}

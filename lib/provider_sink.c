@@ -188,8 +188,25 @@ static bool query_selects(void *ctx, const char *name)
     return wbemev_query_selects(ctx, name);
 }
 
+/* Calls the consumer's Indicate with one event; counts it delivered when accepted. */
+static wbemev_status consumer_call(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event)
+{
+    /* Slow consumers are found by timing one delivery in 16 (a slow one is slow every time). */
+    uint64_t n = atomic_fetch_add_explicit(&sub->delivered, 1, memory_order_relaxed);
+    bool timed = wbemev__checking(d) && (n & 15u) == 0;
+    uint64_t t0 = timed ? wbemev__now(d) : 0;
+    tls_consumer_depth++;
+    wbemev_status st = wbemev_sink_indicate(sub->consumer, 1, &event);
+    tls_consumer_depth--;
+    if (timed && wbemev__now(d) - t0 > d->consumer_limit_ns)
+        wbemev__violation(d, WBEMEV_VIOLATION_SLOW_CONSUMER, "(consumer)", "Indicate", wbemev_object_class_name(event));
+    if (WBEMEV_FAILED(st))
+        atomic_fetch_sub_explicit(&sub->delivered, 1, memory_order_relaxed);
+    return st;
+}
+
 /* Delivers one frozen event to one subscription. Returns false when the consumer failed. */
-static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event)
+static bool deliver_one(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event)
 {
     if (atomic_load_explicit(&sub->state, memory_order_acquire) != SUB_ACTIVE)
         return true;
@@ -198,26 +215,53 @@ static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_obje
         atomic_fetch_add_explicit(&sub->filtered, 1, memory_order_relaxed);
         return true;
     }
+    if (sub->agg != NULL) { /* GROUP WITHIN: counted into the window; the timer delivers */
+        wbemev__agg_add(sub->agg, event);
+        return true;
+    }
     /* SELECT a, b: the consumer gets a view that shows only those, not a copy of the event. */
     wbemev_object_t *view = NULL;
     if (sub->projected && WBEMEV_FAILED(wbemev__object_new_view(event, query_selects, sub->query, &view)))
         return true; /* out of memory: this consumer misses the event; the others still get it */
     wbemev_object_t *out = view != NULL ? view : event;
-    /* Slow consumers are found by timing one delivery in 16 (a slow one is slow every time). */
-    uint64_t n = atomic_fetch_add_explicit(&sub->delivered, 1, memory_order_relaxed);
-    bool timed = wbemev__checking(d) && (n & 15u) == 0;
-    uint64_t t0 = timed ? wbemev__now(d) : 0;
-    tls_consumer_depth++;
-    wbemev_status st = wbemev_sink_indicate(sub->consumer, 1, &out);
-    tls_consumer_depth--;
-    if (timed && wbemev__now(d) - t0 > d->consumer_limit_ns)
-        wbemev__violation(d, WBEMEV_VIOLATION_SLOW_CONSUMER, "(consumer)", "Indicate", wbemev_object_class_name(event));
+    if (sub->queue != NULL) {
+        /* Queued: a reference goes to the queue (room was reserved for BLOCK and REFUSE). */
+        wbemev__queue_push(sub->queue, out, wbemev__queue_reserving(sub->queue));
+        wbemev_object_release(view);
+        return true;
+    }
+    atomic_fetch_add_explicit(&sub->indicated, 1, memory_order_relaxed);
+    wbemev_status st = consumer_call(d, sub, out);
     wbemev_object_release(view);
     if (WBEMEV_FAILED(st)) {
-        atomic_fetch_sub_explicit(&sub->delivered, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&sub->discarded, 1, memory_order_relaxed);
         return false;
     }
     return true;
+}
+
+wbemev_status wbemev__consumer_indicate(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event)
+{
+    /* Counts as a delivery, so a consumer ending a subscription from its Indicate is deferred. */
+    depth_push(d);
+    wbemev_status st = consumer_call(d, sub, event);
+    depth_pop(d);
+    return st;
+}
+
+/* deliver_one, counted in sub->inflight: ending a subscription marks it ENDING (which deliver_one
+ * checks first), then waits for inflight to reach 0, so no delivery is still running when its final
+ * SetStatus goes out, without waiting for the snapshots that contain it. */
+static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event)
+{
+    atomic_fetch_add(&sub->inflight, 1);
+    bool ok = deliver_one(d, sub, event);
+    if (atomic_fetch_sub(&sub->inflight, 1) == 1 && atomic_load(&sub->state) != SUB_ACTIVE) {
+        wbemev__mutex_lock(&d->wait_lock);
+        wbemev__cond_broadcast(&d->wait_cv);
+        wbemev__mutex_unlock(&d->wait_lock);
+    }
+    return ok;
 }
 
 /* Routes one event to the subscriptions on its class and on each of its superclasses. */
@@ -275,27 +319,40 @@ static wbemev_status psink_indicate(wbemev_sink_t *s, int32_t count, wbemev_obje
     wbemev_status st = validate(reg, count, objects);
     if (WBEMEV_SUCCEEDED(st) && d->model_throttling)
         st = throttle(reg);
-    if (WBEMEV_SUCCEEDED(st) && wbemev__checking(d))
-        st = mark_unique(reg, count, objects);
     if (WBEMEV_FAILED(st))
         return refuse(reg, count, st);
 
-    /* Stamp TIME_CREATED where the provider left it NULL, then freeze: from here the objects are
-     * shared read-only with every consumer. */
+    /* Stamp TIME_CREATED where the provider left it NULL (a refired object keeps its first stamp). */
     uint64_t now = wbemev__clock_filetime();
-    for (int32_t i = 0; i < count; i++) {
-        wbemev_object_t *o = objects[i];
-        if (!wbemev_object_is_frozen(o)) {
-            wbemev__object_stamp_time_created(o, now);
-            wbemev_object_freeze(o);
-        }
+    for (int32_t i = 0; i < count; i++)
+        if (!wbemev_object_is_frozen(objects[i]))
+            wbemev__object_stamp_time_created(objects[i], now);
+
+    /* Room in every BLOCK/REFUSE queue the objects go to, before anything is delivered: a refused
+     * call delivers nothing (and leaves the objects unfrozen), so the provider can refire it. */
+    struct wbemev__snapshot *snap = wbemev__index_acquire(&d->index);
+    struct wbemev__reservations room;
+    st = wbemev__reserve_all(d, snap, count, objects, &room);
+    if (WBEMEV_SUCCEEDED(st) && wbemev__checking(d)) {
+        st = mark_unique(reg, count, objects);
+        if (WBEMEV_FAILED(st))
+            wbemev__reservations_release(&room);
+    }
+    if (WBEMEV_FAILED(st)) {
+        wbemev__snapshot_release(snap);
+        return refuse(reg, count, st);
     }
 
-    struct wbemev__snapshot *snap = wbemev__index_acquire(&d->index);
+    /* Freeze: from here the objects are shared read-only with every consumer and queue. */
+    for (int32_t i = 0; i < count; i++)
+        if (!wbemev_object_is_frozen(objects[i]))
+            wbemev_object_freeze(objects[i]);
+
     depth_push(d);
     for (int32_t i = 0; i < count; i++)
         route(d, snap, objects[i]);
     unsigned left = depth_pop(d);
+    wbemev__reservations_release(&room);
     wbemev__snapshot_release(snap);
     if (left == 0)
         wbemev__run_deferred_ends(d);

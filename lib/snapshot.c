@@ -50,11 +50,12 @@ wbemev_status wbemev__snapshot_build(wbemev_dispatcher_t *d, struct wbemev__snap
     wbemev__ref_init(&s->refs, 1);
     s->d = d;
 
-    /* Only active subscriptions go into a new snapshot. */
+    /* Every linked subscription goes in. Not filtered by state: a subscription's state changes
+     * without d->lock (wbemev__sub_end marks it ENDING before unlinking it), so a filter could
+     * count it in one pass and skip it in the next. Delivery skips ENDING subscriptions anyway. */
     size_t n = 0;
     for (struct wbemev__sub *sub = d->subs; sub != NULL; sub = sub->next)
-        if (atomic_load(&sub->state) == SUB_ACTIVE)
-            n++;
+        n++;
     uint32_t nb = 8;
     while (nb < 2 * n)
         nb *= 2;
@@ -70,8 +71,6 @@ wbemev_status wbemev__snapshot_build(wbemev_dispatcher_t *d, struct wbemev__snap
 
     /* Pass 1: count per class. Pass 2: assign ranges. Pass 3: place, in subscription order. */
     for (struct wbemev__sub *sub = d->subs; sub != NULL; sub = sub->next) {
-        if (atomic_load(&sub->state) != SUB_ACTIVE)
-            continue;
         uint32_t b = bucket_of(sub->class_id, s->mask);
         while (s->buckets[b].class_id != 0 && s->buckets[b].class_id != sub->class_id)
             b = (b + 1) & s->mask;
@@ -85,12 +84,12 @@ wbemev_status wbemev__snapshot_build(wbemev_dispatcher_t *d, struct wbemev__snap
         s->buckets[b].count = 0;
     }
     for (struct wbemev__sub *sub = d->subs; sub != NULL; sub = sub->next) {
-        if (atomic_load(&sub->state) != SUB_ACTIVE)
-            continue;
         uint32_t b = bucket_of(sub->class_id, s->mask);
         while (s->buckets[b].class_id != sub->class_id)
             b = (b + 1) & s->mask;
         s->subs[s->buckets[b].first + s->buckets[b].count++] = sub;
+        if (sub->queue != NULL && wbemev__queue_reserving(sub->queue))
+            s->reserving = true;
         wbemev__ref_inc(&sub->refs);
         atomic_fetch_add(&sub->snap_refs, 1);
     }

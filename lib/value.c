@@ -201,45 +201,77 @@ wbemev_status wbemev_value_validate(const wbemev_value *value)
     return validate_scalar(value, base);
 }
 
+uint32_t wbemev__utf8_decode(const unsigned char **p)
+{
+    const unsigned char *s = *p;
+    uint32_t c = s[0];
+    size_t len;
+    uint32_t min;
+    if (c < 0x80) {
+        *p = s + 1;
+        return c;
+    }
+    if (c >= 0xC2 && c <= 0xDF) { /* 0xC0, 0xC1 only start overlong 2-byte forms */
+        len = 2;
+        c &= 0x1Fu;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        c &= 0x0Fu;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) { /* 0xF5.. would start a value past U+10FFFF */
+        len = 4;
+        c &= 0x07u;
+        min = 0x10000;
+    } else {
+        *p = s + 1; /* stray continuation byte or invalid lead */
+        return WBEMEV__UTF8_INVALID;
+    }
+    for (size_t i = 1; i < len; i++) {
+        /* A NUL here (truncated sequence) fails the test too, so we never read past it. */
+        if ((s[i] & 0xC0u) != 0x80u) {
+            *p = s + 1;
+            return WBEMEV__UTF8_INVALID;
+        }
+        c = (c << 6) | (s[i] & 0x3Fu);
+    }
+    if (c < min || c > 0x10FFFFu || (c >= 0xD800u && c <= 0xDFFFu)) {
+        *p = s + 1;
+        return WBEMEV__UTF8_INVALID;
+    }
+    *p = s + len;
+    return c;
+}
+
 bool wbemev_utf8_is_valid(const char *s)
 {
     if (s == NULL)
         return false;
     const unsigned char *p = (const unsigned char *)s;
-    while (*p != 0) {
-        unsigned c = *p;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        size_t len;
-        uint32_t cp, min;
-        if (c >= 0xC2 && c <= 0xDF) { /* 0xC0, 0xC1 only start overlong 2-byte forms */
-            len = 2;
-            cp = c & 0x1Fu;
-            min = 0x80;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0Fu;
-            min = 0x800;
-        } else if (c >= 0xF0 && c <= 0xF4) { /* 0xF5.. would start a value past U+10FFFF */
-            len = 4;
-            cp = c & 0x07u;
-            min = 0x10000;
-        } else {
-            return false; /* stray continuation byte or invalid lead */
-        }
-        for (size_t i = 1; i < len; i++) {
-            /* A NUL here (truncated sequence) fails the test too, so we never read past it. */
-            if ((p[i] & 0xC0u) != 0x80u)
-                return false;
-            cp = (cp << 6) | (p[i] & 0x3Fu);
-        }
-        if (cp < min || cp > 0x10FFFFu || (cp >= 0xD800u && cp <= 0xDFFFu))
+    while (*p != 0)
+        if (wbemev__utf8_decode(&p) == WBEMEV__UTF8_INVALID)
             return false;
-        p += len;
-    }
     return true;
+}
+
+size_t wbemev__format_u64(char *buf, uint64_t v)
+{
+    char tmp[WBEMEV__INT_TEXT_MAX];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0);
+    memcpy(buf, tmp + i, sizeof tmp - i);
+    return sizeof tmp - i;
+}
+
+size_t wbemev__format_i64(char *buf, int64_t v)
+{
+    if (v >= 0)
+        return wbemev__format_u64(buf, (uint64_t)v);
+    buf[0] = '-';
+    return 1 + wbemev__format_u64(buf + 1, (uint64_t)0 - (uint64_t)v);
 }
 
 /* ---- internal ASCII string helpers ---- */

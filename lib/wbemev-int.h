@@ -27,6 +27,15 @@ int wbemev__strcasecmp(const char *a, const char *b);
 bool wbemev__strcaseeq(const char *a, const char *b);
 /* A case-insensitive hash of an ASCII name (FNV-1a over lower-cased bytes). */
 uint32_t wbemev__name_hash(const char *s);
+/* Decodes one UTF-8 code point at *p (not at a NUL) and advances past it; an invalid or truncated
+ * sequence gives WBEMEV__UTF8_INVALID and advances one byte. The one decoder of the library. */
+#define WBEMEV__UTF8_INVALID 0xFFFFFFFFu
+uint32_t wbemev__utf8_decode(const unsigned char **p);
+/* Decimal text of an integer, without a NUL, into buf (WBEMEV__INT_TEXT_MAX bytes); returns the
+ * length. */
+#define WBEMEV__INT_TEXT_MAX 24
+size_t wbemev__format_u64(char *buf, uint64_t v);
+size_t wbemev__format_i64(char *buf, int64_t v);
 /* Identifier check: ASCII letters, digits, '_', not starting with a digit, 1..WBEMEV_MAX_IDENTIFIER. */
 bool wbemev__identifier_valid(const char *s);
 
@@ -58,6 +67,8 @@ void wbemev__report_put_after_indicate(uint32_t reg_serial, const char *class_na
 /* Sets __Event.TIME_CREATED to `ticks` when it is NULL. obj must be an event instance, not frozen. */
 void wbemev__object_stamp_time_created(wbemev_object_t *obj, uint64_t ticks);
 /* Reads __Event.SECURITY_DESCRIPTOR into bytes and len (NULL and 0 when it is NULL). */
+/* Bytes an object keeps alive (queue accounting, queue.c). */
+size_t wbemev__object_footprint(const wbemev_object_t *obj);
 void wbemev__object_security_descriptor(const wbemev_object_t *obj, const uint8_t **bytes, size_t *len);
 
 /* ---- refcount helpers ---- */

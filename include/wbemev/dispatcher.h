@@ -17,6 +17,26 @@
  *  3. The sink given to a provider stays valid as long as the provider holds a reference, even past
  *     unregister and destroy; from then on its Indicate answers WBEMEV_E_CALL_CANCELLED.
  *  4. No dispatcher lock is held while calling into providers or consumers.
+ *  5. Besides the terminal SetStatus a consumer may receive non-terminal
+ *     SetStatus(WBEMEV_STATUS_PROGRESS, WBEMEV_E_QUEUE_OVERFLOW, ...) notices when its queue dropped
+ *     events (see wbemev_backpressure).
+ *
+ * Delivery and threads:
+ *  - Any number of provider threads may Indicate at once, concurrently with every call here. The
+ *    Indicate path takes no dispatcher-wide lock (it reads a reference-counted snapshot of the
+ *    subscriptions); a queued subscription's own queue lock is held briefly, never around user code.
+ *  - WBEMEV_DELIVERY_SYNC: the consumer's Indicate runs on the provider's thread inside its
+ *    Indicate; several provider threads may call one consumer at once.
+ *  - WBEMEV_DELIVERY_QUEUED: events are queued by reference (the frozen event is shared, never
+ *    copied) and delivered by the worker threads (`workers`, started at the first queued
+ *    subscription). One consumer is never called by two workers at once.
+ *  - Ordering: the events one provider thread indicates reach each consumer in that order, in
+ *    both modes. Events from different threads have no order between them.
+ *  - After wbemev_dispatcher_unsubscribe returns the consumer gets no further Indicate; it has
+ *    received its one SetStatus(COMPLETE, WBEMEV_E_CALL_CANCELLED); events still queued for it were
+ *    released and counted as discarded.
+ *  - GROUP WITHIN subscriptions receive __AggregateEvent objects from the dispatcher's timer (the
+ *    timer thread, or wbemev_dispatcher_tick), never on the provider's thread.
  *
  * Thread-safety: every function here may be called from any thread, concurrently, except
  * wbemev_dispatcher_destroy, which must be the last call (no other call on this dispatcher may be in
@@ -44,7 +64,8 @@ typedef struct wbemev_dispatcher_options {
     uint32_t provider_call_limit_ms;
     /** A consumer Indicate longer than this is reported as a warning (SLOW_CONSUMER); default 100. */
     uint32_t consumer_call_limit_ms;
-    /** Worker threads for queued delivery (WBEMEV_DELIVERY_QUEUED); default 1. */
+    /** Worker threads for queued delivery (WBEMEV_DELIVERY_QUEUED), started with the first queued
+     * subscription and joined at shutdown; default 1 (0 counts as 1). */
     uint32_t workers;
     /** Models WMI's throttling (guideline 3): while a NewQuery or CancelQuery waits to get into a
      * provider, the provider's Indicate is answered WBEMEV_E_SERVER_TOO_BUSY; a provider that
@@ -66,6 +87,22 @@ typedef struct wbemev_dispatcher_options {
     bool (*sd_check)(void *sd_check_ctx, const uint8_t *sd, size_t sd_length, const uint8_t *sid,
                      size_t sid_length);
     void *sd_check_ctx; /**< passed to sd_check */
+    /** Bytes of events queued for all queued subscriptions together, counted once per queue that
+     * holds an event (WMI's default: 10 MB); past it each subscription's backpressure policy
+     * applies. 0: no total limit. Default 10485760. */
+    uint64_t queue_total_bytes;
+    /** How long wbemev_dispatcher_shutdown (and destroy) lets queued events drain before it
+     * discards the rest; default 2000. */
+    uint32_t shutdown_drain_ms;
+    /** No timer thread: aggregation windows (GROUP WITHIN) close only when wbemev_dispatcher_tick
+     * is called. With a controllable `clock`, tests drive windows without sleeping. Default false. */
+    bool manual_timers;
+    /** Keep each ended subscription's final counters, readable with
+     * wbemev_dispatcher_subscription_stats until destroy (diagnostics and tests; costs memory per
+     * ended subscription). They are recorded once nothing can touch the subscription any more:
+     * after its final SetStatus, once the Indicate calls, worker and timer runs that still held it
+     * returned (after wbemev_dispatcher_wait_idle, or shutdown, they all have). Default false. */
+    bool keep_final_stats;
 } wbemev_dispatcher_options;
 
 /** Fills *opts with the defaults. */
@@ -85,9 +122,45 @@ WBEMEV_API wbemev_status wbemev_dispatcher_new(const wbemev_dispatcher_options *
  * and event objects of the namespace's classes still alive are reported (OBJECTS_LEAKED). Provider
  * sinks still held answer WBEMEV_E_CALL_CANCELLED from then on; register and subscribe answer
  * WBEMEV_E_SHUTTING_DOWN. The contract report, stats and the namespace stay readable until destroy.
+ * Queued events drain for at most the shutdown_drain_ms option (default 2000), then the rest is
+ * discarded: see wbemev_dispatcher_shutdown_deadline for the exact order.
  * Idempotent; NULL is ignored. Not to be called from inside a provider call or a consumer's Indicate.
  */
 WBEMEV_API void wbemev_dispatcher_shutdown(wbemev_dispatcher_t *d);
+
+/**
+ * wbemev_dispatcher_shutdown with an explicit drain deadline, in this order:
+ *  1. register and subscribe start answering WBEMEV_E_SHUTTING_DOWN; providers' Indicate answers
+ *     WBEMEV_E_CALL_CANCELLED (events from then on are refused and counted so);
+ *  2. every subscription's cancel_query reaches its providers; providers are stopped and released
+ *     (after the calls and Indicates in progress return);
+ *  3. open aggregation windows are abandoned; queued events keep being delivered by the workers
+ *     for at most `drain_ms` milliseconds (real time); what is still queued then is released and
+ *     counted as discarded;
+ *  4. the worker and timer threads are joined;
+ *  5. each consumer gets exactly one SetStatus(COMPLETE, WBEMEV_E_SHUTTING_DOWN) and is released.
+ * A provider thread that still holds its sink may keep calling Indicate (answered
+ * WBEMEV_E_CALL_CANCELLED) until it releases the sink, even after destroy. Idempotent: only the
+ * first call (of this or wbemev_dispatcher_shutdown) does the work; later ones return at once.
+ */
+WBEMEV_API void wbemev_dispatcher_shutdown_deadline(wbemev_dispatcher_t *d, uint32_t drain_ms);
+
+/**
+ * Runs the dispatcher's due timers on the calling thread: every aggregation window (GROUP WITHIN)
+ * whose end is at or before the dispatcher's clock closes, producing one __AggregateEvent per BY
+ * group that satisfies HAVING. Aggregates of WBEMEV_DELIVERY_SYNC subscriptions are delivered to
+ * their consumers before this returns, on this thread; those of queued subscriptions are queued.
+ * The timer thread does the same on its own unless manual_timers is set. Returns the number of
+ * aggregate events produced. Thread-safe; not from inside a consumer's Indicate.
+ */
+WBEMEV_API size_t wbemev_dispatcher_tick(wbemev_dispatcher_t *d);
+
+/**
+ * Waits until every queue is empty and no worker is delivering (or `timeout_ms` passed, real
+ * time): WBEMEV_S_NO_ERROR when idle, WBEMEV_E_TIMED_OUT otherwise. Events indicated meanwhile
+ * extend the wait. Thread-safe; not from inside a consumer's Indicate (it would wait for itself).
+ */
+WBEMEV_API wbemev_status wbemev_dispatcher_wait_idle(wbemev_dispatcher_t *d, uint32_t timeout_ms);
 
 /**
  * Shuts down (if not done yet) and frees the dispatcher. NULL is ignored. Must be the last call on d;
@@ -126,12 +199,50 @@ typedef enum wbemev_delivery {
     WBEMEV_DELIVERY_QUEUED = 1 /**< queued, delivered by the dispatcher's worker threads */
 } wbemev_delivery;
 
+/**
+ * What a queued subscription does when its queue is full (queue_max_events, queue_max_bytes, or the
+ * dispatcher's queue_total_bytes reached). Synchronous subscriptions have no queue.
+ *
+ *  - BLOCK: the provider's Indicate waits (on the provider's thread) up to max_wait_ms for room,
+ *    then answers WBEMEV_E_SERVER_TOO_BUSY (WMI's throttling; MaxWaitOnEvents is 2000 ms).
+ *  - REFUSE: Indicate answers WBEMEV_E_SERVER_TOO_BUSY at once.
+ *  - DROP_OLDEST: the oldest queued event is dropped to make room; Indicate succeeds.
+ *  - DROP_NEWEST: the new event is dropped; Indicate succeeds.
+ *
+ * A refused Indicate is all or nothing: when any BLOCK or REFUSE subscription an object is routed
+ * to has no room, no object of that Indicate call reaches any subscription (synchronous ones
+ * included), every object is counted as `refused` by the provider and, for each subscription it
+ * was routed to, by that subscription, and the provider may refire the same call later. (So a
+ * single Indicate routing more objects to one queue than its queue_max_events is never accepted.)
+ *
+ * Dropped events are counted (wbemev_subscription_stats.dropped) and the consumer is told, WMI's
+ * way, with a non-terminal SetStatus(WBEMEV_STATUS_PROGRESS, WBEMEV_E_QUEUE_OVERFLOW,
+ * "<n> events dropped", NULL) delivered in order, before the next event (or before the final
+ * SetStatus), for the events dropped since the previous such notice. The final
+ * SetStatus(WBEMEV_STATUS_COMPLETE, ...) still comes exactly once, last.
+ *
+ * Out of memory: room in BLOCK and REFUSE queues is allocated when it is reserved, so Indicate
+ * answers WBEMEV_E_OUT_OF_MEMORY with nothing delivered (as for SERVER_TOO_BUSY, the provider may
+ * refire); in DROP queues, and for aggregates, an event that cannot be queued counts as dropped.
+ */
+typedef enum wbemev_backpressure {
+    WBEMEV_BACKPRESSURE_BLOCK = 0,       /**< wait up to max_wait_ms, then SERVER_TOO_BUSY (default) */
+    WBEMEV_BACKPRESSURE_REFUSE = 1,      /**< SERVER_TOO_BUSY at once */
+    WBEMEV_BACKPRESSURE_DROP_OLDEST = 2, /**< drop the oldest queued event */
+    WBEMEV_BACKPRESSURE_DROP_NEWEST = 3  /**< drop the new event */
+} wbemev_backpressure;
+
 /** A subscription's options. */
 typedef struct wbemev_subscribe_options {
     size_t struct_size; /**< set by wbemev_subscribe_options_init */
     const uint8_t *sid; /**< the consumer's identity: SID bytes, copied; NULL for a temporary consumer */
     size_t sid_length;  /**< bytes at sid */
     wbemev_delivery delivery; /**< default WBEMEV_DELIVERY_SYNC */
+    /* Queued delivery only (WBEMEV_DELIVERY_QUEUED, and the aggregates of GROUP WITHIN): */
+    uint32_t queue_max_events;  /**< events queued at most; 0 (default): no count limit */
+    uint64_t queue_max_bytes;   /**< bytes queued at most; 0 (default): only the dispatcher's total */
+    wbemev_backpressure backpressure; /**< default WBEMEV_BACKPRESSURE_BLOCK */
+    uint32_t max_wait_ms;       /**< BLOCK's longest wait; default 2000 (WMI's MaxWaitOnEvents) */
 } wbemev_subscribe_options;
 
 /** Fills *opts with the defaults (temporary consumer). */
@@ -167,9 +278,21 @@ typedef struct wbemev_subscription_stats {
     uint64_t delivered; /**< events the consumer's Indicate accepted */
     uint64_t filtered;  /**< events of a matching class rejected by the WHERE clause or, under
                              WBEMEV_S_SUBJECT_TO_SDS, by the event's security descriptor */
+    /* Every event offered to the consumer's delivery (past the WHERE clause; for GROUP WITHIN,
+     * each __AggregateEvent) ends up in exactly one of delivered, dropped, discarded, refused:
+     * indicated == delivered + dropped + discarded + refused + queued. */
+    uint64_t indicated;   /**< events offered to this subscription's delivery */
+    uint64_t dropped;     /**< dropped by DROP_OLDEST / DROP_NEWEST (the consumer is told) */
+    uint64_t discarded;   /**< released undelivered: queued at unsubscribe, at shutdown past its
+                               drain deadline, after the consumer failed, or the event it failed */
+    uint64_t refused;     /**< in Indicate calls answered WBEMEV_E_SERVER_TOO_BUSY (BLOCK, REFUSE) */
+    uint64_t queued;      /**< in the queue now */
+    uint64_t queued_high; /**< the most ever queued at once (high-water mark) */
+    uint64_t grouped;     /**< GROUP WITHIN: events folded into aggregation windows */
 } wbemev_subscription_stats;
 
-/** Reads the counters of subscription `id`. WBEMEV_E_NOT_FOUND. */
+/** Reads the counters of subscription `id` (of an ended one too with keep_final_stats).
+ * WBEMEV_E_NOT_FOUND. */
 WBEMEV_API wbemev_status wbemev_dispatcher_subscription_stats(wbemev_dispatcher_t *d, uint32_t id,
                                                               wbemev_subscription_stats *out);
 

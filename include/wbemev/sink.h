@@ -27,6 +27,10 @@
  *  4. A provider never calls SetStatus on the sink it was given (guideline 4): an event stream has
  *     no end. The dispatcher answers such a call with WBEMEV_E_INVALID_OPERATION.
  *  5. A failing status from a consumer's Indicate cancels its subscription.
+ *  6. A queued consumer (WBEMEV_DELIVERY_QUEUED) whose queue dropped events is told, before its next
+ *     event, with a non-terminal SetStatus(WBEMEV_STATUS_PROGRESS, WBEMEV_E_QUEUE_OVERFLOW,
+ *     "<n> events dropped", NULL); see wbemev_backpressure in wbemev/dispatcher.h. Only
+ *     SetStatus(WBEMEV_STATUS_COMPLETE, ...) ends the subscription.
  *
  * The vtable is versioned: slots are only ever appended, and `version` tells which exist.
  * add_ref, release, indicate and set_status are all mandatory.

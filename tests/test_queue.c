@@ -1,0 +1,517 @@
+/*
+ * tests/test_queue.c: queued delivery: shared references, order, every backpressure policy, the
+ * overflow notice, exactly-once final SetStatus at unsubscribe / consumer failure / shutdown, and the
+ * accounting indicated == delivered + dropped + discarded + refused + queued.
+ * No test sleeps: a consumer held at a gate inside its Indicate makes queue states exact.
+ */
+#include "conc_util.h"
+
+struct fx {
+    wbemev_dispatcher_t *d;
+    struct cprov p;
+    wbemev_class_t *cls;
+    size_t allocs;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    f->allocs = wbemev_live_allocations();
+    wbemev_dispatcher_options o;
+    wbemev_dispatcher_options_init(&o);
+    o.workers = 2;
+    o.keep_final_stats = true;
+    assert_ok(wbemev_dispatcher_new(&o, &f->d));
+    f->cls = define_event_class(f->d, "Q_Event");
+    cprov_init(&f->p);
+    static const char *const list[] = {"SELECT * FROM Q_Event"};
+    assert_ok(wbemev_dispatcher_register(f->d, "QP", &f->p.base, list, 1));
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    if (f->d != NULL)
+        wbemev_dispatcher_destroy(f->d);
+    cprov_release(&f->p.base);
+    assert_null(atomic_load(&f->p.sink));
+    wbemev_class_release(f->cls);
+    wbemev_test_assert_no_leaks();
+    assert_int_equal(wbemev_live_allocations(), f->allocs);
+    free(f);
+    return 0;
+}
+
+static uint32_t sub_queued(struct fx *f, struct ccons *c, wbemev_backpressure bp, uint32_t max_events,
+                           uint32_t max_wait_ms)
+{
+    wbemev_subscribe_options so;
+    wbemev_subscribe_options_init(&so);
+    so.delivery = WBEMEV_DELIVERY_QUEUED;
+    so.backpressure = bp;
+    so.queue_max_events = max_events;
+    if (max_wait_ms != 0)
+        so.max_wait_ms = max_wait_ms;
+    uint32_t id;
+    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &c->base, &so, &id));
+    return id;
+}
+
+static wbemev_sink_t *psink(struct fx *f)
+{
+    wbemev_sink_t *s = atomic_load(&f->p.sink);
+    assert_non_null(s);
+    return s;
+}
+
+static void get_stats(struct fx *f, uint32_t id, wbemev_subscription_stats *s)
+{
+    assert_ok(wbemev_dispatcher_subscription_stats(f->d, id, s));
+    assert_balanced(s);
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+static void test_defaults(void **state)
+{
+    (void)state;
+    wbemev_subscribe_options so;
+    wbemev_subscribe_options_init(&so);
+    assert_int_equal(so.delivery, WBEMEV_DELIVERY_SYNC);
+    assert_int_equal(so.backpressure, WBEMEV_BACKPRESSURE_BLOCK);
+    assert_int_equal(so.max_wait_ms, 2000);
+    assert_int_equal(so.queue_max_events, 0);
+    wbemev_dispatcher_options o;
+    wbemev_dispatcher_options_init(&o);
+    assert_int_equal(o.queue_total_bytes, 10u * 1024u * 1024u);
+    assert_int_equal(o.workers, 1);
+}
+
+static void test_bad_options(void **state)
+{
+    struct fx *f = *state;
+    struct ccons *c = ccons_new();
+    wbemev_subscribe_options so;
+    wbemev_subscribe_options_init(&so);
+    so.backpressure = (wbemev_backpressure)7;
+    uint32_t id = 0;
+    assert_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &c->base, &so, &id),
+                  WBEMEV_E_INVALID_PARAMETER);
+    wbemev_subscribe_options_init(&so);
+    so.delivery = (wbemev_delivery)3;
+    assert_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &c->base, &so, &id),
+                  WBEMEV_E_INVALID_PARAMETER);
+    assert_int_equal(id, 0);
+    assert_status(wbemev_dispatcher_wait_idle(NULL, 0), WBEMEV_E_INVALID_PARAMETER);
+    assert_int_equal(wbemev_dispatcher_tick(NULL), 0);
+    ccons_free(c);
+}
+
+/* Queued events are shared by reference with synchronous consumers, in order. */
+static void test_queued_shares_and_orders(void **state)
+{
+    struct fx *f = *state;
+    struct ccons *q = ccons_new(), *s = ccons_new();
+    q->keep_objects = s->keep_objects = true;
+    uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0), sid;
+    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &s->base, NULL, &sid));
+    for (int i = 0; i < 100; i++)
+        assert_ok(fire_event(psink(f), f->cls, "e", i));
+    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    assert_int_equal(q->events, 100);
+    for (int i = 0; i < 100; i++) {
+        assert_int_equal(q->log[i].value, i);
+        assert_ptr_equal(q->log[i].obj, s->log[i].obj); /* the same frozen object: no copy */
+    }
+    wbemev_subscription_stats st;
+    get_stats(f, qid, &st);
+    assert_int_equal(st.indicated, 100);
+    assert_int_equal(st.delivered, 100);
+    assert_int_equal(st.queued, 0);
+    assert_true(st.queued_high >= 1);
+    wbemev_dispatcher_destroy(f->d);
+    f->d = NULL;
+    ccons_assert_ended(q, WBEMEV_E_SHUTTING_DOWN);
+    ccons_assert_ended(s, WBEMEV_E_SHUTTING_DOWN);
+    ccons_free(q);
+    ccons_free(s);
+}
+
+/* REFUSE: a full queue answers SERVER_TOO_BUSY at once, and the refused call reaches nobody. */
+static void test_refuse(void **state)
+{
+    struct fx *f = *state;
+    struct ccons *q = ccons_new(), *s = ccons_new();
+    uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_REFUSE, 2, 0), sid;
+    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &s->base, NULL, &sid));
+    ccons_gate(q, true);
+    assert_ok(fire_event(psink(f), f->cls, "a", 1));
+    ccons_wait_entered(q, 1); /* the worker holds event 1: the queue is empty */
+    assert_ok(fire_event(psink(f), f->cls, "b", 2));
+    assert_ok(fire_event(psink(f), f->cls, "c", 3));
+    assert_status(fire_event(psink(f), f->cls, "d", 4), WBEMEV_E_SERVER_TOO_BUSY);
+    assert_int_equal(s->events, 3); /* all or nothing: the synchronous consumer did not get "d" */
+    wbemev_subscription_stats st;
+    get_stats(f, qid, &st);
+    assert_int_equal(st.queued, 2);
+    assert_int_equal(st.refused, 1);
+    get_stats(f, sid, &st);
+    assert_int_equal(st.refused, 1);
+    wbemev_provider_stats ps;
+    assert_ok(wbemev_dispatcher_provider_stats(f->d, "QP", &ps));
+    assert_int_equal(ps.indicated, 4);
+    assert_int_equal(ps.accepted, 3);
+    assert_int_equal(ps.refused, 1);
+
+    /* The refused object was not frozen: the provider refires it once there is room. */
+    wbemev_object_t *o = new_event(f->cls, "d", 4);
+    assert_status(wbemev_sink_indicate1(psink(f), o), WBEMEV_E_SERVER_TOO_BUSY);
+    assert_false(wbemev_object_is_frozen(o));
+    ccons_gate(q, false);
+    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    assert_ok(wbemev_sink_indicate1(psink(f), o));
+    wbemev_object_release(o);
+    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    assert_int_equal(q->events, 4);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(q->log[i].value, i + 1);
+    get_stats(f, qid, &st);
+    assert_int_equal(st.delivered, 4);
+    assert_int_equal(st.refused, 2);
+    assert_int_equal(st.indicated, 6);
+    assert_int_equal(st.queued_high, 2);
+    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
+    ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
+    ccons_free(q);
+    wbemev_dispatcher_destroy(f->d);
+    f->d = NULL;
+    ccons_free(s);
+}
+
+/* BLOCK: waits for room up to max_wait_ms, then SERVER_TOO_BUSY; room made meanwhile lets it in. */
+struct blocked_fire {
+    wbemev_sink_t *sink;
+    wbemev_class_t *cls;
+    wbemev_status st;
+};
+static void *blocked_fire_main(void *arg)
+{
+    struct blocked_fire *b = arg;
+    b->st = fire_event(b->sink, b->cls, "late", 9);
+    return NULL;
+}
+
+static void test_block(void **state)
+{
+    struct fx *f = *state;
+    struct ccons *q = ccons_new();
+    uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 1, 1);
+    ccons_gate(q, true);
+    assert_ok(fire_event(psink(f), f->cls, "a", 1));
+    ccons_wait_entered(q, 1);
+    assert_ok(fire_event(psink(f), f->cls, "b", 2));
+    /* Full, and nobody makes room within 1 ms (the consumer is held): refused. */
+    assert_status(fire_event(psink(f), f->cls, "c", 3), WBEMEV_E_SERVER_TOO_BUSY);
+    wbemev_subscription_stats st;
+    get_stats(f, qid, &st);
+    assert_int_equal(st.refused, 1);
+    ccons_gate(q, false);
+    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
+    ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
+    assert_true(q->events >= 1 && q->events <= 2); /* "b" was discarded or delivered before the end */
+    ccons_free(q);
+}
+
+static void test_block_then_room(void **state)
+{
+    struct fx *f = *state;
+    struct ccons *q = ccons_new();
+    uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 1, 600000); /* "forever" */
+    ccons_gate(q, true);
+    assert_ok(fire_event(psink(f), f->cls, "a", 1));
+    ccons_wait_entered(q, 1);
+    assert_ok(fire_event(psink(f), f->cls, "b", 2));
+    struct blocked_fire b = {psink(f), f->cls, WBEMEV_E_FAILED};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, blocked_fire_main, &b), 0);
+    /* Whether the producer is already waiting or not, opening the gate makes room: it succeeds. */
+    ccons_gate(q, false);
+    pthread_join(t, NULL);
+    assert_ok(b.st);
+    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    assert_int_equal(q->events, 3);
+    assert_int_equal(q->log[2].value, 9);
+    wbemev_subscription_stats st;
+    get_stats(f, qid, &st);
+    assert_int_equal(st.refused, 0);
+    assert_int_equal(st.delivered, 3);
+    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
+    ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
+    ccons_free(q);
+}
+
+/* DROP_OLDEST and DROP_NEWEST: Indicate succeeds, drops are counted, the consumer is told once per
+ * run of drops with a PROGRESS QUEUE_OVERFLOW notice, in order. */
+static void run_drop(struct fx *f, wbemev_backpressure bp, const int32_t *expect_after_notice)
+{
+    struct ccons *q = ccons_new();
+    uint32_t qid = sub_queued(f, q, bp, 2, 0);
+    ccons_gate(q, true);
+    assert_ok(fire_event(psink(f), f->cls, "a", 1));
+    ccons_wait_entered(q, 1);
+    for (int i = 2; i <= 5; i++)
+        assert_ok(fire_event(psink(f), f->cls, "x", i));
+    wbemev_subscription_stats st;
+    get_stats(f, qid, &st);
+    assert_int_equal(st.dropped, 2);
+    assert_int_equal(st.queued, 2);
+    ccons_gate(q, false);
+    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    /* event 1, the notice, then the two kept events */
+    assert_int_equal(q->n, 4);
+    assert_int_equal(q->log[0].kind, CE_EVENT);
+    assert_int_equal(q->log[0].value, 1);
+    assert_int_equal(q->log[1].kind, CE_PROGRESS);
+    assert_status(q->log[1].status, WBEMEV_E_QUEUE_OVERFLOW);
+    assert_int_equal(q->log[2].value, expect_after_notice[0]);
+    assert_int_equal(q->log[3].value, expect_after_notice[1]);
+    get_stats(f, qid, &st);
+    assert_int_equal(st.delivered, 3);
+    assert_int_equal(st.indicated, 5);
+    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
+    ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
+    assert_int_equal(q->completes, 1);
+    ccons_free(q);
+}
+
+static void test_drop_oldest(void **state)
+{
+    static const int32_t kept[] = {4, 5};
+    run_drop(*state, WBEMEV_BACKPRESSURE_DROP_OLDEST, kept);
+}
+
+static void test_drop_newest(void **state)
+{
+    static const int32_t kept[] = {2, 3};
+    run_drop(*state, WBEMEV_BACKPRESSURE_DROP_NEWEST, kept);
+}
+
+/* The dispatcher's byte total applies across queues. */
+static void test_total_bytes(void **state)
+{
+    struct fx *f = *state;
+    wbemev_dispatcher_destroy(f->d);
+    wbemev_dispatcher_options o;
+    wbemev_dispatcher_options_init(&o);
+    o.queue_total_bytes = 1; /* any event fills it: only an empty total takes nothing */
+    o.keep_final_stats = true;
+    assert_ok(wbemev_dispatcher_new(&o, &f->d));
+    wbemev_class_release(f->cls);
+    f->cls = define_event_class(f->d, "Q_Event");
+    cprov_release(&f->p.base);
+    cprov_init(&f->p);
+    static const char *const list[] = {"SELECT * FROM Q_Event"};
+    assert_ok(wbemev_dispatcher_register(f->d, "QP", &f->p.base, list, 1));
+    struct ccons *q = ccons_new();
+    uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_REFUSE, 0, 0);
+    assert_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_E_SERVER_TOO_BUSY);
+    wbemev_subscription_stats st;
+    get_stats(f, qid, &st);
+    assert_int_equal(st.refused, 1);
+    assert_int_equal(q->events, 0);
+    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
+    ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
+    ccons_free(q);
+}
+
+/* Unsubscribe: nothing after it returns, one CALL_CANCELLED, queued events discarded and counted. */
+struct unsub_arg {
+    wbemev_dispatcher_t *d;
+    uint32_t id;
+    wbemev_status st;
+};
+static void *unsub_main(void *arg)
+{
+    struct unsub_arg *u = arg;
+    u->st = wbemev_dispatcher_unsubscribe(u->d, u->id);
+    return NULL;
+}
+
+static void test_unsubscribe_discards(void **state)
+{
+    struct fx *f = *state;
+    struct ccons *q = ccons_new();
+    uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0);
+    ccons_gate(q, true);
+    assert_ok(fire_event(psink(f), f->cls, "a", 1));
+    ccons_wait_entered(q, 1);
+    for (int i = 2; i <= 10; i++)
+        assert_ok(fire_event(psink(f), f->cls, "x", i));
+    /* unsubscribe waits for the Indicate in progress: run it on a thread, then open the gate. */
+    struct unsub_arg u = {f->d, qid, WBEMEV_E_FAILED};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, unsub_main, &u), 0);
+    ccons_gate(q, false);
+    pthread_join(t, NULL);
+    assert_ok(u.st);
+    ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
+    size_t events = q->events;
+    assert_true(events >= 1 && events <= 10);
+    assert_int_equal(wbemev_dispatcher_subscription_count(f->d), 0);
+    /* Further events reach nobody. */
+    assert_ok(fire_event(psink(f), f->cls, "after", 11));
+    assert_int_equal(q->events, events);
+    assert_int_equal(q->completes, 1);
+    wbemev_subscription_stats st;
+    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000)); /* a worker may still hold the ended queue */
+    assert_ok(wbemev_dispatcher_subscription_stats(f->d, qid, &st)); /* keep_final_stats */
+    assert_balanced(&st);
+    assert_int_equal(st.indicated, 10);
+    assert_int_equal(st.delivered, events);
+    assert_int_equal(st.discarded, 10 - events);
+    assert_int_equal(st.queued, 0);
+    ccons_free(q);
+}
+
+/* A consumer failing on a worker is cancelled once; the event it refused and the rest are discarded. */
+static void test_consumer_failure_on_worker(void **state)
+{
+    struct fx *f = *state;
+    struct ccons *q = ccons_new();
+    q->fail_after = 3;
+    uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0);
+    for (int i = 1; i <= 10; i++)
+        assert_ok(fire_event(psink(f), f->cls, "x", i));
+    ccons_wait_complete(q);
+    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
+    assert_int_equal(q->events, 3);
+    assert_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_E_NOT_FOUND);
+    assert_int_equal(atomic_load(&f->p.cancels), 1); /* CancelQuery reached the provider */
+    wbemev_dispatcher_destroy(f->d);
+    f->d = NULL;
+    ccons_free(q);
+}
+
+/* Shutdown with a deadline of 0: what the workers did not deliver is discarded and counted; every
+ * consumer gets one SHUTTING_DOWN; the provider's kept sink answers CALL_CANCELLED. */
+static void test_shutdown_deadline(void **state)
+{
+    struct fx *f = *state;
+    struct ccons *q = ccons_new();
+    uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0);
+    ccons_gate(q, true);
+    for (int i = 1; i <= 20; i++)
+        assert_ok(fire_event(psink(f), f->cls, "x", i));
+    ccons_wait_entered(q, 1);
+    wbemev_sink_t *kept = wbemev_sink_add_ref(psink(f));
+    /* Open the gate: the workers race the deadline; the counts must add up either way. */
+    ccons_gate(q, false);
+    wbemev_dispatcher_shutdown_deadline(f->d, 0);
+    ccons_assert_ended(q, WBEMEV_E_SHUTTING_DOWN);
+    wbemev_subscription_stats st;
+    assert_ok(wbemev_dispatcher_subscription_stats(f->d, qid, &st));
+    assert_balanced(&st);
+    assert_int_equal(st.indicated, 20);
+    assert_int_equal(st.delivered, q->events);
+    assert_int_equal(st.discarded, 20 - q->events);
+    assert_status(fire_event(kept, f->cls, "late", 0), WBEMEV_E_CALL_CANCELLED);
+    wbemev_dispatcher_destroy(f->d);
+    f->d = NULL;
+    /* Still safe after destroy, until the provider thread releases it. */
+    assert_status(fire_event(kept, f->cls, "later", 0), WBEMEV_E_CALL_CANCELLED);
+    wbemev_sink_release(kept);
+    ccons_free(q);
+}
+
+/* Ordering: events from each provider thread reach each consumer (queued and synchronous) in order. */
+#define ORDER_THREADS 4
+#define ORDER_EVENTS 500
+struct order_arg {
+    wbemev_sink_t *sink;
+    wbemev_class_t *cls;
+    int thread;
+    int refused;
+};
+static void *order_main(void *arg)
+{
+    struct order_arg *a = arg;
+    for (int i = 0; i < ORDER_EVENTS; i++) {
+        wbemev_status st;
+        do {
+            st = fire_event(a->sink, a->cls, "o", a->thread * 100000 + i);
+            a->refused += st == WBEMEV_E_SERVER_TOO_BUSY;
+        } while (st == WBEMEV_E_SERVER_TOO_BUSY); /* refire, as WMI asks */
+        assert_ok(st);
+    }
+    return NULL;
+}
+
+static void check_order(struct ccons *c)
+{
+    int last[ORDER_THREADS];
+    for (int t = 0; t < ORDER_THREADS; t++)
+        last[t] = -1;
+    size_t events = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->log[i].kind != CE_EVENT)
+            continue;
+        int t = c->log[i].value / 100000, seq = c->log[i].value % 100000;
+        assert_true(t >= 0 && t < ORDER_THREADS);
+        assert_int_equal(seq, last[t] + 1);
+        last[t] = seq;
+        events++;
+    }
+    assert_int_equal(events, ORDER_THREADS * ORDER_EVENTS);
+}
+
+static void test_order_per_provider_thread(void **state)
+{
+    struct fx *f = *state;
+    struct ccons *q = ccons_new(), *q2 = ccons_new(), *s = ccons_new();
+    sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0);
+    sub_queued(f, q2, WBEMEV_BACKPRESSURE_REFUSE, 8, 0); /* refusals and refires */
+    uint32_t sid;
+    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &s->base, NULL, &sid));
+    struct order_arg a[ORDER_THREADS];
+    pthread_t t[ORDER_THREADS];
+    for (int i = 0; i < ORDER_THREADS; i++) {
+        a[i] = (struct order_arg){psink(f), f->cls, i, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, order_main, &a[i]), 0);
+    }
+    for (int i = 0; i < ORDER_THREADS; i++)
+        pthread_join(t[i], NULL);
+    assert_ok(wbemev_dispatcher_wait_idle(f->d, 600000));
+    check_order(q);
+    check_order(q2);
+    check_order(s);
+    wbemev_dispatcher_destroy(f->d);
+    f->d = NULL;
+    ccons_assert_ended(q, WBEMEV_E_SHUTTING_DOWN);
+    ccons_assert_ended(q2, WBEMEV_E_SHUTTING_DOWN);
+    ccons_assert_ended(s, WBEMEV_E_SHUTTING_DOWN);
+    ccons_free(q);
+    ccons_free(q2);
+    ccons_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_queued_shares_and_orders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_block, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_block_then_room, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_drop_oldest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_drop_newest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_total_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unsubscribe_discards, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_consumer_failure_on_worker, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shutdown_deadline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_order_per_provider_thread, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
