@@ -222,6 +222,7 @@ wbemev_status wbemev__queue_new(wbemev_dispatcher_t *d, struct wbemev__sub *sub,
 void wbemev__queue_free(struct wbemev__queue *q);
 bool wbemev__queue_reserving(const struct wbemev__queue *q);
 /* Queues one event (a reference is taken). `force`: room was reserved, or no limit applies. */
+/* event NULL records a drop (an event that could not be prepared) the consumer is told of. */
 void wbemev__queue_push(struct wbemev__queue *q, wbemev_object_t *event, bool force);
 /* Delivers what q holds on this thread (inline queues; no-op when another thread runs it). */
 void wbemev__queue_run(struct wbemev__queue *q);

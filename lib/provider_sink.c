@@ -221,8 +221,19 @@ static bool deliver_one(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_
     }
     /* SELECT a, b: the consumer gets a view that shows only those, not a copy of the event. */
     wbemev_object_t *view = NULL;
-    if (sub->projected && WBEMEV_FAILED(wbemev__object_new_view(event, query_selects, sub->query, &view)))
-        return true; /* out of memory: this consumer misses the event; the others still get it */
+    if (sub->projected && WBEMEV_FAILED(wbemev__object_new_view(event, query_selects, sub->query, &view))) {
+        /* Out of memory: this consumer loses the event (the others still get it). Not silently: it
+         * is counted as dropped and the consumer is told, as for a queue overflow. */
+        if (sub->queue != NULL) {
+            wbemev__queue_push(sub->queue, NULL, false);
+        } else {
+            atomic_fetch_add_explicit(&sub->indicated, 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&sub->dropped, 1, memory_order_relaxed);
+            wbemev_sink_set_status(sub->consumer, WBEMEV_STATUS_PROGRESS, WBEMEV_E_QUEUE_OVERFLOW,
+                                   "1 event dropped: out of memory", NULL);
+        }
+        return true;
+    }
     wbemev_object_t *out = view != NULL ? view : event;
     if (sub->queue != NULL) {
         /* Queued: a reference goes to the queue (room was reserved for BLOCK and REFUSE). */

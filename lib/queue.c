@@ -579,6 +579,23 @@ static bool schedule_locked(struct wbemev__queue *q)
 void wbemev__queue_push(struct wbemev__queue *q, wbemev_object_t *event, bool force)
 {
     struct wbemev__sub *sub = q->sub;
+    if (event == NULL) {
+        /* An event that could not be prepared for this consumer (out of memory): a drop, reported
+         * to the consumer in order like any other. */
+        atomic_fetch_add_explicit(&sub->indicated, 1, memory_order_relaxed);
+        wbemev__mutex_lock(&q->mu);
+        bool closed = q->closed;
+        bool append = false;
+        if (!closed) {
+            q->unreported++;
+            append = schedule_locked(q);
+        }
+        wbemev__mutex_unlock(&q->mu);
+        atomic_fetch_add_explicit(closed ? &sub->discarded : &sub->dropped, 1, memory_order_relaxed);
+        if (append)
+            pool_append(q->d->pool, q, true);
+        return;
+    }
     uint64_t bytes = wbemev__object_footprint(event);
     atomic_fetch_add_explicit(&sub->indicated, 1, memory_order_relaxed);
     wbemev_object_t *evicted[8];

@@ -218,7 +218,8 @@ typedef enum wbemev_delivery {
  * Dropped events are counted (wbemev_subscription_stats.dropped) and the consumer is told, WMI's
  * way, with a non-terminal SetStatus(WBEMEV_STATUS_PROGRESS, WBEMEV_E_QUEUE_OVERFLOW,
  * "<n> events dropped", NULL) delivered in order, before the next event (or before the final
- * SetStatus), for the events dropped since the previous such notice. The final
+ * SetStatus), for the events dropped since the previous such notice. An event whose projection
+ * (SELECT a, b) cannot be allocated for a consumer is dropped for that consumer the same way. The final
  * SetStatus(WBEMEV_STATUS_COMPLETE, ...) still comes exactly once, last.
  *
  * Out of memory: room in BLOCK and REFUSE queues is allocated when it is reserved, so Indicate
@@ -282,7 +283,8 @@ typedef struct wbemev_subscription_stats {
      * each __AggregateEvent) ends up in exactly one of delivered, dropped, discarded, refused:
      * indicated == delivered + dropped + discarded + refused + queued. */
     uint64_t indicated;   /**< events offered to this subscription's delivery */
-    uint64_t dropped;     /**< dropped by DROP_OLDEST / DROP_NEWEST (the consumer is told) */
+    uint64_t dropped;     /**< dropped by DROP_OLDEST / DROP_NEWEST, or because the consumer's
+                               projection of it could not be allocated (the consumer is told) */
     uint64_t discarded;   /**< released undelivered: queued at unsubscribe, at shutdown past its
                                drain deadline, after the consumer failed, or the event it failed */
     uint64_t refused;     /**< in Indicate calls answered WBEMEV_E_SERVER_TOO_BUSY (BLOCK, REFUSE) */

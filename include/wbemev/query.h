@@ -26,10 +26,10 @@
  *
  * Errors (status, and wbemev_query_error for details):
  *  - WBEMEV_E_INVALID_PARAMETER: a NULL argument.
- *  - WBEMEV_E_UNPARSABLE_QUERY: the text cannot be tokenized or read as a query at all: empty,
- *    not starting with SELECT, an unterminated string, a character outside the language,
- *    invalid UTF-8, a malformed number ("12ab").
- *  - WBEMEV_E_INVALID_QUERY: a grammar error after SELECT (missing FROM, a bad operand, two
+ *  - WBEMEV_E_UNPARSABLE_QUERY: the text cannot be read as a query at all: empty, not starting
+ *    with SELECT, an unterminated string, invalid UTF-8.
+ *  - WBEMEV_E_INVALID_QUERY: anything else wrong after SELECT: a character outside the language,
+ *    a malformed number ("12ab"), a grammar error (missing FROM, a bad operand, two
  *    properties compared with each other, NULL with < >, IS followed by anything but [NOT] NULL,
  *    a boolean compared with < >, a non-positive interval, an integer beyond 64 bits), a text
  *    longer than WBEMEV_MAX_QUERY characters, a name longer than WBEMEV_MAX_IDENTIFIER, more than
