@@ -6,8 +6,29 @@
  * holds the copies of long strings and arrays. So clone and spawn cost one allocation whatever the
  * values; Put stores scalars and short strings (up to WBEMEV__SSO_CAP - 1 bytes) in the slot and
  * reuses a slot's out-of-line storage when the new value fits, allocating only when it does not.
+ *
+ * Fast paths, for a provider's per-event loop (clone a template, Put scalars, indicate, release):
+ *  - each object counts its "heavy" slots, those holding out-of-line bytes or object references;
+ *    an object without any (the usual event: scalars and short strings) is cloned with one memcpy
+ *    of its slots, and freed and frozen without visiting them;
+ *  - Put of a fixed-size scalar checks the value itself instead of the generic validation, and the
+ *    general Put stays out of line so this path has no big frame;
+ *  - Get fills the caller's value in place;
+ *  - instances hold one reference on their class as a group (taken when the class's live instance
+ *    count leaves 0, dropped when it returns to 0): one atomic per instance, not two.
  */
 #include "class-int.h"
+
+#include <float.h>
+
+/* Keeps the general Put out of line, so the scalar fast path in put_index has no big frame. */
+#if defined(__GNUC__) || defined(__clang__)
+#define WBEMEV__NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define WBEMEV__NOINLINE __declspec(noinline)
+#else
+#define WBEMEV__NOINLINE
+#endif
 
 /* Bytes of a string stored inside its slot, the terminating NUL included. */
 #define WBEMEV__SSO_CAP 24
@@ -55,6 +76,7 @@ struct wbemev_object_s {
     uint8_t genus;
     bool class_owned; /* the class's own class object: references go to the class */
     uint32_t count;
+    uint32_t heavy;      /* own slots for which slot_heavy() is true (0 for views) */
     wbemev_class_t *cls; /* a reference, except for the class-owned class object */
     /* A projection view (SELECT a, b): no slots of its own; reads go to view_of for the properties
      * whose bit is set in view_mask and see NULL for the others. Always frozen. */
@@ -92,13 +114,19 @@ static bool is_frozen(const wbemev_object_t *obj)
 
 /* ---- allocation and teardown ---- */
 
+/* True when slot s needs work to copy, freeze or release: out-of-line bytes or object references. */
+static bool slot_heavy(const wbemev__slot *s, wbemev_cimtype type)
+{
+    return !s->is_null && (s->storage != STORE_INLINE || WBEMEV_CIM_BASE(type) == WBEMEV_CIM_OBJECT);
+}
+
 static size_t header_size(uint32_t count)
 {
     return align_up(offsetof(struct wbemev_object_s, slots) + (size_t)count * sizeof(wbemev__slot));
 }
 
-/* A new object with every slot NULL and `arena` spare bytes after the slots. Counters untouched. */
-static wbemev_object_t *object_alloc(const wbemev_class_t *cls, wbemev_genus genus, size_t arena)
+/* A new object with its slots uninitialized and `arena` spare bytes after them. Counters untouched. */
+static wbemev_object_t *object_alloc_raw(const wbemev_class_t *cls, wbemev_genus genus, size_t arena)
 {
     size_t head = header_size(cls->prop_count);
     if (arena > SIZE_MAX - head)
@@ -114,8 +142,18 @@ static wbemev_object_t *object_alloc(const wbemev_class_t *cls, wbemev_genus gen
     obj->class_owned = false;
     obj->count = cls->prop_count;
     obj->cls = (wbemev_class_t *)cls;
+    obj->heavy = 0;
     obj->view_of = NULL;
     obj->view_mask = NULL;
+    return obj;
+}
+
+/* A new object with every slot NULL and `arena` spare bytes after the slots. Counters untouched. */
+static wbemev_object_t *object_alloc(const wbemev_class_t *cls, wbemev_genus genus, size_t arena)
+{
+    wbemev_object_t *obj = object_alloc_raw(cls, genus, arena);
+    if (obj == NULL)
+        return NULL;
     for (uint32_t i = 0; i < obj->count; i++) {
         obj->slots[i].is_null = 1;
         obj->slots[i].storage = STORE_INLINE;
@@ -148,24 +186,32 @@ static void object_free(wbemev_object_t *obj)
     const wbemev_class_t *cls = obj->cls;
     if (obj->view_of != NULL)
         wbemev_object_release(obj->view_of);
-    else
+    else if (obj->heavy != 0)
         for (uint32_t i = 0; i < obj->count; i++)
             slot_clear(&obj->slots[i], cls->props[i].type);
-    if (obj->genus == WBEMEV_GENUS_INSTANCE)
-        atomic_fetch_sub_explicit(&obj->cls->live_instances, 1, memory_order_relaxed);
-    wbemev__live_objects_add(-1);
     wbemev_class_t *owner = obj->class_owned ? NULL : obj->cls;
+    /* Instances share one class reference, held while the class has live instances: the thread
+     * that takes the count to 0 drops it (acq_rel: every instance's last use of the class happens
+     * before that). Other objects (clones of class objects) hold a reference each. */
+    if (obj->genus == WBEMEV_GENUS_INSTANCE &&
+        atomic_fetch_sub_explicit(&obj->cls->live_instances, 1, memory_order_acq_rel) != 1)
+        owner = NULL;
+    wbemev__live_objects_add(-1);
     wbemev__free(obj);
     wbemev_class_release(owner);
 }
 
-/* Counts a finished object as alive and takes its class reference. */
+/* Counts a finished object as alive and takes its class reference (for an instance: the group
+ * reference when it is the class's first live instance; whoever creates it holds a reference to
+ * the class or to an object of it, so the class cannot go away meanwhile). */
 static wbemev_object_t *object_publish(wbemev_object_t *obj)
 {
-    if (!obj->class_owned)
+    if (obj->genus == WBEMEV_GENUS_INSTANCE) {
+        if (atomic_fetch_add_explicit(&obj->cls->live_instances, 1, memory_order_relaxed) == 0)
+            wbemev_class_add_ref(obj->cls);
+    } else if (!obj->class_owned) {
         wbemev_class_add_ref(obj->cls);
-    if (obj->genus == WBEMEV_GENUS_INSTANCE)
-        atomic_fetch_add_explicit(&obj->cls->live_instances, 1, memory_order_relaxed);
+    }
     wbemev__live_objects_add(1);
     return obj;
 }
@@ -308,6 +354,15 @@ static wbemev_status object_copy(const wbemev_object_t *src, wbemev_genus genus,
                                  wbemev_object_t **out)
 {
     const wbemev_class_t *cls = src->cls;
+    if (src->view_of == NULL && src->heavy == 0) {
+        /* Scalars and short strings only: the slots are plain bytes. */
+        wbemev_object_t *obj = object_alloc_raw(cls, genus, 0);
+        if (obj == NULL)
+            return WBEMEV_E_OUT_OF_MEMORY;
+        memcpy(obj->slots, src->slots, (size_t)obj->count * sizeof(wbemev__slot));
+        *out = object_publish(obj);
+        return WBEMEV_S_NO_ERROR;
+    }
     size_t arena = 0;
     for (uint32_t i = 0; i < src->count; i++) {
         size_t n = slot_arena_size(slot_at(src, i), cls->props[i].type);
@@ -327,6 +382,7 @@ static wbemev_status object_copy(const wbemev_object_t *src, wbemev_genus genus,
             wbemev__free(obj);
             return st;
         }
+        obj->heavy += slot_heavy(&obj->slots[i], cls->props[i].type);
     }
     *out = object_publish(obj);
     return WBEMEV_S_NO_ERROR;
@@ -375,6 +431,7 @@ wbemev_status wbemev__object_new_view(wbemev_object_t *base, bool (*selects)(voi
     v->genus = base->genus;
     v->class_owned = false;
     v->count = cls->prop_count;
+    v->heavy = 0;
     v->cls = (wbemev_class_t *)cls;
     uint8_t *mask = (uint8_t *)v + head;
     memset(mask, 0, mask_bytes);
@@ -406,8 +463,15 @@ wbemev_genus wbemev_object_genus(const wbemev_object_t *obj)
 
 void wbemev_object_freeze(wbemev_object_t *obj)
 {
-    if (obj == NULL || atomic_exchange_explicit(&obj->frozen, true, memory_order_acq_rel))
+    if (obj == NULL || atomic_load_explicit(&obj->frozen, memory_order_acquire))
         return;
+    /* A store, not an exchange: an unfrozen object belongs to one thread (object.h), so nobody else
+     * is freezing it now. Two threads racing here (the same object indicated twice at once, which
+     * the contract checker reports) both store true and both walk the embedded objects: harmless,
+     * freezing is idempotent. */
+    atomic_store_explicit(&obj->frozen, true, memory_order_release);
+    if (obj->heavy == 0)
+        return; /* no embedded objects */
     /* Deep: a frozen object is shared between threads, so nothing reachable from it may change. */
     for (uint32_t i = 0; i < obj->count; i++) {
         const wbemev__slot *s = &obj->slots[i];
@@ -601,7 +665,7 @@ static wbemev_status put_array(wbemev__slot *s, wbemev_cimtype type, const wbeme
 }
 
 /* Put into property `index`: every check happens before the slot changes. */
-static wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
+static WBEMEV__NOINLINE wbemev_status put_index_slow(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
 {
     const wbemev__prop *p = &obj->cls->props[index];
     wbemev__slot *s = &obj->slots[index];
@@ -663,6 +727,81 @@ static wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbeme
     return WBEMEV_S_NO_ERROR;
 }
 
+/* Put into property `index`. A non-NULL fixed-size scalar of the property's type is checked here
+ * exactly as wbemev_value_validate checks it, and stored; everything else goes the general way,
+ * which keeps the heavy-slot count. */
+static wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
+{
+    wbemev_cimtype type = obj->cls->props[index].type;
+    wbemev__slot *s = &obj->slots[index];
+    if (v != NULL && !v->is_null && v->type == type) {
+        switch (type) {
+        case WBEMEV_CIM_SINT8:
+            if (v->u.sint < INT8_MIN || v->u.sint > INT8_MAX)
+                return WBEMEV_E_VALUE_OUT_OF_RANGE;
+            goto store_sint;
+        case WBEMEV_CIM_SINT16:
+            if (v->u.sint < INT16_MIN || v->u.sint > INT16_MAX)
+                return WBEMEV_E_VALUE_OUT_OF_RANGE;
+            goto store_sint;
+        case WBEMEV_CIM_SINT32:
+            if (v->u.sint < INT32_MIN || v->u.sint > INT32_MAX)
+                return WBEMEV_E_VALUE_OUT_OF_RANGE;
+            goto store_sint;
+        case WBEMEV_CIM_SINT64:
+        store_sint:
+            s->u.sint = v->u.sint;
+            s->is_null = 0;
+            return WBEMEV_S_NO_ERROR;
+        case WBEMEV_CIM_UINT8:
+            if (v->u.uint > UINT8_MAX)
+                return WBEMEV_E_VALUE_OUT_OF_RANGE;
+            goto store_uint;
+        case WBEMEV_CIM_UINT16:
+            if (v->u.uint > UINT16_MAX)
+                return WBEMEV_E_VALUE_OUT_OF_RANGE;
+            goto store_uint;
+        case WBEMEV_CIM_UINT32:
+            if (v->u.uint > UINT32_MAX)
+                return WBEMEV_E_VALUE_OUT_OF_RANGE;
+            goto store_uint;
+        case WBEMEV_CIM_UINT64:
+        store_uint:
+            s->u.uint = v->u.uint;
+            s->is_null = 0;
+            return WBEMEV_S_NO_ERROR;
+        case WBEMEV_CIM_REAL64:
+            s->u.real = v->u.real;
+            s->is_null = 0;
+            return WBEMEV_S_NO_ERROR;
+        case WBEMEV_CIM_BOOLEAN:
+            s->u.boolean = v->u.boolean;
+            s->is_null = 0;
+            return WBEMEV_S_NO_ERROR;
+        case WBEMEV_CIM_DATETIME: {
+            wbemev_status st = wbemev_datetime_validate(&v->u.datetime);
+            if (WBEMEV_FAILED(st))
+                return st;
+            s->u.datetime = v->u.datetime;
+            s->is_null = 0;
+            return WBEMEV_S_NO_ERROR;
+        }
+        default:
+            break;
+        }
+    }
+    bool was = slot_heavy(s, type);
+    wbemev_status st = put_index_slow(obj, index, v);
+    bool now = slot_heavy(s, type);
+    if (now != was) {
+        if (now)
+            obj->heavy++;
+        else
+            obj->heavy--;
+    }
+    return st;
+}
+
 /* System property names (read-only), in the order of enum sys_prop. */
 enum sys_prop { SYS_CLASS, SYS_SUPERCLASS, SYS_DYNASTY, SYS_DERIVATION, SYS_GENUS, SYS_PROPERTY_COUNT };
 static const char *const g_sys_names[] = {"__CLASS",      "__SUPERCLASS", "__DYNASTY",
@@ -715,34 +854,35 @@ wbemev_status wbemev_object_put_h(wbemev_object_t *obj, wbemev_prop_handle handl
 
 /* ---- Get ---- */
 
+/* Fills *out in place: building the value in a local and copying it out made the compiler reload
+ * the local's freshly stored halves as 16-byte words, a store-forwarding stall that cost more than
+ * the rest of the Get. */
 static void slot_get(const wbemev__slot *s, wbemev_cimtype type, wbemev_value *out)
 {
-    wbemev_value v;
-    memset(&v, 0, sizeof v);
-    v.type = type;
-    v.is_null = s->is_null != 0;
-    if (!v.is_null) {
-        wbemev_cimtype base = WBEMEV_CIM_BASE(type);
-        if (WBEMEV_CIM_IS_ARRAY(type)) {
-            v.u.array.items = s->u.arr.items;
-            v.u.array.count = s->u.arr.count;
-        } else if (is_stringy(base)) {
-            v.u.string = s->storage == STORE_INLINE ? s->u.sso : s->u.str.ptr;
-        } else if (base == WBEMEV_CIM_OBJECT) {
-            v.u.object = s->u.object;
-        } else if (base == WBEMEV_CIM_DATETIME) {
-            v.u.datetime = s->u.datetime;
-        } else if (base == WBEMEV_CIM_REAL32 || base == WBEMEV_CIM_REAL64) {
-            v.u.real = s->u.real;
-        } else if (base == WBEMEV_CIM_BOOLEAN) {
-            v.u.boolean = s->u.boolean;
-        } else if (base == WBEMEV_CIM_CHAR16) {
-            v.u.char16 = s->u.char16;
-        } else {
-            v.u.uint = s->u.uint; /* integers: sint and uint share the bits */
-        }
+    memset(out, 0, sizeof *out);
+    out->type = type;
+    out->is_null = s->is_null != 0;
+    if (out->is_null)
+        return;
+    wbemev_cimtype base = WBEMEV_CIM_BASE(type);
+    if (WBEMEV_CIM_IS_ARRAY(type)) {
+        out->u.array.items = s->u.arr.items;
+        out->u.array.count = s->u.arr.count;
+    } else if (is_stringy(base)) {
+        out->u.string = s->storage == STORE_INLINE ? s->u.sso : s->u.str.ptr;
+    } else if (base == WBEMEV_CIM_OBJECT) {
+        out->u.object = s->u.object;
+    } else if (base == WBEMEV_CIM_DATETIME) {
+        out->u.datetime = s->u.datetime;
+    } else if (base == WBEMEV_CIM_REAL32 || base == WBEMEV_CIM_REAL64) {
+        out->u.real = s->u.real;
+    } else if (base == WBEMEV_CIM_BOOLEAN) {
+        out->u.boolean = s->u.boolean;
+    } else if (base == WBEMEV_CIM_CHAR16) {
+        out->u.char16 = s->u.char16;
+    } else {
+        out->u.uint = s->u.uint; /* integers: sint and uint share the bits */
     }
-    *out = v;
 }
 
 static void sys_get(const wbemev_object_t *obj, int which, wbemev_value *out)
@@ -832,6 +972,8 @@ size_t wbemev__object_footprint(const wbemev_object_t *obj)
     size_t n = header_size(obj->count);
     if (obj->view_of != NULL)
         return n + wbemev__object_footprint(obj->view_of);
+    if (obj->heavy == 0)
+        return n;
     for (uint32_t i = 0; i < obj->count; i++) {
         const wbemev__slot *s = &obj->slots[i];
         wbemev_cimtype type = obj->cls->props[i].type;
