@@ -1,9 +1,9 @@
 /*
- * lib/alloc.c: the allocator hook, the internal allocation wrappers and the live counters.
+ * lib/alloc.c: the allocator hook and the internal allocation wrappers.
  *
- * Every wbemev allocation goes through wbemev__malloc & co., which call the hook and keep an atomic
- * count of live blocks. The hook's functions are never called with size 0 (see alloc.h): the wrappers
- * round 0 up to 1 so that a successful allocation is always a unique non-NULL pointer.
+ * Every wbemev allocation goes through wbemev__malloc & co., which call the hook and keep the count
+ * of live blocks (lib/counters.c). The hook's functions are never called with size 0 (see alloc.h):
+ * the wrappers round 0 up to 1 so that a successful allocation is always a unique non-NULL pointer.
  */
 #include "wbemev-int.h"
 
@@ -33,8 +33,6 @@ static const wbemev_allocator default_allocator = {default_malloc, default_reall
  * while blocks are alive, so no other thread can be inside the hook when it changes. */
 static wbemev_allocator current_allocator = {default_malloc, default_realloc, default_free, NULL};
 
-static atomic_size_t live_allocations;
-static atomic_long live_objects;
 
 wbemev_status wbemev_set_allocator(const wbemev_allocator *allocator)
 {
@@ -46,33 +44,17 @@ wbemev_status wbemev_set_allocator(const wbemev_allocator *allocator)
         allocator->free == current_allocator.free && allocator->ctx == current_allocator.ctx)
         return WBEMEV_S_NO_ERROR; /* same allocator: nothing changes, live blocks stay valid */
     /* Blocks must be freed by the allocator that made them. */
-    if (atomic_load_explicit(&live_allocations, memory_order_acquire) != 0)
+    if (wbemev_live_allocations() != 0)
         return WBEMEV_E_INVALID_OPERATION;
     current_allocator = *allocator;
     return WBEMEV_S_NO_ERROR;
-}
-
-size_t wbemev_live_allocations(void)
-{
-    return atomic_load_explicit(&live_allocations, memory_order_relaxed);
-}
-
-size_t wbemev_live_objects(void)
-{
-    long n = atomic_load_explicit(&live_objects, memory_order_relaxed);
-    return n > 0 ? (size_t)n : 0; /* a negative count is a bug elsewhere; never report a huge size */
-}
-
-void wbemev__live_objects_add(long delta)
-{
-    atomic_fetch_add_explicit(&live_objects, delta, memory_order_relaxed);
 }
 
 void *wbemev__malloc(size_t size)
 {
     void *p = current_allocator.malloc(current_allocator.ctx, size != 0 ? size : 1);
     if (p != NULL)
-        atomic_fetch_add_explicit(&live_allocations, 1, memory_order_relaxed);
+        wbemev__live_allocations_add(1);
     return p;
 }
 
@@ -99,7 +81,7 @@ void wbemev__free(void *ptr)
 {
     if (ptr == NULL)
         return;
-    atomic_fetch_sub_explicit(&live_allocations, 1, memory_order_relaxed);
+    wbemev__live_allocations_add(-1);
     current_allocator.free(current_allocator.ctx, ptr);
 }
 

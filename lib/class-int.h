@@ -29,7 +29,6 @@ struct wbemev_class_s {
     bool abstract; /* spawn refused */
     bool event;    /* derives from __Event */
     atomic_bool defined;
-    atomic_size_t live_instances;
     char *name;
     wbemev_class_t *super;        /* reference held */
     const char **derivation;      /* `depth` names, superclass first (the __DERIVATION value) */
@@ -39,7 +38,12 @@ struct wbemev_class_s {
     uint16_t *prop_index;         /* open addressing: property index + 1, 0 = empty */
     uint32_t prop_index_mask;
     wbemev_object_t *class_object; /* owned; its add_ref/release forward to the class */
-    wbemev_class_t *ancestors[];  /* depth + 1 entries: root ... self (borrowed) */
+    /* Written on every spawn and free, often on different threads (queued delivery frees events
+     * on a worker): kept off the cache lines the read-mostly fields above share. */
+    char live_pad_before[64];
+    atomic_size_t live_instances;
+    char live_pad_after[64 - sizeof(atomic_size_t)];
+    wbemev_class_t *ancestors[]; /* depth + 1 entries: root ... self (borrowed) */
 };
 
 /* Index of property `name` (case-insensitive) or -1. */

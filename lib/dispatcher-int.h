@@ -26,12 +26,11 @@ struct wbemev__reg;
 
 enum sub_state { SUB_ACTIVE = 0, SUB_ENDING = 1 };
 
-/* One consumer subscription. */
+/* One consumer subscription. The counters are grouped by the thread that writes them (the
+ * provider's, or with queued delivery the worker's) on cache lines apart from the read-mostly
+ * fields, so the two threads do not take each other's lines on every event. */
 struct wbemev__sub {
-    wbemev__refcount refs; /* the dispatcher's list holds one, each snapshot one */
-    atomic_uint snap_refs; /* snapshots that contain this subscription */
-    atomic_uint inflight;  /* deliveries to it in progress (provider_sink.c deliver) */
-    atomic_int state;      /* enum sub_state */
+    atomic_int state; /* enum sub_state */
     wbemev_dispatcher_t *d;
     uint32_t id;
     uint32_t class_id;
@@ -45,15 +44,20 @@ struct wbemev__sub {
     /* Registrations that received new_query for this subscription (references held). */
     struct wbemev__reg **regs;
     size_t nregs;
-    atomic_uint_fast64_t delivered;
-    atomic_uint_fast64_t filtered;
-    /* Delivery accounting (queue.c): indicated == delivered + dropped + discarded + refused + queued */
-    atomic_uint_fast64_t indicated, dropped, discarded, refused, grouped;
     struct wbemev__queue *queue; /* queued delivery (and GROUP WITHIN); NULL: synchronous */
     struct wbemev__agg *agg;     /* GROUP WITHIN windows (aggregate.c); NULL otherwise */
     wbemev_status end_status;       /* the SetStatus the consumer gets */
     struct wbemev__sub *next;       /* d->subs, under d->lock */
     struct wbemev__sub *defer_next; /* this thread's deferred ends */
+    /* Delivery accounting (queue.c): indicated == delivered + dropped + discarded + refused + queued */
+    char pad_provider_side[64];
+    wbemev__refcount refs; /* the dispatcher's list holds one, each snapshot one, a scheduled queue one */
+    atomic_uint snap_refs; /* snapshots that contain this subscription */
+    atomic_uint inflight;  /* deliveries to it in progress (provider_sink.c deliver) */
+    atomic_uint_fast64_t filtered, indicated, dropped, refused, grouped;
+    char pad_consumer_side[64];
+    atomic_uint_fast64_t delivered, discarded; /* the worker's, under queued delivery */
+    char pad_end[64];
 };
 
 /* The immutable subscription index: class id -> subscriptions on exactly that class. An event of
@@ -224,6 +228,20 @@ bool wbemev__queue_reserving(const struct wbemev__queue *q);
 /* Queues one event (a reference is taken). `force`: room was reserved, or no limit applies. */
 /* event NULL records a drop (an event that could not be prepared) the consumer is told of. */
 void wbemev__queue_push(struct wbemev__queue *q, wbemev_object_t *event, bool force);
+/* Pushes staged during one Indicate call, flushed per queue: one q->mu round-trip and at most one
+ * wake-up of the workers per queue per flush instead of per event. Each queue keeps the call's
+ * order. Flush before the call's reservations are released. */
+#define WBEMEV__STAGE_MAX 64
+struct wbemev__stage {
+    size_t n;
+    struct {
+        struct wbemev__queue *q; /* NULL once pushed */
+        wbemev_object_t *obj;    /* a reference the stage holds; NULL records a drop */
+    } v[WBEMEV__STAGE_MAX];
+};
+/* Stages a push of event to q (a reference is taken; NULL: a drop), flushing first when full. */
+void wbemev__stage_add(struct wbemev__stage *s, struct wbemev__queue *q, wbemev_object_t *event);
+void wbemev__stage_flush(struct wbemev__stage *s);
 /* Delivers what q holds on this thread (inline queues; no-op when another thread runs it). */
 void wbemev__queue_run(struct wbemev__queue *q);
 /* Ending: close refuses further pushes (counted discarded) and wakes blocked producers; end stops

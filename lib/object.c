@@ -21,15 +21,6 @@
 
 #include <float.h>
 
-/* Keeps the general Put out of line, so the scalar fast path in put_index has no big frame. */
-#if defined(__GNUC__) || defined(__clang__)
-#define WBEMEV__NOINLINE __attribute__((noinline))
-#elif defined(_MSC_VER)
-#define WBEMEV__NOINLINE __declspec(noinline)
-#else
-#define WBEMEV__NOINLINE
-#endif
-
 /* Bytes of a string stored inside its slot, the terminating NUL included. */
 #define WBEMEV__SSO_CAP 24
 

@@ -15,6 +15,15 @@
 #define WBEMEV__THREAD_LOCAL _Thread_local
 #endif
 
+/* Keeps a cold path out of line, so the hot caller has no big frame (object.c's general Put). */
+#if defined(__GNUC__) || defined(__clang__)
+#define WBEMEV__NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define WBEMEV__NOINLINE __declspec(noinline)
+#else
+#define WBEMEV__NOINLINE
+#endif
+
 /* Opaque storage big enough for pthread_mutex_t / SRWLOCK and pthread_cond_t / CONDITION_VARIABLE.
  * Aligned for any of them. */
 typedef struct wbemev__mutex {
@@ -61,6 +70,10 @@ void wbemev__cond_broadcast(wbemev__cond *c);
 bool wbemev__thread_start(wbemev__thread *t, void (*fn)(void *), void *arg);
 void wbemev__thread_join(wbemev__thread *t);
 void wbemev__thread_yield(void);
+/* Calls fn(arg) when the calling thread exits (one registration per thread: a second one replaces
+ * the first). Returns false where the platform cannot tell: the caller must cope with never being
+ * called (win32: a provider DLL may be unloaded while threads it ran on live on). */
+bool wbemev__thread_at_exit(void (*fn)(void *), void *arg);
 
 /* Monotonic clock in nanoseconds (arbitrary origin). */
 uint64_t wbemev__clock_monotonic_ns(void);

@@ -163,7 +163,6 @@ static wbemev_status throttle(struct wbemev__reg *reg)
     return WBEMEV_S_NO_ERROR;
 }
 
-/* Delivers one frozen event to one subscription. Returns false when the consumer failed. */
 /* WBEMEV_S_SUBJECT_TO_SDS: may this subscription's consumer see this event? */
 static bool sd_allows(const wbemev_dispatcher_t *d, const struct wbemev__sub *sub, const wbemev_object_t *event)
 {
@@ -205,8 +204,10 @@ static wbemev_status consumer_call(wbemev_dispatcher_t *d, struct wbemev__sub *s
     return st;
 }
 
-/* Delivers one frozen event to one subscription. Returns false when the consumer failed. */
-static bool deliver_one(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event)
+/* Delivers one frozen event to one subscription (queued ones: staged). Returns false when the
+ * consumer failed. */
+static bool deliver_one(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event,
+                        struct wbemev__stage *stage)
 {
     if (atomic_load_explicit(&sub->state, memory_order_acquire) != SUB_ACTIVE)
         return true;
@@ -225,7 +226,7 @@ static bool deliver_one(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_
         /* Out of memory: this consumer loses the event (the others still get it). Not silently: it
          * is counted as dropped and the consumer is told, as for a queue overflow. */
         if (sub->queue != NULL) {
-            wbemev__queue_push(sub->queue, NULL, false);
+            wbemev__stage_add(stage, sub->queue, NULL);
         } else {
             atomic_fetch_add_explicit(&sub->indicated, 1, memory_order_relaxed);
             atomic_fetch_add_explicit(&sub->dropped, 1, memory_order_relaxed);
@@ -236,8 +237,9 @@ static bool deliver_one(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_
     }
     wbemev_object_t *out = view != NULL ? view : event;
     if (sub->queue != NULL) {
-        /* Queued: a reference goes to the queue (room was reserved for BLOCK and REFUSE). */
-        wbemev__queue_push(sub->queue, out, wbemev__queue_reserving(sub->queue));
+        /* Queued: a reference goes to the queue at the end of the call (room was reserved for
+         * BLOCK and REFUSE). */
+        wbemev__stage_add(stage, sub->queue, out);
         wbemev_object_release(view);
         return true;
     }
@@ -263,10 +265,11 @@ wbemev_status wbemev__consumer_indicate(wbemev_dispatcher_t *d, struct wbemev__s
 /* deliver_one, counted in sub->inflight: ending a subscription marks it ENDING (which deliver_one
  * checks first), then waits for inflight to reach 0, so no delivery is still running when its final
  * SetStatus goes out, without waiting for the snapshots that contain it. */
-static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event)
+static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event,
+                    struct wbemev__stage *stage)
 {
     atomic_fetch_add(&sub->inflight, 1);
-    bool ok = deliver_one(d, sub, event);
+    bool ok = deliver_one(d, sub, event, stage);
     if (atomic_fetch_sub(&sub->inflight, 1) == 1 && atomic_load(&sub->state) != SUB_ACTIVE) {
         wbemev__mutex_lock(&d->wait_lock);
         wbemev__cond_broadcast(&d->wait_cv);
@@ -276,7 +279,8 @@ static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_obje
 }
 
 /* Routes one event to the subscriptions on its class and on each of its superclasses. */
-static void route(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, wbemev_object_t *event)
+static void route(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, wbemev_object_t *event,
+                  struct wbemev__stage *stage)
 {
     const wbemev_class_t *cls = wbemev_object_class(event);
     size_t depth = wbemev_class_depth(cls);
@@ -285,7 +289,7 @@ static void route(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, w
         struct wbemev__sub *const *subs =
             wbemev__snapshot_lookup(snap, wbemev_class_id(wbemev__class_ancestor(cls, level)), &n);
         for (uint32_t i = 0; i < n; i++) {
-            if (!deliver(d, subs[i], event)) {
+            if (!deliver(d, subs[i], event, stage)) {
                 /* A failing consumer is cancelled: one SetStatus(COMPLETE, CALL_CANCELLED). The end
                  * is deferred to the end of this Indicate, since this thread holds the snapshot. */
                 wbemev__sub_end(d, subs[i], WBEMEV_E_CALL_CANCELLED);
@@ -359,9 +363,12 @@ static wbemev_status psink_indicate(wbemev_sink_t *s, int32_t count, wbemev_obje
         if (!wbemev_object_is_frozen(objects[i]))
             wbemev_object_freeze(objects[i]);
 
+    struct wbemev__stage stage;
+    stage.n = 0;
     depth_push(d);
     for (int32_t i = 0; i < count; i++)
-        route(d, snap, objects[i]);
+        route(d, snap, objects[i], &stage);
+    wbemev__stage_flush(&stage); /* before the reservations go: the pushes use them */
     unsigned left = depth_pop(d);
     wbemev__reservations_release(&room);
     wbemev__snapshot_release(snap);

@@ -46,6 +46,7 @@ struct wbemev__queue {
     bool inline_run;
     bool closed;    /* pushes are discarded */
     bool ended;     /* nothing more is delivered */
+    atomic_bool ending; /* ended, readable without q->mu (a worker delivering a batch checks it) */
     bool scheduled; /* on the run list or running (workers' queues) */
     bool running;
     struct wbemev__queue *run_next;
@@ -301,6 +302,7 @@ wbemev_status wbemev__queue_new(wbemev_dispatcher_t *d, struct wbemev__sub *sub,
     }
     q->d = d;
     q->sub = sub;
+    atomic_init(&q->ending, false);
     q->max_events = o->queue_max_events;
     q->max_bytes = o->queue_max_bytes;
     q->policy = o->backpressure;
@@ -352,33 +354,36 @@ static bool fits(const struct wbemev__queue *q, uint64_t n, uint64_t bytes)
     return true;
 }
 
-/* Takes room for one event under q->mu. */
-static void take_room(struct wbemev__queue *q, uint64_t bytes)
+/* Takes room for n events of `bytes` in all under q->mu. */
+static void take_room(struct wbemev__queue *q, uint64_t n, uint64_t bytes)
 {
-    q->reserved_n++;
+    q->reserved_n += n;
     q->reserved_bytes += bytes;
     atomic_fetch_add(&q->d->queued_bytes, bytes);
 }
 
 static bool ring_grow(struct wbemev__queue *q);
 
-/* Takes room under q->mu, with ring slots for it: the push that follows cannot fail. */
-static wbemev_status take_room_slots(struct wbemev__queue *q, uint64_t bytes)
+/* Takes room under q->mu, with ring slots for it: the pushes that follow cannot fail. */
+static wbemev_status take_room_slots(struct wbemev__queue *q, uint64_t n, uint64_t bytes)
 {
-    if (!q->closed && q->count + q->reserved_n + 1 > q->cap && !ring_grow(q))
-        return WBEMEV_E_OUT_OF_MEMORY;
-    take_room(q, bytes);
+    while (!q->closed && q->count + q->reserved_n + n > q->cap)
+        if (!ring_grow(q))
+            return WBEMEV_E_OUT_OF_MEMORY;
+    take_room(q, n, bytes);
     return WBEMEV_S_NO_ERROR;
 }
 
-/* Reserves room for one event, waiting until `deadline` (real clock) under BLOCK. A closed queue
- * always has room (the event will be discarded). */
-static wbemev_status reserve_one(struct wbemev__queue *q, uint64_t bytes, uint64_t deadline, bool may_block)
+/* Reserves room for n events of `bytes` in all (one Indicate call's share of this queue), waiting
+ * until `deadline` (real clock) under BLOCK. A closed queue always has room (the events will be
+ * discarded). */
+static wbemev_status reserve_n(struct wbemev__queue *q, uint64_t n, uint64_t bytes, uint64_t deadline,
+                               bool may_block)
 {
     struct wbemev__pool *p = q->d->pool;
     wbemev__mutex_lock(&q->mu);
-    if (q->closed || fits(q, 1, bytes)) {
-        wbemev_status st = take_room_slots(q, bytes);
+    if (q->closed || fits(q, n, bytes)) {
+        wbemev_status st = take_room_slots(q, n, bytes);
         wbemev__mutex_unlock(&q->mu);
         return st;
     }
@@ -391,8 +396,8 @@ static wbemev_status reserve_one(struct wbemev__queue *q, uint64_t bytes, uint64
     for (;;) {
         bool done = false;
         wbemev__mutex_lock(&q->mu);
-        if (q->closed || fits(q, 1, bytes)) {
-            st = take_room_slots(q, bytes);
+        if (q->closed || fits(q, n, bytes)) {
+            st = take_room_slots(q, n, bytes);
             done = true;
         }
         wbemev__mutex_unlock(&q->mu);
@@ -406,6 +411,7 @@ static wbemev_status reserve_one(struct wbemev__queue *q, uint64_t bytes, uint64
     return st;
 }
 
+/* Adds one event to the call's tally for q (nothing is reserved yet). */
 static bool reservations_add(struct wbemev__reservations *r, struct wbemev__queue *q, uint64_t bytes)
 {
     for (size_t i = 0; i < r->n; i++) {
@@ -430,6 +436,16 @@ static bool reservations_add(struct wbemev__reservations *r, struct wbemev__queu
     return true;
 }
 
+/* Forgets the tally without touching the queues. */
+static void reservations_reset(struct wbemev__reservations *r)
+{
+    if (r->v != r->local)
+        wbemev__free(r->v);
+    r->v = r->local;
+    r->n = 0;
+    r->cap = sizeof r->local / sizeof r->local[0];
+}
+
 void wbemev__reservations_release(struct wbemev__reservations *r)
 {
     struct wbemev__pool *p = NULL;
@@ -444,11 +460,7 @@ void wbemev__reservations_release(struct wbemev__reservations *r)
     }
     if (p != NULL)
         wake_space_waiters(p);
-    if (r->v != r->local)
-        wbemev__free(r->v);
-    r->v = r->local;
-    r->n = 0;
-    r->cap = sizeof r->local / sizeof r->local[0];
+    reservations_reset(r);
 }
 
 /* Calls fn for every (object, subscription) pair the call routes (class and WHERE), skipping
@@ -482,31 +494,10 @@ static bool for_each_target(const struct wbemev__snapshot *snap, int32_t count, 
     return true;
 }
 
-struct reserve_ctx {
-    struct wbemev__reservations *r;
-    uint64_t t0;
-    bool may_block;
-    wbemev_status st;
-};
-
-static bool reserve_target(void *ctx, struct wbemev__sub *sub, wbemev_object_t *obj, uint64_t bytes)
+static bool tally_target(void *ctx, struct wbemev__sub *sub, wbemev_object_t *obj, uint64_t bytes)
 {
-    struct reserve_ctx *c = ctx;
     (void)obj;
-    struct wbemev__queue *q = sub->queue;
-    c->st = reserve_one(q, bytes, c->t0 + q->max_wait_ns, c->may_block);
-    if (WBEMEV_FAILED(c->st))
-        return false;
-    if (!reservations_add(c->r, q, bytes)) {
-        wbemev__mutex_lock(&q->mu);
-        q->reserved_n--;
-        q->reserved_bytes -= bytes;
-        atomic_fetch_sub(&q->d->queued_bytes, bytes);
-        wbemev__mutex_unlock(&q->mu);
-        c->st = WBEMEV_E_OUT_OF_MEMORY;
-        return false;
-    }
-    return true;
+    return reservations_add(ctx, sub->queue, bytes);
 }
 
 static bool count_refused(void *ctx, struct wbemev__sub *sub, wbemev_object_t *obj, uint64_t bytes)
@@ -527,14 +518,30 @@ wbemev_status wbemev__reserve_all(wbemev_dispatcher_t *d, const struct wbemev__s
     r->cap = sizeof r->local / sizeof r->local[0];
     if (!snap->reserving)
         return WBEMEV_S_NO_ERROR;
+    /* Tally each queue's share of the call, then reserve it in one step per queue: one q->mu
+     * round-trip per queue per call, not per event. */
+    if (!for_each_target(snap, count, objects, tally_target, true, true, r)) {
+        reservations_reset(r);
+        return WBEMEV_E_OUT_OF_MEMORY;
+    }
     /* A worker (a consumer indicating into its own dispatcher) must not wait for itself. */
-    struct reserve_ctx c = {r, wbemev__clock_monotonic_ns(), tls_worker_of != d->pool, WBEMEV_S_NO_ERROR};
-    if (for_each_target(snap, count, objects, reserve_target, true, true, &c))
-        return WBEMEV_S_NO_ERROR;
+    bool may_block = tls_worker_of != d->pool;
+    uint64_t t0 = wbemev__clock_monotonic_ns();
+    wbemev_status st = WBEMEV_S_NO_ERROR;
+    for (size_t i = 0; i < r->n; i++) {
+        struct wbemev__reservation *v = &r->v[i];
+        st = reserve_n(v->q, v->n, v->bytes, t0 + v->q->max_wait_ns, may_block);
+        if (WBEMEV_FAILED(st)) {
+            r->n = i; /* release what was reserved */
+            break;
+        }
+    }
+    if (WBEMEV_SUCCEEDED(st))
+        return st;
     wbemev__reservations_release(r);
-    if (c.st == WBEMEV_E_SERVER_TOO_BUSY)
+    if (st == WBEMEV_E_SERVER_TOO_BUSY)
         for_each_target(snap, count, objects, count_refused, false, false, NULL);
-    return c.st;
+    return st;
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -576,68 +583,125 @@ static bool schedule_locked(struct wbemev__queue *q)
     return true;
 }
 
-void wbemev__queue_push(struct wbemev__queue *q, wbemev_object_t *event, bool force)
+/* Objects to release once q->mu is dropped (releasing calls no user code, but need not hold the
+ * lock); past its capacity they are released under the lock. */
+struct release_list {
+    size_t n;
+    wbemev_object_t *v[WBEMEV__STAGE_MAX + 8];
+};
+
+static void release_later(struct release_list *l, wbemev_object_t *obj)
+{
+    if (l->n < sizeof l->v / sizeof l->v[0])
+        l->v[l->n++] = obj;
+    else
+        wbemev_object_release(obj);
+}
+
+/* Queues n events in order, taking over the caller's reference to each (a NULL entry records a
+ * drop: an event that could not be prepared, which the consumer is told of). One q->mu round-trip
+ * and at most one wake-up of the workers for the whole batch. `force`: room was reserved. */
+static void push_adopted(struct wbemev__queue *q, wbemev_object_t *const *objs, size_t n, bool force)
 {
     struct wbemev__sub *sub = q->sub;
-    if (event == NULL) {
-        /* An event that could not be prepared for this consumer (out of memory): a drop, reported
-         * to the consumer in order like any other. */
-        atomic_fetch_add_explicit(&sub->indicated, 1, memory_order_relaxed);
-        wbemev__mutex_lock(&q->mu);
-        bool closed = q->closed;
-        bool append = false;
-        if (!closed) {
-            q->unreported++;
-            append = schedule_locked(q);
-        }
-        wbemev__mutex_unlock(&q->mu);
-        atomic_fetch_add_explicit(closed ? &sub->discarded : &sub->dropped, 1, memory_order_relaxed);
-        if (append)
-            pool_append(q->d->pool, q, true);
-        return;
-    }
-    uint64_t bytes = wbemev__object_footprint(event);
-    atomic_fetch_add_explicit(&sub->indicated, 1, memory_order_relaxed);
-    wbemev_object_t *evicted[8];
+    uint64_t bytes[WBEMEV__STAGE_MAX];
+    for (size_t i = 0; i < n; i++)
+        bytes[i] = objs[i] != NULL ? wbemev__object_footprint(objs[i]) : 0;
+    atomic_fetch_add_explicit(&sub->indicated, n, memory_order_relaxed);
+    struct release_list rel;
+    rel.n = 0;
+    uint64_t drops = 0, discards = 0;
     size_t nevicted = 0;
-    bool dropped_new = false;
+    uint64_t added = 0;
     wbemev__mutex_lock(&q->mu);
-    if (q->closed) {
-        wbemev__mutex_unlock(&q->mu);
-        atomic_fetch_add_explicit(&sub->discarded, 1, memory_order_relaxed);
-        return;
-    }
-    if (!force && !wbemev__queue_reserving(q) && !fits(q, 1, bytes)) {
-        if (q->policy == WBEMEV_BACKPRESSURE_DROP_OLDEST) {
-            while (q->count > 0 && nevicted < 8 && !fits(q, 1, bytes))
-                evicted[nevicted++] = ring_pop(q).obj;
-            q->unreported += nevicted;
+    for (size_t i = 0; i < n; i++) {
+        wbemev_object_t *event = objs[i];
+        if (q->closed) {
+            discards++;
+            if (event != NULL)
+                release_later(&rel, event);
+            continue;
         }
-        dropped_new = !fits(q, 1, bytes);
-    }
-    if (!dropped_new && q->count == q->cap && !ring_grow(q))
-        dropped_new = true; /* out of memory: a drop like any other (the consumer is told) */
-    if (dropped_new) {
-        q->unreported++;
-    } else {
-        q->ring[(q->head + q->count) % q->cap] = (struct qitem){wbemev_object_add_ref(event), bytes};
+        if (event == NULL) {
+            q->unreported++;
+            drops++;
+            continue;
+        }
+        bool dropped_new = false;
+        if (!force && !wbemev__queue_reserving(q) && !fits(q, 1, bytes[i])) {
+            if (q->policy == WBEMEV_BACKPRESSURE_DROP_OLDEST) {
+                size_t k = 0;
+                for (; q->count > 0 && k < 8 && !fits(q, 1, bytes[i]); k++)
+                    release_later(&rel, ring_pop(q).obj);
+                q->unreported += k;
+                drops += k;
+                nevicted += k;
+            }
+            dropped_new = !fits(q, 1, bytes[i]);
+        }
+        if (!dropped_new && q->count == q->cap && !ring_grow(q))
+            dropped_new = true; /* out of memory: a drop like any other (the consumer is told) */
+        if (dropped_new) {
+            q->unreported++;
+            drops++;
+            release_later(&rel, event);
+            continue;
+        }
+        q->ring[(q->head + q->count) % q->cap] = (struct qitem){event, bytes[i]};
         q->count++;
-        q->bytes += bytes;
-        atomic_fetch_add(&q->d->queued_bytes, bytes);
+        q->bytes += bytes[i];
+        added += bytes[i];
         if (q->count > q->high)
             q->high = q->count;
     }
+    if (added > 0)
+        atomic_fetch_add(&q->d->queued_bytes, added);
     bool append = schedule_locked(q);
     wbemev__mutex_unlock(&q->mu);
-    uint64_t drops = nevicted + (dropped_new ? 1u : 0u);
     if (drops > 0)
         atomic_fetch_add_explicit(&sub->dropped, drops, memory_order_relaxed);
-    for (size_t i = 0; i < nevicted; i++)
-        wbemev_object_release(evicted[i]);
+    if (discards > 0)
+        atomic_fetch_add_explicit(&sub->discarded, discards, memory_order_relaxed);
+    for (size_t i = 0; i < rel.n; i++)
+        wbemev_object_release(rel.v[i]);
     if (nevicted > 0)
         wake_space_waiters(q->d->pool);
     if (append)
         pool_append(q->d->pool, q, true);
+}
+
+void wbemev__queue_push(struct wbemev__queue *q, wbemev_object_t *event, bool force)
+{
+    wbemev_object_t *ref = event != NULL ? wbemev_object_add_ref(event) : NULL;
+    push_adopted(q, &ref, 1, force);
+}
+
+void wbemev__stage_add(struct wbemev__stage *s, struct wbemev__queue *q, wbemev_object_t *event)
+{
+    if (s->n == WBEMEV__STAGE_MAX)
+        wbemev__stage_flush(s);
+    s->v[s->n].q = q;
+    s->v[s->n].obj = event != NULL ? wbemev_object_add_ref(event) : NULL;
+    s->n++;
+}
+
+void wbemev__stage_flush(struct wbemev__stage *s)
+{
+    wbemev_object_t *batch[WBEMEV__STAGE_MAX];
+    for (size_t i = 0; i < s->n; i++) {
+        struct wbemev__queue *q = s->v[i].q;
+        if (q == NULL)
+            continue; /* already pushed with an earlier entry's queue */
+        size_t k = 0;
+        for (size_t j = i; j < s->n; j++) {
+            if (s->v[j].q == q) {
+                batch[k++] = s->v[j].obj;
+                s->v[j].q = NULL;
+            }
+        }
+        push_adopted(q, batch, k, wbemev__queue_reserving(q));
+    }
+    s->n = 0;
 }
 
 static void send_overflow(struct wbemev__queue *q, uint64_t n)
@@ -648,40 +712,52 @@ static void send_overflow(struct wbemev__queue *q, uint64_t n)
 }
 
 /* Delivers up to `budget` items. Returns true when the queue (a workers' one) stays scheduled with
- * more to do; false when it was unscheduled (the caller drops the run list's reference). */
+ * more to do; false when it was unscheduled (the caller drops the run list's reference). Items are
+ * taken out in batches under one q->mu round-trip and delivered outside the lock; an end that
+ * arrives meanwhile (q->ending) discards the rest of the batch. */
 static bool queue_run_some(struct wbemev__queue *q, unsigned budget)
 {
     wbemev_dispatcher_t *d = q->d;
     struct wbemev__sub *sub = q->sub;
     bool failed = false;
+    struct qitem batch[WBEMEV__STAGE_MAX];
     wbemev__mutex_lock(&q->mu);
     if (q->running) { /* inline queues only: another thread is on it and will see our push */
         wbemev__mutex_unlock(&q->mu);
         return false;
     }
     q->running = true;
-    for (unsigned k = 0; k < budget && !q->ended; k++) {
+    while (budget > 0 && !failed && !q->ended) {
         if (q->unreported > 0) {
             uint64_t n = q->unreported;
             q->unreported = 0;
             wbemev__mutex_unlock(&q->mu);
             send_overflow(q, n);
             wbemev__mutex_lock(&q->mu);
+            budget--;
             continue;
         }
-        if (q->count == 0)
+        size_t n = 0;
+        while (n < budget && n < WBEMEV__STAGE_MAX && q->count > 0)
+            batch[n++] = ring_pop(q);
+        if (n == 0)
             break;
-        struct qitem it = ring_pop(q);
+        budget -= (unsigned)n;
         wbemev__mutex_unlock(&q->mu);
         wake_space_waiters(d->pool);
-        wbemev_status st = wbemev__consumer_indicate(d, sub, it.obj);
-        wbemev_object_release(it.obj);
-        wbemev__mutex_lock(&q->mu);
-        if (WBEMEV_FAILED(st)) {
-            atomic_fetch_add_explicit(&sub->discarded, 1, memory_order_relaxed);
-            failed = true;
-            break;
+        uint64_t discards = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (failed || atomic_load_explicit(&q->ending, memory_order_relaxed)) {
+                discards++;
+            } else if (WBEMEV_FAILED(wbemev__consumer_indicate(d, sub, batch[i].obj))) {
+                discards++;
+                failed = true;
+            }
+            wbemev_object_release(batch[i].obj);
         }
+        if (discards > 0)
+            atomic_fetch_add_explicit(&sub->discarded, discards, memory_order_relaxed);
+        wbemev__mutex_lock(&q->mu);
     }
     bool more = !failed && !q->ended && (q->count > 0 || q->unreported > 0);
     q->running = false;
@@ -725,6 +801,7 @@ void wbemev__queue_close(struct wbemev__queue *q)
 void wbemev__queue_end(struct wbemev__queue *q)
 {
     wbemev__queue_close(q);
+    atomic_store(&q->ending, true); /* a worker delivering a batch stops at the next item */
     wbemev__mutex_lock(&q->mu);
     q->ended = true;
     while (q->running)

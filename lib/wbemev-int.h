@@ -18,7 +18,8 @@ void wbemev__free(void *ptr);
 char *wbemev__strdup(const char *s);
 char *wbemev__strndup(const char *s, size_t n);
 
-/* ---- live-object counter (alloc.c), maintained by object.c ---- */
+/* ---- live counters (counters.c): blocks (kept by alloc.c), objects (kept by object.c) ---- */
+void wbemev__live_allocations_add(long delta);
 void wbemev__live_objects_add(long delta);
 
 /* ---- strings (value.c) ---- */

@@ -1394,6 +1394,71 @@ static void test_threads(void **state)
     assert_int_equal(wbemev_class_live_instances(f->disk), 0);
 }
 
+/* ---- live counts are kept per thread: objects made on threads that end, and more threads alive at
+ * once than there are counter slots (lib/counters.c), still add up ---- */
+
+#define MANY_THREADS 150
+
+typedef struct counter_thread {
+    wbemev_object_t *tmpl;
+    wbemev_object_t *made; /* cloned by the thread, released by main: the thread's count stays +1 */
+    wbemev__mutex *mu;
+    wbemev__cond *cv;
+    int *arrived;
+} counter_thread;
+
+static void counter_thread_main(void *arg)
+{
+    counter_thread *t = arg;
+    if (WBEMEV_FAILED(wbemev_object_clone(t->tmpl, &t->made)))
+        t->made = NULL;
+    /* Stay alive until every thread has counted, so they all hold a slot (or none) at once. */
+    wbemev__mutex_lock(t->mu);
+    if (++*t->arrived == MANY_THREADS)
+        wbemev__cond_broadcast(t->cv);
+    while (*t->arrived < MANY_THREADS)
+        wbemev__cond_wait(t->cv, t->mu);
+    wbemev__mutex_unlock(t->mu);
+}
+
+static void test_live_counts_across_threads(void **state)
+{
+    fixture *f = *state;
+    wbemev_object_t *tmpl = spawn(f->all);
+    assert_ok(wbemev_object_put_string(tmpl, "Str", "long enough to be its own heap block, surely"));
+    size_t objects = wbemev_live_objects();
+    size_t allocations = wbemev_live_allocations();
+    static counter_thread ts[MANY_THREADS];
+    static wbemev__thread threads[MANY_THREADS];
+    wbemev__mutex mu;
+    wbemev__cond cv;
+    int arrived = 0;
+    assert_true(wbemev__mutex_init(&mu));
+    assert_true(wbemev__cond_init(&cv));
+    for (int round = 0; round < 2; round++) { /* the second round reuses the slots the first gave back */
+        arrived = 0;
+        for (int i = 0; i < MANY_THREADS; i++) {
+            ts[i] = (counter_thread){tmpl, NULL, &mu, &cv, &arrived};
+        }
+        for (int i = 0; i < MANY_THREADS; i++)
+            assert_true(wbemev__thread_start(&threads[i], counter_thread_main, &ts[i]));
+        for (int i = 0; i < MANY_THREADS; i++)
+            wbemev__thread_join(&threads[i]);
+        /* Each thread made one object and has ended; main frees them. */
+        assert_int_equal(wbemev_live_objects(), objects + MANY_THREADS);
+        assert_int_equal(wbemev_live_allocations(), allocations + MANY_THREADS);
+        for (int i = 0; i < MANY_THREADS; i++) {
+            assert_non_null(ts[i].made);
+            wbemev_object_release(ts[i].made);
+        }
+        assert_int_equal(wbemev_live_objects(), objects);
+        assert_int_equal(wbemev_live_allocations(), allocations);
+    }
+    wbemev__cond_destroy(&cv);
+    wbemev__mutex_destroy(&mu);
+    wbemev_object_release(tmpl);
+}
+
 int main(void)
 {
     /* Installed before anything is allocated (set_allocator refuses while blocks are alive). */
@@ -1421,6 +1486,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hot_path_allocations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_internals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_live_counts_across_threads, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("object", tests, NULL, NULL);
     (void)wbemev_set_allocator(NULL);

@@ -126,6 +126,45 @@ void wbemev__thread_yield(void)
     sched_yield();
 }
 
+/* One key whose destructor runs the thread's registration, made once. */
+struct at_exit {
+    void (*fn)(void *);
+    void *arg;
+};
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t exit_key;
+static bool exit_key_made;
+static _Thread_local struct at_exit tls_at_exit;
+
+static void run_at_exit(void *p)
+{
+    struct at_exit *e = p;
+    e->fn(e->arg);
+}
+
+static void make_exit_key(void)
+{
+    exit_key_made = pthread_key_create(&exit_key, run_at_exit) == 0;
+}
+
+bool wbemev__thread_at_exit(void (*fn)(void *), void *arg)
+{
+    pthread_once(&exit_key_once, make_exit_key);
+    if (!exit_key_made)
+        return false;
+    tls_at_exit = (struct at_exit){fn, arg};
+    return pthread_setspecific(exit_key, &tls_at_exit) == 0;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+/* A shared library being unloaded: no thread may later call into its code at exit. */
+__attribute__((destructor)) static void delete_exit_key(void)
+{
+    if (exit_key_made)
+        pthread_key_delete(exit_key);
+}
+#endif
+
 uint64_t wbemev__clock_monotonic_ns(void)
 {
     struct timespec ts;

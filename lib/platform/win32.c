@@ -134,6 +134,14 @@ void wbemev__thread_yield(void)
     SwitchToThread();
 }
 
+bool wbemev__thread_at_exit(void (*fn)(void *), void *arg)
+{
+    /* An FLS callback would outlive a provider DLL that WMI unloads while its threads go on, and a
+     * static library cannot see DLL_THREAD_DETACH: no hook (lib/counters.c copes). */
+    (void)fn, (void)arg;
+    return false;
+}
+
 uint64_t wbemev__clock_monotonic_ns(void)
 {
     static volatile LONGLONG frequency; /* counts per second; constant since boot */
