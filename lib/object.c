@@ -15,7 +15,14 @@
  *    general Put stays out of line so this path has no big frame;
  *  - Get fills the caller's value in place;
  *  - instances hold one reference on their class as a group (taken when the class's live instance
- *    count leaves 0, dropped when it returns to 0): one atomic per instance, not two.
+ *    count leaves 0, dropped when it returns to 0): one atomic per instance, not two;
+ *  - a freed instance's block, when it has no arena, is kept by its class for the next clone or
+ *    spawn (about BLOCK_CACHE_BYTES a class), so a provider's steady state allocates nothing. The
+ *    cache belongs to one thread, the first to make an instance of the class (the provider's): it
+ *    takes and returns blocks without a lock; other threads (a queued worker releasing the last
+ *    reference) push theirs on a lock-free stack that the owner takes whole when its list is empty
+ *    (one taker, so no ABA). A cached block is not a live allocation (wbemev_live_allocations);
+ *    the class gives its cache back to the hook when it is freed.
  */
 #include "class-int.h"
 
@@ -66,6 +73,7 @@ struct wbemev_object_s {
     atomic_uint indicated_by;       /* serial of the registration that indicated it */
     uint8_t genus;
     bool class_owned; /* the class's own class object: references go to the class */
+    bool plain_block; /* header and slots only (no arena): reusable for any object of the class */
     uint32_t count;
     uint32_t heavy;      /* own slots for which slot_heavy() is true (0 for views) */
     wbemev_class_t *cls; /* a reference, except for the class-owned class object */
@@ -116,15 +124,114 @@ static size_t header_size(uint32_t count)
     return align_up(offsetof(struct wbemev_object_s, slots) + (size_t)count * sizeof(wbemev__slot));
 }
 
+/* ---- the class's block cache (see the top of the file) ---- */
+
+#define BLOCK_CACHE_BYTES (256u * 1024u)
+
+/* Its address tells the threads apart (unique among live threads). */
+static WBEMEV__THREAD_LOCAL char tls_cache_token;
+
+static void *block_next(void *block)
+{
+    void *next;
+    memcpy(&next, block, sizeof next);
+    return next;
+}
+
+static void block_set_next(void *block, void *next)
+{
+    memcpy(block, &next, sizeof next);
+}
+
+static size_t cache_limit(const wbemev_class_t *cls)
+{
+    return BLOCK_CACHE_BYTES / header_size(cls->prop_count);
+}
+
+static wbemev_object_t *cache_take(wbemev_class_t *cls)
+{
+    const void *owner = atomic_load_explicit(&cls->cache_owner, memory_order_relaxed);
+    if (owner == NULL && atomic_compare_exchange_strong_explicit(&cls->cache_owner, &owner, &tls_cache_token,
+                                                                 memory_order_relaxed, memory_order_relaxed))
+        owner = &tls_cache_token;
+    if (owner != &tls_cache_token)
+        return NULL;
+    if (cls->cache_head == NULL && atomic_load_explicit(&cls->cache_remote, memory_order_relaxed) != NULL) {
+        /* Take what other threads gave back, whole (acquire: their writes to the blocks). The
+         * count is a bound, not a tally: a push between the two exchanges is counted later. */
+        cls->cache_head = atomic_exchange_explicit(&cls->cache_remote, NULL, memory_order_acquire);
+        cls->cache_count += atomic_exchange_explicit(&cls->cache_remote_count, 0, memory_order_relaxed);
+    }
+    wbemev_object_t *obj = cls->cache_head;
+    if (obj == NULL)
+        return NULL;
+    cls->cache_head = block_next(obj);
+    if (cls->cache_count > 0)
+        cls->cache_count--;
+    wbemev__live_allocations_add(1);
+    return obj;
+}
+
+/* Keeps a plain instance block for reuse; false when the caller must free it. Called while the
+ * instance still counts in live_instances, so the class is alive. */
+static bool cache_put(wbemev_class_t *cls, wbemev_object_t *obj)
+{
+    const void *owner = atomic_load_explicit(&cls->cache_owner, memory_order_relaxed);
+    if (owner == &tls_cache_token) {
+        if (cls->cache_count >= cache_limit(cls))
+            return false;
+        block_set_next(obj, cls->cache_head);
+        cls->cache_head = obj;
+        cls->cache_count++;
+    } else {
+        if (owner == NULL)
+            return false; /* no thread makes instances of it here */
+        if (atomic_fetch_add_explicit(&cls->cache_remote_count, 1, memory_order_relaxed) >= cache_limit(cls)) {
+            atomic_fetch_sub_explicit(&cls->cache_remote_count, 1, memory_order_relaxed);
+            return false;
+        }
+        void *head = atomic_load_explicit(&cls->cache_remote, memory_order_relaxed);
+        do {
+            block_set_next(obj, head);
+        } while (!atomic_compare_exchange_weak_explicit(&cls->cache_remote, &head, obj, memory_order_release,
+                                                        memory_order_relaxed));
+    }
+    wbemev__live_allocations_add(-1);
+    return true;
+}
+
+static void cache_free_list(void *block)
+{
+    while (block != NULL) {
+        void *next = block_next(block);
+        wbemev__live_allocations_add(1); /* counted again, as wbemev__free uncounts it */
+        wbemev__free(block);
+        block = next;
+    }
+}
+
+void wbemev__object_cache_free(wbemev_class_t *cls)
+{
+    /* The last reference to the class is gone: every use of the cache happened before. */
+    cache_free_list(cls->cache_head);
+    cache_free_list(atomic_exchange(&cls->cache_remote, NULL));
+    cls->cache_head = NULL;
+    cls->cache_count = 0;
+    atomic_store(&cls->cache_remote_count, 0);
+}
+
 /* A new object with its slots uninitialized and `arena` spare bytes after them. Counters untouched. */
 static wbemev_object_t *object_alloc_raw(const wbemev_class_t *cls, wbemev_genus genus, size_t arena)
 {
     size_t head = header_size(cls->prop_count);
     if (arena > SIZE_MAX - head)
         return NULL;
-    wbemev_object_t *obj = wbemev__malloc(head + arena);
+    wbemev_object_t *obj = arena == 0 && genus == WBEMEV_GENUS_INSTANCE ? cache_take((wbemev_class_t *)cls) : NULL;
+    if (obj == NULL)
+        obj = wbemev__malloc(head + arena);
     if (obj == NULL)
         return NULL;
+    obj->plain_block = arena == 0;
     wbemev__ref_init(&obj->refs, 1);
     atomic_init(&obj->frozen, false);
     atomic_init(&obj->indicated, 0);
@@ -174,22 +281,26 @@ static void slot_clear(wbemev__slot *s, wbemev_cimtype type)
 
 static void object_free(wbemev_object_t *obj)
 {
-    const wbemev_class_t *cls = obj->cls;
+    wbemev_class_t *cls = obj->cls;
     if (obj->view_of != NULL)
         wbemev_object_release(obj->view_of);
     else if (obj->heavy != 0)
         for (uint32_t i = 0; i < obj->count; i++)
             slot_clear(&obj->slots[i], cls->props[i].type);
     wbemev_class_t *owner = obj->class_owned ? NULL : obj->cls;
-    /* Instances share one class reference, held while the class has live instances: the thread
-     * that takes the count to 0 drops it (acq_rel: every instance's last use of the class happens
-     * before that). Other objects (clones of class objects) hold a reference each. */
-    if (obj->genus == WBEMEV_GENUS_INSTANCE &&
-        atomic_fetch_sub_explicit(&obj->cls->live_instances, 1, memory_order_acq_rel) != 1)
-        owner = NULL;
     wbemev__live_objects_add(-1);
-    wbemev__free(obj);
-    wbemev_class_release(owner);
+    if (obj->genus != WBEMEV_GENUS_INSTANCE) {
+        wbemev__free(obj);
+        wbemev_class_release(owner);
+        return;
+    }
+    /* Instances share one class reference, held while the class has live instances: the thread
+     * that takes the count to 0 drops it (acq_rel: every instance's last use of the class, the
+     * cache included, happens before that). Other objects hold a reference each. */
+    if (!obj->plain_block || !cache_put(cls, obj))
+        wbemev__free(obj);
+    if (atomic_fetch_sub_explicit(&cls->live_instances, 1, memory_order_acq_rel) == 1)
+        wbemev_class_release(owner);
 }
 
 /* Counts a finished object as alive and takes its class reference (for an instance: the group
@@ -421,6 +532,7 @@ wbemev_status wbemev__object_new_view(wbemev_object_t *base, bool (*selects)(voi
     atomic_init(&v->indicated_by, 0);
     v->genus = base->genus;
     v->class_owned = false;
+    v->plain_block = false;
     v->count = cls->prop_count;
     v->heavy = 0;
     v->cls = (wbemev_class_t *)cls;

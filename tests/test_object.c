@@ -17,8 +17,9 @@
 
 static struct {
     atomic_size_t mallocs; /* successful malloc calls (atomic: the threads test allocates too) */
-    long fail_after;   /* malloc calls left before failures start; -1 = never fail */
-} g_alloc = {0, -1};
+    long fail_after;       /* malloc calls left before failures start; -1 = never fail */
+    atomic_size_t frees;   /* free calls with a block */
+} g_alloc = {0, -1, 0};
 
 static void *counting_malloc(void *ctx, size_t size)
 {
@@ -42,6 +43,8 @@ static void *counting_realloc(void *ctx, void *ptr, size_t size)
 static void counting_free(void *ctx, void *ptr)
 {
     (void)ctx;
+    if (ptr != NULL)
+        atomic_fetch_add(&g_alloc.frees, 1);
     free(ptr);
 }
 
@@ -1273,6 +1276,87 @@ static void test_hot_path_allocations(void **state)
     wbemev_object_release(tmpl);
 }
 
+/* A freed instance's block is kept by its class for the next clone or spawn: by the thread that
+ * owns the class's cache (the first to make an instance), or given back to it by another thread.
+ * It is not a live allocation, and goes back to the hook with the class. */
+static void free_on_thread(void *arg)
+{
+    wbemev_object_release(arg);
+}
+
+static void test_block_cache(void **state)
+{
+    fixture *f = *state;
+    wbemev_class_t *cls = NULL;
+    const wbemev_property_def props[] = {{"N", WBEMEV_CIM_UINT32, NULL}, {"S", WBEMEV_CIM_STRING, NULL}};
+    assert_ok(wbemev_namespace_define_class(f->ns, "Cached", NULL, props, 2, &cls));
+    wbemev_object_t *tmpl = spawn(cls);
+    assert_ok(wbemev_object_put_string(tmpl, "S", "short")); /* in its slot: a plain block */
+    size_t live = wbemev_live_allocations();
+
+    wbemev_object_t *ev[4];
+    size_t m0 = atomic_load(&g_alloc.mallocs);
+    for (int i = 0; i < 4; i++)
+        assert_ok(wbemev_object_clone(tmpl, &ev[i]));
+    assert_int_equal(atomic_load(&g_alloc.mallocs) - m0, 4); /* nothing cached yet */
+    assert_int_equal(wbemev_live_allocations(), live + 4);
+    size_t f0 = atomic_load(&g_alloc.frees);
+    for (int i = 0; i < 4; i++) {
+        wbemev_object_freeze(ev[i]); /* as after an Indicate: none of it may show in a reuse */
+        assert_int_equal(wbemev__object_mark_indicated(ev[i], 9, 1), 0);
+        wbemev_object_release(ev[i]);
+    }
+    assert_int_equal(atomic_load(&g_alloc.frees) - f0, 0); /* kept by the class */
+    assert_int_equal(wbemev_live_allocations(), live);     /* and not counted as live */
+
+    /* The next clones and spawns reuse them, values fresh. */
+    m0 = atomic_load(&g_alloc.mallocs);
+    for (int i = 0; i < 4; i++) {
+        if (i < 2)
+            assert_ok(wbemev_object_clone(tmpl, &ev[i]));
+        else
+            assert_ok(wbemev_class_spawn_instance(cls, &ev[i]));
+        assert_false(wbemev_object_is_frozen(ev[i]));
+        assert_int_equal(wbemev__object_mark_indicated(ev[i], 40 + (uint64_t)i, 1), 0); /* unmarked */
+    }
+    assert_int_equal(atomic_load(&g_alloc.mallocs) - m0, 0);
+    assert_int_equal(wbemev_live_allocations(), live + 4);
+    const char *str = NULL;
+    assert_ok(wbemev_object_get_string(ev[0], "S", &str));
+    assert_string_equal(str, "short");
+    assert_true(wbemev_object_is_null(ev[3], "S"));
+    assert_ok(wbemev_object_put_uint32(ev[3], "N", 7));
+
+    /* A block that grew an out-of-line string is still reusable once the string is freed. */
+    assert_ok(wbemev_object_put_string(ev[1], "S", "a string far too long to be kept inside its slot"));
+
+    /* Freed on another thread (a queued worker): given back to the owner, which takes it once
+     * its own list is empty. */
+    f0 = atomic_load(&g_alloc.frees);
+    wbemev__thread t;
+    assert_true(wbemev__thread_start(&t, free_on_thread, ev[2]));
+    wbemev__thread_join(&t);
+    assert_int_equal(atomic_load(&g_alloc.frees) - f0, 0);
+    assert_int_equal(wbemev_live_allocations(), live + 3 + 1); /* ev[1]'s string */
+    m0 = atomic_load(&g_alloc.mallocs);
+    assert_ok(wbemev_object_clone(tmpl, &ev[2]));
+    assert_int_equal(atomic_load(&g_alloc.mallocs) - m0, 0);
+    assert_true(wbemev_object_is_null(ev[2], "N"));
+    wbemev_object_release(ev[2]);
+
+    wbemev_object_release(ev[0]);
+    wbemev_object_release(ev[1]);
+    wbemev_object_release(ev[3]);
+    assert_int_equal(wbemev_live_allocations(), live);
+    wbemev_object_release(tmpl);
+
+    /* The class gives its cache back when it goes. */
+    f0 = atomic_load(&g_alloc.frees);
+    assert_ok(wbemev_namespace_delete_class(f->ns, "Cached"));
+    wbemev_class_release(cls);
+    assert_true(atomic_load(&g_alloc.frees) - f0 >= 4); /* the cached blocks and the class's own */
+}
+
 /* ---- internals used by the dispatcher ---- */
 
 static void test_internals(void **state)
@@ -1484,6 +1568,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hot_path_allocations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_block_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_internals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_counts_across_threads, setup, teardown),

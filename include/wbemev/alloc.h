@@ -33,10 +33,18 @@ typedef struct wbemev_allocator {
  */
 WBEMEV_API wbemev_status wbemev_set_allocator(const wbemev_allocator *allocator);
 
-/** Blocks allocated through the hook and not yet freed. Thread-safe. */
+/**
+ * Blocks allocated through the hook and in use. A class keeps the blocks of its freed instances for
+ * its next ones (up to 256 KiB a class, given back to the hook when the class is freed); those are
+ * not counted, so a leak check sees an object's block go when the object does.
+ *
+ * Thread-safe. Each thread counts on its own and a call sums the counts: exact when the threads
+ * that allocate are idle or joined, as in a leak check.
+ */
 WBEMEV_API size_t wbemev_live_allocations(void);
 
-/** Event objects (instances and class objects) alive now, across all namespaces. Thread-safe. */
+/** Event objects (instances and class objects) alive now, across all namespaces. Thread-safe, summed
+ * as wbemev_live_allocations is. */
 WBEMEV_API size_t wbemev_live_objects(void);
 
 WBEMEV_END_DECLS
