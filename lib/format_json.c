@@ -57,14 +57,6 @@ static void put_u_escape(struct jout *o, unsigned v)
     put_n(o, buf, sizeof buf);
 }
 
-/* One code point at *p, advancing; invalid input gives U+FFFD and one byte, so the output stays
- * valid whatever the input. */
-static uint32_t utf8_next(const unsigned char **p)
-{
-    uint32_t c = wbemev__utf8_decode(p);
-    return c == WBEMEV__UTF8_INVALID ? 0xFFFDu : c;
-}
-
 /* One code point inside a JSON string. */
 static void put_code_point(struct jout *o, uint32_t c)
 {
@@ -124,7 +116,7 @@ static void put_string(struct jout *o, const char *s)
                 p++;
             put_n(o, (const char *)run, (size_t)(p - run));
             if (*p != 0)
-                put_code_point(o, utf8_next(&p));
+                put_code_point(o, wbemev__utf8_decode_lossy(&p));
         }
     }
     put_n(o, "\"", 1);

@@ -55,14 +55,6 @@ static void out_hex4(struct out *o, unsigned v)
     out_n(o, buf, sizeof buf);
 }
 
-/* One code point at *p, advancing; invalid input gives U+FFFD and one byte, so the output stays
- * valid whatever the input. */
-static uint32_t utf8_next(const unsigned char **p)
-{
-    uint32_t c = wbemev__utf8_decode(p);
-    return c == WBEMEV__UTF8_INVALID ? 0xFFFDu : c;
-}
-
 /* One character of a MOF string or char literal (quote is '"' or '\''). */
 static void out_char(struct out *o, uint32_t c, char quote)
 {
@@ -96,7 +88,7 @@ static void out_string(struct out *o, const char *s)
     const unsigned char *p = (const unsigned char *)s;
     out_n(o, "\"", 1);
     while (*p != 0)
-        out_char(o, utf8_next(&p), '"');
+        out_char(o, wbemev__utf8_decode_lossy(&p), '"');
     out_n(o, "\"", 1);
 }
 
@@ -302,7 +294,7 @@ wbemev_status wbemev_mof_write_registration(const wbemev_registration *reg, wbem
     out_s(&o, "\"\\\\\\\\.\\\\");
     const unsigned char *ns = (const unsigned char *)reg->namespace_name;
     while (*ns != 0)
-        out_char(&o, utf8_next(&ns), '"');
+        out_char(&o, wbemev__utf8_decode_lossy(&ns), '"');
     out_s(&o, "\"");
     out_s(&o, ")\n");
 

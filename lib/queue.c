@@ -45,8 +45,8 @@ struct wbemev__queue {
     uint64_t max_wait_ns;
     bool inline_run;
     bool closed;    /* pushes are discarded */
-    bool ended;     /* nothing more is delivered */
-    atomic_bool ending; /* ended, readable without q->mu (a worker delivering a batch checks it) */
+    atomic_bool ended; /* nothing more is delivered; set under q->mu, read without it by a worker
+                        * delivering a batch */
     bool scheduled; /* on the run list or running (workers' queues) */
     bool running;
     struct wbemev__queue *run_next;
@@ -302,7 +302,7 @@ wbemev_status wbemev__queue_new(wbemev_dispatcher_t *d, struct wbemev__sub *sub,
     }
     q->d = d;
     q->sub = sub;
-    atomic_init(&q->ending, false);
+    atomic_init(&q->ended, false);
     q->max_events = o->queue_max_events;
     q->max_bytes = o->queue_max_bytes;
     q->policy = o->backpressure;
@@ -714,7 +714,7 @@ static void send_overflow(struct wbemev__queue *q, uint64_t n)
 /* Delivers up to `budget` items. Returns true when the queue (a workers' one) stays scheduled with
  * more to do; false when it was unscheduled (the caller drops the run list's reference). Items are
  * taken out in batches under one q->mu round-trip and delivered outside the lock; an end that
- * arrives meanwhile (q->ending) discards the rest of the batch. */
+ * arrives meanwhile (q->ended) discards the rest of the batch. */
 static bool queue_run_some(struct wbemev__queue *q, unsigned budget)
 {
     wbemev_dispatcher_t *d = q->d;
@@ -747,7 +747,7 @@ static bool queue_run_some(struct wbemev__queue *q, unsigned budget)
         wake_space_waiters(d->pool);
         uint64_t discards = 0;
         for (size_t i = 0; i < n; i++) {
-            if (failed || atomic_load_explicit(&q->ending, memory_order_relaxed)) {
+            if (failed || atomic_load_explicit(&q->ended, memory_order_relaxed)) {
                 discards++;
             } else if (WBEMEV_FAILED(wbemev__consumer_indicate(d, sub, batch[i].obj))) {
                 discards++;
@@ -801,9 +801,8 @@ void wbemev__queue_close(struct wbemev__queue *q)
 void wbemev__queue_end(struct wbemev__queue *q)
 {
     wbemev__queue_close(q);
-    atomic_store(&q->ending, true); /* a worker delivering a batch stops at the next item */
     wbemev__mutex_lock(&q->mu);
-    q->ended = true;
+    atomic_store(&q->ended, true); /* a worker delivering a batch stops at the next item */
     while (q->running)
         wbemev__cond_wait(&q->idle_cv, &q->mu);
     size_t n = q->count;

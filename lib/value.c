@@ -243,6 +243,12 @@ uint32_t wbemev__utf8_decode(const unsigned char **p)
     return c;
 }
 
+uint32_t wbemev__utf8_decode_lossy(const unsigned char **p)
+{
+    uint32_t c = wbemev__utf8_decode(p);
+    return c == WBEMEV__UTF8_INVALID ? 0xFFFDu : c;
+}
+
 bool wbemev_utf8_is_valid(const char *s)
 {
     if (s == NULL)

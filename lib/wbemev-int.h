@@ -32,6 +32,9 @@ uint32_t wbemev__name_hash(const char *s);
  * sequence gives WBEMEV__UTF8_INVALID and advances one byte. The one decoder of the library. */
 #define WBEMEV__UTF8_INVALID 0xFFFFFFFFu
 uint32_t wbemev__utf8_decode(const unsigned char **p);
+/* The same, with U+FFFD for an invalid sequence: what a writer emits, so its output stays valid
+ * whatever the input. */
+uint32_t wbemev__utf8_decode_lossy(const unsigned char **p);
 /* Decimal text of an integer, without a NUL, into buf (WBEMEV__INT_TEXT_MAX bytes); returns the
  * length. */
 #define WBEMEV__INT_TEXT_MAX 24
