@@ -162,8 +162,11 @@ static const wbemev_provider_vtbl prov_vtbl = {
     WBEMEV_PROVIDER_VTBL_VERSION, prov_add_ref, prov_release, NULL, prov_provide_events, NULL, NULL, NULL,
 };
 
-/* One consumer: counts and reads one property. `pub` and `done_ns` are what another thread reads. */
+/* One consumer: counts and reads one property. `pub` and `done_ns` are what another thread reads.
+ * Padded onto cache lines of its own: a queued consumer writes these on the worker per event, and
+ * the provider's loop (reading the handles next to them in struct wb) must not pay for that. */
 struct consumer {
+    char pad_before[64];
     wbemev_prop_handle handle;
     bool has_handle;
     uint64_t count, sum;
@@ -171,6 +174,7 @@ struct consumer {
     atomic_uint_fast64_t pub;
     atomic_uint_fast64_t done_ns;
     atomic_bool inline_seen; /* delivered on the producer's thread */
+    char pad_after[64];
 };
 
 static wbemev_status on_event(void *ctx, wbemev_object_t *event)

@@ -143,6 +143,19 @@ static void block_set_next(void *block, void *next)
     memcpy(block, &next, sizeof next);
 }
 
+/* Asks for the next block to be brought in for writing while this event is made: a block a
+ * queued worker freed is in that core's cache, and the next clone would otherwise wait for it. */
+static void prefetch_block(const void *block, size_t size)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    if (block != NULL)
+        for (size_t off = 0; off < size; off += 64)
+            __builtin_prefetch((const char *)block + off, 1, 3);
+#else
+    (void)block, (void)size;
+#endif
+}
+
 static size_t cache_limit(const wbemev_class_t *cls)
 {
     return BLOCK_CACHE_BYTES / header_size(cls->prop_count);
@@ -166,6 +179,7 @@ static wbemev_object_t *cache_take(wbemev_class_t *cls)
     if (obj == NULL)
         return NULL;
     cls->cache_head = block_next(obj);
+    prefetch_block(cls->cache_head, header_size(cls->prop_count));
     if (cls->cache_count > 0)
         cls->cache_count--;
     wbemev__live_allocations_add(1);
@@ -199,6 +213,18 @@ static bool cache_put(wbemev_class_t *cls, wbemev_object_t *obj)
     wbemev__live_allocations_add(-1);
     return true;
 }
+
+/* Instances freed by a thread between wbemev__object_free_batch_begin and _end, all of one class
+ * (a free of another class flushes first). */
+struct free_batch {
+    unsigned depth; /* begin calls not ended yet */
+    wbemev_class_t *cls;
+    size_t ninstances;        /* class count decrements held back */
+    void *head, *tail;        /* blocks for the class's remote stack, chained */
+    uint32_t nblocks;
+};
+static WBEMEV__THREAD_LOCAL struct free_batch tls_free_batch;
+static void free_batch_add(struct free_batch *b, wbemev_class_t *cls, wbemev_object_t *obj);
 
 static void cache_free_list(void *block)
 {
@@ -294,6 +320,10 @@ static void object_free(wbemev_object_t *obj)
         wbemev_class_release(owner);
         return;
     }
+    if (tls_free_batch.depth > 0) {
+        free_batch_add(&tls_free_batch, cls, obj);
+        return;
+    }
     /* Instances share one class reference, held while the class has live instances: the thread
      * that takes the count to 0 drops it (acq_rel: every instance's last use of the class, the
      * cache included, happens before that). Other objects hold a reference each. */
@@ -301,6 +331,71 @@ static void object_free(wbemev_object_t *obj)
         wbemev__free(obj);
     if (atomic_fetch_sub_explicit(&cls->live_instances, 1, memory_order_acq_rel) == 1)
         wbemev_class_release(owner);
+}
+
+/* ---- batched frees (a queued worker's batch; see wbemev__object_free_batch_begin) ---- */
+
+static void free_batch_flush(struct free_batch *b)
+{
+    wbemev_class_t *cls = b->cls;
+    if (cls == NULL)
+        return;
+    if (b->head != NULL) {
+        /* The gathered blocks, pushed in one step (release: their last writes). Before the count
+         * drops below: the class, and its cache, live while the count is above 0. */
+        atomic_fetch_add_explicit(&cls->cache_remote_count, b->nblocks, memory_order_relaxed);
+        void *head = atomic_load_explicit(&cls->cache_remote, memory_order_relaxed);
+        do {
+            block_set_next(b->tail, head);
+        } while (!atomic_compare_exchange_weak_explicit(&cls->cache_remote, &head, b->head, memory_order_release,
+                                                        memory_order_relaxed));
+        wbemev__live_allocations_add(-(long)b->nblocks);
+    }
+    if (atomic_fetch_sub_explicit(&cls->live_instances, b->ninstances, memory_order_acq_rel) == b->ninstances)
+        wbemev_class_release(cls);
+    b->cls = NULL;
+    b->head = b->tail = NULL;
+    b->nblocks = 0;
+    b->ninstances = 0;
+}
+
+/* Frees an instance (its slots already cleared) into the batch: its block joins the batch's chain
+ * when the class's owner is another thread and its stack has room, and its class count is kept
+ * back until the flush (which keeps the class alive meanwhile). */
+static void free_batch_add(struct free_batch *b, wbemev_class_t *cls, wbemev_object_t *obj)
+{
+    if (b->cls != cls) {
+        free_batch_flush(b);
+        b->cls = cls;
+    }
+    b->ninstances++;
+    const void *owner = atomic_load_explicit(&cls->cache_owner, memory_order_relaxed);
+    if (!obj->plain_block || owner == NULL) {
+        wbemev__free(obj);
+    } else if (owner == &tls_cache_token) {
+        if (!cache_put(cls, obj))
+            wbemev__free(obj);
+    } else if (atomic_load_explicit(&cls->cache_remote_count, memory_order_relaxed) + b->nblocks <
+               cache_limit(cls)) {
+        block_set_next(obj, b->head);
+        b->head = obj;
+        if (b->tail == NULL)
+            b->tail = obj;
+        b->nblocks++;
+    } else {
+        wbemev__free(obj);
+    }
+}
+
+void wbemev__object_free_batch_begin(void)
+{
+    tls_free_batch.depth++;
+}
+
+void wbemev__object_free_batch_end(void)
+{
+    if (--tls_free_batch.depth == 0)
+        free_batch_flush(&tls_free_batch);
 }
 
 /* Counts a finished object as alive and takes its class reference (for an instance: the group
@@ -600,6 +695,16 @@ uint64_t wbemev__object_mark_indicated(wbemev_object_t *obj, uint64_t token, uin
 {
     /* Only the first Indicate marks the object, so a rejected later one cannot undo that mark. */
     uint64_t prev = 0;
+    if (!atomic_load_explicit(&obj->frozen, memory_order_acquire)) {
+        /* Not indicated yet (or refused and refired): an unfrozen object belongs to the calling
+         * thread (object.h), so a load and a store do; no locked instruction on the hot path. */
+        prev = atomic_load_explicit(&obj->indicated, memory_order_relaxed);
+        if (prev == 0) {
+            atomic_store_explicit(&obj->indicated, token, memory_order_relaxed);
+            atomic_store_explicit(&obj->indicated_by, reg_serial, memory_order_release);
+        }
+        return prev;
+    }
     if (atomic_compare_exchange_strong_explicit(&obj->indicated, &prev, token, memory_order_acq_rel,
                                                 memory_order_acquire))
         atomic_store_explicit(&obj->indicated_by, reg_serial, memory_order_release);

@@ -746,6 +746,7 @@ static bool queue_run_some(struct wbemev__queue *q, unsigned budget)
         wbemev__mutex_unlock(&q->mu);
         wake_space_waiters(d->pool);
         uint64_t discards = 0;
+        wbemev__object_free_batch_begin();
         for (size_t i = 0; i < n; i++) {
             if (failed || atomic_load_explicit(&q->ended, memory_order_relaxed)) {
                 discards++;
@@ -755,6 +756,7 @@ static bool queue_run_some(struct wbemev__queue *q, unsigned budget)
             }
             wbemev_object_release(batch[i].obj);
         }
+        wbemev__object_free_batch_end();
         if (discards > 0)
             atomic_fetch_add_explicit(&sub->discarded, discards, memory_order_relaxed);
         wbemev__mutex_lock(&q->mu);

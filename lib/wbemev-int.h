@@ -70,10 +70,16 @@ wbemev_status wbemev__object_new_view(wbemev_object_t *base, bool (*selects)(voi
 void wbemev__report_put_after_indicate(uint32_t reg_serial, const char *class_name);
 /* Sets __Event.TIME_CREATED to `ticks` when it is NULL. obj must be an event instance, not frozen. */
 void wbemev__object_stamp_time_created(wbemev_object_t *obj, uint64_t ticks);
-/* Reads __Event.SECURITY_DESCRIPTOR into bytes and len (NULL and 0 when it is NULL). */
 /* Bytes an object keeps alive (queue accounting, queue.c). */
 size_t wbemev__object_footprint(const wbemev_object_t *obj);
+/* Reads __Event.SECURITY_DESCRIPTOR into bytes and len (NULL and 0 when it is NULL). */
 void wbemev__object_security_descriptor(const wbemev_object_t *obj, const uint8_t **bytes, size_t *len);
+/* Between begin and end, instances this thread frees give their class count and their cached
+ * block back once per run of one class instead of once each, so a queued worker freeing a batch
+ * does not take the class's cache lines from the provider thread per event. Until end the class
+ * counts them as live (wbemev_class_live_instances) and stays alive. Pairs may nest. */
+void wbemev__object_free_batch_begin(void);
+void wbemev__object_free_batch_end(void);
 
 /* ---- refcount helpers ---- */
 typedef atomic_uint_fast32_t wbemev__refcount;

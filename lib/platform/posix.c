@@ -2,6 +2,7 @@
  * lib/platform/posix.c: the platform contract (lib/platform.h) on POSIX threads.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* glibc: PTHREAD_MUTEX_ADAPTIVE_NP; ignored elsewhere */
 
 #include "../platform.h"
 
@@ -21,7 +22,20 @@ _Static_assert(sizeof(pthread_t) <= sizeof(wbemev__thread), "wbemev__thread too 
 
 bool wbemev__mutex_init(wbemev__mutex *m)
 {
+#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
+    /* The library's locks are held for a few dozen instructions (a queue's ring, the run list), by
+     * a provider thread and a worker at once: spinning briefly before sleeping saves a futex wait
+     * and a wake-up per contended lock, which cost more than the critical section. */
+    pthread_mutexattr_t attr;
+    if (pthread_mutexattr_init(&attr) != 0)
+        return false;
+    bool ok = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP) == 0 &&
+              pthread_mutex_init(MUTEX(m), &attr) == 0;
+    pthread_mutexattr_destroy(&attr);
+    return ok;
+#else
     return pthread_mutex_init(MUTEX(m), NULL) == 0;
+#endif
 }
 
 void wbemev__mutex_destroy(wbemev__mutex *m)
