@@ -1152,6 +1152,17 @@ wbemev_status wbemev_object_get_h(const wbemev_object_t *obj, wbemev_prop_handle
     return WBEMEV_S_NO_ERROR;
 }
 
+int wbemev__object_get_bits_h(const wbemev_object_t *obj, wbemev_prop_handle handle, uint64_t *bits)
+{
+    if (!handle_valid(obj, handle))
+        return -1;
+    const wbemev__slot *s = slot_at(obj, handle.index);
+    if (s->is_null)
+        return 0;
+    *bits = s->u.uint;
+    return 1;
+}
+
 wbemev_status wbemev_object_property_handle(const wbemev_object_t *obj, const char *name,
                                             wbemev_prop_handle *out)
 {

@@ -70,6 +70,9 @@ wbemev_status wbemev__object_new_view(wbemev_object_t *base, bool (*selects)(voi
 void wbemev__report_put_after_indicate(uint32_t reg_serial, const char *class_name);
 /* Sets __Event.TIME_CREATED to `ticks` when it is NULL. obj must be an event instance, not frozen. */
 void wbemev__object_stamp_time_created(wbemev_object_t *obj, uint64_t ticks);
+/* The 64 bits of an integer property's slot, read through a handle (the WQL integer fast path):
+ * 1 with *bits set, 0 when the property is NULL, -1 when the handle is not valid for obj. */
+int wbemev__object_get_bits_h(const wbemev_object_t *obj, wbemev_prop_handle handle, uint64_t *bits);
 /* Bytes an object keeps alive (queue accounting, queue.c). */
 size_t wbemev__object_footprint(const wbemev_object_t *obj);
 /* Reads __Event.SECURITY_DESCRIPTOR into bytes and len (NULL and 0 when it is NULL). */

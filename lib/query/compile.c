@@ -207,6 +207,26 @@ static wbemev_status wq_check_operand(const wbemev_query_t *q, const wq_prop *pr
     return WBEMEV_S_NO_ERROR;
 }
 
+/* `integer property op integer constant`, the property read by handle: the commonest filter, which
+ * eval.c tests on the slot's bits without going through a wbemev_value. */
+static bool wq_is_int_cmp(const wq_prop *pr, const wq_const *c, wq_op op)
+{
+    if (!pr->has_handle || pr->seg_count != 1 || op == WQ_OP_LIKE ||
+        (c->kind != WQ_C_INT && c->kind != WQ_C_UINT))
+        return false;
+    switch (pr->type) {
+    case WBEMEV_CIM_SINT8:
+    case WBEMEV_CIM_UINT8:
+    case WBEMEV_CIM_SINT16:
+    case WBEMEV_CIM_UINT16:
+    case WBEMEV_CIM_SINT32:
+    case WBEMEV_CIM_UINT32:
+    case WBEMEV_CIM_SINT64:
+    case WBEMEV_CIM_UINT64: return true;
+    default: return false;
+    }
+}
+
 /* Resolves and checks the expression rooted at index (recursion bounded by WQ_MAX_DEPTH). */
 static wbemev_status wq_check_node(wbemev_query_t *q, wbemev_namespace_t *ns, uint32_t index,
                                    bool having, wbemev_query_error *err)
@@ -255,7 +275,10 @@ static wbemev_status wq_check_node(wbemev_query_t *q, wbemev_namespace_t *ns, ui
         return WBEMEV_S_NO_ERROR;
     }
     case WQ_N_CMP:
-        return wq_check_operand(q, pr, pr->type, &q->consts[n->cst], (wq_op)n->op, err);
+        st = wq_check_operand(q, pr, pr->type, &q->consts[n->cst], (wq_op)n->op, err);
+        if (WBEMEV_SUCCEEDED(st) && !having)
+            n->int_cmp = wq_is_int_cmp(pr, &q->consts[n->cst], (wq_op)n->eval_op);
+        return st;
     default: /* IS [NOT] NULL fits any property */
         return WBEMEV_S_NO_ERROR;
     }

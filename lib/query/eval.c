@@ -397,6 +397,27 @@ wbemev_status wbemev__wq_get_property(const wq_ctx *cx, const wq_prop *prop, wbe
     return WBEMEV_S_NO_ERROR;
 }
 
+/* A CMP node compile.c marked int_cmp: the same result as wq_compare on the value. */
+static bool wq_int_compare(const wbemev_query_t *q, const wq_node *n, const wbemev_object_t *event)
+{
+    const wq_prop *pr = &q->props[n->prop];
+    uint64_t bits;
+    if (wbemev__object_get_bits_h(event, pr->handle, &bits) != 1)
+        return false; /* NULL (or not this class's handle): no comparison holds */
+    wq_num a, b;
+    bool is_signed = pr->type == WBEMEV_CIM_SINT8 || pr->type == WBEMEV_CIM_SINT16 ||
+                     pr->type == WBEMEV_CIM_SINT32 || pr->type == WBEMEV_CIM_SINT64;
+    if (is_signed && (int64_t)bits < 0) {
+        a.k = 0;
+        a.i = (int64_t)bits;
+    } else {
+        a.k = 1;
+        a.u = bits;
+    }
+    wq_const_num(&q->consts[n->cst], &b);
+    return wq_apply(wq_cmp_num(&a, &b), (wq_op)n->eval_op);
+}
+
 bool wbemev__wq_eval(const wq_ctx *cx, uint32_t index)
 {
     const wbemev_query_t *q = cx->q;
@@ -424,6 +445,8 @@ bool wbemev__wq_eval(const wq_ctx *cx, uint32_t index)
             return false;
         return wbemev_class_is_a(wbemev_object_class(v.u.object), wq_str(q, q->consts[n->cst].str));
     case WQ_N_CMP:
+        if (n->int_cmp && cx->use_handles && cx->number_of_events == NULL)
+            return wq_int_compare(q, n, cx->event);
         if (WBEMEV_FAILED(wbemev__wq_get_property(cx, &q->props[n->prop], &v)))
             return false;
         return wq_compare(q, &v, &q->consts[n->cst], (wq_op)n->eval_op);

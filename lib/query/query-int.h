@@ -162,6 +162,8 @@ typedef struct wq_node {
     uint8_t op;      /* wq_op as written */
     uint8_t eval_op; /* the same comparison with the property on the left */
     bool const_left; /* written "constant op property" */
+    bool int_cmp;    /* CMP of an integer property read by handle with an integer constant: eval.c
+                      * compares the slot's bits directly (compile.c sets it) */
     uint32_t child;  /* AND/OR/NOT: first operand */
     uint32_t next;   /* next sibling under an AND/OR, or WQ_NONE */
     uint32_t prop;   /* CMP/ISNULL/ISNOTNULL/ISA */
