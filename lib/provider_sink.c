@@ -98,12 +98,16 @@ static wbemev_status validate(struct wbemev__reg *reg, int32_t count, wbemev_obj
     wbemev_dispatcher_t *d = reg->d;
     if (count < 0 || (count > 0 && objects == NULL))
         return WBEMEV_E_INVALID_PARAMETER;
+    const wbemev_class_t *checked = NULL; /* the class the previous instance passed with */
     for (int32_t i = 0; i < count; i++) {
         const wbemev_object_t *o = objects[i];
         if (o == NULL)
             return WBEMEV_E_INVALID_PARAMETER;
         const wbemev_class_t *cls = wbemev_object_class(o);
-        if (wbemev_object_genus(o) != WBEMEV_GENUS_INSTANCE) {
+        bool instance = wbemev_object_genus(o) == WBEMEV_GENUS_INSTANCE;
+        if (instance && cls == checked)
+            continue; /* a batch is usually one class: check it once */
+        if (!instance) {
             wbemev__violation(d, WBEMEV_VIOLATION_CLASS_OBJECT_INDICATED, reg->name, "Indicate", wbemev_class_name(cls));
             return WBEMEV_E_INVALID_OBJECT;
         }
@@ -115,6 +119,7 @@ static wbemev_status validate(struct wbemev__reg *reg, int32_t count, wbemev_obj
             wbemev__violation(d, WBEMEV_VIOLATION_CLASS_NOT_REGISTERED, reg->name, "Indicate",
                               wbemev_class_name(cls)) == WBEMEV_S_FALSE)
             return WBEMEV_E_INVALID_CLASS;
+        checked = cls;
     }
     return WBEMEV_S_NO_ERROR;
 }
@@ -352,24 +357,59 @@ static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_obje
     return ok;
 }
 
-/* Routes one event to the subscriptions on its class and on each of its superclasses. */
-static void route(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, wbemev_object_t *event,
-                  struct wbemev__stage *stage, struct call_tally *tally)
-{
-    const wbemev_class_t *cls = wbemev_object_class(event);
-    size_t depth = wbemev_class_depth(cls);
-    for (size_t level = 0; level <= depth; level++) {
+/* The subscriptions an event of one class goes to (its class's and its superclasses' lists in the
+ * call's snapshot), looked up once per class per call: a batch is usually of one class. */
+#define ROUTE_MAX_LEVELS 8
+struct route_memo {
+    const wbemev_class_t *cls; /* NULL: nothing remembered */
+    size_t nlists;
+    struct {
+        struct wbemev__sub *const *subs;
         uint32_t n;
-        struct wbemev__sub *const *subs =
-            wbemev__snapshot_lookup(snap, wbemev_class_id(wbemev__class_ancestor(cls, level)), &n);
-        for (uint32_t i = 0; i < n; i++) {
-            if (!deliver(d, subs[i], event, stage, tally)) {
-                /* A failing consumer is cancelled: one SetStatus(COMPLETE, CALL_CANCELLED). The end
-                 * is deferred to the end of this Indicate, since this thread holds the snapshot. */
-                wbemev__sub_end(d, subs[i], WBEMEV_E_CALL_CANCELLED);
-            }
+    } lists[ROUTE_MAX_LEVELS];
+};
+
+static void route_deliver(wbemev_dispatcher_t *d, struct wbemev__sub *const *subs, uint32_t n,
+                          wbemev_object_t *event, struct wbemev__stage *stage, struct call_tally *tally)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (!deliver(d, subs[i], event, stage, tally)) {
+            /* A failing consumer is cancelled: one SetStatus(COMPLETE, CALL_CANCELLED). The end is
+             * deferred to the end of this Indicate, since this thread holds the snapshot. */
+            wbemev__sub_end(d, subs[i], WBEMEV_E_CALL_CANCELLED);
         }
     }
+}
+
+/* Routes one event to the subscriptions on its class and on each of its superclasses. */
+static void route(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, wbemev_object_t *event,
+                  struct wbemev__stage *stage, struct call_tally *tally, struct route_memo *memo)
+{
+    const wbemev_class_t *cls = wbemev_object_class(event);
+    if (cls != memo->cls) {
+        size_t depth = wbemev_class_depth(cls);
+        memo->cls = NULL;
+        memo->nlists = 0;
+        for (size_t level = 0; level <= depth; level++) {
+            uint32_t n;
+            struct wbemev__sub *const *subs =
+                wbemev__snapshot_lookup(snap, wbemev_class_id(wbemev__class_ancestor(cls, level)), &n);
+            if (n == 0)
+                continue;
+            if (depth >= ROUTE_MAX_LEVELS) { /* too deep to remember: deliver as found */
+                route_deliver(d, subs, n, event, stage, tally);
+                continue;
+            }
+            memo->lists[memo->nlists].subs = subs;
+            memo->lists[memo->nlists].n = n;
+            memo->nlists++;
+        }
+        if (depth >= ROUTE_MAX_LEVELS)
+            return;
+        memo->cls = cls;
+    }
+    for (size_t k = 0; k < memo->nlists; k++)
+        route_deliver(d, memo->lists[k].subs, memo->lists[k].n, event, stage, tally);
 }
 
 /* Answers an Indicate without delivering it: counts the objects as refused. */
@@ -441,9 +481,12 @@ static wbemev_status psink_indicate(wbemev_sink_t *s, int32_t count, wbemev_obje
     stage.n = 0;
     struct call_tally tally;
     tally.n = 0;
+    struct route_memo memo;
+    memo.cls = NULL;
+    memo.nlists = 0;
     depth_push(d);
     for (int32_t i = 0; i < count; i++)
-        route(d, snap, objects[i], &stage, &tally);
+        route(d, snap, objects[i], &stage, &tally, &memo);
     tally_flush(&tally);
     wbemev__stage_flush(&stage); /* before the reservations go: the pushes use them */
     unsigned left = depth_pop(d);
