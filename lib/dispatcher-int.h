@@ -228,19 +228,25 @@ bool wbemev__queue_reserving(const struct wbemev__queue *q);
 /* Queues one event (a reference is taken). `force`: room was reserved, or no limit applies. */
 /* event NULL records a drop (an event that could not be prepared) the consumer is told of. */
 void wbemev__queue_push(struct wbemev__queue *q, wbemev_object_t *event, bool force);
-/* Pushes staged during one Indicate call, flushed per queue: one q->mu round-trip and at most one
- * wake-up of the workers per queue per flush instead of per event. Each queue keeps the call's
- * order. Flush before the call's reservations are released. */
+/* Pushes staged during one Indicate call, pushed per queue when the stage fills: one q->mu
+ * round-trip per queue per WBEMEV__STAGE_MAX events. The workers are woken once per queue per
+ * call, by the last flush (a worker already running the queue sees the earlier pushes anyway).
+ * Each queue keeps the call's order. Flush before the call's reservations are released. */
 #define WBEMEV__STAGE_MAX 64
+#define WBEMEV__STAGE_WAKES 8
 struct wbemev__stage {
     size_t n;
     struct {
         struct wbemev__queue *q; /* NULL once pushed */
         wbemev_object_t *obj;    /* a reference the stage holds; NULL records a drop */
     } v[WBEMEV__STAGE_MAX];
+    size_t nwake; /* queues pushed to whose workers the last flush wakes */
+    struct wbemev__queue *wake[WBEMEV__STAGE_WAKES];
 };
-/* Stages a push of event to q (a reference is taken; NULL: a drop), flushing first when full. */
+void wbemev__stage_init(struct wbemev__stage *s);
+/* Stages a push of event to q (a reference is taken; NULL: a drop), pushing first when full. */
 void wbemev__stage_add(struct wbemev__stage *s, struct wbemev__queue *q, wbemev_object_t *event);
+/* Pushes what is staged and wakes the workers of every queue the call pushed to. */
 void wbemev__stage_flush(struct wbemev__stage *s);
 /* Delivers what q holds on this thread (inline queues; no-op when another thread runs it). */
 void wbemev__queue_run(struct wbemev__queue *q);

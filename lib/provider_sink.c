@@ -478,7 +478,7 @@ static wbemev_status psink_indicate(wbemev_sink_t *s, int32_t count, wbemev_obje
             wbemev_object_freeze(objects[i]);
 
     struct wbemev__stage stage;
-    stage.n = 0;
+    wbemev__stage_init(&stage);
     struct call_tally tally;
     tally.n = 0;
     struct route_memo memo;

@@ -598,10 +598,24 @@ static void release_later(struct release_list *l, wbemev_object_t *obj)
         wbemev_object_release(obj);
 }
 
+/* Remembers q for the wake-up at the end of the call; false when the stage has no room for it
+ * (the caller schedules q now). */
+static bool stage_defer_wake(struct wbemev__stage *s, struct wbemev__queue *q)
+{
+    for (size_t i = 0; i < s->nwake; i++)
+        if (s->wake[i] == q)
+            return true;
+    if (s->nwake == WBEMEV__STAGE_WAKES)
+        return false;
+    s->wake[s->nwake++] = q;
+    return true;
+}
+
 /* Queues n events in order, taking over the caller's reference to each (a NULL entry records a
  * drop: an event that could not be prepared, which the consumer is told of). One q->mu round-trip
  * and at most one wake-up of the workers for the whole batch. `force`: room was reserved. */
-static void push_adopted(struct wbemev__queue *q, wbemev_object_t *const *objs, size_t n, bool force)
+static void push_adopted(struct wbemev__queue *q, wbemev_object_t *const *objs, size_t n, bool force,
+                         struct wbemev__stage *defer_wake)
 {
     struct wbemev__sub *sub = q->sub;
     uint64_t bytes[WBEMEV__STAGE_MAX];
@@ -656,7 +670,9 @@ static void push_adopted(struct wbemev__queue *q, wbemev_object_t *const *objs, 
     }
     if (added > 0)
         atomic_fetch_add(&q->d->queued_bytes, added);
-    bool append = schedule_locked(q);
+    bool append = false;
+    if (defer_wake == NULL || !stage_defer_wake(defer_wake, q))
+        append = schedule_locked(q);
     wbemev__mutex_unlock(&q->mu);
     if (drops > 0)
         atomic_fetch_add_explicit(&sub->dropped, drops, memory_order_relaxed);
@@ -673,19 +689,42 @@ static void push_adopted(struct wbemev__queue *q, wbemev_object_t *const *objs, 
 void wbemev__queue_push(struct wbemev__queue *q, wbemev_object_t *event, bool force)
 {
     wbemev_object_t *ref = event != NULL ? wbemev_object_add_ref(event) : NULL;
-    push_adopted(q, &ref, 1, force);
+    push_adopted(q, &ref, 1, force, NULL);
 }
+
+void wbemev__stage_init(struct wbemev__stage *s)
+{
+    s->n = 0;
+    s->nwake = 0;
+}
+
+static void stage_push(struct wbemev__stage *s);
 
 void wbemev__stage_add(struct wbemev__stage *s, struct wbemev__queue *q, wbemev_object_t *event)
 {
     if (s->n == WBEMEV__STAGE_MAX)
-        wbemev__stage_flush(s);
+        stage_push(s);
     s->v[s->n].q = q;
     s->v[s->n].obj = event != NULL ? wbemev_object_add_ref(event) : NULL;
     s->n++;
 }
 
 void wbemev__stage_flush(struct wbemev__stage *s)
+{
+    stage_push(s);
+    for (size_t i = 0; i < s->nwake; i++) {
+        struct wbemev__queue *q = s->wake[i];
+        wbemev__mutex_lock(&q->mu);
+        bool append = schedule_locked(q);
+        wbemev__mutex_unlock(&q->mu);
+        if (append)
+            pool_append(q->d->pool, q, true);
+    }
+    s->nwake = 0;
+}
+
+/* Pushes what is staged, per queue, deferring the wake-ups to wbemev__stage_flush. */
+static void stage_push(struct wbemev__stage *s)
 {
     wbemev_object_t *batch[WBEMEV__STAGE_MAX];
     for (size_t i = 0; i < s->n; i++) {
@@ -699,7 +738,7 @@ void wbemev__stage_flush(struct wbemev__stage *s)
                 s->v[j].q = NULL;
             }
         }
-        push_adopted(q, batch, k, wbemev__queue_reserving(q));
+        push_adopted(q, batch, k, wbemev__queue_reserving(q), s);
     }
     s->n = 0;
 }
