@@ -896,6 +896,65 @@ static void test_projection_views(void **state)
 static const uint8_t sid_alice[] = {1, 1, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0xA1};
 static const uint8_t sid_bob[] = {1, 1, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0xB0};
 
+/* One Indicate of events of several classes: each goes to its own class's and its superclasses'
+ * subscriptions, in the array's order (the hot path looks routes up once per class in a call). */
+static void test_mixed_class_batch(void **state)
+{
+    struct fixture *fx = *state;
+    struct fake f;
+    fake_init(&f, INIT_NONE);
+    f.base.vtbl = &fake_minimal_vtbl;
+    const char *const list[] = {"SELECT * FROM Sample_Event", "SELECT * FROM Other_Event"};
+    assert_ok(wbemev_dispatcher_register(fx->d, "Mixed", &f.base, list, 2));
+    wbemev_sink_t *on_base, *on_sample, *on_child, *on_other;
+    uint32_t id_sample, id;
+    assert_ok(wbemev_recording_sink_new(&on_base));
+    assert_ok(wbemev_recording_sink_new(&on_sample));
+    assert_ok(wbemev_recording_sink_new(&on_child));
+    assert_ok(wbemev_recording_sink_new(&on_other));
+    assert_ok(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM __ExtrinsicEvent", on_base, NULL, &id));
+    assert_ok(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event WHERE Severity <> 4", on_sample,
+                                          NULL, &id_sample));
+    assert_ok(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Child", on_child, NULL, &id));
+    assert_ok(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Other_Event", on_other, NULL, &id));
+
+    wbemev_class_t *classes[] = {fx->sample, fx->child, fx->other, fx->child, fx->sample, fx->other};
+    const char *const names[] = {"a", "b", "c", "d", "e", "f"};
+    wbemev_object_t *batch[6];
+    for (int i = 0; i < 6; i++)
+        batch[i] = make_event(classes[i], names[i], i);
+    assert_ok(wbemev_sink_indicate(f.sink, 6, batch));
+    for (int i = 0; i < 6; i++)
+        wbemev_object_release(batch[i]);
+
+    struct {
+        wbemev_sink_t *sink;
+        const char *expect;
+    } want[] = {{on_base, "abcdef"}, {on_sample, "abd"}, {on_child, "bd"}, {on_other, "cf"}};
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        size_t n = strlen(want[k].expect);
+        assert_int_equal(wbemev_recording_sink_count(want[k].sink), n);
+        for (size_t i = 0; i < n; i++) {
+            const char *name;
+            assert_ok(wbemev_object_get_string(wbemev_recording_sink_event(want[k].sink, i), "Name", &name));
+            assert_int_equal(name[0], want[k].expect[i]);
+        }
+    }
+    /* The call's counts reach the subscription: "e" (Severity 4) was filtered. */
+    wbemev_subscription_stats ss;
+    assert_ok(wbemev_dispatcher_subscription_stats(fx->d, id_sample, &ss));
+    assert_int_equal(ss.indicated, 3);
+    assert_int_equal(ss.delivered, 3);
+    assert_int_equal(ss.filtered, 1);
+
+    wbemev_dispatcher_destroy(fx->d);
+    fx->d = NULL;
+    fake_release(&f.base);
+    wbemev_sink_t *all[] = {on_base, on_sample, on_child, on_other};
+    for (size_t i = 0; i < 4; i++)
+        wbemev_sink_release(all[i]);
+}
+
 static wbemev_object_t *event_with_sd(wbemev_class_t *cls, const uint8_t *sid, size_t sid_len)
 {
     wbemev_object_t *o = make_event(cls, "sd", 1);
@@ -1003,6 +1062,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_initialize_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_access_denied_leaves_no_subscription, setup, teardown),
         cmocka_unit_test_setup_teardown(test_polymorphic_matching, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mixed_class_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indicate_freezes_and_stamps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indicate_bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_consumer_failure_cancels_once, setup, teardown),
