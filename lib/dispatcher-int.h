@@ -13,7 +13,8 @@
  *  - Ending a subscription marks it ENDING and removes it from the index, then waits until no
  *    delivery to it is in progress (sub->inflight == 0; a delivery counts itself in before it checks
  *    the state): after that no thread can still be delivering to it, so its one SetStatus is really
- *    the last call. (It does not wait for the snapshots holding it to go: a failed republish, or a
+ *    the last call. (Queued subscriptions skip the count: Indicate only stages their events, and
+ *    a push to an ended queue is discarded.) (It does not wait for the snapshots holding it to go: a failed republish, or a
  *    provider blocked for queue room while holding a snapshot, must not delay or hang the end.) A thread that ends a subscription while itself delivering
  *    (a consumer unsubscribing from its Indicate) defers the end until its delivery unwinds.
  */

@@ -347,6 +347,13 @@ static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_obje
         count_add(tally_for(tally, sub).filtered, &sub->filtered);
         return true;
     }
+    if (sub->queue != NULL && sub->agg == NULL) {
+        /* Queued: this thread only stages the event; the push finds the queue closed if the
+         * subscription ended meanwhile (the event is then discarded, and counted), and the
+         * call's snapshot keeps the queue alive. No consumer code runs here, so nothing for
+         * the end to wait for. */
+        return deliver_one(d, sub, event, stage, tally);
+    }
     atomic_fetch_add(&sub->inflight, 1);
     bool ok = deliver_one(d, sub, event, stage, tally);
     if (atomic_fetch_sub(&sub->inflight, 1) == 1 && atomic_load(&sub->state) != SUB_ACTIVE) {

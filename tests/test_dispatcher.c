@@ -935,7 +935,7 @@ static void test_mixed_class_batch(void **state)
         size_t n = strlen(want[k].expect);
         assert_int_equal(wbemev_recording_sink_count(want[k].sink), n);
         for (size_t i = 0; i < n; i++) {
-            const char *name;
+            const char *name = NULL;
             assert_ok(wbemev_object_get_string(wbemev_recording_sink_event(want[k].sink, i), "Name", &name));
             assert_int_equal(name[0], want[k].expect[i]);
         }
