@@ -510,6 +510,52 @@ static bool count_refused(void *ctx, struct wbemev__sub *sub, wbemev_object_t *o
     return true;
 }
 
+/* Tallies, per reserving queue, every object whose class routes to it, whatever its WHERE says:
+ * a bound on the call's share of each queue, found without evaluating a WHERE, with the lookups
+ * done once per class (a batch is usually one class). False when out of memory. */
+static bool tally_bound(const struct wbemev__snapshot *snap, int32_t count, wbemev_object_t *const *objects,
+                        struct wbemev__reservations *r)
+{
+    enum { MAX_QUEUES = 8 };
+    const wbemev_class_t *memo_cls = NULL;
+    struct wbemev__queue *memo_q[MAX_QUEUES];
+    size_t memo_n = 0;
+    for (int32_t i = 0; i < count; i++) {
+        wbemev_object_t *obj = objects[i];
+        const wbemev_class_t *cls = wbemev_object_class(obj);
+        uint64_t bytes = wbemev__object_footprint(obj);
+        if (cls != memo_cls) {
+            memo_cls = NULL;
+            memo_n = 0;
+            size_t depth = wbemev_class_depth(cls);
+            bool fits_memo = true;
+            for (size_t level = 0; level <= depth; level++) {
+                uint32_t n;
+                struct wbemev__sub *const *subs =
+                    wbemev__snapshot_lookup(snap, wbemev_class_id(wbemev__class_ancestor(cls, level)), &n);
+                for (uint32_t k = 0; k < n; k++) {
+                    struct wbemev__sub *sub = subs[k];
+                    if (sub->agg != NULL || sub->queue == NULL || !wbemev__queue_reserving(sub->queue))
+                        continue;
+                    if (!reservations_add(r, sub->queue, bytes))
+                        return false;
+                    if (memo_n < MAX_QUEUES)
+                        memo_q[memo_n++] = sub->queue;
+                    else
+                        fits_memo = false;
+                }
+            }
+            if (fits_memo)
+                memo_cls = cls;
+            continue;
+        }
+        for (size_t k = 0; k < memo_n; k++)
+            if (!reservations_add(r, memo_q[k], bytes))
+                return false;
+    }
+    return true;
+}
+
 wbemev_status wbemev__reserve_all(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, int32_t count,
                                   wbemev_object_t *const *objects, struct wbemev__reservations *r)
 {
@@ -518,8 +564,23 @@ wbemev_status wbemev__reserve_all(wbemev_dispatcher_t *d, const struct wbemev__s
     r->cap = sizeof r->local / sizeof r->local[0];
     if (!snap->reserving)
         return WBEMEV_S_NO_ERROR;
-    /* Tally each queue's share of the call, then reserve it in one step per queue: one q->mu
-     * round-trip per queue per call, not per event. */
+    /* First the bound (no WHERE evaluated), taken only if every queue has room for it right away:
+     * the usual case, a queue far from its limits. What the call does not use goes back with the
+     * reservations at its end. */
+    if (tally_bound(snap, count, objects, r)) {
+        size_t i = 0;
+        for (; i < r->n; i++)
+            if (reserve_n(r->v[i].q, r->v[i].n, r->v[i].bytes, 0, false) != WBEMEV_S_NO_ERROR)
+                break;
+        if (i == r->n)
+            return WBEMEV_S_NO_ERROR;
+        r->n = i; /* release what was reserved, then reserve the exact share */
+        wbemev__reservations_release(r);
+    } else {
+        reservations_reset(r);
+    }
+    /* The exact share: tally each queue's share of the call, then reserve it in one step per
+     * queue: one q->mu round-trip per queue per call, not per event. */
     if (!for_each_target(snap, count, objects, tally_target, true, true, r)) {
         reservations_reset(r);
         return WBEMEV_E_OUT_OF_MEMORY;
