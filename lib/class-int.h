@@ -8,6 +8,7 @@
 #define WBEMEV_CLASS_INT_H
 
 #include "wbemev-int.h"
+#include "block_cache.h"
 
 /* One property of a class. Inherited entries are copies whose strings are borrowed from the
  * declaring class, which the superclass chain keeps alive. */
@@ -42,15 +43,8 @@ struct wbemev_class_s {
      * on a worker): kept off the cache lines the read-mostly fields above share. */
     char live_pad_before[64];
     atomic_size_t live_instances;
-    /* Blocks of freed instances kept for the next clone or spawn (object.c), freed with the class:
-     * the owner's list (the first thread to make an instance; no lock) ... */
-    _Atomic(const void *) cache_owner;
-    void *cache_head;
-    uint32_t cache_count;
-    char cache_pad[64];
-    /* ... and blocks freed by other threads (a queued worker), pushed for the owner to take. */
-    _Atomic(void *) cache_remote;
-    atomic_uint cache_remote_count;
+    /* Blocks of freed instances kept for the next clone or spawn (object.c), freed with the class. */
+    struct wbemev__block_cache cache;
     char live_pad_after[64];
     wbemev_class_t *ancestors[]; /* depth + 1 entries: root ... self (borrowed) */
 };
@@ -65,7 +59,5 @@ bool wbemev__class_ref_accepts(const wbemev__prop *p, const wbemev_class_t *of);
 wbemev_status wbemev__object_new_class_object(wbemev_class_t *cls, wbemev_object_t **out);
 /* object.c: frees a class object made by wbemev__object_new_class_object (class teardown). */
 void wbemev__object_destroy_class_object(wbemev_object_t *obj);
-/* object.c: frees the blocks the class keeps for reuse (class teardown). */
-void wbemev__object_cache_free(wbemev_class_t *cls);
 
 #endif /* WBEMEV_CLASS_INT_H */

@@ -136,7 +136,7 @@ static void class_free(wbemev_class_t *cls)
 {
     if (cls->class_object != NULL)
         wbemev__object_destroy_class_object(cls->class_object);
-    wbemev__object_cache_free(cls);
+    wbemev__block_cache_free(&cls->cache);
     if (cls->props != NULL) {
         for (uint32_t i = cls->own_first; i < cls->prop_count; i++) {
             wbemev__prop *p = &cls->props[i];
@@ -183,9 +183,7 @@ static wbemev_status class_build(wbemev_namespace_t *ns, const char *name, wbeme
     wbemev__ref_init(&cls->refs, 1);
     atomic_init(&cls->defined, false);
     atomic_init(&cls->live_instances, 0);
-    atomic_init(&cls->cache_owner, NULL);
-    atomic_init(&cls->cache_remote, NULL);
-    atomic_init(&cls->cache_remote_count, 0);
+    wbemev__block_cache_init(&cls->cache);
     cls->depth = (uint16_t)depth;
     cls->system = system;
     cls->abstract = abstract;

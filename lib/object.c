@@ -17,12 +17,11 @@
  *  - instances hold one reference on their class as a group (taken when the class's live instance
  *    count leaves 0, dropped when it returns to 0): one atomic per instance, not two;
  *  - a freed instance's block, when it has no arena, is kept by its class for the next clone or
- *    spawn (about BLOCK_CACHE_BYTES a class), so a provider's steady state allocates nothing. The
- *    cache belongs to one thread, the first to make an instance of the class (the provider's): it
- *    takes and returns blocks without a lock; other threads (a queued worker releasing the last
- *    reference) push theirs on a lock-free stack that the owner takes whole when its list is empty
- *    (one taker, so no ABA). A cached block is not a live allocation (wbemev_live_allocations);
- *    the class gives its cache back to the hook when it is freed.
+ *    spawn (block_cache.c: 256 KiB a class, owned by the provider's thread), so a provider's
+ *    steady state allocates nothing. A cached block is not a live allocation
+ *    (wbemev_live_allocations); the class gives its cache back to the hook when it is freed;
+ *  - a queued worker frees a batch of events with one class count update and one hand-back of
+ *    their blocks (wbemev__object_free_batch_begin/end), not one contended atomic each.
  */
 #include "class-int.h"
 
@@ -124,134 +123,18 @@ static size_t header_size(uint32_t count)
     return align_up(offsetof(struct wbemev_object_s, slots) + (size_t)count * sizeof(wbemev__slot));
 }
 
-/* ---- the class's block cache (see the top of the file) ---- */
-
-#define BLOCK_CACHE_BYTES (256u * 1024u)
-
-/* Its address tells the threads apart (unique among live threads). */
-static WBEMEV__THREAD_LOCAL char tls_cache_token;
-
-static void *block_next(void *block)
-{
-    void *next;
-    memcpy(&next, block, sizeof next);
-    return next;
-}
-
-static void block_set_next(void *block, void *next)
-{
-    memcpy(block, &next, sizeof next);
-}
-
-/* Asks for the next block to be brought in for writing while this event is made: a block a
- * queued worker freed is in that core's cache, and the next clone would otherwise wait for it. */
-static void prefetch_block(const void *block, size_t size)
-{
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-    /* PREFETCHW (for writing: takes the lines from the other core's cache exclusive, which the
-     * compiler's generic prefetch does not without -mprfchw); a no-op on x86-64 CPUs without it. */
-    if (block != NULL)
-        for (size_t off = 0; off < size; off += 64)
-            __asm__ __volatile__("prefetchw %0" : : "m"(*((const char *)block + off)));
-#elif defined(__GNUC__) || defined(__clang__)
-    if (block != NULL)
-        for (size_t off = 0; off < size; off += 64)
-            __builtin_prefetch((const char *)block + off, 1, 3);
-#else
-    (void)block, (void)size;
-#endif
-}
-
-static size_t cache_limit(const wbemev_class_t *cls)
-{
-    return BLOCK_CACHE_BYTES / header_size(cls->prop_count);
-}
-
-static wbemev_object_t *cache_take(wbemev_class_t *cls)
-{
-    const void *owner = atomic_load_explicit(&cls->cache_owner, memory_order_relaxed);
-    if (owner == NULL && atomic_compare_exchange_strong_explicit(&cls->cache_owner, &owner, &tls_cache_token,
-                                                                 memory_order_relaxed, memory_order_relaxed))
-        owner = &tls_cache_token;
-    if (owner != &tls_cache_token)
-        return NULL;
-    if (cls->cache_head == NULL && atomic_load_explicit(&cls->cache_remote, memory_order_relaxed) != NULL) {
-        /* Take what other threads gave back, whole (acquire: their writes to the blocks). The
-         * count is a bound, not a tally: a push between the two exchanges is counted later. */
-        cls->cache_head = atomic_exchange_explicit(&cls->cache_remote, NULL, memory_order_acquire);
-        cls->cache_count += atomic_exchange_explicit(&cls->cache_remote_count, 0, memory_order_relaxed);
-    }
-    wbemev_object_t *obj = cls->cache_head;
-    if (obj == NULL)
-        return NULL;
-    cls->cache_head = block_next(obj);
-    if (cls->cache_head != NULL)
-        prefetch_block(block_next(cls->cache_head), header_size(cls->prop_count));
-    if (cls->cache_count > 0)
-        cls->cache_count--;
-    wbemev__live_allocations_add(1);
-    return obj;
-}
-
-/* Keeps a plain instance block for reuse; false when the caller must free it. Called while the
- * instance still counts in live_instances, so the class is alive. */
-static bool cache_put(wbemev_class_t *cls, wbemev_object_t *obj)
-{
-    const void *owner = atomic_load_explicit(&cls->cache_owner, memory_order_relaxed);
-    if (owner == &tls_cache_token) {
-        if (cls->cache_count >= cache_limit(cls))
-            return false;
-        block_set_next(obj, cls->cache_head);
-        cls->cache_head = obj;
-        cls->cache_count++;
-    } else {
-        if (owner == NULL)
-            return false; /* no thread makes instances of it here */
-        if (atomic_fetch_add_explicit(&cls->cache_remote_count, 1, memory_order_relaxed) >= cache_limit(cls)) {
-            atomic_fetch_sub_explicit(&cls->cache_remote_count, 1, memory_order_relaxed);
-            return false;
-        }
-        void *head = atomic_load_explicit(&cls->cache_remote, memory_order_relaxed);
-        do {
-            block_set_next(obj, head);
-        } while (!atomic_compare_exchange_weak_explicit(&cls->cache_remote, &head, obj, memory_order_release,
-                                                        memory_order_relaxed));
-    }
-    wbemev__live_allocations_add(-1);
-    return true;
-}
-
 /* Instances freed by a thread between wbemev__object_free_batch_begin and _end, all of one class
  * (a free of another class flushes first). */
+#define FREE_BATCH_BLOCKS 64
 struct free_batch {
     unsigned depth; /* begin calls not ended yet */
     wbemev_class_t *cls;
-    size_t ninstances;        /* class count decrements held back */
-    void *head, *tail;        /* blocks for the class's remote stack, chained */
-    uint32_t nblocks;
+    size_t ninstances; /* class count decrements held back */
+    size_t nblocks;    /* blocks for the class's cache, given back together */
+    void *blocks[FREE_BATCH_BLOCKS];
 };
 static WBEMEV__THREAD_LOCAL struct free_batch tls_free_batch;
 static void free_batch_add(struct free_batch *b, wbemev_class_t *cls, wbemev_object_t *obj);
-
-static void cache_free_list(void *block)
-{
-    while (block != NULL) {
-        void *next = block_next(block);
-        wbemev__live_allocations_add(1); /* counted again, as wbemev__free uncounts it */
-        wbemev__free(block);
-        block = next;
-    }
-}
-
-void wbemev__object_cache_free(wbemev_class_t *cls)
-{
-    /* The last reference to the class is gone: every use of the cache happened before. */
-    cache_free_list(cls->cache_head);
-    cache_free_list(atomic_exchange(&cls->cache_remote, NULL));
-    cls->cache_head = NULL;
-    cls->cache_count = 0;
-    atomic_store(&cls->cache_remote_count, 0);
-}
 
 /* A new object with its slots uninitialized and `arena` spare bytes after them. Counters untouched. */
 static wbemev_object_t *object_alloc_raw(const wbemev_class_t *cls, wbemev_genus genus, size_t arena)
@@ -259,7 +142,9 @@ static wbemev_object_t *object_alloc_raw(const wbemev_class_t *cls, wbemev_genus
     size_t head = header_size(cls->prop_count);
     if (arena > SIZE_MAX - head)
         return NULL;
-    wbemev_object_t *obj = arena == 0 && genus == WBEMEV_GENUS_INSTANCE ? cache_take((wbemev_class_t *)cls) : NULL;
+    wbemev_object_t *obj = arena == 0 && genus == WBEMEV_GENUS_INSTANCE
+                               ? wbemev__block_cache_take(&((wbemev_class_t *)cls)->cache, head)
+                               : NULL;
     if (obj == NULL)
         obj = wbemev__malloc(head + arena);
     if (obj == NULL)
@@ -334,7 +219,7 @@ static void object_free(wbemev_object_t *obj)
     /* Instances share one class reference, held while the class has live instances: the thread
      * that takes the count to 0 drops it (acq_rel: every instance's last use of the class, the
      * cache included, happens before that). Other objects hold a reference each. */
-    if (!obj->plain_block || !cache_put(cls, obj))
+    if (!obj->plain_block || !wbemev__block_cache_put(&cls->cache, obj, header_size(cls->prop_count)))
         wbemev__free(obj);
     if (atomic_fetch_sub_explicit(&cls->live_instances, 1, memory_order_acq_rel) == 1)
         wbemev_class_release(owner);
@@ -342,33 +227,32 @@ static void object_free(wbemev_object_t *obj)
 
 /* ---- batched frees (a queued worker's batch; see wbemev__object_free_batch_begin) ---- */
 
+/* Gives the gathered blocks to the class's cache in one push (what it does not keep is freed). */
+static void free_batch_give(struct free_batch *b)
+{
+    size_t kept = wbemev__block_cache_give(&b->cls->cache, b->blocks, b->nblocks, header_size(b->cls->prop_count));
+    for (size_t i = kept; i < b->nblocks; i++)
+        wbemev__free(b->blocks[i]);
+    b->nblocks = 0;
+}
+
 static void free_batch_flush(struct free_batch *b)
 {
     wbemev_class_t *cls = b->cls;
     if (cls == NULL)
         return;
-    if (b->head != NULL) {
-        /* The gathered blocks, pushed in one step (release: their last writes). Before the count
-         * drops below: the class, and its cache, live while the count is above 0. */
-        atomic_fetch_add_explicit(&cls->cache_remote_count, b->nblocks, memory_order_relaxed);
-        void *head = atomic_load_explicit(&cls->cache_remote, memory_order_relaxed);
-        do {
-            block_set_next(b->tail, head);
-        } while (!atomic_compare_exchange_weak_explicit(&cls->cache_remote, &head, b->head, memory_order_release,
-                                                        memory_order_relaxed));
-        wbemev__live_allocations_add(-(long)b->nblocks);
-    }
+    /* The blocks first: the class, and its cache, live while the count is above 0. */
+    if (b->nblocks > 0)
+        free_batch_give(b);
     if (atomic_fetch_sub_explicit(&cls->live_instances, b->ninstances, memory_order_acq_rel) == b->ninstances)
         wbemev_class_release(cls);
     b->cls = NULL;
-    b->head = b->tail = NULL;
-    b->nblocks = 0;
     b->ninstances = 0;
 }
 
-/* Frees an instance (its slots already cleared) into the batch: its block joins the batch's chain
- * when the class's owner is another thread and its stack has room, and its class count is kept
- * back until the flush (which keeps the class alive meanwhile). */
+/* Frees an instance (its slots already cleared) into the batch: its block is gathered when the
+ * class's cache belongs to another thread, and its class count is kept back until the flush
+ * (which keeps the class alive meanwhile). */
 static void free_batch_add(struct free_batch *b, wbemev_class_t *cls, wbemev_object_t *obj)
 {
     if (b->cls != cls) {
@@ -376,21 +260,23 @@ static void free_batch_add(struct free_batch *b, wbemev_class_t *cls, wbemev_obj
         b->cls = cls;
     }
     b->ninstances++;
-    const void *owner = atomic_load_explicit(&cls->cache_owner, memory_order_relaxed);
-    if (!obj->plain_block || owner == NULL) {
+    if (!obj->plain_block) {
         wbemev__free(obj);
-    } else if (owner == &tls_cache_token) {
-        if (!cache_put(cls, obj))
+        return;
+    }
+    switch (wbemev__block_cache_owner(&cls->cache)) {
+    case WBEMEV__CACHE_OTHERS:
+        if (b->nblocks == FREE_BATCH_BLOCKS)
+            free_batch_give(b);
+        b->blocks[b->nblocks++] = obj;
+        break;
+    case WBEMEV__CACHE_MINE:
+        if (!wbemev__block_cache_put(&cls->cache, obj, header_size(cls->prop_count)))
             wbemev__free(obj);
-    } else if (atomic_load_explicit(&cls->cache_remote_count, memory_order_relaxed) + b->nblocks <
-               cache_limit(cls)) {
-        block_set_next(obj, b->head);
-        b->head = obj;
-        if (b->tail == NULL)
-            b->tail = obj;
-        b->nblocks++;
-    } else {
+        break;
+    default:
         wbemev__free(obj);
+        break;
     }
 }
 
