@@ -1357,6 +1357,89 @@ static void test_block_cache(void **state)
     assert_true(atomic_load(&g_alloc.frees) - f0 >= 4); /* the cached blocks and the class's own */
 }
 
+/* Frees a batch of instances as a queued worker does (one hand-back of their blocks). */
+struct batch_free {
+    wbemev_object_t **v;
+    size_t n;
+};
+
+static void batch_free_on_thread(void *arg)
+{
+    struct batch_free *b = arg;
+    wbemev__object_free_batch_begin();
+    for (size_t i = 0; i < b->n; i++)
+        wbemev_object_release(b->v[i]);
+    wbemev__object_free_batch_end();
+}
+
+static size_t mallocs_now(void)
+{
+    return atomic_load(&g_alloc.mallocs);
+}
+
+static size_t frees_now(void)
+{
+    return atomic_load(&g_alloc.frees);
+}
+
+/* Blocks another thread frees in a batch come back to the owner as chunks (a freed block listing
+ * others): all of them are reused, in several chunks, and a chunk half taken when the class goes is
+ * freed whole. */
+static void test_block_cache_chunks(void **state)
+{
+    fixture *f = *state;
+    wbemev_class_t *cls = NULL;
+    const wbemev_property_def props[] = {{"N", WBEMEV_CIM_UINT32, NULL}};
+    size_t mallocs_before = mallocs_now(), frees_before = frees_now();
+    assert_ok(wbemev_namespace_define_class(f->ns, "Chunked", NULL, props, 1, &cls));
+    wbemev_object_t *tmpl = spawn(cls); /* this thread owns the class's cache */
+    assert_ok(wbemev_object_put_uint32(tmpl, "N", 5));
+    enum { N = 40 }; /* several chunks: a small block lists about ten others */
+    wbemev_object_t *ev[N];
+    size_t m0 = mallocs_now(), f0 = frees_now(), live = wbemev_live_allocations();
+    for (int i = 0; i < N; i++)
+        assert_ok(wbemev_object_clone(tmpl, &ev[i]));
+    assert_int_equal(mallocs_now() - m0, N);
+    struct batch_free b = {ev, N};
+    wbemev__thread t;
+    assert_true(wbemev__thread_start(&t, batch_free_on_thread, &b));
+    wbemev__thread_join(&t);
+    assert_int_equal(frees_now() - f0, 0); /* all kept */
+    assert_int_equal(wbemev_live_allocations(), live);
+    assert_int_equal(wbemev_class_live_instances(cls), 1);
+
+    /* All reused, each a distinct block with fresh values. */
+    m0 = mallocs_now();
+    for (int i = 0; i < N; i++) {
+        assert_ok(wbemev_class_spawn_instance(cls, &ev[i]));
+        assert_true(wbemev_object_is_null(ev[i], "N"));
+        assert_ok(wbemev_object_put_uint32(ev[i], "N", (uint32_t)i));
+        for (int j = 0; j < i; j++)
+            assert_ptr_not_equal(ev[i], ev[j]);
+    }
+    assert_int_equal(mallocs_now() - m0, 0);
+    for (int i = 0; i < N; i++) {
+        uint32_t n = 0;
+        assert_ok(wbemev_object_get_uint32(ev[i], "N", &n));
+        assert_int_equal(n, (uint32_t)i);
+    }
+    assert_int_equal(wbemev_live_allocations(), live + N);
+
+    /* Back again, then a few taken: the class goes with a chunk half used. */
+    assert_true(wbemev__thread_start(&t, batch_free_on_thread, &b));
+    wbemev__thread_join(&t);
+    for (int i = 0; i < 3; i++)
+        assert_ok(wbemev_object_clone(tmpl, &ev[i]));
+    for (int i = 0; i < 3; i++)
+        wbemev_object_release(ev[i]);
+    wbemev_object_release(tmpl);
+    assert_int_equal(wbemev_class_live_instances(cls), 0);
+    assert_ok(wbemev_namespace_delete_class(f->ns, "Chunked"));
+    wbemev_class_release(cls);
+    /* Everything made for the class and its instances is freed, the cached blocks included. */
+    assert_int_equal(mallocs_now() - mallocs_before, frees_now() - frees_before);
+}
+
 /* ---- internals used by the dispatcher ---- */
 
 static void test_internals(void **state)
@@ -1569,6 +1652,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_live_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hot_path_allocations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_block_cache_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_internals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_counts_across_threads, setup, teardown),
