@@ -143,16 +143,17 @@ size_t wbemev__block_cache_give(struct wbemev__block_cache *c, void **blocks, si
 {
     if (n == 0 || atomic_load_explicit(&c->owner, memory_order_relaxed) == NULL)
         return 0;
+    /* Room under the limit, taken with a CAS: an add undone afterwards could wrap the count
+     * below 0 if the owner took the stack (and zeroed the count) in between. */
     size_t limit = limit_for(size);
-    size_t before = atomic_fetch_add_explicit(&c->remote_count, n, memory_order_relaxed);
-    if (before >= limit) {
-        atomic_fetch_sub_explicit(&c->remote_count, n, memory_order_relaxed);
-        return 0;
-    }
-    if (before + n > limit) {
-        atomic_fetch_sub_explicit(&c->remote_count, before + n - limit, memory_order_relaxed);
-        n = limit - before;
-    }
+    size_t cur = atomic_load_explicit(&c->remote_count, memory_order_relaxed), take;
+    do {
+        if (cur >= limit)
+            return 0;
+        take = n < limit - cur ? n : limit - cur;
+    } while (!atomic_compare_exchange_weak_explicit(&c->remote_count, &cur, cur + take, memory_order_relaxed,
+                                                    memory_order_relaxed));
+    n = take;
     /* Chunks in order: each is a block listing the ones after it. */
     size_t cap = chunk_capacity(size);
     struct wbemev__chunk *first = NULL, *last = NULL;

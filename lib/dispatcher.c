@@ -674,8 +674,14 @@ static wbemev_status call_new_query(struct wbemev__reg *reg, struct wbemev__sub 
 {
     if (!wbemev__reg_enter(reg))
         return WBEMEV_S_FALSE;
-    wbemev_status st = sub_add_reg(sub, reg);
-    if (WBEMEV_SUCCEEDED(st) && reg->provider->vtbl->new_query != NULL) {
+    /* sub->regs under d->lock: a catch-up on another thread may add to it, and an end reads it
+     * once it has taken d->lock to unlink the subscription. An ending subscription gets no more. */
+    wbemev_dispatcher_t *d = reg->d;
+    wbemev__mutex_lock(&d->lock);
+    wbemev_status st =
+        atomic_load(&sub->state) == SUB_ACTIVE ? sub_add_reg(sub, reg) : WBEMEV_S_FALSE;
+    wbemev__mutex_unlock(&d->lock);
+    if (st == WBEMEV_S_NO_ERROR && reg->provider->vtbl->new_query != NULL) {
         struct pcall pc;
         atomic_fetch_add(&reg->requests_waiting, 1);
         pcall_begin(reg, "NewQuery", &pc);
