@@ -16,7 +16,8 @@ struct wbemev__chunk;
  * without a lock; other threads only push chunks on `remote`. Fields written by the two sides sit
  * on separate cache lines. */
 struct wbemev__block_cache {
-    _Atomic(const void *) owner;
+    _Atomic(const void *) owner; /* set once; read by every thread that frees a block */
+    char pad_owner[64];
     /* the owner's */
     void *head;                     /* blocks the owner freed, linked through their first bytes */
     struct wbemev__chunk *chunk;    /* the chunk being taken from, by index */

@@ -129,6 +129,7 @@ static size_t header_size(uint32_t count)
 struct free_batch {
     unsigned depth; /* begin calls not ended yet */
     wbemev_class_t *cls;
+    enum wbemev__cache_owner owner; /* cls's cache owner when the batch took up cls */
     size_t ninstances; /* class count decrements held back */
     size_t nblocks;    /* blocks for the class's cache, given back together */
     void *blocks[FREE_BATCH_BLOCKS];
@@ -258,13 +259,14 @@ static void free_batch_add(struct free_batch *b, wbemev_class_t *cls, wbemev_obj
     if (b->cls != cls) {
         free_batch_flush(b);
         b->cls = cls;
+        b->owner = wbemev__block_cache_owner(&cls->cache); /* set once: no need to look again */
     }
     b->ninstances++;
     if (!obj->plain_block) {
         wbemev__free(obj);
         return;
     }
-    switch (wbemev__block_cache_owner(&cls->cache)) {
+    switch (b->owner) {
     case WBEMEV__CACHE_OTHERS:
         if (b->nblocks == FREE_BATCH_BLOCKS)
             free_batch_give(b);
