@@ -244,12 +244,12 @@ static void count_add(uint64_t *local, atomic_uint_fast64_t *shared)
 }
 
 /* Calls the consumer's Indicate with one event, the subscription's delivery number `nth` (from 0).
- * Slow consumers are found by timing one delivery in 16, the first included (a slow one is slow
+ * Slow consumers are found by timing one delivery in 64, the first included (a slow one is slow
  * every time). */
 static wbemev_status consumer_call(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event,
                                    uint64_t nth)
 {
-    bool timed = wbemev__checking(d) && (nth & 15u) == 0;
+    bool timed = wbemev__checking(d) && (nth & 63u) == 0;
     uint64_t t0 = timed ? wbemev__now(d) : 0;
     tls_consumer_depth++;
     wbemev_status st = wbemev_sink_indicate(sub->consumer, 1, &event);
