@@ -49,6 +49,9 @@ struct wbemev__queue {
                         * delivering a batch */
     bool scheduled; /* on the run list or running (workers' queues) */
     bool running;
+    /* Events a worker took out of the ring and has not delivered (or discarded) yet: still queued
+     * for the stats. Written by the one worker running the queue, read by stats. */
+    atomic_size_t in_hand;
     struct wbemev__queue *run_next;
 };
 
@@ -303,6 +306,7 @@ wbemev_status wbemev__queue_new(wbemev_dispatcher_t *d, struct wbemev__sub *sub,
     q->d = d;
     q->sub = sub;
     atomic_init(&q->ended, false);
+    atomic_init(&q->in_hand, 0);
     q->max_events = o->queue_max_events;
     q->max_bytes = o->queue_max_bytes;
     q->policy = o->backpressure;
@@ -463,33 +467,100 @@ void wbemev__reservations_release(struct wbemev__reservations *r)
     reservations_reset(r);
 }
 
-/* Calls fn for every (object, subscription) pair the call routes (class and WHERE), skipping
- * GROUP WITHIN subscriptions; stops when fn returns false. */
-static bool for_each_target(const struct wbemev__snapshot *snap, int32_t count, wbemev_object_t *const *objects,
-                            bool (*fn)(void *ctx, struct wbemev__sub *sub, wbemev_object_t *obj, uint64_t bytes),
-                            bool need_bytes, bool reserving_only, void *ctx)
+/* What for_each_target calls fn for. */
+struct targets {
+    bool (*fn)(void *ctx, struct wbemev__sub *sub, wbemev_object_t *obj, uint64_t bytes);
+    void *ctx;
+    bool reserving_only; /* only BLOCK and REFUSE queues */
+    bool where;          /* only the subscriptions whose WHERE the object passes */
+};
+
+/* Calls visit for each subscription an object of class cls is routed to by class (its own and its
+ * superclasses'), skipping GROUP WITHIN ones (and with reserving_only, all but BLOCK and REFUSE
+ * queues); stops when visit returns false. */
+static bool walk_class(const struct wbemev__snapshot *snap, const wbemev_class_t *cls, bool reserving_only,
+                       bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg)
 {
+    size_t depth = wbemev_class_depth(cls);
+    for (size_t level = 0; level <= depth; level++) {
+        uint32_t n;
+        struct wbemev__sub *const *subs =
+            wbemev__snapshot_lookup(snap, wbemev_class_id(wbemev__class_ancestor(cls, level)), &n);
+        for (uint32_t k = 0; k < n; k++) {
+            struct wbemev__sub *sub = subs[k];
+            if (sub->agg != NULL ||
+                (reserving_only && (sub->queue == NULL || !wbemev__queue_reserving(sub->queue))))
+                continue;
+            if (!visit(arg, sub))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* The subscriptions of one class, gathered once for a run of objects of that class. */
+#define TARGETS_MEMO 16
+struct targets_memo {
+    const wbemev_class_t *cls; /* NULL: nothing gathered (or too many to keep) */
+    size_t n;
+    struct wbemev__sub *subs[TARGETS_MEMO];
+};
+
+static bool memo_add(void *arg, struct wbemev__sub *sub)
+{
+    struct targets_memo *m = arg;
+    if (m->n == TARGETS_MEMO)
+        return false;
+    m->subs[m->n++] = sub;
+    return true;
+}
+
+/* One object's visit, for a class with too many subscriptions to gather. */
+struct target_visit {
+    const struct targets *t;
+    wbemev_object_t *obj;
+    uint64_t bytes;
+};
+
+static bool target_apply(const struct targets *t, struct wbemev__sub *sub, wbemev_object_t *obj, uint64_t bytes)
+{
+    if (t->where && sub->has_where && !wbemev_query_matches(sub->query, obj))
+        return true;
+    return t->fn(t->ctx, sub, obj, bytes);
+}
+
+static bool target_visit(void *arg, struct wbemev__sub *sub)
+{
+    struct target_visit *v = arg;
+    return target_apply(v->t, sub, v->obj, v->bytes);
+}
+
+/* Calls t->fn for every (object, subscription) pair the call routes; stops when it returns false. */
+static bool for_each_target(const struct wbemev__snapshot *snap, int32_t count, wbemev_object_t *const *objects,
+                            const struct targets *t, bool need_bytes)
+{
+    struct targets_memo memo;
+    memo.cls = NULL;
+    memo.n = 0;
+    const wbemev_class_t *walked = NULL; /* the class gathered last, when it did not fit */
     for (int32_t i = 0; i < count; i++) {
         wbemev_object_t *obj = objects[i];
         const wbemev_class_t *cls = wbemev_object_class(obj);
-        size_t depth = wbemev_class_depth(cls);
         uint64_t bytes = need_bytes ? wbemev__object_footprint(obj) : 0;
-        for (size_t level = 0; level <= depth; level++) {
-            uint32_t n;
-            struct wbemev__sub *const *subs =
-                wbemev__snapshot_lookup(snap, wbemev_class_id(wbemev__class_ancestor(cls, level)), &n);
-            for (uint32_t k = 0; k < n; k++) {
-                struct wbemev__sub *sub = subs[k];
-                if (sub->agg != NULL)
-                    continue;
-                if (reserving_only && (sub->queue == NULL || !wbemev__queue_reserving(sub->queue)))
-                    continue;
-                if (sub->has_where && !wbemev_query_matches(sub->query, obj))
-                    continue;
-                if (!fn(ctx, sub, obj, bytes))
-                    return false;
-            }
+        if (cls != memo.cls && cls != walked) {
+            memo.n = 0;
+            memo.cls = walk_class(snap, cls, t->reserving_only, memo_add, &memo) ? cls : NULL;
+            walked = memo.cls == NULL ? cls : NULL;
         }
+        if (cls == walked) {
+            struct target_visit v = {t, obj, bytes};
+            if (!walk_class(snap, cls, t->reserving_only, target_visit, &v))
+                return false;
+            continue;
+        }
+        for (size_t k = 0; k < memo.n; k++)
+            if (!target_apply(t, memo.subs[k], obj, bytes))
+                return false;
     }
     return true;
 }
@@ -510,52 +581,6 @@ static bool count_refused(void *ctx, struct wbemev__sub *sub, wbemev_object_t *o
     return true;
 }
 
-/* Tallies, per reserving queue, every object whose class routes to it, whatever its WHERE says:
- * a bound on the call's share of each queue, found without evaluating a WHERE, with the lookups
- * done once per class (a batch is usually one class). False when out of memory. */
-static bool tally_bound(const struct wbemev__snapshot *snap, int32_t count, wbemev_object_t *const *objects,
-                        struct wbemev__reservations *r)
-{
-    enum { MAX_QUEUES = 8 };
-    const wbemev_class_t *memo_cls = NULL;
-    struct wbemev__queue *memo_q[MAX_QUEUES];
-    size_t memo_n = 0;
-    for (int32_t i = 0; i < count; i++) {
-        wbemev_object_t *obj = objects[i];
-        const wbemev_class_t *cls = wbemev_object_class(obj);
-        uint64_t bytes = wbemev__object_footprint(obj);
-        if (cls != memo_cls) {
-            memo_cls = NULL;
-            memo_n = 0;
-            size_t depth = wbemev_class_depth(cls);
-            bool fits_memo = true;
-            for (size_t level = 0; level <= depth; level++) {
-                uint32_t n;
-                struct wbemev__sub *const *subs =
-                    wbemev__snapshot_lookup(snap, wbemev_class_id(wbemev__class_ancestor(cls, level)), &n);
-                for (uint32_t k = 0; k < n; k++) {
-                    struct wbemev__sub *sub = subs[k];
-                    if (sub->agg != NULL || sub->queue == NULL || !wbemev__queue_reserving(sub->queue))
-                        continue;
-                    if (!reservations_add(r, sub->queue, bytes))
-                        return false;
-                    if (memo_n < MAX_QUEUES)
-                        memo_q[memo_n++] = sub->queue;
-                    else
-                        fits_memo = false;
-                }
-            }
-            if (fits_memo)
-                memo_cls = cls;
-            continue;
-        }
-        for (size_t k = 0; k < memo_n; k++)
-            if (!reservations_add(r, memo_q[k], bytes))
-                return false;
-    }
-    return true;
-}
-
 wbemev_status wbemev__reserve_all(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, int32_t count,
                                   wbemev_object_t *const *objects, struct wbemev__reservations *r)
 {
@@ -564,10 +589,11 @@ wbemev_status wbemev__reserve_all(wbemev_dispatcher_t *d, const struct wbemev__s
     r->cap = sizeof r->local / sizeof r->local[0];
     if (!snap->reserving)
         return WBEMEV_S_NO_ERROR;
-    /* First the bound (no WHERE evaluated), taken only if every queue has room for it right away:
-     * the usual case, a queue far from its limits. What the call does not use goes back with the
-     * reservations at its end. */
-    if (tally_bound(snap, count, objects, r)) {
+    /* First a bound: every object its class routes to a queue, whatever the WHERE says (none is
+     * evaluated), taken only if every queue has room for it at once: the usual case, a queue far
+     * from its limits. What the call does not use goes back with the reservations at its end. */
+    const struct targets bound = {tally_target, r, true, false};
+    if (for_each_target(snap, count, objects, &bound, true)) {
         size_t i = 0;
         for (; i < r->n; i++)
             if (reserve_n(r->v[i].q, r->v[i].n, r->v[i].bytes, 0, false) != WBEMEV_S_NO_ERROR)
@@ -581,7 +607,8 @@ wbemev_status wbemev__reserve_all(wbemev_dispatcher_t *d, const struct wbemev__s
     }
     /* The exact share: tally each queue's share of the call, then reserve it in one step per
      * queue: one q->mu round-trip per queue per call, not per event. */
-    if (!for_each_target(snap, count, objects, tally_target, true, true, r)) {
+    const struct targets exact = {tally_target, r, true, true};
+    if (!for_each_target(snap, count, objects, &exact, true)) {
         reservations_reset(r);
         return WBEMEV_E_OUT_OF_MEMORY;
     }
@@ -601,7 +628,7 @@ wbemev_status wbemev__reserve_all(wbemev_dispatcher_t *d, const struct wbemev__s
         return st;
     wbemev__reservations_release(r);
     if (st == WBEMEV_E_SERVER_TOO_BUSY)
-        for_each_target(snap, count, objects, count_refused, false, false, NULL);
+        for_each_target(snap, count, objects, &(const struct targets){count_refused, NULL, false, true}, false);
     return st;
 }
 
@@ -843,11 +870,13 @@ static bool queue_run_some(struct wbemev__queue *q, unsigned budget)
         if (n == 0)
             break;
         budget -= (unsigned)n;
+        atomic_store_explicit(&q->in_hand, n, memory_order_relaxed);
         wbemev__mutex_unlock(&q->mu);
         wake_space_waiters(d->pool);
         uint64_t discards = 0;
         wbemev__object_free_batch_begin();
         for (size_t i = 0; i < n; i++) {
+            atomic_store_explicit(&q->in_hand, n - i - 1, memory_order_relaxed);
             if (failed || atomic_load_explicit(&q->ended, memory_order_relaxed)) {
                 discards++;
             } else if (WBEMEV_FAILED(wbemev__consumer_indicate(d, sub, batch[i].obj))) {
@@ -935,7 +964,7 @@ void wbemev__queue_end(struct wbemev__queue *q)
 void wbemev__queue_stats(struct wbemev__queue *q, uint64_t *queued, uint64_t *high)
 {
     wbemev__mutex_lock(&q->mu);
-    *queued = q->count;
+    *queued = q->count + atomic_load_explicit(&q->in_hand, memory_order_relaxed);
     *high = q->high;
     wbemev__mutex_unlock(&q->mu);
 }

@@ -139,6 +139,55 @@ static void test_queued_shares_and_orders(void **state)
 }
 
 /* REFUSE: a full queue answers SERVER_TOO_BUSY at once, and the refused call reaches nobody. */
+/* Room is reserved for a call's exact share of each queue: many REFUSE queues on one class (more
+ * than the dispatcher gathers per class), half with a WHERE that lets fewer events through than
+ * the class sends. The call fits only by its exact share, and is accepted. */
+static void test_reserves_exact_share(void **state)
+{
+    struct fx *f = *state;
+    enum { NSUBS = 20, NEVENTS = 4 };
+    struct ccons *c[NSUBS];
+    uint32_t id[NSUBS];
+    for (int k = 0; k < NSUBS; k++) {
+        c[k] = ccons_new();
+        wbemev_subscribe_options so;
+        wbemev_subscribe_options_init(&so);
+        so.delivery = WBEMEV_DELIVERY_QUEUED;
+        so.backpressure = WBEMEV_BACKPRESSURE_REFUSE;
+        so.queue_max_events = k % 2 ? 3 : 10; /* the WHERE ones: fewer than the class sends */
+        const char *q = k % 2 ? "SELECT * FROM Q_Event WHERE Severity > 0" : "SELECT * FROM Q_Event";
+        assert_ok(wbemev_dispatcher_subscribe(f->d, q, &c[k]->base, &so, &id[k]));
+        ccons_gate(c[k], true); /* nothing leaves the queues until the call is checked */
+    }
+    wbemev_object_t *ev[NEVENTS];
+    for (int i = 0; i < NEVENTS; i++)
+        ev[i] = new_event(f->cls, "x", i); /* Severity 0, 1, 2, 3 */
+    assert_ok(wbemev_sink_indicate(psink(f), NEVENTS, ev));
+    for (int i = 0; i < NEVENTS; i++)
+        wbemev_object_release(ev[i]);
+    for (int k = 0; k < NSUBS; k++) {
+        wbemev_subscription_stats st;
+        get_stats(f, id[k], &st);
+        assert_int_equal(st.refused, 0);
+        assert_int_equal(st.indicated, k % 2 ? 3 : 4);
+    }
+    /* One more event does not fit the WHERE queues (3 of 3, none delivered yet: the worker waits
+     * at the first gate): refused, by every queue it goes to. */
+    assert_status(fire_event(psink(f), f->cls, "y", 5), WBEMEV_E_SERVER_TOO_BUSY);
+    for (int k = 0; k < NSUBS; k++) {
+        wbemev_subscription_stats st;
+        get_stats(f, id[k], &st);
+        assert_int_equal(st.refused, 1);
+        ccons_gate(c[k], false);
+    }
+    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    for (int k = 0; k < NSUBS; k++) {
+        assert_int_equal(c[k]->events, k % 2 ? 3 : 4);
+        assert_ok(wbemev_dispatcher_unsubscribe(f->d, id[k]));
+        ccons_free(c[k]);
+    }
+}
+
 static void test_refuse(void **state)
 {
     struct fx *f = *state;
@@ -503,6 +552,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queued_shares_and_orders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reserves_exact_share, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_then_room, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drop_oldest, setup, teardown),
