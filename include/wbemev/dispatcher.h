@@ -294,7 +294,9 @@ typedef struct wbemev_subscription_stats {
 } wbemev_subscription_stats;
 
 /** Reads the counters of subscription `id` (of an ended one too with keep_final_stats).
- * WBEMEV_E_NOT_FOUND. */
+ * WBEMEV_E_NOT_FOUND. Thread-safe. The synchronous deliveries of an Indicate call (delivered,
+ * filtered, indicated) are added when the call returns, together, so the identity above holds
+ * between calls; a consumer reading its own counters from its Indicate sees the calls before. */
 WBEMEV_API wbemev_status wbemev_dispatcher_subscription_stats(wbemev_dispatcher_t *d, uint32_t id,
                                                               wbemev_subscription_stats *out);
 
