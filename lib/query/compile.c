@@ -116,7 +116,7 @@ out:
     return st;
 }
 
-static bool wq_is_numeric_type(wbemev_cimtype t)
+static bool wq_is_integer_type(wbemev_cimtype t)
 {
     switch (t) {
     case WBEMEV_CIM_SINT8:
@@ -126,11 +126,14 @@ static bool wq_is_numeric_type(wbemev_cimtype t)
     case WBEMEV_CIM_SINT32:
     case WBEMEV_CIM_UINT32:
     case WBEMEV_CIM_SINT64:
-    case WBEMEV_CIM_UINT64:
-    case WBEMEV_CIM_REAL32:
-    case WBEMEV_CIM_REAL64: return true;
+    case WBEMEV_CIM_UINT64: return true;
     default: return false;
     }
+}
+
+static bool wq_is_numeric_type(wbemev_cimtype t)
+{
+    return wq_is_integer_type(t) || t == WBEMEV_CIM_REAL32 || t == WBEMEV_CIM_REAL64;
 }
 
 static bool wq_is_numeric_const(const wq_const *c)
@@ -211,20 +214,8 @@ static wbemev_status wq_check_operand(const wbemev_query_t *q, const wq_prop *pr
  * eval.c tests on the slot's bits without going through a wbemev_value. */
 static bool wq_is_int_cmp(const wq_prop *pr, const wq_const *c, wq_op op)
 {
-    if (!pr->has_handle || pr->seg_count != 1 || op == WQ_OP_LIKE ||
-        (c->kind != WQ_C_INT && c->kind != WQ_C_UINT))
-        return false;
-    switch (pr->type) {
-    case WBEMEV_CIM_SINT8:
-    case WBEMEV_CIM_UINT8:
-    case WBEMEV_CIM_SINT16:
-    case WBEMEV_CIM_UINT16:
-    case WBEMEV_CIM_SINT32:
-    case WBEMEV_CIM_UINT32:
-    case WBEMEV_CIM_SINT64:
-    case WBEMEV_CIM_UINT64: return true;
-    default: return false;
-    }
+    return pr->has_handle && pr->seg_count == 1 && op != WQ_OP_LIKE &&
+           (c->kind == WQ_C_INT || c->kind == WQ_C_UINT) && wq_is_integer_type(pr->type);
 }
 
 /* Resolves and checks the expression rooted at index (recursion bounded by WQ_MAX_DEPTH). */
