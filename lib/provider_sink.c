@@ -196,51 +196,41 @@ static bool query_selects(void *ctx, const char *name)
  * the end of the call instead of per event (an uncontended atomic add still costs more than the
  * rest of a filtered delivery). A subscription past the first CALL_TALLY_MAX is counted directly. */
 #define CALL_TALLY_MAX 8
+struct tally_entry {
+    struct wbemev__sub *sub;
+    uint64_t filtered, indicated, delivered;
+};
 struct call_tally {
     unsigned n;
-    struct {
-        struct wbemev__sub *sub;
-        uint64_t filtered, indicated, delivered;
-    } v[CALL_TALLY_MAX];
+    struct tally_entry v[CALL_TALLY_MAX];
 };
 
-/* The entry for sub, or NULL when the tally is full (count directly). */
-static inline struct call_tally_entry_ptr {
-    uint64_t *filtered, *indicated, *delivered;
-} tally_for(struct call_tally *t, struct wbemev__sub *sub)
+/* The call's entry for sub, or NULL when the tally is full (count directly). */
+static struct tally_entry *tally_for(struct call_tally *t, struct wbemev__sub *sub)
 {
     for (unsigned i = 0; i < t->n; i++)
         if (t->v[i].sub == sub)
-            return (struct call_tally_entry_ptr){&t->v[i].filtered, &t->v[i].indicated, &t->v[i].delivered};
+            return &t->v[i];
     if (t->n == CALL_TALLY_MAX)
-        return (struct call_tally_entry_ptr){NULL, NULL, NULL};
-    unsigned i = t->n++;
-    t->v[i].sub = sub;
-    t->v[i].filtered = t->v[i].indicated = t->v[i].delivered = 0;
-    return (struct call_tally_entry_ptr){&t->v[i].filtered, &t->v[i].indicated, &t->v[i].delivered};
+        return NULL;
+    struct tally_entry *e = &t->v[t->n++];
+    *e = (struct tally_entry){sub, 0, 0, 0};
+    return e;
 }
 
 /* Adds the call's counts to the subscriptions (each is kept alive by the call's snapshot). */
 static void tally_flush(struct call_tally *t)
 {
     for (unsigned i = 0; i < t->n; i++) {
-        struct wbemev__sub *sub = t->v[i].sub;
-        if (t->v[i].filtered)
-            atomic_fetch_add_explicit(&sub->filtered, t->v[i].filtered, memory_order_relaxed);
-        if (t->v[i].indicated)
-            atomic_fetch_add_explicit(&sub->indicated, t->v[i].indicated, memory_order_relaxed);
-        if (t->v[i].delivered)
-            atomic_fetch_add_explicit(&sub->delivered, t->v[i].delivered, memory_order_relaxed);
+        struct tally_entry *e = &t->v[i];
+        if (e->filtered)
+            atomic_fetch_add_explicit(&e->sub->filtered, e->filtered, memory_order_relaxed);
+        if (e->indicated)
+            atomic_fetch_add_explicit(&e->sub->indicated, e->indicated, memory_order_relaxed);
+        if (e->delivered)
+            atomic_fetch_add_explicit(&e->sub->delivered, e->delivered, memory_order_relaxed);
     }
     t->n = 0;
-}
-
-static void count_add(uint64_t *local, atomic_uint_fast64_t *shared)
-{
-    if (local != NULL)
-        ++*local;
-    else
-        atomic_fetch_add_explicit(shared, 1, memory_order_relaxed);
 }
 
 /* Calls the consumer's Indicate with one event, the subscription's delivery number `nth` (from 0).
@@ -300,20 +290,22 @@ static bool deliver_one(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_
         wbemev_object_release(view);
         return true;
     }
-    struct call_tally_entry_ptr c = tally_for(tally, sub);
-    count_add(c.indicated, &sub->indicated);
     /* Counted delivered before the call (a stats reader sees it delivered, not lost, while the
      * consumer has it), taken back if the consumer fails. */
+    struct tally_entry *e = tally_for(tally, sub);
     uint64_t nth;
-    if (c.delivered != NULL)
-        nth = atomic_load_explicit(&sub->delivered, memory_order_relaxed) + (*c.delivered)++;
-    else
+    if (e != NULL) {
+        e->indicated++;
+        nth = atomic_load_explicit(&sub->delivered, memory_order_relaxed) + e->delivered++;
+    } else {
+        atomic_fetch_add_explicit(&sub->indicated, 1, memory_order_relaxed);
         nth = atomic_fetch_add_explicit(&sub->delivered, 1, memory_order_relaxed);
+    }
     wbemev_status st = consumer_call(d, sub, out, nth);
     wbemev_object_release(view);
     if (WBEMEV_FAILED(st)) {
-        if (c.delivered != NULL)
-            --*c.delivered;
+        if (e != NULL)
+            e->delivered--;
         else
             atomic_fetch_sub_explicit(&sub->delivered, 1, memory_order_relaxed);
         atomic_fetch_add_explicit(&sub->discarded, 1, memory_order_relaxed);
@@ -344,7 +336,11 @@ static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_obje
     if (atomic_load_explicit(&sub->state, memory_order_relaxed) != SUB_ACTIVE)
         return true;
     if (!passes(d, sub, event)) {
-        count_add(tally_for(tally, sub).filtered, &sub->filtered);
+        struct tally_entry *e = tally_for(tally, sub);
+        if (e != NULL)
+            e->filtered++;
+        else
+            atomic_fetch_add_explicit(&sub->filtered, 1, memory_order_relaxed);
         return true;
     }
     if (sub->queue != NULL && sub->agg == NULL) {

@@ -170,6 +170,7 @@ static void test_reserves_exact_share(void **state)
         get_stats(f, id[k], &st);
         assert_int_equal(st.refused, 0);
         assert_int_equal(st.indicated, k % 2 ? 3 : 4);
+        assert_int_equal(st.filtered, k % 2 ? 1 : 0); /* more subscriptions than one call tallies */
     }
     /* One more event does not fit the WHERE queues (3 of 3, none delivered yet: the worker waits
      * at the first gate): refused, by every queue it goes to. */
