@@ -257,19 +257,27 @@ static bool reg_covers(const struct wbemev__reg *reg, const wbemev_class_t *cls)
 /* ------------------------------------------------------------------------------------------------
  * Subscriptions
  */
+/* A subscription's counters as wbemev_dispatcher_subscription_stats reports them. */
+static void sub_read_stats(struct wbemev__sub *sub, wbemev_subscription_stats *out)
+{
+    wbemev_subscription_stats o = {0};
+    o.delivered = atomic_load(&sub->delivered);
+    o.filtered = atomic_load(&sub->filtered);
+    o.indicated = atomic_load(&sub->indicated);
+    o.dropped = atomic_load(&sub->dropped);
+    o.discarded = atomic_load(&sub->discarded);
+    o.refused = atomic_load(&sub->refused);
+    o.grouped = atomic_load(&sub->grouped);
+    if (sub->queue != NULL)
+        wbemev__queue_stats(sub->queue, &o.queued, &o.queued_high);
+    *out = o;
+}
+
 static void sub_free(struct wbemev__sub *sub)
 {
     if (sub->d->keep_final_stats && sub->id != 0 && sub->consumer == NULL && sub->end_status != 0) {
-        wbemev_subscription_stats o = {0};
-        o.delivered = atomic_load(&sub->delivered);
-        o.filtered = atomic_load(&sub->filtered);
-        o.indicated = atomic_load(&sub->indicated);
-        o.dropped = atomic_load(&sub->dropped);
-        o.discarded = atomic_load(&sub->discarded);
-        o.refused = atomic_load(&sub->refused);
-        o.grouped = atomic_load(&sub->grouped);
-        if (sub->queue != NULL)
-            wbemev__queue_stats(sub->queue, &o.queued, &o.queued_high);
+        wbemev_subscription_stats o;
+        sub_read_stats(sub, &o);
         wbemev__pool_record_final(sub->d, sub->id, &o);
     }
     for (size_t i = 0; i < sub->nregs; i++)
@@ -669,6 +677,21 @@ static void unlink_reg(wbemev_dispatcher_t *d, struct wbemev__reg *reg)
     }
 }
 
+/* Unregisters reg if it is still listed (a failed initialization or catch-up): stops it and
+ * drops the list's reference. */
+static void drop_reg(wbemev_dispatcher_t *d, struct wbemev__reg *reg)
+{
+    wbemev__mutex_lock(&d->lock);
+    bool linked = find_reg(d, reg->name) == reg;
+    if (linked)
+        unlink_reg(d, reg);
+    wbemev__mutex_unlock(&d->lock);
+    if (linked) {
+        reg_stop(reg);
+        wbemev__reg_release(reg); /* the list's */
+    }
+}
+
 /* Sends new_query for sub to reg (recording reg in sub->regs). */
 static wbemev_status call_new_query(struct wbemev__reg *reg, struct wbemev__sub *sub)
 {
@@ -759,15 +782,7 @@ void wbemev__reg_initialized(struct wbemev__reg *reg, wbemev_status status)
         return;
     /* Ready: catch up; if that runs out of memory, drop the provider as for a failed init. */
     if (next != REG_READY || WBEMEV_FAILED(catch_up(d, reg))) {
-        wbemev__mutex_lock(&d->lock);
-        bool linked = find_reg(d, reg->name) == reg;
-        if (linked)
-            unlink_reg(d, reg);
-        wbemev__mutex_unlock(&d->lock);
-        if (linked) {
-            reg_stop(reg);
-            wbemev__reg_release(reg);
-        }
+        drop_reg(d, reg);
     }
 }
 
@@ -907,15 +922,7 @@ wbemev_status wbemev_dispatcher_register(wbemev_dispatcher_t *d, const char *nam
         atomic_store(&reg->state, REG_READY);
     }
     if (WBEMEV_FAILED(catch_up(d, reg))) { /* out of memory: undo the registration */
-        wbemev__mutex_lock(&d->lock);
-        bool linked = find_reg(d, reg->name) == reg;
-        if (linked)
-            unlink_reg(d, reg);
-        wbemev__mutex_unlock(&d->lock);
-        if (linked) {
-            reg_stop(reg);
-            wbemev__reg_release(reg); /* the list's */
-        }
+        drop_reg(d, reg);
         wbemev__reg_release(reg);
         return WBEMEV_E_OUT_OF_MEMORY;
     }
@@ -1160,19 +1167,8 @@ wbemev_status wbemev_dispatcher_subscription_stats(wbemev_dispatcher_t *d, uint3
         return WBEMEV_E_INVALID_PARAMETER;
     wbemev__mutex_lock(&d->lock);
     struct wbemev__sub *sub = find_sub(d, id);
-    if (sub != NULL) {
-        wbemev_subscription_stats o = {0};
-        o.delivered = atomic_load(&sub->delivered);
-        o.filtered = atomic_load(&sub->filtered);
-        o.indicated = atomic_load(&sub->indicated);
-        o.dropped = atomic_load(&sub->dropped);
-        o.discarded = atomic_load(&sub->discarded);
-        o.refused = atomic_load(&sub->refused);
-        o.grouped = atomic_load(&sub->grouped);
-        if (sub->queue != NULL)
-            wbemev__queue_stats(sub->queue, &o.queued, &o.queued_high);
-        *out = o;
-    }
+    if (sub != NULL)
+        sub_read_stats(sub, out);
     wbemev__mutex_unlock(&d->lock);
     if (sub == NULL && d->keep_final_stats && wbemev__pool_final_stats(d, id, out))
         return WBEMEV_S_NO_ERROR;
