@@ -39,6 +39,7 @@ struct wbemev__sub {
     bool has_where;
     bool projected; /* SELECT a, b: consumers get views */
     bool check_sds; /* a provider answered WBEMEV_S_SUBJECT_TO_SDS */
+    bool reserving; /* a BLOCK or REFUSE queue, not GROUP WITHIN: Indicate reserves room first */
     wbemev_sink_t *consumer;
     uint8_t *sid;
     size_t sid_length;
@@ -189,6 +190,21 @@ void wbemev__snapshot_release(struct wbemev__snapshot *s);
 /* The subscriptions on exactly class `class_id` (count 0 when none). */
 struct wbemev__sub *const *wbemev__snapshot_lookup(const struct wbemev__snapshot *s, uint32_t class_id,
                                                   uint32_t *count);
+/* Calls visit for each subscription an event of class cls goes to (those on cls and on each of
+ * its superclasses, root first, in snapshot order); stops when visit returns false. */
+bool wbemev__route_walk(const struct wbemev__snapshot *s, const wbemev_class_t *cls,
+                        bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
+/* The same subscriptions gathered once for a run of events of one class (a batch is usually one
+ * class). Set cls to NULL before the first wbemev__route_find. */
+#define WBEMEV__ROUTE_MAX 16
+struct wbemev__route {
+    const wbemev_class_t *cls; /* the class described */
+    bool whole;                /* false: more than WBEMEV__ROUTE_MAX, walk the class per event */
+    uint32_t n;
+    struct wbemev__sub *subs[WBEMEV__ROUTE_MAX];
+};
+/* Makes r describe cls, unless it already does. */
+void wbemev__route_find(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_class_t *cls);
 void wbemev__index_init(struct wbemev__index *ix);
 /* A reference to the current snapshot (never NULL after init). Lock-free. */
 struct wbemev__snapshot *wbemev__index_acquire(struct wbemev__index *ix);

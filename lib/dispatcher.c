@@ -1053,6 +1053,7 @@ wbemev_status wbemev_dispatcher_subscribe(wbemev_dispatcher_t *d, const char *qu
         st = wbemev__queue_new(d, sub, &so, so.delivery != WBEMEV_DELIVERY_QUEUED, &sub->queue);
     if (WBEMEV_SUCCEEDED(st) && group)
         st = wbemev__agg_new(sub, &sub->agg);
+    sub->reserving = sub->agg == NULL && sub->queue != NULL && wbemev__queue_reserving(sub->queue);
     if (WBEMEV_FAILED(st)) {
         wbemev__sub_release(sub);
         return st;

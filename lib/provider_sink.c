@@ -360,59 +360,45 @@ static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_obje
     return ok;
 }
 
-/* The subscriptions an event of one class goes to (its class's and its superclasses' lists in the
- * call's snapshot), looked up once per class per call: a batch is usually of one class. */
-#define ROUTE_MAX_LEVELS 8
-struct route_memo {
-    const wbemev_class_t *cls; /* NULL: nothing remembered */
-    size_t nlists;
-    struct {
-        struct wbemev__sub *const *subs;
-        uint32_t n;
-    } lists[ROUTE_MAX_LEVELS];
+/* Delivers to one subscription of the event's route. */
+static void route_to(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event,
+                     struct wbemev__stage *stage, struct call_tally *tally)
+{
+    if (!deliver(d, sub, event, stage, tally)) {
+        /* A failing consumer is cancelled: one SetStatus(COMPLETE, CALL_CANCELLED). The end is
+         * deferred to the end of this Indicate, since this thread holds the snapshot. */
+        wbemev__sub_end(d, sub, WBEMEV_E_CALL_CANCELLED);
+    }
+}
+
+/* One event's delivery, for a class with more subscriptions than a route keeps. */
+struct route_visit {
+    wbemev_dispatcher_t *d;
+    wbemev_object_t *event;
+    struct wbemev__stage *stage;
+    struct call_tally *tally;
 };
 
-static void route_deliver(wbemev_dispatcher_t *d, struct wbemev__sub *const *subs, uint32_t n,
-                          wbemev_object_t *event, struct wbemev__stage *stage, struct call_tally *tally)
+static bool route_visit(void *arg, struct wbemev__sub *sub)
 {
-    for (uint32_t i = 0; i < n; i++) {
-        if (!deliver(d, subs[i], event, stage, tally)) {
-            /* A failing consumer is cancelled: one SetStatus(COMPLETE, CALL_CANCELLED). The end is
-             * deferred to the end of this Indicate, since this thread holds the snapshot. */
-            wbemev__sub_end(d, subs[i], WBEMEV_E_CALL_CANCELLED);
-        }
-    }
+    struct route_visit *v = arg;
+    route_to(v->d, sub, v->event, v->stage, v->tally);
+    return true;
 }
 
 /* Routes one event to the subscriptions on its class and on each of its superclasses. */
 static void route(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, wbemev_object_t *event,
-                  struct wbemev__stage *stage, struct call_tally *tally, struct route_memo *memo)
+                  struct wbemev__stage *stage, struct call_tally *tally, struct wbemev__route *r)
 {
     const wbemev_class_t *cls = wbemev_object_class(event);
-    if (cls != memo->cls) {
-        size_t depth = wbemev_class_depth(cls);
-        memo->cls = NULL;
-        memo->nlists = 0;
-        for (size_t level = 0; level <= depth; level++) {
-            uint32_t n;
-            struct wbemev__sub *const *subs =
-                wbemev__snapshot_lookup(snap, wbemev_class_id(wbemev__class_ancestor(cls, level)), &n);
-            if (n == 0)
-                continue;
-            if (depth >= ROUTE_MAX_LEVELS) { /* too deep to remember: deliver as found */
-                route_deliver(d, subs, n, event, stage, tally);
-                continue;
-            }
-            memo->lists[memo->nlists].subs = subs;
-            memo->lists[memo->nlists].n = n;
-            memo->nlists++;
-        }
-        if (depth >= ROUTE_MAX_LEVELS)
-            return;
-        memo->cls = cls;
+    wbemev__route_find(snap, r, cls);
+    if (!r->whole) {
+        struct route_visit v = {d, event, stage, tally};
+        wbemev__route_walk(snap, cls, route_visit, &v);
+        return;
     }
-    for (size_t k = 0; k < memo->nlists; k++)
-        route_deliver(d, memo->lists[k].subs, memo->lists[k].n, event, stage, tally);
+    for (uint32_t k = 0; k < r->n; k++)
+        route_to(d, r->subs[k], event, stage, tally);
 }
 
 /* Answers an Indicate without delivering it: counts the objects as refused. */
@@ -484,9 +470,8 @@ static wbemev_status psink_indicate(wbemev_sink_t *s, int32_t count, wbemev_obje
     wbemev__stage_init(&stage);
     struct call_tally tally;
     tally.n = 0;
-    struct route_memo memo;
+    struct wbemev__route memo;
     memo.cls = NULL;
-    memo.nlists = 0;
     depth_push(d);
     for (int32_t i = 0; i < count; i++)
         route(d, snap, objects[i], &stage, &tally, &memo);

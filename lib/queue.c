@@ -475,55 +475,19 @@ struct targets {
     bool where;          /* only the subscriptions whose WHERE the object passes */
 };
 
-/* Calls visit for each subscription an object of class cls is routed to by class (its own and its
- * superclasses'), skipping GROUP WITHIN ones (and with reserving_only, all but BLOCK and REFUSE
- * queues); stops when visit returns false. */
-static bool walk_class(const struct wbemev__snapshot *snap, const wbemev_class_t *cls, bool reserving_only,
-                       bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg)
-{
-    size_t depth = wbemev_class_depth(cls);
-    for (size_t level = 0; level <= depth; level++) {
-        uint32_t n;
-        struct wbemev__sub *const *subs =
-            wbemev__snapshot_lookup(snap, wbemev_class_id(wbemev__class_ancestor(cls, level)), &n);
-        for (uint32_t k = 0; k < n; k++) {
-            struct wbemev__sub *sub = subs[k];
-            if (sub->agg != NULL ||
-                (reserving_only && (sub->queue == NULL || !wbemev__queue_reserving(sub->queue))))
-                continue;
-            if (!visit(arg, sub))
-                return false;
-        }
-    }
-    return true;
-}
-
-/* The subscriptions of one class, gathered once for a run of objects of that class. */
-#define TARGETS_MEMO 16
-struct targets_memo {
-    const wbemev_class_t *cls; /* NULL: nothing gathered (or too many to keep) */
-    size_t n;
-    struct wbemev__sub *subs[TARGETS_MEMO];
-};
-
-static bool memo_add(void *arg, struct wbemev__sub *sub)
-{
-    struct targets_memo *m = arg;
-    if (m->n == TARGETS_MEMO)
-        return false;
-    m->subs[m->n++] = sub;
-    return true;
-}
-
-/* One object's visit, for a class with too many subscriptions to gather. */
+/* One object's visit, for a class with more subscriptions than a route keeps. */
 struct target_visit {
     const struct targets *t;
     wbemev_object_t *obj;
     uint64_t bytes;
 };
 
+/* Calls t->fn for (obj, sub) if sub is one of t's targets: not GROUP WITHIN, reserving when asked,
+ * and passing its WHERE when asked. */
 static bool target_apply(const struct targets *t, struct wbemev__sub *sub, wbemev_object_t *obj, uint64_t bytes)
 {
+    if (t->reserving_only ? !sub->reserving : sub->agg != NULL)
+        return true;
     if (t->where && sub->has_where && !wbemev_query_matches(sub->query, obj))
         return true;
     return t->fn(t->ctx, sub, obj, bytes);
@@ -539,27 +503,21 @@ static bool target_visit(void *arg, struct wbemev__sub *sub)
 static bool for_each_target(const struct wbemev__snapshot *snap, int32_t count, wbemev_object_t *const *objects,
                             const struct targets *t, bool need_bytes)
 {
-    struct targets_memo memo;
-    memo.cls = NULL;
-    memo.n = 0;
-    const wbemev_class_t *walked = NULL; /* the class gathered last, when it did not fit */
+    struct wbemev__route route;
+    route.cls = NULL;
     for (int32_t i = 0; i < count; i++) {
         wbemev_object_t *obj = objects[i];
         const wbemev_class_t *cls = wbemev_object_class(obj);
         uint64_t bytes = need_bytes ? wbemev__object_footprint(obj) : 0;
-        if (cls != memo.cls && cls != walked) {
-            memo.n = 0;
-            memo.cls = walk_class(snap, cls, t->reserving_only, memo_add, &memo) ? cls : NULL;
-            walked = memo.cls == NULL ? cls : NULL;
-        }
-        if (cls == walked) {
+        wbemev__route_find(snap, &route, cls);
+        if (!route.whole) {
             struct target_visit v = {t, obj, bytes};
-            if (!walk_class(snap, cls, t->reserving_only, target_visit, &v))
+            if (!wbemev__route_walk(snap, cls, target_visit, &v))
                 return false;
             continue;
         }
-        for (size_t k = 0; k < memo.n; k++)
-            if (!target_apply(t, memo.subs[k], obj, bytes))
+        for (uint32_t k = 0; k < route.n; k++)
+            if (!target_apply(t, route.subs[k], obj, bytes))
                 return false;
     }
     return true;

@@ -88,7 +88,7 @@ wbemev_status wbemev__snapshot_build(wbemev_dispatcher_t *d, struct wbemev__snap
         while (s->buckets[b].class_id != sub->class_id)
             b = (b + 1) & s->mask;
         s->subs[s->buckets[b].first + s->buckets[b].count++] = sub;
-        if (sub->queue != NULL && wbemev__queue_reserving(sub->queue))
+        if (sub->reserving)
             s->reserving = true;
         wbemev__ref_inc(&sub->refs);
         atomic_fetch_add(&sub->snap_refs, 1);
@@ -114,6 +114,39 @@ struct wbemev__sub *const *wbemev__snapshot_lookup(const struct wbemev__snapshot
         }
         b = (b + 1) & s->mask;
     }
+}
+
+bool wbemev__route_walk(const struct wbemev__snapshot *s, const wbemev_class_t *cls,
+                        bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg)
+{
+    size_t depth = wbemev_class_depth(cls);
+    for (size_t level = 0; level <= depth; level++) {
+        uint32_t n;
+        struct wbemev__sub *const *subs =
+            wbemev__snapshot_lookup(s, wbemev_class_id(wbemev__class_ancestor(cls, level)), &n);
+        for (uint32_t k = 0; k < n; k++)
+            if (!visit(arg, subs[k]))
+                return false;
+    }
+    return true;
+}
+
+static bool route_add(void *arg, struct wbemev__sub *sub)
+{
+    struct wbemev__route *r = arg;
+    if (r->n == WBEMEV__ROUTE_MAX)
+        return false;
+    r->subs[r->n++] = sub;
+    return true;
+}
+
+void wbemev__route_find(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_class_t *cls)
+{
+    if (r->cls == cls)
+        return;
+    r->cls = cls;
+    r->n = 0;
+    r->whole = wbemev__route_walk(s, cls, route_add, r);
 }
 
 void wbemev__index_init(struct wbemev__index *ix)
