@@ -18,10 +18,14 @@ for t in $targets; do
   dict=()
   [ -f "fuzz/$name.dict" ] && dict=(-dict="fuzz/$name.dict")
   echo "fuzzing $t for ${seconds}s (seed corpus fuzz/corpus/$name)"
+  # The fuzzer's own status, not grep's: PIPESTATUS read right after the pipeline (an `|| true`
+  # after it would replace it with true's), with errexit off around it.
+  set +e
   "$build/fuzz/$t" "$work" "fuzz/corpus/$name" "${dict[@]}" -max_total_time="$seconds" \
-    -print_final_stats=1 -error_exitcode=77 2>&1 | grep -E "^(stat::number_of_executed_units|stat::new_units_added)|ERROR|SUMMARY|Done" || true
-  # grep swallowed the fuzzer's status: check it separately.
+    -print_final_stats=1 -error_exitcode=77 -artifact_prefix="$build/" 2>&1 |
+    grep -E "^(stat::number_of_executed_units|stat::new_units_added)|invariant|ERROR|SUMMARY|Done"
   status=${PIPESTATUS[0]}
+  set -e
   if [ "$status" -ne 0 ]; then
     echo "$t failed with status $status" >&2
     exit 1

@@ -70,7 +70,9 @@ static void put_code_point(struct jout *o, uint32_t c)
     case '\f': put_n(o, "\\f", 2); return;
     default: break;
     }
-    if (c < 0x20 || c == 0x2028 || c == 0x2029 || (c >= 0x80 && (o->flags & WBEMEV_FORMAT_ASCII))) {
+    /* Controls (DEL too: a terminal acts on it), the JavaScript line separators, and with
+     * WBEMEV_FORMAT_ASCII everything past ASCII, as \u escapes. */
+    if (c < 0x20 || c == 0x7F || c == 0x2028 || c == 0x2029 || (c >= 0x80 && (o->flags & WBEMEV_FORMAT_ASCII))) {
         if (c >= 0x10000) {
             c -= 0x10000;
             put_u_escape(o, 0xD800 + (c >> 10));
@@ -112,7 +114,7 @@ static void put_string(struct jout *o, const char *s)
         /* Copy runs of plain ASCII at once; escape the rest character by character. */
         while (*p != 0) {
             const unsigned char *run = p;
-            while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+            while (*p >= 0x20 && *p < 0x7F && *p != '"' && *p != '\\')
                 p++;
             put_n(o, (const char *)run, (size_t)(p - run));
             if (*p != 0)

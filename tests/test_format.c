@@ -247,6 +247,8 @@ static void test_json_strings(void **state)
     assert_string_equal(json_value(&WBEMEV_V_STRING("a\"b\\c/d"), 0, &c), "\"a\\\"b\\\\c/d\"");
     assert_string_equal(json_value(&WBEMEV_V_STRING("\n\t\r\b\f\x01\x1f"), 0, &c),
                         "\"\\n\\t\\r\\b\\f\\u0001\\u001f\"");
+    /* DEL is a control character too: escaped, so ASCII output stays printable. */
+    assert_string_equal(json_value(&WBEMEV_V_STRING("a\x7f" "b"), WBEMEV_FORMAT_ASCII, &c), "\"a\\u007fb\"");
     /* U+2028 and U+2029 are escaped for JavaScript readers; other characters are kept as UTF-8. */
     assert_string_equal(json_value(&WBEMEV_V_STRING("\xE2\x80\xA8\xE2\x80\xA9\xC3\xA9"), 0, &c),
                         "\"\\u2028\\u2029\xC3\xA9\"");

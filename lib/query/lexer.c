@@ -222,6 +222,10 @@ static void wq_lex_number(const char *text, size_t len, size_t i, wq_token *t, s
             wq_bad_number(text, len, i, t, end, "malformed hexadecimal number");
             return;
         }
+        if (neg && mag > (uint64_t)INT64_MAX + 1u) { /* as for decimal: sint64 is the floor */
+            wq_bad_number(text, len, i, t, end, "the hexadecimal constant does not fit in 64 bits");
+            return;
+        }
         t->kind = WQ_T_INT;
         t->neg = neg && mag != 0;
         t->mag = mag;
