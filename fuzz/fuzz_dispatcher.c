@@ -229,7 +229,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 CHECK(id != 0 && !shut);
                 c->id = id;
             } else {
-                CHECK(id == 0 && atomic_load(&c->refs) == 1 && wbemev_dispatcher_subscription_count(d) == before);
+                /* Nothing added; others may end meanwhile (a failing queued consumer is cancelled
+                 * by its worker). */
+                CHECK(id == 0 && atomic_load(&c->refs) == 1 && wbemev_dispatcher_subscription_count(d) <= before);
             }
             break;
         }

@@ -51,6 +51,11 @@ struct wbemev__sub {
     wbemev_status end_status;       /* the SetStatus the consumer gets */
     struct wbemev__sub *next;       /* d->subs, under d->lock */
     struct wbemev__sub *defer_next; /* this thread's deferred ends */
+    /* Ending: on d->ending (under d->lock) from its unlinking until its final SetStatus went out,
+     * so an unsubscribe of it on another thread can wait for that. */
+    struct wbemev__sub *ending_next;
+    const void *ender;    /* the ending thread (dispatcher.c's thread token) */
+    bool finished;        /* the end is complete; under d->wait_lock */
     /* Delivery accounting (queue.c): indicated == delivered + dropped + discarded + refused + queued */
     char pad_provider_side[64];
     wbemev__refcount refs; /* the dispatcher's list holds one, each snapshot one, a scheduled queue one */
@@ -136,7 +141,8 @@ struct wbemev__violation_rec {
 struct wbemev_dispatcher_s {
     wbemev__mutex lock; /* the control plane */
     wbemev__mutex wait_lock;
-    wbemev__cond wait_cv; /* signalled when a subscription leaves its last snapshot */
+    wbemev__cond wait_cv; /* signalled when a delivery in progress ends, or a subscription's end */
+    struct wbemev__sub *ending; /* subscriptions being ended (sub->ending_next), under lock */
     wbemev_namespace_t *ns;
     struct wbemev__reg *regs;
     struct wbemev__sub *subs;

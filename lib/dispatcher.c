@@ -15,6 +15,8 @@
 static WBEMEV__THREAD_LOCAL struct wbemev__reg *tls_entered[MAX_ENTERED];
 static WBEMEV__THREAD_LOCAL unsigned tls_nentered;
 static WBEMEV__THREAD_LOCAL struct wbemev__sub *tls_deferred;
+/* Its address tells the threads apart (which one is ending a subscription). */
+static WBEMEV__THREAD_LOCAL char tls_thread_token;
 
 /* The call into a provider this thread is servicing (guidelines 1 and 2 are about these). */
 static WBEMEV__THREAD_LOCAL struct wbemev__reg *tls_call_reg;
@@ -353,6 +355,38 @@ static void call_cancel_query(struct wbemev__reg *reg, uint32_t id)
     wbemev__reg_leave(reg);
 }
 
+/* Marks sub ENDING, by this thread, and puts it on d->ending. Called with d->lock held; false when
+ * it was not active. */
+static bool end_begin(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_status status)
+{
+    int expected = SUB_ACTIVE;
+    if (!atomic_compare_exchange_strong(&sub->state, &expected, SUB_ENDING))
+        return false;
+    sub->end_status = status;
+    sub->ender = &tls_thread_token;
+    sub->ending_next = d->ending;
+    d->ending = sub;
+    return true;
+}
+
+/* The consumer has had its final SetStatus: off d->ending, and an unsubscribe waiting for this end
+ * (wait_for_end) may return. */
+static void end_done(wbemev_dispatcher_t *d, struct wbemev__sub *sub)
+{
+    wbemev__mutex_lock(&d->lock);
+    for (struct wbemev__sub **pp = &d->ending; *pp != NULL; pp = &(*pp)->ending_next) {
+        if (*pp == sub) {
+            *pp = sub->ending_next;
+            break;
+        }
+    }
+    wbemev__mutex_unlock(&d->lock);
+    wbemev__mutex_lock(&d->wait_lock);
+    sub->finished = true;
+    wbemev__cond_broadcast(&d->wait_cv);
+    wbemev__mutex_unlock(&d->wait_lock);
+}
+
 /* The second half of ending a subscription: it is already ENDING and out of d->subs. */
 static void sub_finish(wbemev_dispatcher_t *d, struct wbemev__sub *sub)
 {
@@ -371,16 +405,19 @@ static void sub_finish(wbemev_dispatcher_t *d, struct wbemev__sub *sub)
     sub->consumer = NULL;
     wbemev_sink_set_status(consumer, WBEMEV_STATUS_COMPLETE, sub->end_status, NULL, NULL);
     wbemev_sink_release(consumer);
+    end_done(d, sub);
     wbemev__sub_release(sub); /* the list's reference */
 }
 
 bool wbemev__sub_end(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_status status)
 {
-    int expected = SUB_ACTIVE;
-    if (!atomic_compare_exchange_strong(&sub->state, &expected, SUB_ENDING))
-        return false;
-    sub->end_status = status;
+    /* Under d->lock, so that a subscription is always either listed or on d->ending until its
+     * end is done (an unsubscribe looks in both). */
     wbemev__mutex_lock(&d->lock);
+    if (!end_begin(d, sub, status)) {
+        wbemev__mutex_unlock(&d->lock);
+        return false;
+    }
     unlink_sub(d, sub);
     /* If this allocation fails the old snapshot keeps the subscription until the next change;
      * delivery skips it because it is ENDING, and sub_finish waits only for deliveries in
@@ -557,21 +594,19 @@ void wbemev_dispatcher_shutdown_deadline(wbemev_dispatcher_t *d, uint32_t drain_
     d->subs = NULL;
     d->regs = NULL;
     d->nsubs = 0;
-    wbemev__mutex_unlock(&d->lock);
     /* Keep the subscriptions this call ends; one that another thread is ending (unsubscribe, a
      * failed consumer) is finished by that thread, which also drops the list's reference. */
     for (struct wbemev__sub **pp = &subs; *pp != NULL;) {
         struct wbemev__sub *sub = *pp;
-        int expected = SUB_ACTIVE;
-        if (atomic_compare_exchange_strong(&sub->state, &expected, SUB_ENDING)) {
-            sub->end_status = WBEMEV_E_SHUTTING_DOWN;
-            if (sub->queue != NULL)
-                wbemev__queue_close(sub->queue); /* blocked producers wake; later pushes are discarded */
+        if (end_begin(d, sub, WBEMEV_E_SHUTTING_DOWN))
             pp = &sub->next;
-        } else {
+        else
             *pp = sub->next;
-        }
     }
+    wbemev__mutex_unlock(&d->lock);
+    for (struct wbemev__sub *sub = subs; sub != NULL; sub = sub->next)
+        if (sub->queue != NULL)
+            wbemev__queue_close(sub->queue); /* blocked producers wake; later pushes are discarded */
 
     for (struct wbemev__sub *sub = subs; sub != NULL; sub = sub->next)
         for (size_t i = 0; i < sub->nregs; i++)
@@ -605,6 +640,7 @@ void wbemev_dispatcher_shutdown_deadline(wbemev_dispatcher_t *d, uint32_t drain_
         subs->consumer = NULL;
         wbemev_sink_set_status(consumer, WBEMEV_STATUS_COMPLETE, WBEMEV_E_SHUTTING_DOWN, NULL, NULL);
         wbemev_sink_release(consumer);
+        end_done(d, subs);
         wbemev__sub_release(subs);
         subs = next;
     }
@@ -1132,6 +1168,31 @@ static struct wbemev__sub *find_sub(wbemev_dispatcher_t *d, uint32_t id)
     return NULL;
 }
 
+/* Subscription `id` is not listed: if another thread is ending it (a worker cancelling a failed
+ * consumer, say), waits until its final SetStatus went out, so that "not found" means ended. Not
+ * when this thread is delivering, or is the one ending it (that would wait for itself). */
+static void wait_for_end(wbemev_dispatcher_t *d, uint32_t id)
+{
+    if (wbemev__delivery_depth(d) > 0)
+        return;
+    wbemev__mutex_lock(&d->lock);
+    struct wbemev__sub *sub = d->ending;
+    while (sub != NULL && sub->id != id)
+        sub = sub->ending_next;
+    if (sub != NULL && sub->ender != &tls_thread_token)
+        wbemev__ref_inc(&sub->refs);
+    else
+        sub = NULL;
+    wbemev__mutex_unlock(&d->lock);
+    if (sub == NULL)
+        return;
+    wbemev__mutex_lock(&d->wait_lock);
+    while (!sub->finished)
+        wbemev__cond_wait(&d->wait_cv, &d->wait_lock);
+    wbemev__mutex_unlock(&d->wait_lock);
+    wbemev__sub_release(sub);
+}
+
 wbemev_status wbemev_dispatcher_unsubscribe(wbemev_dispatcher_t *d, uint32_t id)
 {
     if (d == NULL)
@@ -1144,8 +1205,10 @@ wbemev_status wbemev_dispatcher_unsubscribe(wbemev_dispatcher_t *d, uint32_t id)
     if (sub != NULL)
         wbemev__ref_inc(&sub->refs);
     wbemev__mutex_unlock(&d->lock);
-    if (sub == NULL)
+    if (sub == NULL) {
+        wait_for_end(d, id);
         return WBEMEV_E_NOT_FOUND;
+    }
     bool ended = wbemev__sub_end(d, sub, WBEMEV_E_CALL_CANCELLED);
     wbemev__sub_release(sub);
     return ended ? WBEMEV_S_NO_ERROR : WBEMEV_E_NOT_FOUND;

@@ -189,6 +189,102 @@ static void test_reserves_exact_share(void **state)
     }
 }
 
+/* A consumer whose Indicate fails (so its worker cancels it) and whose final SetStatus waits at a
+ * gate: the end is in progress on the worker while the test looks. */
+struct held_end {
+    wbemev_sink_t base;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool in_status, open, status_done;
+};
+
+static void held_add_ref(wbemev_sink_t *s)
+{
+    (void)s;
+}
+
+static void held_release(wbemev_sink_t *s)
+{
+    (void)s;
+}
+
+static wbemev_status held_indicate(wbemev_sink_t *s, int32_t n, wbemev_object_t *const *objs)
+{
+    (void)s, (void)n, (void)objs;
+    return WBEMEV_E_FAILED;
+}
+
+static wbemev_status held_set_status(wbemev_sink_t *s, int32_t flags, wbemev_status st, const char *text,
+                                     wbemev_object_t *obj)
+{
+    (void)st, (void)text, (void)obj;
+    struct held_end *h = (struct held_end *)s;
+    if (flags != WBEMEV_STATUS_COMPLETE)
+        return WBEMEV_S_NO_ERROR;
+    pthread_mutex_lock(&h->mu);
+    h->in_status = true;
+    pthread_cond_broadcast(&h->cv);
+    while (!h->open)
+        pthread_cond_wait(&h->cv, &h->mu);
+    h->status_done = true;
+    pthread_mutex_unlock(&h->mu);
+    return WBEMEV_S_NO_ERROR;
+}
+
+static const wbemev_sink_vtbl held_vtbl = {WBEMEV_SINK_VTBL_VERSION, held_add_ref, held_release, held_indicate,
+                                           held_set_status};
+
+struct late_unsub {
+    wbemev_dispatcher_t *d;
+    uint32_t id;
+    struct held_end *h;
+    wbemev_status st;
+    bool done_at_return;
+};
+
+static void *late_unsub_main(void *arg)
+{
+    struct late_unsub *u = arg;
+    u->st = wbemev_dispatcher_unsubscribe(u->d, u->id);
+    pthread_mutex_lock(&u->h->mu);
+    u->done_at_return = u->h->status_done;
+    pthread_mutex_unlock(&u->h->mu);
+    return NULL;
+}
+
+/* Unsubscribing a subscription that a worker is ending (its consumer failed) answers NOT_FOUND only
+ * once that end is complete: the consumer has had its final SetStatus. */
+static void test_unsubscribe_waits_for_end_in_progress(void **state)
+{
+    struct fx *f = *state;
+    struct held_end h = {.base = {&held_vtbl}};
+    pthread_mutex_init(&h.mu, NULL);
+    pthread_cond_init(&h.cv, NULL);
+    wbemev_subscribe_options so;
+    wbemev_subscribe_options_init(&so);
+    so.delivery = WBEMEV_DELIVERY_QUEUED;
+    uint32_t id;
+    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &h.base, &so, &id));
+    assert_ok(fire_event(psink(f), f->cls, "x", 1));
+    pthread_mutex_lock(&h.mu);
+    while (!h.in_status) /* the worker is ending it, inside the final SetStatus */
+        pthread_cond_wait(&h.cv, &h.mu);
+    pthread_mutex_unlock(&h.mu);
+    struct late_unsub u = {f->d, id, &h, WBEMEV_S_NO_ERROR, false};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, late_unsub_main, &u), 0);
+    pthread_mutex_lock(&h.mu);
+    h.open = true;
+    pthread_cond_broadcast(&h.cv);
+    pthread_mutex_unlock(&h.mu);
+    pthread_join(t, NULL);
+    assert_status(u.st, WBEMEV_E_NOT_FOUND);
+    assert_true(u.done_at_return);
+    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    pthread_cond_destroy(&h.cv);
+    pthread_mutex_destroy(&h.mu);
+}
+
 static void test_refuse(void **state)
 {
     struct fx *f = *state;
@@ -554,6 +650,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_queued_shares_and_orders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reserves_exact_share, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unsubscribe_waits_for_end_in_progress, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_then_room, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drop_oldest, setup, teardown),

@@ -267,7 +267,10 @@ WBEMEV_API wbemev_status wbemev_dispatcher_subscribe(wbemev_dispatcher_t *d, con
 /**
  * Ends subscription `id`: the providers covering it get cancel_query(id). When this returns, the
  * consumer has received its last Indicate and its one SetStatus(COMPLETE, WBEMEV_E_CALL_CANCELLED),
- * and has been released. WBEMEV_E_NOT_FOUND for an unknown or already ended id.
+ * and has been released. WBEMEV_E_NOT_FOUND for an unknown or already ended id; when another thread
+ * is ending it at that moment (a worker cancelling a failing consumer), this first waits until that
+ * end is complete, except from inside a delivery of this dispatcher (where waiting could wait for
+ * itself).
  */
 WBEMEV_API wbemev_status wbemev_dispatcher_unsubscribe(wbemev_dispatcher_t *d, uint32_t id);
 
