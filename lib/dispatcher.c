@@ -409,29 +409,41 @@ static void sub_finish(wbemev_dispatcher_t *d, struct wbemev__sub *sub)
     wbemev__sub_release(sub); /* the list's reference */
 }
 
-bool wbemev__sub_end(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_status status)
+/* The first half of ending a subscription, under d->lock: marks it ENDING (see end_begin) and takes
+ * it out of the listing, so that it is always either listed or on d->ending until its end is done
+ * (an unsubscribe looks in both). False when it was not active. */
+static bool end_and_unlist(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_status status)
 {
-    /* Under d->lock, so that a subscription is always either listed or on d->ending until its
-     * end is done (an unsubscribe looks in both). */
-    wbemev__mutex_lock(&d->lock);
-    if (!end_begin(d, sub, status)) {
-        wbemev__mutex_unlock(&d->lock);
+    if (!end_begin(d, sub, status))
         return false;
-    }
     unlink_sub(d, sub);
     /* If this allocation fails the old snapshot keeps the subscription until the next change;
      * delivery skips it because it is ENDING, and sub_finish waits only for deliveries in
      * progress (sub->inflight), not for snapshots to go. */
     republish(d);
-    wbemev__mutex_unlock(&d->lock);
+    return true;
+}
+
+/* The second half, without d->lock: now, or when this thread's delivery returns. */
+static void end_finish_or_defer(wbemev_dispatcher_t *d, struct wbemev__sub *sub)
+{
     if (wbemev__delivery_depth(d) > 0) {
         /* This thread is delivering (maybe to this subscription): waiting would wait for itself. */
         sub->defer_next = tls_deferred;
         tls_deferred = sub;
-        return true;
+        return;
     }
     sub_finish(d, sub);
-    return true;
+}
+
+bool wbemev__sub_end(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_status status)
+{
+    wbemev__mutex_lock(&d->lock);
+    bool ending = end_and_unlist(d, sub, status);
+    wbemev__mutex_unlock(&d->lock);
+    if (ending)
+        end_finish_or_defer(d, sub);
+    return ending;
 }
 
 void wbemev__run_deferred_ends(wbemev_dispatcher_t *d)
@@ -1200,18 +1212,18 @@ wbemev_status wbemev_dispatcher_unsubscribe(wbemev_dispatcher_t *d, uint32_t id)
     wbemev_status chk = check_event_call(d, "unsubscribe");
     if (WBEMEV_FAILED(chk))
         return chk;
+    /* Found and marked in one hold of d->lock: another thread (a worker ending a failed consumer)
+     * cannot begin ending it in between, leaving this call to return before that end is done. */
     wbemev__mutex_lock(&d->lock);
     struct wbemev__sub *sub = find_sub(d, id);
-    if (sub != NULL)
-        wbemev__ref_inc(&sub->refs);
+    bool ending = sub != NULL && end_and_unlist(d, sub, WBEMEV_E_CALL_CANCELLED);
     wbemev__mutex_unlock(&d->lock);
-    if (sub == NULL) {
-        wait_for_end(d, id);
-        return WBEMEV_E_NOT_FOUND;
+    if (ending) {
+        end_finish_or_defer(d, sub); /* the list's reference keeps sub until it is finished */
+        return WBEMEV_S_NO_ERROR;
     }
-    bool ended = wbemev__sub_end(d, sub, WBEMEV_E_CALL_CANCELLED);
-    wbemev__sub_release(sub);
-    return ended ? WBEMEV_S_NO_ERROR : WBEMEV_E_NOT_FOUND;
+    wait_for_end(d, id);
+    return WBEMEV_E_NOT_FOUND;
 }
 
 size_t wbemev_dispatcher_subscription_count(wbemev_dispatcher_t *d)

@@ -162,11 +162,9 @@ static void *churn_main(void *arg)
             size_t victim = rnd(&seed) % w->nsubs;
             wbemev_status u = wbemev_dispatcher_unsubscribe(w->d, w->ids[victim]);
             assert_true(u == WBEMEV_S_NO_ERROR || u == WBEMEV_E_NOT_FOUND);
-            if (u == WBEMEV_S_NO_ERROR) {
-                /* After unsubscribe returns: ended exactly once, nothing more. */
-                struct scons *v = w->cons[victim];
-                assert_int_equal(atomic_load(&v->completes), 1);
-            }
+            /* After unsubscribe returns, ended exactly once, whoever ended it (NOT_FOUND: this
+             * thread earlier, or a failure, maybe still being ended by a worker a moment ago). */
+            assert_int_equal(atomic_load(&w->cons[victim]->completes), 1);
         }
         /* A provider comes and goes meanwhile. */
         if (it % 16 == 0) {
