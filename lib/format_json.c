@@ -209,34 +209,6 @@ static void put_scalar(struct jout *o, wbemev_cimtype base, const wbemev_value *
     }
 }
 
-/* Element i of an array value, as a scalar value of the base type. */
-static wbemev_value array_element(wbemev_cimtype base, const void *items, size_t i)
-{
-    wbemev_value v;
-    memset(&v, 0, sizeof v);
-    v.type = base;
-    switch (base) {
-    case WBEMEV_CIM_SINT8: v.u.sint = ((const int8_t *)items)[i]; break;
-    case WBEMEV_CIM_SINT16: v.u.sint = ((const int16_t *)items)[i]; break;
-    case WBEMEV_CIM_SINT32: v.u.sint = ((const int32_t *)items)[i]; break;
-    case WBEMEV_CIM_SINT64: v.u.sint = ((const int64_t *)items)[i]; break;
-    case WBEMEV_CIM_UINT8: v.u.uint = ((const uint8_t *)items)[i]; break;
-    case WBEMEV_CIM_UINT16: v.u.uint = ((const uint16_t *)items)[i]; break;
-    case WBEMEV_CIM_UINT32: v.u.uint = ((const uint32_t *)items)[i]; break;
-    case WBEMEV_CIM_UINT64: v.u.uint = ((const uint64_t *)items)[i]; break;
-    case WBEMEV_CIM_REAL32: v.u.real = ((const float *)items)[i]; break;
-    case WBEMEV_CIM_REAL64: v.u.real = ((const double *)items)[i]; break;
-    case WBEMEV_CIM_BOOLEAN: v.u.boolean = ((const bool *)items)[i]; break;
-    case WBEMEV_CIM_CHAR16: v.u.char16 = ((const uint16_t *)items)[i]; break;
-    case WBEMEV_CIM_STRING:
-    case WBEMEV_CIM_REFERENCE: v.u.string = ((const char *const *)items)[i]; break;
-    case WBEMEV_CIM_DATETIME: v.u.datetime = ((const wbemev_datetime *)items)[i]; break;
-    case WBEMEV_CIM_OBJECT: v.u.object = ((wbemev_object_t *const *)items)[i]; break;
-    default: v.type = WBEMEV_CIM_ILLEGAL; break;
-    }
-    return v;
-}
-
 static void put_value(struct jout *o, const wbemev_value *v, unsigned depth)
 {
     if (v->is_null) {
@@ -252,7 +224,8 @@ static void put_value(struct jout *o, const wbemev_value *v, unsigned depth)
     for (size_t i = 0; i < v->u.array.count && WBEMEV_SUCCEEDED(o->status); i++) {
         if (i > 0)
             put_n(o, ",", 1);
-        wbemev_value e = array_element(base, v->u.array.items, i);
+        wbemev_value e;
+        (void)wbemev_value_array_element(v, i, &e); /* stored arrays are valid */
         put_scalar(o, base, &e, depth);
     }
     put_n(o, "]", 1);

@@ -369,34 +369,6 @@ static void write_scalar(struct out *o, wbemev_cimtype base, const wbemev_value 
     }
 }
 
-/* Element i of an array value, as a scalar value of the base type. */
-static wbemev_value array_element(wbemev_cimtype base, const void *items, size_t i)
-{
-    wbemev_value v;
-    memset(&v, 0, sizeof v);
-    v.type = base;
-    switch (base) {
-    case WBEMEV_CIM_SINT8: v.u.sint = ((const int8_t *)items)[i]; break;
-    case WBEMEV_CIM_SINT16: v.u.sint = ((const int16_t *)items)[i]; break;
-    case WBEMEV_CIM_SINT32: v.u.sint = ((const int32_t *)items)[i]; break;
-    case WBEMEV_CIM_SINT64: v.u.sint = ((const int64_t *)items)[i]; break;
-    case WBEMEV_CIM_UINT8: v.u.uint = ((const uint8_t *)items)[i]; break;
-    case WBEMEV_CIM_UINT16: v.u.uint = ((const uint16_t *)items)[i]; break;
-    case WBEMEV_CIM_UINT32: v.u.uint = ((const uint32_t *)items)[i]; break;
-    case WBEMEV_CIM_UINT64: v.u.uint = ((const uint64_t *)items)[i]; break;
-    case WBEMEV_CIM_REAL32: v.u.real = ((const float *)items)[i]; break;
-    case WBEMEV_CIM_REAL64: v.u.real = ((const double *)items)[i]; break;
-    case WBEMEV_CIM_BOOLEAN: v.u.boolean = ((const bool *)items)[i]; break;
-    case WBEMEV_CIM_CHAR16: v.u.char16 = ((const uint16_t *)items)[i]; break;
-    case WBEMEV_CIM_STRING:
-    case WBEMEV_CIM_REFERENCE: v.u.string = ((const char *const *)items)[i]; break;
-    case WBEMEV_CIM_DATETIME: v.u.datetime = ((const wbemev_datetime *)items)[i]; break;
-    case WBEMEV_CIM_OBJECT: v.u.object = ((wbemev_object_t *const *)items)[i]; break;
-    default: v.type = WBEMEV_CIM_ILLEGAL; break;
-    }
-    return v;
-}
-
 static bool real_is_finite(wbemev_cimtype base, const wbemev_value *v)
 {
     return (base != WBEMEV_CIM_REAL32 && base != WBEMEV_CIM_REAL64) || isfinite(v->u.real);
@@ -408,7 +380,8 @@ static void write_property(struct out *o, const char *name, const wbemev_value *
     bool finite = true;
     if (WBEMEV_CIM_IS_ARRAY(v->type)) {
         for (size_t i = 0; i < v->u.array.count && finite; i++) {
-            wbemev_value e = array_element(base, v->u.array.items, i);
+            wbemev_value e;
+            (void)wbemev_value_array_element(v, i, &e); /* stored arrays are valid */
             finite = real_is_finite(base, &e);
         }
     } else {
@@ -428,7 +401,8 @@ static void write_property(struct out *o, const char *name, const wbemev_value *
         /* One embedded instance per line. */
         out_s(o, "{\n");
         for (size_t i = 0; i < v->u.array.count; i++) {
-            wbemev_value e = array_element(base, v->u.array.items, i);
+            wbemev_value e;
+            (void)wbemev_value_array_element(v, i, &e); /* stored arrays are valid */
             out_indent(o, depth + 1);
             write_scalar(o, base, &e, depth + 1);
             out_s(o, i + 1 < v->u.array.count ? ",\n" : "\n");
@@ -440,7 +414,8 @@ static void write_property(struct out *o, const char *name, const wbemev_value *
         for (size_t i = 0; i < v->u.array.count; i++) {
             if (i > 0)
                 out_s(o, ", ");
-            wbemev_value e = array_element(base, v->u.array.items, i);
+            wbemev_value e;
+            (void)wbemev_value_array_element(v, i, &e); /* stored arrays are valid */
             write_scalar(o, base, &e, depth);
         }
         out_s(o, "}");

@@ -201,6 +201,47 @@ wbemev_status wbemev_value_validate(const wbemev_value *value)
     return validate_scalar(value, base);
 }
 
+wbemev_status wbemev_value_array_element(const wbemev_value *value, size_t index, wbemev_value *out)
+{
+    if (out == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    memset(out, 0, sizeof *out);
+    out->is_null = true; /* what a failure leaves: writers given it fail on its EMPTY type */
+    if (value == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    if (!wbemev_cimtype_is_valid(value->type))
+        return WBEMEV_E_INVALID_CIM_TYPE;
+    if (!WBEMEV_CIM_IS_ARRAY(value->type) || value->is_null || index >= value->u.array.count ||
+        value->u.array.items == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    const void *items = value->u.array.items;
+    wbemev_cimtype base = WBEMEV_CIM_BASE(value->type);
+    out->is_null = false;
+    out->type = base;
+    switch (base) {
+    case WBEMEV_CIM_SINT8: out->u.sint = ((const int8_t *)items)[index]; break;
+    case WBEMEV_CIM_SINT16: out->u.sint = ((const int16_t *)items)[index]; break;
+    case WBEMEV_CIM_SINT32: out->u.sint = ((const int32_t *)items)[index]; break;
+    case WBEMEV_CIM_SINT64: out->u.sint = ((const int64_t *)items)[index]; break;
+    case WBEMEV_CIM_UINT8: out->u.uint = ((const uint8_t *)items)[index]; break;
+    case WBEMEV_CIM_UINT16: out->u.uint = ((const uint16_t *)items)[index]; break;
+    case WBEMEV_CIM_UINT32: out->u.uint = ((const uint32_t *)items)[index]; break;
+    case WBEMEV_CIM_UINT64: out->u.uint = ((const uint64_t *)items)[index]; break;
+    case WBEMEV_CIM_REAL32: out->u.real = ((const float *)items)[index]; break;
+    case WBEMEV_CIM_REAL64: out->u.real = ((const double *)items)[index]; break;
+    case WBEMEV_CIM_BOOLEAN: out->u.boolean = ((const bool *)items)[index]; break;
+    case WBEMEV_CIM_CHAR16: out->u.char16 = ((const uint16_t *)items)[index]; break;
+    case WBEMEV_CIM_STRING:
+    case WBEMEV_CIM_REFERENCE: out->u.string = ((const char *const *)items)[index]; break;
+    case WBEMEV_CIM_DATETIME: out->u.datetime = ((const wbemev_datetime *)items)[index]; break;
+    case WBEMEV_CIM_OBJECT:
+    default: /* object; no other type is valid here */
+        out->u.object = ((wbemev_object_t *const *)items)[index];
+        break;
+    }
+    return WBEMEV_S_NO_ERROR;
+}
+
 uint32_t wbemev__utf8_decode(const unsigned char **p)
 {
     const unsigned char *s = *p;

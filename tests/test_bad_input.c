@@ -360,6 +360,20 @@ static void r_value_validate(void)
     BAD(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_SINT64, surrogates, SIZE_MAX / 4)),
         WBEMEV_E_VALUE_OUT_OF_RANGE);
 }
+static void r_value_array_element(void)
+{
+    static const int32_t items[] = {7};
+    wbemev_value e;
+    BAD(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_SINT32, items, 1), 0, NULL), INVALID);
+    BAD(wbemev_value_array_element(NULL, 0, &e), INVALID);
+    BADV(e.type == WBEMEV_CIM_EMPTY && e.is_null);
+    BAD(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_SINT32, items, 1), 1, &e), INVALID);
+    BAD(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_SINT32, NULL, 1), 0, &e), INVALID);
+    BAD(wbemev_value_array_element(&WBEMEV_V_SINT32(7), 0, &e), INVALID);
+    wbemev_value v = {.type = (wbemev_cimtype)1};
+    BAD(wbemev_value_array_element(&v, 0, &e), WBEMEV_E_INVALID_CIM_TYPE);
+    BADV(e.type == WBEMEV_CIM_EMPTY && e.is_null);
+}
 static void r_utf8_is_valid(void)
 {
     BADV(!wbemev_utf8_is_valid(NULL));
@@ -1342,7 +1356,8 @@ static const struct row {
     ROW(set_allocator), ROW(live_allocations), ROW(live_objects), ROW(version_string), ROW(version),
     ROW(status_name), ROW(status_message), ROW(cimtype_is_valid), ROW(cimtype_name), ROW(cimtype_from_name),
     ROW(cimtype_element_size), ROW(datetime_parse), ROW(datetime_format), ROW(datetime_validate),
-    ROW(datetime_from_filetime), ROW(datetime_to_filetime), ROW(value_validate), ROW(utf8_is_valid),
+    ROW(datetime_from_filetime), ROW(datetime_to_filetime), ROW(value_validate), ROW(value_array_element),
+    ROW(utf8_is_valid),
     ROW(namespace_new), ROW(namespace_add_ref), ROW(namespace_release), ROW(namespace_name),
     ROW(namespace_define_class), ROW(namespace_delete_class), ROW(namespace_get_class),
     ROW(namespace_class_count), ROW(class_add_ref), ROW(class_release), ROW(class_name), ROW(class_superclass),

@@ -349,6 +349,63 @@ static void test_validate_arrays(void **state)
 
 /* ---- UTF-8 ---- */
 
+static void test_array_element(void **state)
+{
+    (void)state;
+    const int8_t s8[] = {-128, 127};
+    const uint16_t u16[] = {1, 65535};
+    const int64_t s64[] = {INT64_MIN, 5};
+    const uint64_t u64[] = {0, UINT64_MAX};
+    const float r32[] = {1.5f, -0.25f};
+    const bool b[] = {true, false};
+    const char *const str[] = {"a", "b\xc3\xa9"};
+    const wbemev_datetime dt[] = {{.is_interval = true, .days = 3}, {.year = 2026, .month = 11, .day = 24}};
+    wbemev_value e;
+    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_SINT8, s8, 2), 0, &e));
+    assert_int_equal(e.type, WBEMEV_CIM_SINT8);
+    assert_false(e.is_null);
+    assert_true(e.u.sint == -128);
+    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_UINT16, u16, 2), 1, &e));
+    assert_true(e.type == WBEMEV_CIM_UINT16 && e.u.uint == 65535);
+    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_CHAR16, u16, 2), 0, &e));
+    assert_true(e.type == WBEMEV_CIM_CHAR16 && e.u.char16 == 1);
+    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_SINT64, s64, 2), 0, &e));
+    assert_true(e.u.sint == INT64_MIN);
+    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_UINT64, u64, 2), 1, &e));
+    assert_true(e.u.uint == UINT64_MAX);
+    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_REAL32, r32, 2), 1, &e));
+    assert_true(e.type == WBEMEV_CIM_REAL32 && e.u.real == -0.25);
+    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_BOOLEAN, b, 2), 1, &e));
+    assert_true(e.type == WBEMEV_CIM_BOOLEAN && !e.u.boolean);
+    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_REFERENCE, str, 2), 1, &e));
+    assert_true(e.type == WBEMEV_CIM_REFERENCE && e.u.string == str[1]); /* borrowed, not copied */
+    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_DATETIME, dt, 2), 1, &e));
+    assert_true(e.type == WBEMEV_CIM_DATETIME && e.u.datetime.year == 2026 && !e.u.datetime.is_interval);
+    /* Every element of an array read back equals the scalar Put would have taken. */
+    wbemev_value whole = WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, str, 2);
+    for (size_t i = 0; i < 2; i++) {
+        assert_ok(wbemev_value_array_element(&whole, i, &e));
+        assert_ok(wbemev_value_validate(&e));
+        assert_string_equal(e.u.string, str[i]);
+    }
+
+    /* Bad input: a null EMPTY value comes back with the status. */
+    assert_status(wbemev_value_array_element(&whole, 2, &e), WBEMEV_E_INVALID_PARAMETER);
+    assert_true(e.type == WBEMEV_CIM_EMPTY && e.is_null);
+    assert_status(wbemev_value_array_element(&WBEMEV_V_SINT32(1), 0, &e), WBEMEV_E_INVALID_PARAMETER);
+    wbemev_value nul = whole;
+    nul.is_null = true;
+    assert_status(wbemev_value_array_element(&nul, 0, &e), WBEMEV_E_INVALID_PARAMETER);
+    assert_status(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, NULL, 1), 0, &e),
+                  WBEMEV_E_INVALID_PARAMETER);
+    wbemev_value bad = whole;
+    bad.type = (wbemev_cimtype)(0x4000 | WBEMEV_CIM_FLAG_ARRAY);
+    assert_status(wbemev_value_array_element(&bad, 0, &e), WBEMEV_E_INVALID_CIM_TYPE);
+    assert_true(e.type == WBEMEV_CIM_EMPTY && e.is_null);
+    assert_status(wbemev_value_array_element(NULL, 0, &e), WBEMEV_E_INVALID_PARAMETER);
+    assert_status(wbemev_value_array_element(&whole, 0, NULL), WBEMEV_E_INVALID_PARAMETER);
+}
+
 static void test_utf8(void **state)
 {
     (void)state;
@@ -656,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_validate_strings_datetime_object),
         cmocka_unit_test(test_validate_null_and_types),
         cmocka_unit_test(test_validate_arrays),
+        cmocka_unit_test(test_array_element),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_allocator_counting),
         cmocka_unit_test(test_allocator_failing),

@@ -196,6 +196,15 @@ typedef struct wbemev_value {
  */
 WBEMEV_API wbemev_status wbemev_value_validate(const wbemev_value *value);
 
+/**
+ * Element `index` of an array value, as a scalar value of its base type, into *out. Strings,
+ * references and objects are borrowed from the array, as the array borrows them. Statuses:
+ * WBEMEV_E_INVALID_PARAMETER when value or out is NULL, value is not an array (or is null, or has
+ * NULL items), or index >= its count; WBEMEV_E_INVALID_CIM_TYPE for an invalid type. On failure
+ * *out (when not NULL) is a null value of type WBEMEV_CIM_EMPTY. Thread-safe.
+ */
+WBEMEV_API wbemev_status wbemev_value_array_element(const wbemev_value *value, size_t index, wbemev_value *out);
+
 /** True when s is NUL-terminated valid UTF-8 (no overlongs, no surrogates). NULL gives false. */
 WBEMEV_API bool wbemev_utf8_is_valid(const char *s);
 

@@ -92,32 +92,6 @@ static HRESULT convert_scalar(wbemev_cimtype base, const wbemev_value *v,
     }
 }
 
-/* Element i of a wbemev array value as a scalar value. */
-static void array_element(wbemev_cimtype base, const void *items, size_t i, wbemev_value *e)
-{
-    memset(e, 0, sizeof *e);
-    e->type = base;
-    switch (base) {
-    case WBEMEV_CIM_SINT8: e->u.sint = ((const int8_t *)items)[i]; break;
-    case WBEMEV_CIM_SINT16: e->u.sint = ((const int16_t *)items)[i]; break;
-    case WBEMEV_CIM_SINT32: e->u.sint = ((const int32_t *)items)[i]; break;
-    case WBEMEV_CIM_SINT64: e->u.sint = ((const int64_t *)items)[i]; break;
-    case WBEMEV_CIM_UINT8: e->u.uint = ((const uint8_t *)items)[i]; break;
-    case WBEMEV_CIM_UINT16: e->u.uint = ((const uint16_t *)items)[i]; break;
-    case WBEMEV_CIM_UINT32: e->u.uint = ((const uint32_t *)items)[i]; break;
-    case WBEMEV_CIM_UINT64: e->u.uint = ((const uint64_t *)items)[i]; break;
-    case WBEMEV_CIM_REAL32: e->u.real = ((const float *)items)[i]; break;
-    case WBEMEV_CIM_REAL64: e->u.real = ((const double *)items)[i]; break;
-    case WBEMEV_CIM_BOOLEAN: e->u.boolean = ((const bool *)items)[i]; break;
-    case WBEMEV_CIM_CHAR16: e->u.char16 = ((const uint16_t *)items)[i]; break;
-    case WBEMEV_CIM_STRING:
-    case WBEMEV_CIM_REFERENCE: e->u.string = ((const char *const *)items)[i]; break;
-    case WBEMEV_CIM_DATETIME: e->u.datetime = ((const wbemev_datetime *)items)[i]; break;
-    case WBEMEV_CIM_OBJECT: e->u.object = ((wbemev_object_t *const *)items)[i]; break;
-    default: break;
-    }
-}
-
 static HRESULT convert_array(wbemev_cimtype base, VARTYPE vt, const wbemev_value *value,
                              const struct object_converter *conv, VARIANT *out)
 {
@@ -138,7 +112,7 @@ static HRESULT convert_array(wbemev_cimtype base, VARTYPE vt, const wbemev_value
     UINT size = SafeArrayGetElemsize(sa);
     for (size_t i = 0; i < count && SUCCEEDED(hr); i++) {
         wbemev_value e;
-        array_element(base, value->u.array.items, i, &e);
+        (void)wbemev_value_array_element(value, i, &e); /* checked above */
         hr = convert_scalar(base, &e, conv, data + i * size);
     }
     SafeArrayUnaccessData(sa);
