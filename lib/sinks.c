@@ -138,28 +138,30 @@ static wbemev_status rec_indicate(wbemev_sink_t *s, int32_t count, wbemev_object
     if (count < 0 || (count > 0 && objects == NULL))
         return WBEMEV_E_INVALID_PARAMETER;
     wbemev_status st = WBEMEV_S_NO_ERROR;
+    size_t take = (size_t)count;
     wbemev__mutex_lock(&r->lock);
     r->indicate_calls++;
-    for (int32_t i = 0; i < count && WBEMEV_SUCCEEDED(st); i++) {
-        if (r->failing) {
-            if (r->fail_budget == 0) {
-                st = r->fail_status;
-                break;
-            }
-            r->fail_budget--;
-        }
-        if (r->nevents == r->cap) {
-            size_t cap = r->cap ? r->cap * 2 : 16;
-            wbemev_object_t **v = wbemev__realloc(r->events, cap * sizeof *v);
-            if (v == NULL) {
-                st = WBEMEV_E_OUT_OF_MEMORY;
-                break;
-            }
-            r->events = v;
-            r->cap = cap;
-        }
-        r->events[r->nevents++] = wbemev_object_add_ref(objects[i]); /* kept past the call */
+    if (r->failing && r->fail_budget < take) {
+        take = r->fail_budget; /* the events within the budget are kept, then the failure */
+        st = r->fail_status;
     }
+    /* Room for all of them first: out of memory keeps none of this call's events. */
+    if (r->cap - r->nevents < take) {
+        size_t cap = r->cap ? r->cap : 16;
+        while (cap - r->nevents < take)
+            cap *= 2;
+        wbemev_object_t **v = cap <= SIZE_MAX / sizeof *v ? wbemev__realloc(r->events, cap * sizeof *v) : NULL;
+        if (v == NULL) {
+            wbemev__mutex_unlock(&r->lock);
+            return WBEMEV_E_OUT_OF_MEMORY;
+        }
+        r->events = v;
+        r->cap = cap;
+    }
+    if (r->failing)
+        r->fail_budget -= take;
+    for (size_t i = 0; i < take; i++)
+        r->events[r->nevents++] = wbemev_object_add_ref(objects[i]); /* kept past the call */
     wbemev__mutex_unlock(&r->lock);
     return st;
 }

@@ -489,6 +489,11 @@ static void scenario_sinks(void)
         size_t before = wbemev_recording_sink_count(rec);
         STEP(wbemev_sink_indicate1(rec, o), assert_int_equal(wbemev_recording_sink_count(rec), before));
     }
+    wbemev_object_t *const batch[40] = {o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o,
+                                        o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o};
+    size_t had = wbemev_recording_sink_count(rec); /* a batch that needs the array to grow: all or none */
+    STEP(wbemev_sink_indicate(rec, 40, batch), assert_int_equal(wbemev_recording_sink_count(rec), had));
+    assert_int_equal(wbemev_recording_sink_count(rec), had + 40);
     size_t sc = wbemev_recording_sink_status_count(rec);
     STEP(wbemev_sink_set_status(rec, WBEMEV_STATUS_COMPLETE, WBEMEV_E_CALL_CANCELLED, "done", NULL),
          assert_int_equal(wbemev_recording_sink_status_count(rec), sc));

@@ -35,7 +35,8 @@ typedef struct wbemev_recorded_status {
     const char *text;      /**< a copy of the text, or NULL */
 } wbemev_recorded_status;
 
-/** A sink that keeps every event (add_ref) and every SetStatus. */
+/** A sink that keeps every event (add_ref) and every SetStatus. Its Indicate keeps all of the call's
+ * events or, answering WBEMEV_E_OUT_OF_MEMORY, none of them. */
 WBEMEV_API wbemev_status wbemev_recording_sink_new(wbemev_sink_t **out);
 
 /** Events received so far (0 for a sink that is not a recording sink). */
