@@ -38,8 +38,9 @@
  *  - NewQuery, CancelQuery and AccessCheck forward to the wbemev provider (UTF-16 to UTF-8, the
  *    SID's bytes as they are).
  *  - The final Release detaches the sinks (from then on they answer WBEMEV_E_CALL_CANCELLED and never
- *    call WMI; a call in progress is waited for), releases the wbemev provider (which stops it),
- *    the class objects and IWbemServices.
+ *    call WMI; a call in progress is waited for, unless the Release happens inside that call on
+ *    its own thread: then the call lets go of WMI's sink as it returns), releases the wbemev
+ *    provider (which stops it), the class objects and IWbemServices.
  *
  * Threading: every object here is free-threaded (ThreadingModel "Both"): refcounts are Interlocked,
  * state is locked, and no lock of the provider object is held while calling the wbemev provider.

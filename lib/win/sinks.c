@@ -7,17 +7,102 @@
  *    IWbemProviderInitSink::SetStatus.
  *
  * Both hold WMI's sink until they are detached (the final Release of the provider object) or
- * freed. Calls into WMI run under the shared side of an SRW lock, detach takes the exclusive side:
- * once detach returns nothing reaches WMI again, and later calls answer WBEMEV_E_CALL_CANCELLED.
+ * freed. Calls into WMI pass a gate: the shared side of an SRW lock, whose exclusive side detach
+ * takes, so that once detach returns nothing reaches WMI again and later calls answer
+ * WBEMEV_E_CALL_CANCELLED. One exception: a detach from inside a call into WMI on the same thread
+ * (WMI releasing the provider within Indicate) cannot wait for that call; it closes the gate to
+ * new calls and the call lets go of WMI's sink as it returns.
  */
 #include "win-int.h"
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#define THREAD_LOCAL __declspec(thread)
+#else
+#define THREAD_LOCAL _Thread_local
+#endif
+
+/* ---- the gate in front of WMI's sinks ---- */
+
+struct gate {
+    SRWLOCK lock;          /* shared: a call into WMI; exclusive: detach */
+    volatile LONG closed;  /* detached, or being detached from inside a call on its own thread */
+};
+
+/* The gates this thread is inside, innermost first (a call into WMI may call back into us). */
+struct gate_pass {
+    const struct gate *gate;
+    bool locked; /* false for a pass nested in another of this thread: SRW locks do not nest */
+    struct gate_pass *outer;
+};
+static THREAD_LOCAL struct gate_pass *tls_passes;
+
+static bool gate_passing_here(const struct gate *g)
+{
+    for (const struct gate_pass *p = tls_passes; p != NULL; p = p->outer)
+        if (p->gate == g)
+            return true;
+    return false;
+}
+
+static bool gate_is_closed(struct gate *g)
+{
+    return InterlockedCompareExchange(&g->closed, 0, 0) != 0;
+}
+
+/* Enters g for a call into WMI; false once g is closed. */
+static bool gate_enter(struct gate *g, struct gate_pass *pass)
+{
+    pass->locked = !gate_passing_here(g);
+    if (pass->locked)
+        AcquireSRWLockShared(&g->lock);
+    if (gate_is_closed(g)) {
+        if (pass->locked)
+            ReleaseSRWLockShared(&g->lock);
+        return false;
+    }
+    pass->gate = g;
+    pass->outer = tls_passes;
+    tls_passes = pass;
+    return true;
+}
+
+/* Lets go of WMI's sink: run with the gate held exclusively, or when the sink is dying. */
+typedef void (*gate_drop_fn)(void *sink);
+
+/* Leaves g. The last pass of this thread through a gate closed meanwhile drops WMI's sink. */
+static void gate_leave(struct gate *g, struct gate_pass *pass, gate_drop_fn drop, void *sink)
+{
+    tls_passes = pass->outer;
+    if (!pass->locked)
+        return;
+    ReleaseSRWLockShared(&g->lock);
+    if (gate_is_closed(g)) {
+        AcquireSRWLockExclusive(&g->lock);
+        drop(sink); /* again, if another thread's detach got here first: drops are idempotent */
+        ReleaseSRWLockExclusive(&g->lock);
+    }
+}
+
+/* Detach: closes g and drops WMI's sink once the calls in progress are over; from inside one of
+ * them on this thread, leaves the drop to that call (gate_leave) instead of waiting for itself. */
+static void gate_detach(struct gate *g, gate_drop_fn drop, void *sink)
+{
+    if (gate_passing_here(g)) {
+        InterlockedExchange(&g->closed, 1);
+        return;
+    }
+    AcquireSRWLockExclusive(&g->lock);
+    InterlockedExchange(&g->closed, 1);
+    drop(sink);
+    ReleaseSRWLockExclusive(&g->lock);
+}
 
 /* ---- event sink ---- */
 
 struct event_sink {
     wbemev_sink_t base;
     LONG refs;
-    SRWLOCK lock;             /* shared: a call into WMI; exclusive: detach */
+    struct gate gate;
     IWbemObjectSink *wmi;     /* NULL once detached */
     IWbemServices *services;  /* for classes not fetched at Initialize; may be NULL */
     CRITICAL_SECTION cache_lock;
@@ -30,9 +115,10 @@ static inline struct event_sink *impl_from_event_sink(wbemev_sink_t *sink)
     return WBEMEV_CONTAINER_OF(sink, struct event_sink, base);
 }
 
-/* Drops what reaches WMI; called with the lock held exclusively or when the sink is dying. */
-static void event_sink_drop_wmi(struct event_sink *s)
+/* Drops what reaches WMI (a gate_drop_fn). */
+static void event_sink_drop_wmi(void *sink)
 {
+    struct event_sink *s = sink;
     if (s->wmi != NULL) {
         IWbemObjectSink_Release(s->wmi);
         s->wmi = NULL;
@@ -214,43 +300,36 @@ static wbemev_status event_sink_indicate(wbemev_sink_t *sink, int32_t count,
             return WBEMEV_E_INVALID_PARAMETER;
     }
 
-    AcquireSRWLockShared(&s->lock);
-    if (s->wmi == NULL) {
-        ReleaseSRWLockShared(&s->lock);
+    struct gate_pass pass;
+    if (!gate_enter(&s->gate, &pass))
         return WBEMEV_E_CALL_CANCELLED;
-    }
-    if (count == 0) {
-        ReleaseSRWLockShared(&s->lock);
-        return WBEMEV_S_NO_ERROR;
-    }
-
+    event_sink_add_ref(sink); /* a final Release inside WMI's Indicate must not free us under the call */
+    HRESULT hr = S_OK;
     IWbemClassObject *stack[16];
     IWbemClassObject **made = stack;
     if ((size_t)count > sizeof stack / sizeof stack[0]) {
         made = wbemev__win_alloc((size_t)count * sizeof *made);
-        if (made == NULL) {
-            ReleaseSRWLockShared(&s->lock);
-            return WBEMEV_E_OUT_OF_MEMORY;
-        }
+        if (made == NULL)
+            hr = E_OUTOFMEMORY;
     }
-    HRESULT hr = S_OK;
     int32_t done = 0;
-    for (; done < count; done++) {
+    for (; done < count && SUCCEEDED(hr); done++) {
         /* Indicated objects are immutable from now on, as with the dispatcher. */
         wbemev_object_freeze(objects[done]);
         hr = instance_from_object(s, objects[done], true, &made[done]);
         if (FAILED(hr))
             break;
     }
-    if (SUCCEEDED(hr))
+    if (SUCCEEDED(hr) && count > 0) /* nothing to send: nothing reaches WMI */
         hr = IWbemObjectSink_Indicate(s->wmi, count, made);
-    ReleaseSRWLockShared(&s->lock);
+    gate_leave(&s->gate, &pass, event_sink_drop_wmi, s);
 
     for (int32_t i = 0; i < done; i++)
         IWbemClassObject_Release(made[i]);
-    if (made != stack)
+    if (made != stack && made != NULL)
         wbemev__win_free(made);
-    return (wbemev_status)hr;
+    event_sink_release(sink);
+    return hr == E_OUTOFMEMORY ? WBEMEV_E_OUT_OF_MEMORY : (wbemev_status)hr;
 }
 
 static wbemev_status event_sink_set_status(wbemev_sink_t *sink, int32_t flags, wbemev_status status,
@@ -279,7 +358,8 @@ HRESULT wbemev__win_event_sink_create(IWbemObjectSink *wmi, IWbemServices *servi
         return E_OUTOFMEMORY;
     s->base.vtbl = &event_sink_vtbl;
     s->refs = 1;
-    InitializeSRWLock(&s->lock);
+    InitializeSRWLock(&s->gate.lock);
+    s->gate.closed = 0;
     InitializeCriticalSection(&s->cache_lock);
     for (size_t i = 0; classes != NULL && i < classes->count; i++) {
         if (classes->entries[i].object == NULL)
@@ -303,9 +383,7 @@ HRESULT wbemev__win_event_sink_create(IWbemObjectSink *wmi, IWbemServices *servi
 void wbemev__win_event_sink_detach(wbemev_sink_t *sink)
 {
     struct event_sink *s = impl_from_event_sink(sink);
-    AcquireSRWLockExclusive(&s->lock);
-    event_sink_drop_wmi(s);
-    ReleaseSRWLockExclusive(&s->lock);
+    gate_detach(&s->gate, event_sink_drop_wmi, s);
 }
 
 /* ---- init sink ---- */
@@ -314,13 +392,23 @@ struct init_sink {
     wbemev_sink_t base;
     LONG refs;
     LONG reported;
-    SRWLOCK lock;
+    struct gate gate;
     IWbemProviderInitSink *wmi; /* NULL once detached */
 };
 
 static inline struct init_sink *impl_from_init_sink(wbemev_sink_t *sink)
 {
     return WBEMEV_CONTAINER_OF(sink, struct init_sink, base);
+}
+
+/* Drops WMI's sink (a gate_drop_fn). */
+static void init_sink_drop_wmi(void *sink)
+{
+    struct init_sink *s = sink;
+    if (s->wmi != NULL) {
+        IWbemProviderInitSink_Release(s->wmi);
+        s->wmi = NULL;
+    }
 }
 
 static void init_sink_add_ref(wbemev_sink_t *sink)
@@ -332,8 +420,7 @@ static void init_sink_release(wbemev_sink_t *sink)
 {
     struct init_sink *s = impl_from_init_sink(sink);
     if (InterlockedDecrement(&s->refs) == 0) {
-        if (s->wmi != NULL)
-            IWbemProviderInitSink_Release(s->wmi);
+        init_sink_drop_wmi(s);
         wbemev__win_free(s);
     }
 }
@@ -354,18 +441,16 @@ static wbemev_status init_sink_set_status(wbemev_sink_t *sink, int32_t flags, wb
     (void)flags;
     (void)text;
     (void)object;
-    AcquireSRWLockShared(&s->lock);
-    if (s->wmi == NULL) {
-        ReleaseSRWLockShared(&s->lock);
+    struct gate_pass pass;
+    if (!gate_enter(&s->gate, &pass))
         return WBEMEV_E_CALL_CANCELLED;
-    }
+    init_sink_add_ref(sink); /* alive until the call is over, whatever WMI releases within it */
+    HRESULT hr = (HRESULT)WBEMEV_E_INVALID_OPERATION;
     /* Readiness is reported once. */
-    if (InterlockedCompareExchange(&s->reported, 1, 0) != 0) {
-        ReleaseSRWLockShared(&s->lock);
-        return WBEMEV_E_INVALID_OPERATION;
-    }
-    HRESULT hr = IWbemProviderInitSink_SetStatus(s->wmi, status, 0);
-    ReleaseSRWLockShared(&s->lock);
+    if (InterlockedCompareExchange(&s->reported, 1, 0) == 0)
+        hr = IWbemProviderInitSink_SetStatus(s->wmi, status, 0);
+    gate_leave(&s->gate, &pass, init_sink_drop_wmi, s);
+    init_sink_release(sink);
     return (wbemev_status)hr;
 }
 
@@ -381,7 +466,8 @@ HRESULT wbemev__win_init_sink_create(IWbemProviderInitSink *wmi, wbemev_sink_t *
         return E_OUTOFMEMORY;
     s->base.vtbl = &init_sink_vtbl;
     s->refs = 1;
-    InitializeSRWLock(&s->lock);
+    InitializeSRWLock(&s->gate.lock);
+    s->gate.closed = 0;
     IWbemProviderInitSink_AddRef(wmi);
     s->wmi = wmi;
     *out = &s->base;
@@ -396,10 +482,5 @@ bool wbemev__win_init_sink_reported(wbemev_sink_t *sink)
 void wbemev__win_init_sink_detach(wbemev_sink_t *sink)
 {
     struct init_sink *s = impl_from_init_sink(sink);
-    AcquireSRWLockExclusive(&s->lock);
-    if (s->wmi != NULL) {
-        IWbemProviderInitSink_Release(s->wmi);
-        s->wmi = NULL;
-    }
-    ReleaseSRWLockExclusive(&s->lock);
+    gate_detach(&s->gate, init_sink_drop_wmi, s);
 }

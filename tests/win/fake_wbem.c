@@ -604,6 +604,8 @@ static HRESULT WINAPI fake_sink_Indicate(IWbemObjectSink *iface, LONG count, IWb
         }
     }
     LeaveCriticalSection(&s->cs);
+    if (s->on_indicate != NULL)
+        s->on_indicate(s->on_indicate_ctx);
     return s->indicate_result;
 }
 
@@ -686,6 +688,8 @@ static HRESULT WINAPI fake_init_sink_SetStatus(IWbemProviderInitSink *iface, LON
     InterlockedIncrement(&s->calls);
     s->last_status = status;
     s->last_flags = flags;
+    if (s->on_set_status != NULL)
+        s->on_set_status(s->on_set_status_ctx);
     return S_OK;
 }
 

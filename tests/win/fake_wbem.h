@@ -94,6 +94,8 @@ struct fake_sink {
     CRITICAL_SECTION cs;
     IWbemClassObject *log[FAKE_SINK_LOG]; /* one reference each */
     size_t log_count;
+    void (*on_indicate)(void *ctx); /* called at the end of Indicate (WMI doing things meanwhile) */
+    void *on_indicate_ctx;
 };
 
 struct fake_sink *fake_sink_new(void);
@@ -107,6 +109,8 @@ struct fake_init_sink {
     LONG calls;
     LONG last_status;
     LONG last_flags;
+    void (*on_set_status)(void *ctx); /* called at the end of SetStatus */
+    void *on_set_status_ctx;
 };
 
 struct fake_init_sink *fake_init_sink_new(void);

@@ -1346,6 +1346,97 @@ static void test_release_while_indicating(void **state)
     assert_int_equal(f->sink->indicate_calls, calls); /* nothing reaches WMI after the final Release */
 }
 
+/* ---- WMI letting go of the provider from inside a call the provider makes into WMI ---- */
+
+static void release_provider(void *ctx)
+{
+    assert_int_equal(IWbemEventProvider_Release((IWbemEventProvider *)ctx), 0);
+}
+
+static void test_final_release_inside_wmi_indicate(void **state)
+{
+    struct fixture *f = *state;
+    struct test_provider *tp = NULL;
+    IWbemEventProvider *ep = started_provider(f, NULL, &tp);
+    wbemev_sink_t *sink = wbemev_sink_add_ref(tp->sink); /* outlives the provider object */
+    wbemev_object_t *ev = make_event(tp->ns, "last");
+    f->sink->on_indicate = release_provider;
+    f->sink->on_indicate_ctx = ep;
+    /* Detach runs inside this call on this thread: it must not wait for the call to end. */
+    assert_status(wbemev_sink_indicate1(sink, ev), WBEMEV_S_NO_ERROR);
+    assert_int_equal(providers_stopped, 1);
+    assert_int_equal(f->sink->indicate_calls, 1);
+    assert_int_equal(f->sink->refs, 1); /* WMI's sink let go as the call returned */
+    f->sink->on_indicate = NULL;
+    assert_status(wbemev_sink_indicate1(sink, ev), WBEMEV_E_CALL_CANCELLED);
+    assert_int_equal(f->sink->indicate_calls, 1);
+    wbemev_object_release(ev);
+    wbemev_sink_release(sink);
+}
+
+/* WMI calling back into the provider from its Indicate, which indicates again; the final Release
+ * comes inside the inner call. The inner call must not let go of WMI's sink under the outer one. */
+struct nested {
+    struct fake_sink *wmi;
+    wbemev_sink_t *sink;
+    wbemev_object_t *ev;
+    IWbemEventProvider *ep;
+    wbemev_status inner;
+};
+
+static void indicate_again_then_release(void *ctx)
+{
+    struct nested *n = ctx;
+    if (n->wmi->indicate_calls == 1) {
+        n->inner = wbemev_sink_indicate1(n->sink, n->ev);
+        return;
+    }
+    n->wmi->on_indicate = NULL;
+    release_provider(n->ep);
+    assert_int_equal(n->wmi->refs, 2); /* still held: the outer call is in progress */
+}
+
+static void test_final_release_inside_nested_indicate(void **state)
+{
+    struct fixture *f = *state;
+    struct test_provider *tp = NULL;
+    IWbemEventProvider *ep = started_provider(f, NULL, &tp);
+    struct nested n = {f->sink, wbemev_sink_add_ref(tp->sink), make_event(tp->ns, "inner"), ep, WBEMEV_E_FAILED};
+    wbemev_object_t *outer = make_event(tp->ns, "outer");
+    f->sink->on_indicate = indicate_again_then_release;
+    f->sink->on_indicate_ctx = &n;
+    assert_status(wbemev_sink_indicate1(n.sink, outer), WBEMEV_S_NO_ERROR);
+    assert_status(n.inner, WBEMEV_S_NO_ERROR);
+    assert_int_equal(f->sink->indicate_calls, 2);
+    assert_int_equal(providers_stopped, 1);
+    assert_int_equal(f->sink->refs, 1);
+    assert_status(wbemev_sink_indicate1(n.sink, outer), WBEMEV_E_CALL_CANCELLED);
+    wbemev_object_release(outer);
+    wbemev_object_release(n.ev);
+    wbemev_sink_release(n.sink);
+}
+
+static void test_final_release_inside_wmi_set_status(void **state)
+{
+    struct fixture *f = *state;
+    struct provider_config cfg = {.init_async = true};
+    struct test_provider *tp = NULL;
+    IWbemEventProvider *ep = com_provider(&full_vtbl, &cfg, &tp);
+    assert_int_equal(initialize(f, ep), S_OK);
+    assert_int_equal(f->init_sink->calls, 0);
+    wbemev_sink_t *init_sink = wbemev_sink_add_ref(tp->init_sink);
+    f->init_sink->on_set_status = release_provider;
+    f->init_sink->on_set_status_ctx = ep;
+    assert_status(wbemev_sink_set_status(init_sink, WBEMEV_STATUS_COMPLETE, WBEMEV_S_INITIALIZED, NULL, NULL),
+                  WBEMEV_S_NO_ERROR);
+    assert_int_equal(providers_stopped, 1);
+    assert_int_equal(f->init_sink->calls, 1);
+    assert_int_equal(f->init_sink->refs, 1);
+    assert_status(wbemev_sink_set_status(init_sink, WBEMEV_STATUS_COMPLETE, WBEMEV_S_INITIALIZED, NULL, NULL),
+                  WBEMEV_E_CALL_CANCELLED);
+    wbemev_sink_release(init_sink);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1371,6 +1462,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_class_factory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_register_server, setup, teardown),
         cmocka_unit_test_setup_teardown(test_release_while_indicating, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_final_release_inside_wmi_indicate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_final_release_inside_nested_indicate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_final_release_inside_wmi_set_status, setup, teardown),
     };
     return cmocka_run_group_tests_name("com_shim", tests, NULL, NULL);
 }
