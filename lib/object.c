@@ -340,7 +340,7 @@ void wbemev_object_release(wbemev_object_t *obj)
         return;
     if (obj->class_owned)
         wbemev_class_release(obj->cls);
-    else if (wbemev__ref_dec(&obj->refs))
+    else if (wbemev__ref_dec_held(&obj->refs)) /* every holder of an object took its own reference */
         object_free(obj);
 }
 

@@ -99,6 +99,13 @@ static inline bool wbemev__ref_dec(wbemev__refcount *r)
 {
     return atomic_fetch_sub_explicit(r, 1, memory_order_acq_rel) == 1;
 }
+/* The same, for objects no one can take a reference to without holding one (no table of borrowed
+ * pointers that add_refs): read with acquire, a count of 1 is the caller's own, the last, and
+ * needs no locked read-modify-write (most events are released once, by their provider). */
+static inline bool wbemev__ref_dec_held(wbemev__refcount *r)
+{
+    return atomic_load_explicit(r, memory_order_acquire) == 1 || wbemev__ref_dec(r);
+}
 static inline uint32_t wbemev__ref_get(wbemev__refcount *r)
 {
     return (uint32_t)atomic_load_explicit(r, memory_order_relaxed);
