@@ -192,60 +192,53 @@ static bool query_selects(void *ctx, const char *name)
     return wbemev_query_selects(ctx, name);
 }
 
-/* One Indicate call's counts for the subscriptions it delivers to, added to their atomics once at
- * the end of the call instead of per event (an uncontended atomic add still costs more than the
- * rest of a filtered delivery). A subscription past the first CALL_TALLY_MAX is counted directly. */
-#define CALL_TALLY_MAX 8
-struct tally_entry {
+/* What one Indicate call does for each subscription it reaches, kept for the first CALL_SUBS_MAX
+ * of them: its counts, added to the subscription's atomics once at the end of the call instead of
+ * per event (an uncontended atomic add still costs more than the rest of a filtered delivery), and
+ * the events for a synchronous consumer, handed over in arrays: one Indicate and one in-flight
+ * count per array instead of per event. Past CALL_SUBS_MAX a subscription is served event by event
+ * and counted directly. */
+#define CALL_SUBS_MAX 8
+#define CALL_BATCH_MAX 64
+struct call_sub {
     struct wbemev__sub *sub;
     uint64_t filtered, indicated, delivered;
+    uint32_t pending;                        /* events in batch, not handed over yet */
+    wbemev_object_t *batch[CALL_BATCH_MAX]; /* borrowed from the provider's array */
 };
-struct call_tally {
+struct call_subs {
     unsigned n;
-    struct tally_entry v[CALL_TALLY_MAX];
+    struct call_sub v[CALL_SUBS_MAX];
 };
 
-/* The call's entry for sub, or NULL when the tally is full (count directly). */
-static struct tally_entry *tally_for(struct call_tally *t, struct wbemev__sub *sub)
+/* The call's entry for sub, or NULL when the table is full (serve and count directly). */
+static struct call_sub *call_sub_for(struct call_subs *t, struct wbemev__sub *sub)
 {
     for (unsigned i = 0; i < t->n; i++)
         if (t->v[i].sub == sub)
             return &t->v[i];
-    if (t->n == CALL_TALLY_MAX)
+    if (t->n == CALL_SUBS_MAX)
         return NULL;
-    struct tally_entry *e = &t->v[t->n++];
-    *e = (struct tally_entry){sub, 0, 0, 0};
+    struct call_sub *e = &t->v[t->n++];
+    e->sub = sub; /* field by field: the batch needs no clearing */
+    e->filtered = e->indicated = e->delivered = 0;
+    e->pending = 0;
     return e;
 }
 
-/* Adds the call's counts to the subscriptions (each is kept alive by the call's snapshot). */
-static void tally_flush(struct call_tally *t)
+/* Calls the consumer's Indicate with n events, the first being the subscription's delivery number
+ * `nth` (from 0). Slow consumers are found by timing the calls that include every 64th delivery,
+ * the first included (a slow one is slow every time). */
+static wbemev_status consumer_call(wbemev_dispatcher_t *d, struct wbemev__sub *sub, int32_t n,
+                                   wbemev_object_t *const *events, uint64_t nth)
 {
-    for (unsigned i = 0; i < t->n; i++) {
-        struct tally_entry *e = &t->v[i];
-        if (e->filtered)
-            atomic_fetch_add_explicit(&e->sub->filtered, e->filtered, memory_order_relaxed);
-        if (e->indicated)
-            atomic_fetch_add_explicit(&e->sub->indicated, e->indicated, memory_order_relaxed);
-        if (e->delivered)
-            atomic_fetch_add_explicit(&e->sub->delivered, e->delivered, memory_order_relaxed);
-    }
-    t->n = 0;
-}
-
-/* Calls the consumer's Indicate with one event, the subscription's delivery number `nth` (from 0).
- * Slow consumers are found by timing one delivery in 64, the first included (a slow one is slow
- * every time). */
-static wbemev_status consumer_call(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event,
-                                   uint64_t nth)
-{
-    bool timed = wbemev__checking(d) && (nth & 63u) == 0;
+    bool timed = wbemev__checking(d) && ((nth + 63u) & ~(uint64_t)63u) < nth + (uint64_t)n;
     uint64_t t0 = timed ? wbemev__now(d) : 0;
     tls_consumer_depth++;
-    wbemev_status st = wbemev_sink_indicate(sub->consumer, 1, &event);
+    wbemev_status st = wbemev_sink_indicate(sub->consumer, n, events);
     tls_consumer_depth--;
     if (timed && wbemev__now(d) - t0 > d->consumer_limit_ns)
-        wbemev__violation(d, WBEMEV_VIOLATION_SLOW_CONSUMER, "(consumer)", "Indicate", wbemev_object_class_name(event));
+        wbemev__violation(d, WBEMEV_VIOLATION_SLOW_CONSUMER, "(consumer)", "Indicate", wbemev_object_class_name(events[0]));
     return st;
 }
 
@@ -256,10 +249,56 @@ static bool passes(const wbemev_dispatcher_t *d, const struct wbemev__sub *sub, 
     return (!sub->check_sds || sd_allows(d, sub, event)) && (!sub->has_where || wbemev_query_matches(sub->query, event));
 }
 
+/* SELECT a, b: the consumer gets a view that shows only those, not a copy of the event. Out of
+ * memory, *view stays NULL: this consumer loses the event (the others still get it), not silently:
+ * it is counted as dropped and the consumer is told, as for a queue overflow. */
+static bool make_view(struct wbemev__sub *sub, wbemev_object_t *event, struct wbemev__stage *stage,
+                      wbemev_object_t **view)
+{
+    *view = NULL;
+    if (WBEMEV_SUCCEEDED(wbemev__object_new_view(event, query_selects, sub->query, view)))
+        return true;
+    if (sub->queue != NULL) {
+        wbemev__stage_add(stage, sub->queue, NULL);
+    } else {
+        atomic_fetch_add_explicit(&sub->indicated, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&sub->dropped, 1, memory_order_relaxed);
+        wbemev_sink_set_status(sub->consumer, WBEMEV_STATUS_PROGRESS, WBEMEV_E_QUEUE_OVERFLOW,
+                               "1 event dropped: out of memory", NULL);
+    }
+    return false;
+}
+
+/* Hands n frozen events that passed the filter to a synchronous consumer, counted delivered
+ * before the call (a stats reader sees them delivered, not lost, while the consumer has them) and
+ * taken back if the consumer fails. e: the call's entry for sub, or NULL (count directly).
+ * Returns false when the consumer failed. */
+static bool consumer_deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, int32_t n,
+                             wbemev_object_t *const *events, struct call_sub *e)
+{
+    uint64_t nth;
+    if (e != NULL) {
+        e->indicated += (uint64_t)n;
+        nth = atomic_load_explicit(&sub->delivered, memory_order_relaxed) + e->delivered;
+        e->delivered += (uint64_t)n;
+    } else {
+        atomic_fetch_add_explicit(&sub->indicated, (uint64_t)n, memory_order_relaxed);
+        nth = atomic_fetch_add_explicit(&sub->delivered, (uint64_t)n, memory_order_relaxed);
+    }
+    if (WBEMEV_SUCCEEDED(consumer_call(d, sub, n, events, nth)))
+        return true;
+    if (e != NULL)
+        e->delivered -= (uint64_t)n;
+    else
+        atomic_fetch_sub_explicit(&sub->delivered, (uint64_t)n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&sub->discarded, (uint64_t)n, memory_order_relaxed);
+    return false;
+}
+
 /* Delivers one frozen event that passed the subscription's filter (queued ones: staged). Returns
  * false when the consumer failed. */
 static bool deliver_one(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event,
-                        struct wbemev__stage *stage, struct call_tally *tally)
+                        struct wbemev__stage *stage, struct call_sub *e)
 {
     if (atomic_load_explicit(&sub->state, memory_order_acquire) != SUB_ACTIVE)
         return true;
@@ -267,21 +306,9 @@ static bool deliver_one(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_
         wbemev__agg_add(sub->agg, event);
         return true;
     }
-    /* SELECT a, b: the consumer gets a view that shows only those, not a copy of the event. */
     wbemev_object_t *view = NULL;
-    if (sub->projected && WBEMEV_FAILED(wbemev__object_new_view(event, query_selects, sub->query, &view))) {
-        /* Out of memory: this consumer loses the event (the others still get it). Not silently: it
-         * is counted as dropped and the consumer is told, as for a queue overflow. */
-        if (sub->queue != NULL) {
-            wbemev__stage_add(stage, sub->queue, NULL);
-        } else {
-            atomic_fetch_add_explicit(&sub->indicated, 1, memory_order_relaxed);
-            atomic_fetch_add_explicit(&sub->dropped, 1, memory_order_relaxed);
-            wbemev_sink_set_status(sub->consumer, WBEMEV_STATUS_PROGRESS, WBEMEV_E_QUEUE_OVERFLOW,
-                                   "1 event dropped: out of memory", NULL);
-        }
+    if (sub->projected && !make_view(sub, event, stage, &view))
         return true;
-    }
     wbemev_object_t *out = view != NULL ? view : event;
     if (sub->queue != NULL) {
         /* Queued: a reference goes to the queue at the end of the call (room was reserved for
@@ -290,28 +317,9 @@ static bool deliver_one(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_
         wbemev_object_release(view);
         return true;
     }
-    /* Counted delivered before the call (a stats reader sees it delivered, not lost, while the
-     * consumer has it), taken back if the consumer fails. */
-    struct tally_entry *e = tally_for(tally, sub);
-    uint64_t nth;
-    if (e != NULL) {
-        e->indicated++;
-        nth = atomic_load_explicit(&sub->delivered, memory_order_relaxed) + e->delivered++;
-    } else {
-        atomic_fetch_add_explicit(&sub->indicated, 1, memory_order_relaxed);
-        nth = atomic_fetch_add_explicit(&sub->delivered, 1, memory_order_relaxed);
-    }
-    wbemev_status st = consumer_call(d, sub, out, nth);
+    bool ok = consumer_deliver(d, sub, 1, &out, e);
     wbemev_object_release(view);
-    if (WBEMEV_FAILED(st)) {
-        if (e != NULL)
-            e->delivered--;
-        else
-            atomic_fetch_sub_explicit(&sub->delivered, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&sub->discarded, 1, memory_order_relaxed);
-        return false;
-    }
-    return true;
+    return ok;
 }
 
 wbemev_status wbemev__consumer_indicate(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event)
@@ -319,24 +327,88 @@ wbemev_status wbemev__consumer_indicate(wbemev_dispatcher_t *d, struct wbemev__s
     /* Counts as a delivery, so a consumer ending a subscription from its Indicate is deferred. */
     depth_push(d);
     uint64_t nth = atomic_fetch_add_explicit(&sub->delivered, 1, memory_order_relaxed);
-    wbemev_status st = consumer_call(d, sub, event, nth);
+    wbemev_status st = consumer_call(d, sub, 1, &event, nth);
     depth_pop(d);
     if (WBEMEV_FAILED(st))
         atomic_fetch_sub_explicit(&sub->delivered, 1, memory_order_relaxed);
     return st;
 }
 
-/* Filters, then runs deliver_one counted in sub->inflight: ending a subscription marks it ENDING
- * (which deliver_one checks after counting in), then waits for inflight to reach 0, so no delivery
- * is still running when its final SetStatus goes out, without waiting for the snapshots that
- * contain it. An event the filter rejects costs no atomic. */
+/* Consumer code runs counted in sub->inflight: ending a subscription marks it ENDING (checked
+ * after counting in), then waits for inflight to reach 0, so no delivery is still running when its
+ * final SetStatus goes out, without waiting for the snapshots that contain it. */
+static void inflight_enter(struct wbemev__sub *sub)
+{
+    atomic_fetch_add(&sub->inflight, 1);
+}
+
+static void inflight_leave(wbemev_dispatcher_t *d, struct wbemev__sub *sub)
+{
+    if (atomic_fetch_sub(&sub->inflight, 1) == 1 && atomic_load(&sub->state) != SUB_ACTIVE) {
+        wbemev__mutex_lock(&d->wait_lock);
+        wbemev__cond_broadcast(&d->wait_cv);
+        wbemev__mutex_unlock(&d->wait_lock);
+    }
+}
+
+/* Hands the events gathered for e's synchronous consumer over in one Indicate. A failing consumer
+ * is cancelled: one SetStatus(COMPLETE, CALL_CANCELLED), deferred to the end of this Indicate,
+ * since this thread holds the snapshot. */
+static void hand_over(wbemev_dispatcher_t *d, struct call_sub *e, struct wbemev__stage *stage)
+{
+    struct wbemev__sub *sub = e->sub;
+    int32_t n = (int32_t)e->pending;
+    e->pending = 0;
+    bool ok = true;
+    inflight_enter(sub);
+    if (atomic_load_explicit(&sub->state, memory_order_acquire) == SUB_ACTIVE) {
+        if (sub->projected) { /* views in place of the events; one that cannot be made is dropped */
+            int32_t m = 0;
+            for (int32_t i = 0; i < n; i++)
+                if (make_view(sub, e->batch[i], stage, &e->batch[m]))
+                    m++;
+            n = m;
+        }
+        if (n > 0)
+            ok = consumer_deliver(d, sub, n, e->batch, e);
+        if (sub->projected)
+            for (int32_t i = 0; i < n; i++)
+                wbemev_object_release(e->batch[i]);
+    }
+    inflight_leave(d, sub);
+    if (!ok)
+        wbemev__sub_end(d, sub, WBEMEV_E_CALL_CANCELLED);
+}
+
+/* The end of the call: what is gathered goes to the consumers, the counts to the subscriptions
+ * (each is kept alive by the call's snapshot). */
+static void call_subs_finish(wbemev_dispatcher_t *d, struct call_subs *t, struct wbemev__stage *stage)
+{
+    for (unsigned i = 0; i < t->n; i++)
+        if (t->v[i].pending > 0)
+            hand_over(d, &t->v[i], stage);
+    for (unsigned i = 0; i < t->n; i++) {
+        struct call_sub *e = &t->v[i];
+        if (e->filtered)
+            atomic_fetch_add_explicit(&e->sub->filtered, e->filtered, memory_order_relaxed);
+        if (e->indicated)
+            atomic_fetch_add_explicit(&e->sub->indicated, e->indicated, memory_order_relaxed);
+        if (e->delivered)
+            atomic_fetch_add_explicit(&e->sub->delivered, e->delivered, memory_order_relaxed);
+    }
+    t->n = 0;
+}
+
+/* Filters, then delivers: a synchronous consumer's events are gathered for hand_over; the rest
+ * runs deliver_one now (counted in sub->inflight when it may call consumer code). An event the
+ * filter rejects costs no atomic. Returns false when the consumer failed. */
 static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event,
-                    struct wbemev__stage *stage, struct call_tally *tally)
+                    struct wbemev__stage *stage, struct call_subs *t)
 {
     if (atomic_load_explicit(&sub->state, memory_order_relaxed) != SUB_ACTIVE)
         return true;
+    struct call_sub *e = call_sub_for(t, sub);
     if (!passes(d, sub, event)) {
-        struct tally_entry *e = tally_for(tally, sub);
         if (e != NULL)
             e->filtered++;
         else
@@ -348,23 +420,25 @@ static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_obje
          * subscription ended meanwhile (the event is then discarded, and counted), and the
          * call's snapshot keeps the queue alive. No consumer code runs here, so nothing for
          * the end to wait for. */
-        return deliver_one(d, sub, event, stage, tally);
+        return deliver_one(d, sub, event, stage, e);
     }
-    atomic_fetch_add(&sub->inflight, 1);
-    bool ok = deliver_one(d, sub, event, stage, tally);
-    if (atomic_fetch_sub(&sub->inflight, 1) == 1 && atomic_load(&sub->state) != SUB_ACTIVE) {
-        wbemev__mutex_lock(&d->wait_lock);
-        wbemev__cond_broadcast(&d->wait_cv);
-        wbemev__mutex_unlock(&d->wait_lock);
+    if (e != NULL && sub->agg == NULL) {
+        if (e->pending == CALL_BATCH_MAX)
+            hand_over(d, e, stage);
+        e->batch[e->pending++] = event;
+        return true;
     }
+    inflight_enter(sub);
+    bool ok = deliver_one(d, sub, event, stage, e);
+    inflight_leave(d, sub);
     return ok;
 }
 
 /* Delivers to one subscription of the event's route. */
 static void route_to(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event,
-                     struct wbemev__stage *stage, struct call_tally *tally)
+                     struct wbemev__stage *stage, struct call_subs *calls)
 {
-    if (!deliver(d, sub, event, stage, tally)) {
+    if (!deliver(d, sub, event, stage, calls)) {
         /* A failing consumer is cancelled: one SetStatus(COMPLETE, CALL_CANCELLED). The end is
          * deferred to the end of this Indicate, since this thread holds the snapshot. */
         wbemev__sub_end(d, sub, WBEMEV_E_CALL_CANCELLED);
@@ -376,29 +450,29 @@ struct route_visit {
     wbemev_dispatcher_t *d;
     wbemev_object_t *event;
     struct wbemev__stage *stage;
-    struct call_tally *tally;
+    struct call_subs *calls;
 };
 
 static bool route_visit(void *arg, struct wbemev__sub *sub)
 {
     struct route_visit *v = arg;
-    route_to(v->d, sub, v->event, v->stage, v->tally);
+    route_to(v->d, sub, v->event, v->stage, v->calls);
     return true;
 }
 
 /* Routes one event to the subscriptions on its class and on each of its superclasses. */
 static void route(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, wbemev_object_t *event,
-                  struct wbemev__stage *stage, struct call_tally *tally, struct wbemev__route *r)
+                  struct wbemev__stage *stage, struct call_subs *calls, struct wbemev__route *r)
 {
     const wbemev_class_t *cls = wbemev_object_class(event);
     wbemev__route_find(snap, r, cls);
     if (!r->whole) {
-        struct route_visit v = {d, event, stage, tally};
+        struct route_visit v = {d, event, stage, calls};
         wbemev__route_walk(snap, cls, route_visit, &v);
         return;
     }
     for (uint32_t k = 0; k < r->n; k++)
-        route_to(d, r->subs[k], event, stage, tally);
+        route_to(d, r->subs[k], event, stage, calls);
 }
 
 /* Answers an Indicate without delivering it: counts the objects as refused. */
@@ -468,14 +542,14 @@ static wbemev_status psink_indicate(wbemev_sink_t *s, int32_t count, wbemev_obje
 
     struct wbemev__stage stage;
     wbemev__stage_init(&stage);
-    struct call_tally tally;
-    tally.n = 0;
+    struct call_subs calls;
+    calls.n = 0;
     struct wbemev__route memo;
     memo.cls = NULL;
     depth_push(d);
     for (int32_t i = 0; i < count; i++)
-        route(d, snap, objects[i], &stage, &tally, &memo);
-    tally_flush(&tally);
+        route(d, snap, objects[i], &stage, &calls, &memo);
+    call_subs_finish(d, &calls, &stage);
     wbemev__stage_flush(&stage); /* before the reservations go: the pushes use them */
     unsigned left = depth_pop(d);
     wbemev__reservations_release(&room);

@@ -494,7 +494,7 @@ static void test_indicate_freezes_and_stamps(void **state)
     wbemev_object_t *batch[] = {ev, stamped};
     assert_ok(wbemev_sink_indicate(f.sink, 2, batch));
     assert_int_equal(wbemev_recording_sink_count(rec), 2);
-    assert_int_equal(wbemev_recording_sink_indicate_calls(rec), 2);
+    assert_int_equal(wbemev_recording_sink_indicate_calls(rec), 1); /* one array for the call's events */
 
     /* Frozen: Put is refused and changes nothing; a clone is mutable. */
     assert_true(wbemev_object_is_frozen(ev));
@@ -609,7 +609,8 @@ static void test_consumer_failure_cancels_once(void **state)
 }
 
 /* A consumer that unsubscribes itself from inside its Indicate (a guideline 2 mistake) still gets
- * exactly one SetStatus, after its Indicate returned. */
+ * exactly one SetStatus, after its Indicate returned. The rest of the array it was given is its
+ * own already; nothing comes after. */
 struct self_unsub {
     wbemev_dispatcher_t *d;
     uint32_t id;
@@ -624,8 +625,8 @@ static wbemev_status self_unsub_event(void *ctx, wbemev_object_t *event)
     (void)event;
     if (s->statuses > 0)
         s->events_after_status++;
-    s->events++;
-    assert_ok(wbemev_dispatcher_unsubscribe(s->d, s->id));
+    if (s->events++ == 0)
+        assert_ok(wbemev_dispatcher_unsubscribe(s->d, s->id));
     assert_int_equal(s->statuses, 0); /* deferred until this Indicate returns */
     return WBEMEV_S_NO_ERROR;
 }
@@ -655,12 +656,12 @@ static void test_unsubscribe_from_inside_indicate(void **state)
     wbemev_object_t *b = make_event(fx->sample, "b", 2);
     wbemev_object_t *batch[] = {a, b};
     assert_ok(wbemev_sink_indicate(f.sink, 2, batch));
-    assert_int_equal(s.events, 1); /* ended after the first: the second was not delivered */
+    assert_int_equal(s.events, 2); /* one array: both were in its hands when it unsubscribed */
     assert_int_equal(s.statuses, 1);
     assert_int_equal(s.events_after_status, 0);
     assert_int_equal(wbemev_dispatcher_subscription_count(fx->d), 0);
     assert_ok(fire(&f, fx->sample, "c", 3));
-    assert_int_equal(s.events, 1);
+    assert_int_equal(s.events, 2);
     wbemev_object_release(a);
     wbemev_object_release(b);
 
@@ -955,6 +956,97 @@ static void test_mixed_class_batch(void **state)
         wbemev_sink_release(all[i]);
 }
 
+/* A synchronous consumer gets the events of one provider call in arrays of up to 64, in order;
+ * projections are views in the array; past the eighth subscription a call reaches, one by one; a consumer failing an array loses that array (discarded) and is cancelled. */
+static void test_sync_arrays(void **state)
+{
+    struct fixture *fx = *state;
+    struct fake f;
+    fake_init(&f, INIT_OK);
+    assert_ok(wbemev_dispatcher_register(fx->d, "P", &f.base, sample_list, 1));
+    enum { NSUBS = 10, NEV = 150 };
+    wbemev_sink_t *rec[NSUBS];
+    uint32_t ids[NSUBS];
+    for (int k = 0; k < 8; k++) {
+        const char *q = k == 0 ? "SELECT Name FROM Sample_Event"
+                        : k == 1 ? "SELECT * FROM Sample_Event WHERE Severity > 2"
+                                 : "SELECT * FROM Sample_Event";
+        assert_ok(wbemev_recording_sink_new(&rec[k]));
+        assert_ok(wbemev_dispatcher_subscribe(fx->d, q, rec[k], NULL, &ids[k]));
+    }
+    wbemev_recording_sink_fail_after(rec[2], 70, WBEMEV_E_FAILED); /* fails in its second array */
+
+    wbemev_object_t *batch[NEV];
+    for (int i = 0; i < NEV; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "e%d", i);
+        batch[i] = make_event(fx->sample, name, i % 5);
+    }
+    assert_ok(wbemev_sink_indicate(f.sink, NEV, batch));
+
+    /* All of them, in order, in 64 + 64 + 22; the projection shows Name only. */
+    assert_int_equal(wbemev_recording_sink_count(rec[0]), NEV);
+    assert_int_equal(wbemev_recording_sink_indicate_calls(rec[0]), 3);
+    for (int i = 0; i < NEV; i++) {
+        wbemev_object_t *got = wbemev_recording_sink_event(rec[0], (size_t)i);
+        const char *name = NULL;
+        char want[16];
+        snprintf(want, sizeof want, "e%d", i);
+        assert_ok(wbemev_object_get_string(got, "Name", &name));
+        assert_string_equal(name, want);
+        assert_ptr_not_equal(got, batch[i]);
+        int32_t sev;
+        assert_true(WBEMEV_FAILED(wbemev_object_get_sint32(got, "Severity", &sev)));
+    }
+    /* Filtered: 60 of them (Severity 3 and 4), one array. */
+    assert_int_equal(wbemev_recording_sink_count(rec[1]), 60);
+    assert_int_equal(wbemev_recording_sink_indicate_calls(rec[1]), 1);
+    assert_ptr_equal(wbemev_recording_sink_event(rec[1], 0), batch[3]);
+    wbemev_subscription_stats ss;
+    assert_ok(wbemev_dispatcher_subscription_stats(fx->d, ids[1], &ss));
+    assert_int_equal(ss.delivered, 60);
+    assert_int_equal(ss.filtered, NEV - 60);
+    /* The failing one: its first array was delivered, the second discarded, then it was cancelled. */
+    assert_status(wbemev_dispatcher_subscription_stats(fx->d, ids[2], &ss), WBEMEV_E_NOT_FOUND);
+    assert_int_equal(wbemev_recording_sink_indicate_calls(rec[2]), 2);
+    assert_int_equal(wbemev_recording_sink_status_count(rec[2]), 1);
+    assert_status(wbemev_recording_sink_status(rec[2], 0)->status, WBEMEV_E_CALL_CANCELLED);
+    for (int k = 3; k < 8; k++) {
+        assert_int_equal(wbemev_recording_sink_count(rec[k]), NEV);
+        assert_int_equal(wbemev_recording_sink_indicate_calls(rec[k]), 3);
+        assert_ok(wbemev_dispatcher_subscription_stats(fx->d, ids[k], &ss));
+        assert_int_equal(ss.delivered, NEV);
+        assert_int_equal(ss.indicated, NEV);
+    }
+    /* Nine subscriptions reached by one call: eight get an array, the ninth one Indicate per event. */
+    for (int k = 8; k < NSUBS; k++) {
+        assert_ok(wbemev_recording_sink_new(&rec[k]));
+        assert_ok(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", rec[k], NULL, &ids[k]));
+    }
+    size_t calls_before[NSUBS];
+    for (int k = 0; k < NSUBS; k++)
+        calls_before[k] = wbemev_recording_sink_indicate_calls(rec[k]);
+    assert_ok(wbemev_sink_indicate(f.sink, 10, batch + 100)); /* indicated again: allowed (record) */
+    int arrays = 0, one_by_one = 0;
+    for (int k = 0; k < NSUBS; k++) {
+        if (k == 1 || k == 2) /* filtered (4 of 10 pass: one array) / ended */
+            continue;
+        size_t calls = wbemev_recording_sink_indicate_calls(rec[k]) - calls_before[k];
+        arrays += calls == 1;
+        one_by_one += calls == 10;
+    }
+    assert_int_equal(arrays, 7);
+    assert_int_equal(one_by_one, 1);
+
+    for (int i = 0; i < NEV; i++)
+        wbemev_object_release(batch[i]);
+    wbemev_dispatcher_destroy(fx->d);
+    fx->d = NULL;
+    fake_release(&f.base);
+    for (int k = 0; k < NSUBS; k++)
+        wbemev_sink_release(rec[k]);
+}
+
 static wbemev_object_t *event_with_sd(wbemev_class_t *cls, const uint8_t *sid, size_t sid_len)
 {
     wbemev_object_t *o = make_event(cls, "sd", 1);
@@ -1063,6 +1155,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_access_denied_leaves_no_subscription, setup, teardown),
         cmocka_unit_test_setup_teardown(test_polymorphic_matching, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mixed_class_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_arrays, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indicate_freezes_and_stamps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indicate_bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_consumer_failure_cancels_once, setup, teardown),

@@ -26,7 +26,9 @@
  *    Indicate path takes no dispatcher-wide lock (it reads a reference-counted snapshot of the
  *    subscriptions); a queued subscription's own queue lock is held briefly, never around user code.
  *  - WBEMEV_DELIVERY_SYNC: the consumer's Indicate runs on the provider's thread inside its
- *    Indicate; several provider threads may call one consumer at once.
+ *    Indicate, given that call's events in arrays of up to 64 (as WMI hands arrays to its sinks;
+ *    past the eighth subscription one call reaches, one event at a time); several provider threads
+ *    may call one consumer at once. A consumer that fails an Indicate loses that whole array.
  *  - WBEMEV_DELIVERY_QUEUED: events are queued by reference (the frozen event is shared, never
  *    copied) and delivered by the worker threads (`workers`, started at the first queued
  *    subscription). One consumer is never called by two workers at once.
@@ -289,7 +291,7 @@ typedef struct wbemev_subscription_stats {
     uint64_t dropped;     /**< dropped by DROP_OLDEST / DROP_NEWEST, or because the consumer's
                                projection of it could not be allocated (the consumer is told) */
     uint64_t discarded;   /**< released undelivered: queued at unsubscribe, at shutdown past its
-                               drain deadline, after the consumer failed, or the event it failed */
+                               drain deadline, after the consumer failed, or the array it failed */
     uint64_t refused;     /**< in Indicate calls answered WBEMEV_E_SERVER_TOO_BUSY (BLOCK, REFUSE) */
     uint64_t queued;      /**< in the queue now */
     uint64_t queued_high; /**< the most ever queued at once (high-water mark) */
