@@ -407,8 +407,8 @@ static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_obje
 {
     if (atomic_load_explicit(&sub->state, memory_order_relaxed) != SUB_ACTIVE)
         return true;
-    struct call_sub *e = call_sub_for(t, sub);
     if (!passes(d, sub, event)) {
+        struct call_sub *e = call_sub_for(t, sub);
         if (e != NULL)
             e->filtered++;
         else
@@ -420,8 +420,9 @@ static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_obje
          * subscription ended meanwhile (the event is then discarded, and counted), and the
          * call's snapshot keeps the queue alive. No consumer code runs here, so nothing for
          * the end to wait for. */
-        return deliver_one(d, sub, event, stage, e);
+        return deliver_one(d, sub, event, stage, NULL);
     }
+    struct call_sub *e = call_sub_for(t, sub);
     if (e != NULL && sub->agg == NULL) {
         if (e->pending == CALL_BATCH_MAX)
             hand_over(d, e, stage);
