@@ -9,6 +9,7 @@
 #include "test_support.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,22 @@ static inline void ccons_gate(struct ccons *c, bool closed)
     c->gate_closed = closed;
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
+}
+/* Waits until `n` Indicate calls reached the gates of the `count` consumers at c, together (say,
+ * every worker parked at one). Driven by the count: it yields, it does not sleep. */
+static inline void ccons_wait_entered_total(struct ccons *const *c, size_t count, size_t n)
+{
+    for (;;) {
+        size_t sum = 0;
+        for (size_t k = 0; k < count; k++) {
+            pthread_mutex_lock(&c[k]->mu);
+            sum += c[k]->entered;
+            pthread_mutex_unlock(&c[k]->mu);
+        }
+        if (sum >= n)
+            return;
+        sched_yield();
+    }
 }
 /* Waits until `n` Indicate calls reached the gate. */
 static inline void ccons_wait_entered(struct ccons *c, size_t n)

@@ -286,7 +286,9 @@ typedef struct wbemev_subscription_stats {
                              WBEMEV_S_SUBJECT_TO_SDS, by the event's security descriptor */
     /* Every event offered to the consumer's delivery (past the WHERE clause; for GROUP WITHIN,
      * each __AggregateEvent) ends up in exactly one of delivered, dropped, discarded, refused:
-     * indicated == delivered + dropped + discarded + refused + queued. */
+     * indicated == delivered + dropped + discarded + refused + queued. The counters are read one
+     * by one: while an event moves from one to another (a worker handing it to the consumer) a
+     * read can find them one apart; idle, or with the consumer inside its Indicate, they add up. */
     uint64_t indicated;   /**< events offered to this subscription's delivery */
     uint64_t dropped;     /**< dropped by DROP_OLDEST / DROP_NEWEST, or because the consumer's
                                projection of it could not be allocated (the consumer is told) */
