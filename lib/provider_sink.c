@@ -422,8 +422,8 @@ static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_obje
          * the end to wait for. */
         return deliver_one(d, sub, event, stage, NULL);
     }
-    struct call_sub *e = call_sub_for(t, sub);
-    if (e != NULL && sub->agg == NULL) {
+    struct call_sub *e = sub->agg == NULL ? call_sub_for(t, sub) : NULL; /* GROUP WITHIN: no consumer call */
+    if (e != NULL) {
         if (e->pending == CALL_BATCH_MAX)
             hand_over(d, e, stage);
         e->batch[e->pending++] = event;

@@ -148,9 +148,9 @@ static wbemev_status rec_indicate(wbemev_sink_t *s, int32_t count, wbemev_object
     /* Room for all of them first: out of memory keeps none of this call's events. */
     if (r->cap - r->nevents < take) {
         size_t cap = r->cap ? r->cap : 16;
-        while (cap - r->nevents < take)
+        while (cap - r->nevents < take && cap <= SIZE_MAX / 2 / sizeof(wbemev_object_t *))
             cap *= 2;
-        wbemev_object_t **v = cap <= SIZE_MAX / sizeof *v ? wbemev__realloc(r->events, cap * sizeof *v) : NULL;
+        wbemev_object_t **v = cap - r->nevents >= take ? wbemev__realloc(r->events, cap * sizeof *v) : NULL;
         if (v == NULL) {
             wbemev__mutex_unlock(&r->lock);
             return WBEMEV_E_OUT_OF_MEMORY;

@@ -957,7 +957,8 @@ static void test_mixed_class_batch(void **state)
 }
 
 /* A synchronous consumer gets the events of one provider call in arrays of up to 64, in order;
- * projections are views in the array; past the eighth subscription a call reaches, one by one; a consumer failing an array loses that array (discarded) and is cancelled. */
+ * projections are views in the array; past the eighth subscription a call reaches, one by one; a
+ * consumer failing an array loses that array (discarded) and is cancelled. */
 static void test_sync_arrays(void **state)
 {
     struct fixture *fx = *state;
