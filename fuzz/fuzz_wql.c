@@ -11,6 +11,7 @@
  *  - a compiled query and the same query only parsed agree on every event.
  */
 #include "wbemev.h"
+#include "query/wql.h" /* white-box: projection and grouping accessors */
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,6 +14,7 @@
  * cases it covered.
  */
 #include "test_support.h"
+#include "query/wql.h" /* white-box: projection and grouping accessors */
 
 #include "wbemev/format.h"
 #include "wbemev/mof.h"
@@ -861,6 +862,11 @@ static void r_contract_policy_from_name(void)
     BAD(wbemev_contract_policy_from_name(g_bad_utf8, &p), INVALID);
     BADV(p == WBEMEV_CONTRACT_STRICT);
 }
+static void r_contract_policy_name(void)
+{
+    BADV(wbemev_contract_policy_name((wbemev_contract_policy)4) == NULL);
+    BADV(wbemev_contract_policy_name((wbemev_contract_policy)-1) == NULL);
+}
 static void r_dispatcher_options_init(void)
 {
     wbemev_dispatcher_options_init(NULL);
@@ -1348,10 +1354,14 @@ static void r_testkit_failing_consumer_new(void)
 /* ------------------------------------------------------------------------------------------------
  * The table
  */
-#define ROW(fn) {"wbemev_" #fn, r_##fn}
+#define ROW(fn) {"wbemev_" #fn, r_##fn, false}
+/* Internal functions the layers above the query engine call (query/wql.h): checked the same way,
+ * not counted among the public ones. */
+#define IROW(fn) {"wbemev_" #fn, r_##fn, true}
 static const struct row {
     const char *function;
     void (*run)(void);
+    bool internal;
 } rows[] = {
     ROW(set_allocator), ROW(live_allocations), ROW(live_objects), ROW(version_string), ROW(version),
     ROW(status_name), ROW(status_message), ROW(cimtype_is_valid), ROW(cimtype_name), ROW(cimtype_from_name),
@@ -1369,10 +1379,10 @@ static const struct row {
     ROW(object_get), ROW(object_property_handle), ROW(object_put_h), ROW(object_get_h), ROW(object_is_null),
     ROW(query_parse), ROW(query_compile), ROW(query_add_ref), ROW(query_release), ROW(query_class_name),
     ROW(query_class), ROW(query_text), ROW(query_matches), ROW(query_has_where), ROW(query_format),
-    ROW(query_selects_all), ROW(query_select_count), ROW(query_select_name), ROW(query_selects),
-    ROW(query_has_within), ROW(query_within), ROW(query_has_group), ROW(query_group_within),
-    ROW(query_group_by_count), ROW(query_group_by_name), ROW(query_group_by), ROW(query_group_by_get),
-    ROW(query_has_having), ROW(query_having_matches), ROW(violation_name), ROW(contract_policy_from_name),
+    IROW(query_selects_all), IROW(query_select_count), IROW(query_select_name), IROW(query_selects),
+    IROW(query_has_within), IROW(query_within), IROW(query_has_group), IROW(query_group_within),
+    IROW(query_group_by_count), IROW(query_group_by_name), IROW(query_group_by), IROW(query_group_by_get),
+    IROW(query_has_having), IROW(query_having_matches), ROW(violation_name), ROW(contract_policy_from_name), ROW(contract_policy_name),
     ROW(dispatcher_options_init), ROW(subscribe_options_init), ROW(dispatcher_new), ROW(dispatcher_shutdown),
     ROW(dispatcher_shutdown_deadline), ROW(dispatcher_destroy), ROW(dispatcher_namespace),
     ROW(dispatcher_register), ROW(dispatcher_unregister), ROW(dispatcher_subscribe), ROW(dispatcher_unsubscribe),
@@ -1449,7 +1459,10 @@ static void test_every_public_function_has_a_row(void **state)
     }
     printf("[ bad input] %zu public functions declared, %zu rows in the table\n", declared, (size_t)NROWS);
     assert_int_equal(missing, 0);
-    assert_int_equal(declared, NROWS);
+    size_t internal = 0;
+    for (size_t i = 0; i < NROWS; i++)
+        internal += rows[i].internal;
+    assert_int_equal(declared, NROWS - internal);
 }
 
 static void test_bad_input_changes_nothing(void **state)

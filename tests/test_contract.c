@@ -704,6 +704,11 @@ static void test_policy_parsing_and_off(void **state)
     assert_int_equal(p, WBEMEV_CONTRACT_OFF);
     assert_status(wbemev_contract_policy_from_name("loose", &p), WBEMEV_E_INVALID_PARAMETER);
     assert_status(wbemev_contract_policy_from_name(NULL, &p), WBEMEV_E_INVALID_PARAMETER);
+    for (int i = WBEMEV_CONTRACT_OFF; i <= WBEMEV_CONTRACT_ABORT; i++) { /* the names parse back */
+        assert_ok(wbemev_contract_policy_from_name(wbemev_contract_policy_name((wbemev_contract_policy)i), &p));
+        assert_int_equal(p, i);
+    }
+    assert_string_equal(wbemev_contract_policy_name(WBEMEV_CONTRACT_RECORD), "record");
     assert_string_equal(wbemev_violation_name(WBEMEV_VIOLATION_OBJECT_REINDICATED), "OBJECT_REINDICATED");
     assert_null(wbemev_violation_name((wbemev_violation_code)999));
 

@@ -5,7 +5,7 @@
  */
 #include "test_support.h"
 
-#include "../lib/wbemev-int.h"
+#include "model/model.h" /* white-box: the model's internal interface */
 
 #include <float.h>
 #include <stdlib.h>
@@ -1600,8 +1600,8 @@ static void test_live_counts_across_threads(void **state)
     wbemev__mutex mu;
     wbemev__cond cv;
     int arrived = 0;
-    assert_true(wbemev__mutex_init(&mu));
-    assert_true(wbemev__cond_init(&cv));
+    wbemev__mutex_init(&mu);
+    wbemev__cond_init(&cv);
     for (int round = 0; round < 2; round++) { /* the second round reuses the slots the first gave back */
         arrived = 0;
         for (int i = 0; i < MANY_THREADS; i++) {

@@ -8,6 +8,7 @@
  * sample of errors the 1-based column the error must point at.
  */
 #include "test_support.h"
+#include "query/wql.h" /* white-box: projection and grouping accessors */
 
 #include <locale.h>
 #include <stdio.h>

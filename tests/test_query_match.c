@@ -7,6 +7,7 @@
  * mismatch): evaluated only parsed, they must be false, never crash.
  */
 #include "test_support.h"
+#include "query/wql.h" /* white-box: projection and grouping accessors */
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  */
 #include "test_support.h"
 
-#include "../lib/wbemev-int.h"
+#include "model/model.h" /* white-box: the model's internal interface */
 
 #include <float.h>
 #include <math.h>

@@ -107,6 +107,9 @@ typedef struct wbemev_violation {
 WBEMEV_API const char *wbemev_violation_name(wbemev_violation_code code);
 /** Parses "off", "record", "strict", "abort" (case-insensitive). WBEMEV_E_INVALID_PARAMETER. */
 WBEMEV_API wbemev_status wbemev_contract_policy_from_name(const char *name, wbemev_contract_policy *out);
+/** The name of a policy ("record"), the one wbemev_contract_policy_from_name parses, or NULL for a
+ * value that is not a policy. Thread-safe. */
+WBEMEV_API const char *wbemev_contract_policy_name(wbemev_contract_policy policy);
 
 WBEMEV_END_DECLS
 

@@ -148,55 +148,6 @@ WBEMEV_API bool wbemev_query_has_where(const wbemev_query_t *q);
  */
 WBEMEV_API size_t wbemev_query_format(const wbemev_query_t *q, char *buf, size_t size);
 
-/* ---- what the dispatcher needs for projection and aggregation (all thread-safe, borrowed) ---- */
-
-/** True for SELECT *. */
-WBEMEV_API bool wbemev_query_selects_all(const wbemev_query_t *q);
-/** Number of entries in the select list: 1 for SELECT * (whose one entry is "*"). */
-WBEMEV_API size_t wbemev_query_select_count(const wbemev_query_t *q);
-/** Select-list entry `index` as written, dotted paths normalized ("TargetInstance.Name"), "*"
- * for SELECT *; NULL when out of range. */
-WBEMEV_API const char *wbemev_query_select_name(const wbemev_query_t *q, size_t index);
-/**
- * True when top-level property `name` of the event is to be delivered: always for SELECT *;
- * otherwise when a select entry is `name` or starts with `name` and a dot (selecting TargetInstance.Name
- * delivers the whole TargetInstance, as WMI does), compared case-insensitively. System properties
- * ("__CLASS", ...) are always selected. NULL arguments give false.
- */
-WBEMEV_API bool wbemev_query_selects(const wbemev_query_t *q, const char *name);
-
-/** True when the query has WITHIN (a polling interval). */
-WBEMEV_API bool wbemev_query_has_within(const wbemev_query_t *q);
-/** The WITHIN interval in seconds, 0 when absent. */
-WBEMEV_API double wbemev_query_within(const wbemev_query_t *q);
-
-/** True when the query has GROUP WITHIN (deliver one __AggregateEvent per window). */
-WBEMEV_API bool wbemev_query_has_group(const wbemev_query_t *q);
-/** The GROUP WITHIN interval in seconds, 0 when absent. */
-WBEMEV_API double wbemev_query_group_within(const wbemev_query_t *q);
-/** Number of GROUP ... BY properties (0 when there is no BY). */
-WBEMEV_API size_t wbemev_query_group_by_count(const wbemev_query_t *q);
-/** GROUP ... BY property `index` as written ("TargetInstance.SourceName"); NULL when out of range. */
-WBEMEV_API const char *wbemev_query_group_by_name(const wbemev_query_t *q, size_t index);
-/** The first GROUP ... BY property, or NULL when there is none. */
-WBEMEV_API const char *wbemev_query_group_by(const wbemev_query_t *q);
-/**
- * Reads GROUP ... BY property `index` of `event`, following its dotted path, into *out (the value
- * points into the event, as wbemev_object_get's does). A NULL embedded object on the way gives a
- * NULL value. WBEMEV_E_INVALID_PARAMETER for NULL arguments or an index out of range,
- * WBEMEV_E_NOT_FOUND when a property on the path does not exist.
- */
-WBEMEV_API wbemev_status wbemev_query_group_by_get(const wbemev_query_t *q, size_t index,
-                                                   const wbemev_object_t *event, wbemev_value *out);
-
-/** True when the query has HAVING. */
-WBEMEV_API bool wbemev_query_has_having(const wbemev_query_t *q);
-/**
- * Evaluates HAVING with NumberOfEvents = number_of_events: true when it holds or when there is no
- * HAVING clause; false for a NULL query.
- */
-WBEMEV_API bool wbemev_query_having_matches(const wbemev_query_t *q, uint32_t number_of_events);
-
 WBEMEV_END_DECLS
 
 #endif /* WBEMEV_QUERY_H */

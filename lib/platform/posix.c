@@ -4,7 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _GNU_SOURCE /* glibc: PTHREAD_MUTEX_ADAPTIVE_NP; ignored elsewhere */
 
-#include "../platform.h"
+#include "platform/platform.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -20,22 +20,26 @@ _Static_assert(sizeof(pthread_t) <= sizeof(wbemev__thread), "wbemev__thread too 
 #define MUTEX(m) ((pthread_mutex_t *)(void *)(m)->u.bytes)
 #define COND(c) ((pthread_cond_t *)(void *)(c)->u.bytes)
 
-bool wbemev__mutex_init(wbemev__mutex *m)
+void wbemev__mutex_init(wbemev__mutex *m)
 {
+    int rc;
 #ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
     /* The library's locks are held for a few dozen instructions (a queue's ring, the run list), by
      * a provider thread and a worker at once: spinning briefly before sleeping saves a futex wait
      * and a wake-up per contended lock, which cost more than the critical section. */
     pthread_mutexattr_t attr;
-    if (pthread_mutexattr_init(&attr) != 0)
-        return false;
-    bool ok = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP) == 0 &&
-              pthread_mutex_init(MUTEX(m), &attr) == 0;
-    pthread_mutexattr_destroy(&attr);
-    return ok;
+    rc = pthread_mutexattr_init(&attr);
+    if (rc == 0) {
+        rc = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+        if (rc == 0)
+            rc = pthread_mutex_init(MUTEX(m), &attr);
+        pthread_mutexattr_destroy(&attr);
+    }
 #else
-    return pthread_mutex_init(MUTEX(m), NULL) == 0;
+    rc = pthread_mutex_init(MUTEX(m), NULL);
 #endif
+    if (rc != 0)
+        abort(); /* glibc and musl never fail here: a failure is a broken runtime */
 }
 
 void wbemev__mutex_destroy(wbemev__mutex *m)
@@ -55,16 +59,18 @@ void wbemev__mutex_unlock(wbemev__mutex *m)
         abort();
 }
 
-bool wbemev__cond_init(wbemev__cond *c)
+void wbemev__cond_init(wbemev__cond *c)
 {
     /* CLOCK_MONOTONIC so timed waits ignore wall-clock changes. */
     pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) != 0)
-        return false;
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    int rc = pthread_cond_init(COND(c), &attr);
-    pthread_condattr_destroy(&attr);
-    return rc == 0;
+    int rc = pthread_condattr_init(&attr);
+    if (rc == 0) {
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+        rc = pthread_cond_init(COND(c), &attr);
+        pthread_condattr_destroy(&attr);
+    }
+    if (rc != 0)
+        abort(); /* as for mutexes: needs no resources on the platforms supported */
 }
 
 void wbemev__cond_destroy(wbemev__cond *c)

@@ -12,7 +12,7 @@
 #include <windows.h>
 #include <process.h>
 
-#include "../platform.h"
+#include "platform/platform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,10 +29,9 @@ _Static_assert(sizeof(HANDLE) <= sizeof(wbemev__thread), "wbemev__thread too sma
 
 /* SRW locks need no resources: init cannot fail and destroy has nothing to free. They are not
  * recursive, as the contract asks. */
-bool wbemev__mutex_init(wbemev__mutex *m)
+void wbemev__mutex_init(wbemev__mutex *m)
 {
     InitializeSRWLock(MUTEX(m));
-    return true;
 }
 
 void wbemev__mutex_destroy(wbemev__mutex *m)
@@ -50,10 +49,9 @@ void wbemev__mutex_unlock(wbemev__mutex *m)
     ReleaseSRWLockExclusive(MUTEX(m));
 }
 
-bool wbemev__cond_init(wbemev__cond *c)
+void wbemev__cond_init(wbemev__cond *c)
 {
     InitializeConditionVariable(COND(c));
-    return true;
 }
 
 void wbemev__cond_destroy(wbemev__cond *c)

@@ -9,7 +9,7 @@
 #ifndef WBEMEV_QUERY_INT_H
 #define WBEMEV_QUERY_INT_H
 
-#include "wbemev-int.h"
+#include "query/wql.h"
 
 #include <stdarg.h>
 

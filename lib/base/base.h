@@ -1,0 +1,75 @@
+/*
+ * lib/base/base.h: the base layer, what every layer above uses: the allocation wrappers, the live
+ * counters, refcount helpers and the small text utilities written once for the whole library.
+ * Not installed. Calls nothing above it.
+ */
+#ifndef WBEMEV_BASE_H
+#define WBEMEV_BASE_H
+
+#include "wbemev.h"
+#include "platform/platform.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+/* ---- allocation (alloc.c): every allocation goes through the hook ---- */
+void *wbemev__malloc(size_t size);
+void *wbemev__calloc(size_t count, size_t size); /* overflow-checked, zeroed */
+void *wbemev__realloc(void *ptr, size_t size);
+void wbemev__free(void *ptr);
+char *wbemev__strdup(const char *s);
+char *wbemev__strndup(const char *s, size_t n);
+
+/* ---- live counters (counters.c): blocks (kept by alloc.c), objects (kept by object.c) ---- */
+void wbemev__live_allocations_add(long delta);
+void wbemev__live_objects_add(long delta);
+
+/* ---- text (text.c) ---- */
+/* ASCII case-insensitive comparisons. */
+int wbemev__strcasecmp(const char *a, const char *b);
+bool wbemev__strcaseeq(const char *a, const char *b);
+/* A case-insensitive hash of an ASCII name (FNV-1a over lower-cased bytes). */
+uint32_t wbemev__name_hash(const char *s);
+/* Decodes one UTF-8 code point at *p (not at a NUL) and advances past it; an invalid or truncated
+ * sequence gives WBEMEV__UTF8_INVALID and advances one byte. The one decoder of the library. */
+#define WBEMEV__UTF8_INVALID 0xFFFFFFFFu
+uint32_t wbemev__utf8_decode(const unsigned char **p);
+/* The same, with U+FFFD for an invalid sequence: what a writer emits, so its output stays valid
+ * whatever the input. */
+uint32_t wbemev__utf8_decode_lossy(const unsigned char **p);
+/* Decimal text of an integer, without a NUL, into buf (WBEMEV__INT_TEXT_MAX bytes); returns the
+ * length. */
+#define WBEMEV__INT_TEXT_MAX 24
+size_t wbemev__format_u64(char *buf, uint64_t v);
+size_t wbemev__format_i64(char *buf, int64_t v);
+/* Identifier check: ASCII letters, digits, '_', not starting with a digit, 1..WBEMEV_MAX_IDENTIFIER. */
+bool wbemev__identifier_valid(const char *s);
+
+/* ---- refcount helpers ---- */
+typedef atomic_uint_fast32_t wbemev__refcount;
+static inline void wbemev__ref_init(wbemev__refcount *r, uint32_t n)
+{
+    atomic_init(r, n);
+}
+static inline void wbemev__ref_inc(wbemev__refcount *r)
+{
+    atomic_fetch_add_explicit(r, 1, memory_order_relaxed);
+}
+/* Returns true when the count reached zero (the caller frees). */
+static inline bool wbemev__ref_dec(wbemev__refcount *r)
+{
+    return atomic_fetch_sub_explicit(r, 1, memory_order_acq_rel) == 1;
+}
+/* The same, for objects no one can take a reference to without holding one (no table of borrowed
+ * pointers that add_refs): read with acquire, a count of 1 is the caller's own, the last, and
+ * needs no locked read-modify-write (most events are released once, by their provider). */
+static inline bool wbemev__ref_dec_held(wbemev__refcount *r)
+{
+    return atomic_load_explicit(r, memory_order_acquire) == 1 || wbemev__ref_dec(r);
+}
+static inline uint32_t wbemev__ref_get(wbemev__refcount *r)
+{
+    return (uint32_t)atomic_load_explicit(r, memory_order_relaxed);
+}
+
+#endif /* WBEMEV_BASE_H */

@@ -1,0 +1,332 @@
+/*
+ * lib/contract/checker.c: the contract checker object: records, report, per-thread marks, the
+ * host-entry rules, the unique-object marks and the tags that name a provider in its objects.
+ */
+#include "contract/checker.h"
+
+#include <stdlib.h>
+
+void wbemev__checker_init(struct wbemev__checker *c, const struct wbemev__checker_options *o)
+{
+    memset(c, 0, sizeof *c);
+    c->policy = o->policy;
+    c->provider_limit_ns = o->provider_limit_ns;
+    c->consumer_limit_ns = o->consumer_limit_ns;
+    c->clock = o->clock;
+    c->clock_ctx = o->clock_ctx;
+    wbemev__mutex_init(&c->lock);
+}
+
+void wbemev__checker_fini(struct wbemev__checker *c)
+{
+    for (size_t i = 0; i < c->nrecords; i++) {
+        wbemev__free(c->records[i].provider);
+        wbemev__free(c->records[i].first_class);
+    }
+    wbemev__free(c->records);
+    c->records = NULL;
+    c->nrecords = 0;
+    wbemev__mutex_destroy(&c->lock);
+}
+
+uint64_t wbemev__checker_now(const struct wbemev__checker *c)
+{
+    return c->clock != NULL ? c->clock(c->clock_ctx) : wbemev__clock_monotonic_ns();
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Records
+ */
+/* The record of (code, provider), made when new; NULL out of memory. Called with c->lock held. */
+static struct wbemev__violation_rec *record_for(struct wbemev__checker *c, wbemev_violation_code code,
+                                                const char *provider, const char *call, const char *class_name)
+{
+    for (size_t i = 0; i < c->nrecords; i++)
+        if (c->records[i].code == code && strcmp(c->records[i].provider, provider) == 0)
+            return &c->records[i];
+    struct wbemev__violation_rec *v = wbemev__realloc(c->records, (c->nrecords + 1) * sizeof *v);
+    if (v == NULL)
+        return NULL;
+    c->records = v;
+    char *p = wbemev__strdup(provider);
+    char *cls = class_name != NULL ? wbemev__strdup(class_name) : NULL;
+    if (p == NULL || (class_name != NULL && cls == NULL)) {
+        wbemev__free(p);
+        wbemev__free(cls);
+        return NULL;
+    }
+    struct wbemev__violation_rec *rec = &c->records[c->nrecords++];
+    *rec = (struct wbemev__violation_rec){code, p, call, cls, 0};
+    return rec;
+}
+
+bool wbemev__checker_violation(struct wbemev__checker *c, wbemev_violation_code code, const char *provider,
+                               const char *call, const char *class_name)
+{
+    if (c->policy == WBEMEV_CONTRACT_OFF)
+        return false;
+    wbemev__mutex_lock(&c->lock);
+    struct wbemev__violation_rec *rec = record_for(c, code, provider != NULL ? provider : "(dispatcher)", call,
+                                                   class_name);
+    if (rec != NULL)
+        rec->count++;
+    else
+        c->lost++; /* out of memory: counted in the total only */
+    wbemev__mutex_unlock(&c->lock);
+    if (c->policy == WBEMEV_CONTRACT_ABORT) {
+        fprintf(stderr, "wbemev: contract violation under policy \"abort\":\n");
+        wbemev__checker_report(c, stderr);
+        wbemev__abort();
+    }
+    return c->policy == WBEMEV_CONTRACT_STRICT;
+}
+
+static void fill(const struct wbemev__violation_rec *rec, wbemev_violation *out)
+{
+    const char *name = NULL, *rule = NULL, *fix = NULL;
+    wbemev__rule_text(rec->code, &name, &rule, &fix);
+    out->code = rec->code;
+    out->name = name;
+    out->rule = rule;
+    out->message = fix;
+    out->provider = rec->provider;
+    out->first_call = rec->first_call;
+    out->first_class = rec->first_class;
+    out->count = rec->count;
+    out->warning = rec->code == WBEMEV_VIOLATION_SLOW_CONSUMER;
+}
+
+size_t wbemev__checker_count(struct wbemev__checker *c)
+{
+    wbemev__mutex_lock(&c->lock);
+    size_t n = c->nrecords;
+    wbemev__mutex_unlock(&c->lock);
+    return n;
+}
+
+bool wbemev__checker_get(struct wbemev__checker *c, size_t index, wbemev_violation *out)
+{
+    wbemev__mutex_lock(&c->lock);
+    bool ok = index < c->nrecords;
+    if (ok)
+        fill(&c->records[index], out);
+    wbemev__mutex_unlock(&c->lock);
+    return ok;
+}
+
+uint64_t wbemev__checker_count_of(struct wbemev__checker *c, wbemev_violation_code code)
+{
+    uint64_t n = 0;
+    wbemev__mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->nrecords; i++)
+        if (c->records[i].code == code)
+            n += c->records[i].count;
+    wbemev__mutex_unlock(&c->lock);
+    return n;
+}
+
+size_t wbemev__checker_report(struct wbemev__checker *c, FILE *f)
+{
+    const char *policy = wbemev_contract_policy_name(c->policy);
+    wbemev__mutex_lock(&c->lock);
+    size_t n = c->nrecords;
+    if (n == 0)
+        fprintf(f, "wbemev contract report (policy %s): no violations.\n", policy);
+    else
+        fprintf(f, "wbemev contract report (policy %s): %zu violation%s\n", policy, n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n; i++) {
+        wbemev_violation v;
+        fill(&c->records[i], &v);
+        fprintf(f, "  %s %s [%d] x%llu, provider \"%s\", first in %s%s%s\n", v.warning ? "warning" : "error",
+                v.name, (int)v.code, (unsigned long long)v.count, v.provider, v.first_call,
+                v.first_class ? " on class " : "", v.first_class ? v.first_class : "");
+        fprintf(f, "    rule: %s\n    fix:  %s\n", v.rule, v.message);
+    }
+    if (c->lost)
+        fprintf(f, "  (%llu more not recorded: out of memory)\n", (unsigned long long)c->lost);
+    wbemev__mutex_unlock(&c->lock);
+    return n;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Marks
+ */
+static WBEMEV__THREAD_LOCAL const struct wbemev__provider_call *tls_call;
+static WBEMEV__THREAD_LOCAL unsigned tls_consumer_depth;
+
+void wbemev__checker_provider_call_begin(struct wbemev__checker *c, struct wbemev__provider_call *pc,
+                                         const char *provider, const char *call)
+{
+    pc->provider = provider;
+    pc->call = call;
+    pc->t0 = wbemev__checker_on(c) ? wbemev__checker_now(c) : 0;
+    pc->timed = true;
+    pc->outer = tls_call;
+    tls_call = pc;
+}
+
+void wbemev__checker_provider_call_end(struct wbemev__checker *c, struct wbemev__provider_call *pc)
+{
+    tls_call = pc->outer;
+    if (pc->timed && wbemev__checker_on(c) && wbemev__checker_now(c) - pc->t0 > c->provider_limit_ns)
+        wbemev__checker_violation(c, WBEMEV_VIOLATION_SLOW_PROVIDER_CALL, pc->provider, pc->call, NULL);
+}
+
+const struct wbemev__provider_call *wbemev__checker_current_call(void)
+{
+    return tls_call;
+}
+
+uint64_t wbemev__checker_consumer_call_begin(const struct wbemev__checker *c, bool timed)
+{
+    tls_consumer_depth++;
+    return timed ? wbemev__checker_now(c) : 0;
+}
+
+void wbemev__checker_consumer_call_end(struct wbemev__checker *c, bool timed, uint64_t t0, const char *class_name)
+{
+    tls_consumer_depth--;
+    if (timed && wbemev__checker_now(c) - t0 > c->consumer_limit_ns)
+        wbemev__checker_violation(c, WBEMEV_VIOLATION_SLOW_CONSUMER, "(consumer)", "Indicate", class_name);
+}
+
+bool wbemev__checker_in_consumer_call(void)
+{
+    return tls_consumer_depth > 0;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Rules on entry to the host
+ */
+wbemev_status wbemev__checker_host_call(struct wbemev__checker *c, const char *what)
+{
+    if (!wbemev__checker_on(c))
+        return WBEMEV_S_NO_ERROR;
+    bool refuse = false;
+    if (tls_call != NULL)
+        refuse |= wbemev__checker_violation(c, WBEMEV_VIOLATION_EVENT_CALL_IN_CALL, tls_call->provider,
+                                            tls_call->call, NULL);
+    if (tls_consumer_depth > 0)
+        refuse |= wbemev__checker_violation(c, WBEMEV_VIOLATION_CONSUMER_REENTRY, "(consumer)", what, NULL);
+    return refuse ? WBEMEV_E_INVALID_OPERATION : WBEMEV_S_NO_ERROR;
+}
+
+wbemev_status wbemev__checker_class_change(struct wbemev__checker *c, const char *class_name)
+{
+    if (tls_call == NULL || !wbemev__checker_on(c))
+        return WBEMEV_S_NO_ERROR;
+    if (wbemev__checker_violation(c, WBEMEV_VIOLATION_CLASS_CHANGE_IN_CALL, tls_call->provider, tls_call->call,
+                                  class_name))
+        return WBEMEV_E_INVALID_OPERATION;
+    return WBEMEV_S_NO_ERROR;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * One unique object per event
+ */
+/* Each Indicate call gets a token; objects remember the token they were indicated with, which tells
+ * a duplicate within one call from an object indicated again later. */
+static atomic_uint_fast64_t indicate_tokens = 1;
+
+wbemev_status wbemev__checker_mark_unique(struct wbemev__checker *c, const char *provider, uint32_t tag,
+                                          int32_t count, wbemev_object_t *const *objects)
+{
+    uint64_t token = atomic_fetch_add_explicit(&indicate_tokens, 1, memory_order_relaxed);
+    for (int32_t i = 0; i < count; i++) {
+        uint64_t prev = wbemev__object_mark_indicated(objects[i], token, tag);
+        if (prev == 0)
+            continue;
+        wbemev_violation_code code =
+            prev == token ? WBEMEV_VIOLATION_DUPLICATE_IN_BATCH : WBEMEV_VIOLATION_OBJECT_REINDICATED;
+        if (wbemev__checker_violation(c, code, provider, "Indicate", wbemev_object_class_name(objects[i]))) {
+            for (int32_t j = 0; j < i; j++)
+                wbemev__object_unmark_indicated(objects[j], token);
+            return code == WBEMEV_VIOLATION_DUPLICATE_IN_BATCH ? WBEMEV_E_INVALID_PARAMETER
+                                                               : WBEMEV_E_INVALID_OBJECT;
+        }
+    }
+    return WBEMEV_S_NO_ERROR;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Tags: which provider a frozen object came from, for a Put on it later (PUT_AFTER_INDICATE). A
+ * small process-wide table, since objects outlive the providers and checkers that marked them.
+ * The lock is held while a refused Put is recorded, so a tag freed (its checker about to go) is
+ * never reported into.
+ */
+struct tag_entry {
+    uint32_t tag;
+    struct wbemev__checker *checker;
+    const char *provider;
+};
+static atomic_flag tag_lock = ATOMIC_FLAG_INIT;
+static atomic_uint next_tag = 1;
+static struct tag_entry *tags;
+static size_t ntags, tags_cap;
+
+static void tag_lock_take(void)
+{
+    while (atomic_flag_test_and_set_explicit(&tag_lock, memory_order_acquire))
+        wbemev__thread_yield();
+}
+
+static void tag_lock_drop(void)
+{
+    atomic_flag_clear_explicit(&tag_lock, memory_order_release);
+}
+
+static void on_frozen_put(uint32_t tag, const char *class_name)
+{
+    tag_lock_take();
+    for (size_t i = 0; i < ntags; i++) {
+        if (tags[i].tag == tag) {
+            wbemev__checker_violation(tags[i].checker, WBEMEV_VIOLATION_PUT_AFTER_INDICATE, tags[i].provider,
+                                      "Put", class_name);
+            break;
+        }
+    }
+    tag_lock_drop();
+}
+
+uint32_t wbemev__checker_tag_new(struct wbemev__checker *c, const char *provider)
+{
+    uint32_t tag = 0;
+    tag_lock_take();
+    if (ntags == tags_cap) {
+        size_t cap = tags_cap ? tags_cap * 2 : 8;
+        struct tag_entry *v = wbemev__realloc(tags, cap * sizeof *v);
+        if (v != NULL) {
+            tags = v;
+            tags_cap = cap;
+        }
+    }
+    if (ntags < tags_cap) {
+        do
+            tag = atomic_fetch_add(&next_tag, 1);
+        while (tag == 0);
+        tags[ntags++] = (struct tag_entry){tag, c, provider};
+    }
+    tag_lock_drop();
+    if (tag != 0)
+        wbemev__object_set_frozen_put_hook(on_frozen_put);
+    return tag;
+}
+
+void wbemev__checker_tag_free(uint32_t tag)
+{
+    if (tag == 0)
+        return;
+    tag_lock_take();
+    for (size_t i = 0; i < ntags; i++) {
+        if (tags[i].tag == tag) {
+            tags[i] = tags[--ntags];
+            break;
+        }
+    }
+    if (ntags == 0) {
+        wbemev__free(tags); /* nothing left behind for leak checkers */
+        tags = NULL;
+        tags_cap = 0;
+    }
+    tag_lock_drop();
+}

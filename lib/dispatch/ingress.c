@@ -1,0 +1,212 @@
+/*
+ * lib/dispatch/ingress.c: the provider's event sink, what ProvideEvents receives: where an event
+ * enters the host. Indicate validates every object (before anything is touched, so a refused call
+ * changes nothing), applies the throttling model, reserves room in bounded queues, marks each
+ * object for the one-unique-object rule, stamps TIME_CREATED, freezes the objects and hands them
+ * to delivery. SetStatus from a provider is a violation (guideline 4). The sink outlives the
+ * registration's active life: after stop, its Indicate answers WBEMEV_E_CALL_CANCELLED.
+ */
+#include "dispatch/dispatch.h"
+
+/* ------------------------------------------------------------------------------------------------
+ * The event sink
+ */
+static struct wbemev__psink *psink_from(wbemev_sink_t *s)
+{
+    return WBEMEV_CONTAINER_OF(s, struct wbemev__psink, base);
+}
+
+static void psink_add_ref(wbemev_sink_t *s)
+{
+    wbemev__ref_inc(&psink_from(s)->refs);
+}
+
+static void psink_release(wbemev_sink_t *s)
+{
+    struct wbemev__psink *ps = psink_from(s);
+    if (wbemev__ref_dec(&ps->refs)) {
+        wbemev__reg_release(ps->reg);
+        wbemev__free(ps);
+    }
+}
+
+/* True when one of the provider's EventQueryList classes is cls or a superclass of it. */
+static bool registered_for(const struct wbemev__reg *reg, const wbemev_class_t *cls)
+{
+    for (size_t i = 0; i < reg->nqueries; i++)
+        if (wbemev_class_inherits_from(cls, wbemev_query_class(reg->queries[i])))
+            return true;
+    return false;
+}
+
+/* Every object must be a non-NULL instance of an event class the provider registered for: checked
+ * before anything is touched, so a refused call changes nothing. */
+static wbemev_status validate(struct wbemev__reg *reg, int32_t count, wbemev_object_t *const *objects)
+{
+    wbemev_dispatcher_t *d = reg->d;
+    if (count < 0 || (count > 0 && objects == NULL))
+        return WBEMEV_E_INVALID_PARAMETER;
+    const wbemev_class_t *checked = NULL; /* the class the previous instance passed with */
+    for (int32_t i = 0; i < count; i++) {
+        const wbemev_object_t *o = objects[i];
+        if (o == NULL)
+            return WBEMEV_E_INVALID_PARAMETER;
+        const wbemev_class_t *cls = wbemev_object_class(o);
+        bool instance = wbemev_object_genus(o) == WBEMEV_GENUS_INSTANCE;
+        if (instance && cls == checked)
+            continue; /* a batch is usually one class: check it once */
+        if (!instance) {
+            wbemev__checker_violation(&d->checker, WBEMEV_VIOLATION_CLASS_OBJECT_INDICATED, reg->name, "Indicate", wbemev_class_name(cls));
+            return WBEMEV_E_INVALID_OBJECT;
+        }
+        if (!wbemev_class_is_event_class(cls)) {
+            wbemev__checker_violation(&d->checker, WBEMEV_VIOLATION_NOT_EVENT_CLASS, reg->name, "Indicate", wbemev_class_name(cls));
+            return WBEMEV_E_NOT_EVENT_CLASS;
+        }
+        if (wbemev__checker_on(&d->checker) && !registered_for(reg, cls) &&
+            wbemev__checker_violation(&d->checker, WBEMEV_VIOLATION_CLASS_NOT_REGISTERED, reg->name, "Indicate",
+                              wbemev_class_name(cls)) == WBEMEV_S_FALSE)
+            return WBEMEV_E_INVALID_CLASS;
+        checked = cls;
+    }
+    return WBEMEV_S_NO_ERROR;
+}
+
+/* The throttling model (guideline 3): while a NewQuery/CancelQuery waits to get into the provider,
+ * Indicate is answered SERVER_TOO_BUSY. A provider that refires refire_limit times without letting
+ * the request in is reported, then let through (record) or cancelled (strict): never a hang. */
+static wbemev_status throttle(struct wbemev__reg *reg)
+{
+    wbemev_dispatcher_t *d = reg->d;
+    if (atomic_load(&reg->requests_waiting) == 0) {
+        atomic_store(&reg->refires, 0);
+        return WBEMEV_S_NO_ERROR;
+    }
+    unsigned n = atomic_fetch_add(&reg->refires, 1) + 1;
+    if (n < d->refire_limit)
+        return WBEMEV_E_SERVER_TOO_BUSY;
+    if (n == d->refire_limit &&
+        wbemev__checker_violation(&d->checker, WBEMEV_VIOLATION_REFIRE_WHILE_PENDING, reg->name, "Indicate", NULL) == WBEMEV_S_FALSE) {
+        atomic_store(&reg->answered_cancelled, true);
+        return WBEMEV_E_CALL_CANCELLED;
+    }
+    return WBEMEV_S_NO_ERROR;
+}
+
+/* Answers an Indicate without delivering it: counts the objects as refused. */
+static wbemev_status refuse(struct wbemev__reg *reg, int32_t count, wbemev_status st)
+{
+    if (count > 0)
+        atomic_fetch_add_explicit(&reg->refused, (uint64_t)count, memory_order_relaxed);
+    if (st == WBEMEV_E_CALL_CANCELLED)
+        atomic_store(&reg->answered_cancelled, true);
+    wbemev__reg_leave(reg);
+    return st;
+}
+
+/* Test kit injection: answers the next Indicates with a given status. */
+static bool injected(struct wbemev__reg *reg, wbemev_status *st)
+{
+    if (atomic_load_explicit(&reg->inject_count, memory_order_relaxed) == 0)
+        return false;
+    unsigned left = atomic_load(&reg->inject_count);
+    while (left > 0 && !atomic_compare_exchange_weak(&reg->inject_count, &left, left - 1))
+        ;
+    *st = atomic_load(&reg->inject_status);
+    return left > 0;
+}
+
+/* Stamps TIME_CREATED where the provider left it NULL (a refired object keeps its first stamp). */
+static void stamp(int32_t count, wbemev_object_t *const *objects)
+{
+    uint64_t now = wbemev__clock_filetime();
+    for (int32_t i = 0; i < count; i++)
+        if (!wbemev_object_is_frozen(objects[i]))
+            wbemev__object_stamp_time_created(objects[i], now);
+}
+
+/* From here the objects are shared read-only with every consumer and queue. */
+static void freeze(int32_t count, wbemev_object_t *const *objects)
+{
+    for (int32_t i = 0; i < count; i++)
+        if (!wbemev_object_is_frozen(objects[i]))
+            wbemev_object_freeze(objects[i]);
+}
+
+static wbemev_status psink_indicate(wbemev_sink_t *s, int32_t count, wbemev_object_t *const *objects)
+{
+    struct wbemev__reg *reg = psink_from(s)->reg;
+    if (!wbemev__reg_enter(reg))
+        return WBEMEV_E_CALL_CANCELLED; /* unregistered or shut down: stop indicating */
+    wbemev_dispatcher_t *d = reg->d;
+    if (count > 0)
+        atomic_fetch_add_explicit(&reg->indicated, (uint64_t)count, memory_order_relaxed);
+    wbemev_status st;
+    if (injected(reg, &st))
+        return refuse(reg, count, st);
+    if (atomic_load_explicit(&reg->answered_cancelled, memory_order_relaxed)) {
+        /* The provider was told to stop and indicates anyway. */
+        wbemev__checker_violation(&d->checker, WBEMEV_VIOLATION_INDICATE_AFTER_CANCEL, reg->name, "Indicate", NULL);
+        return refuse(reg, count, WBEMEV_E_CALL_CANCELLED);
+    }
+    st = validate(reg, count, objects);
+    if (WBEMEV_SUCCEEDED(st) && d->model_throttling)
+        st = throttle(reg);
+    if (WBEMEV_FAILED(st))
+        return refuse(reg, count, st);
+    stamp(count, objects);
+    /* Room in every BLOCK/REFUSE queue the objects go to, before anything is delivered: a refused
+     * call delivers nothing (and leaves the objects unfrozen), so the provider can refire it. */
+    struct wbemev__snapshot *snap = wbemev__index_acquire(&d->index);
+    struct wbemev__reservations room;
+    st = wbemev__reserve_all(d, snap, count, objects, &room);
+    if (WBEMEV_SUCCEEDED(st) && wbemev__checker_on(&d->checker)) {
+        st = wbemev__checker_mark_unique(&d->checker, reg->name, reg->tag, count, objects);
+        if (WBEMEV_FAILED(st))
+            wbemev__reservations_release(&room);
+    }
+    if (WBEMEV_FAILED(st)) {
+        wbemev__snapshot_release(snap);
+        return refuse(reg, count, st);
+    }
+    freeze(count, objects);
+    unsigned depth = wbemev__deliver(d, snap, count, objects); /* its pushes use the reservations */
+    wbemev__reservations_release(&room);
+    wbemev__snapshot_release(snap);
+    if (depth == 0)
+        wbemev__run_deferred_ends(d); /* ends of subscriptions this delivery cancelled */
+    atomic_fetch_add_explicit(&reg->accepted, (uint64_t)count, memory_order_relaxed);
+    wbemev__reg_leave(reg);
+    return WBEMEV_S_NO_ERROR;
+}
+
+static wbemev_status psink_set_status(wbemev_sink_t *s, int32_t flags, wbemev_status status,
+                                      const char *text, wbemev_object_t *object)
+{
+    (void)flags, (void)status, (void)text, (void)object;
+    /* Guideline 4: a provider never calls SetStatus on its event sink. */
+    struct wbemev__reg *reg = psink_from(s)->reg;
+    if (wbemev__reg_enter(reg)) {
+        wbemev__checker_violation(&reg->d->checker, WBEMEV_VIOLATION_SET_STATUS_FROM_PROVIDER, reg->name,
+                                  "SetStatus", NULL);
+        wbemev__reg_leave(reg);
+    }
+    return WBEMEV_E_INVALID_OPERATION;
+}
+
+static const wbemev_sink_vtbl psink_vtbl = {
+    WBEMEV_SINK_VTBL_VERSION, psink_add_ref, psink_release, psink_indicate, psink_set_status,
+};
+
+wbemev_status wbemev__psink_new(struct wbemev__reg *reg, struct wbemev__psink **out)
+{
+    struct wbemev__psink *ps = wbemev__malloc(sizeof *ps);
+    if (ps == NULL)
+        return WBEMEV_E_OUT_OF_MEMORY;
+    ps->base.vtbl = &psink_vtbl;
+    wbemev__ref_init(&ps->refs, 1);
+    ps->reg = reg;
+    wbemev__ref_inc(&reg->refs);
+    *out = ps;
+    return WBEMEV_S_NO_ERROR;
+}

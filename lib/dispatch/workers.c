@@ -1,0 +1,168 @@
+/*
+ * lib/dispatch/workers.c: the worker threads that run queued subscriptions. A queue with work is
+ * "scheduled": on the run list, holding a reference to its subscription, until a worker has
+ * emptied it. One worker at a time runs a queue, for a turn of up to 64 events, then puts it at
+ * the back of the list if more is left, so a busy consumer does not starve the others. Workers
+ * start with the first queued subscription. Lock: pool->mu (the run list), never held with
+ * another and never across user code.
+ */
+#include "dispatch/dispatch.h"
+
+struct wbemev__pool {
+    wbemev_dispatcher_t *d;
+    wbemev__mutex mu;
+    wbemev__cond work_cv; /* a queue became runnable, or stop */
+    wbemev__cond idle_cv; /* busy reached 0 */
+    struct wbemev__queue *head, *tail;
+    size_t busy; /* queues scheduled (listed or running) */
+    bool stop;
+    uint32_t nworkers, started;
+    wbemev__thread *threads;
+};
+
+static WBEMEV__THREAD_LOCAL const struct wbemev__pool *tls_worker_of;
+
+bool wbemev__on_worker_of(const wbemev_dispatcher_t *d)
+{
+    return tls_worker_of == d->pool;
+}
+
+wbemev_status wbemev__pool_new(wbemev_dispatcher_t *d, uint32_t workers)
+{
+    struct wbemev__pool *p = wbemev__calloc(1, sizeof *p);
+    if (p == NULL)
+        return WBEMEV_E_OUT_OF_MEMORY;
+    p->d = d;
+    p->nworkers = workers ? workers : 1;
+    p->threads = wbemev__calloc(p->nworkers, sizeof *p->threads);
+    if (p->threads == NULL) {
+        wbemev__free(p);
+        return WBEMEV_E_OUT_OF_MEMORY;
+    }
+    wbemev__mutex_init(&p->mu);
+    wbemev__cond_init(&p->work_cv);
+    wbemev__cond_init(&p->idle_cv);
+    d->pool = p;
+    return WBEMEV_S_NO_ERROR;
+}
+
+void wbemev__pool_free(wbemev_dispatcher_t *d)
+{
+    struct wbemev__pool *p = d->pool;
+    if (p == NULL)
+        return;
+    wbemev__cond_destroy(&p->idle_cv);
+    wbemev__cond_destroy(&p->work_cv);
+    wbemev__mutex_destroy(&p->mu);
+    wbemev__free(p->threads);
+    wbemev__free(p);
+    d->pool = NULL;
+}
+
+/* Appends a queue that was just marked scheduled (its subscription reference taken). */
+static void pool_append(struct wbemev__pool *p, struct wbemev__queue *q, bool new_busy)
+{
+    wbemev__mutex_lock(&p->mu);
+    *wbemev__queue_run_link(q) = NULL;
+    if (p->tail != NULL)
+        *wbemev__queue_run_link(p->tail) = q;
+    else
+        p->head = q;
+    p->tail = q;
+    if (new_busy)
+        p->busy++;
+    wbemev__cond_signal(&p->work_cv);
+    wbemev__mutex_unlock(&p->mu);
+}
+
+void wbemev__pool_schedule(struct wbemev__pool *p, struct wbemev__queue *q)
+{
+    pool_append(p, q, true);
+}
+
+static void pool_unbusy(struct wbemev__pool *p)
+{
+    wbemev__mutex_lock(&p->mu);
+    if (--p->busy == 0)
+        wbemev__cond_broadcast(&p->idle_cv);
+    wbemev__mutex_unlock(&p->mu);
+}
+
+static void worker_main(void *arg)
+{
+    struct wbemev__pool *p = arg;
+    tls_worker_of = p;
+    for (;;) {
+        wbemev__mutex_lock(&p->mu);
+        while (p->head == NULL && !p->stop)
+            wbemev__cond_wait(&p->work_cv, &p->mu);
+        struct wbemev__queue *q = p->head;
+        if (q == NULL) {
+            wbemev__mutex_unlock(&p->mu);
+            break;
+        }
+        p->head = *wbemev__queue_run_link(q);
+        if (p->head == NULL)
+            p->tail = NULL;
+        wbemev__mutex_unlock(&p->mu);
+        struct wbemev__sub *sub = wbemev__queue_sub(q);
+        if (wbemev__queue_run_some(q, 64)) {
+            pool_append(p, q, false); /* more to do: back of the line, still busy */
+        } else {
+            wbemev__sub_release(sub); /* the run list's reference; may free q */
+            pool_unbusy(p);           /* after: wait_idle then sees the subscription freed */
+        }
+    }
+    tls_worker_of = NULL;
+}
+
+wbemev_status wbemev__pool_start(struct wbemev__pool *p)
+{
+    wbemev_status st = WBEMEV_S_NO_ERROR;
+    wbemev__mutex_lock(&p->mu);
+    if (p->stop)
+        st = WBEMEV_E_SHUTTING_DOWN;
+    while (WBEMEV_SUCCEEDED(st) && p->started < p->nworkers) {
+        if (!wbemev__thread_start(&p->threads[p->started], worker_main, p)) {
+            if (p->started == 0)
+                st = WBEMEV_E_OUT_OF_MEMORY;
+            p->nworkers = p->started; /* fewer workers than asked: still correct */
+            break;
+        }
+        p->started++;
+    }
+    wbemev__mutex_unlock(&p->mu);
+    return st;
+}
+
+wbemev_status wbemev__pool_wait_idle(wbemev_dispatcher_t *d, uint64_t timeout_ns)
+{
+    struct wbemev__pool *p = d->pool;
+    uint64_t deadline = wbemev__clock_monotonic_ns() + timeout_ns;
+    bool idle = true;
+    wbemev__mutex_lock(&p->mu);
+    while (p->busy > 0) {
+        uint64_t now = wbemev__clock_monotonic_ns();
+        if (now >= deadline) {
+            idle = false;
+            break;
+        }
+        wbemev__cond_timedwait(&p->idle_cv, &p->mu, deadline - now);
+    }
+    wbemev__mutex_unlock(&p->mu);
+    return idle ? WBEMEV_S_NO_ERROR : WBEMEV_E_TIMED_OUT;
+}
+
+void wbemev__pool_stop(wbemev_dispatcher_t *d)
+{
+    struct wbemev__pool *p = d->pool;
+    wbemev__mutex_lock(&p->mu);
+    p->stop = true;
+    wbemev__cond_broadcast(&p->work_cv);
+    uint32_t n = p->started;
+    p->started = 0;
+    wbemev__mutex_unlock(&p->mu);
+    /* Queues still listed are ended: workers run through them without delivering, then exit. */
+    for (uint32_t i = 0; i < n; i++)
+        wbemev__thread_join(&p->threads[i]);
+}

@@ -1,0 +1,63 @@
+/*
+ * lib/model/class_layout.h: the class layout shared by the model's own files only. Not installed.
+ *
+ * object.c reads the property table directly (no call per Put/Get); class.c builds the class object
+ * through the two object functions at the end.
+ */
+#ifndef WBEMEV_CLASS_LAYOUT_H
+#define WBEMEV_CLASS_LAYOUT_H
+
+#include "model/model.h"
+#include "model/block_cache.h"
+
+/* One property of a class. Inherited entries are copies whose strings are borrowed from the
+ * declaring class, which the superclass chain keeps alive. */
+typedef struct wbemev__prop {
+    const char *name;
+    const char *origin;      /* name of the declaring class */
+    const char *ref_class;   /* object/reference target class name, NULL for any */
+    wbemev_class_t *ref_cls; /* ref_class resolved at definition; NULL for any */
+    wbemev_cimtype type;
+    uint32_t hash; /* wbemev__name_hash(name) */
+} wbemev__prop;
+
+struct wbemev_class_s {
+    wbemev__refcount refs;
+    uint32_t id;
+    uint32_t name_hash;
+    uint16_t depth;
+    bool system;
+    bool abstract; /* spawn refused */
+    bool event;    /* derives from __Event */
+    atomic_bool defined;
+    char *name;
+    wbemev_class_t *super;        /* reference held */
+    const char **derivation;      /* `depth` names, superclass first (the __DERIVATION value) */
+    wbemev__prop *props;          /* `prop_count` entries, inherited first */
+    uint32_t prop_count;
+    uint32_t own_first;           /* index of the first property this class declares */
+    uint16_t *prop_index;         /* open addressing: property index + 1, 0 = empty */
+    uint32_t prop_index_mask;
+    wbemev_object_t *class_object; /* owned; its add_ref/release forward to the class */
+    /* Written on every spawn and free, often on different threads (queued delivery frees events
+     * on a worker): kept off the cache lines the read-mostly fields above share. */
+    char live_pad_before[64];
+    atomic_size_t live_instances;
+    /* Blocks of freed instances kept for the next clone or spawn (object.c), freed with the class. */
+    struct wbemev__block_cache cache;
+    char live_pad_after[64];
+    wbemev_class_t *ancestors[]; /* depth + 1 entries: root ... self (borrowed) */
+};
+
+/* Index of property `name` (case-insensitive) or -1. */
+int32_t wbemev__class_find_index(const wbemev_class_t *cls, const char *name);
+
+/* True when cls may hold an embedded object of class `of` for property p. */
+bool wbemev__class_ref_accepts(const wbemev__prop *p, const wbemev_class_t *of);
+
+/* object.c: the class object of a class being defined (all NULL, refcount forwarded to cls). */
+wbemev_status wbemev__object_new_class_object(wbemev_class_t *cls, wbemev_object_t **out);
+/* object.c: frees a class object made by wbemev__object_new_class_object (class teardown). */
+void wbemev__object_destroy_class_object(wbemev_object_t *obj);
+
+#endif /* WBEMEV_CLASS_LAYOUT_H */

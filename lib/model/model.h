@@ -1,0 +1,59 @@
+/*
+ * lib/model/model.h: the data model's internal interface for the layers above it (query, dispatch,
+ * output): class ancestry, namespace hooks, and what the dispatcher does to the objects it carries
+ * (marks, views, stamps, footprints, batched frees). Not installed.
+ *
+ * The model calls only the base layer. What it must tell a higher layer (a class change about to
+ * happen, a Put refused on a frozen object) goes through a hook that layer sets.
+ */
+#ifndef WBEMEV_MODEL_H
+#define WBEMEV_MODEL_H
+
+#include "base/base.h"
+
+/* ---- classes (class.c) ---- */
+/* Ancestor of cls at `depth` (0 = root), or NULL when depth > class depth. */
+wbemev_class_t *wbemev__class_ancestor(const wbemev_class_t *cls, size_t depth);
+
+/* Asked (with no namespace lock held) before a class is defined or deleted, once the request is
+ * otherwise valid; a failure vetoes the change and is returned to the caller. The dispatcher uses it
+ * for the contract checker (guideline 1). */
+typedef wbemev_status (*wbemev__class_change_fn)(void *ctx, const char *class_name, const char *what);
+void wbemev__namespace_set_change_hook(wbemev_namespace_t *ns, wbemev__class_change_fn fn, void *ctx);
+/* Calls fn for every class defined in ns (under the namespace lock: fn must not call back into ns). */
+void wbemev__namespace_foreach_class(wbemev_namespace_t *ns, void (*fn)(void *ctx, wbemev_class_t *cls),
+                                     void *ctx);
+
+/* ---- objects (object.c) ---- */
+/* Marks obj as indicated in Indicate call `token` (never 0) by the indicator `tag` (an opaque
+ * number the caller chooses, 0 for none) and returns the token it carried before: 0 when never
+ * indicated, `token` for a duplicate in the same call. */
+uint64_t wbemev__object_mark_indicated(wbemev_object_t *obj, uint64_t token, uint32_t tag);
+/* Clears the mark set by this token (a strict rejection undoes its marks). */
+void wbemev__object_unmark_indicated(wbemev_object_t *obj, uint64_t token);
+/* A read-only projection of base (SELECT a, b): properties for which selects(ctx, name) is false
+ * read as NULL; system properties read through. No values are copied. */
+wbemev_status wbemev__object_new_view(wbemev_object_t *base, bool (*selects)(void *ctx, const char *name),
+                                      void *ctx, wbemev_object_t **out);
+/* Told of every Put refused because its object was frozen by an Indicate marked with a non-zero
+ * tag: the model reports upward through this hook and knows nothing of who listens. One hook for
+ * the process (the contract checker's); NULL for none. */
+typedef void (*wbemev__frozen_put_fn)(uint32_t tag, const char *class_name);
+void wbemev__object_set_frozen_put_hook(wbemev__frozen_put_fn fn);
+/* Sets __Event.TIME_CREATED to `ticks` when it is NULL. obj must be an event instance, not frozen. */
+void wbemev__object_stamp_time_created(wbemev_object_t *obj, uint64_t ticks);
+/* The 64 bits of an integer property's slot, read through a handle (the WQL integer fast path):
+ * 1 with *bits set, 0 when the property is NULL, -1 when the handle is not valid for obj. */
+int wbemev__object_get_bits_h(const wbemev_object_t *obj, wbemev_prop_handle handle, uint64_t *bits);
+/* Bytes an object keeps alive (queue accounting). */
+size_t wbemev__object_footprint(const wbemev_object_t *obj);
+/* Reads __Event.SECURITY_DESCRIPTOR into bytes and len (NULL and 0 when it is NULL). */
+void wbemev__object_security_descriptor(const wbemev_object_t *obj, const uint8_t **bytes, size_t *len);
+/* Between begin and end, instances this thread frees give their class count and their cached
+ * block back once per run of one class instead of once each, so a queued worker freeing a batch
+ * does not take the class's cache lines from the provider thread per event. Until end the class
+ * counts them as live (wbemev_class_live_instances) and stays alive. Pairs may nest. */
+void wbemev__object_free_batch_begin(void);
+void wbemev__object_free_batch_end(void);
+
+#endif /* WBEMEV_MODEL_H */
