@@ -134,13 +134,13 @@ static void test_host_entry_rules(void **state)
     checker_init(&c, WBEMEV_CONTRACT_STRICT);
     /* Outside any host call: allowed. */
     assert_status(wbemev__checker_host_call(&c, "subscribe"), WBEMEV_S_NO_ERROR);
-    assert_status(wbemev__checker_class_change(&c, "E"), WBEMEV_S_NO_ERROR);
+    assert_status(wbemev__checker_class_change(&c, "E", "define class"), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev__checker_count(&c), 0);
     /* Inside a provider call: guideline 2 and guideline 1, refused under strict. */
     struct wbemev__provider_call pc;
     wbemev__checker_provider_call_begin(&c, &pc, "P", "Initialize");
     assert_status(wbemev__checker_host_call(&c, "subscribe"), WBEMEV_E_INVALID_OPERATION);
-    assert_status(wbemev__checker_class_change(&c, "E"), WBEMEV_E_INVALID_OPERATION);
+    assert_status(wbemev__checker_class_change(&c, "E", "define class"), WBEMEV_E_INVALID_OPERATION);
     wbemev__checker_provider_call_end(&c, &pc);
     assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_EVENT_CALL_IN_CALL), 1);
     assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_CLASS_CHANGE_IN_CALL), 1);
@@ -149,10 +149,11 @@ static void test_host_entry_rules(void **state)
     uint64_t t0 = wbemev__checker_consumer_call_begin(&c, true);
     assert_true(wbemev__checker_in_consumer_call());
     assert_status(wbemev__checker_host_call(&c, "unsubscribe"), WBEMEV_E_INVALID_OPERATION);
+    assert_status(wbemev__checker_class_change(&c, "E", "delete class"), WBEMEV_E_INVALID_OPERATION);
     now_ns += 11; /* past the consumer limit of 10 */
     wbemev__checker_consumer_call_end(&c, true, t0, "E");
     assert_false(wbemev__checker_in_consumer_call());
-    assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_CONSUMER_REENTRY), 1);
+    assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_CONSUMER_REENTRY), 2);
     assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_SLOW_CONSUMER), 1);
     wbemev__checker_fini(&c);
 }

@@ -373,12 +373,16 @@ static void test_sink_held_after_stop(void **state)
     fx_start(f, SINK_KEPT_ON_RELEASE);
     wbemev_sink_t *leaked = f->bad.sink;
     assert_ok(wbemev_dispatcher_unregister(f->d, "BadProvider"));
-    assert_only_violation(f->d, WBEMEV_VIOLATION_SINK_HELD_AFTER_STOP);
-    assert_first(f->d, "BadProvider", "Release", NULL);
     /* The orphaned sink is harmless: it answers CALL_CANCELLED. */
     wbemev_object_t *o = event(f->sample, 1);
     assert_status(wbemev_sink_indicate1(leaked, o), WBEMEV_E_CALL_CANCELLED);
     wbemev_object_release(o);
+    /* Someone else might still hold the provider (and so, rightly, its sink) after unregister: the
+     * check is made once the host is done, at shutdown. */
+    assert_no_violations(f->d);
+    wbemev_dispatcher_shutdown(f->d);
+    assert_only_violation(f->d, WBEMEV_VIOLATION_SINK_HELD_AFTER_STOP);
+    assert_first(f->d, "BadProvider", "Release", NULL);
     wbemev_sink_release(leaked);
     fx_free(f);
 }

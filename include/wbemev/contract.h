@@ -77,11 +77,21 @@ typedef enum wbemev_contract_policy {
     X(OBJECTS_LEAKED, 15, "release what you create",                                               \
       "event objects were still alive when the dispatcher was destroyed; release every spawned "    \
       "or cloned object after Indicate")                                                           \
-    X(SLOW_CONSUMER, 16, "consumers return within 100 ms",                                         \
-      "a consumer's Indicate took longer than 100 ms (warning); queue heavy work to another "       \
-      "thread")                                                                                    \
+    X(SLOW_CONSUMER, 16, "consumers return quickly",                                               \
+      "a consumer's Indicate took longer than the consumer-call limit (warning); queue heavy work "  \
+      "to another thread")                                                                         \
     X(CONSUMER_REENTRY, 17, "consumers never call back into the host",                             \
-      "a consumer called into the dispatcher from inside its Indicate; queue the work instead")
+      "a consumer called into the dispatcher or its namespace (subscribe, unsubscribe, register, "  \
+      "unregister, wait_idle, define or delete class) from inside its Indicate; queue the work "    \
+      "and do it on another thread")                                                               \
+    X(SINK_OVER_RELEASED, 18, "release only what you AddRef'd",                                    \
+      "the provider released its event sink more often than it added references (typically: it "   \
+      "stored the sink from ProvideEvents without AddRef and released it at stop, or released it "  \
+      "twice); AddRef the sink you keep and release it exactly once; the extra Release was ignored") \
+    X(INIT_NOT_REPORTED, 19, "Initialize reports readiness",                                        \
+      "Initialize returned without calling SetStatus on its init sink and without keeping the sink "\
+      "to call it later, so the provider could never become ready; call "                          \
+      "SetStatus(WBEM_STATUS_COMPLETE, WBEM_S_NO_ERROR) on the init sink (the registration failed)")
 
 #define WBEMEV__VIOLATION_ENUM(name, num, rule, fix) WBEMEV_VIOLATION_##name = num,
 /** Violation codes: WBEMEV_VIOLATION_<NAME> from WBEMEV_VIOLATION_MAP. */

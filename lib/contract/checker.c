@@ -211,14 +211,17 @@ wbemev_status wbemev__checker_host_call(struct wbemev__checker *c, const char *w
     return refuse ? WBEMEV_E_INVALID_OPERATION : WBEMEV_S_NO_ERROR;
 }
 
-wbemev_status wbemev__checker_class_change(struct wbemev__checker *c, const char *class_name)
+wbemev_status wbemev__checker_class_change(struct wbemev__checker *c, const char *class_name, const char *what)
 {
-    if (tls_call == NULL || !wbemev__checker_on(c))
+    if (!wbemev__checker_on(c))
         return WBEMEV_S_NO_ERROR;
-    if (wbemev__checker_violation(c, WBEMEV_VIOLATION_CLASS_CHANGE_IN_CALL, tls_call->provider, tls_call->call,
-                                  class_name))
-        return WBEMEV_E_INVALID_OPERATION;
-    return WBEMEV_S_NO_ERROR;
+    bool refuse = false;
+    if (tls_call != NULL)
+        refuse |= wbemev__checker_violation(c, WBEMEV_VIOLATION_CLASS_CHANGE_IN_CALL, tls_call->provider,
+                                            tls_call->call, class_name);
+    if (tls_consumer_depth > 0)
+        refuse |= wbemev__checker_violation(c, WBEMEV_VIOLATION_CONSUMER_REENTRY, "(consumer)", what, class_name);
+    return refuse ? WBEMEV_E_INVALID_OPERATION : WBEMEV_S_NO_ERROR;
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -275,17 +278,26 @@ static void tag_lock_drop(void)
     atomic_flag_clear_explicit(&tag_lock, memory_order_release);
 }
 
-static void on_frozen_put(uint32_t tag, const char *class_name)
+bool wbemev__checker_violation_tagged(uint32_t tag, wbemev_violation_code code, const char *call,
+                                      const char *class_name)
 {
+    bool refuse = false;
+    if (tag == 0)
+        return false;
     tag_lock_take();
     for (size_t i = 0; i < ntags; i++) {
         if (tags[i].tag == tag) {
-            wbemev__checker_violation(tags[i].checker, WBEMEV_VIOLATION_PUT_AFTER_INDICATE, tags[i].provider,
-                                      "Put", class_name);
+            refuse = wbemev__checker_violation(tags[i].checker, code, tags[i].provider, call, class_name);
             break;
         }
     }
     tag_lock_drop();
+    return refuse;
+}
+
+static void on_frozen_put(uint32_t tag, const char *class_name)
+{
+    wbemev__checker_violation_tagged(tag, WBEMEV_VIOLATION_PUT_AFTER_INDICATE, "Put", class_name);
 }
 
 uint32_t wbemev__checker_tag_new(struct wbemev__checker *c, const char *provider)

@@ -102,8 +102,9 @@ bool wbemev__checker_in_consumer_call(void);
  * called from inside a provider call or a consumer's Indicate. WBEMEV_E_INVALID_OPERATION when
  * strict refuses it, WBEMEV_S_NO_ERROR otherwise. */
 wbemev_status wbemev__checker_host_call(struct wbemev__checker *c, const char *what);
-/* Guideline 1: a class is about to be defined or deleted. As above. */
-wbemev_status wbemev__checker_class_change(struct wbemev__checker *c, const char *class_name);
+/* Guideline 1 (inside a provider call) and consumer re-entry: a class is about to be defined or
+ * deleted (`what`, a static string naming the call). As above. */
+wbemev_status wbemev__checker_class_change(struct wbemev__checker *c, const char *class_name, const char *what);
 
 /* ---- one unique object per event ----
  * Marks each object as indicated by `provider` in one Indicate call. A duplicate within the call is
@@ -118,6 +119,11 @@ wbemev_status wbemev__checker_mark_unique(struct wbemev__checker *c, const char 
 uint32_t wbemev__checker_tag_new(struct wbemev__checker *c, const char *provider);
 /* Forgets a tag (0 is ignored): waits for a report of it in progress, then none is made. */
 void wbemev__checker_tag_free(uint32_t tag);
+/* Records a violation by the provider `tag` names, into its checker, if the tag is still known
+ * (the checker may be gone: then nothing happens). For what a provider does to objects or sinks
+ * that outlive the host's use of them. Returns as wbemev__checker_violation. */
+bool wbemev__checker_violation_tagged(uint32_t tag, wbemev_violation_code code, const char *call,
+                                      const char *class_name);
 
 /* ---- names (rules.c) ---- */
 /* The rule and the fix of a code (static strings); false for an unknown code. */

@@ -124,10 +124,15 @@ struct wbemev__index {
 enum reg_state { REG_INITIALIZING = 0, REG_READY = 1, REG_FAILED = 2, REG_STOPPED = 3 };
 
 /* The provider-side sink: what provide_events receives. It outlives the registration's active life:
- * after stop, its Indicate answers WBEMEV_E_CALL_CANCELLED. */
+ * after stop, its Indicate answers WBEMEV_E_CALL_CANCELLED. The host keeps its own reference until
+ * the dispatcher is destroyed, apart from the provider's: a provider that releases more than it
+ * added is caught (SINK_OVER_RELEASED) and cannot free the sink under the host. */
 struct wbemev__psink {
     wbemev_sink_t base;
-    wbemev__refcount refs;
+    /* The provider's references times two, plus one while the host holds its own: one word, so
+     * exactly one release frees the sink whoever makes it. */
+    atomic_uint_fast64_t word;
+    uint64_t id;             /* process-unique: a thread's marks (ingress.c) name the sink by it */
     struct wbemev__reg *reg; /* reference held */
 };
 
@@ -148,14 +153,16 @@ struct wbemev__reg {
     wbemev__cond cv;
     atomic_uint_fast64_t indicated, accepted, refused;
     atomic_uint provide_events_calls;
-    uint32_t tag;    /* names this registration in the objects it indicates (the checker's) */
+    /* The checker's tag: names this registration in the objects it indicates and reports what its
+     * provider does after the registration is stopped, until the dispatcher is destroyed (0). */
+    atomic_uint tag;
     /* contract checker */
     atomic_uint requests_waiting; /* NewQuery/CancelQuery calls waiting to get into the provider */
-    atomic_uint refires;          /* Indicates refused while requests were waiting */
     atomic_bool answered_cancelled;
     atomic_int inject_status; /* test hook: answer this to the next inject_count Indicates */
     atomic_uint inject_count;
-    struct wbemev__reg *next; /* d->regs, under d->lock */
+    struct wbemev__reg *next;         /* d->regs, under d->lock */
+    struct wbemev__reg *retired_next; /* d->retired, under d->lock */
 };
 
 struct wbemev_dispatcher_s {
@@ -165,6 +172,7 @@ struct wbemev_dispatcher_s {
     struct wbemev__sub *ending; /* subscriptions being ended (sub->ending_next), under lock */
     wbemev_namespace_t *ns;
     struct wbemev__reg *regs;
+    struct wbemev__reg *retired; /* stopped registrations, kept with their sinks until destroy */
     struct wbemev__sub *subs;
     size_t nsubs;
     uint32_t next_id;
@@ -200,9 +208,16 @@ static inline uint64_t wbemev__now(const wbemev_dispatcher_t *d)
 
 /* ---- ingress.c: the provider's event sink ---- */
 wbemev_status wbemev__psink_new(struct wbemev__reg *reg, struct wbemev__psink **out);
+/* References the provider holds on its sink (not the host's). */
+uint64_t wbemev__psink_provider_refs(const struct wbemev__psink *ps);
+/* Drops the host's reference (the dispatcher is being destroyed, or the registration never got
+ * going); the sink goes when the provider's references are gone too. */
+void wbemev__psink_host_release(struct wbemev__psink *ps);
 
 /* ---- init_sink.c ---- */
 wbemev_status wbemev__init_sink_new(struct wbemev__reg *reg, wbemev_sink_t **out);
+/* True when someone besides the caller holds the init sink (the provider kept it). */
+bool wbemev__init_sink_kept(wbemev_sink_t *s);
 
 /* ---- index.c ---- */
 wbemev_status wbemev__snapshot_build(wbemev_dispatcher_t *d, struct wbemev__snapshot **out);
@@ -366,6 +381,9 @@ void wbemev__call_cancel_query(struct wbemev__reg *reg, uint32_t id);
 wbemev_status wbemev__call_access_check(struct wbemev__reg *reg, struct wbemev__sub *sub);
 /* The dispatcher's last reference to the provider (its final Release, normally). */
 void wbemev__call_release(struct wbemev__reg *reg, wbemev_provider_t *provider);
+/* True while this thread is inside reg's NewQuery or CancelQuery: the request it is servicing is
+ * not one that waits to get in (the throttling model). */
+bool wbemev__servicing_request(const struct wbemev__reg *reg);
 
 /* ---- registration.c ---- */
 /* A new registration (not listed): the EventQueryList compiled, the event sink made. */
@@ -392,6 +410,10 @@ void wbemev__reg_unlink(wbemev_dispatcher_t *d, struct wbemev__reg *reg);
 bool wbemev__reg_covers(const struct wbemev__reg *reg, const wbemev_class_t *cls);
 /* Initialization reported through the init sink (any thread). */
 void wbemev__reg_initialized(struct wbemev__reg *reg, wbemev_status status);
+/* Shutdown: a provider that still holds its sink once the dispatcher released it
+ * (SINK_HELD_AFTER_STOP). Destroy: the stopped registrations' sinks and tags go. */
+void wbemev__regs_check_retired(wbemev_dispatcher_t *d);
+void wbemev__regs_free_retired(wbemev_dispatcher_t *d);
 /* The ready registrations covering cls, each with a reference (release with wbemev__regs_release).
  * Called with d->lock held. */
 wbemev_status wbemev__regs_covering(wbemev_dispatcher_t *d, const wbemev_class_t *cls, struct wbemev__reg ***out,

@@ -38,12 +38,12 @@ void wbemev_subscribe_options_init(wbemev_subscribe_options *opts)
     opts->max_wait_ms = 2000;
 }
 
-/* Guideline 1: no class changes while servicing a call. The namespace asks before each change. */
+/* No class changes while servicing a call, or from a consumer. The namespace asks before each. */
 static wbemev_status on_class_change(void *ctx, const char *class_name, const char *what)
 {
     wbemev_dispatcher_t *d = ctx;
-    (void)what;
-    return wbemev__checker_class_change(&d->checker, class_name);
+    return wbemev__checker_class_change(&d->checker, class_name,
+                                        strcmp(what, "define") == 0 ? "define class" : "delete class");
 }
 
 /* Options checked and completed: fields past struct_size keep their defaults (an older caller's
@@ -99,6 +99,7 @@ static void apply_options(wbemev_dispatcher_t *d, const wbemev_dispatcher_option
 /* Frees what apply_options and dispatcher_new made (each part may be missing). */
 static void dispatcher_free(wbemev_dispatcher_t *d)
 {
+    wbemev__regs_free_retired(d);
     wbemev__mutex_lock(&d->lock);
     wbemev__index_publish(&d->index, NULL);
     wbemev__mutex_unlock(&d->lock);
@@ -203,9 +204,12 @@ void wbemev_dispatcher_shutdown_deadline(wbemev_dispatcher_t *d, uint32_t drain_
     }
     wbemev__pool_stop(d);
 
-    /* 4. Objects of this namespace's classes still alive: leaked by someone (OBJECTS_LEAKED). */
-    if (wbemev__checker_on(&d->checker))
+    /* 4. Objects of this namespace's classes still alive: leaked by someone (OBJECTS_LEAKED). A
+     *    provider that still holds its sink now that every one was released (SINK_HELD_AFTER_STOP). */
+    if (wbemev__checker_on(&d->checker)) {
         wbemev__namespace_foreach_class(d->ns, report_live_instances, d);
+        wbemev__regs_check_retired(d);
+    }
 }
 
 void wbemev_dispatcher_destroy(wbemev_dispatcher_t *d)
@@ -448,6 +452,11 @@ wbemev_status wbemev_dispatcher_wait_idle(wbemev_dispatcher_t *d, uint32_t timeo
 {
     if (d == NULL)
         return WBEMEV_E_INVALID_PARAMETER;
+    wbemev_status st = wbemev__checker_host_call(&d->checker, "wait_idle");
+    if (WBEMEV_FAILED(st))
+        return st;
+    if (wbemev__on_worker_of(d))
+        return WBEMEV_E_INVALID_OPERATION; /* a worker's consumer would wait for its own delivery */
     return wbemev__pool_wait_idle(d, (uint64_t)timeout_ms * 1000000u);
 }
 

@@ -70,3 +70,8 @@ wbemev_status wbemev__init_sink_new(struct wbemev__reg *reg, wbemev_sink_t **out
     *out = &is->base;
     return WBEMEV_S_NO_ERROR;
 }
+
+bool wbemev__init_sink_kept(wbemev_sink_t *s)
+{
+    return wbemev__ref_get(&init_sink_from(s)->refs) > 1;
+}

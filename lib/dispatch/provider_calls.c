@@ -9,6 +9,14 @@
  */
 #include "dispatch/dispatch.h"
 
+/* The registration whose NewQuery or CancelQuery this thread is inside, if any. */
+static WBEMEV__THREAD_LOCAL const struct wbemev__reg *tls_servicing;
+
+bool wbemev__servicing_request(const struct wbemev__reg *reg)
+{
+    return tls_servicing == reg;
+}
+
 /* Enters reg and marks this thread as servicing `call`; false when reg is stopped. */
 static bool call_begin(struct wbemev__reg *reg, const char *call, struct wbemev__provider_call *pc)
 {
@@ -54,7 +62,7 @@ void wbemev__call_provide_events(struct wbemev__reg *reg)
     call_end(reg, &pc);
     if (WBEMEV_FAILED(st))
         atomic_store(&reg->provided, false); /* retried at the next subscription */
-    else if (wbemev__checker_on(&reg->d->checker) && wbemev__ref_get(&reg->psink->refs) < 2)
+    else if (wbemev__checker_on(&reg->d->checker) && wbemev__psink_provider_refs(reg->psink) == 0)
         wbemev__checker_violation(&reg->d->checker, WBEMEV_VIOLATION_SINK_NOT_KEPT, reg->name, "ProvideEvents",
                                   NULL);
 }
@@ -71,9 +79,12 @@ wbemev_status wbemev__call_new_query(struct wbemev__reg *reg, struct wbemev__sub
     wbemev__mutex_unlock(&d->lock);
     if (st == WBEMEV_S_NO_ERROR && reg->provider->vtbl->new_query != NULL) {
         struct wbemev__provider_call pc;
+        const struct wbemev__reg *outer = tls_servicing;
         atomic_fetch_add(&reg->requests_waiting, 1);
         wbemev__checker_provider_call_begin(&d->checker, &pc, reg->name, "NewQuery");
+        tls_servicing = reg;
         st = reg->provider->vtbl->new_query(reg->provider, sub->id, "WQL", wbemev_query_text(sub->query));
+        tls_servicing = outer;
         atomic_fetch_sub(&reg->requests_waiting, 1);
         wbemev__checker_provider_call_end(&d->checker, &pc);
     }
@@ -87,8 +98,11 @@ void wbemev__call_cancel_query(struct wbemev__reg *reg, uint32_t id)
     if (!call_begin(reg, "CancelQuery", &pc))
         return;
     if (reg->provider->vtbl->cancel_query != NULL) {
+        const struct wbemev__reg *outer = tls_servicing;
         atomic_fetch_add(&reg->requests_waiting, 1); /* throttling model: Indicate is busy meanwhile */
+        tls_servicing = reg;
         reg->provider->vtbl->cancel_query(reg->provider, id);
+        tls_servicing = outer;
         atomic_fetch_sub(&reg->requests_waiting, 1); /* first: the provider may refire now */
     }
     call_end(reg, &pc);

@@ -20,7 +20,7 @@ static unsigned entered_by_me(const struct wbemev__reg *reg)
 
 static void reg_free(struct wbemev__reg *reg)
 {
-    wbemev__checker_tag_free(reg->tag);
+    wbemev__checker_tag_free(atomic_load(&reg->tag));
     for (size_t i = 0; i < reg->nqueries; i++)
         wbemev_query_release(reg->queries[i]);
     wbemev__free(reg->queries);
@@ -75,20 +75,44 @@ void wbemev__reg_stop(struct wbemev__reg *reg)
     wbemev__mutex_unlock(&reg->mu);
     wbemev_provider_t *p = reg->provider;
     reg->provider = NULL;
-    /* A Put on an object it indicated is no longer reported against it (it is gone). */
-    wbemev__checker_tag_free(reg->tag);
-    reg->tag = 0;
     if (p != NULL)
         wbemev__call_release(reg, p);
-    /* Drop the registration's own reference to the provider's sink. If the provider still holds one
-     * after the dispatcher's release, its final Release did not let go of the sink. */
-    struct wbemev__psink *ps = reg->psink;
-    reg->psink = NULL;
-    if (ps != NULL) {
-        if (wbemev__checker_on(&reg->d->checker) && atomic_load(&reg->provided) && wbemev__ref_get(&ps->refs) > 1)
-            wbemev__checker_violation(&reg->d->checker, WBEMEV_VIOLATION_SINK_HELD_AFTER_STOP, reg->name, "Release",
-                                      NULL);
-        wbemev_sink_release(&ps->base);
+    /* The host keeps its reference to the sink, and the tag, until destroy: what the provider does
+     * with its sink from now on (a SetStatus, an extra Release, an Indicate after CALL_CANCELLED)
+     * is still caught, and cannot free the sink under the host. */
+    wbemev_dispatcher_t *d = reg->d;
+    wbemev__mutex_lock(&d->lock);
+    wbemev__ref_inc(&reg->refs);
+    reg->retired_next = d->retired;
+    d->retired = reg;
+    wbemev__mutex_unlock(&d->lock);
+}
+
+void wbemev__regs_check_retired(wbemev_dispatcher_t *d)
+{
+    wbemev__mutex_lock(&d->lock);
+    struct wbemev__reg *list = d->retired;
+    wbemev__mutex_unlock(&d->lock);
+    /* The list only grows at its head, and only shutdown and destroy take it: walking it is safe. */
+    for (struct wbemev__reg *reg = list; reg != NULL; reg = reg->retired_next)
+        if (atomic_load(&reg->provided) && wbemev__psink_provider_refs(reg->psink) > 0)
+            wbemev__checker_violation(&d->checker, WBEMEV_VIOLATION_SINK_HELD_AFTER_STOP, reg->name, "Release", NULL);
+}
+
+void wbemev__regs_free_retired(wbemev_dispatcher_t *d)
+{
+    wbemev__mutex_lock(&d->lock);
+    struct wbemev__reg *list = d->retired;
+    d->retired = NULL;
+    wbemev__mutex_unlock(&d->lock);
+    while (list != NULL) {
+        struct wbemev__reg *next = list->retired_next;
+        wbemev__checker_tag_free(atomic_exchange(&list->tag, 0));
+        struct wbemev__psink *ps = list->psink;
+        list->psink = NULL;
+        wbemev__psink_host_release(ps); /* the sink may outlive us, held by its provider */
+        wbemev__reg_release(list);
+        list = next;
     }
 }
 
@@ -211,7 +235,7 @@ static void reg_discard(struct wbemev__reg *reg)
     struct wbemev__psink *ps = reg->psink;
     reg->psink = NULL;
     if (ps != NULL)
-        wbemev_sink_release(&ps->base);
+        wbemev__psink_host_release(ps);
     wbemev__reg_release(reg);
 }
 
@@ -237,8 +261,8 @@ wbemev_status wbemev__reg_new(wbemev_dispatcher_t *d, const char *name, const ch
     if (WBEMEV_FAILED(st))
         goto fail;
     if (wbemev__checker_on(&d->checker)) {
-        reg->tag = wbemev__checker_tag_new(&d->checker, reg->name);
-        if (reg->tag == 0) {
+        atomic_store(&reg->tag, wbemev__checker_tag_new(&d->checker, reg->name));
+        if (atomic_load(&reg->tag) == 0) {
             st = WBEMEV_E_OUT_OF_MEMORY;
             goto fail;
         }
@@ -277,13 +301,26 @@ static int reg_initialize(wbemev_dispatcher_t *d, struct wbemev__reg *reg, wbeme
 {
     wbemev_sink_t *init_sink = NULL;
     *st = wbemev__init_sink_new(reg, &init_sink);
+    bool kept = true;
     if (WBEMEV_SUCCEEDED(*st)) {
         *st = wbemev__call_initialize(reg, init_sink);
+        kept = wbemev__init_sink_kept(init_sink);
         wbemev_sink_release(init_sink);
     }
     wbemev__mutex_lock(&d->lock);
     reg->in_initialize = false;
     int state = atomic_load(&reg->state);
+    if (WBEMEV_SUCCEEDED(*st) && state == REG_INITIALIZING && !kept) {
+        /* Not ready, and nothing left to report readiness with: it never could become ready. */
+        wbemev__mutex_unlock(&d->lock);
+        wbemev__checker_violation(&d->checker, WBEMEV_VIOLATION_INIT_NOT_REPORTED, reg->name, "Initialize", NULL);
+        wbemev__mutex_lock(&d->lock);
+        int expected = REG_INITIALIZING;
+        if (atomic_compare_exchange_strong(&reg->state, &expected, REG_FAILED))
+            state = REG_FAILED;
+        else
+            state = expected;
+    }
     if (WBEMEV_FAILED(*st) || state == REG_FAILED) {
         wbemev__reg_unlink(d, reg);
         /* Out of memory (the init sink, or the provider's own) is reported as such. */
