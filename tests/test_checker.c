@@ -81,16 +81,18 @@ static void test_report(void **state)
     assert_int_equal(wbemev__checker_report(&c, f), 0);
     wbemev__checker_violation(&c, WBEMEV_VIOLATION_SLOW_CONSUMER, "(consumer)", "Indicate", "E");
     wbemev__checker_violation(&c, WBEMEV_VIOLATION_SET_STATUS_FROM_PROVIDER, "Prov", "SetStatus", NULL);
+    wbemev__checker_violation(&c, WBEMEV_VIOLATION_SET_STATUS_FROM_PROVIDER, "Prov", "SetStatus", NULL);
     assert_int_equal(wbemev__checker_report(&c, f), 2);
     rewind(f);
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     buf[n] = '\0';
     fclose(f);
     assert_non_null(strstr(buf, "(policy record): no violations."));
-    assert_non_null(strstr(buf, "(policy record): 2 violations"));
+    assert_non_null(strstr(buf, "(policy record): 2 kinds of violation, 3 occurrences"));
     assert_non_null(strstr(buf, "warning SLOW_CONSUMER"));
-    assert_non_null(strstr(buf, "error SET_STATUS_FROM_PROVIDER [1] x1, provider \"Prov\", first in SetStatus"));
+    assert_non_null(strstr(buf, "error SET_STATUS_FROM_PROVIDER [1] x2, provider \"Prov\", first in SetStatus\n"));
     assert_non_null(strstr(buf, "rule: guideline 4"));
+    assert_non_null(strstr(buf, "see:  docs/contract.md#set_status_from_provider\n"));
     wbemev__checker_fini(&c);
 }
 
@@ -143,16 +145,32 @@ static void test_host_entry_rules(void **state)
     assert_status(wbemev__checker_class_change(&c, "E", "define class"), WBEMEV_E_INVALID_OPERATION);
     wbemev__checker_provider_call_end(&c, &pc);
     assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_EVENT_CALL_IN_CALL), 1);
+    wbemev_violation in_call;
+    assert_true(wbemev__checker_get(&c, 0, &in_call));
+    assert_string_equal(in_call.provider, "P");
+    assert_string_equal(in_call.first_call, "subscribe"); /* the call that broke the rule */
+    assert_string_equal(in_call.inside, "Initialize");   /* and the host call it was made inside */
     assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_CLASS_CHANGE_IN_CALL), 1);
     /* Inside a consumer's Indicate: consumer re-entry. */
     assert_false(wbemev__checker_in_consumer_call());
-    uint64_t t0 = wbemev__checker_consumer_call_begin(&c, true);
+    struct wbemev__consumer_call cc;
+    wbemev__checker_consumer_call_begin(&c, &cc, 7, "SELECT * FROM E", true);
     assert_true(wbemev__checker_in_consumer_call());
     assert_status(wbemev__checker_host_call(&c, "unsubscribe"), WBEMEV_E_INVALID_OPERATION);
     assert_status(wbemev__checker_class_change(&c, "E", "delete class"), WBEMEV_E_INVALID_OPERATION);
     now_ns += 11; /* past the consumer limit of 10 */
-    wbemev__checker_consumer_call_end(&c, true, t0, "E");
+    wbemev__checker_consumer_call_end(&c, &cc, "E");
     assert_false(wbemev__checker_in_consumer_call());
+    /* A consumer's records name its subscription and query, and the call it was inside. */
+    wbemev_violation v;
+    for (size_t i = 0; wbemev__checker_get(&c, i, &v); i++) {
+        if (v.code != WBEMEV_VIOLATION_CONSUMER_REENTRY)
+            continue;
+        assert_int_equal(v.subscription, 7);
+        assert_string_equal(v.query, "SELECT * FROM E");
+        assert_string_equal(v.first_call, "unsubscribe");
+        assert_string_equal(v.inside, "consumer Indicate");
+    }
     assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_CONSUMER_REENTRY), 2);
     assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_SLOW_CONSUMER), 1);
     wbemev__checker_fini(&c);

@@ -396,7 +396,8 @@ static void test_calls_from_final_release(void **state)
     assert_only_violation(f->d, WBEMEV_VIOLATION_CLASS_CHANGE_IN_CALL);
     wbemev_violation v;
     assert_ok(wbemev_dispatcher_violation_at(f->d, 0, &v));
-    assert_string_equal(v.first_call, "Release");
+    assert_string_equal(v.first_call, "delete class");
+    assert_string_equal(v.inside, "Release"); /* the provider's final Release */
     fx_free(f);
 
     f = fx_new(WBEMEV_CONTRACT_STRICT, false, 64);
@@ -404,6 +405,25 @@ static void test_calls_from_final_release(void **state)
     assert_ok(wbemev_dispatcher_unregister(f->d, "RulesProvider"));
     assert_status(f->p.in_call_status, WBEMEV_E_INVALID_OPERATION);
     assert_only_violation(f->d, WBEMEV_VIOLATION_EVENT_CALL_IN_CALL);
+    fx_free(f);
+}
+
+static void test_class_from_other_namespace(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new(WBEMEV_CONTRACT_STRICT, false, 64);
+    assert_ok(fx_start(f, H_GOOD, false));
+    /* The same class name, defined in a namespace of the provider's own making. */
+    wbemev_namespace_t *mine;
+    assert_ok(wbemev_namespace_new("root\\mine", &mine));
+    const wbemev_property_def props[] = {{"N", WBEMEV_CIM_SINT32, NULL}};
+    wbemev_class_t *namesake;
+    assert_ok(wbemev_namespace_define_class(mine, "Rules_Event", "__ExtrinsicEvent", props, 1, &namesake));
+    assert_status(indicate_n(atomic_load(&f->p.sink), namesake, 1), WBEMEV_E_INVALID_CLASS);
+    assert_only_violation(f->d, WBEMEV_VIOLATION_CLASS_FROM_OTHER_NAMESPACE);
+    assert_int_equal(wbemev_recording_sink_count(f->rec), 0);
+    wbemev_class_release(namesake);
+    wbemev_namespace_release(mine);
     fx_free(f);
 }
 
@@ -581,6 +601,7 @@ int main(void)
         cmocka_unit_test(test_consumer_reentry_sync),
         cmocka_unit_test(test_consumer_reentry_queued),
         cmocka_unit_test(test_calls_from_final_release),
+        cmocka_unit_test(test_class_from_other_namespace),
         cmocka_unit_test(test_many_threads_backing_off),
         cmocka_unit_test(test_event_from_new_query),
         cmocka_unit_test(test_threads_stop_at_own_cancel),

@@ -91,7 +91,11 @@ typedef enum wbemev_contract_policy {
     X(INIT_NOT_REPORTED, 19, "Initialize reports readiness",                                        \
       "Initialize returned without calling SetStatus on its init sink and without keeping the sink "\
       "to call it later, so the provider could never become ready; call "                          \
-      "SetStatus(WBEM_STATUS_COMPLETE, WBEM_S_NO_ERROR) on the init sink (the registration failed)")
+      "SetStatus(WBEM_STATUS_COMPLETE, WBEM_S_NO_ERROR) on the init sink (the registration failed)") \
+    X(CLASS_FROM_OTHER_NAMESPACE, 20, "events come from the host's namespace",                      \
+      "an event of a class from another namespace or dispatcher was indicated (a class of the same "\
+      "name defined elsewhere, or one from before the class was deleted and defined again); spawn "  \
+      "events from the classes of the namespace your Initialize received")
 
 #define WBEMEV__VIOLATION_ENUM(name, num, rule, fix) WBEMEV_VIOLATION_##name = num,
 /** Violation codes: WBEMEV_VIOLATION_<NAME> from WBEMEV_VIOLATION_MAP. */
@@ -107,8 +111,14 @@ typedef struct wbemev_violation {
     const char *rule;     /**< "guideline 4" */
     const char *message;  /**< what to change */
     const char *provider; /**< the provider's name, or "(consumer)" / "(dispatcher)" */
-    const char *first_call;  /**< the call it first happened in: "Indicate", "ProvideEvents", ... */
+    const char *first_call;  /**< the call that broke the rule, the first time: "Indicate", "subscribe",
+                                  "define class", "SetStatus", "Release", ... */
+    const char *inside;      /**< the host call it happened inside: "Initialize", "ProvideEvents",
+                                  "NewQuery", "CancelQuery", "AccessCheck", "Release" (the provider's
+                                  final Release), "consumer Indicate"; NULL when none */
     const char *first_class; /**< the object class involved, or NULL */
+    uint32_t subscription;   /**< for a consumer's violation, its subscription id; 0 otherwise */
+    const char *query;       /**< for a consumer's violation, its subscription's query; NULL otherwise */
     uint64_t count;          /**< how many times */
     bool warning;            /**< a warning (SLOW_CONSUMER), not an error */
 } wbemev_violation;

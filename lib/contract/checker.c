@@ -22,6 +22,7 @@ void wbemev__checker_fini(struct wbemev__checker *c)
     for (size_t i = 0; i < c->nrecords; i++) {
         wbemev__free(c->records[i].provider);
         wbemev__free(c->records[i].first_class);
+        wbemev__free(c->records[i].query);
     }
     wbemev__free(c->records);
     c->records = NULL;
@@ -35,39 +36,71 @@ uint64_t wbemev__checker_now(const struct wbemev__checker *c)
 }
 
 /* ------------------------------------------------------------------------------------------------
+ * Marks: the host calls this thread is inside, innermost first (depth orders the two kinds).
+ */
+static WBEMEV__THREAD_LOCAL const struct wbemev__provider_call *tls_call;
+static WBEMEV__THREAD_LOCAL const struct wbemev__consumer_call *tls_consumer;
+static WBEMEV__THREAD_LOCAL unsigned tls_depth;
+
+/* The host call a violation recorded now happened inside ("NewQuery", "consumer Indicate"). */
+static const char *inside_now(void)
+{
+    if (tls_consumer != NULL && (tls_call == NULL || tls_consumer->depth > tls_call->depth))
+        return "consumer Indicate";
+    return tls_call != NULL ? tls_call->call : NULL;
+}
+
+/* ------------------------------------------------------------------------------------------------
  * Records
  */
-/* The record of (code, provider), made when new; NULL out of memory. Called with c->lock held. */
-static struct wbemev__violation_rec *record_for(struct wbemev__checker *c, wbemev_violation_code code,
-                                                const char *provider, const char *call, const char *class_name)
+struct occurrence {
+    wbemev_violation_code code;
+    const char *provider;
+    uint32_t subscription;
+    const char *call, *inside, *class_name, *query;
+};
+
+/* Copies of the strings a new record owns; false out of memory (nothing kept). */
+static bool record_strings(struct wbemev__violation_rec *rec, const struct occurrence *o)
 {
-    for (size_t i = 0; i < c->nrecords; i++)
-        if (c->records[i].code == code && strcmp(c->records[i].provider, provider) == 0)
-            return &c->records[i];
+    rec->provider = wbemev__strdup(o->provider);
+    rec->first_class = o->class_name != NULL ? wbemev__strdup(o->class_name) : NULL;
+    rec->query = o->query != NULL ? wbemev__strdup(o->query) : NULL;
+    if (rec->provider != NULL && (o->class_name == NULL || rec->first_class != NULL) &&
+        (o->query == NULL || rec->query != NULL))
+        return true;
+    wbemev__free(rec->provider);
+    wbemev__free(rec->first_class);
+    wbemev__free(rec->query);
+    return false;
+}
+
+/* The record of (code, provider, subscription), made when new; NULL out of memory. Called with
+ * c->lock held. */
+static struct wbemev__violation_rec *record_for(struct wbemev__checker *c, const struct occurrence *o)
+{
+    for (size_t i = 0; i < c->nrecords; i++) {
+        struct wbemev__violation_rec *r = &c->records[i];
+        if (r->code == o->code && r->subscription == o->subscription && strcmp(r->provider, o->provider) == 0)
+            return r;
+    }
     struct wbemev__violation_rec *v = wbemev__realloc(c->records, (c->nrecords + 1) * sizeof *v);
     if (v == NULL)
         return NULL;
     c->records = v;
-    char *p = wbemev__strdup(provider);
-    char *cls = class_name != NULL ? wbemev__strdup(class_name) : NULL;
-    if (p == NULL || (class_name != NULL && cls == NULL)) {
-        wbemev__free(p);
-        wbemev__free(cls);
+    struct wbemev__violation_rec rec = {o->code, NULL, o->subscription, o->call, o->inside, NULL, NULL, 0};
+    if (!record_strings(&rec, o))
         return NULL;
-    }
-    struct wbemev__violation_rec *rec = &c->records[c->nrecords++];
-    *rec = (struct wbemev__violation_rec){code, p, call, cls, 0};
-    return rec;
+    c->records[c->nrecords] = rec;
+    return &c->records[c->nrecords++];
 }
 
-bool wbemev__checker_violation(struct wbemev__checker *c, wbemev_violation_code code, const char *provider,
-                               const char *call, const char *class_name)
+static bool record(struct wbemev__checker *c, const struct occurrence *o)
 {
     if (c->policy == WBEMEV_CONTRACT_OFF)
         return false;
     wbemev__mutex_lock(&c->lock);
-    struct wbemev__violation_rec *rec = record_for(c, code, provider != NULL ? provider : "(dispatcher)", call,
-                                                   class_name);
+    struct wbemev__violation_rec *rec = record_for(c, o);
     if (rec != NULL)
         rec->count++;
     else
@@ -81,6 +114,22 @@ bool wbemev__checker_violation(struct wbemev__checker *c, wbemev_violation_code 
     return c->policy == WBEMEV_CONTRACT_STRICT;
 }
 
+bool wbemev__checker_violation(struct wbemev__checker *c, wbemev_violation_code code, const char *provider,
+                               const char *call, const char *class_name)
+{
+    struct occurrence o = {code, provider != NULL ? provider : "(dispatcher)", 0, call, inside_now(), class_name,
+                           NULL};
+    return record(c, &o);
+}
+
+/* A violation by the consumer of the innermost consumer call (or `cc`). */
+static bool consumer_violation(struct wbemev__checker *c, const struct wbemev__consumer_call *cc,
+                               wbemev_violation_code code, const char *call, const char *class_name)
+{
+    struct occurrence o = {code, "(consumer)", cc->subscription, call, inside_now(), class_name, cc->query};
+    return record(c, &o);
+}
+
 static void fill(const struct wbemev__violation_rec *rec, wbemev_violation *out)
 {
     const char *name = NULL, *rule = NULL, *fix = NULL;
@@ -91,7 +140,10 @@ static void fill(const struct wbemev__violation_rec *rec, wbemev_violation *out)
     out->message = fix;
     out->provider = rec->provider;
     out->first_call = rec->first_call;
+    out->inside = rec->inside;
     out->first_class = rec->first_class;
+    out->subscription = rec->subscription;
+    out->query = rec->query;
     out->count = rec->count;
     out->warning = rec->code == WBEMEV_VIOLATION_SLOW_CONSUMER;
 }
@@ -125,22 +177,42 @@ uint64_t wbemev__checker_count_of(struct wbemev__checker *c, wbemev_violation_co
     return n;
 }
 
+/* One record: what, who, where, and where to read about it. */
+static void report_one(FILE *f, const wbemev_violation *v)
+{
+    fprintf(f, "  %s %s [%d] x%llu, %s \"%s\"", v->warning ? "warning" : "error", v->name, (int)v->code,
+            (unsigned long long)v->count, v->subscription != 0 ? "consumer of subscription" : "provider",
+            v->subscription != 0 ? v->query : v->provider);
+    if (v->subscription != 0)
+        fprintf(f, " (id %u)", (unsigned)v->subscription);
+    fprintf(f, ", first in %s", v->first_call);
+    if (v->inside != NULL && strcmp(v->inside, v->first_call) != 0)
+        fprintf(f, " inside %s", v->inside);
+    if (v->first_class != NULL)
+        fprintf(f, " on class %s", v->first_class);
+    fprintf(f, "\n    rule: %s\n    fix:  %s\n    see:  docs/contract.md#", v->rule, v->message);
+    for (const char *p = v->name; *p != '\0'; p++) /* the section's anchor: the name, lower case */
+        fputc(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p, f);
+    fputc('\n', f);
+}
+
 size_t wbemev__checker_report(struct wbemev__checker *c, FILE *f)
 {
     const char *policy = wbemev_contract_policy_name(c->policy);
     wbemev__mutex_lock(&c->lock);
     size_t n = c->nrecords;
-    if (n == 0)
+    uint64_t occurrences = c->lost;
+    for (size_t i = 0; i < n; i++)
+        occurrences += c->records[i].count;
+    if (n == 0 && c->lost == 0)
         fprintf(f, "wbemev contract report (policy %s): no violations.\n", policy);
     else
-        fprintf(f, "wbemev contract report (policy %s): %zu violation%s\n", policy, n, n == 1 ? "" : "s");
+        fprintf(f, "wbemev contract report (policy %s): %zu kind%s of violation, %llu occurrence%s\n", policy, n,
+                n == 1 ? "" : "s", (unsigned long long)occurrences, occurrences == 1 ? "" : "s");
     for (size_t i = 0; i < n; i++) {
         wbemev_violation v;
         fill(&c->records[i], &v);
-        fprintf(f, "  %s %s [%d] x%llu, provider \"%s\", first in %s%s%s\n", v.warning ? "warning" : "error",
-                v.name, (int)v.code, (unsigned long long)v.count, v.provider, v.first_call,
-                v.first_class ? " on class " : "", v.first_class ? v.first_class : "");
-        fprintf(f, "    rule: %s\n    fix:  %s\n", v.rule, v.message);
+        report_one(f, &v);
     }
     if (c->lost)
         fprintf(f, "  (%llu more not recorded: out of memory)\n", (unsigned long long)c->lost);
@@ -149,11 +221,8 @@ size_t wbemev__checker_report(struct wbemev__checker *c, FILE *f)
 }
 
 /* ------------------------------------------------------------------------------------------------
- * Marks
+ * Brackets
  */
-static WBEMEV__THREAD_LOCAL const struct wbemev__provider_call *tls_call;
-static WBEMEV__THREAD_LOCAL unsigned tls_consumer_depth;
-
 void wbemev__checker_provider_call_begin(struct wbemev__checker *c, struct wbemev__provider_call *pc,
                                          const char *provider, const char *call)
 {
@@ -161,6 +230,7 @@ void wbemev__checker_provider_call_begin(struct wbemev__checker *c, struct wbeme
     pc->call = call;
     pc->t0 = wbemev__checker_on(c) ? wbemev__checker_now(c) : 0;
     pc->timed = true;
+    pc->depth = ++tls_depth;
     pc->outer = tls_call;
     tls_call = pc;
 }
@@ -168,6 +238,7 @@ void wbemev__checker_provider_call_begin(struct wbemev__checker *c, struct wbeme
 void wbemev__checker_provider_call_end(struct wbemev__checker *c, struct wbemev__provider_call *pc)
 {
     tls_call = pc->outer;
+    tls_depth--;
     if (pc->timed && wbemev__checker_on(c) && wbemev__checker_now(c) - pc->t0 > c->provider_limit_ns)
         wbemev__checker_violation(c, WBEMEV_VIOLATION_SLOW_PROVIDER_CALL, pc->provider, pc->call, NULL);
 }
@@ -177,26 +248,35 @@ const struct wbemev__provider_call *wbemev__checker_current_call(void)
     return tls_call;
 }
 
-uint64_t wbemev__checker_consumer_call_begin(const struct wbemev__checker *c, bool timed)
+void wbemev__checker_consumer_call_begin(struct wbemev__checker *c, struct wbemev__consumer_call *cc,
+                                         uint32_t subscription, const char *query, bool timed)
 {
-    tls_consumer_depth++;
-    return timed ? wbemev__checker_now(c) : 0;
+    cc->subscription = subscription;
+    cc->query = query;
+    cc->timed = timed;
+    cc->t0 = timed ? wbemev__checker_now(c) : 0;
+    cc->depth = ++tls_depth;
+    cc->outer = tls_consumer;
+    tls_consumer = cc;
 }
 
-void wbemev__checker_consumer_call_end(struct wbemev__checker *c, bool timed, uint64_t t0, const char *class_name)
+void wbemev__checker_consumer_call_end(struct wbemev__checker *c, struct wbemev__consumer_call *cc,
+                                       const char *class_name)
 {
-    tls_consumer_depth--;
-    if (timed && wbemev__checker_now(c) - t0 > c->consumer_limit_ns)
-        wbemev__checker_violation(c, WBEMEV_VIOLATION_SLOW_CONSUMER, "(consumer)", "Indicate", class_name);
+    tls_consumer = cc->outer;
+    tls_depth--;
+    if (cc->timed && wbemev__checker_now(c) - cc->t0 > c->consumer_limit_ns)
+        consumer_violation(c, cc, WBEMEV_VIOLATION_SLOW_CONSUMER, "Indicate", class_name);
 }
 
 bool wbemev__checker_in_consumer_call(void)
 {
-    return tls_consumer_depth > 0;
+    return tls_consumer != NULL;
 }
 
 /* ------------------------------------------------------------------------------------------------
- * Rules on entry to the host
+ * Rules on entry to the host: the offending call is `what`; the violation says which host call
+ * it was made inside.
  */
 wbemev_status wbemev__checker_host_call(struct wbemev__checker *c, const char *what)
 {
@@ -204,10 +284,9 @@ wbemev_status wbemev__checker_host_call(struct wbemev__checker *c, const char *w
         return WBEMEV_S_NO_ERROR;
     bool refuse = false;
     if (tls_call != NULL)
-        refuse |= wbemev__checker_violation(c, WBEMEV_VIOLATION_EVENT_CALL_IN_CALL, tls_call->provider,
-                                            tls_call->call, NULL);
-    if (tls_consumer_depth > 0)
-        refuse |= wbemev__checker_violation(c, WBEMEV_VIOLATION_CONSUMER_REENTRY, "(consumer)", what, NULL);
+        refuse |= wbemev__checker_violation(c, WBEMEV_VIOLATION_EVENT_CALL_IN_CALL, tls_call->provider, what, NULL);
+    if (tls_consumer != NULL)
+        refuse |= consumer_violation(c, tls_consumer, WBEMEV_VIOLATION_CONSUMER_REENTRY, what, NULL);
     return refuse ? WBEMEV_E_INVALID_OPERATION : WBEMEV_S_NO_ERROR;
 }
 
@@ -217,10 +296,10 @@ wbemev_status wbemev__checker_class_change(struct wbemev__checker *c, const char
         return WBEMEV_S_NO_ERROR;
     bool refuse = false;
     if (tls_call != NULL)
-        refuse |= wbemev__checker_violation(c, WBEMEV_VIOLATION_CLASS_CHANGE_IN_CALL, tls_call->provider,
-                                            tls_call->call, class_name);
-    if (tls_consumer_depth > 0)
-        refuse |= wbemev__checker_violation(c, WBEMEV_VIOLATION_CONSUMER_REENTRY, "(consumer)", what, class_name);
+        refuse |= wbemev__checker_violation(c, WBEMEV_VIOLATION_CLASS_CHANGE_IN_CALL, tls_call->provider, what,
+                                            class_name);
+    if (tls_consumer != NULL)
+        refuse |= consumer_violation(c, tls_consumer, WBEMEV_VIOLATION_CONSUMER_REENTRY, what, class_name);
     return refuse ? WBEMEV_E_INVALID_OPERATION : WBEMEV_S_NO_ERROR;
 }
 

@@ -17,12 +17,15 @@
 
 #include <stdio.h>
 
-/* One recorded violation kind for one provider. */
+/* One recorded violation kind for one provider (or one consumer's subscription). */
 struct wbemev__violation_rec {
     wbemev_violation_code code;
     char *provider;
-    const char *first_call; /* a static string */
+    uint32_t subscription; /* a consumer's; 0 otherwise */
+    const char *first_call; /* static strings */
+    const char *inside;
     char *first_class;
+    char *query; /* a consumer's subscription query, or NULL */
     uint64_t count;
 };
 
@@ -76,12 +79,13 @@ size_t wbemev__checker_report(struct wbemev__checker *c, FILE *f);
  * The host brackets each call into a provider (Initialize, ProvideEvents, NewQuery, CancelQuery,
  * AccessCheck, its final Release) and each call into a consumer's Indicate. Calls nest (a provider
  * may indicate from NewQuery, a consumer may be called from there); each bracket keeps the outer
- * one in its frame. */
+ * one in its frame. A violation recorded meanwhile says which call it happened inside. */
 struct wbemev__provider_call {
     const char *provider; /* borrowed for the call */
     const char *call;     /* a static string */
     uint64_t t0;
     bool timed; /* begin sets it; clear it for a call no limit applies to */
+    unsigned depth;
     const struct wbemev__provider_call *outer;
 };
 void wbemev__checker_provider_call_begin(struct wbemev__checker *c, struct wbemev__provider_call *pc,
@@ -91,9 +95,20 @@ void wbemev__checker_provider_call_end(struct wbemev__checker *c, struct wbemev_
 /* The innermost provider call of this thread, or NULL. */
 const struct wbemev__provider_call *wbemev__checker_current_call(void);
 
-/* A consumer's Indicate; `timed`: measure it (a sample of the calls). begin returns the start. */
-uint64_t wbemev__checker_consumer_call_begin(const struct wbemev__checker *c, bool timed);
-void wbemev__checker_consumer_call_end(struct wbemev__checker *c, bool timed, uint64_t t0, const char *class_name);
+/* A consumer's Indicate for subscription `subscription` (its query borrowed for the call); `timed`:
+ * measure it against the consumer-call limit (SLOW_CONSUMER). */
+struct wbemev__consumer_call {
+    uint32_t subscription;
+    const char *query;
+    uint64_t t0;
+    bool timed;
+    unsigned depth;
+    const struct wbemev__consumer_call *outer;
+};
+void wbemev__checker_consumer_call_begin(struct wbemev__checker *c, struct wbemev__consumer_call *cc,
+                                         uint32_t subscription, const char *query, bool timed);
+void wbemev__checker_consumer_call_end(struct wbemev__checker *c, struct wbemev__consumer_call *cc,
+                                       const char *class_name);
 /* True while this thread is inside a consumer's Indicate. */
 bool wbemev__checker_in_consumer_call(void);
 

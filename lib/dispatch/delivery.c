@@ -117,16 +117,17 @@ static struct call_sub *call_sub_for(struct call_subs *t, struct wbemev__sub *su
     return e;
 }
 
-/* Calls the consumer's Indicate with n events, the first being the subscription's delivery number
- * `nth` (from 0). Slow consumers are found by timing the calls that include every 64th delivery,
- * the first included (a slow one is slow every time). */
+/* Calls the consumer's Indicate with n events, marked as a consumer call for the checker and,
+ * when it checks, timed: every call, so one slow call is enough to be seen (a synchronous call
+ * carries an array of events, so the clock is read twice per array, not per event). */
 static wbemev_status consumer_call(wbemev_dispatcher_t *d, struct wbemev__sub *sub, int32_t n,
-                                   wbemev_object_t *const *events, uint64_t nth)
+                                   wbemev_object_t *const *events)
 {
-    bool timed = wbemev__checker_on(&d->checker) && ((nth + 63u) & ~(uint64_t)63u) < nth + (uint64_t)n;
-    uint64_t t0 = wbemev__checker_consumer_call_begin(&d->checker, timed);
+    struct wbemev__consumer_call cc;
+    wbemev__checker_consumer_call_begin(&d->checker, &cc, sub->id, wbemev_query_text(sub->query),
+                                        wbemev__checker_on(&d->checker));
     wbemev_status st = wbemev_sink_indicate(sub->consumer, n, events);
-    wbemev__checker_consumer_call_end(&d->checker, timed, t0, wbemev_object_class_name(events[0]));
+    wbemev__checker_consumer_call_end(&d->checker, &cc, wbemev_object_class_name(events[0]));
     return st;
 }
 
@@ -164,16 +165,14 @@ static bool make_view(struct wbemev__sub *sub, wbemev_object_t *event, struct wb
 static bool consumer_deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, int32_t n,
                              wbemev_object_t *const *events, struct call_sub *e)
 {
-    uint64_t nth;
     if (e != NULL) {
         e->indicated += (uint64_t)n;
-        nth = atomic_load_explicit(&sub->delivered, memory_order_relaxed) + e->delivered;
         e->delivered += (uint64_t)n;
     } else {
         atomic_fetch_add_explicit(&sub->indicated, (uint64_t)n, memory_order_relaxed);
-        nth = atomic_fetch_add_explicit(&sub->delivered, (uint64_t)n, memory_order_relaxed);
+        atomic_fetch_add_explicit(&sub->delivered, (uint64_t)n, memory_order_relaxed);
     }
-    if (WBEMEV_SUCCEEDED(consumer_call(d, sub, n, events, nth)))
+    if (WBEMEV_SUCCEEDED(consumer_call(d, sub, n, events)))
         return true;
     if (e != NULL)
         e->delivered -= (uint64_t)n;
@@ -214,8 +213,8 @@ wbemev_status wbemev__consumer_indicate(wbemev_dispatcher_t *d, struct wbemev__s
 {
     /* Counts as a delivery, so a consumer ending a subscription from its Indicate is deferred. */
     depth_push(d);
-    uint64_t nth = atomic_fetch_add_explicit(&sub->delivered, 1, memory_order_relaxed);
-    wbemev_status st = consumer_call(d, sub, 1, &event, nth);
+    atomic_fetch_add_explicit(&sub->delivered, 1, memory_order_relaxed);
+    wbemev_status st = consumer_call(d, sub, 1, &event);
     depth_pop(d);
     if (WBEMEV_FAILED(st))
         atomic_fetch_sub_explicit(&sub->delivered, 1, memory_order_relaxed);

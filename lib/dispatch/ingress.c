@@ -84,6 +84,27 @@ static bool registered_for(const struct wbemev__reg *reg, const wbemev_class_t *
     return false;
 }
 
+/* True when cls is the class its name names in the host's namespace (not a namesake from another
+ * namespace or dispatcher, or from before a delete and define). */
+static bool class_of_host(const wbemev_dispatcher_t *d, const wbemev_class_t *cls)
+{
+    wbemev_class_t *mine = NULL;
+    if (WBEMEV_FAILED(wbemev_namespace_get_class(d->ns, wbemev_class_name(cls), &mine)))
+        return false;
+    wbemev_class_release(mine);
+    return mine == cls;
+}
+
+/* An event class the EventQueryList does not cover: reported (a class of another namespace with
+ * its own advice); true when strict refuses the call. */
+static bool unregistered_class(struct wbemev__reg *reg, const wbemev_class_t *cls)
+{
+    wbemev_dispatcher_t *d = reg->d;
+    wbemev_violation_code code =
+        class_of_host(d, cls) ? WBEMEV_VIOLATION_CLASS_NOT_REGISTERED : WBEMEV_VIOLATION_CLASS_FROM_OTHER_NAMESPACE;
+    return wbemev__checker_violation(&d->checker, code, reg->name, "Indicate", wbemev_class_name(cls));
+}
+
 /* Every object must be a non-NULL instance of an event class the provider registered for: checked
  * before anything is touched, so a refused call changes nothing. */
 static wbemev_status validate(struct wbemev__reg *reg, int32_t count, wbemev_object_t *const *objects)
@@ -108,9 +129,7 @@ static wbemev_status validate(struct wbemev__reg *reg, int32_t count, wbemev_obj
             wbemev__checker_violation(&d->checker, WBEMEV_VIOLATION_NOT_EVENT_CLASS, reg->name, "Indicate", wbemev_class_name(cls));
             return WBEMEV_E_NOT_EVENT_CLASS;
         }
-        if (wbemev__checker_on(&d->checker) && !registered_for(reg, cls) &&
-            wbemev__checker_violation(&d->checker, WBEMEV_VIOLATION_CLASS_NOT_REGISTERED, reg->name, "Indicate",
-                              wbemev_class_name(cls)))
+        if (wbemev__checker_on(&d->checker) && !registered_for(reg, cls) && unregistered_class(reg, cls))
             return WBEMEV_E_INVALID_CLASS;
         checked = cls;
     }
