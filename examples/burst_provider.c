@@ -45,7 +45,11 @@ struct burst {
     bool running;
     bool done;
     atomic_bool stop;
-    atomic_uint pending_cancels; /* CancelQuery calls not yet looked at by the worker */
+    /* The host's requests, counted under `lock` by NewQuery/CancelQuery and looked at by the
+     * worker before each burst and before it refires (guideline 3): how many subscriptions want
+     * events. */
+    unsigned listeners;
+    bool free_on_exit; /* the final Release came on the worker's own thread: it frees at its end */
     unsigned long long accepted;
 };
 
@@ -59,15 +63,8 @@ static void burst_add_ref(wbemev_provider_t *p)
     atomic_fetch_add(&burst_from(p)->refs, 1);
 }
 
-static void burst_release(wbemev_provider_t *p)
+static void burst_free(struct burst *b)
 {
-    struct burst *b = burst_from(p);
-    if (atomic_fetch_sub(&b->refs, 1) != 1)
-        return;
-    /* The final release stops the provider: stop and join the worker, then let go of the sink. */
-    atomic_store(&b->stop, true);
-    if (b->running)
-        example_thread_join(b->worker);
     if (b->sink != NULL)
         wbemev_sink_release(b->sink);
     if (b->cls != NULL)
@@ -75,6 +72,30 @@ static void burst_release(wbemev_provider_t *p)
     example_cond_destroy(&b->cond);
     example_mutex_destroy(&b->lock);
     free(b);
+}
+
+static void burst_release(wbemev_provider_t *p)
+{
+    struct burst *b = burst_from(p);
+    if (atomic_fetch_sub(&b->refs, 1) != 1)
+        return;
+    /* The final release stops the provider: stop and join the worker, then let go of the sink. A
+     * release made on the worker itself (from inside its own Indicate: a consumer that
+     * unregistered us) cannot join it: the worker stops and frees at its end instead. */
+    example_mutex_lock(&b->lock);
+    atomic_store(&b->stop, true);
+    example_cond_broadcast(&b->cond); /* a worker waiting for listeners */
+    example_mutex_unlock(&b->lock);
+    if (b->running && example_thread_is_self(b->worker)) {
+        example_mutex_lock(&b->lock);
+        b->free_on_exit = true;
+        example_mutex_unlock(&b->lock);
+        example_thread_detach(b->worker);
+        return;
+    }
+    if (b->running)
+        example_thread_join(b->worker);
+    burst_free(b);
 }
 
 static wbemev_status burst_initialize(wbemev_provider_t *p, const wbemev_provider_init *init,
@@ -93,8 +114,33 @@ static void finish(struct burst *b, unsigned long long accepted)
     example_mutex_lock(&b->lock);
     b->accepted = accepted;
     b->done = true;
+    bool free_now = b->free_on_exit;
     example_cond_broadcast(&b->cond);
     example_mutex_unlock(&b->lock);
+    if (free_now)
+        burst_free(b);
+}
+
+/* Before each burst: the requests the host made are looked at, and with no subscription left the
+ * worker waits for one (or for stop) instead of polling. False when stopping. */
+static bool wait_for_listeners(struct burst *b)
+{
+    example_mutex_lock(&b->lock);
+    while (b->listeners == 0 && !atomic_load(&b->stop))
+        example_cond_wait(&b->cond, &b->lock);
+    example_mutex_unlock(&b->lock);
+    return !atomic_load(&b->stop);
+}
+
+/* SERVER_TOO_BUSY: the host has requests waiting. Look at them, then back off before refiring, a
+ * little longer each time in a row. */
+static void back_off(struct burst *b, unsigned *busy_in_a_row)
+{
+    wait_for_listeners(b);
+    unsigned spins = 1u << (*busy_in_a_row < 10 ? *busy_in_a_row : 10);
+    for (unsigned i = 0; i < spins; i++)
+        example_yield();
+    ++*busy_in_a_row;
 }
 
 EXAMPLE_THREAD_FN(burst_worker)
@@ -115,7 +161,8 @@ EXAMPLE_THREAD_FN(burst_worker)
     wbemev_object_property_handle(template, "Sequence", &h_seq);
     wbemev_object_property_handle(template, "Burst", &h_burst);
 
-    for (unsigned burst = 0; !atomic_load(&b->stop) && (b->opts.bursts == 0 || burst < b->opts.bursts);) {
+    unsigned busy_in_a_row = 0;
+    for (unsigned burst = 0; (b->opts.bursts == 0 || burst < b->opts.bursts) && wait_for_listeners(b);) {
         /* One unique object per event: clone the template. */
         unsigned n = 0;
         for (; n < size; n++) {
@@ -131,10 +178,10 @@ EXAMPLE_THREAD_FN(burst_worker)
             break; /* the host is stopping us: stop */
         if (st == WBEMEV_E_SERVER_TOO_BUSY) {
             /* Refire only after looking at what the host asked meanwhile (guideline 3). */
-            atomic_store(&b->pending_cancels, 0);
-            example_yield();
+            back_off(b, &busy_in_a_row);
             continue;
         }
+        busy_in_a_row = 0;
         if (WBEMEV_SUCCEEDED(st))
             accepted += n;
         sequence += n;
@@ -142,7 +189,7 @@ EXAMPLE_THREAD_FN(burst_worker)
     }
     wbemev_object_release(template);
     free(batch);
-    finish(b, accepted);
+    finish(b, accepted); /* may free b */
     EXAMPLE_THREAD_RETURN;
 }
 
@@ -163,16 +210,27 @@ static wbemev_status burst_provide_events(wbemev_provider_t *p, wbemev_sink_t *s
     return WBEMEV_S_NO_ERROR;
 }
 
+/* NewQuery and CancelQuery only note the request and return at once (the host filters; the
+ * worker looks at what changed before it refires). */
+static void note_request(struct burst *b, int listeners_delta)
+{
+    example_mutex_lock(&b->lock);
+    b->listeners = (unsigned)((int)b->listeners + listeners_delta);
+    example_cond_broadcast(&b->cond);
+    example_mutex_unlock(&b->lock);
+}
+
 static wbemev_status burst_new_query(wbemev_provider_t *p, uint32_t id, const char *language, const char *query)
 {
-    (void)p, (void)id, (void)language, (void)query;
-    return WBEMEV_S_NO_ERROR; /* advisory: the host filters */
+    (void)id, (void)language, (void)query;
+    note_request(burst_from(p), +1);
+    return WBEMEV_S_NO_ERROR;
 }
 
 static wbemev_status burst_cancel_query(wbemev_provider_t *p, uint32_t id)
 {
     (void)id;
-    atomic_fetch_add(&burst_from(p)->pending_cancels, 1);
+    note_request(burst_from(p), -1);
     return WBEMEV_S_NO_ERROR;
 }
 

@@ -31,6 +31,10 @@ static inline void example_cond_destroy(example_cond *c) { (void)c; }
 static inline void example_cond_wait(example_cond *c, example_mutex *m) { SleepConditionVariableSRW(c, m, INFINITE, 0); }
 static inline void example_cond_broadcast(example_cond *c) { WakeAllConditionVariable(c); }
 static inline void example_yield(void) { SwitchToThread(); }
+/* The calling thread is t (a final Release made on the worker itself must not join it). */
+static inline int example_thread_is_self(example_thread t) { return GetThreadId(t) == GetCurrentThreadId(); }
+/* Lets t run to its end unjoined. */
+static inline void example_thread_detach(example_thread t) { CloseHandle(t); }
 #else
 #include <pthread.h>
 #include <sched.h>
@@ -53,6 +57,10 @@ static inline void example_cond_destroy(example_cond *c) { pthread_cond_destroy(
 static inline void example_cond_wait(example_cond *c, example_mutex *m) { pthread_cond_wait(c, m); }
 static inline void example_cond_broadcast(example_cond *c) { pthread_cond_broadcast(c); }
 static inline void example_yield(void) { sched_yield(); }
+/* The calling thread is t (a final Release made on the worker itself must not join it). */
+static inline int example_thread_is_self(example_thread t) { return pthread_equal(t, pthread_self()); }
+/* Lets t run to its end unjoined. */
+static inline void example_thread_detach(example_thread t) { pthread_detach(t); }
 #endif
 
 #endif /* EXAMPLE_THREAD_H */

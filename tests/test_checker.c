@@ -92,7 +92,7 @@ static void test_report(void **state)
     assert_non_null(strstr(buf, "warning SLOW_CONSUMER"));
     assert_non_null(strstr(buf, "error SET_STATUS_FROM_PROVIDER [1] x2, provider \"Prov\", first in SetStatus\n"));
     assert_non_null(strstr(buf, "rule: guideline 4"));
-    assert_non_null(strstr(buf, "see:  docs/contract.md#set_status_from_provider\n"));
+    assert_non_null(strstr(buf, "see:  docs/contract.md#SET_STATUS_FROM_PROVIDER\n"));
     wbemev__checker_fini(&c);
 }
 

@@ -9,6 +9,7 @@
  */
 #include "test_support.h"
 #include "wbemev/testkit.h"
+#include "../examples/burst_provider.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -586,6 +587,50 @@ static void test_host_keeps_provider_past_unregister(void **state)
     fx_free(f);
 }
 
+/* The example provider, unregistered by a consumer from inside its own Indicate: the provider's
+ * final Release then runs on its own worker thread, which must not wait to join itself. */
+struct unregisterer {
+    wbemev_dispatcher_t *d;
+    atomic_int calls;
+};
+
+static wbemev_status unregister_on_event(void *ctx, wbemev_object_t *event)
+{
+    struct unregisterer *u = ctx;
+    (void)event;
+    if (atomic_fetch_add(&u->calls, 1) == 0)
+        wbemev_dispatcher_unregister(u->d, "BurstProvider"); /* a consumer's mistake, under record */
+    return WBEMEV_S_NO_ERROR;
+}
+
+static void test_example_released_on_its_own_thread(void **state)
+{
+    (void)state;
+    wbemev_dispatcher_t *d;
+    wbemev_dispatcher_options o;
+    wbemev_dispatcher_options_init(&o);
+    o.contract = WBEMEV_CONTRACT_RECORD;
+    assert_ok(wbemev_dispatcher_new(&o, &d));
+    assert_ok(burst_provider_define_classes(wbemev_dispatcher_namespace(d)));
+    burst_options bo = {0, 8}; /* bursts until stopped */
+    wbemev_provider_t *p;
+    assert_ok(burst_provider_new(&bo, &p));
+    assert_ok(wbemev_dispatcher_register(d, "BurstProvider", p, burst_event_queries, burst_event_query_count));
+    wbemev_provider_release(p); /* the dispatcher holds the only reference, as WMI would */
+    struct unregisterer u = {d, 0};
+    wbemev_sink_t *cb;
+    assert_ok(wbemev_callback_sink_new(unregister_on_event, NULL, &u, &cb));
+    uint32_t id;
+    assert_ok(wbemev_dispatcher_subscribe(d, "SELECT * FROM " BURST_EVENT_CLASS, cb, NULL, &id));
+    /* The worker's first Indicate unregisters; its final Release runs there and returns. */
+    wbemev_provider_stats ps;
+    while (wbemev_dispatcher_provider_stats(d, "BurstProvider", &ps) == WBEMEV_S_NO_ERROR)
+        sched_yield();
+    assert_int_equal(wbemev_dispatcher_violations_of(d, WBEMEV_VIOLATION_CONSUMER_REENTRY), 1);
+    wbemev_dispatcher_destroy(d); /* the worker has stopped by itself, or stops at CALL_CANCELLED */
+    wbemev_sink_release(cb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -606,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_event_from_new_query),
         cmocka_unit_test(test_threads_stop_at_own_cancel),
         cmocka_unit_test(test_host_keeps_provider_past_unregister),
+        cmocka_unit_test(test_example_released_on_its_own_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -190,10 +190,7 @@ static void report_one(FILE *f, const wbemev_violation *v)
         fprintf(f, " inside %s", v->inside);
     if (v->first_class != NULL)
         fprintf(f, " on class %s", v->first_class);
-    fprintf(f, "\n    rule: %s\n    fix:  %s\n    see:  docs/contract.md#", v->rule, v->message);
-    for (const char *p = v->name; *p != '\0'; p++) /* the section's anchor: the name, lower case */
-        fputc(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p, f);
-    fputc('\n', f);
+    fprintf(f, "\n    rule: %s\n    fix:  %s\n    see:  docs/contract.md#%s\n", v->rule, v->message, v->name);
 }
 
 size_t wbemev__checker_report(struct wbemev__checker *c, FILE *f)
