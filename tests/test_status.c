@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every value docs/contract.md names, as written there. */
+/* The values providers meet most, as docs/contract.md and docs/status-codes.md give them. */
 static void test_contract_values(void **state)
 {
     (void)state;
