@@ -1,7 +1,7 @@
 /*
  * examples/burst_provider.h: a provider that fires bursts of events from its own thread.
  *
- * It follows CONTRACT.md to the letter: ProvideEvents keeps the sink and starts a worker thread, then
+ * It follows docs/contract.md to the letter: ProvideEvents keeps the sink and starts a worker thread, then
  * returns at once; the worker spawns one template and clones it for every event (one unique object
  * per event, the "400 events" rule), indicates a burst as one array, stops when Indicate answers
  * WBEMEV_E_CALL_CANCELLED, refires after WBEMEV_E_SERVER_TOO_BUSY only once it has looked at pending

@@ -6,7 +6,7 @@
  *                                        datetime Uptime; }
  *
  * Uptime is a CIM interval (ddddddddHHMMSS.mmmmmm:000): the time since the provider started.
- * The provider follows CONTRACT.md: ProvideEvents keeps the sink and starts the timer thread, one
+ * The provider follows docs/contract.md: ProvideEvents keeps the sink and starts the timer thread, one
  * object per event (cloned from a template), stop on WBEMEV_E_CALL_CANCELLED, and the final release
  * wakes and joins the thread before letting go of the sink. A beat refused with
  * WBEMEV_E_SERVER_TOO_BUSY is not refired: the next beat says the same thing.

@@ -1,6 +1,6 @@
 /*
  * tests/test_contract.c: the contract checker's gallery of bad providers, one per violation, each
- * written the way people really get it wrong (CONTRACT.md sections 3, 4 and 9). Under "strict" each
+ * written the way people really get it wrong (docs/contract.md#violation-codes). Under "strict" each
  * is reported with exactly its code and the rejected call returns the documented status. The
  * well-behaved providers run under "abort" with no report.
  */
@@ -535,7 +535,7 @@ static const wbemev_provider_vtbl refirer_vtbl = {
 };
 
 /* The bad worker holds its lock across Indicate and refires at once. The good one holds the lock
- * only while it builds the event, never across Indicate (CONTRACT.md section 3), and after
+ * only while it builds the event, never across Indicate (docs/contract.md#indicate), and after
  * SERVER_TOO_BUSY waits until the host's request went through before refiring. */
 EXAMPLE_THREAD_FN(refirer_worker)
 {

@@ -42,7 +42,7 @@ static const type_row types[] = {
 static void test_cimtype_values(void **state)
 {
     (void)state;
-    /* CIMTYPE values of wbemcli.h (CONTRACT.md section 5). */
+    /* CIMTYPE values of wbemcli.h (docs/contract.md#cim-types). */
     assert_int_equal(WBEMEV_CIM_SINT8, 16);
     assert_int_equal(WBEMEV_CIM_UINT8, 17);
     assert_int_equal(WBEMEV_CIM_SINT16, 2);

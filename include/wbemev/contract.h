@@ -1,7 +1,7 @@
 /*
  * wbemev/contract.h: the contract checker: where a provider (or a consumer) breaks the WMI rules.
  *
- * The dispatcher checks every call against CONTRACT.md sections 3, 4 and 9 according to a policy:
+ * The dispatcher checks every call against the rules of docs/contract.md according to a policy:
  *
  *   WBEMEV_CONTRACT_OFF     no checks, no cost;
  *   WBEMEV_CONTRACT_RECORD  report each violation and behave as WMI would (the default);

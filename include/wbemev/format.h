@@ -37,7 +37,7 @@ WBEMEV_BEGIN_DECLS
  *   | CIM type                         | JSON                                                        |
  *   |----------------------------------|-------------------------------------------------------------|
  *   | sint8, sint16, sint32, uint8, uint16, uint32 | number                                          |
- *   | sint64, uint64                   | string of decimal digits ("-9223372036854775808", "18446744073709551615"): exact past 2^53, as WMI's own VARIANT form (CONTRACT.md section 5) |
+ *   | sint64, uint64                   | string of decimal digits ("-9223372036854775808", "18446744073709551615"): exact past 2^53, as WMI's own VARIANT form (docs/contract.md, CIM types) |
  *   | real32, real64                   | number, the shortest decimal that reads back as the same float or double; "NaN", "Infinity", "-Infinity" as strings |
  *   | boolean                          | true, false                                                 |
  *   | char16                           | string of one character                                     |

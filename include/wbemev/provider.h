@@ -7,7 +7,7 @@
  * initialize, new_query, cancel_query and access_check are optional (NULL slots), like the optional
  * COM interfaces.
  *
- * Call order, as WMI does it (CONTRACT.md section 2):
+ * Call order, as WMI does it (docs/contract.md#lifecycle):
  *  1. initialize, once, at registration. The provider reports readiness through init_sink:
  *     wbemev_sink_set_status(init_sink, WBEMEV_STATUS_COMPLETE, WBEMEV_S_INITIALIZED or
  *     WBEMEV_E_FAILED, NULL, NULL), before returning or later from another thread (add_ref the init

@@ -17,7 +17,7 @@
  *         WBEMEV_SINK_VTBL_VERSION, counter_add_ref, counter_release, counter_indicate, counter_set_status,
  *     };
  *
- * Rules (CONTRACT.md section 3):
+ * Rules (docs/contract.md#indicate):
  *  1. Indicate borrows `objects` and every object in it for the duration of the call. A sink that
  *     keeps an object afterwards add_refs it (wbemev_object_add_ref).
  *  2. Whoever stores a sink pointer add_refs it, and releases it exactly once when done.

@@ -5,7 +5,7 @@
  * IWbemProviderInit and IWbemEventProvider over it, plus IWbemEventProviderQuerySink and
  * IWbemEventProviderSecurity exactly when the wbemev provider has the matching slots. Events the
  * provider indicates on the wbemev sink it was given become IWbemClassObject instances of the WMI
- * classes (CONTRACT.md section 5 gives each CIM type's VARIANT), handed to WMI's IWbemObjectSink.
+ * classes (docs/contract.md#cim-types gives each CIM type's VARIANT), handed to WMI's IWbemObjectSink.
  * Status codes pass through unchanged in both directions (wbemev statuses are WBEM HRESULTs).
  *
  * A provider DLL is its wbemev provider plus a module descriptor and one macro:
@@ -24,7 +24,7 @@
  *
  * and the registration MOF comes from wbemev_mof_write_registration(&my_registration, ...).
  *
- * What the COM provider object does (CONTRACT.md sections 2 and 3):
+ * What the COM provider object does (docs/contract.md#lifecycle and #indicate):
  *  - Initialize keeps IWbemServices, fetches each class of the registration once (GetObject),
  *    creates a wbemev namespace holding the registration's classes and calls the wbemev provider's
  *    initialize with it (wbemev_provider_init.ns), whose init sink forwards to WMI's
@@ -160,7 +160,7 @@ HRESULT wbemev_win_utf16_to_utf8(const WCHAR *utf16, char **out);
 void wbemev_win_free(void *p);
 
 /**
- * The VARIANT a Windows Put uses for a wbemev value (CONTRACT.md section 5): 64-bit integers as
+ * The VARIANT a Windows Put uses for a wbemev value (docs/contract.md, CIM types): 64-bit integers as
  * decimal BSTRs, datetimes as DMTF BSTRs, booleans as VARIANT_BOOL, arrays as SAFEARRAYs, char16 as
  * VT_I2, uint16 and uint32 as VT_I4; a NULL value gives VT_NULL. Embedded objects need WMI class
  * objects and are not handled here: WBEM_E_NOT_SUPPORTED (the provider object converts them).

@@ -1,5 +1,5 @@
 /*
- * lib/status.c: names and messages of status codes, generated from WBEMEV_STATUS_MAP.
+ * lib/base/status.c: names and messages of status codes, generated from WBEMEV_STATUS_MAP.
  *
  * A switch rather than a table scan: the compiler turns it into a jump table or a binary search, and a
  * duplicate value in the table becomes a compile error (duplicate case) instead of a silent shadowing.
@@ -11,7 +11,7 @@ const char *wbemev_status_name(wbemev_status status)
     switch (status) {
 #define WBEMEV__STATUS_NAME_CASE(name, value, msg)                                                \
     case WBEMEV_##name:                                                                            \
-        return "WBEM_" #name;
+        return WBEMEV_STATUS_WBEM_NAME(name);
         WBEMEV_STATUS_MAP(WBEMEV__STATUS_NAME_CASE)
 #undef WBEMEV__STATUS_NAME_CASE
     default:

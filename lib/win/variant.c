@@ -1,5 +1,5 @@
 /*
- * lib/win/variant.c: wbemev values as the VARIANTs a Windows Put uses (CONTRACT.md section 5).
+ * lib/win/variant.c: wbemev values as the VARIANTs a Windows Put uses (docs/contract.md#cim-types).
  *
  *   sint8 VT_I2     uint8 VT_UI1    sint16 VT_I2      uint16 VT_I4     sint32 VT_I4   uint32 VT_I4
  *   sint64 and uint64 VT_BSTR (decimal)   real32 VT_R4   real64 VT_R8   boolean VT_BOOL (-1/0)

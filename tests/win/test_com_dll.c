@@ -148,7 +148,7 @@ static void test_bursts_reach_the_sink(void **state)
     assert_int_equal(sink->set_status_calls, 0);
     assert_int_equal(sink->log_count, FAKE_SINK_LOG);
 
-    /* The event as WMI sees it: one unique instance per event, the CONTRACT.md section 5 types. */
+    /* The event as WMI sees it: one unique instance per event, the types of docs/contract.md#cim-types. */
     const struct fake_object *first = fake_object_from((IUnknown *)sink->log[0]);
     const struct fake_object *second = fake_object_from((IUnknown *)sink->log[1]);
     assert_non_null(first);

@@ -137,7 +137,7 @@ static void tp_release(wbemev_provider_t *p)
     struct test_provider *tp = impl_from_provider(p);
     if (InterlockedDecrement(&tp->refs) != 0)
         return;
-    /* Stop: end the thread, then let go of the sink (CONTRACT.md section 2, step 7). */
+    /* Stop: end the thread, then let go of the sink (docs/contract.md#release). */
     if (tp->thread != NULL) {
         InterlockedExchange(&tp->stop, 1);
         WaitForSingleObject(tp->thread, INFINITE);
