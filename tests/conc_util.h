@@ -225,7 +225,7 @@ static inline void ccons_assert_ended(struct ccons *c, wbemev_status status)
     assert_false(c->event_after_complete);
     assert_true(c->n > 0);
     assert_int_equal(c->log[c->n - 1].kind, CE_COMPLETE);
-    assert_status(c->log[c->n - 1].status, status);
+    assert_wbemev_status(c->log[c->n - 1].status, status);
     pthread_mutex_unlock(&c->mu);
 }
 
@@ -243,16 +243,16 @@ static inline wbemev_class_t *define_event_class(wbemev_dispatcher_t *d, const c
         {"Severity", WBEMEV_CIM_SINT32, NULL},
     };
     wbemev_class_t *cls;
-    assert_ok(wbemev_namespace_define_class(wbemev_dispatcher_namespace(d), name, "__ExtrinsicEvent", props, 2, &cls));
+    assert_wbemev_ok(wbemev_namespace_define_class(wbemev_dispatcher_namespace(d), name, "__ExtrinsicEvent", props, 2, &cls));
     return cls;
 }
 
 static inline wbemev_object_t *new_event(wbemev_class_t *cls, const char *name, int32_t severity)
 {
     wbemev_object_t *o;
-    assert_ok(wbemev_class_spawn_instance(cls, &o));
-    assert_ok(wbemev_object_put_string(o, "Name", name));
-    assert_ok(wbemev_object_put_sint32(o, "Severity", severity));
+    assert_wbemev_ok(wbemev_class_spawn_instance(cls, &o));
+    assert_wbemev_ok(wbemev_object_put_string(o, "Name", name));
+    assert_wbemev_ok(wbemev_object_put_sint32(o, "Severity", severity));
     return o;
 }
 

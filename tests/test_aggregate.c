@@ -25,11 +25,11 @@ static int setup(void **state)
     o.clock = test_clock;
     o.clock_ctx = &f->now;
     o.manual_timers = true;
-    assert_ok(wbemev_dispatcher_new(&o, &f->d));
+    assert_wbemev_ok(wbemev_dispatcher_new(&o, &f->d));
     f->cls = define_event_class(f->d, "A_Event");
     cprov_init(&f->p);
     static const char *const list[] = {"SELECT * FROM A_Event"};
-    assert_ok(wbemev_dispatcher_register(f->d, "AP", &f->p.base, list, 1));
+    assert_wbemev_status(wbemev_dispatcher_register(f->d, "AP", &f->p.base, list, 1), WBEMEV_S_NO_ERROR);
     *state = f;
     return 0;
 }
@@ -51,7 +51,7 @@ static void fire(struct fx *f, const char *name, int32_t sev)
 {
     wbemev_sink_t *s = atomic_load(&f->p.sink);
     assert_non_null(s);
-    assert_ok(fire_event(s, f->cls, name, sev));
+    assert_wbemev_status(fire_event(s, f->cls, name, sev), WBEMEV_S_NO_ERROR);
 }
 
 static void advance(struct fx *f, uint64_t ns)
@@ -68,11 +68,11 @@ static void agg_at(struct ccons *c, size_t i, uint32_t *count, const char **name
     assert_non_null(o);
     assert_string_equal(wbemev_object_class_name(o), "__AggregateEvent");
     assert_true(wbemev_object_is_frozen(o));
-    assert_ok(wbemev_object_get_uint32(o, "NumberOfEvents", count));
+    assert_wbemev_ok(wbemev_object_get_uint32(o, "NumberOfEvents", count));
     wbemev_value v;
-    assert_ok(wbemev_object_get(o, "Representative", &v));
+    assert_wbemev_ok(wbemev_object_get(o, "Representative", &v));
     assert_false(v.is_null);
-    assert_ok(wbemev_object_get_string(v.u.object, "Name", name));
+    assert_wbemev_ok(wbemev_object_get_string(v.u.object, "Name", name));
 }
 
 static void test_window_without_by(void **state)
@@ -81,8 +81,8 @@ static void test_window_without_by(void **state)
     struct ccons *c = ccons_new();
     c->keep_objects = true;
     uint32_t id;
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM A_Event WHERE Severity > 0 GROUP WITHIN 10",
-                                          &c->base, NULL, &id));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM A_Event WHERE Severity > 0 GROUP WITHIN 10",
+                                                     &c->base, NULL, &id), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_dispatcher_tick(f->d), 0); /* no window open */
     fire(f, "first", 1);
     fire(f, "second", 2);
@@ -112,12 +112,12 @@ static void test_window_without_by(void **state)
     assert_string_equal(name, "later");
 
     wbemev_subscription_stats st;
-    assert_ok(wbemev_dispatcher_subscription_stats(f->d, id, &st));
+    assert_wbemev_ok(wbemev_dispatcher_subscription_stats(f->d, id, &st));
     assert_balanced(&st);
     assert_int_equal(st.grouped, 4); /* "filtered" failed the WHERE clause */
     assert_int_equal(st.indicated, 2);
     assert_int_equal(st.delivered, 2);
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, id));
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, id), WBEMEV_S_NO_ERROR);
     ccons_assert_ended(c, WBEMEV_E_CALL_CANCELLED);
     ccons_free(c);
 }
@@ -128,8 +128,9 @@ static void test_by_and_having(void **state)
     struct ccons *c = ccons_new();
     c->keep_objects = true;
     uint32_t id;
-    assert_ok(wbemev_dispatcher_subscribe(
-        f->d, "SELECT * FROM A_Event GROUP WITHIN 5 BY Name HAVING NumberOfEvents >= 2", &c->base, NULL, &id));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(
+                   f->d, "SELECT * FROM A_Event GROUP WITHIN 5 BY Name HAVING NumberOfEvents >= 2", &c->base, NULL, &id),
+                         WBEMEV_S_NO_ERROR);
     fire(f, "disk", 1);
     fire(f, "net", 1);
     fire(f, "DISK", 2); /* BY compares strings as WQL does: case-insensitively */
@@ -149,14 +150,14 @@ static void test_by_and_having(void **state)
     assert_int_equal(n, 2);
     assert_string_equal(name, "net");
     wbemev_subscription_stats st;
-    assert_ok(wbemev_dispatcher_subscription_stats(f->d, id, &st));
+    assert_wbemev_ok(wbemev_dispatcher_subscription_stats(f->d, id, &st));
     assert_int_equal(st.filtered, 1); /* the cpu group, rejected by HAVING */
     assert_balanced(&st);
 
     /* An open window is abandoned at unsubscribe: no aggregate after it. */
     fire(f, "disk", 5);
     fire(f, "disk", 6);
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, id));
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, id), WBEMEV_S_NO_ERROR);
     advance(f, 5 * SEC);
     assert_int_equal(wbemev_dispatcher_tick(f->d), 0);
     ccons_assert_ended(c, WBEMEV_E_CALL_CANCELLED);
@@ -174,13 +175,13 @@ static void test_queued_aggregates(void **state)
     wbemev_subscribe_options_init(&so);
     so.delivery = WBEMEV_DELIVERY_QUEUED;
     uint32_t id;
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM A_Event GROUP WITHIN 1 BY Severity", &c->base, &so,
-                                          &id));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM A_Event GROUP WITHIN 1 BY Severity", &c->base, &so,
+                                                     &id), WBEMEV_S_NO_ERROR);
     for (int i = 0; i < 30; i++)
         fire(f, "x", i % 3);
     advance(f, SEC);
     assert_int_equal(wbemev_dispatcher_tick(f->d), 3);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
     assert_int_equal(c->events, 3);
     for (size_t i = 0; i < 3; i++) {
         uint32_t n;
@@ -203,17 +204,18 @@ static void test_timer_thread(void **state)
     wbemev_dispatcher_options_init(&o);
     o.clock = test_clock;
     o.clock_ctx = &f->now;
-    assert_ok(wbemev_dispatcher_new(&o, &f->d));
+    assert_wbemev_ok(wbemev_dispatcher_new(&o, &f->d));
     wbemev_class_release(f->cls);
     f->cls = define_event_class(f->d, "A_Event");
     cprov_release(&f->p.base);
     cprov_init(&f->p);
     static const char *const list[] = {"SELECT * FROM A_Event"};
-    assert_ok(wbemev_dispatcher_register(f->d, "AP", &f->p.base, list, 1));
+    assert_wbemev_status(wbemev_dispatcher_register(f->d, "AP", &f->p.base, list, 1), WBEMEV_S_NO_ERROR);
     struct ccons *c = ccons_new();
     uint32_t id;
     /* 0.001 s windows, and the clock already past the end: the timer finds it due at once. */
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM A_Event GROUP WITHIN 0.001", &c->base, NULL, &id));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM A_Event GROUP WITHIN 0.001", &c->base, NULL, &id),
+                         WBEMEV_S_NO_ERROR);
     fire(f, "t", 1);
     advance(f, SEC);
     fire(f, "u", 2); /* wakes the timer if it slept through the advance (same window) */

@@ -145,8 +145,9 @@ static void fa_free(void *ctx, void *ptr)
 static const wbemev_allocator failing_allocator = {fa_malloc, fa_realloc, fa_free, NULL};
 
 /* Every public call of a scenario: success, or out of memory with `unchanged` holding and a retry
- * that succeeds. `expected` is the success status (WBEMEV_S_NO_ERROR unless said otherwise). */
-#define STEP_EXPECT(expr, expected, unchanged)                                                     \
+ * that succeeds. `expected` is the success status (WBEMEV_S_NO_ERROR unless said otherwise).
+ * `unchanged` is the variadic part: expanded, the test kit's assertions have top-level commas. */
+#define STEP_EXPECT(expr, expected, ...)                                                           \
     do {                                                                                           \
         g.step = #expr;                                                                            \
         wbemev_status step_st_ = (expr);                                                           \
@@ -154,14 +155,14 @@ static const wbemev_allocator failing_allocator = {fa_malloc, fa_realloc, fa_fre
             if (!atomic_load(&g.failed) || g.reported)                                             \
                 fail_msg("%s returned WBEMEV_E_OUT_OF_MEMORY but no allocation failed", #expr);     \
             g.reported = true;                                                                     \
-            unchanged;                                                                             \
+            __VA_ARGS__;                                                                           \
             g.step = #expr " (retry)";                                                             \
             step_st_ = (expr);                                                                     \
         }                                                                                          \
-        assert_status(step_st_, (expected));                                                       \
+        assert_wbemev_status(step_st_, (expected));                                                \
         g.step = NULL;                                                                             \
     } while (0)
-#define STEP(expr, unchanged) STEP_EXPECT(expr, WBEMEV_S_NO_ERROR, unchanged)
+#define STEP(expr, ...) STEP_EXPECT(expr, WBEMEV_S_NO_ERROR, __VA_ARGS__)
 #define NOTHING ((void)0)
 
 /* ------------------------------------------------------------------------------------------------
@@ -298,8 +299,8 @@ static void value_text(const wbemev_object_t *o, const char *name, char *out, si
     wbemev_value v;
     struct text_buf b = {out, 0, size};
     out[0] = '\0';
-    assert_ok(wbemev_object_get(o, name, &v));
-    assert_ok(wbemev_json_write_value(&v, 0, buf_write, &b));
+    assert_wbemev_ok(wbemev_object_get(o, name, &v));
+    assert_wbemev_ok(wbemev_json_write_value(&v, 0, buf_write, &b));
 }
 
 static const wbemev_property_def base_props[] = {
@@ -326,7 +327,7 @@ static void define_classes(wbemev_namespace_t *ns)
     wbemev_class_t *c = NULL;
 #define ABSENT(name)                                                                               \
     do {                                                                                           \
-        assert_status(wbemev_namespace_get_class(ns, name, &c), WBEMEV_E_NOT_FOUND);               \
+        assert_wbemev_status(wbemev_namespace_get_class(ns, name, &c), WBEMEV_E_NOT_FOUND);        \
         assert_int_equal(wbemev_namespace_class_count(ns), before);                                \
     } while (0)
     STEP(wbemev_namespace_define_class(ns, "Base", NULL, base_props, 2, NULL), ABSENT("Base"));
@@ -415,7 +416,7 @@ static void scenario_objects(void)
     static const char *const more_tags[] = {LONGER_TEXT, LONGER_TEXT, LONGER_TEXT, "d"};
     static const int32_t counts[] = {1, 2, 3, 4, 5, 6, 7, 8};
     wbemev_datetime when;
-    assert_ok(wbemev_datetime_parse("20240315123045.123456+060", &when));
+    assert_wbemev_ok(wbemev_datetime_parse("20240315123045.123456+060", &when));
     put(o, "Name", WBEMEV_V_STRING("short"));
     put(o, "Name", WBEMEV_V_STRING(LONG_TEXT));
     put(o, "Name", WBEMEV_V_STRING(LONGER_TEXT)); /* grows out of line */
@@ -533,7 +534,7 @@ static void scenario_dispatcher_with(wbemev_delivery delivery)
     wbemev_provider_stats ps;
     STEP(wbemev_dispatcher_register(d, "P", &p.base, queries, 1),
          assert_int_equal(atomic_load(&p.refs), 1);
-         assert_status(wbemev_dispatcher_provider_stats(d, "P", &ps), WBEMEV_E_NOT_FOUND));
+         assert_wbemev_status(wbemev_dispatcher_provider_stats(d, "P", &ps), WBEMEV_E_NOT_FOUND));
 
     struct consumer all, some;
     cons_init(&all);
@@ -575,7 +576,7 @@ static void scenario_dispatcher_with(wbemev_delivery delivery)
         STEP(wbemev_sink_indicate(p.sink, 2, e), assert_int_equal(atomic_load(&all.events), a);
              assert_int_equal(atomic_load(&some.events), s));
         if (delivery == WBEMEV_DELIVERY_QUEUED)
-            assert_ok(wbemev_dispatcher_wait_idle(d, 60000));
+            assert_wbemev_status(wbemev_dispatcher_wait_idle(d, 60000), WBEMEV_S_NO_ERROR);
         if (delivery == WBEMEV_DELIVERY_SYNC) {
             assert_int_equal(atomic_load(&all.events), a + 2);
             /* A projected consumer gets a view of the event; when allocating the view fails, that
@@ -589,7 +590,7 @@ static void scenario_dispatcher_with(wbemev_delivery delivery)
         /* Indicating an object again is a contract violation (OBJECT_REINDICATED): recorded. */
         STEP(wbemev_sink_indicate(p.sink, 1, &e[1]), NOTHING);
         if (delivery == WBEMEV_DELIVERY_QUEUED) /* the worker lets go of it before the next spawn counts */
-            assert_ok(wbemev_dispatcher_wait_idle(d, 60000));
+            assert_wbemev_status(wbemev_dispatcher_wait_idle(d, 60000), WBEMEV_S_NO_ERROR);
         wbemev_object_release(e[0]);
         wbemev_object_release(e[1]);
     }
@@ -652,7 +653,7 @@ static void scenario_late_provider(void)
     wbemev_provider_stats ps;
     STEP(wbemev_dispatcher_register(d, "Late", &p.base, queries, 1),
          assert_int_equal(atomic_load(&p.refs), 1);
-         assert_status(wbemev_dispatcher_provider_stats(d, "Late", &ps), WBEMEV_E_NOT_FOUND));
+         assert_wbemev_status(wbemev_dispatcher_provider_stats(d, "Late", &ps), WBEMEV_E_NOT_FOUND));
     /* Registered after the subscription: it must have been told about it and activated. */
     assert_int_equal(p.queries, 1);
     assert_non_null(p.sink);
@@ -703,7 +704,7 @@ static void run_one(void (*fn)(void), long fail_at)
 
 static void run_scenario(const char *name, void (*fn)(void))
 {
-    assert_ok(wbemev_set_allocator(&failing_allocator));
+    assert_wbemev_ok(wbemev_set_allocator(&failing_allocator));
     g.trace = getenv("WBEMEV_OOM_TRACE") != NULL;
     long total = 0, reported = 0, absorbed = 0, missed = 0;
     /* n == 0 is the counting run. One call site for run_one: the call stacks (sites) of the
@@ -733,7 +734,7 @@ static void run_scenario(const char *name, void (*fn)(void))
     g.absorbed_total += absorbed;
     printf("[ oom      ] %-22s %4ld allocations: %ld reported as out of memory, %ld absorbed%s\n", name,
            total, reported, absorbed, missed ? " (some runs allocated less)" : "");
-    assert_ok(wbemev_set_allocator(NULL));
+    assert_wbemev_ok(wbemev_set_allocator(NULL));
 }
 
 static void test_every_allocation_fails_once(void **state)
@@ -769,16 +770,16 @@ static void test_allocator_hook(void **state)
     (void)state;
     wbemev_allocator bad = failing_allocator;
     bad.free = NULL;
-    assert_status(wbemev_set_allocator(&bad), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_set_allocator(&bad), WBEMEV_E_INVALID_PARAMETER);
     wbemev_namespace_t *ns = NULL;
-    assert_ok(wbemev_namespace_new("x", &ns));
-    assert_status(wbemev_set_allocator(&failing_allocator), WBEMEV_E_INVALID_OPERATION);
-    assert_ok(wbemev_set_allocator(NULL)); /* the same (default) allocator: allowed */
+    assert_wbemev_ok(wbemev_namespace_new("x", &ns));
+    assert_wbemev_status(wbemev_set_allocator(&failing_allocator), WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_ok(wbemev_set_allocator(NULL)); /* the same (default) allocator: allowed */
     wbemev_namespace_release(ns);
     assert_int_equal(wbemev_live_allocations(), 0);
-    assert_ok(wbemev_set_allocator(&failing_allocator));
-    assert_ok(wbemev_set_allocator(&failing_allocator));
-    assert_ok(wbemev_set_allocator(NULL));
+    assert_wbemev_ok(wbemev_set_allocator(&failing_allocator));
+    assert_wbemev_ok(wbemev_set_allocator(&failing_allocator));
+    assert_wbemev_ok(wbemev_set_allocator(NULL));
 }
 
 int main(void)

@@ -30,7 +30,7 @@ static size_t g_cases;
 #define BAD(expr, expected)                                                                        \
     do {                                                                                           \
         g_cases++;                                                                                 \
-        assert_status((expr), (expected));                                                         \
+        assert_wbemev_status((expr), (expected));                                                  \
     } while (0)
 /* A case whose result is not a status: the expression must hold. */
 #define BADV(cond)                                                                                 \
@@ -109,27 +109,28 @@ static const wbemev_property_def ev_props[] = {
 static void world_up(void)
 {
     memset(&w, 0, sizeof w);
-    assert_ok(wbemev_dispatcher_new(NULL, &w.d));
+    assert_wbemev_ok(wbemev_dispatcher_new(NULL, &w.d));
     w.ns = wbemev_dispatcher_namespace(w.d);
-    assert_ok(wbemev_namespace_define_class(w.ns, "Base", NULL, base_props, 1, &w.base));
-    assert_ok(wbemev_namespace_define_class(w.ns, "Ev", "__ExtrinsicEvent", ev_props,
-                                            sizeof ev_props / sizeof ev_props[0], &w.ev));
-    assert_ok(wbemev_class_spawn_instance(w.ev, &w.obj));
-    assert_ok(wbemev_object_put_string(w.obj, "Name", "original"));
-    assert_ok(wbemev_object_put_sint32(w.obj, "Severity", 3));
-    assert_ok(wbemev_class_spawn_instance(w.ev, &w.frozen));
-    assert_ok(wbemev_object_put_string(w.frozen, "Name", "frozen"));
+    assert_wbemev_ok(wbemev_namespace_define_class(w.ns, "Base", NULL, base_props, 1, &w.base));
+    assert_wbemev_ok(wbemev_namespace_define_class(w.ns, "Ev", "__ExtrinsicEvent", ev_props,
+                                                   sizeof ev_props / sizeof ev_props[0], &w.ev));
+    assert_wbemev_ok(wbemev_class_spawn_instance(w.ev, &w.obj));
+    assert_wbemev_ok(wbemev_object_put_string(w.obj, "Name", "original"));
+    assert_wbemev_ok(wbemev_object_put_sint32(w.obj, "Severity", 3));
+    assert_wbemev_ok(wbemev_class_spawn_instance(w.ev, &w.frozen));
+    assert_wbemev_ok(wbemev_object_put_string(w.frozen, "Name", "frozen"));
     wbemev_object_freeze(w.frozen);
-    assert_ok(wbemev_query_compile("SELECT * FROM Ev WHERE Severity > 1 GROUP WITHIN 5 BY Name", w.ns, &w.query,
-                                   NULL));
+    assert_wbemev_ok(wbemev_query_compile("SELECT * FROM Ev WHERE Severity > 1 GROUP WITHIN 5 BY Name", w.ns, &w.query,
+                                          NULL));
     w.prov.base.vtbl = &p_vtbl;
     w.prov.refs = 1;
     static const char *const q[] = {"SELECT * FROM Ev"};
-    assert_ok(wbemev_dispatcher_register(w.d, "P", &w.prov.base, q, 1));
-    assert_ok(wbemev_recording_sink_new(&w.rec));
-    assert_ok(wbemev_dispatcher_subscribe(w.d, "SELECT * FROM Ev", w.rec, NULL, &w.sub_id));
-    assert_ok(wbemev_callback_sink_new(noop_event, NULL, NULL, &w.other));
-    assert_ok(wbemev_dispatcher_new(NULL, &w.dead));
+    assert_wbemev_status(wbemev_dispatcher_register(w.d, "P", &w.prov.base, q, 1), WBEMEV_S_NO_ERROR);
+    assert_wbemev_ok(wbemev_recording_sink_new(&w.rec));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(w.d, "SELECT * FROM Ev", w.rec, NULL, &w.sub_id),
+                         WBEMEV_S_NO_ERROR);
+    assert_wbemev_ok(wbemev_callback_sink_new(noop_event, NULL, NULL, &w.other));
+    assert_wbemev_ok(wbemev_dispatcher_new(NULL, &w.dead));
     wbemev_dispatcher_shutdown(w.dead);
     w.bad_sink.vtbl = &bad_sink_vtbl;
 }
@@ -175,9 +176,9 @@ static void fingerprint(struct fingerprint *f)
     f->prov_refs = w.prov.refs;
     f->frozen_obj = wbemev_object_is_frozen(w.obj);
     f->frozen_frozen = wbemev_object_is_frozen(w.frozen);
-    assert_ok(wbemev_json_format_instance(w.obj, 0, f->obj_json, sizeof f->obj_json, NULL));
-    assert_ok(wbemev_json_format_instance(w.frozen, 0, f->frozen_json, sizeof f->frozen_json, NULL));
-    assert_ok(wbemev_dispatcher_provider_stats(w.d, "P", &f->ps));
+    assert_wbemev_ok(wbemev_json_format_instance(w.obj, 0, f->obj_json, sizeof f->obj_json, NULL));
+    assert_wbemev_ok(wbemev_json_format_instance(w.frozen, 0, f->frozen_json, sizeof f->frozen_json, NULL));
+    assert_wbemev_ok(wbemev_dispatcher_provider_stats(w.d, "P", &f->ps));
 }
 
 static void assert_same(const struct fingerprint *a, const struct fingerprint *b, const char *fn)
@@ -547,7 +548,7 @@ static void r_class_spawn_instance(void)
     wbemev_class_t *ev = NULL;
     BAD(wbemev_class_spawn_instance(NULL, &o), INVALID);
     BAD(wbemev_class_spawn_instance(w.ev, NULL), INVALID);
-    assert_ok(wbemev_namespace_get_class(w.ns, "__Event", &ev));
+    assert_wbemev_ok(wbemev_namespace_get_class(w.ns, "__Event", &ev));
     BAD(wbemev_class_spawn_instance(ev, &o), WBEMEV_E_INVALID_OPERATION);
     wbemev_class_release(ev);
     BADV(o == (wbemev_object_t *)&w);
@@ -658,10 +659,10 @@ static void r_object_property_handle(void)
 static void r_object_put_h(void)
 {
     wbemev_prop_handle h, hb;
-    assert_ok(wbemev_object_property_handle(w.obj, "Severity", &h));
+    assert_wbemev_ok(wbemev_object_property_handle(w.obj, "Severity", &h));
     wbemev_object_t *b = NULL;
-    assert_ok(wbemev_class_spawn_instance(w.base, &b));
-    assert_ok(wbemev_object_property_handle(b, "Name", &hb));
+    assert_wbemev_ok(wbemev_class_spawn_instance(w.base, &b));
+    assert_wbemev_ok(wbemev_object_property_handle(b, "Name", &hb));
     wbemev_prop_handle forged = h;
     forged.index = 1000;
     BAD(wbemev_object_put_h(NULL, h, &WBEMEV_V_SINT32(1)), INVALID);
@@ -675,10 +676,10 @@ static void r_object_put_h(void)
 static void r_object_get_h(void)
 {
     wbemev_prop_handle h, hb;
-    assert_ok(wbemev_object_property_handle(w.obj, "Severity", &h));
+    assert_wbemev_ok(wbemev_object_property_handle(w.obj, "Severity", &h));
     wbemev_object_t *b = NULL;
-    assert_ok(wbemev_class_spawn_instance(w.base, &b));
-    assert_ok(wbemev_object_property_handle(b, "Name", &hb));
+    assert_wbemev_ok(wbemev_class_spawn_instance(w.base, &b));
+    assert_wbemev_ok(wbemev_object_property_handle(b, "Name", &hb));
     wbemev_value v = {.type = WBEMEV_CIM_UINT8};
     BAD(wbemev_object_get_h(NULL, h, &v), INVALID);
     BAD(wbemev_object_get_h(w.obj, h, NULL), INVALID);

@@ -101,7 +101,7 @@ static wbemev_status bad_new_query(wbemev_provider_t *p, uint32_t id, const char
     if (b->mistake == SUBSCRIBE_IN_NEW_QUERY) {
         wbemev_sink_t *rec;
         uint32_t my_id;
-        assert_ok(wbemev_recording_sink_new(&rec));
+        assert_wbemev_ok(wbemev_recording_sink_new(&rec));
         b->last_status = wbemev_dispatcher_subscribe(b->d, "SELECT * FROM Other_Event", rec, NULL, &my_id);
         wbemev_sink_release(rec);
     }
@@ -132,13 +132,13 @@ static struct fx *fx_new(wbemev_contract_policy policy, bool throttling)
     o.clock = fake_clock;
     o.model_throttling = throttling;
     o.refire_limit = 64; /* the default, said explicitly: the refire test counts to it */
-    assert_ok(wbemev_dispatcher_new(&o, &f->d));
+    assert_wbemev_ok(wbemev_dispatcher_new(&o, &f->d));
     wbemev_namespace_t *ns = wbemev_dispatcher_namespace(f->d);
     const wbemev_property_def props[] = {{"Name", WBEMEV_CIM_STRING, NULL}, {"Severity", WBEMEV_CIM_SINT32, NULL}};
-    assert_ok(wbemev_namespace_define_class(ns, "Sample_Event", "__ExtrinsicEvent", props, 2, &f->sample));
-    assert_ok(wbemev_namespace_define_class(ns, "Other_Event", "__ExtrinsicEvent", props, 2, &f->other));
-    assert_ok(wbemev_namespace_define_class(ns, "Plain", NULL, props, 2, &f->plain));
-    assert_ok(wbemev_recording_sink_new(&f->rec));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Sample_Event", "__ExtrinsicEvent", props, 2, &f->sample));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Other_Event", "__ExtrinsicEvent", props, 2, &f->other));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Plain", NULL, props, 2, &f->plain));
+    assert_wbemev_ok(wbemev_recording_sink_new(&f->rec));
     return f;
 }
 
@@ -150,9 +150,10 @@ static void fx_start(struct fx *f, enum mistake m)
     f->bad.mistake = m;
     f->bad.d = f->d;
     const char *const list[] = {"SELECT * FROM Sample_Event"};
-    assert_ok(wbemev_dispatcher_register(f->d, "BadProvider", &f->bad.base, list, 1));
+    assert_wbemev_status(wbemev_dispatcher_register(f->d, "BadProvider", &f->bad.base, list, 1), WBEMEV_S_NO_ERROR);
     bad_release(&f->bad.base); /* the dispatcher holds the only reference now, as WMI would */
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM __ExtrinsicEvent", f->rec, NULL, &f->sub_id));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM __ExtrinsicEvent", f->rec, NULL, &f->sub_id),
+                         WBEMEV_S_NO_ERROR);
 }
 
 static void fx_free(struct fx *f)
@@ -173,15 +174,15 @@ static void fx_free(struct fx *f)
 static wbemev_object_t *event(wbemev_class_t *cls, int32_t severity)
 {
     wbemev_object_t *o;
-    assert_ok(wbemev_class_spawn_instance(cls, &o));
-    assert_ok(wbemev_object_put_sint32(o, "Severity", severity));
+    assert_wbemev_ok(wbemev_class_spawn_instance(cls, &o));
+    assert_wbemev_ok(wbemev_object_put_sint32(o, "Severity", severity));
     return o;
 }
 
 static void assert_first(wbemev_dispatcher_t *d, const char *provider, const char *call, const char *cls)
 {
     wbemev_violation v;
-    assert_ok(wbemev_dispatcher_violation_at(d, 0, &v));
+    assert_wbemev_ok(wbemev_dispatcher_violation_at(d, 0, &v));
     assert_string_equal(v.provider, provider);
     assert_string_equal(v.first_call, call);
     if (cls == NULL)
@@ -201,7 +202,7 @@ static void test_setstatus_from_provider(void **state)
     (void)state;
     struct fx *f = fx_new(WBEMEV_CONTRACT_STRICT, false);
     fx_start(f, SETSTATUS_IN_PROVIDE);
-    assert_status(f->bad.last_status, WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_status(f->bad.last_status, WBEMEV_E_INVALID_OPERATION);
     assert_only_violation(f->d, WBEMEV_VIOLATION_SET_STATUS_FROM_PROVIDER);
     assert_first(f->d, "BadProvider", "SetStatus", NULL);
     assert_int_equal(wbemev_recording_sink_status_count(f->rec), 0); /* consumers saw nothing */
@@ -213,17 +214,17 @@ static void test_class_change_in_call(void **state)
     (void)state;
     struct fx *f = fx_new(WBEMEV_CONTRACT_STRICT, false);
     fx_start(f, DEFINE_CLASS_IN_INIT);
-    assert_status(f->bad.last_status, WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_status(f->bad.last_status, WBEMEV_E_INVALID_OPERATION);
     assert_only_violation(f->d, WBEMEV_VIOLATION_CLASS_CHANGE_IN_CALL);
     assert_first(f->d, "BadProvider", "Initialize", "Late_Event");
     wbemev_class_t *late;
-    assert_status(wbemev_namespace_get_class(wbemev_dispatcher_namespace(f->d), "Late_Event", &late), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_namespace_get_class(wbemev_dispatcher_namespace(f->d), "Late_Event", &late), WBEMEV_E_NOT_FOUND);
     fx_free(f);
 
     /* Under record the change goes through, as WMI would let it, and is reported. */
     f = fx_new(WBEMEV_CONTRACT_RECORD, false);
     fx_start(f, DEFINE_CLASS_IN_INIT);
-    assert_ok(f->bad.last_status);
+    assert_wbemev_status(f->bad.last_status, WBEMEV_S_NO_ERROR);
     assert_violation(f->d, WBEMEV_VIOLATION_CLASS_CHANGE_IN_CALL);
     fx_free(f);
 }
@@ -233,7 +234,7 @@ static void test_event_call_in_call(void **state)
     (void)state;
     struct fx *f = fx_new(WBEMEV_CONTRACT_STRICT, false);
     fx_start(f, SUBSCRIBE_IN_NEW_QUERY);
-    assert_status(f->bad.last_status, WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_status(f->bad.last_status, WBEMEV_E_INVALID_OPERATION);
     assert_only_violation(f->d, WBEMEV_VIOLATION_EVENT_CALL_IN_CALL);
     assert_first(f->d, "BadProvider", "NewQuery", NULL);
     assert_int_equal(wbemev_dispatcher_subscription_count(f->d), 1);
@@ -247,8 +248,8 @@ static void test_object_reindicated(void **state)
     struct fx *f = fx_new(WBEMEV_CONTRACT_STRICT, false);
     fx_start(f, GOOD);
     wbemev_object_t *reused = event(f->sample, 1);
-    assert_ok(wbemev_sink_indicate1(f->bad.sink, reused));
-    assert_status(wbemev_sink_indicate1(f->bad.sink, reused), WBEMEV_E_INVALID_OBJECT);
+    assert_wbemev_status(wbemev_sink_indicate1(f->bad.sink, reused), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_indicate1(f->bad.sink, reused), WBEMEV_E_INVALID_OBJECT);
     assert_only_violation(f->d, WBEMEV_VIOLATION_OBJECT_REINDICATED);
     assert_first(f->d, "BadProvider", "Indicate", "Sample_Event");
     assert_int_equal(wbemev_recording_sink_count(f->rec), 1);
@@ -263,13 +264,13 @@ static void test_duplicate_in_batch(void **state)
     fx_start(f, GOOD);
     wbemev_object_t *a = event(f->sample, 1), *b = event(f->sample, 2);
     wbemev_object_t *batch[] = {a, b, a};
-    assert_status(wbemev_sink_indicate(f->bad.sink, 3, batch), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_sink_indicate(f->bad.sink, 3, batch), WBEMEV_E_INVALID_PARAMETER);
     assert_only_violation(f->d, WBEMEV_VIOLATION_DUPLICATE_IN_BATCH);
     /* Rejected whole: nothing delivered, nothing frozen, and the objects can still be sent once. */
     assert_int_equal(wbemev_recording_sink_count(f->rec), 0);
     assert_false(wbemev_object_is_frozen(a));
     wbemev_object_t *fixed[] = {a, b};
-    assert_ok(wbemev_sink_indicate(f->bad.sink, 2, fixed));
+    assert_wbemev_status(wbemev_sink_indicate(f->bad.sink, 2, fixed), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_dispatcher_violation_count(f->d), 1);
     wbemev_object_release(a);
     wbemev_object_release(b);
@@ -282,9 +283,9 @@ static void test_put_after_indicate(void **state)
     struct fx *f = fx_new(WBEMEV_CONTRACT_STRICT, false);
     fx_start(f, GOOD);
     wbemev_object_t *o = event(f->sample, 1);
-    assert_ok(wbemev_sink_indicate1(f->bad.sink, o));
+    assert_wbemev_status(wbemev_sink_indicate1(f->bad.sink, o), WBEMEV_S_NO_ERROR);
     /* "Update the counter and send it again": the Put is refused. */
-    assert_status(wbemev_object_put_sint32(o, "Severity", 2), WBEMEV_E_READ_ONLY);
+    assert_wbemev_status(wbemev_object_put_sint32(o, "Severity", 2), WBEMEV_E_READ_ONLY);
     assert_only_violation(f->d, WBEMEV_VIOLATION_PUT_AFTER_INDICATE);
     assert_first(f->d, "BadProvider", "Put", "Sample_Event");
     wbemev_object_release(o);
@@ -296,12 +297,13 @@ static void test_indicate_after_cancel(void **state)
     (void)state;
     struct fx *f = fx_new(WBEMEV_CONTRACT_STRICT, false);
     fx_start(f, GOOD);
-    assert_ok(wbemev_dispatcher_inject_indicate_status(f->d, "BadProvider", WBEMEV_E_CALL_CANCELLED, 1));
+    assert_wbemev_status(wbemev_dispatcher_inject_indicate_status(f->d, "BadProvider", WBEMEV_E_CALL_CANCELLED, 1),
+                         WBEMEV_S_NO_ERROR);
     wbemev_object_t *o = event(f->sample, 1);
-    assert_status(wbemev_sink_indicate1(f->bad.sink, o), WBEMEV_E_CALL_CANCELLED);
+    assert_wbemev_status(wbemev_sink_indicate1(f->bad.sink, o), WBEMEV_E_CALL_CANCELLED);
     assert_int_equal(wbemev_dispatcher_violation_count(f->d), 0);
     /* Ignores the stop and keeps indicating. */
-    assert_status(wbemev_sink_indicate1(f->bad.sink, o), WBEMEV_E_CALL_CANCELLED);
+    assert_wbemev_status(wbemev_sink_indicate1(f->bad.sink, o), WBEMEV_E_CALL_CANCELLED);
     assert_only_violation(f->d, WBEMEV_VIOLATION_INDICATE_AFTER_CANCEL);
     assert_int_equal(wbemev_recording_sink_count(f->rec), 0);
     wbemev_object_release(o);
@@ -334,7 +336,7 @@ static void test_class_not_registered(void **state)
     struct fx *f = fx_new(WBEMEV_CONTRACT_STRICT, false);
     fx_start(f, GOOD); /* registered for Sample_Event only */
     wbemev_object_t *o = event(f->other, 1);
-    assert_status(wbemev_sink_indicate1(f->bad.sink, o), WBEMEV_E_INVALID_CLASS);
+    assert_wbemev_status(wbemev_sink_indicate1(f->bad.sink, o), WBEMEV_E_INVALID_CLASS);
     assert_only_violation(f->d, WBEMEV_VIOLATION_CLASS_NOT_REGISTERED);
     assert_first(f->d, "BadProvider", "Indicate", "Other_Event");
     assert_int_equal(wbemev_recording_sink_count(f->rec), 0);
@@ -348,7 +350,7 @@ static void test_not_event_class(void **state)
     struct fx *f = fx_new(WBEMEV_CONTRACT_STRICT, false);
     fx_start(f, GOOD);
     wbemev_object_t *o = event(f->plain, 1);
-    assert_status(wbemev_sink_indicate1(f->bad.sink, o), WBEMEV_E_NOT_EVENT_CLASS);
+    assert_wbemev_status(wbemev_sink_indicate1(f->bad.sink, o), WBEMEV_E_NOT_EVENT_CLASS);
     assert_only_violation(f->d, WBEMEV_VIOLATION_NOT_EVENT_CLASS);
     assert_first(f->d, "BadProvider", "Indicate", "Plain");
     wbemev_object_release(o);
@@ -361,7 +363,7 @@ static void test_class_object_indicated(void **state)
     struct fx *f = fx_new(WBEMEV_CONTRACT_STRICT, false);
     fx_start(f, GOOD);
     /* GetObject("Sample_Event") returns the class; it was indicated without SpawnInstance. */
-    assert_status(wbemev_sink_indicate1(f->bad.sink, wbemev_class_object(f->sample)), WBEMEV_E_INVALID_OBJECT);
+    assert_wbemev_status(wbemev_sink_indicate1(f->bad.sink, wbemev_class_object(f->sample)), WBEMEV_E_INVALID_OBJECT);
     assert_only_violation(f->d, WBEMEV_VIOLATION_CLASS_OBJECT_INDICATED);
     fx_free(f);
 }
@@ -372,12 +374,12 @@ static void test_sink_held_after_stop(void **state)
     struct fx *f = fx_new(WBEMEV_CONTRACT_STRICT, false);
     fx_start(f, SINK_KEPT_ON_RELEASE);
     wbemev_sink_t *leaked = f->bad.sink;
-    assert_ok(wbemev_dispatcher_unregister(f->d, "BadProvider"));
+    assert_wbemev_status(wbemev_dispatcher_unregister(f->d, "BadProvider"), WBEMEV_S_NO_ERROR);
     assert_only_violation(f->d, WBEMEV_VIOLATION_SINK_HELD_AFTER_STOP);
     assert_first(f->d, "BadProvider", "Release", NULL);
     /* The orphaned sink is harmless: it answers CALL_CANCELLED. */
     wbemev_object_t *o = event(f->sample, 1);
-    assert_status(wbemev_sink_indicate1(leaked, o), WBEMEV_E_CALL_CANCELLED);
+    assert_wbemev_status(wbemev_sink_indicate1(leaked, o), WBEMEV_E_CALL_CANCELLED);
     wbemev_object_release(o);
     wbemev_sink_release(leaked);
     fx_free(f);
@@ -413,7 +415,7 @@ static wbemev_status consumer_event(void *ctx, wbemev_object_t *e)
     else {
         uint32_t id;
         wbemev_sink_t *rec;
-        assert_ok(wbemev_recording_sink_new(&rec));
+        assert_wbemev_ok(wbemev_recording_sink_new(&rec));
         c->reentry = wbemev_dispatcher_subscribe(c->d, "SELECT * FROM Other_Event", rec, NULL, &id);
         wbemev_sink_release(rec);
     }
@@ -428,13 +430,14 @@ static void test_slow_consumer(void **state)
     struct consumer_ctx c = {f->d, true, 0};
     wbemev_sink_t *cb;
     uint32_t id;
-    assert_ok(wbemev_callback_sink_new(consumer_event, NULL, &c, &cb));
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Sample_Event", cb, NULL, &id));
+    assert_wbemev_ok(wbemev_callback_sink_new(consumer_event, NULL, &c, &cb));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Sample_Event", cb, NULL, &id),
+                         WBEMEV_S_NO_ERROR);
     wbemev_object_t *o = event(f->sample, 1);
-    assert_ok(wbemev_sink_indicate1(f->bad.sink, o)); /* a warning rejects nothing */
+    assert_wbemev_status(wbemev_sink_indicate1(f->bad.sink, o), WBEMEV_S_NO_ERROR); /* a warning rejects nothing */
     assert_only_violation(f->d, WBEMEV_VIOLATION_SLOW_CONSUMER);
     wbemev_violation v;
-    assert_ok(wbemev_dispatcher_violation_at(f->d, 0, &v));
+    assert_wbemev_ok(wbemev_dispatcher_violation_at(f->d, 0, &v));
     assert_true(v.warning);
     assert_string_equal(v.provider, "(consumer)");
     wbemev_object_release(o);
@@ -450,11 +453,12 @@ static void test_consumer_reentry(void **state)
     struct consumer_ctx c = {f->d, false, 0};
     wbemev_sink_t *cb;
     uint32_t id;
-    assert_ok(wbemev_callback_sink_new(consumer_event, NULL, &c, &cb));
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Sample_Event", cb, NULL, &id));
+    assert_wbemev_ok(wbemev_callback_sink_new(consumer_event, NULL, &c, &cb));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Sample_Event", cb, NULL, &id),
+                         WBEMEV_S_NO_ERROR);
     wbemev_object_t *o = event(f->sample, 1);
-    assert_ok(wbemev_sink_indicate1(f->bad.sink, o));
-    assert_status(c.reentry, WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_status(wbemev_sink_indicate1(f->bad.sink, o), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(c.reentry, WBEMEV_E_INVALID_OPERATION);
     assert_only_violation(f->d, WBEMEV_VIOLATION_CONSUMER_REENTRY);
     assert_int_equal(wbemev_dispatcher_subscription_count(f->d), 2);
     wbemev_object_release(o);
@@ -585,12 +589,13 @@ static void run_refirer(wbemev_contract_policy policy, bool good, struct refirer
     example_mutex_init(&r->sig_lock);
     example_cond_init(&r->sig);
     const char *const list[] = {"SELECT * FROM Sample_Event"};
-    assert_ok(wbemev_dispatcher_register(f->d, "Refirer", &r->base, list, 1));
+    assert_wbemev_status(wbemev_dispatcher_register(f->d, "Refirer", &r->base, list, 1), WBEMEV_S_NO_ERROR);
     refirer_release(&r->base);
     wbemev_sink_t *counter;
     uint32_t id;
-    assert_ok(wbemev_testkit_failing_consumer_new(SIZE_MAX, WBEMEV_E_FAILED, &counter));
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Sample_Event", counter, NULL, &id));
+    assert_wbemev_ok(wbemev_testkit_failing_consumer_new(SIZE_MAX, WBEMEV_E_FAILED, &counter));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Sample_Event", counter, NULL, &id),
+                         WBEMEV_S_NO_ERROR);
 
     example_thread t;
     assert_int_equal(example_thread_start(&t, refirer_worker, r), 0);
@@ -599,7 +604,7 @@ static void run_refirer(wbemev_contract_policy policy, bool good, struct refirer
         example_cond_wait(&r->sig, &r->sig_lock);
     example_mutex_unlock(&r->sig_lock);
     /* The CancelQuery of this unsubscribe waits for the provider's lock. */
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, id));
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, id), WBEMEV_S_NO_ERROR);
     example_thread_join(t);
     assert_int_equal(r->cancels, 1);
 
@@ -619,13 +624,13 @@ static void test_refire_while_pending(void **state)
     run_refirer(WBEMEV_CONTRACT_STRICT, false, &r, &d);
     assert_only_violation(d, WBEMEV_VIOLATION_REFIRE_WHILE_PENDING);
     assert_first(d, "Refirer", "Indicate", NULL);
-    assert_status(r.last, WBEMEV_E_CALL_CANCELLED);
+    assert_wbemev_status(r.last, WBEMEV_E_CALL_CANCELLED);
     assert_int_equal(r.busy, 63); /* the 64th refire was the one reported */
     wbemev_dispatcher_destroy(d);
     /* Bad, record: reported, then let through, as WMI eventually accepts the event. */
     run_refirer(WBEMEV_CONTRACT_RECORD, false, &r, &d);
     assert_only_violation(d, WBEMEV_VIOLATION_REFIRE_WHILE_PENDING);
-    assert_ok(r.last);
+    assert_wbemev_status(r.last, WBEMEV_S_NO_ERROR);
     wbemev_dispatcher_destroy(d);
     wbemev_test_assert_no_leaks();
 }
@@ -639,7 +644,7 @@ static void test_refire_after_processing_is_clean(void **state)
     /* Whether this worker met SERVER_TOO_BUSY depends on the interleaving; either way it is clean,
      * because it never held its lock across Indicate and refired only after the request. */
     assert_int_equal(wbemev_dispatcher_violation_count(d), 0);
-    assert_ok(r.last);
+    assert_wbemev_status(r.last, WBEMEV_S_NO_ERROR);
     assert_true(r.busy < 64);
     wbemev_dispatcher_destroy(d);
     wbemev_test_assert_no_leaks();
@@ -658,21 +663,25 @@ static void test_well_behaved_provider_under_abort(void **state)
         o.contract = WBEMEV_CONTRACT_ABORT;
         o.model_throttling = true;
         wbemev_dispatcher_t *d;
-        assert_ok(wbemev_dispatcher_new(&o, &d));
+        assert_wbemev_ok(wbemev_dispatcher_new(&o, &d));
         assert_int_equal(wbemev_dispatcher_contract_policy(d), WBEMEV_CONTRACT_ABORT);
-        assert_ok(burst_provider_define_classes(wbemev_dispatcher_namespace(d)));
+        assert_wbemev_ok(burst_provider_define_classes(wbemev_dispatcher_namespace(d)));
         wbemev_provider_t *p;
         burst_options bo = {4, 400};
-        assert_ok(burst_provider_new(&bo, &p));
-        assert_ok(wbemev_dispatcher_register(d, "Burst", p, burst_event_queries, burst_event_query_count));
+        assert_wbemev_ok(burst_provider_new(&bo, &p));
+        assert_wbemev_status(wbemev_dispatcher_register(d, "Burst", p, burst_event_queries, burst_event_query_count),
+                             WBEMEV_S_NO_ERROR);
         if (scenario == 1) /* the host is busy for a while: the provider refires */
-            assert_ok(wbemev_dispatcher_inject_indicate_status(d, "Burst", WBEMEV_E_SERVER_TOO_BUSY, 5));
+            assert_wbemev_status(wbemev_dispatcher_inject_indicate_status(d, "Burst", WBEMEV_E_SERVER_TOO_BUSY, 5),
+                                 WBEMEV_S_NO_ERROR);
         if (scenario == 2) /* the host stops it after two bursts */
-            assert_ok(wbemev_dispatcher_inject_indicate_status(d, "Burst", WBEMEV_E_CALL_CANCELLED, 1));
+            assert_wbemev_status(wbemev_dispatcher_inject_indicate_status(d, "Burst", WBEMEV_E_CALL_CANCELLED, 1),
+                                 WBEMEV_S_NO_ERROR);
         wbemev_sink_t *rec;
         uint32_t id;
-        assert_ok(wbemev_recording_sink_new(&rec));
-        assert_ok(wbemev_dispatcher_subscribe(d, "SELECT * FROM Burst_Event WHERE Burst >= 0", rec, NULL, &id));
+        assert_wbemev_ok(wbemev_recording_sink_new(&rec));
+        assert_wbemev_status(wbemev_dispatcher_subscribe(d, "SELECT * FROM Burst_Event WHERE Burst >= 0", rec, NULL, &id),
+                             WBEMEV_S_NO_ERROR);
         unsigned long long accepted = burst_provider_wait(p);
         if (scenario == 2) {
             assert_int_equal(accepted, 0);
@@ -698,12 +707,12 @@ static void test_policy_parsing_and_off(void **state)
 {
     (void)state;
     wbemev_contract_policy p;
-    assert_ok(wbemev_contract_policy_from_name("STRICT", &p));
+    assert_wbemev_ok(wbemev_contract_policy_from_name("STRICT", &p));
     assert_int_equal(p, WBEMEV_CONTRACT_STRICT);
-    assert_ok(wbemev_contract_policy_from_name("off", &p));
+    assert_wbemev_ok(wbemev_contract_policy_from_name("off", &p));
     assert_int_equal(p, WBEMEV_CONTRACT_OFF);
-    assert_status(wbemev_contract_policy_from_name("loose", &p), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_contract_policy_from_name(NULL, &p), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_contract_policy_from_name("loose", &p), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_contract_policy_from_name(NULL, &p), WBEMEV_E_INVALID_PARAMETER);
     assert_string_equal(wbemev_violation_name(WBEMEV_VIOLATION_OBJECT_REINDICATED), "OBJECT_REINDICATED");
     assert_null(wbemev_violation_name((wbemev_violation_code)999));
 
@@ -711,8 +720,8 @@ static void test_policy_parsing_and_off(void **state)
     struct fx *f = fx_new(WBEMEV_CONTRACT_OFF, false);
     fx_start(f, SETSTATUS_IN_PROVIDE);
     wbemev_object_t *reused = event(f->sample, 1);
-    assert_ok(wbemev_sink_indicate1(f->bad.sink, reused));
-    assert_ok(wbemev_sink_indicate1(f->bad.sink, reused));
+    assert_wbemev_status(wbemev_sink_indicate1(f->bad.sink, reused), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_indicate1(f->bad.sink, reused), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_dispatcher_violation_count(f->d), 0);
     assert_int_equal(wbemev_recording_sink_count(f->rec), 2);
     wbemev_object_release(reused);
@@ -723,7 +732,7 @@ static void test_policy_parsing_and_off(void **state)
     fx_start(f, GOOD);
     reused = event(f->sample, 1);
     for (int i = 0; i < 3; i++)
-        assert_ok(wbemev_sink_indicate1(f->bad.sink, reused));
+        assert_wbemev_status(wbemev_sink_indicate1(f->bad.sink, reused), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_recording_sink_count(f->rec), 3);
     assert_int_equal(wbemev_dispatcher_violation_count(f->d), 1);
     assert_int_equal(wbemev_dispatcher_violations_of(f->d, WBEMEV_VIOLATION_OBJECT_REINDICATED), 2);
@@ -740,12 +749,12 @@ static void test_policy_parsing_and_off(void **state)
     assert_non_null(strstr(report, "clone the template"));
     assert_non_null(strstr(report, "BadProvider"));
     wbemev_violation v;
-    assert_status(wbemev_dispatcher_violation_at(f->d, 1, &v), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_dispatcher_violation_at(f->d, 0, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_violation_at(f->d, 1, &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_violation_at(f->d, 0, NULL), WBEMEV_E_INVALID_PARAMETER);
     assert_int_equal(wbemev_dispatcher_report(NULL, stderr), 0);
-    assert_status(wbemev_dispatcher_inject_indicate_status(f->d, "nobody", WBEMEV_E_FAILED, 1), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_dispatcher_inject_indicate_status(f->d, "BadProvider", WBEMEV_S_NO_ERROR, 1),
-                  WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_inject_indicate_status(f->d, "nobody", WBEMEV_E_FAILED, 1), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_dispatcher_inject_indicate_status(f->d, "BadProvider", WBEMEV_S_NO_ERROR, 1),
+                         WBEMEV_E_INVALID_PARAMETER);
     wbemev_object_release(reused);
     fx_free(f);
 }

@@ -21,11 +21,11 @@ static int setup(void **state)
     wbemev_dispatcher_options_init(&o);
     o.workers = 2;
     o.keep_final_stats = true;
-    assert_ok(wbemev_dispatcher_new(&o, &f->d));
+    assert_wbemev_ok(wbemev_dispatcher_new(&o, &f->d));
     f->cls = define_event_class(f->d, "Q_Event");
     cprov_init(&f->p);
     static const char *const list[] = {"SELECT * FROM Q_Event"};
-    assert_ok(wbemev_dispatcher_register(f->d, "QP", &f->p.base, list, 1));
+    assert_wbemev_status(wbemev_dispatcher_register(f->d, "QP", &f->p.base, list, 1), WBEMEV_S_NO_ERROR);
     *state = f;
     return 0;
 }
@@ -55,7 +55,8 @@ static uint32_t sub_queued(struct fx *f, struct ccons *c, wbemev_backpressure bp
     if (max_wait_ms != 0)
         so.max_wait_ms = max_wait_ms;
     uint32_t id;
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &c->base, &so, &id));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &c->base, &so, &id),
+                         WBEMEV_S_NO_ERROR);
     return id;
 }
 
@@ -68,7 +69,7 @@ static wbemev_sink_t *psink(struct fx *f)
 
 static void get_stats(struct fx *f, uint32_t id, wbemev_subscription_stats *s)
 {
-    assert_ok(wbemev_dispatcher_subscription_stats(f->d, id, s));
+    assert_wbemev_ok(wbemev_dispatcher_subscription_stats(f->d, id, s));
     assert_balanced(s);
 }
 
@@ -96,14 +97,14 @@ static void test_bad_options(void **state)
     wbemev_subscribe_options_init(&so);
     so.backpressure = (wbemev_backpressure)7;
     uint32_t id = 0;
-    assert_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &c->base, &so, &id),
-                  WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &c->base, &so, &id),
+                         WBEMEV_E_INVALID_PARAMETER);
     wbemev_subscribe_options_init(&so);
     so.delivery = (wbemev_delivery)3;
-    assert_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &c->base, &so, &id),
-                  WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &c->base, &so, &id),
+                         WBEMEV_E_INVALID_PARAMETER);
     assert_int_equal(id, 0);
-    assert_status(wbemev_dispatcher_wait_idle(NULL, 0), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(NULL, 0), WBEMEV_E_INVALID_PARAMETER);
     assert_int_equal(wbemev_dispatcher_tick(NULL), 0);
     ccons_free(c);
 }
@@ -115,10 +116,11 @@ static void test_queued_shares_and_orders(void **state)
     struct ccons *q = ccons_new(), *s = ccons_new();
     q->keep_objects = s->keep_objects = true;
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0), sid;
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &s->base, NULL, &sid));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &s->base, NULL, &sid),
+                         WBEMEV_S_NO_ERROR);
     for (int i = 0; i < 100; i++)
-        assert_ok(fire_event(psink(f), f->cls, "e", i));
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+        assert_wbemev_status(fire_event(psink(f), f->cls, "e", i), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
     assert_int_equal(q->events, 100);
     for (int i = 0; i < 100; i++) {
         assert_int_equal(q->log[i].value, i);
@@ -156,13 +158,13 @@ static void test_reserves_exact_share(void **state)
         so.backpressure = WBEMEV_BACKPRESSURE_REFUSE;
         so.queue_max_events = k % 2 ? 3 : 10; /* the WHERE ones: fewer than the class sends */
         const char *q = k % 2 ? "SELECT * FROM Q_Event WHERE Severity > 0" : "SELECT * FROM Q_Event";
-        assert_ok(wbemev_dispatcher_subscribe(f->d, q, &c[k]->base, &so, &id[k]));
+        assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, q, &c[k]->base, &so, &id[k]), WBEMEV_S_NO_ERROR);
         ccons_gate(c[k], true); /* nothing leaves the queues until the call is checked */
     }
     wbemev_object_t *ev[NEVENTS];
     for (int i = 0; i < NEVENTS; i++)
         ev[i] = new_event(f->cls, "x", i); /* Severity 0, 1, 2, 3 */
-    assert_ok(wbemev_sink_indicate(psink(f), NEVENTS, ev));
+    assert_wbemev_status(wbemev_sink_indicate(psink(f), NEVENTS, ev), WBEMEV_S_NO_ERROR);
     for (int i = 0; i < NEVENTS; i++)
         wbemev_object_release(ev[i]);
     /* Both workers hold an event at a gate: the counts stand still (read while a worker hands an
@@ -177,17 +179,17 @@ static void test_reserves_exact_share(void **state)
     }
     /* One more event does not fit the WHERE queues (3 of 3, none delivered yet: the worker waits
      * at the first gate): refused, by every queue it goes to. */
-    assert_status(fire_event(psink(f), f->cls, "y", 5), WBEMEV_E_SERVER_TOO_BUSY);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "y", 5), WBEMEV_E_SERVER_TOO_BUSY);
     for (int k = 0; k < NSUBS; k++) {
         wbemev_subscription_stats st;
         get_stats(f, id[k], &st);
         assert_int_equal(st.refused, 1);
         ccons_gate(c[k], false);
     }
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
     for (int k = 0; k < NSUBS; k++) {
         assert_int_equal(c[k]->events, k % 2 ? 3 : 4);
-        assert_ok(wbemev_dispatcher_unsubscribe(f->d, id[k]));
+        assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, id[k]), WBEMEV_S_NO_ERROR);
         ccons_free(c[k]);
     }
 }
@@ -267,8 +269,9 @@ static void test_unsubscribe_waits_for_end_in_progress(void **state)
     wbemev_subscribe_options_init(&so);
     so.delivery = WBEMEV_DELIVERY_QUEUED;
     uint32_t id;
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &h.base, &so, &id));
-    assert_ok(fire_event(psink(f), f->cls, "x", 1));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &h.base, &so, &id),
+                         WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "x", 1), WBEMEV_S_NO_ERROR);
     pthread_mutex_lock(&h.mu);
     while (!h.in_status) /* the worker is ending it, inside the final SetStatus */
         pthread_cond_wait(&h.cv, &h.mu);
@@ -281,9 +284,9 @@ static void test_unsubscribe_waits_for_end_in_progress(void **state)
     pthread_cond_broadcast(&h.cv);
     pthread_mutex_unlock(&h.mu);
     pthread_join(t, NULL);
-    assert_status(u.st, WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(u.st, WBEMEV_E_NOT_FOUND);
     assert_true(u.done_at_return);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
     pthread_cond_destroy(&h.cv);
     pthread_mutex_destroy(&h.mu);
 }
@@ -293,13 +296,14 @@ static void test_refuse(void **state)
     struct fx *f = *state;
     struct ccons *q = ccons_new(), *s = ccons_new();
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_REFUSE, 2, 0), sid;
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &s->base, NULL, &sid));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &s->base, NULL, &sid),
+                         WBEMEV_S_NO_ERROR);
     ccons_gate(q, true);
-    assert_ok(fire_event(psink(f), f->cls, "a", 1));
+    assert_wbemev_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_S_NO_ERROR);
     ccons_wait_entered(q, 1); /* the worker holds event 1: the queue is empty */
-    assert_ok(fire_event(psink(f), f->cls, "b", 2));
-    assert_ok(fire_event(psink(f), f->cls, "c", 3));
-    assert_status(fire_event(psink(f), f->cls, "d", 4), WBEMEV_E_SERVER_TOO_BUSY);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "b", 2), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "c", 3), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "d", 4), WBEMEV_E_SERVER_TOO_BUSY);
     assert_int_equal(s->events, 3); /* all or nothing: the synchronous consumer did not get "d" */
     wbemev_subscription_stats st;
     get_stats(f, qid, &st);
@@ -308,20 +312,20 @@ static void test_refuse(void **state)
     get_stats(f, sid, &st);
     assert_int_equal(st.refused, 1);
     wbemev_provider_stats ps;
-    assert_ok(wbemev_dispatcher_provider_stats(f->d, "QP", &ps));
+    assert_wbemev_ok(wbemev_dispatcher_provider_stats(f->d, "QP", &ps));
     assert_int_equal(ps.indicated, 4);
     assert_int_equal(ps.accepted, 3);
     assert_int_equal(ps.refused, 1);
 
     /* The refused object was not frozen: the provider refires it once there is room. */
     wbemev_object_t *o = new_event(f->cls, "d", 4);
-    assert_status(wbemev_sink_indicate1(psink(f), o), WBEMEV_E_SERVER_TOO_BUSY);
+    assert_wbemev_status(wbemev_sink_indicate1(psink(f), o), WBEMEV_E_SERVER_TOO_BUSY);
     assert_false(wbemev_object_is_frozen(o));
     ccons_gate(q, false);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
-    assert_ok(wbemev_sink_indicate1(psink(f), o));
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_indicate1(psink(f), o), WBEMEV_S_NO_ERROR);
     wbemev_object_release(o);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
     assert_int_equal(q->events, 4);
     for (int i = 0; i < 4; i++)
         assert_int_equal(q->log[i].value, i + 1);
@@ -330,7 +334,7 @@ static void test_refuse(void **state)
     assert_int_equal(st.refused, 2);
     assert_int_equal(st.indicated, 6);
     assert_int_equal(st.queued_high, 2);
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_S_NO_ERROR);
     ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
     ccons_free(q);
     wbemev_dispatcher_destroy(f->d);
@@ -357,16 +361,16 @@ static void test_block(void **state)
     struct ccons *q = ccons_new();
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 1, 1);
     ccons_gate(q, true);
-    assert_ok(fire_event(psink(f), f->cls, "a", 1));
+    assert_wbemev_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_S_NO_ERROR);
     ccons_wait_entered(q, 1);
-    assert_ok(fire_event(psink(f), f->cls, "b", 2));
+    assert_wbemev_status(fire_event(psink(f), f->cls, "b", 2), WBEMEV_S_NO_ERROR);
     /* Full, and nobody makes room within 1 ms (the consumer is held): refused. */
-    assert_status(fire_event(psink(f), f->cls, "c", 3), WBEMEV_E_SERVER_TOO_BUSY);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "c", 3), WBEMEV_E_SERVER_TOO_BUSY);
     wbemev_subscription_stats st;
     get_stats(f, qid, &st);
     assert_int_equal(st.refused, 1);
     ccons_gate(q, false);
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_S_NO_ERROR);
     ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
     assert_true(q->events >= 1 && q->events <= 2); /* "b" was discarded or delivered before the end */
     ccons_free(q);
@@ -378,24 +382,24 @@ static void test_block_then_room(void **state)
     struct ccons *q = ccons_new();
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 1, 600000); /* "forever" */
     ccons_gate(q, true);
-    assert_ok(fire_event(psink(f), f->cls, "a", 1));
+    assert_wbemev_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_S_NO_ERROR);
     ccons_wait_entered(q, 1);
-    assert_ok(fire_event(psink(f), f->cls, "b", 2));
+    assert_wbemev_status(fire_event(psink(f), f->cls, "b", 2), WBEMEV_S_NO_ERROR);
     struct blocked_fire b = {psink(f), f->cls, WBEMEV_E_FAILED};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, blocked_fire_main, &b), 0);
     /* Whether the producer is already waiting or not, opening the gate makes room: it succeeds. */
     ccons_gate(q, false);
     pthread_join(t, NULL);
-    assert_ok(b.st);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    assert_wbemev_status(b.st, WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
     assert_int_equal(q->events, 3);
     assert_int_equal(q->log[2].value, 9);
     wbemev_subscription_stats st;
     get_stats(f, qid, &st);
     assert_int_equal(st.refused, 0);
     assert_int_equal(st.delivered, 3);
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_S_NO_ERROR);
     ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
     ccons_free(q);
 }
@@ -407,28 +411,28 @@ static void run_drop(struct fx *f, wbemev_backpressure bp, const int32_t *expect
     struct ccons *q = ccons_new();
     uint32_t qid = sub_queued(f, q, bp, 2, 0);
     ccons_gate(q, true);
-    assert_ok(fire_event(psink(f), f->cls, "a", 1));
+    assert_wbemev_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_S_NO_ERROR);
     ccons_wait_entered(q, 1);
     for (int i = 2; i <= 5; i++)
-        assert_ok(fire_event(psink(f), f->cls, "x", i));
+        assert_wbemev_status(fire_event(psink(f), f->cls, "x", i), WBEMEV_S_NO_ERROR);
     wbemev_subscription_stats st;
     get_stats(f, qid, &st);
     assert_int_equal(st.dropped, 2);
     assert_int_equal(st.queued, 2);
     ccons_gate(q, false);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
     /* event 1, the notice, then the two kept events */
     assert_int_equal(q->n, 4);
     assert_int_equal(q->log[0].kind, CE_EVENT);
     assert_int_equal(q->log[0].value, 1);
     assert_int_equal(q->log[1].kind, CE_PROGRESS);
-    assert_status(q->log[1].status, WBEMEV_E_QUEUE_OVERFLOW);
+    assert_wbemev_status(q->log[1].status, WBEMEV_E_QUEUE_OVERFLOW);
     assert_int_equal(q->log[2].value, expect_after_notice[0]);
     assert_int_equal(q->log[3].value, expect_after_notice[1]);
     get_stats(f, qid, &st);
     assert_int_equal(st.delivered, 3);
     assert_int_equal(st.indicated, 5);
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_S_NO_ERROR);
     ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
     assert_int_equal(q->completes, 1);
     ccons_free(q);
@@ -455,21 +459,21 @@ static void test_total_bytes(void **state)
     wbemev_dispatcher_options_init(&o);
     o.queue_total_bytes = 1; /* any event fills it: only an empty total takes nothing */
     o.keep_final_stats = true;
-    assert_ok(wbemev_dispatcher_new(&o, &f->d));
+    assert_wbemev_ok(wbemev_dispatcher_new(&o, &f->d));
     wbemev_class_release(f->cls);
     f->cls = define_event_class(f->d, "Q_Event");
     cprov_release(&f->p.base);
     cprov_init(&f->p);
     static const char *const list[] = {"SELECT * FROM Q_Event"};
-    assert_ok(wbemev_dispatcher_register(f->d, "QP", &f->p.base, list, 1));
+    assert_wbemev_status(wbemev_dispatcher_register(f->d, "QP", &f->p.base, list, 1), WBEMEV_S_NO_ERROR);
     struct ccons *q = ccons_new();
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_REFUSE, 0, 0);
-    assert_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_E_SERVER_TOO_BUSY);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_E_SERVER_TOO_BUSY);
     wbemev_subscription_stats st;
     get_stats(f, qid, &st);
     assert_int_equal(st.refused, 1);
     assert_int_equal(q->events, 0);
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_S_NO_ERROR);
     ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
     ccons_free(q);
 }
@@ -493,28 +497,29 @@ static void test_unsubscribe_discards(void **state)
     struct ccons *q = ccons_new();
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0);
     ccons_gate(q, true);
-    assert_ok(fire_event(psink(f), f->cls, "a", 1));
+    assert_wbemev_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_S_NO_ERROR);
     ccons_wait_entered(q, 1);
     for (int i = 2; i <= 10; i++)
-        assert_ok(fire_event(psink(f), f->cls, "x", i));
+        assert_wbemev_status(fire_event(psink(f), f->cls, "x", i), WBEMEV_S_NO_ERROR);
     /* unsubscribe waits for the Indicate in progress: run it on a thread, then open the gate. */
     struct unsub_arg u = {f->d, qid, WBEMEV_E_FAILED};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, unsub_main, &u), 0);
     ccons_gate(q, false);
     pthread_join(t, NULL);
-    assert_ok(u.st);
+    assert_wbemev_status(u.st, WBEMEV_S_NO_ERROR);
     ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
     size_t events = q->events;
     assert_true(events >= 1 && events <= 10);
     assert_int_equal(wbemev_dispatcher_subscription_count(f->d), 0);
     /* Further events reach nobody. */
-    assert_ok(fire_event(psink(f), f->cls, "after", 11));
+    assert_wbemev_status(fire_event(psink(f), f->cls, "after", 11), WBEMEV_S_NO_ERROR);
     assert_int_equal(q->events, events);
     assert_int_equal(q->completes, 1);
     wbemev_subscription_stats st;
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000)); /* a worker may still hold the ended queue */
-    assert_ok(wbemev_dispatcher_subscription_stats(f->d, qid, &st)); /* keep_final_stats */
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000),
+                         WBEMEV_S_NO_ERROR); /* a worker may still hold the ended queue */
+    assert_wbemev_ok(wbemev_dispatcher_subscription_stats(f->d, qid, &st)); /* keep_final_stats */
     assert_balanced(&st);
     assert_int_equal(st.indicated, 10);
     assert_int_equal(st.delivered, events);
@@ -531,12 +536,12 @@ static void test_consumer_failure_on_worker(void **state)
     q->fail_after = 3;
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0);
     for (int i = 1; i <= 10; i++)
-        assert_ok(fire_event(psink(f), f->cls, "x", i));
+        assert_wbemev_status(fire_event(psink(f), f->cls, "x", i), WBEMEV_S_NO_ERROR);
     ccons_wait_complete(q);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
     ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
     assert_int_equal(q->events, 3);
-    assert_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_E_NOT_FOUND);
     assert_int_equal(atomic_load(&f->p.cancels), 1); /* CancelQuery reached the provider */
     wbemev_dispatcher_destroy(f->d);
     f->d = NULL;
@@ -552,7 +557,7 @@ static void test_shutdown_deadline(void **state)
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0);
     ccons_gate(q, true);
     for (int i = 1; i <= 20; i++)
-        assert_ok(fire_event(psink(f), f->cls, "x", i));
+        assert_wbemev_status(fire_event(psink(f), f->cls, "x", i), WBEMEV_S_NO_ERROR);
     ccons_wait_entered(q, 1);
     wbemev_sink_t *kept = wbemev_sink_add_ref(psink(f));
     /* Open the gate: the workers race the deadline; the counts must add up either way. */
@@ -560,16 +565,16 @@ static void test_shutdown_deadline(void **state)
     wbemev_dispatcher_shutdown_deadline(f->d, 0);
     ccons_assert_ended(q, WBEMEV_E_SHUTTING_DOWN);
     wbemev_subscription_stats st;
-    assert_ok(wbemev_dispatcher_subscription_stats(f->d, qid, &st));
+    assert_wbemev_ok(wbemev_dispatcher_subscription_stats(f->d, qid, &st));
     assert_balanced(&st);
     assert_int_equal(st.indicated, 20);
     assert_int_equal(st.delivered, q->events);
     assert_int_equal(st.discarded, 20 - q->events);
-    assert_status(fire_event(kept, f->cls, "late", 0), WBEMEV_E_CALL_CANCELLED);
+    assert_wbemev_status(fire_event(kept, f->cls, "late", 0), WBEMEV_E_CALL_CANCELLED);
     wbemev_dispatcher_destroy(f->d);
     f->d = NULL;
     /* Still safe after destroy, until the provider thread releases it. */
-    assert_status(fire_event(kept, f->cls, "later", 0), WBEMEV_E_CALL_CANCELLED);
+    assert_wbemev_status(fire_event(kept, f->cls, "later", 0), WBEMEV_E_CALL_CANCELLED);
     wbemev_sink_release(kept);
     ccons_free(q);
 }
@@ -592,7 +597,7 @@ static void *order_main(void *arg)
             st = fire_event(a->sink, a->cls, "o", a->thread * 100000 + i);
             a->refused += st == WBEMEV_E_SERVER_TOO_BUSY;
         } while (st == WBEMEV_E_SERVER_TOO_BUSY); /* refire, as WMI asks */
-        assert_ok(st);
+        assert_wbemev_status(st, WBEMEV_S_NO_ERROR);
     }
     return NULL;
 }
@@ -622,7 +627,8 @@ static void test_order_per_provider_thread(void **state)
     sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0);
     sub_queued(f, q2, WBEMEV_BACKPRESSURE_REFUSE, 8, 0); /* refusals and refires */
     uint32_t sid;
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &s->base, NULL, &sid));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &s->base, NULL, &sid),
+                         WBEMEV_S_NO_ERROR);
     struct order_arg a[ORDER_THREADS];
     pthread_t t[ORDER_THREADS];
     for (int i = 0; i < ORDER_THREADS; i++) {
@@ -631,7 +637,7 @@ static void test_order_per_provider_thread(void **state)
     }
     for (int i = 0; i < ORDER_THREADS; i++)
         pthread_join(t[i], NULL);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 600000));
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 600000), WBEMEV_S_NO_ERROR);
     check_order(q);
     check_order(q2);
     check_order(s);

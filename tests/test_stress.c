@@ -107,7 +107,7 @@ static void *provider_main(void *arg)
             atomic_fetch_add(&w->cancelled, 1);
             break; /* shut down: stop, as a provider must */
         } else {
-            assert_ok(st);
+            assert_wbemev_status(st, WBEMEV_S_NO_ERROR);
             atomic_fetch_add(&w->ok, 1);
         }
     }
@@ -153,7 +153,7 @@ static void *churn_main(void *arg)
         const char *q = queries[rnd(&seed) % (sizeof queries / sizeof queries[0])];
         uint32_t id = 0;
         wbemev_status st = wbemev_dispatcher_subscribe(w->d, q, &c->base, &so, &id);
-        assert_ok(st);
+        assert_wbemev_status(st, WBEMEV_S_NO_ERROR);
         w->cons[w->nsubs] = c;
         w->ids[w->nsubs] = id;
         w->nsubs++;
@@ -171,8 +171,8 @@ static void *churn_main(void *arg)
             struct cprov *tmp = calloc(1, sizeof *tmp);
             cprov_init(tmp);
             static const char *const list[] = {"SELECT * FROM S_Event"};
-            assert_ok(wbemev_dispatcher_register(w->d, "Transient", &tmp->base, list, 1));
-            assert_ok(wbemev_dispatcher_unregister(w->d, "Transient"));
+            assert_wbemev_status(wbemev_dispatcher_register(w->d, "Transient", &tmp->base, list, 1), WBEMEV_S_NO_ERROR);
+            assert_wbemev_status(wbemev_dispatcher_unregister(w->d, "Transient"), WBEMEV_S_NO_ERROR);
             cprov_release(&tmp->base);
             assert_int_equal(atomic_load(&tmp->refs), 0);
             free(tmp);
@@ -194,22 +194,23 @@ static void test_stress(void **state)
     o.workers = 3;
     o.keep_final_stats = true;
     o.queue_total_bytes = 256u * 1024u; /* small: the total limit is reached too */
-    assert_ok(wbemev_dispatcher_new(&o, &w->d));
+    assert_wbemev_ok(wbemev_dispatcher_new(&o, &w->d));
     w->cls = define_event_class(w->d, "S_Event");
     const wbemev_property_def cp[] = {{"Extra", WBEMEV_CIM_UINT32, NULL}};
-    assert_ok(wbemev_namespace_define_class(wbemev_dispatcher_namespace(w->d), "S_Child", "S_Event", cp, 1, &w->child));
+    assert_wbemev_ok(wbemev_namespace_define_class(wbemev_dispatcher_namespace(w->d), "S_Child", "S_Event", cp, 1, &w->child));
 
     /* Two providers, each fired by two threads. */
     static const char *const list[] = {"SELECT * FROM S_Event"};
     for (int i = 0; i < 2; i++)
         cprov_init(&w->prov[i]);
-    assert_ok(wbemev_dispatcher_register(w->d, "P0", &w->prov[0].base, list, 1));
-    assert_ok(wbemev_dispatcher_register(w->d, "P1", &w->prov[1].base, list, 1));
+    assert_wbemev_status(wbemev_dispatcher_register(w->d, "P0", &w->prov[0].base, list, 1), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_dispatcher_register(w->d, "P1", &w->prov[1].base, list, 1), WBEMEV_S_NO_ERROR);
     struct scons *first = calloc(1, sizeof *first);
     first->base.vtbl = &scons_vtbl;
     atomic_init(&first->refs, 1);
     w->cons[0] = first;
-    assert_ok(wbemev_dispatcher_subscribe(w->d, "SELECT * FROM S_Event", &first->base, NULL, &w->ids[0]));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(w->d, "SELECT * FROM S_Event", &first->base, NULL, &w->ids[0]),
+                         WBEMEV_S_NO_ERROR);
     w->nsubs = 1;
     struct prov_arg pa[4];
     pthread_t pt[4], ct;
@@ -231,7 +232,7 @@ static void test_stress(void **state)
     for (size_t i = 0; i < w->nsubs; i++) {
         struct scons *c = w->cons[i];
         wbemev_subscription_stats st;
-        assert_ok(wbemev_dispatcher_subscription_stats(w->d, w->ids[i], &st));
+        assert_wbemev_ok(wbemev_dispatcher_subscription_stats(w->d, w->ids[i], &st));
         assert_balanced(&st);
         assert_int_equal(st.queued, 0);
         assert_int_equal(atomic_load(&c->completes), 1);

@@ -1,5 +1,6 @@
 /*
- * tests/support/test_support.h: helpers shared by the unit tests (cmocka 1.1 API).
+ * tests/support/test_support.h: helpers shared by the unit tests (cmocka 1.1 API). Status assertions
+ * are the test kit's (wbemev/testkit.h: assert_wbemev_status, assert_wbemev_ok, assert_no_violations...).
  */
 #ifndef WBEMEV_TEST_SUPPORT_H
 #define WBEMEV_TEST_SUPPORT_H
@@ -11,13 +12,7 @@
 #include <cmocka.h>
 
 #include "wbemev.h"
-
-/* Asserts that a wbemev call returned `expected`, printing both status names when it did not. */
-#define assert_status(expr, expected) wbemev_test_assert_status((expr), (expected), #expr, __FILE__, __LINE__)
-#define assert_ok(expr) assert_status((expr), WBEMEV_S_NO_ERROR)
-
-void wbemev_test_assert_status(wbemev_status got, wbemev_status expected, const char *expr,
-                               const char *file, int line);
+#include "wbemev/testkit.h"
 
 /* Fails the test when event objects or allocations made by the library are still alive. Call it at
  * the end of each test (or in its teardown) after releasing everything. */
