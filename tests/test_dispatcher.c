@@ -1,175 +1,25 @@
 /*
  * tests/test_dispatcher.c: the dispatcher's WMI call order, delivery, exactly-once endings and
- * reference balance, with a fake provider that logs every call.
+ * reference balance, with fake providers that log every call (tests/support/fake_provider.h).
  */
 #include "test_support.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------------------------------------
- * A fake provider: logs calls in order, keeps the sink like a real provider, counts references.
- */
-enum call { C_INIT, C_PROVIDE, C_NEW_QUERY, C_CANCEL_QUERY, C_ACCESS, C_FINAL_RELEASE };
-
-enum init_mode { INIT_NONE, INIT_OK, INIT_FAIL_STATUS, INIT_FAIL_RETURN, INIT_LATER };
-
-struct fake {
-    wbemev_provider_t base;
-    atomic_int refs;
-    enum call log[64];
-    uint32_t ids[64];
-    size_t nlog;
-    wbemev_sink_t *sink;      /* kept from provide_events */
-    wbemev_sink_t *init_sink; /* kept when INIT_LATER */
-    enum init_mode init;
-    wbemev_status access;     /* what access_check answers */
-    wbemev_status new_query;  /* what new_query answers */
-    wbemev_status provide;    /* what provide_events answers */
-    char last_query[256];
-    size_t last_sid_len;
-};
-
-static struct fake *fake_from(wbemev_provider_t *p)
-{
-    return WBEMEV_CONTAINER_OF(p, struct fake, base);
-}
-
-static void fake_log(struct fake *f, enum call c, uint32_t id)
-{
-    assert_true(f->nlog < 64);
-    f->ids[f->nlog] = id;
-    f->log[f->nlog++] = c;
-}
-
-static void fake_add_ref(wbemev_provider_t *p)
-{
-    atomic_fetch_add(&fake_from(p)->refs, 1);
-}
-
-static void fake_release(wbemev_provider_t *p)
-{
-    struct fake *f = fake_from(p);
-    if (atomic_fetch_sub(&f->refs, 1) == 1) {
-        /* The final release stops the provider: it lets go of its sinks. The test owns the memory. */
-        fake_log(f, C_FINAL_RELEASE, 0);
-        if (f->sink != NULL)
-            wbemev_sink_release(f->sink);
-        f->sink = NULL;
-        if (f->init_sink != NULL)
-            wbemev_sink_release(f->init_sink);
-        f->init_sink = NULL;
-    }
-}
-
-static wbemev_status fake_initialize(wbemev_provider_t *p, const wbemev_provider_init *init,
-                                     wbemev_sink_t *init_sink)
-{
-    struct fake *f = fake_from(p);
-    fake_log(f, C_INIT, 0);
-    assert_non_null(init->ns);
-    assert_non_null(init->namespace_name);
-    switch (f->init) {
-    case INIT_OK:
-        wbemev_sink_set_status(init_sink, WBEMEV_STATUS_COMPLETE, WBEMEV_S_INITIALIZED, NULL, NULL);
-        break;
-    case INIT_FAIL_STATUS:
-        wbemev_sink_set_status(init_sink, WBEMEV_STATUS_COMPLETE, WBEMEV_E_FAILED, NULL, NULL);
-        break;
-    case INIT_FAIL_RETURN:
-        return WBEMEV_E_FAILED;
-    case INIT_LATER:
-        f->init_sink = wbemev_sink_add_ref(init_sink);
-        break;
-    case INIT_NONE:
-        break;
-    }
-    return WBEMEV_S_NO_ERROR;
-}
-
-static wbemev_status fake_provide_events(wbemev_provider_t *p, wbemev_sink_t *sink, int32_t flags)
-{
-    struct fake *f = fake_from(p);
-    assert_int_equal(flags, 0);
-    fake_log(f, C_PROVIDE, 0);
-    if (WBEMEV_FAILED(f->provide))
-        return f->provide;
-    if (f->sink != NULL)
-        wbemev_sink_release(f->sink);
-    f->sink = wbemev_sink_add_ref(sink);
-    return WBEMEV_S_NO_ERROR;
-}
-
-static wbemev_status fake_new_query(wbemev_provider_t *p, uint32_t id, const char *language,
-                                    const char *query)
-{
-    struct fake *f = fake_from(p);
-    assert_string_equal(language, "WQL");
-    fake_log(f, C_NEW_QUERY, id);
-    snprintf(f->last_query, sizeof f->last_query, "%s", query);
-    return f->new_query;
-}
-
-static wbemev_status fake_cancel_query(wbemev_provider_t *p, uint32_t id)
-{
-    fake_log(fake_from(p), C_CANCEL_QUERY, id);
-    return WBEMEV_S_NO_ERROR;
-}
-
-static wbemev_status fake_access_check(wbemev_provider_t *p, const char *language, const char *query,
-                                       const uint8_t *sid, size_t sid_length)
-{
-    struct fake *f = fake_from(p);
-    assert_string_equal(language, "WQL");
-    assert_non_null(query);
-    assert_true((sid == NULL) == (sid_length == 0));
-    f->last_sid_len = sid_length;
-    fake_log(f, C_ACCESS, 0);
-    return f->access;
-}
-
-static const wbemev_provider_vtbl fake_vtbl = {
-    WBEMEV_PROVIDER_VTBL_VERSION, fake_add_ref,   fake_release,      fake_initialize,
-    fake_provide_events,          fake_new_query, fake_cancel_query, fake_access_check,
-};
-
-static const wbemev_provider_vtbl fake_minimal_vtbl = {
-    WBEMEV_PROVIDER_VTBL_VERSION, fake_add_ref, fake_release, NULL, fake_provide_events, NULL, NULL, NULL,
-};
-
-static void fake_init(struct fake *f, enum init_mode init)
-{
-    memset(f, 0, sizeof *f);
-    f->base.vtbl = &fake_vtbl;
-    atomic_init(&f->refs, 1);
-    f->init = init;
-}
-
-static size_t count_calls(const struct fake *f, enum call c)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < f->nlog; i++)
-        n += f->log[i] == c;
-    return n;
-}
-
-static size_t first_call(const struct fake *f, enum call c)
-{
-    for (size_t i = 0; i < f->nlog; i++)
-        if (f->log[i] == c)
-            return i;
-    return SIZE_MAX;
-}
-
-/* ------------------------------------------------------------------------------------------------
  * Fixture: a dispatcher with Sample_Event : __ExtrinsicEvent, Sample_Child : Sample_Event,
- * Other_Event : __ExtrinsicEvent, and a non-event class Plain.
+ * Other_Event : __ExtrinsicEvent, and a non-event class Plain; three fake providers, each with
+ * every method and ready at once unless a test scripts otherwise, registered by the tests.
  */
+#define NPROV 3
+
 struct fixture {
     wbemev_dispatcher_t *d;
     wbemev_class_t *sample, *child, *other, *plain;
+    test_fakes fakes;
+    fake_provider *p[NPROV];
     size_t live_allocs;
 };
 
@@ -188,6 +38,8 @@ static int setup(void **state)
     assert_wbemev_ok(wbemev_namespace_define_class(ns, "Sample_Child", "Sample_Event", child_props, 1, &fx->child));
     assert_wbemev_ok(wbemev_namespace_define_class(ns, "Other_Event", "__ExtrinsicEvent", props, 2, &fx->other));
     assert_wbemev_ok(wbemev_namespace_define_class(ns, "Plain", NULL, props, 2, &fx->plain));
+    for (int i = 0; i < NPROV; i++)
+        fx->p[i] = test_fakes_provider(&fx->fakes);
     *state = fx;
     return 0;
 }
@@ -201,6 +53,7 @@ static int teardown(void **state)
     wbemev_class_release(fx->child);
     wbemev_class_release(fx->other);
     wbemev_class_release(fx->plain);
+    test_fakes_teardown(&fx->fakes); /* each provider had its final release and let go of its sinks */
     wbemev_test_assert_no_leaks();
     assert_int_equal(wbemev_live_allocations(), fx->live_allocs);
     free(fx);
@@ -208,24 +61,6 @@ static int teardown(void **state)
 }
 
 static const char *const sample_list[] = {"SELECT * FROM Sample_Event"};
-
-static wbemev_object_t *make_event(wbemev_class_t *cls, const char *name, int32_t severity)
-{
-    wbemev_object_t *o;
-    assert_wbemev_ok(wbemev_class_spawn_instance(cls, &o));
-    assert_wbemev_ok(wbemev_object_put_string(o, "Name", name));
-    assert_wbemev_ok(wbemev_object_put_sint32(o, "Severity", severity));
-    return o;
-}
-
-/* Indicates one fresh event through the provider's kept sink; returns Indicate's status. */
-static wbemev_status fire(struct fake *f, wbemev_class_t *cls, const char *name, int32_t severity)
-{
-    wbemev_object_t *o = make_event(cls, name, severity);
-    wbemev_status st = wbemev_sink_indicate1(f->sink, o);
-    wbemev_object_release(o);
-    return st;
-}
 
 static void assert_single_status(wbemev_sink_t *rec, wbemev_status expected)
 {
@@ -241,13 +76,12 @@ static void assert_single_status(wbemev_sink_t *rec, wbemev_status expected)
 static void test_call_order_new_query_before_provide_events(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f;
-    fake_init(&f, INIT_OK);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "SampleProvider", &f.base, sample_list, 1),
+    fake_provider *f = fx->p[0];
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "SampleProvider", fake_provider_base(f), sample_list, 1),
                          WBEMEV_S_NO_ERROR);
-    assert_int_equal(f.nlog, 1);
-    assert_int_equal(f.log[0], C_INIT);
-    assert_int_equal(atomic_load(&f.refs), 2); /* the dispatcher holds one */
+    assert_int_equal(fake_provider_log_size(f), 1);
+    assert_int_equal(fake_provider_log_call(f, 0), FAKE_CALL_INITIALIZE);
+    assert_int_equal(fake_provider_refs(f), 2); /* the dispatcher holds one */
 
     wbemev_sink_t *rec;
     uint32_t id = 0;
@@ -256,19 +90,21 @@ static void test_call_order_new_query_before_provide_events(void **state)
                          WBEMEV_S_NO_ERROR);
     assert_int_not_equal(id, 0);
     /* AccessCheck, then NewQuery, then ProvideEvents. */
-    assert_true(first_call(&f, C_ACCESS) < first_call(&f, C_NEW_QUERY));
-    assert_true(first_call(&f, C_NEW_QUERY) < first_call(&f, C_PROVIDE));
-    assert_int_equal(f.ids[first_call(&f, C_NEW_QUERY)], id);
-    assert_string_equal(f.last_query, "SELECT * FROM Sample_Event");
-    assert_non_null(f.sink);
+    assert_true(fake_provider_first(f, FAKE_CALL_ACCESS_CHECK) < fake_provider_first(f, FAKE_CALL_NEW_QUERY));
+    assert_true(fake_provider_first(f, FAKE_CALL_NEW_QUERY) < fake_provider_first(f, FAKE_CALL_PROVIDE_EVENTS));
+    assert_int_equal(fake_provider_log_id(f, fake_provider_first(f, FAKE_CALL_NEW_QUERY)), id);
+    char query[256];
+    fake_provider_last_query(f, query, sizeof query);
+    assert_string_equal(query, "SELECT * FROM Sample_Event");
+    assert_non_null(fake_provider_sink(f));
 
     /* A second subscription: NewQuery again, ProvideEvents not again. */
     uint32_t id2 = 0;
     assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", rec, NULL, &id2),
                          WBEMEV_S_NO_ERROR);
     assert_int_not_equal(id, id2);
-    assert_int_equal(count_calls(&f, C_NEW_QUERY), 2);
-    assert_int_equal(count_calls(&f, C_PROVIDE), 1);
+    assert_int_equal(fake_provider_calls(f, FAKE_CALL_NEW_QUERY), 2);
+    assert_int_equal(fake_provider_calls(f, FAKE_CALL_PROVIDE_EVENTS), 1);
 
     wbemev_provider_stats ps;
     assert_wbemev_ok(wbemev_dispatcher_provider_stats(fx->d, "SampleProvider", &ps));
@@ -277,19 +113,19 @@ static void test_call_order_new_query_before_provide_events(void **state)
 
     /* Unsubscribe: CancelQuery with the id. */
     assert_wbemev_status(wbemev_dispatcher_unsubscribe(fx->d, id), WBEMEV_S_NO_ERROR);
-    assert_int_equal(count_calls(&f, C_CANCEL_QUERY), 1);
-    assert_int_equal(f.ids[first_call(&f, C_CANCEL_QUERY)], id);
+    assert_int_equal(fake_provider_calls(f, FAKE_CALL_CANCEL_QUERY), 1);
+    assert_int_equal(fake_provider_log_id(f, fake_provider_first(f, FAKE_CALL_CANCEL_QUERY)), id);
     assert_wbemev_status(wbemev_dispatcher_unsubscribe(fx->d, id), WBEMEV_E_NOT_FOUND);
 
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
     /* Destroy cancelled the other query and released the provider, which let go of its sink. */
-    assert_int_equal(count_calls(&f, C_CANCEL_QUERY), 2);
-    assert_int_equal(atomic_load(&f.refs), 1);
+    assert_int_equal(fake_provider_calls(f, FAKE_CALL_CANCEL_QUERY), 2);
+    assert_int_equal(fake_provider_refs(f), 1);
     assert_int_equal(wbemev_recording_sink_status_count(rec), 2);
     assert_int_equal(wbemev_recording_sink_refs(rec), 1);
-    fake_release(&f.base);
-    assert_int_equal(f.log[f.nlog - 1], C_FINAL_RELEASE);
+    fake_provider_release(f);
+    assert_int_equal(fake_provider_log_call(f, fake_provider_log_size(f) - 1), FAKE_CALL_FINAL_RELEASE);
     wbemev_sink_release(rec);
 }
 
@@ -302,19 +138,19 @@ static void test_new_query_reaches_providers_registered_later(void **state)
     assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", rec, NULL, &id),
                          WBEMEV_S_NO_ERROR);
 
-    struct fake f;
-    fake_init(&f, INIT_OK);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Late", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
+    fake_provider *f = fx->p[0];
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Late", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
     /* Initialize, then NewQuery for the existing subscription, then ProvideEvents. */
-    assert_int_equal(f.nlog, 3);
-    assert_int_equal(f.log[0], C_INIT);
-    assert_int_equal(f.log[1], C_NEW_QUERY);
-    assert_int_equal(f.ids[1], id);
-    assert_int_equal(f.log[2], C_PROVIDE);
+    assert_int_equal(fake_provider_log_size(f), 3);
+    assert_int_equal(fake_provider_log_call(f, 0), FAKE_CALL_INITIALIZE);
+    assert_int_equal(fake_provider_log_call(f, 1), FAKE_CALL_NEW_QUERY);
+    assert_int_equal(fake_provider_log_id(f, 1), id);
+    assert_int_equal(fake_provider_log_call(f, 2), FAKE_CALL_PROVIDE_EVENTS);
 
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
-    fake_release(&f.base);
+    fake_provider_release(f);
     assert_single_status(rec, WBEMEV_E_SHUTTING_DOWN);
     wbemev_sink_release(rec);
 }
@@ -322,69 +158,73 @@ static void test_new_query_reaches_providers_registered_later(void **state)
 static void test_initialize_reported_later(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f;
-    fake_init(&f, INIT_LATER);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Slow", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
+    fake_provider *f = fx->p[0];
+    fake_provider_set_init(f, FAKE_INIT_LATER, WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Slow", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
     wbemev_sink_t *rec;
     uint32_t id;
     assert_wbemev_ok(wbemev_recording_sink_new(&rec));
     assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", rec, NULL, &id),
                          WBEMEV_S_NO_ERROR);
     /* Not ready yet: nothing but Initialize. */
-    assert_int_equal(f.nlog, 1);
+    assert_int_equal(fake_provider_log_size(f), 1);
     wbemev_provider_stats ps;
     assert_wbemev_ok(wbemev_dispatcher_provider_stats(fx->d, "Slow", &ps));
     assert_false(ps.ready);
 
-    assert_wbemev_status(wbemev_sink_set_status(f.init_sink, WBEMEV_STATUS_COMPLETE, WBEMEV_S_INITIALIZED, NULL, NULL),
+    assert_wbemev_status(fake_provider_report_init(f, WBEMEV_S_INITIALIZED),
                          WBEMEV_S_NO_ERROR);
-    assert_int_equal(f.nlog, 3);
-    assert_int_equal(f.log[1], C_NEW_QUERY);
-    assert_int_equal(f.log[2], C_PROVIDE);
+    assert_int_equal(fake_provider_log_size(f), 3);
+    assert_int_equal(fake_provider_log_call(f, 1), FAKE_CALL_NEW_QUERY);
+    assert_int_equal(fake_provider_log_call(f, 2), FAKE_CALL_PROVIDE_EVENTS);
     /* Readiness is reported once. */
-    assert_wbemev_status(wbemev_sink_set_status(f.init_sink, WBEMEV_STATUS_COMPLETE, WBEMEV_S_INITIALIZED, NULL, NULL),
+    assert_wbemev_status(fake_provider_report_init(f, WBEMEV_S_INITIALIZED),
                          WBEMEV_E_INVALID_OPERATION);
-    assert_wbemev_status(fire(&f, fx->sample, "x", 1), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_fire(f, fx->sample, "x", 1), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_recording_sink_count(rec), 1);
 
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
-    fake_release(&f.base);
+    fake_provider_release(f);
     wbemev_sink_release(rec);
 }
 
 static void test_initialize_failure(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f;
-    fake_init(&f, INIT_FAIL_STATUS);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Bad", &f.base, sample_list, 1),
+    fake_provider *f = fx->p[0];
+    fake_provider_set_init(f, FAKE_INIT_READY, WBEMEV_E_FAILED);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Bad", fake_provider_base(f), sample_list, 1),
                          WBEMEV_E_PROVIDER_LOAD_FAILURE);
-    assert_int_equal(atomic_load(&f.refs), 1); /* not kept */
-    fake_init(&f, INIT_FAIL_RETURN);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Bad", &f.base, sample_list, 1),
+    assert_int_equal(fake_provider_refs(f), 1); /* not kept */
+    f = fx->p[1];
+    fake_provider_set_init(f, FAKE_INIT_RETURN, WBEMEV_E_FAILED);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Bad", fake_provider_base(f), sample_list, 1),
                          WBEMEV_E_PROVIDER_LOAD_FAILURE);
-    assert_int_equal(atomic_load(&f.refs), 1);
+    assert_int_equal(fake_provider_refs(f), 1);
     wbemev_provider_stats ps;
     assert_wbemev_status(wbemev_dispatcher_provider_stats(fx->d, "Bad", &ps), WBEMEV_E_NOT_FOUND);
 
     /* Failure reported later: the registration goes away and the provider is released. */
-    fake_init(&f, INIT_LATER);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Later", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
-    assert_wbemev_status(wbemev_sink_set_status(f.init_sink, WBEMEV_STATUS_COMPLETE, WBEMEV_E_FAILED, NULL, NULL),
+    f = fx->p[2];
+    fake_provider_set_init(f, FAKE_INIT_LATER, WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Later", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_provider_report_init(f, WBEMEV_E_FAILED),
                          WBEMEV_S_NO_ERROR);
     assert_wbemev_status(wbemev_dispatcher_provider_stats(fx->d, "Later", &ps), WBEMEV_E_NOT_FOUND);
-    assert_int_equal(atomic_load(&f.refs), 1);
-    fake_release(&f.base);
+    assert_int_equal(fake_provider_refs(f), 1);
+    fake_provider_release(f);
 }
 
 static void test_access_denied_leaves_no_subscription(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f;
-    fake_init(&f, INIT_OK);
-    f.access = WBEMEV_E_ACCESS_DENIED;
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Guard", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
+    fake_provider *f = fx->p[0];
+    fake_provider_answer(f, FAKE_CALL_ACCESS_CHECK, WBEMEV_E_ACCESS_DENIED);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Guard", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
     wbemev_sink_t *rec;
     uint32_t id = 12345;
     assert_wbemev_ok(wbemev_recording_sink_new(&rec));
@@ -396,17 +236,17 @@ static void test_access_denied_leaves_no_subscription(void **state)
     assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", rec, &so, &id),
                          WBEMEV_E_ACCESS_DENIED);
     assert_int_equal(id, 12345); /* out-parameter untouched */
-    assert_int_equal(f.last_sid_len, sizeof sid);
-    assert_int_equal(count_calls(&f, C_NEW_QUERY), 0);
-    assert_int_equal(count_calls(&f, C_PROVIDE), 0);
+    assert_int_equal(fake_provider_last_sid_length(f), sizeof sid);
+    assert_int_equal(fake_provider_calls(f, FAKE_CALL_NEW_QUERY), 0);
+    assert_int_equal(fake_provider_calls(f, FAKE_CALL_PROVIDE_EVENTS), 0);
     assert_int_equal(wbemev_dispatcher_subscription_count(fx->d), 0);
     /* The consumer was never called and not kept. */
     assert_int_equal(wbemev_recording_sink_status_count(rec), 0);
     assert_int_equal(wbemev_recording_sink_refs(rec), 1);
 
     /* A failing NewQuery fails the subscribe too, with the provider's status. */
-    f.access = WBEMEV_S_NO_ERROR;
-    f.new_query = WBEMEV_E_INVALID_QUERY;
+    fake_provider_answer(f, FAKE_CALL_ACCESS_CHECK, WBEMEV_S_NO_ERROR);
+    fake_provider_answer(f, FAKE_CALL_NEW_QUERY, WBEMEV_E_INVALID_QUERY);
     assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", rec, NULL, &id),
                          WBEMEV_E_INVALID_QUERY);
     assert_int_equal(wbemev_dispatcher_subscription_count(fx->d), 0);
@@ -414,7 +254,7 @@ static void test_access_denied_leaves_no_subscription(void **state)
 
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
-    fake_release(&f.base);
+    fake_provider_release(f);
     assert_int_equal(wbemev_recording_sink_status_count(rec), 0);
     wbemev_sink_release(rec);
 }
@@ -425,11 +265,10 @@ static void test_access_denied_leaves_no_subscription(void **state)
 static void test_polymorphic_matching(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f;
-    fake_init(&f, INIT_NONE);
-    f.base.vtbl = &fake_minimal_vtbl;
+    fake_provider *f = fx->p[0];
+    fake_provider_set_methods(f, 0); /* add_ref, release and provide_events only */
     const char *const list[] = {"SELECT * FROM Sample_Event", "SELECT * FROM Other_Event"};
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Poly", &f.base, list, 2), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Poly", fake_provider_base(f), list, 2), WBEMEV_S_NO_ERROR);
 
     wbemev_sink_t *on_base, *on_sample, *on_child, *on_other, *on_event;
     uint32_t id;
@@ -448,11 +287,11 @@ static void test_polymorphic_matching(void **state)
                          WBEMEV_S_NO_ERROR);
     assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM __Event", on_event, NULL, &id),
                          WBEMEV_S_NO_ERROR);
-    assert_int_equal(count_calls(&f, C_PROVIDE), 1);
+    assert_int_equal(fake_provider_calls(f, FAKE_CALL_PROVIDE_EVENTS), 1);
 
-    assert_wbemev_status(fire(&f, fx->sample, "s", 1), WBEMEV_S_NO_ERROR);
-    assert_wbemev_status(fire(&f, fx->child, "c", 2), WBEMEV_S_NO_ERROR);
-    assert_wbemev_status(fire(&f, fx->other, "o", 3), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_fire(f, fx->sample, "s", 1), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_fire(f, fx->child, "c", 2), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_fire(f, fx->other, "o", 3), WBEMEV_S_NO_ERROR);
 
     assert_int_equal(wbemev_recording_sink_count(on_base), 3);
     assert_int_equal(wbemev_recording_sink_count(on_event), 3);
@@ -480,7 +319,7 @@ static void test_polymorphic_matching(void **state)
 
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
-    fake_release(&f.base);
+    fake_provider_release(f);
     wbemev_sink_t *all[] = {on_base, on_sample, on_child, on_other, on_event};
     for (size_t i = 0; i < 5; i++) {
         assert_single_status(all[i], WBEMEV_E_SHUTTING_DOWN);
@@ -491,21 +330,21 @@ static void test_polymorphic_matching(void **state)
 static void test_indicate_freezes_and_stamps(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f;
-    fake_init(&f, INIT_OK);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
+    fake_provider *f = fx->p[0];
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
     wbemev_sink_t *rec;
     uint32_t id;
     assert_wbemev_ok(wbemev_recording_sink_new(&rec));
     assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", rec, NULL, &id),
                          WBEMEV_S_NO_ERROR);
 
-    wbemev_object_t *ev = make_event(fx->sample, "a", 1);
-    wbemev_object_t *stamped = make_event(fx->sample, "b", 2);
+    wbemev_object_t *ev = new_event(fx->sample, "a", 1);
+    wbemev_object_t *stamped = new_event(fx->sample, "b", 2);
     assert_wbemev_ok(wbemev_object_put_uint64(stamped, "TIME_CREATED", 42));
     assert_true(wbemev_object_is_null(ev, "TIME_CREATED"));
     wbemev_object_t *batch[] = {ev, stamped};
-    assert_wbemev_status(wbemev_sink_indicate(f.sink, 2, batch), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 2, batch), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_recording_sink_count(rec), 2);
     assert_int_equal(wbemev_recording_sink_indicate_calls(rec), 1); /* one array for the call's events */
 
@@ -532,42 +371,43 @@ static void test_indicate_freezes_and_stamps(void **state)
     wbemev_object_release(stamped);
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
-    fake_release(&f.base);
+    fake_provider_release(f);
     wbemev_sink_release(rec);
 }
 
 static void test_indicate_bad_arguments(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f;
-    fake_init(&f, INIT_OK);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
+    fake_provider *f = fx->p[0];
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
     wbemev_sink_t *rec;
     uint32_t id;
     assert_wbemev_ok(wbemev_recording_sink_new(&rec));
     assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM __Event", rec, NULL, &id),
                          WBEMEV_S_NO_ERROR);
 
-    wbemev_object_t *good = make_event(fx->sample, "g", 1);
-    wbemev_object_t *plain = make_event(fx->plain, "p", 1);
+    wbemev_object_t *good = new_event(fx->sample, "g", 1);
+    wbemev_object_t *plain = new_event(fx->plain, "p", 1);
     wbemev_object_t *cls_obj = wbemev_class_object(fx->sample);
     wbemev_object_t *with_null[] = {good, NULL};
     wbemev_object_t *with_plain[] = {good, plain};
     wbemev_object_t *with_class[] = {good, cls_obj};
 
-    assert_wbemev_status(wbemev_sink_indicate(f.sink, 1, NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_sink_indicate(f.sink, -1, with_null), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_sink_indicate(f.sink, 2, with_null), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_sink_indicate(f.sink, 2, with_plain), WBEMEV_E_NOT_EVENT_CLASS);
-    assert_wbemev_status(wbemev_sink_indicate(f.sink, 2, with_class), WBEMEV_E_INVALID_OBJECT);
+    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 1, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), -1, with_null), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 2, with_null), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 2, with_plain), WBEMEV_E_NOT_EVENT_CLASS);
+    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 2, with_class), WBEMEV_E_INVALID_OBJECT);
     /* A refused call changes nothing: the good object was neither frozen nor delivered. */
     assert_false(wbemev_object_is_frozen(good));
     assert_int_equal(wbemev_recording_sink_count(rec), 0);
     /* An empty Indicate is fine. */
-    assert_wbemev_status(wbemev_sink_indicate(f.sink, 0, NULL), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 0, NULL), WBEMEV_S_NO_ERROR);
     /* Guideline 4: SetStatus on the event sink is refused. */
-    assert_wbemev_status(wbemev_sink_set_status(f.sink, WBEMEV_STATUS_COMPLETE, WBEMEV_S_NO_ERROR, NULL, NULL),
-                         WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_status(
+        wbemev_sink_set_status(fake_provider_sink(f), WBEMEV_STATUS_COMPLETE, WBEMEV_S_NO_ERROR, NULL, NULL),
+        WBEMEV_E_INVALID_OPERATION);
     assert_int_equal(wbemev_recording_sink_status_count(rec), 0);
 
     wbemev_provider_stats ps;
@@ -579,7 +419,7 @@ static void test_indicate_bad_arguments(void **state)
     wbemev_object_release(plain);
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
-    fake_release(&f.base);
+    fake_provider_release(f);
     wbemev_sink_release(rec);
 }
 
@@ -589,9 +429,9 @@ static void test_indicate_bad_arguments(void **state)
 static void test_consumer_failure_cancels_once(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f;
-    fake_init(&f, INIT_OK);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
+    fake_provider *f = fx->p[0];
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
     wbemev_sink_t *flaky, *steady;
     uint32_t flaky_id, steady_id;
     assert_wbemev_ok(wbemev_recording_sink_new(&flaky));
@@ -603,7 +443,7 @@ static void test_consumer_failure_cancels_once(void **state)
                          WBEMEV_S_NO_ERROR);
 
     for (int i = 0; i < 5; i++)
-        assert_wbemev_status(fire(&f, fx->sample, "e", i), WBEMEV_S_NO_ERROR);
+        assert_wbemev_status(fake_fire(f, fx->sample, "e", i), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_recording_sink_count(flaky), 2);
     assert_int_equal(wbemev_recording_sink_indicate_calls(flaky), 3); /* the third one failed */
     assert_single_status(flaky, WBEMEV_E_CALL_CANCELLED);
@@ -612,14 +452,14 @@ static void test_consumer_failure_cancels_once(void **state)
     assert_int_equal(wbemev_dispatcher_subscription_count(fx->d), 1);
     assert_wbemev_status(wbemev_dispatcher_unsubscribe(fx->d, flaky_id), WBEMEV_E_NOT_FOUND);
     /* The provider was told the query is gone. */
-    assert_int_equal(count_calls(&f, C_CANCEL_QUERY), 1);
-    assert_int_equal(f.ids[first_call(&f, C_CANCEL_QUERY)], flaky_id);
+    assert_int_equal(fake_provider_calls(f, FAKE_CALL_CANCEL_QUERY), 1);
+    assert_int_equal(fake_provider_log_id(f, fake_provider_first(f, FAKE_CALL_CANCEL_QUERY)), flaky_id);
 
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
     assert_single_status(flaky, WBEMEV_E_CALL_CANCELLED); /* still exactly one */
     assert_single_status(steady, WBEMEV_E_SHUTTING_DOWN);
-    fake_release(&f.base);
+    fake_provider_release(f);
     wbemev_sink_release(flaky);
     wbemev_sink_release(steady);
 }
@@ -659,9 +499,9 @@ static void self_unsub_status(void *ctx, int32_t flags, wbemev_status status, co
 static void test_unsubscribe_from_inside_indicate(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f;
-    fake_init(&f, INIT_OK);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
+    fake_provider *f = fx->p[0];
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
     struct self_unsub s = {.d = fx->d};
     wbemev_sink_t *cb;
     assert_wbemev_ok(wbemev_callback_sink_new(self_unsub_event, self_unsub_status, &s, &cb));
@@ -669,15 +509,15 @@ static void test_unsubscribe_from_inside_indicate(void **state)
                          WBEMEV_S_NO_ERROR);
     wbemev_sink_release(cb); /* the dispatcher keeps its own reference */
 
-    wbemev_object_t *a = make_event(fx->sample, "a", 1);
-    wbemev_object_t *b = make_event(fx->sample, "b", 2);
+    wbemev_object_t *a = new_event(fx->sample, "a", 1);
+    wbemev_object_t *b = new_event(fx->sample, "b", 2);
     wbemev_object_t *batch[] = {a, b};
-    assert_wbemev_status(wbemev_sink_indicate(f.sink, 2, batch), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 2, batch), WBEMEV_S_NO_ERROR);
     assert_int_equal(s.events, 2); /* one array: both were in its hands when it unsubscribed */
     assert_int_equal(s.statuses, 1);
     assert_int_equal(s.events_after_status, 0);
     assert_int_equal(wbemev_dispatcher_subscription_count(fx->d), 0);
-    assert_wbemev_status(fire(&f, fx->sample, "c", 3), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_fire(f, fx->sample, "c", 3), WBEMEV_S_NO_ERROR);
     assert_int_equal(s.events, 2);
     wbemev_object_release(a);
     wbemev_object_release(b);
@@ -685,33 +525,34 @@ static void test_unsubscribe_from_inside_indicate(void **state)
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
     assert_int_equal(s.statuses, 1);
-    fake_release(&f.base);
+    fake_provider_release(f);
 }
 
 static void test_indicate_after_destroy_and_unregister(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f, g;
-    fake_init(&f, INIT_OK);
-    fake_init(&g, INIT_OK);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "F", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "G", &g.base, sample_list, 1), WBEMEV_S_NO_ERROR);
+    fake_provider *f = fx->p[0];
+    fake_provider *g = fx->p[1];
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "F", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "G", fake_provider_base(g), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
     wbemev_sink_t *rec;
     uint32_t id;
     assert_wbemev_ok(wbemev_recording_sink_new(&rec));
     assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", rec, NULL, &id),
                          WBEMEV_S_NO_ERROR);
-    assert_non_null(f.sink);
-    assert_non_null(g.sink);
+    assert_non_null(fake_provider_sink(f));
+    assert_non_null(fake_provider_sink(g));
 
     /* Keep the sinks past the provider's own life, like a worker thread that was not joined. */
-    wbemev_sink_t *f_sink = wbemev_sink_add_ref(f.sink);
-    wbemev_sink_t *g_sink = wbemev_sink_add_ref(g.sink);
+    wbemev_sink_t *f_sink = wbemev_sink_add_ref(fake_provider_sink(f));
+    wbemev_sink_t *g_sink = wbemev_sink_add_ref(fake_provider_sink(g));
 
     assert_wbemev_status(wbemev_dispatcher_unregister(fx->d, "F"), WBEMEV_S_NO_ERROR);
     assert_wbemev_status(wbemev_dispatcher_unregister(fx->d, "F"), WBEMEV_E_NOT_FOUND);
-    assert_int_equal(atomic_load(&f.refs), 1); /* released by the dispatcher */
-    wbemev_object_t *o = make_event(fx->sample, "late", 1);
+    assert_int_equal(fake_provider_refs(f), 1); /* released by the dispatcher */
+    wbemev_object_t *o = new_event(fx->sample, "late", 1);
     assert_wbemev_status(wbemev_sink_indicate1(f_sink, o), WBEMEV_E_CALL_CANCELLED);
     assert_wbemev_status(wbemev_sink_indicate1(g_sink, o), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_recording_sink_count(rec), 1);
@@ -719,7 +560,7 @@ static void test_indicate_after_destroy_and_unregister(void **state)
 
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
-    wbemev_object_t *o2 = make_event(fx->sample, "after", 1);
+    wbemev_object_t *o2 = new_event(fx->sample, "after", 1);
     assert_wbemev_status(wbemev_sink_indicate1(g_sink, o2), WBEMEV_E_CALL_CANCELLED);
     assert_single_status(rec, WBEMEV_E_SHUTTING_DOWN);
     assert_int_equal(wbemev_recording_sink_count(rec), 1);
@@ -727,33 +568,33 @@ static void test_indicate_after_destroy_and_unregister(void **state)
     wbemev_sink_release(g_sink);
     wbemev_object_release(o);
     wbemev_object_release(o2);
-    fake_release(&f.base);
-    fake_release(&g.base);
+    fake_provider_release(f);
+    fake_provider_release(g);
     wbemev_sink_release(rec);
 }
 
 static void test_provide_events_failure_is_retried(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f;
-    fake_init(&f, INIT_OK);
-    f.provide = WBEMEV_E_FAILED;
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
+    fake_provider *f = fx->p[0];
+    fake_provider_answer(f, FAKE_CALL_PROVIDE_EVENTS, WBEMEV_E_FAILED);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
     wbemev_sink_t *rec;
     uint32_t id;
     assert_wbemev_ok(wbemev_recording_sink_new(&rec));
     assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", rec, NULL, &id),
                          WBEMEV_S_NO_ERROR);
-    assert_int_equal(count_calls(&f, C_PROVIDE), 1);
-    assert_null(f.sink);
-    f.provide = WBEMEV_S_NO_ERROR;
+    assert_int_equal(fake_provider_calls(f, FAKE_CALL_PROVIDE_EVENTS), 1);
+    assert_null(fake_provider_sink(f));
+    fake_provider_answer(f, FAKE_CALL_PROVIDE_EVENTS, WBEMEV_S_NO_ERROR);
     assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", rec, NULL, &id),
                          WBEMEV_S_NO_ERROR);
-    assert_int_equal(count_calls(&f, C_PROVIDE), 2);
-    assert_non_null(f.sink);
+    assert_int_equal(fake_provider_calls(f, FAKE_CALL_PROVIDE_EVENTS), 2);
+    assert_non_null(fake_provider_sink(f));
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
-    fake_release(&f.base);
+    fake_provider_release(f);
     assert_int_equal(wbemev_recording_sink_status_count(rec), 2);
     wbemev_sink_release(rec);
 }
@@ -779,37 +620,46 @@ static void test_bad_inputs(void **state)
     wbemev_dispatcher_destroy(NULL);
     assert_null(wbemev_dispatcher_namespace(NULL));
 
-    struct fake f;
-    fake_init(&f, INIT_OK);
-    const wbemev_provider_vtbl no_provide = {WBEMEV_PROVIDER_VTBL_VERSION, fake_add_ref, fake_release,
-                                            NULL, NULL, NULL, NULL, NULL};
-    const wbemev_provider_vtbl version0 = {0, fake_add_ref, fake_release, NULL, fake_provide_events,
-                                          NULL, NULL, NULL};
-    struct fake bad1, bad2;
-    fake_init(&bad1, INIT_NONE);
-    fake_init(&bad2, INIT_NONE);
-    bad1.base.vtbl = &no_provide;
-    bad2.base.vtbl = &version0;
+    fake_provider *f = fx->p[0];
+    /* Two broken vtables: no provide_events, and version 0. */
+    fake_provider *bad1 = fx->p[1];
+    fake_provider *bad2 = fx->p[2];
+    fake_provider_set_methods(bad1, 0);
+    fake_provider_set_methods(bad2, 0);
+    fake_provider_vtbl(bad1)->provide_events = NULL;
+    fake_provider_vtbl(bad2)->version = 0;
     const char *const bad_list[] = {"SELECT * FROM Plain"};
     const char *const unknown_list[] = {"SELECT * FROM Nope"};
     const char *const syntax_list[] = {"SELEKT * FROM Sample_Event"};
     const char *const null_list[] = {NULL};
-    assert_wbemev_status(wbemev_dispatcher_register(NULL, "P", &f.base, sample_list, 1), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, NULL, &f.base, sample_list, 1), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "", &f.base, sample_list, 1), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_register(NULL, "P", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, NULL, fake_provider_base(f), sample_list, 1),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_E_INVALID_PARAMETER);
     assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", NULL, sample_list, 1), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &bad1.base, sample_list, 1), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &bad2.base, sample_list, 1), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &f.base, NULL, 1), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &f.base, sample_list, 0), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &f.base, null_list, 1), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &f.base, bad_list, 1), WBEMEV_E_NOT_EVENT_CLASS);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &f.base, unknown_list, 1), WBEMEV_E_INVALID_CLASS);
-    assert_true(WBEMEV_FAILED(wbemev_dispatcher_register(fx->d, "P", &f.base, syntax_list, 1)));
-    assert_int_equal(f.nlog, 0);
-    assert_int_equal(atomic_load(&f.refs), 1);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "p", &f.base, sample_list, 1), WBEMEV_E_ALREADY_EXISTS);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(bad1), sample_list, 1),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(bad2), sample_list, 1),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), NULL, 1),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), sample_list, 0),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), null_list, 1),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), bad_list, 1),
+                         WBEMEV_E_NOT_EVENT_CLASS);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), unknown_list, 1),
+                         WBEMEV_E_INVALID_CLASS);
+    assert_true(WBEMEV_FAILED(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), syntax_list, 1)));
+    assert_int_equal(fake_provider_log_size(f), 0);
+    assert_int_equal(fake_provider_refs(f), 1);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "p", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_E_ALREADY_EXISTS);
     assert_wbemev_status(wbemev_dispatcher_unregister(NULL, "P"), WBEMEV_E_INVALID_PARAMETER);
     assert_wbemev_status(wbemev_dispatcher_unregister(fx->d, NULL), WBEMEV_E_INVALID_PARAMETER);
     assert_wbemev_status(wbemev_dispatcher_unregister(fx->d, "nobody"), WBEMEV_E_NOT_FOUND);
@@ -818,18 +668,25 @@ static void test_bad_inputs(void **state)
     uint32_t id = 7;
     assert_wbemev_ok(wbemev_recording_sink_new(&rec));
     wbemev_sink_t broken = {NULL};
-    assert_wbemev_status(wbemev_dispatcher_subscribe(NULL, "SELECT * FROM Sample_Event", rec, NULL, &id), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_subscribe(NULL, "SELECT * FROM Sample_Event", rec, NULL, &id),
+                         WBEMEV_E_INVALID_PARAMETER);
     assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, NULL, rec, NULL, &id), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", NULL, NULL, &id), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", &broken, NULL, &id), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", rec, NULL, NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Nope", rec, NULL, &id), WBEMEV_E_INVALID_CLASS);
-    assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Plain", rec, NULL, &id), WBEMEV_E_NOT_EVENT_CLASS);
+    assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", NULL, NULL, &id),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", &broken, NULL, &id),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", rec, NULL, NULL),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Nope", rec, NULL, &id),
+                         WBEMEV_E_INVALID_CLASS);
+    assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Plain", rec, NULL, &id),
+                         WBEMEV_E_NOT_EVENT_CLASS);
     assert_true(WBEMEV_FAILED(wbemev_dispatcher_subscribe(fx->d, "garbage", rec, NULL, &id)));
     wbemev_subscribe_options so;
     wbemev_subscribe_options_init(&so);
     so.sid_length = 4; /* length without bytes */
-    assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", rec, &so, &id), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", rec, &so, &id),
+                         WBEMEV_E_INVALID_PARAMETER);
     assert_int_equal(id, 7);
     assert_int_equal(wbemev_recording_sink_refs(rec), 1);
     assert_wbemev_status(wbemev_dispatcher_unsubscribe(NULL, 1), WBEMEV_E_INVALID_PARAMETER);
@@ -846,7 +703,7 @@ static void test_bad_inputs(void **state)
 
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
-    fake_release(&f.base);
+    fake_provider_release(f);
     wbemev_sink_release(rec);
 }
 
@@ -856,9 +713,9 @@ static void test_bad_inputs(void **state)
 static void test_projection_views(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f;
-    fake_init(&f, INIT_OK);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
+    fake_provider *f = fx->p[0];
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
     wbemev_sink_t *all, *some;
     uint32_t id;
     assert_wbemev_ok(wbemev_recording_sink_new(&all));
@@ -868,8 +725,8 @@ static void test_projection_views(void **state)
     assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, "SELECT name FROM Sample_Event WHERE Severity > 1", some, NULL, &id),
                          WBEMEV_S_NO_ERROR);
 
-    assert_wbemev_status(fire(&f, fx->sample, "low", 1), WBEMEV_S_NO_ERROR);
-    assert_wbemev_status(fire(&f, fx->child, "high", 5), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_fire(f, fx->sample, "low", 1), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_fire(f, fx->child, "high", 5), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_recording_sink_count(all), 2);
     assert_int_equal(wbemev_recording_sink_count(some), 1);
 
@@ -911,7 +768,7 @@ static void test_projection_views(void **state)
 
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
-    fake_release(&f.base);
+    fake_provider_release(f);
     wbemev_sink_release(all);
     wbemev_sink_release(some);
 }
@@ -924,11 +781,10 @@ static const uint8_t sid_bob[] = {1, 1, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0xB0};
 static void test_mixed_class_batch(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f;
-    fake_init(&f, INIT_NONE);
-    f.base.vtbl = &fake_minimal_vtbl;
+    fake_provider *f = fx->p[0];
+    fake_provider_set_methods(f, 0); /* add_ref, release and provide_events only */
     const char *const list[] = {"SELECT * FROM Sample_Event", "SELECT * FROM Other_Event"};
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Mixed", &f.base, list, 2), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "Mixed", fake_provider_base(f), list, 2), WBEMEV_S_NO_ERROR);
     wbemev_sink_t *on_base, *on_sample, *on_child, *on_other;
     uint32_t id_sample, id;
     assert_wbemev_ok(wbemev_recording_sink_new(&on_base));
@@ -948,8 +804,8 @@ static void test_mixed_class_batch(void **state)
     const char *const names[] = {"a", "b", "c", "d", "e", "f"};
     wbemev_object_t *batch[6];
     for (int i = 0; i < 6; i++)
-        batch[i] = make_event(classes[i], names[i], i);
-    assert_wbemev_status(wbemev_sink_indicate(f.sink, 6, batch), WBEMEV_S_NO_ERROR);
+        batch[i] = new_event(classes[i], names[i], i);
+    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 6, batch), WBEMEV_S_NO_ERROR);
     for (int i = 0; i < 6; i++)
         wbemev_object_release(batch[i]);
 
@@ -975,7 +831,7 @@ static void test_mixed_class_batch(void **state)
 
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
-    fake_release(&f.base);
+    fake_provider_release(f);
     wbemev_sink_t *all[] = {on_base, on_sample, on_child, on_other};
     for (size_t i = 0; i < 4; i++)
         wbemev_sink_release(all[i]);
@@ -987,9 +843,9 @@ static void test_mixed_class_batch(void **state)
 static void test_sync_arrays(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f;
-    fake_init(&f, INIT_OK);
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
+    fake_provider *f = fx->p[0];
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
     enum { NSUBS = 10, NEV = 150 };
     wbemev_sink_t *rec[NSUBS];
     uint32_t ids[NSUBS];
@@ -1006,9 +862,9 @@ static void test_sync_arrays(void **state)
     for (int i = 0; i < NEV; i++) {
         char name[16];
         snprintf(name, sizeof name, "e%d", i);
-        batch[i] = make_event(fx->sample, name, i % 5);
+        batch[i] = new_event(fx->sample, name, i % 5);
     }
-    assert_wbemev_status(wbemev_sink_indicate(f.sink, NEV, batch), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), NEV, batch), WBEMEV_S_NO_ERROR);
 
     /* All of them, in order, in 64 + 64 + 22; the projection shows Name only. */
     assert_int_equal(wbemev_recording_sink_count(rec[0]), NEV);
@@ -1053,7 +909,7 @@ static void test_sync_arrays(void **state)
     size_t calls_before[NSUBS];
     for (int k = 0; k < NSUBS; k++)
         calls_before[k] = wbemev_recording_sink_indicate_calls(rec[k]);
-    assert_wbemev_status(wbemev_sink_indicate(f.sink, 10, batch + 100),
+    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 10, batch + 100),
                          WBEMEV_S_NO_ERROR); /* indicated again: allowed (record) */
     int arrays = 0, one_by_one = 0;
     for (int k = 0; k < NSUBS; k++) {
@@ -1070,14 +926,14 @@ static void test_sync_arrays(void **state)
         wbemev_object_release(batch[i]);
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
-    fake_release(&f.base);
+    fake_provider_release(f);
     for (int k = 0; k < NSUBS; k++)
         wbemev_sink_release(rec[k]);
 }
 
 static wbemev_object_t *event_with_sd(wbemev_class_t *cls, const uint8_t *sid, size_t sid_len)
 {
-    wbemev_object_t *o = make_event(cls, "sd", 1);
+    wbemev_object_t *o = new_event(cls, "sd", 1);
     if (sid != NULL) {
         uint8_t sd[64] = {1, 0, 4, 0x80, 0, 0, 0, 0};
         memcpy(sd + 8, sid, sid_len);
@@ -1090,10 +946,10 @@ static wbemev_object_t *event_with_sd(wbemev_class_t *cls, const uint8_t *sid, s
 static void test_subject_to_sds_filters_per_event(void **state)
 {
     struct fixture *fx = *state;
-    struct fake f;
-    fake_init(&f, INIT_OK);
-    f.access = WBEMEV_S_SUBJECT_TO_SDS;
-    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
+    fake_provider *f = fx->p[0];
+    fake_provider_answer(f, FAKE_CALL_ACCESS_CHECK, WBEMEV_S_SUBJECT_TO_SDS);
+    assert_wbemev_status(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), sample_list, 1),
+                         WBEMEV_S_NO_ERROR);
     wbemev_sink_t *alice, *temp;
     uint32_t id;
     assert_wbemev_ok(wbemev_recording_sink_new(&alice));
@@ -1111,7 +967,7 @@ static void test_subject_to_sds_filters_per_event(void **state)
     wbemev_object_t *for_alice = event_with_sd(fx->sample, sid_alice, sizeof sid_alice);
     wbemev_object_t *for_bob = event_with_sd(fx->sample, sid_bob, sizeof sid_bob);
     wbemev_object_t *batch[] = {open, for_alice, for_bob};
-    assert_wbemev_status(wbemev_sink_indicate(f.sink, 3, batch), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 3, batch), WBEMEV_S_NO_ERROR);
     /* NULL descriptor: everyone. Alice's: Alice only. Bob's: nobody here. */
     assert_int_equal(wbemev_recording_sink_count(alice), 2);
     assert_int_equal(wbemev_recording_sink_count(temp), 1);
@@ -1126,7 +982,7 @@ static void test_subject_to_sds_filters_per_event(void **state)
 
     wbemev_dispatcher_destroy(fx->d);
     fx->d = NULL;
-    fake_release(&f.base);
+    fake_provider_release(f);
     wbemev_sink_release(alice);
     wbemev_sink_release(temp);
 }
@@ -1141,7 +997,7 @@ static bool only_bob(void *ctx, const uint8_t *sd, size_t sd_length, const uint8
 
 static void test_sd_check_hook(void **state)
 {
-    (void)state;
+    struct fixture *fx = *state;
     int calls = 0;
     wbemev_dispatcher_options o;
     wbemev_dispatcher_options_init(&o);
@@ -1152,10 +1008,9 @@ static void test_sd_check_hook(void **state)
     wbemev_class_t *cls;
     const wbemev_property_def props[] = {{"Name", WBEMEV_CIM_STRING, NULL}, {"Severity", WBEMEV_CIM_SINT32, NULL}};
     assert_wbemev_ok(wbemev_namespace_define_class(wbemev_dispatcher_namespace(d), "Sample_Event", "__ExtrinsicEvent", props, 2, &cls));
-    struct fake f;
-    fake_init(&f, INIT_OK);
-    f.access = WBEMEV_S_SUBJECT_TO_SDS;
-    assert_wbemev_status(wbemev_dispatcher_register(d, "P", &f.base, sample_list, 1), WBEMEV_S_NO_ERROR);
+    fake_provider *f = fx->p[0];
+    fake_provider_answer(f, FAKE_CALL_ACCESS_CHECK, WBEMEV_S_SUBJECT_TO_SDS);
+    assert_wbemev_status(wbemev_dispatcher_register(d, "P", fake_provider_base(f), sample_list, 1), WBEMEV_S_NO_ERROR);
     wbemev_sink_t *bob;
     uint32_t id;
     assert_wbemev_ok(wbemev_recording_sink_new(&bob));
@@ -1166,12 +1021,12 @@ static void test_sd_check_hook(void **state)
     assert_wbemev_status(wbemev_dispatcher_subscribe(d, "SELECT * FROM Sample_Event", bob, &so, &id),
                          WBEMEV_S_NO_ERROR);
     wbemev_object_t *e = event_with_sd(cls, sid_alice, sizeof sid_alice);
-    assert_wbemev_status(wbemev_sink_indicate1(f.sink, e), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_indicate1(fake_provider_sink(f), e), WBEMEV_S_NO_ERROR);
     assert_int_equal(calls, 1);
     assert_int_equal(wbemev_recording_sink_count(bob), 1);
     wbemev_object_release(e);
     wbemev_dispatcher_destroy(d);
-    fake_release(&f.base);
+    fake_provider_release(f);
     wbemev_sink_release(bob);
     wbemev_class_release(cls);
 }
