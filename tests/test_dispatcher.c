@@ -344,7 +344,7 @@ static void test_indicate_freezes_and_stamps(void **state)
     assert_wbemev_ok(wbemev_object_put_uint64(stamped, "TIME_CREATED", 42));
     assert_true(wbemev_object_is_null(ev, "TIME_CREATED"));
     wbemev_object_t *batch[] = {ev, stamped};
-    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 2, batch), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_provider_indicate(f, 2, batch), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_recording_sink_count(rec), 2);
     assert_int_equal(wbemev_recording_sink_indicate_calls(rec), 1); /* one array for the call's events */
 
@@ -394,16 +394,16 @@ static void test_indicate_bad_arguments(void **state)
     wbemev_object_t *with_plain[] = {good, plain};
     wbemev_object_t *with_class[] = {good, cls_obj};
 
-    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 1, NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), -1, with_null), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 2, with_null), WBEMEV_E_INVALID_PARAMETER);
-    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 2, with_plain), WBEMEV_E_NOT_EVENT_CLASS);
-    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 2, with_class), WBEMEV_E_INVALID_OBJECT);
+    assert_wbemev_status(fake_provider_indicate(f, 1, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(fake_provider_indicate(f, -1, with_null), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(fake_provider_indicate(f, 2, with_null), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(fake_provider_indicate(f, 2, with_plain), WBEMEV_E_NOT_EVENT_CLASS);
+    assert_wbemev_status(fake_provider_indicate(f, 2, with_class), WBEMEV_E_INVALID_OBJECT);
     /* A refused call changes nothing: the good object was neither frozen nor delivered. */
     assert_false(wbemev_object_is_frozen(good));
     assert_int_equal(wbemev_recording_sink_count(rec), 0);
     /* An empty Indicate is fine. */
-    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 0, NULL), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_provider_indicate(f, 0, NULL), WBEMEV_S_NO_ERROR);
     /* Guideline 4: SetStatus on the event sink is refused. */
     assert_wbemev_status(
         wbemev_sink_set_status(fake_provider_sink(f), WBEMEV_STATUS_COMPLETE, WBEMEV_S_NO_ERROR, NULL, NULL),
@@ -512,7 +512,7 @@ static void test_unsubscribe_from_inside_indicate(void **state)
     wbemev_object_t *a = new_event(fx->sample, "a", 1);
     wbemev_object_t *b = new_event(fx->sample, "b", 2);
     wbemev_object_t *batch[] = {a, b};
-    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 2, batch), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_provider_indicate(f, 2, batch), WBEMEV_S_NO_ERROR);
     assert_int_equal(s.events, 2); /* one array: both were in its hands when it unsubscribed */
     assert_int_equal(s.statuses, 1);
     assert_int_equal(s.events_after_status, 0);
@@ -805,7 +805,7 @@ static void test_mixed_class_batch(void **state)
     wbemev_object_t *batch[6];
     for (int i = 0; i < 6; i++)
         batch[i] = new_event(classes[i], names[i], i);
-    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 6, batch), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_provider_indicate(f, 6, batch), WBEMEV_S_NO_ERROR);
     for (int i = 0; i < 6; i++)
         wbemev_object_release(batch[i]);
 
@@ -864,7 +864,7 @@ static void test_sync_arrays(void **state)
         snprintf(name, sizeof name, "e%d", i);
         batch[i] = new_event(fx->sample, name, i % 5);
     }
-    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), NEV, batch), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_provider_indicate(f, NEV, batch), WBEMEV_S_NO_ERROR);
 
     /* All of them, in order, in 64 + 64 + 22; the projection shows Name only. */
     assert_int_equal(wbemev_recording_sink_count(rec[0]), NEV);
@@ -909,7 +909,7 @@ static void test_sync_arrays(void **state)
     size_t calls_before[NSUBS];
     for (int k = 0; k < NSUBS; k++)
         calls_before[k] = wbemev_recording_sink_indicate_calls(rec[k]);
-    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 10, batch + 100),
+    assert_wbemev_status(fake_provider_indicate(f, 10, batch + 100),
                          WBEMEV_S_NO_ERROR); /* indicated again: allowed (record) */
     int arrays = 0, one_by_one = 0;
     for (int k = 0; k < NSUBS; k++) {
@@ -967,7 +967,7 @@ static void test_subject_to_sds_filters_per_event(void **state)
     wbemev_object_t *for_alice = event_with_sd(fx->sample, sid_alice, sizeof sid_alice);
     wbemev_object_t *for_bob = event_with_sd(fx->sample, sid_bob, sizeof sid_bob);
     wbemev_object_t *batch[] = {open, for_alice, for_bob};
-    assert_wbemev_status(wbemev_sink_indicate(fake_provider_sink(f), 3, batch), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_provider_indicate(f, 3, batch), WBEMEV_S_NO_ERROR);
     /* NULL descriptor: everyone. Alice's: Alice only. Bob's: nobody here. */
     assert_int_equal(wbemev_recording_sink_count(alice), 2);
     assert_int_equal(wbemev_recording_sink_count(temp), 1);
@@ -1021,7 +1021,7 @@ static void test_sd_check_hook(void **state)
     assert_wbemev_status(wbemev_dispatcher_subscribe(d, "SELECT * FROM Sample_Event", bob, &so, &id),
                          WBEMEV_S_NO_ERROR);
     wbemev_object_t *e = event_with_sd(cls, sid_alice, sizeof sid_alice);
-    assert_wbemev_status(wbemev_sink_indicate1(fake_provider_sink(f), e), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fake_provider_indicate1(f, e), WBEMEV_S_NO_ERROR);
     assert_int_equal(calls, 1);
     assert_int_equal(wbemev_recording_sink_count(bob), 1);
     wbemev_object_release(e);
