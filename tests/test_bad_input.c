@@ -43,37 +43,6 @@ static size_t g_cases;
 /* ------------------------------------------------------------------------------------------------
  * The world every row runs against
  */
-struct provider {
-    wbemev_provider_t base;
-    int refs;
-    wbemev_sink_t *sink;
-};
-static void p_add_ref(wbemev_provider_t *p)
-{
-    WBEMEV_CONTAINER_OF(p, struct provider, base)->refs++;
-}
-static void p_release(wbemev_provider_t *p)
-{
-    struct provider *f = WBEMEV_CONTAINER_OF(p, struct provider, base);
-    if (--f->refs == 0 && f->sink != NULL) {
-        wbemev_sink_release(f->sink);
-        f->sink = NULL;
-    }
-}
-static wbemev_status p_provide(wbemev_provider_t *p, wbemev_sink_t *sink, int32_t flags)
-{
-    (void)flags;
-    struct provider *f = WBEMEV_CONTAINER_OF(p, struct provider, base);
-    if (f->sink == NULL)
-        f->sink = wbemev_sink_add_ref(sink);
-    return WBEMEV_S_NO_ERROR;
-}
-static const wbemev_provider_vtbl p_vtbl = {WBEMEV_PROVIDER_VTBL_VERSION, p_add_ref, p_release, NULL,
-                                            p_provide, NULL, NULL, NULL};
-static const wbemev_provider_vtbl p_vtbl_v0 = {0, p_add_ref, p_release, NULL, p_provide, NULL, NULL, NULL};
-static const wbemev_provider_vtbl p_vtbl_noprovide = {WBEMEV_PROVIDER_VTBL_VERSION, p_add_ref, p_release,
-                                                      NULL, NULL, NULL, NULL, NULL};
-
 static struct {
     wbemev_dispatcher_t *d;     /* running, with provider "P" and one subscription */
     wbemev_dispatcher_t *dead;  /* shut down */
@@ -85,7 +54,9 @@ static struct {
     wbemev_sink_t *rec;         /* recording consumer, subscribed */
     wbemev_sink_t *other;       /* callback sink, not a recording sink */
     uint32_t sub_id;
-    struct provider prov;
+    test_fakes fakes;
+    fake_provider *prov;        /* "P": ProvideEvents only */
+    fake_provider *spare[4];    /* for register's row: fine, vtable version 0, no ProvideEvents, no vtable */
     wbemev_sink_t bad_sink;     /* a sink with an incomplete vtable */
 } w;
 
@@ -106,8 +77,10 @@ static const wbemev_property_def ev_props[] = {
     {"Ratio", WBEMEV_CIM_REAL32, NULL},
 };
 
-static void world_up(void)
+/* The fixture: the world, with its fakes. */
+static int world_up(void **state)
 {
+    (void)state;
     memset(&w, 0, sizeof w);
     assert_wbemev_ok(wbemev_dispatcher_new(NULL, &w.d));
     w.ns = wbemev_dispatcher_namespace(w.d);
@@ -122,10 +95,14 @@ static void world_up(void)
     wbemev_object_freeze(w.frozen);
     assert_wbemev_ok(wbemev_query_compile("SELECT * FROM Ev WHERE Severity > 1 GROUP WITHIN 5 BY Name", w.ns, &w.query,
                                           NULL));
-    w.prov.base.vtbl = &p_vtbl;
-    w.prov.refs = 1;
+    w.prov = test_fakes_provider(&w.fakes);
+    fake_provider_set_methods(w.prov, 0);
+    for (int i = 0; i < 4; i++) {
+        w.spare[i] = test_fakes_provider(&w.fakes);
+        fake_provider_set_methods(w.spare[i], 0);
+    }
     static const char *const q[] = {"SELECT * FROM Ev"};
-    assert_wbemev_status(wbemev_dispatcher_register(w.d, "P", &w.prov.base, q, 1), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_dispatcher_register(w.d, "P", fake_provider_base(w.prov), q, 1), WBEMEV_S_NO_ERROR);
     assert_wbemev_ok(wbemev_recording_sink_new(&w.rec));
     assert_wbemev_status(wbemev_dispatcher_subscribe(w.d, "SELECT * FROM Ev", w.rec, NULL, &w.sub_id),
                          WBEMEV_S_NO_ERROR);
@@ -133,10 +110,12 @@ static void world_up(void)
     assert_wbemev_ok(wbemev_dispatcher_new(NULL, &w.dead));
     wbemev_dispatcher_shutdown(w.dead);
     w.bad_sink.vtbl = &bad_sink_vtbl;
+    return 0;
 }
 
-static void world_down(void)
+static int world_down(void **state)
 {
+    (void)state;
     wbemev_dispatcher_destroy(w.dead);
     wbemev_query_release(w.query);
     wbemev_object_release(w.frozen);
@@ -146,10 +125,11 @@ static void world_down(void)
     wbemev_dispatcher_destroy(w.d);
     wbemev_sink_release(w.rec);
     wbemev_sink_release(w.other);
-    assert_int_equal(w.prov.refs, 1);
-    p_release(&w.prov.base);
+    assert_int_equal(fake_provider_refs(w.prov), 1);
+    test_fakes_teardown(&w.fakes);
     wbemev_test_assert_no_leaks();
     assert_int_equal(wbemev_live_allocations(), 0);
+    return 0;
 }
 
 /* What "changes nothing" compares. */
@@ -173,7 +153,7 @@ static void fingerprint(struct fingerprint *f)
     f->rec_events = wbemev_recording_sink_count(w.rec);
     f->rec_statuses = wbemev_recording_sink_status_count(w.rec);
     f->rec_refs = wbemev_recording_sink_refs(w.rec);
-    f->prov_refs = w.prov.refs;
+    f->prov_refs = fake_provider_refs(w.prov);
     f->frozen_obj = wbemev_object_is_frozen(w.obj);
     f->frozen_frozen = wbemev_object_is_frozen(w.frozen);
     assert_wbemev_ok(wbemev_json_format_instance(w.obj, 0, f->obj_json, sizeof f->obj_json, NULL));
@@ -919,26 +899,28 @@ static void r_dispatcher_register(void)
     static const char *const base_q[] = {"SELECT * FROM Base"};
     static const char *const junk_q[] = {"junk"};
     static const char *const null_q[] = {NULL};
-    struct provider p = {.base.vtbl = &p_vtbl, .refs = 1};
-    struct provider v0 = {.base.vtbl = &p_vtbl_v0, .refs = 1};
-    struct provider np = {.base.vtbl = &p_vtbl_noprovide, .refs = 1};
-    struct provider nv = {.base.vtbl = NULL, .refs = 1};
-    BAD(wbemev_dispatcher_register(NULL, "X", &p.base, q, 1), INVALID);
-    BAD(wbemev_dispatcher_register(w.d, NULL, &p.base, q, 1), INVALID);
-    BAD(wbemev_dispatcher_register(w.d, "", &p.base, q, 1), INVALID);
+    wbemev_provider_t *p = fake_provider_base(w.spare[0]), *v0 = fake_provider_base(w.spare[1]),
+                      *np = fake_provider_base(w.spare[2]), *nv = fake_provider_base(w.spare[3]);
+    fake_provider_vtbl(w.spare[1])->version = 0;
+    fake_provider_vtbl(w.spare[2])->provide_events = NULL;
+    nv->vtbl = NULL;
+    BAD(wbemev_dispatcher_register(NULL, "X", p, q, 1), INVALID);
+    BAD(wbemev_dispatcher_register(w.d, NULL, p, q, 1), INVALID);
+    BAD(wbemev_dispatcher_register(w.d, "", p, q, 1), INVALID);
     BAD(wbemev_dispatcher_register(w.d, "X", NULL, q, 1), INVALID);
-    BAD(wbemev_dispatcher_register(w.d, "X", &v0.base, q, 1), INVALID);
-    BAD(wbemev_dispatcher_register(w.d, "X", &np.base, q, 1), INVALID);
-    BAD(wbemev_dispatcher_register(w.d, "X", &nv.base, q, 1), INVALID);
-    BAD(wbemev_dispatcher_register(w.d, "X", &p.base, NULL, 1), INVALID);
-    BAD(wbemev_dispatcher_register(w.d, "X", &p.base, q, 0), INVALID);
-    BAD(wbemev_dispatcher_register(w.d, "X", &p.base, null_q, 1), INVALID);
-    BAD(wbemev_dispatcher_register(w.d, "P", &p.base, q, 1), WBEMEV_E_ALREADY_EXISTS);
-    BAD(wbemev_dispatcher_register(w.d, "X", &p.base, bad_q, 1), WBEMEV_E_INVALID_CLASS);
-    BAD(wbemev_dispatcher_register(w.d, "X", &p.base, base_q, 1), WBEMEV_E_NOT_EVENT_CLASS);
-    BAD(wbemev_dispatcher_register(w.d, "X", &p.base, junk_q, 1), WBEMEV_E_UNPARSABLE_QUERY);
-    BAD(wbemev_dispatcher_register(w.dead, "X", &p.base, q, 1), WBEMEV_E_SHUTTING_DOWN);
-    BADV(p.refs == 1 && v0.refs == 1 && np.refs == 1 && nv.refs == 1);
+    BAD(wbemev_dispatcher_register(w.d, "X", v0, q, 1), INVALID);
+    BAD(wbemev_dispatcher_register(w.d, "X", np, q, 1), INVALID);
+    BAD(wbemev_dispatcher_register(w.d, "X", nv, q, 1), INVALID);
+    BAD(wbemev_dispatcher_register(w.d, "X", p, NULL, 1), INVALID);
+    BAD(wbemev_dispatcher_register(w.d, "X", p, q, 0), INVALID);
+    BAD(wbemev_dispatcher_register(w.d, "X", p, null_q, 1), INVALID);
+    BAD(wbemev_dispatcher_register(w.d, "P", p, q, 1), WBEMEV_E_ALREADY_EXISTS);
+    BAD(wbemev_dispatcher_register(w.d, "X", p, bad_q, 1), WBEMEV_E_INVALID_CLASS);
+    BAD(wbemev_dispatcher_register(w.d, "X", p, base_q, 1), WBEMEV_E_NOT_EVENT_CLASS);
+    BAD(wbemev_dispatcher_register(w.d, "X", p, junk_q, 1), WBEMEV_E_UNPARSABLE_QUERY);
+    BAD(wbemev_dispatcher_register(w.dead, "X", p, q, 1), WBEMEV_E_SHUTTING_DOWN);
+    BADV(fake_provider_refs(w.spare[0]) == 1 && fake_provider_refs(w.spare[1]) == 1 &&
+         fake_provider_refs(w.spare[2]) == 1 && fake_provider_refs(w.spare[3]) == 1);
 }
 static void r_dispatcher_unregister(void)
 {
@@ -1457,7 +1439,6 @@ static void test_bad_input_changes_nothing(void **state)
 {
     (void)state;
     make_strings();
-    world_up();
     for (size_t i = 0; i < NROWS; i++) {
         struct fingerprint before, after;
         fingerprint(&before);
@@ -1465,7 +1446,6 @@ static void test_bad_input_changes_nothing(void **state)
         fingerprint(&after);
         assert_same(&before, &after, rows[i].function);
     }
-    world_down();
     printf("[ bad input] %zu functions, %zu bad-input cases, each row left the state unchanged\n",
            (size_t)NROWS, g_cases);
 }
@@ -1474,7 +1454,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_public_function_has_a_row),
-        cmocka_unit_test(test_bad_input_changes_nothing),
+        cmocka_unit_test_setup_teardown(test_bad_input_changes_nothing, world_up, world_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

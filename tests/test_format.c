@@ -45,6 +45,7 @@ struct fixture {
     wbemev_class_t *all;    /* Test_All : __ExtrinsicEvent */
     wbemev_class_t *target; /* Test_Target (root class) */
     wbemev_class_t *small;  /* Test_Small : __ExtrinsicEvent { string Name; sint32 Severity; } */
+    test_fakes fakes;
 };
 
 static int setup(void **state)
@@ -69,6 +70,7 @@ static int teardown(void **state)
     wbemev_class_release(f->target);
     wbemev_class_release(f->small);
     wbemev_namespace_release(f->ns);
+    test_fakes_teardown(&f->fakes);
     free(f);
     wbemev_test_assert_no_leaks();
     assert_int_equal(wbemev_live_allocations(), 0);
@@ -571,41 +573,9 @@ static void test_format_sink_out_of_memory(void **state)
 
 /* ---- through a dispatcher: a provider indicates, the formatting sink writes ---- */
 
-struct push_provider {
-    wbemev_provider_t base;
-    int refs;
-    wbemev_sink_t *sink;
-};
-
-static struct push_provider *pp_from(wbemev_provider_t *p)
-{
-    return WBEMEV_CONTAINER_OF(p, struct push_provider, base);
-}
-static void pp_add_ref(wbemev_provider_t *p)
-{
-    pp_from(p)->refs++;
-}
-static void pp_release(wbemev_provider_t *p)
-{
-    struct push_provider *pp = pp_from(p);
-    if (--pp->refs == 0 && pp->sink != NULL) {
-        wbemev_sink_release(pp->sink);
-        pp->sink = NULL;
-    }
-}
-static wbemev_status pp_provide_events(wbemev_provider_t *p, wbemev_sink_t *sink, int32_t flags)
-{
-    (void)flags;
-    pp_from(p)->sink = wbemev_sink_add_ref(sink);
-    return WBEMEV_S_NO_ERROR;
-}
-static const wbemev_provider_vtbl pp_vtbl = {
-    WBEMEV_PROVIDER_VTBL_VERSION, pp_add_ref, pp_release, NULL, pp_provide_events, NULL, NULL, NULL,
-};
-
 static void test_format_sink_in_dispatcher(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     wbemev_dispatcher_t *d;
     assert_wbemev_ok(wbemev_dispatcher_new(NULL, &d));
     static const wbemev_property_def props[] = {{"Name", WBEMEV_CIM_STRING, NULL},
@@ -613,9 +583,11 @@ static void test_format_sink_in_dispatcher(void **state)
     wbemev_class_t *cls;
     assert_wbemev_ok(wbemev_namespace_define_class(wbemev_dispatcher_namespace(d), "Sample_Event", "__ExtrinsicEvent",
                                                    props, 2, &cls));
-    struct push_provider pp = {{&pp_vtbl}, 1, NULL};
+    fake_provider *pp = test_fakes_provider(&f->fakes);
+    fake_provider_set_methods(pp, 0); /* a provider that keeps its sink, nothing more */
     const char *const queries[] = {"SELECT * FROM Sample_Event"};
-    assert_wbemev_status(wbemev_dispatcher_register(d, "Push", &pp.base, queries, 1), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_dispatcher_register(d, "Push", fake_provider_base(pp), queries, 1),
+                         WBEMEV_S_NO_ERROR);
 
     FILE *tmp = tmpfile();
     assert_non_null(tmp);
@@ -624,14 +596,14 @@ static void test_format_sink_in_dispatcher(void **state)
     assert_wbemev_ok(wbemev_format_sink_new(tmp, WBEMEV_FORMAT_JSON, WBEMEV_FORMAT_SKIP_NULLS, &sink));
     assert_wbemev_status(wbemev_dispatcher_subscribe(d, "SELECT * FROM Sample_Event WHERE Severity > 2", sink, NULL, &id),
                          WBEMEV_S_NO_ERROR);
-    assert_non_null(pp.sink);
+    assert_non_null(fake_provider_sink(pp));
     for (int32_t sev = 1; sev <= 4; sev++) {
         wbemev_object_t *o;
         assert_wbemev_ok(wbemev_class_spawn_instance(cls, &o));
         assert_wbemev_ok(wbemev_object_put_string(o, "Name", "x"));
         assert_wbemev_ok(wbemev_object_put_sint32(o, "Severity", sev));
         assert_wbemev_ok(wbemev_object_put_uint64(o, "TIME_CREATED", 1));
-        assert_wbemev_status(wbemev_sink_indicate1(pp.sink, o), WBEMEV_S_NO_ERROR);
+        assert_wbemev_status(fake_provider_indicate1(pp, o), WBEMEV_S_NO_ERROR);
         wbemev_object_release(o);
     }
     assert_wbemev_status(wbemev_dispatcher_unsubscribe(d, id), WBEMEV_S_NO_ERROR);
@@ -644,7 +616,6 @@ static void test_format_sink_in_dispatcher(void **state)
     wbemev_sink_release(sink);
     wbemev_class_release(cls);
     wbemev_dispatcher_destroy(d);
-    pp_release(&pp.base);
     fclose(tmp);
 }
 

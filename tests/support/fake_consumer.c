@@ -22,6 +22,7 @@ struct fake_consumer {
     bool keep_objects, log_events, gate_closed, status_gate_closed;
     size_t fail_after;
     wbemev_status fail_status;
+    size_t subscriptions; /* the final SetStatus calls it expects */
     unsigned yields;
     size_t anomalies;
     char anomaly[256];
@@ -101,7 +102,7 @@ static wbemev_status vt_indicate(wbemev_sink_t *s, int32_t count, wbemev_object_
     fake_cond_broadcast(&c->cv);
     while (c->gate_closed)
         fake_cond_wait(&c->cv, &c->mu);
-    if (c->completes > 0) {
+    if (c->completes >= c->subscriptions) {
         c->after_complete++;
         note_anomaly(c, "Indicate after the final SetStatus");
     }
@@ -137,9 +138,9 @@ static wbemev_status vt_set_status(wbemev_sink_t *s, int32_t flags, wbemev_statu
     (void)text, (void)obj;
     fake_consumer *c = from(s);
     fake_mutex_lock(&c->mu);
-    if (c->completes > 0) {
+    if (c->completes >= c->subscriptions) {
         c->after_complete++;
-        note_anomaly(c, flags == WBEMEV_STATUS_COMPLETE ? "a second final SetStatus"
+        note_anomaly(c, flags == WBEMEV_STATUS_COMPLETE ? "more final SetStatus calls than subscriptions"
                                                         : "SetStatus after the final SetStatus");
     }
     if (flags == WBEMEV_STATUS_COMPLETE) {
@@ -178,6 +179,7 @@ fake_consumer *fake_consumer_new(void)
     fake_cond_init(&c->cv);
     c->log_events = true;
     c->fail_after = SIZE_MAX;
+    c->subscriptions = 1;
     c->final_status = WBEMEV_E_UNEXPECTED;
     return c;
 }
@@ -225,6 +227,13 @@ void fake_consumer_fail_after(fake_consumer *c, size_t events, wbemev_status sta
     fake_mutex_lock(&c->mu);
     c->fail_after = events;
     c->fail_status = status;
+    fake_mutex_unlock(&c->mu);
+}
+
+void fake_consumer_set_subscriptions(fake_consumer *c, size_t n)
+{
+    fake_mutex_lock(&c->mu);
+    c->subscriptions = n;
     fake_mutex_unlock(&c->mu);
 }
 

@@ -9,9 +9,9 @@
  * variable: no sleeps.
  *
  * It notes anomalies, what the dispatcher must never do to a consumer: an Indicate or SetStatus after
- * the final SetStatus, a second final SetStatus, an Indicate without events or with objects that are
- * NULL or not frozen, a release of the creator's reference. fake_consumer_check says whether it is
- * clean.
+ * the final SetStatus, more final SetStatus calls than subscriptions (one unless told), an Indicate
+ * without events or with objects that are NULL or not frozen, a release of the creator's
+ * reference. fake_consumer_check says whether it is clean.
  *
  * Memory and references are separate: fake_consumer_new gives the creator one reference and the
  * memory, which only fake_consumer_free returns; the dispatcher's references must all come back.
@@ -52,6 +52,9 @@ void fake_consumer_log_events(fake_consumer *c, bool log);
 /* Accept at most `events` events: an Indicate that would take more fails whole with `status` (and
  * is not logged). SIZE_MAX: never fail (the default). */
 void fake_consumer_fail_after(fake_consumer *c, size_t events, wbemev_status status);
+/* How many subscriptions share this consumer (1 by default): that many final SetStatus calls are
+ * expected, and nothing after the last. */
+void fake_consumer_set_subscriptions(fake_consumer *c, size_t n);
 /* Yield this many times in each Indicate: a slow consumer that does not sleep. */
 void fake_consumer_yield_in_indicate(fake_consumer *c, unsigned yields);
 /* Closed: Indicate waits at the gate, after counting itself as entered, until it opens. */
@@ -83,7 +86,7 @@ size_t fake_consumer_progress_of(fake_consumer *c, wbemev_status status); /* ...
 size_t fake_consumer_completes(fake_consumer *c); /* final SetStatus calls (logged) */
 /* The last final SetStatus's status; WBEMEV_E_UNEXPECTED before any. */
 wbemev_status fake_consumer_final_status(fake_consumer *c);
-/* Indicate and SetStatus calls after the final SetStatus. */
+/* Indicate and SetStatus calls after the final SetStatus (the last expected one). */
 size_t fake_consumer_after_complete(fake_consumer *c);
 size_t fake_consumer_log_size(fake_consumer *c);
 fake_entry fake_consumer_entry(fake_consumer *c, size_t i);
