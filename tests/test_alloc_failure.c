@@ -1,6 +1,6 @@
 /*
- * tests/test_alloc_failure.c: fail every allocation once (issue 8, part 1), as SQLite's and OMI's
- * out-of-memory tests do.
+ * tests/test_alloc_failure.c: fail every allocation once, as SQLite's and OMI's out-of-memory tests
+ * do.
  *
  * Each scenario is a sequence of public calls (define classes, spawn and fill events, subscribe,
  * indicate, unsubscribe, shutdown...). It runs once through a counting allocator (wbemev_set_allocator)

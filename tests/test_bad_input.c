@@ -1,5 +1,5 @@
 /*
- * tests/test_bad_input.c: every public function against bad input (issue 8, part 5).
+ * tests/test_bad_input.c: every public function against bad input.
  *
  * One row per public function (every WBEMEV_API function of include/wbemev/ headers except the
  * Windows-only wbemev/win.h, which the mingw suite covers): NULL for each pointer, out-of-range

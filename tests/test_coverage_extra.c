@@ -1,5 +1,5 @@
 /*
- * tests/test_coverage_extra.c: behaviour the other suites reach only partly (issue 8, coverage):
+ * tests/test_coverage_extra.c: behaviour the other suites reach only partly:
  * arrays of every CIM type through JSON and MOF, control and astral characters in both formats,
  * the test kit's lookups and value comparison, WQL error messages for each kind of token and each
  * kind of invalid UTF-8, registration checks of superclass, property and ref_class names.

@@ -672,7 +672,7 @@ static void test_messages(void **state)
     expect_message("SELECT * FROM X WHERE A = 1 $", INVQ, 29, "not part of WQL");
     expect_message("SELECT * FROM X WHERE A = 12ab", INVQ, 27, "malformed number: '12ab'");
     expect_message("SELECT * FROM X WHERE A = 99999999999999999999", INVQ, 27, "does not fit in 64 bits");
-    /* A negative hexadecimal constant has the same floor as a decimal one (found by fuzz_wql). */
+    /* A negative hexadecimal constant has the same floor as a decimal one. */
     expect_message("SELECT * FROM X WHERE A = -0x8CCCCCCCCCCCCCC7", INVQ, 27, "does not fit in 64 bits");
     expect_message("SELECT * FROM X WHERE \xc3\xa9 = 1", INVQ, 23, "not part of WQL");
     expect_message("SELECT * FROM X WHERE A = '\xc3\xa9' AND B = \xff", UNP, 39, "invalid UTF-8");

@@ -684,7 +684,7 @@ static void test_initialize_reports_later(void **state)
     assert_wbemev_status(wbemev_sink_indicate(tp->init_sink, 0, NULL), WBEMEV_E_INVALID_OPERATION);
     assert_int_equal(f->init_sink->calls, 1);
 
-    /* A wbemev init sink kept past the final Release no longer reaches WMI. */
+    /* A wbemev init sink kept past the final Release does not reach WMI. */
     wbemev_sink_t *kept = wbemev_sink_add_ref(tp->init_sink);
     assert_int_equal(IWbemEventProvider_Release(ep), 0);
     assert_int_equal(f->init_sink->refs, 1);
