@@ -15,6 +15,10 @@
 
 #include <wbemev.h>
 
+/* The provider is the tests' fake (tests/support/fake_provider.h), compiled into this file: the
+ * build lists only the benchmark's own sources. */
+#include "../tests/support/fake_provider.c"
+
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -117,50 +121,10 @@ static uint64_t expected_severe(uint64_t first, uint64_t n)
 }
 
 /* ================================================================================================
- * The wbemev side: a provider that keeps its sink, counting consumers, one dispatcher per mode.
+ * The wbemev side: a provider that keeps its sink (the fake, with ProvideEvents only), counting
+ * consumers, one dispatcher per mode.
  */
 static BENCH_THREAD_LOCAL bool tls_producer; /* set on the thread that calls Indicate */
-
-struct bench_provider {
-    wbemev_provider_t base;
-    atomic_int refs;
-    wbemev_sink_t *sink; /* kept from provide_events */
-};
-
-static struct bench_provider *prov_from(wbemev_provider_t *p)
-{
-    return WBEMEV_CONTAINER_OF(p, struct bench_provider, base);
-}
-
-static void prov_add_ref(wbemev_provider_t *p)
-{
-    atomic_fetch_add_explicit(&prov_from(p)->refs, 1, memory_order_relaxed);
-}
-
-static void prov_release(wbemev_provider_t *p)
-{
-    struct bench_provider *bp = prov_from(p);
-    if (atomic_fetch_sub_explicit(&bp->refs, 1, memory_order_acq_rel) != 1)
-        return;
-    if (bp->sink != NULL)
-        wbemev_sink_release(bp->sink);
-    free(bp);
-}
-
-static wbemev_status prov_provide_events(wbemev_provider_t *p, wbemev_sink_t *sink, int32_t flags)
-{
-    (void)flags;
-    struct bench_provider *bp = prov_from(p);
-    wbemev_sink_add_ref(sink);
-    if (bp->sink != NULL)
-        wbemev_sink_release(bp->sink);
-    bp->sink = sink;
-    return WBEMEV_S_NO_ERROR;
-}
-
-static const wbemev_provider_vtbl prov_vtbl = {
-    WBEMEV_PROVIDER_VTBL_VERSION, prov_add_ref, prov_release, NULL, prov_provide_events, NULL, NULL, NULL,
-};
 
 /* One consumer: counts and reads one property. `pub` and `done_ns` are what another thread reads.
  * Padded onto cache lines of its own: a queued consumer writes these on the worker per event, and
@@ -203,7 +167,7 @@ struct wb {
     wbemev_status status; /* a failed setup or run: the figures are n/a */
     char why[160];        /* why they are n/a */
     wbemev_dispatcher_t *d;
-    struct bench_provider *prov;
+    fake_provider *prov;
     wbemev_class_t *cls;
     wbemev_object_t *template_obj;
     wbemev_prop_handle h_severity, h_sequence, h_stamp, h_flag, h_load;
@@ -327,15 +291,14 @@ static void wb_setup(struct wb *w, const struct wb_config *cfg)
         }
     }
 
-    w->prov = calloc(1, sizeof *w->prov);
+    w->prov = fake_provider_new();
     if (w->prov == NULL) {
         wb_fail(w, WBEMEV_E_OUT_OF_MEMORY, "provider");
         return;
     }
-    w->prov->base.vtbl = &prov_vtbl;
-    atomic_init(&w->prov->refs, 1);
+    fake_provider_set_methods(w->prov, 0);
     const char *list[] = {"SELECT * FROM " BENCH_CLASS};
-    if (WBEMEV_FAILED(st = wbemev_dispatcher_register(w->d, "BenchProvider", &w->prov->base, list, 1))) {
+    if (WBEMEV_FAILED(st = wbemev_dispatcher_register(w->d, "BenchProvider", fake_provider_base(w->prov), list, 1))) {
         wb_fail(w, st, "register");
         return;
     }
@@ -408,7 +371,7 @@ static void wb_setup(struct wb *w, const struct wb_config *cfg)
             return;
         }
     }
-    if (w->prov->sink == NULL)
+    if (fake_provider_sink(w->prov) == NULL)
         wb_fail(w, WBEMEV_E_FAILED, "provide_events was not called");
 }
 
@@ -419,8 +382,10 @@ static void wb_teardown(struct wb *w)
     if (w->cls != NULL)
         wbemev_class_release(w->cls);
     wbemev_dispatcher_destroy(w->d);
-    if (w->prov != NULL)
-        prov_release(&w->prov->base);
+    if (w->prov != NULL) {
+        fake_provider_release(w->prov); /* ours, the last: it lets go of its sink */
+        fake_provider_free(w->prov);
+    }
     for (int c = 0; c < NUM_CONSUMERS; c++)
         if (w->sinks[c] != NULL)
             wbemev_sink_release(w->sinks[c]);
@@ -478,7 +443,7 @@ static wbemev_status indicate_batch(struct wb *w, size_t n)
                 return st;
             }
         }
-        wbemev_status st = wbemev_sink_indicate(w->prov->sink, (int32_t)n, w->batch);
+        wbemev_status st = fake_provider_indicate(w->prov, (int32_t)n, w->batch);
         for (size_t i = 0; i < n; i++)
             wbemev_object_release(w->batch[i]);
         if (st != WBEMEV_E_SERVER_TOO_BUSY) {
@@ -785,7 +750,7 @@ static void run_latency(const struct config *cfg, struct wb *w, double *p50, dou
         atomic_store_explicit(&a->target, w->base_subs_events + BATCH_MAX, memory_order_relaxed);
         atomic_store_explicit(&s->target, w->severe_expected + sev, memory_order_relaxed);
         uint64_t t0 = bench_now_ns();
-        wbemev_status st = wbemev_sink_indicate(w->prov->sink, (int32_t)BATCH_MAX, w->batch);
+        wbemev_status st = fake_provider_indicate(w->prov, (int32_t)BATCH_MAX, w->batch);
         uint64_t t_ret = bench_now_ns();
         for (size_t i = 0; i < BATCH_MAX; i++)
             wbemev_object_release(w->batch[i]);

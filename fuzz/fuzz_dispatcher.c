@@ -10,122 +10,49 @@
  *  - a consumer receives no Indicate after its SetStatus and exactly one SetStatus once its
  *    subscription ended (unsubscribe, failure, shutdown);
  *  - every reference the dispatcher took on consumers and providers is given back at destroy;
+ *  - the fakes (tests/support) see nothing the dispatcher must never do: a call before readiness
+ *    or after the final release, an unfrozen object, a call after the final SetStatus...;
  *  - subscription_count matches the subscriptions the operations left alive;
  *  - when everything is released, no object and no block is alive.
  */
 #include "fuzz_common.h"
 
-#include <stdatomic.h>
+#include "fake_consumer.h"
+#include "fake_provider.h"
 
 #define NPROV 3
 #define NCONS 6
 
+/* The fakes are the tests' (tests/support): a provider that keeps its sink, consumers that note
+ * what the dispatcher must never do to them (calls after the final SetStatus, unfrozen objects,
+ * releases of the fuzzer's reference). */
 struct prov {
-    wbemev_provider_t base;
-    atomic_int refs;
-    wbemev_sink_t *sink;
-    wbemev_status new_query_answer;
-    wbemev_status access_answer;
+    fake_provider *fake;
     bool registered;
 };
 
-static struct prov *prov_from(wbemev_provider_t *p)
-{
-    return WBEMEV_CONTAINER_OF(p, struct prov, base);
-}
-static void prov_add_ref(wbemev_provider_t *p)
-{
-    atomic_fetch_add(&prov_from(p)->refs, 1);
-}
-static void prov_release(wbemev_provider_t *p)
-{
-    struct prov *f = prov_from(p);
-    if (atomic_fetch_sub(&f->refs, 1) == 2 && f->sink != NULL) {
-        /* Only the fuzzer's own reference is left: the dispatcher stopped us. Let go of the sink. */
-        wbemev_sink_t *s = f->sink;
-        f->sink = NULL;
-        wbemev_sink_release(s);
-    }
-}
-static wbemev_status prov_init(wbemev_provider_t *p, const wbemev_provider_init *init, wbemev_sink_t *s)
-{
-    (void)p, (void)init;
-    return wbemev_sink_set_status(s, WBEMEV_STATUS_COMPLETE, WBEMEV_S_INITIALIZED, NULL, NULL);
-}
-static wbemev_status prov_provide(wbemev_provider_t *p, wbemev_sink_t *sink, int32_t flags)
-{
-    (void)flags;
-    struct prov *f = prov_from(p);
-    if (f->sink != NULL)
-        wbemev_sink_release(f->sink);
-    f->sink = wbemev_sink_add_ref(sink);
-    return WBEMEV_S_NO_ERROR;
-}
-static wbemev_status prov_new_query(wbemev_provider_t *p, uint32_t id, const char *l, const char *q)
-{
-    (void)id, (void)l, (void)q;
-    return prov_from(p)->new_query_answer;
-}
-static wbemev_status prov_cancel_query(wbemev_provider_t *p, uint32_t id)
-{
-    (void)p, (void)id;
-    return WBEMEV_S_NO_ERROR;
-}
-static wbemev_status prov_access(wbemev_provider_t *p, const char *l, const char *q, const uint8_t *sid, size_t n)
-{
-    (void)l, (void)q, (void)sid, (void)n;
-    return prov_from(p)->access_answer;
-}
-static const wbemev_provider_vtbl vtbl_full = {
-    WBEMEV_PROVIDER_VTBL_VERSION, prov_add_ref, prov_release, prov_init, prov_provide,
-    prov_new_query, prov_cancel_query, prov_access,
-};
-static const wbemev_provider_vtbl vtbl_min = {
-    WBEMEV_PROVIDER_VTBL_VERSION, prov_add_ref, prov_release, NULL, prov_provide, NULL, NULL, NULL,
+struct cons {
+    fake_consumer *fake;
+    uint32_t id; /* 0 when not subscribed */
 };
 
-struct cons {
-    wbemev_sink_t base;
-    atomic_int refs;
-    atomic_int statuses;
-    atomic_int after_status; /* Indicates received after the SetStatus */
-    atomic_int fail_in;      /* > 0: fail the Indicate after that many */
-    uint32_t id;             /* 0 when not subscribed */
-};
-static struct cons *cons_from(wbemev_sink_t *s)
+static void check_fakes(struct prov *provs, struct cons *cons)
 {
-    return WBEMEV_CONTAINER_OF(s, struct cons, base);
+    for (int i = 0; i < NPROV; i++) {
+        const char *a = fake_provider_anomaly(provs[i].fake);
+        if (a != NULL) {
+            fprintf(stderr, "fuzz_dispatcher: provider %d: %s\n", i, a);
+            abort();
+        }
+    }
+    for (int i = 0; i < NCONS; i++) {
+        const char *a = fake_consumer_anomaly(cons[i].fake);
+        if (a != NULL) {
+            fprintf(stderr, "fuzz_dispatcher: consumer %d: %s\n", i, a);
+            abort();
+        }
+    }
 }
-static void cons_add_ref(wbemev_sink_t *s)
-{
-    atomic_fetch_add(&cons_from(s)->refs, 1);
-}
-static void cons_release(wbemev_sink_t *s)
-{
-    CHECK(atomic_fetch_sub(&cons_from(s)->refs, 1) > 1); /* the fuzzer keeps the last one */
-}
-static wbemev_status cons_indicate(wbemev_sink_t *s, int32_t n, wbemev_object_t *const *objs)
-{
-    struct cons *c = cons_from(s);
-    CHECK(n >= 1 && objs != NULL);
-    for (int32_t i = 0; i < n; i++)
-        CHECK(objs[i] != NULL && wbemev_object_is_frozen(objs[i]));
-    if (atomic_load(&c->statuses) != 0)
-        atomic_fetch_add(&c->after_status, 1);
-    if (atomic_load(&c->fail_in) > 0 && atomic_fetch_sub(&c->fail_in, 1) == 1)
-        return WBEMEV_E_FAILED;
-    return WBEMEV_S_NO_ERROR;
-}
-static wbemev_status cons_set_status(wbemev_sink_t *s, int32_t flags, wbemev_status st, const char *t,
-                                     wbemev_object_t *o)
-{
-    (void)flags, (void)st, (void)t, (void)o;
-    atomic_fetch_add(&cons_from(s)->statuses, 1);
-    return WBEMEV_S_NO_ERROR;
-}
-static const wbemev_sink_vtbl cons_vtbl = {
-    WBEMEV_SINK_VTBL_VERSION, cons_add_ref, cons_release, cons_indicate, cons_set_status,
-};
 
 static const char *const queries[] = {
     "SELECT * FROM Ev",
@@ -174,12 +101,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(provs, 0, sizeof provs);
     memset(cons, 0, sizeof cons);
     for (int i = 0; i < NPROV; i++) {
-        provs[i].base.vtbl = i == 1 ? &vtbl_min : &vtbl_full;
-        atomic_init(&provs[i].refs, 1);
+        provs[i].fake = fake_provider_new();
+        CHECK(provs[i].fake != NULL);
+        if (i == 1)
+            fake_provider_set_methods(provs[i].fake, 0); /* ProvideEvents only */
     }
     for (int i = 0; i < NCONS; i++) {
-        cons[i].base.vtbl = &cons_vtbl;
-        atomic_init(&cons[i].refs, 1);
+        cons[i].fake = fake_consumer_new();
+        CHECK(cons[i].fake != NULL);
+        fake_consumer_log_events(cons[i].fake, false);
     }
     static const char *const class_names[] = {"Ev", "SubEv", "Other", "Base", "__InstanceCreationEvent"};
     wbemev_object_t *reused = NULL;
@@ -191,11 +121,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct cons *c = &cons[arg % NCONS];
         switch (op % 9) {
         case 0: { /* register */
-            p->new_query_answer = (op & 0x40) ? WBEMEV_E_FAILED : WBEMEV_S_NO_ERROR;
-            p->access_answer = (op & 0x80) ? WBEMEV_E_ACCESS_DENIED
-                               : (op & 0x20) ? WBEMEV_S_SUBJECT_TO_SDS : WBEMEV_S_NO_ERROR;
+            fake_provider_answer(p->fake, FAKE_CALL_NEW_QUERY, (op & 0x40) ? WBEMEV_E_FAILED : WBEMEV_S_NO_ERROR);
+            fake_provider_answer(p->fake, FAKE_CALL_ACCESS_CHECK,
+                                 (op & 0x80)   ? WBEMEV_E_ACCESS_DENIED
+                                 : (op & 0x20) ? WBEMEV_S_SUBJECT_TO_SDS
+                                               : WBEMEV_S_NO_ERROR);
             const char *const *q = event_queries[arg % NPROV];
-            wbemev_status st = wbemev_dispatcher_register(d, prov_names[arg % NPROV], &p->base, q, q[1] ? 2 : 1);
+            wbemev_status st =
+                wbemev_dispatcher_register(d, prov_names[arg % NPROV], fake_provider_base(p->fake), q, q[1] ? 2 : 1);
             if (st == WBEMEV_S_NO_ERROR) {
                 CHECK(!p->registered && !shut);
                 p->registered = true;
@@ -219,19 +152,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 so.sid_length = sizeof sid;
             }
             so.delivery = (op & 0x80) ? WBEMEV_DELIVERY_QUEUED : WBEMEV_DELIVERY_SYNC;
-            atomic_store(&c->statuses, 0);
-            atomic_store(&c->after_status, 0);
+            fake_consumer_reset(c->fake); /* a new subscription: its own log, no failure scripted yet */
+            fake_consumer_fail_after(c->fake, SIZE_MAX, WBEMEV_E_FAILED);
             uint32_t id = 0;
             size_t before = wbemev_dispatcher_subscription_count(d);
-            wbemev_status st = wbemev_dispatcher_subscribe(d, queries[fz_u8(&in) % NQUERIES], &c->base,
-                                                           (op & 0x20) ? NULL : &so, &id);
+            wbemev_status st = wbemev_dispatcher_subscribe(d, queries[fz_u8(&in) % NQUERIES],
+                                                           fake_consumer_sink(c->fake), (op & 0x20) ? NULL : &so, &id);
             if (st == WBEMEV_S_NO_ERROR) {
                 CHECK(id != 0 && !shut);
                 c->id = id;
             } else {
                 /* Nothing added; others may end meanwhile (a failing queued consumer is cancelled
                  * by its worker). */
-                CHECK(id == 0 && atomic_load(&c->refs) == 1 && wbemev_dispatcher_subscription_count(d) <= before);
+                CHECK(id == 0 && fake_consumer_refs(c->fake) == 1 && wbemev_dispatcher_subscription_count(d) <= before);
             }
             break;
         }
@@ -239,7 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (c->id != 0) {
                 wbemev_status st = wbemev_dispatcher_unsubscribe(d, c->id);
                 CHECK(st == WBEMEV_S_NO_ERROR || st == WBEMEV_E_NOT_FOUND);
-                CHECK(atomic_load(&c->statuses) == 1 && atomic_load(&c->refs) == 1);
+                CHECK(fake_consumer_completes(c->fake) == 1 && fake_consumer_refs(c->fake) == 1);
                 c->id = 0;
             } else {
                 CHECK(wbemev_dispatcher_unsubscribe(d, arg) != WBEMEV_S_NO_ERROR || arg != 0);
@@ -247,7 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 4:
         case 5: { /* indicate */
-            if (p->sink == NULL)
+            if (fake_provider_sink(p->fake) == NULL) /* kept since ProvideEvents, maybe of an earlier registration */
                 break;
             wbemev_object_t *objs[4] = {0};
             int32_t n = 1 + fz_u8(&in) % 4;
@@ -272,7 +205,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (int32_t i = 0; i < n; i++)
                 ok &= objs[i] != NULL;
             if (ok)
-                (void)wbemev_sink_indicate(p->sink, n, objs);
+                (void)fake_provider_indicate(p->fake, n, objs);
             if (ok && reused == NULL && objs[0] != wbemev_class_object(wbemev_object_class(objs[0])))
                 reused = wbemev_object_add_ref(objs[0]);
             for (int32_t i = 0; i < n; i++)
@@ -284,8 +217,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                             (op & 1) ? WBEMEV_E_SERVER_TOO_BUSY : WBEMEV_E_CALL_CANCELLED,
                                                             fz_u8(&in) % 3);
             break;
-        case 7: /* a consumer that fails soon */
-            atomic_store(&c->fail_in, 1 + fz_u8(&in) % 3);
+        case 7: /* a consumer that fails soon: within its next 1 to 3 events */
+            fake_consumer_fail_after(c->fake, fake_consumer_events(c->fake) + fz_u8(&in) % 3, WBEMEV_E_FAILED);
             break;
         default: /* shutdown (rarely), or read the stats and the report */
             if ((op & 0xf0) == 0xf0) {
@@ -300,21 +233,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         }
-        /* A subscription that ended on its own (consumer failure) got its one SetStatus. */
+        /* A subscription that ended on its own (consumer failure) got its one SetStatus, and no
+         * fake saw what the dispatcher must never do. */
         for (int i = 0; i < NCONS; i++)
-            CHECK(atomic_load(&cons[i].statuses) <= 1);
+            CHECK(fake_consumer_completes(cons[i].fake) <= 1);
+        check_fakes(provs, cons);
     }
     wbemev_object_release(reused);
     wbemev_dispatcher_destroy(d);
+    check_fakes(provs, cons);
     for (int i = 0; i < NCONS; i++) {
-        CHECK(atomic_load(&cons[i].refs) == 1);
-        CHECK(atomic_load(&cons[i].statuses) <= 1);
-        CHECK(cons[i].id == 0 || atomic_load(&cons[i].statuses) == 1);
-        CHECK(atomic_load(&cons[i].after_status) == 0);
+        CHECK(fake_consumer_refs(cons[i].fake) == 1);
+        CHECK(fake_consumer_completes(cons[i].fake) <= 1);
+        CHECK(cons[i].id == 0 || fake_consumer_completes(cons[i].fake) == 1);
+        CHECK(fake_consumer_after_complete(cons[i].fake) == 0);
+        CHECK(fake_consumer_check(cons[i].fake) == NULL);
+        fake_consumer_free(cons[i].fake);
     }
     for (int i = 0; i < NPROV; i++) {
-        CHECK(atomic_load(&provs[i].refs) == 1);
-        CHECK(provs[i].sink == NULL);
+        CHECK(fake_provider_refs(provs[i].fake) == 1);
+        fake_provider_release(provs[i].fake); /* ours, the last: the provider lets go of its sink */
+        CHECK(fake_provider_check_ended(provs[i].fake) == NULL);
+        fake_provider_free(provs[i].fake);
     }
     CHECK(wbemev_live_objects() == 0);
     CHECK(wbemev_live_allocations() == 0);

@@ -3,33 +3,43 @@
  * group, from the dispatcher's timer, driven by a controllable clock and wbemev_dispatcher_tick
  * (manual_timers): no test sleeps or waits for a window.
  */
-#include "conc_util.h"
+#include "test_support.h"
+
+#include <stdlib.h>
 
 #define SEC 1000000000ull
 
 struct fx {
     wbemev_dispatcher_t *d;
-    struct cprov p;
+    test_fakes fakes;
+    fake_provider *p; /* registered as "AP" */
     wbemev_class_t *cls;
-    atomic_uint_fast64_t now;
+    manual_clock clock;
     size_t allocs;
 };
+
+/* A provider that keeps its sink and has CancelQuery, registered for A_Event. */
+static void register_provider(struct fx *f)
+{
+    f->p = test_fakes_provider(&f->fakes);
+    fake_provider_set_methods(f->p, FAKE_PROVIDER_CANCEL_QUERY);
+    static const char *const list[] = {"SELECT * FROM A_Event"};
+    assert_wbemev_status(wbemev_dispatcher_register(f->d, "AP", fake_provider_base(f->p), list, 1),
+                         WBEMEV_S_NO_ERROR);
+}
 
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
     f->allocs = wbemev_live_allocations();
-    atomic_init(&f->now, 1000 * SEC);
+    manual_clock_init(&f->clock, 1000 * SEC);
     wbemev_dispatcher_options o;
     wbemev_dispatcher_options_init(&o);
-    o.clock = test_clock;
-    o.clock_ctx = &f->now;
+    manual_clock_install(&f->clock, &o);
     o.manual_timers = true;
-    assert_ok(wbemev_dispatcher_new(&o, &f->d));
+    assert_wbemev_ok(wbemev_dispatcher_new(&o, &f->d));
     f->cls = define_event_class(f->d, "A_Event");
-    cprov_init(&f->p);
-    static const char *const list[] = {"SELECT * FROM A_Event"};
-    assert_ok(wbemev_dispatcher_register(f->d, "AP", &f->p.base, list, 1));
+    register_provider(f);
     *state = f;
     return 0;
 }
@@ -39,8 +49,8 @@ static int teardown(void **state)
     struct fx *f = *state;
     if (f->d != NULL)
         wbemev_dispatcher_destroy(f->d);
-    cprov_release(&f->p.base);
     wbemev_class_release(f->cls);
+    test_fakes_teardown(&f->fakes);
     wbemev_test_assert_no_leaks();
     assert_int_equal(wbemev_live_allocations(), f->allocs);
     free(f);
@@ -49,40 +59,40 @@ static int teardown(void **state)
 
 static void fire(struct fx *f, const char *name, int32_t sev)
 {
-    wbemev_sink_t *s = atomic_load(&f->p.sink);
-    assert_non_null(s);
-    assert_ok(fire_event(s, f->cls, name, sev));
+    assert_wbemev_status(fake_fire(f->p, f->cls, name, sev), WBEMEV_S_NO_ERROR);
 }
 
 static void advance(struct fx *f, uint64_t ns)
 {
-    atomic_fetch_add(&f->now, ns);
+    manual_clock_advance(&f->clock, ns);
 }
 
 /* Reads an aggregate from the log: NumberOfEvents and the Representative's Name. */
-static void agg_at(struct ccons *c, size_t i, uint32_t *count, const char **name)
+static void agg_at(fake_consumer *c, size_t i, uint32_t *count, const char **name)
 {
-    assert_true(i < c->n);
-    assert_int_equal(c->log[i].kind, CE_EVENT);
-    wbemev_object_t *o = c->log[i].obj;
+    assert_true(i < fake_consumer_log_size(c));
+    fake_entry e = fake_consumer_entry(c, i);
+    assert_int_equal(e.kind, FAKE_EVENT);
+    wbemev_object_t *o = e.obj;
     assert_non_null(o);
     assert_string_equal(wbemev_object_class_name(o), "__AggregateEvent");
     assert_true(wbemev_object_is_frozen(o));
-    assert_ok(wbemev_object_get_uint32(o, "NumberOfEvents", count));
+    assert_wbemev_ok(wbemev_object_get_uint32(o, "NumberOfEvents", count));
     wbemev_value v;
-    assert_ok(wbemev_object_get(o, "Representative", &v));
+    assert_wbemev_ok(wbemev_object_get(o, "Representative", &v));
     assert_false(v.is_null);
-    assert_ok(wbemev_object_get_string(v.u.object, "Name", name));
+    assert_wbemev_ok(wbemev_object_get_string(v.u.object, "Name", name));
 }
 
 static void test_window_without_by(void **state)
 {
     struct fx *f = *state;
-    struct ccons *c = ccons_new();
-    c->keep_objects = true;
+    fake_consumer *c = test_fakes_consumer(&f->fakes);
+    fake_consumer_keep_objects(c, true);
     uint32_t id;
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM A_Event WHERE Severity > 0 GROUP WITHIN 10",
-                                          &c->base, NULL, &id));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM A_Event WHERE Severity > 0 GROUP WITHIN 10",
+                                                     fake_consumer_sink(c), NULL, &id),
+                         WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_dispatcher_tick(f->d), 0); /* no window open */
     fire(f, "first", 1);
     fire(f, "second", 2);
@@ -90,10 +100,10 @@ static void test_window_without_by(void **state)
     advance(f, 9 * SEC);
     assert_int_equal(wbemev_dispatcher_tick(f->d), 0); /* not due yet */
     fire(f, "third", 3);
-    assert_int_equal(c->events, 0); /* nothing reaches the consumer from the provider's thread */
+    assert_int_equal(fake_consumer_events(c), 0); /* nothing reaches the consumer from the provider's thread */
     advance(f, 1 * SEC);
     assert_int_equal(wbemev_dispatcher_tick(f->d), 1);
-    assert_int_equal(c->events, 1); /* delivered synchronously by tick */
+    assert_int_equal(fake_consumer_events(c), 1); /* delivered synchronously by tick */
     uint32_t n;
     const char *name;
     agg_at(c, 0, &n, &name);
@@ -112,24 +122,26 @@ static void test_window_without_by(void **state)
     assert_string_equal(name, "later");
 
     wbemev_subscription_stats st;
-    assert_ok(wbemev_dispatcher_subscription_stats(f->d, id, &st));
+    assert_wbemev_ok(wbemev_dispatcher_subscription_stats(f->d, id, &st));
     assert_balanced(&st);
     assert_int_equal(st.grouped, 4); /* "filtered" failed the WHERE clause */
     assert_int_equal(st.indicated, 2);
     assert_int_equal(st.delivered, 2);
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, id));
-    ccons_assert_ended(c, WBEMEV_E_CALL_CANCELLED);
-    ccons_free(c);
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, id), WBEMEV_S_NO_ERROR);
+    assert_consumer_ended(c, WBEMEV_E_CALL_CANCELLED);
+    assert_int_equal(fake_consumer_refs(c), 1); /* released by the dispatcher */
 }
 
 static void test_by_and_having(void **state)
 {
     struct fx *f = *state;
-    struct ccons *c = ccons_new();
-    c->keep_objects = true;
+    fake_consumer *c = test_fakes_consumer(&f->fakes);
+    fake_consumer_keep_objects(c, true);
     uint32_t id;
-    assert_ok(wbemev_dispatcher_subscribe(
-        f->d, "SELECT * FROM A_Event GROUP WITHIN 5 BY Name HAVING NumberOfEvents >= 2", &c->base, NULL, &id));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d,
+                                                     "SELECT * FROM A_Event GROUP WITHIN 5 BY Name HAVING NumberOfEvents >= 2",
+                                                     fake_consumer_sink(c), NULL, &id),
+                         WBEMEV_S_NO_ERROR);
     fire(f, "disk", 1);
     fire(f, "net", 1);
     fire(f, "DISK", 2); /* BY compares strings as WQL does: case-insensitively */
@@ -139,7 +151,7 @@ static void test_by_and_having(void **state)
     advance(f, 5 * SEC);
     /* disk: 3, net: 2, cpu: 1 (fails HAVING) */
     assert_int_equal(wbemev_dispatcher_tick(f->d), 2);
-    assert_int_equal(c->events, 2);
+    assert_int_equal(fake_consumer_events(c), 2);
     uint32_t n;
     const char *name;
     agg_at(c, 0, &n, &name);
@@ -149,39 +161,40 @@ static void test_by_and_having(void **state)
     assert_int_equal(n, 2);
     assert_string_equal(name, "net");
     wbemev_subscription_stats st;
-    assert_ok(wbemev_dispatcher_subscription_stats(f->d, id, &st));
+    assert_wbemev_ok(wbemev_dispatcher_subscription_stats(f->d, id, &st));
     assert_int_equal(st.filtered, 1); /* the cpu group, rejected by HAVING */
     assert_balanced(&st);
 
     /* An open window is abandoned at unsubscribe: no aggregate after it. */
     fire(f, "disk", 5);
     fire(f, "disk", 6);
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, id));
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, id), WBEMEV_S_NO_ERROR);
     advance(f, 5 * SEC);
     assert_int_equal(wbemev_dispatcher_tick(f->d), 0);
-    ccons_assert_ended(c, WBEMEV_E_CALL_CANCELLED);
-    assert_int_equal(c->events, 2);
-    ccons_free(c);
+    assert_consumer_ended(c, WBEMEV_E_CALL_CANCELLED);
+    assert_int_equal(fake_consumer_events(c), 2);
+    assert_int_equal(fake_consumer_refs(c), 1); /* released by the dispatcher */
 }
 
 /* Queued GROUP WITHIN: aggregates go to the workers. */
 static void test_queued_aggregates(void **state)
 {
     struct fx *f = *state;
-    struct ccons *c = ccons_new();
-    c->keep_objects = true;
+    fake_consumer *c = test_fakes_consumer(&f->fakes);
+    fake_consumer_keep_objects(c, true);
     wbemev_subscribe_options so;
     wbemev_subscribe_options_init(&so);
     so.delivery = WBEMEV_DELIVERY_QUEUED;
     uint32_t id;
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM A_Event GROUP WITHIN 1 BY Severity", &c->base, &so,
-                                          &id));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM A_Event GROUP WITHIN 1 BY Severity",
+                                                     fake_consumer_sink(c), &so, &id),
+                         WBEMEV_S_NO_ERROR);
     for (int i = 0; i < 30; i++)
         fire(f, "x", i % 3);
     advance(f, SEC);
     assert_int_equal(wbemev_dispatcher_tick(f->d), 3);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
-    assert_int_equal(c->events, 3);
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
+    assert_int_equal(fake_consumer_events(c), 3);
     for (size_t i = 0; i < 3; i++) {
         uint32_t n;
         const char *name;
@@ -190,8 +203,7 @@ static void test_queued_aggregates(void **state)
     }
     wbemev_dispatcher_destroy(f->d);
     f->d = NULL;
-    ccons_assert_ended(c, WBEMEV_E_SHUTTING_DOWN);
-    ccons_free(c);
+    assert_consumer_ended(c, WBEMEV_E_SHUTTING_DOWN);
 }
 
 /* The timer thread (no manual_timers) closes windows by itself; the test waits on the consumer. */
@@ -201,30 +213,24 @@ static void test_timer_thread(void **state)
     wbemev_dispatcher_destroy(f->d);
     wbemev_dispatcher_options o;
     wbemev_dispatcher_options_init(&o);
-    o.clock = test_clock;
-    o.clock_ctx = &f->now;
-    assert_ok(wbemev_dispatcher_new(&o, &f->d));
+    manual_clock_install(&f->clock, &o);
+    assert_wbemev_ok(wbemev_dispatcher_new(&o, &f->d));
     wbemev_class_release(f->cls);
     f->cls = define_event_class(f->d, "A_Event");
-    cprov_release(&f->p.base);
-    cprov_init(&f->p);
-    static const char *const list[] = {"SELECT * FROM A_Event"};
-    assert_ok(wbemev_dispatcher_register(f->d, "AP", &f->p.base, list, 1));
-    struct ccons *c = ccons_new();
+    register_provider(f); /* a new one: the first was registered with the old dispatcher */
+    fake_consumer *c = test_fakes_consumer(&f->fakes);
     uint32_t id;
     /* 0.001 s windows, and the clock already past the end: the timer finds it due at once. */
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM A_Event GROUP WITHIN 0.001", &c->base, NULL, &id));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM A_Event GROUP WITHIN 0.001",
+                                                     fake_consumer_sink(c), NULL, &id),
+                         WBEMEV_S_NO_ERROR);
     fire(f, "t", 1);
     advance(f, SEC);
     fire(f, "u", 2); /* wakes the timer if it slept through the advance (same window) */
-    pthread_mutex_lock(&c->mu);
-    while (c->events < 1)
-        pthread_cond_wait(&c->cv, &c->mu);
-    pthread_mutex_unlock(&c->mu);
+    fake_consumer_wait_events(c, 1);
     wbemev_dispatcher_destroy(f->d);
     f->d = NULL;
-    ccons_assert_ended(c, WBEMEV_E_SHUTTING_DOWN);
-    ccons_free(c);
+    assert_consumer_ended(c, WBEMEV_E_SHUTTING_DOWN);
 }
 
 int main(void)

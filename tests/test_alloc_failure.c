@@ -1,6 +1,6 @@
 /*
- * tests/test_alloc_failure.c: fail every allocation once (issue 8, part 1), as SQLite's and OMI's
- * out-of-memory tests do.
+ * tests/test_alloc_failure.c: fail every allocation once, as SQLite's and OMI's out-of-memory tests
+ * do.
  *
  * Each scenario is a sequence of public calls (define classes, spawn and fill events, subscribe,
  * indicate, unsubscribe, shutdown...). It runs once through a counting allocator (wbemev_set_allocator)
@@ -145,8 +145,9 @@ static void fa_free(void *ctx, void *ptr)
 static const wbemev_allocator failing_allocator = {fa_malloc, fa_realloc, fa_free, NULL};
 
 /* Every public call of a scenario: success, or out of memory with `unchanged` holding and a retry
- * that succeeds. `expected` is the success status (WBEMEV_S_NO_ERROR unless said otherwise). */
-#define STEP_EXPECT(expr, expected, unchanged)                                                     \
+ * that succeeds. `expected` is the success status (WBEMEV_S_NO_ERROR unless said otherwise).
+ * `unchanged` is the variadic part: expanded, the test kit's assertions have top-level commas. */
+#define STEP_EXPECT(expr, expected, ...)                                                           \
     do {                                                                                           \
         g.step = #expr;                                                                            \
         wbemev_status step_st_ = (expr);                                                           \
@@ -154,127 +155,39 @@ static const wbemev_allocator failing_allocator = {fa_malloc, fa_realloc, fa_fre
             if (!atomic_load(&g.failed) || g.reported)                                             \
                 fail_msg("%s returned WBEMEV_E_OUT_OF_MEMORY but no allocation failed", #expr);     \
             g.reported = true;                                                                     \
-            unchanged;                                                                             \
+            __VA_ARGS__;                                                                           \
             g.step = #expr " (retry)";                                                             \
             step_st_ = (expr);                                                                     \
         }                                                                                          \
-        assert_status(step_st_, (expected));                                                       \
+        assert_wbemev_status(step_st_, (expected));                                                \
         g.step = NULL;                                                                             \
     } while (0)
-#define STEP(expr, unchanged) STEP_EXPECT(expr, WBEMEV_S_NO_ERROR, unchanged)
+#define STEP(expr, ...) STEP_EXPECT(expr, WBEMEV_S_NO_ERROR, __VA_ARGS__)
 #define NOTHING ((void)0)
 
 /* ------------------------------------------------------------------------------------------------
- * Helpers: a provider and a consumer that allocate nothing themselves
+ * Helpers on the fakes (tests/support): they allocate nothing through the library's allocator, and
+ * the consumers count events without reading them.
  */
-struct prov {
-    wbemev_provider_t base;
-    atomic_int refs;
-    wbemev_sink_t *sink;
-    int queries; /* new_query minus cancel_query */
-    int inits;
-};
+/* A fake consumer for the scenarios: counts events (no log). */
+static fake_consumer *counting_consumer(test_fakes *fakes)
+{
+    fake_consumer *c = test_fakes_consumer(fakes);
+    fake_consumer_log_events(c, false);
+    return c;
+}
 
-static struct prov *prov_from(wbemev_provider_t *p)
+/* SetStatus calls other than the notices of drops (PROGRESS WBEMEV_E_QUEUE_OVERFLOW). */
+static size_t statuses(fake_consumer *c)
 {
-    return WBEMEV_CONTAINER_OF(p, struct prov, base);
+    return fake_consumer_completes(c) + fake_consumer_progress(c) -
+           fake_consumer_progress_of(c, WBEMEV_E_QUEUE_OVERFLOW);
 }
-static void prov_add_ref(wbemev_provider_t *p)
-{
-    atomic_fetch_add(&prov_from(p)->refs, 1);
-}
-static void prov_release(wbemev_provider_t *p)
-{
-    struct prov *f = prov_from(p);
-    if (atomic_fetch_sub(&f->refs, 1) == 1 && f->sink != NULL) {
-        wbemev_sink_release(f->sink);
-        f->sink = NULL;
-    }
-}
-static wbemev_status prov_initialize(wbemev_provider_t *p, const wbemev_provider_init *init, wbemev_sink_t *s)
-{
-    (void)init;
-    prov_from(p)->inits++;
-    return wbemev_sink_set_status(s, WBEMEV_STATUS_COMPLETE, WBEMEV_S_INITIALIZED, NULL, NULL);
-}
-static wbemev_status prov_provide(wbemev_provider_t *p, wbemev_sink_t *sink, int32_t flags)
-{
-    (void)flags;
-    struct prov *f = prov_from(p);
-    if (f->sink != NULL)
-        wbemev_sink_release(f->sink);
-    f->sink = wbemev_sink_add_ref(sink);
-    return WBEMEV_S_NO_ERROR;
-}
-static wbemev_status prov_new_query(wbemev_provider_t *p, uint32_t id, const char *lang, const char *q)
-{
-    (void)id, (void)lang, (void)q;
-    prov_from(p)->queries++;
-    return WBEMEV_S_NO_ERROR;
-}
-static wbemev_status prov_cancel_query(wbemev_provider_t *p, uint32_t id)
-{
-    (void)id;
-    prov_from(p)->queries--;
-    return WBEMEV_S_NO_ERROR;
-}
-static wbemev_status prov_access(wbemev_provider_t *p, const char *lang, const char *q, const uint8_t *sid,
-                                 size_t len)
-{
-    (void)p, (void)lang, (void)q, (void)sid, (void)len;
-    return WBEMEV_S_NO_ERROR;
-}
-static const wbemev_provider_vtbl prov_vtbl = {
-    WBEMEV_PROVIDER_VTBL_VERSION, prov_add_ref, prov_release, prov_initialize, prov_provide,
-    prov_new_query, prov_cancel_query, prov_access,
-};
 
-struct consumer {
-    wbemev_sink_t base;
-    atomic_int refs;
-    atomic_int events;
-    atomic_int statuses;  /* final (COMPLETE) statuses */
-    atomic_int overflows; /* PROGRESS WBEMEV_E_QUEUE_OVERFLOW: events dropped and told */
-    wbemev_status last_status;
-};
-static struct consumer *cons_from(wbemev_sink_t *s)
+/* The queries the provider was told of and not told to cancel: NewQuery minus CancelQuery. */
+static int queries_of(fake_provider *p)
 {
-    return WBEMEV_CONTAINER_OF(s, struct consumer, base);
-}
-static void cons_add_ref(wbemev_sink_t *s)
-{
-    atomic_fetch_add(&cons_from(s)->refs, 1);
-}
-static void cons_release(wbemev_sink_t *s)
-{
-    atomic_fetch_sub(&cons_from(s)->refs, 1);
-}
-static wbemev_status cons_indicate(wbemev_sink_t *s, int32_t n, wbemev_object_t *const *objs)
-{
-    (void)objs;
-    atomic_fetch_add(&cons_from(s)->events, n);
-    return WBEMEV_S_NO_ERROR;
-}
-static wbemev_status cons_set_status(wbemev_sink_t *s, int32_t flags, wbemev_status st, const char *text,
-                                     wbemev_object_t *o)
-{
-    (void)text, (void)o;
-    if (flags == WBEMEV_STATUS_PROGRESS && st == WBEMEV_E_QUEUE_OVERFLOW) {
-        atomic_fetch_add(&cons_from(s)->overflows, 1);
-        return WBEMEV_S_NO_ERROR;
-    }
-    cons_from(s)->last_status = st;
-    atomic_fetch_add(&cons_from(s)->statuses, 1);
-    return WBEMEV_S_NO_ERROR;
-}
-static const wbemev_sink_vtbl cons_vtbl = {
-    WBEMEV_SINK_VTBL_VERSION, cons_add_ref, cons_release, cons_indicate, cons_set_status,
-};
-static void cons_init(struct consumer *c)
-{
-    memset(c, 0, sizeof *c);
-    c->base.vtbl = &cons_vtbl;
-    atomic_init(&c->refs, 1);
+    return (int)fake_provider_calls(p, FAKE_CALL_NEW_QUERY) - (int)fake_provider_calls(p, FAKE_CALL_CANCEL_QUERY);
 }
 
 /* A property's value as JSON text, to compare it before and after a failed call (formatting
@@ -298,8 +211,8 @@ static void value_text(const wbemev_object_t *o, const char *name, char *out, si
     wbemev_value v;
     struct text_buf b = {out, 0, size};
     out[0] = '\0';
-    assert_ok(wbemev_object_get(o, name, &v));
-    assert_ok(wbemev_json_write_value(&v, 0, buf_write, &b));
+    assert_wbemev_ok(wbemev_object_get(o, name, &v));
+    assert_wbemev_ok(wbemev_json_write_value(&v, 0, buf_write, &b));
 }
 
 static const wbemev_property_def base_props[] = {
@@ -326,7 +239,7 @@ static void define_classes(wbemev_namespace_t *ns)
     wbemev_class_t *c = NULL;
 #define ABSENT(name)                                                                               \
     do {                                                                                           \
-        assert_status(wbemev_namespace_get_class(ns, name, &c), WBEMEV_E_NOT_FOUND);               \
+        assert_wbemev_status(wbemev_namespace_get_class(ns, name, &c), WBEMEV_E_NOT_FOUND);        \
         assert_int_equal(wbemev_namespace_class_count(ns), before);                                \
     } while (0)
     STEP(wbemev_namespace_define_class(ns, "Base", NULL, base_props, 2, NULL), ABSENT("Base"));
@@ -415,7 +328,7 @@ static void scenario_objects(void)
     static const char *const more_tags[] = {LONGER_TEXT, LONGER_TEXT, LONGER_TEXT, "d"};
     static const int32_t counts[] = {1, 2, 3, 4, 5, 6, 7, 8};
     wbemev_datetime when;
-    assert_ok(wbemev_datetime_parse("20240315123045.123456+060", &when));
+    assert_wbemev_ok(wbemev_datetime_parse("20240315123045.123456+060", &when));
     put(o, "Name", WBEMEV_V_STRING("short"));
     put(o, "Name", WBEMEV_V_STRING(LONG_TEXT));
     put(o, "Name", WBEMEV_V_STRING(LONGER_TEXT)); /* grows out of line */
@@ -527,17 +440,15 @@ static void scenario_dispatcher_with(wbemev_delivery delivery)
     wbemev_namespace_t *ns = wbemev_dispatcher_namespace(d);
     define_classes(ns);
 
-    struct prov p = {.base.vtbl = &prov_vtbl};
-    atomic_init(&p.refs, 1);
+    test_fakes fakes = {0};
+    fake_provider *p = test_fakes_provider(&fakes);
     static const char *const queries[] = {"SELECT * FROM Ev"};
     wbemev_provider_stats ps;
-    STEP(wbemev_dispatcher_register(d, "P", &p.base, queries, 1),
-         assert_int_equal(atomic_load(&p.refs), 1);
-         assert_status(wbemev_dispatcher_provider_stats(d, "P", &ps), WBEMEV_E_NOT_FOUND));
+    STEP(wbemev_dispatcher_register(d, "P", fake_provider_base(p), queries, 1),
+         assert_int_equal(fake_provider_refs(p), 1);
+         assert_wbemev_status(wbemev_dispatcher_provider_stats(d, "P", &ps), WBEMEV_E_NOT_FOUND));
 
-    struct consumer all, some;
-    cons_init(&all);
-    cons_init(&some);
+    fake_consumer *all = counting_consumer(&fakes), *some = counting_consumer(&fakes);
     wbemev_subscribe_options so;
     wbemev_subscribe_options_init(&so);
     static const uint8_t sid[] = {1, 5, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0};
@@ -546,24 +457,24 @@ static void scenario_dispatcher_with(wbemev_delivery delivery)
     so.delivery = delivery;
     uint32_t id_all = 0, id_some = 0;
     size_t nsubs = wbemev_dispatcher_subscription_count(d);
-    int nq = p.queries;
+    int nq = queries_of(p);
 #define SUB_UNCHANGED(c, id)                                                                       \
     do {                                                                                           \
         assert_int_equal(wbemev_dispatcher_subscription_count(d), nsubs);                          \
-        assert_int_equal(atomic_load(&(c).refs), 1);                                               \
-        assert_int_equal(atomic_load(&(c).statuses), 0);                                           \
-        assert_int_equal(p.queries, nq);                                                           \
+        assert_int_equal(fake_consumer_refs(c), 1);                                                \
+        assert_int_equal(statuses(c), 0);                                                          \
+        assert_int_equal(queries_of(p), nq);                                                       \
         assert_int_equal(id, 0);                                                                   \
     } while (0)
-    STEP(wbemev_dispatcher_subscribe(d, "SELECT * FROM Ev", &all.base, &so, &id_all), SUB_UNCHANGED(all, id_all));
+    STEP(wbemev_dispatcher_subscribe(d, "SELECT * FROM Ev", fake_consumer_sink(all), &so, &id_all), SUB_UNCHANGED(all, id_all));
     nsubs++;
-    nq = p.queries;
-    STEP(wbemev_dispatcher_subscribe(d, "SELECT Name, Severity FROM Ev WHERE Severity >= 1", &some.base, &so,
+    nq = queries_of(p);
+    STEP(wbemev_dispatcher_subscribe(d, "SELECT Name, Severity FROM Ev WHERE Severity >= 1", fake_consumer_sink(some), &so,
                                      &id_some),
          SUB_UNCHANGED(some, id_some));
     nsubs++;
 #undef SUB_UNCHANGED
-    assert_non_null(p.sink);
+    assert_non_null(fake_provider_sink(p));
 
     wbemev_class_t *ev = get_class(ns, "SubEv");
     for (int round = 0; round < 3; round++) {
@@ -571,25 +482,26 @@ static void scenario_dispatcher_with(wbemev_delivery delivery)
         put(e[0], "Name", WBEMEV_V_STRING(LONG_TEXT));
         put(e[0], "Severity", WBEMEV_V_SINT32(2));
         put(e[1], "Severity", WBEMEV_V_SINT32(5));
-        int a = atomic_load(&all.events), s = atomic_load(&some.events), o = atomic_load(&some.overflows);
-        STEP(wbemev_sink_indicate(p.sink, 2, e), assert_int_equal(atomic_load(&all.events), a);
-             assert_int_equal(atomic_load(&some.events), s));
+        int a = (int)fake_consumer_events(all), s = (int)fake_consumer_events(some);
+        int o = (int)fake_consumer_progress_of(some, WBEMEV_E_QUEUE_OVERFLOW);
+        STEP(fake_provider_indicate(p, 2, e), assert_int_equal(fake_consumer_events(all), a);
+             assert_int_equal(fake_consumer_events(some), s));
         if (delivery == WBEMEV_DELIVERY_QUEUED)
-            assert_ok(wbemev_dispatcher_wait_idle(d, 60000));
+            assert_wbemev_status(wbemev_dispatcher_wait_idle(d, 60000), WBEMEV_S_NO_ERROR);
         if (delivery == WBEMEV_DELIVERY_SYNC) {
-            assert_int_equal(atomic_load(&all.events), a + 2);
+            assert_int_equal(fake_consumer_events(all), a + 2);
             /* A projected consumer gets a view of the event; when allocating the view fails, that
              * consumer misses the event (lib/provider_sink.c deliver()): counted as dropped and
              * told with SetStatus(PROGRESS, WBEMEV_E_QUEUE_OVERFLOW), never silently. */
-            int got = atomic_load(&some.events) - s;
+            int got = (int)fake_consumer_events(some) - s;
             assert_true(got >= 1 && got <= 2);
             g.lost_projected += 2 - got;
-            assert_int_equal(atomic_load(&some.overflows) - o, 2 - got);
+            assert_int_equal((int)fake_consumer_progress_of(some, WBEMEV_E_QUEUE_OVERFLOW) - o, 2 - got);
         }
         /* Indicating an object again is a contract violation (OBJECT_REINDICATED): recorded. */
-        STEP(wbemev_sink_indicate(p.sink, 1, &e[1]), NOTHING);
+        STEP(fake_provider_indicate(p, 1, &e[1]), NOTHING);
         if (delivery == WBEMEV_DELIVERY_QUEUED) /* the worker lets go of it before the next spawn counts */
-            assert_ok(wbemev_dispatcher_wait_idle(d, 60000));
+            assert_wbemev_status(wbemev_dispatcher_wait_idle(d, 60000), WBEMEV_S_NO_ERROR);
         wbemev_object_release(e[0]);
         wbemev_object_release(e[1]);
     }
@@ -599,17 +511,16 @@ static void scenario_dispatcher_with(wbemev_delivery delivery)
     wbemev_class_release(ev);
 
     STEP(wbemev_dispatcher_unsubscribe(d, id_some), assert_int_equal(wbemev_dispatcher_subscription_count(d), nsubs));
-    assert_int_equal(atomic_load(&some.statuses), 1);
-    assert_int_equal(atomic_load(&some.refs), 1);
+    assert_int_equal(statuses(some), 1);
+    assert_int_equal(fake_consumer_refs(some), 1);
     STEP(wbemev_dispatcher_unregister(d, "P"), NOTHING);
     wbemev_dispatcher_shutdown(d);
-    assert_int_equal(atomic_load(&all.statuses), 1);
-    assert_int_equal(all.last_status, WBEMEV_E_SHUTTING_DOWN);
-    assert_int_equal(atomic_load(&all.refs), 1);
+    assert_int_equal(statuses(all), 1);
+    assert_int_equal(fake_consumer_final_status(all), WBEMEV_E_SHUTTING_DOWN);
+    assert_int_equal(fake_consumer_refs(all), 1);
     wbemev_dispatcher_destroy(d);
-    assert_int_equal(atomic_load(&p.refs), 1);
-    prov_release(&p.base); /* ours, the last: the provider lets go of its sink */
-    assert_null(p.sink);
+    assert_int_equal(fake_provider_refs(p), 1);
+    test_fakes_teardown(&fakes); /* ours was the last reference: the provider lets go of its sink */
 }
 
 static void scenario_dispatcher(void)
@@ -628,9 +539,9 @@ static void scenario_dispatcher_queued(void)
 static wbemev_status module_create(void *ctx, const wbemev_module_args *args, wbemev_provider_t **out)
 {
     (void)args;
-    struct prov *p = ctx;
-    prov_add_ref(&p->base);
-    *out = &p->base;
+    fake_provider *p = ctx;
+    fake_provider_add_ref(p);
+    *out = fake_provider_base(p);
     return WBEMEV_S_NO_ERROR;
 }
 
@@ -640,22 +551,22 @@ static void scenario_late_provider(void)
     STEP(wbemev_dispatcher_new(NULL, &d), assert_null(d));
     wbemev_namespace_t *ns = wbemev_dispatcher_namespace(d);
     define_classes(ns);
-    struct consumer c;
-    cons_init(&c);
+    test_fakes fakes = {0};
+    fake_consumer *c = counting_consumer(&fakes);
+    fake_consumer_set_subscriptions(c, 2); /* one on Ev, one on Reg_Event */
     uint32_t id = 0;
-    STEP(wbemev_dispatcher_subscribe(d, "SELECT * FROM Ev WHERE Severity > 1", &c.base, NULL, &id),
+    STEP(wbemev_dispatcher_subscribe(d, "SELECT * FROM Ev WHERE Severity > 1", fake_consumer_sink(c), NULL, &id),
          assert_int_equal(wbemev_dispatcher_subscription_count(d), 0));
 
-    struct prov p = {.base.vtbl = &prov_vtbl};
-    atomic_init(&p.refs, 1);
+    fake_provider *p = test_fakes_provider(&fakes);
     static const char *const queries[] = {"SELECT * FROM Ev"};
     wbemev_provider_stats ps;
-    STEP(wbemev_dispatcher_register(d, "Late", &p.base, queries, 1),
-         assert_int_equal(atomic_load(&p.refs), 1);
-         assert_status(wbemev_dispatcher_provider_stats(d, "Late", &ps), WBEMEV_E_NOT_FOUND));
+    STEP(wbemev_dispatcher_register(d, "Late", fake_provider_base(p), queries, 1),
+         assert_int_equal(fake_provider_refs(p), 1);
+         assert_wbemev_status(wbemev_dispatcher_provider_stats(d, "Late", &ps), WBEMEV_E_NOT_FOUND));
     /* Registered after the subscription: it must have been told about it and activated. */
-    assert_int_equal(p.queries, 1);
-    assert_non_null(p.sink);
+    assert_int_equal(queries_of(p), 1);
+    assert_non_null(fake_provider_sink(p));
 
     static const wbemev_class_def defs[] = {
         {"Reg_Base", NULL, base_props, 2},
@@ -663,24 +574,22 @@ static void scenario_late_provider(void)
     };
     static const char *const mqueries[] = {"SELECT * FROM Reg_Event"};
     static const wbemev_registration reg = {"root\\default", "ModProvider", NULL, NULL, defs, 2, mqueries, 1};
-    struct prov mp = {.base.vtbl = &prov_vtbl};
-    atomic_init(&mp.refs, 1);
+    fake_provider *mp = test_fakes_provider(&fakes);
     const wbemev_module module = {WBEMEV_MODULE_ABI_VERSION, (uint32_t)sizeof(wbemev_module),
-                                  WBEMEV_VERSION_HEX, &reg, module_create, &mp, NULL, NULL};
+                                  WBEMEV_VERSION_HEX, &reg, module_create, mp, NULL, NULL};
     size_t classes = wbemev_namespace_class_count(ns);
     STEP(wbemev_module_register(d, &module, NULL), assert_int_equal(wbemev_namespace_class_count(ns), classes);
-         assert_int_equal(atomic_load(&mp.refs), 1));
+         assert_int_equal(fake_provider_refs(mp), 1));
     uint32_t id2 = 0;
-    STEP(wbemev_dispatcher_subscribe(d, "SELECT * FROM Reg_Event", &c.base, NULL, &id2),
+    STEP(wbemev_dispatcher_subscribe(d, "SELECT * FROM Reg_Event", fake_consumer_sink(c), NULL, &id2),
          assert_int_equal(wbemev_dispatcher_subscription_count(d), 1));
-    assert_non_null(mp.sink);
+    assert_non_null(fake_provider_sink(mp));
     wbemev_dispatcher_destroy(d);
-    assert_int_equal(atomic_load(&p.refs), 1);
-    assert_int_equal(atomic_load(&mp.refs), 1);
-    assert_int_equal(atomic_load(&c.refs), 1);
-    assert_int_equal(atomic_load(&c.statuses), 2);
-    prov_release(&p.base);
-    prov_release(&mp.base);
+    assert_int_equal(fake_provider_refs(p), 1);
+    assert_int_equal(fake_provider_refs(mp), 1);
+    assert_int_equal(fake_consumer_refs(c), 1);
+    assert_int_equal(statuses(c), 2);
+    test_fakes_teardown(&fakes); /* our references were the last: the providers let go of their sinks */
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -703,7 +612,7 @@ static void run_one(void (*fn)(void), long fail_at)
 
 static void run_scenario(const char *name, void (*fn)(void))
 {
-    assert_ok(wbemev_set_allocator(&failing_allocator));
+    assert_wbemev_ok(wbemev_set_allocator(&failing_allocator));
     g.trace = getenv("WBEMEV_OOM_TRACE") != NULL;
     long total = 0, reported = 0, absorbed = 0, missed = 0;
     /* n == 0 is the counting run. One call site for run_one: the call stacks (sites) of the
@@ -733,7 +642,7 @@ static void run_scenario(const char *name, void (*fn)(void))
     g.absorbed_total += absorbed;
     printf("[ oom      ] %-22s %4ld allocations: %ld reported as out of memory, %ld absorbed%s\n", name,
            total, reported, absorbed, missed ? " (some runs allocated less)" : "");
-    assert_ok(wbemev_set_allocator(NULL));
+    assert_wbemev_ok(wbemev_set_allocator(NULL));
 }
 
 static void test_every_allocation_fails_once(void **state)
@@ -769,16 +678,16 @@ static void test_allocator_hook(void **state)
     (void)state;
     wbemev_allocator bad = failing_allocator;
     bad.free = NULL;
-    assert_status(wbemev_set_allocator(&bad), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_set_allocator(&bad), WBEMEV_E_INVALID_PARAMETER);
     wbemev_namespace_t *ns = NULL;
-    assert_ok(wbemev_namespace_new("x", &ns));
-    assert_status(wbemev_set_allocator(&failing_allocator), WBEMEV_E_INVALID_OPERATION);
-    assert_ok(wbemev_set_allocator(NULL)); /* the same (default) allocator: allowed */
+    assert_wbemev_ok(wbemev_namespace_new("x", &ns));
+    assert_wbemev_status(wbemev_set_allocator(&failing_allocator), WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_ok(wbemev_set_allocator(NULL)); /* the same (default) allocator: allowed */
     wbemev_namespace_release(ns);
     assert_int_equal(wbemev_live_allocations(), 0);
-    assert_ok(wbemev_set_allocator(&failing_allocator));
-    assert_ok(wbemev_set_allocator(&failing_allocator));
-    assert_ok(wbemev_set_allocator(NULL));
+    assert_wbemev_ok(wbemev_set_allocator(&failing_allocator));
+    assert_wbemev_ok(wbemev_set_allocator(&failing_allocator));
+    assert_wbemev_ok(wbemev_set_allocator(NULL));
 }
 
 int main(void)

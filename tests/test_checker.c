@@ -11,7 +11,7 @@
 #include <string.h>
 
 static uint64_t now_ns;
-static uint64_t manual_clock(void *ctx)
+static uint64_t checker_clock(void *ctx)
 {
     (void)ctx;
     return now_ns;
@@ -19,7 +19,7 @@ static uint64_t manual_clock(void *ctx)
 
 static void checker_init(struct wbemev__checker *c, wbemev_contract_policy policy)
 {
-    struct wbemev__checker_options o = {policy, 100, 10, manual_clock, NULL};
+    struct wbemev__checker_options o = {policy, 100, 10, checker_clock, NULL};
     wbemev__checker_init(c, &o);
 }
 
@@ -135,14 +135,14 @@ static void test_host_entry_rules(void **state)
     struct wbemev__checker c;
     checker_init(&c, WBEMEV_CONTRACT_STRICT);
     /* Outside any host call: allowed. */
-    assert_status(wbemev__checker_host_call(&c, "subscribe"), WBEMEV_S_NO_ERROR);
-    assert_status(wbemev__checker_class_change(&c, "E", "define class"), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev__checker_host_call(&c, "subscribe"), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev__checker_class_change(&c, "E", "define class"), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev__checker_count(&c), 0);
     /* Inside a provider call: guideline 2 and guideline 1, refused under strict. */
     struct wbemev__provider_call pc;
     wbemev__checker_provider_call_begin(&c, &pc, "P", "Initialize");
-    assert_status(wbemev__checker_host_call(&c, "subscribe"), WBEMEV_E_INVALID_OPERATION);
-    assert_status(wbemev__checker_class_change(&c, "E", "define class"), WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_status(wbemev__checker_host_call(&c, "subscribe"), WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_status(wbemev__checker_class_change(&c, "E", "define class"), WBEMEV_E_INVALID_OPERATION);
     wbemev__checker_provider_call_end(&c, &pc);
     assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_EVENT_CALL_IN_CALL), 1);
     wbemev_violation in_call;
@@ -156,8 +156,8 @@ static void test_host_entry_rules(void **state)
     struct wbemev__consumer_call cc;
     wbemev__checker_consumer_call_begin(&c, &cc, 7, "SELECT * FROM E", true);
     assert_true(wbemev__checker_in_consumer_call());
-    assert_status(wbemev__checker_host_call(&c, "unsubscribe"), WBEMEV_E_INVALID_OPERATION);
-    assert_status(wbemev__checker_class_change(&c, "E", "delete class"), WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_status(wbemev__checker_host_call(&c, "unsubscribe"), WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_status(wbemev__checker_class_change(&c, "E", "delete class"), WBEMEV_E_INVALID_OPERATION);
     now_ns += 11; /* past the consumer limit of 10 */
     wbemev__checker_consumer_call_end(&c, &cc, "E");
     assert_false(wbemev__checker_in_consumer_call());
@@ -176,12 +176,12 @@ static void test_host_entry_rules(void **state)
     wbemev__checker_fini(&c);
 }
 
-static wbemev_object_t *new_event(wbemev_namespace_t *ns)
+static wbemev_object_t *checker_event(wbemev_namespace_t *ns)
 {
     wbemev_class_t *cls;
-    assert_ok(wbemev_namespace_get_class(ns, "Checker_Event", &cls));
+    assert_wbemev_ok(wbemev_namespace_get_class(ns, "Checker_Event", &cls));
     wbemev_object_t *o;
-    assert_ok(wbemev_class_spawn_instance(cls, &o));
+    assert_wbemev_ok(wbemev_class_spawn_instance(cls, &o));
     wbemev_class_release(cls);
     return o;
 }
@@ -190,31 +190,31 @@ static void test_unique_marks_and_tags(void **state)
 {
     (void)state;
     wbemev_namespace_t *ns;
-    assert_ok(wbemev_namespace_new("root\\checker", &ns));
+    assert_wbemev_ok(wbemev_namespace_new("root\\checker", &ns));
     const wbemev_property_def props[] = {{"N", WBEMEV_CIM_UINT32, NULL}};
-    assert_ok(wbemev_namespace_define_class(ns, "Checker_Event", "__ExtrinsicEvent", props, 1, NULL));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Checker_Event", "__ExtrinsicEvent", props, 1, NULL));
     struct wbemev__checker c;
     checker_init(&c, WBEMEV_CONTRACT_STRICT);
     uint32_t tag = wbemev__checker_tag_new(&c, "P");
     assert_int_not_equal(tag, 0);
 
-    wbemev_object_t *a = new_event(ns), *b = new_event(ns);
+    wbemev_object_t *a = checker_event(ns), *b = checker_event(ns);
     /* A duplicate in one call: refused, and the call's marks undone (the refire is clean). */
     wbemev_object_t *dup[] = {a, b, a};
-    assert_status(wbemev__checker_mark_unique(&c, "P", tag, 3, dup), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev__checker_mark_unique(&c, "P", tag, 3, dup), WBEMEV_E_INVALID_PARAMETER);
     assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_DUPLICATE_IN_BATCH), 1);
     wbemev_object_t *pair[] = {a, b};
-    assert_ok(wbemev__checker_mark_unique(&c, "P", tag, 2, pair));
+    assert_wbemev_ok(wbemev__checker_mark_unique(&c, "P", tag, 2, pair));
     wbemev_object_freeze(a);
     /* Again later: reindicated. */
-    assert_status(wbemev__checker_mark_unique(&c, "P", tag, 1, &a), WBEMEV_E_INVALID_OBJECT);
+    assert_wbemev_status(wbemev__checker_mark_unique(&c, "P", tag, 1, &a), WBEMEV_E_INVALID_OBJECT);
     assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_OBJECT_REINDICATED), 1);
     /* A Put on the frozen, tagged object is reported against P through the model's hook. */
-    assert_status(wbemev_object_put(a, "N", &WBEMEV_V_UINT32(1)), WBEMEV_E_READ_ONLY);
+    assert_wbemev_status(wbemev_object_put(a, "N", &WBEMEV_V_UINT32(1)), WBEMEV_E_READ_ONLY);
     assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_PUT_AFTER_INDICATE), 1);
     /* Once the tag is freed nothing is reported into this checker. */
     wbemev__checker_tag_free(tag);
-    assert_status(wbemev_object_put(a, "N", &WBEMEV_V_UINT32(2)), WBEMEV_E_READ_ONLY);
+    assert_wbemev_status(wbemev_object_put(a, "N", &WBEMEV_V_UINT32(2)), WBEMEV_E_READ_ONLY);
     assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_PUT_AFTER_INDICATE), 1);
     wbemev__checker_tag_free(0); /* ignored */
 

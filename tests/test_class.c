@@ -76,7 +76,7 @@ static wbemev_namespace_t *ns_of(void **state)
 static wbemev_class_t *get_class(wbemev_namespace_t *ns, const char *name)
 {
     wbemev_class_t *cls = NULL;
-    assert_ok(wbemev_namespace_get_class(ns, name, &cls));
+    assert_wbemev_ok(wbemev_namespace_get_class(ns, name, &cls));
     assert_non_null(cls);
     return cls;
 }
@@ -85,7 +85,7 @@ static void assert_property(const wbemev_class_t *cls, size_t index, const char 
                             wbemev_cimtype type, const char *origin)
 {
     wbemev_property_info info;
-    assert_ok(wbemev_class_property_at(cls, index, &info));
+    assert_wbemev_ok(wbemev_class_property_at(cls, index, &info));
     assert_string_equal(info.name, name);
     assert_int_equal(info.type, type);
     assert_string_equal(info.origin, origin);
@@ -103,9 +103,9 @@ static void test_namespace_basics(void **state)
     wbemev_namespace_release(ns);
 
     wbemev_namespace_t *other = NULL;
-    assert_status(wbemev_namespace_new(NULL, &other), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_namespace_new("", &other), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_namespace_new("root", NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_new(NULL, &other), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_new("", &other), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_new("root", NULL), WBEMEV_E_INVALID_PARAMETER);
     assert_null(other);
 }
 
@@ -152,7 +152,7 @@ static void test_system_classes(void **state)
     assert_property(mod, 2, "TargetInstance", WBEMEV_CIM_OBJECT, "__InstanceOperationEvent");
     assert_property(mod, 3, "PreviousInstance", WBEMEV_CIM_OBJECT, "__InstanceModificationEvent");
     wbemev_property_info info;
-    assert_ok(wbemev_class_property_at(mod, 2, &info));
+    assert_wbemev_ok(wbemev_class_property_at(mod, 2, &info));
     assert_null(info.ref_class);
     assert_true(wbemev_class_is_a(mod, "__InstanceOperationEvent"));
     assert_false(wbemev_class_is_a(mod, "__ExtrinsicEvent"));
@@ -165,10 +165,10 @@ static void test_system_classes(void **state)
     wbemev_class_release(agg);
 
     wbemev_class_t *cls = NULL;
-    assert_status(wbemev_namespace_get_class(ns, "NoSuchClass", &cls), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_namespace_get_class(ns, NULL, &cls), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_namespace_get_class(ns, "__Event", NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_namespace_get_class(NULL, "__Event", &cls), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_get_class(ns, "NoSuchClass", &cls), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_namespace_get_class(ns, NULL, &cls), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_get_class(ns, "__Event", NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_get_class(NULL, "__Event", &cls), WBEMEV_E_INVALID_PARAMETER);
     assert_null(cls);
 }
 
@@ -176,7 +176,7 @@ static void test_class_ids_unique(void **state)
 {
     wbemev_namespace_t *ns = ns_of(state);
     wbemev_namespace_t *ns2 = NULL;
-    assert_ok(wbemev_namespace_new("root\\other", &ns2));
+    assert_wbemev_ok(wbemev_namespace_new("root\\other", &ns2));
     wbemev_class_t *a = get_class(ns, "__Event");
     wbemev_class_t *b = get_class(ns2, "__Event");
     wbemev_class_t *c = get_class(ns, "__ExtrinsicEvent");
@@ -204,10 +204,10 @@ static void test_define_with_superclass(void **state)
         {"Tags", ARRAY_OF(WBEMEV_CIM_STRING), NULL},
     };
     wbemev_class_t *base = NULL, *derived = NULL;
-    assert_ok(wbemev_namespace_define_class(ns, "App_Event", "__ExtrinsicEvent", base_props, 2,
-                                            &base));
-    assert_ok(wbemev_namespace_define_class(ns, "App_DiskEvent", "app_event", derived_props, 2,
-                                            &derived));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "App_Event", "__ExtrinsicEvent", base_props, 2,
+                                                   &base));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "App_DiskEvent", "app_event", derived_props, 2,
+                                                   &derived));
     assert_int_equal(wbemev_namespace_class_count(ns), 9);
 
     assert_int_equal(wbemev_class_depth(base), 2);
@@ -226,22 +226,22 @@ static void test_define_with_superclass(void **state)
     assert_ptr_equal(again, derived);
     wbemev_class_release(again);
     wbemev_property_info info;
-    assert_ok(wbemev_class_find_property(derived, "sEVERITY", &info));
+    assert_wbemev_ok(wbemev_class_find_property(derived, "sEVERITY", &info));
     assert_string_equal(info.name, "Severity");
     assert_int_equal(info.handle.index, 2);
     assert_int_equal(info.handle.class_id, wbemev_class_id(derived));
     assert_int_equal(info.handle.depth, 3);
     assert_int_equal(info.handle.type, WBEMEV_CIM_SINT32);
-    assert_ok(wbemev_class_find_property(base, "message", &info));
+    assert_wbemev_ok(wbemev_class_find_property(base, "message", &info));
     assert_string_equal(info.origin, "App_Event");
-    assert_status(wbemev_class_find_property(base, "Code", &info), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_class_find_property(base, "__CLASS", &info), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_class_find_property(base, NULL, &info), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_class_find_property(NULL, "Code", &info), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_class_find_property(base, "Code", NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_class_property_at(base, 4, &info), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_class_property_at(NULL, 0, &info), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_class_property_at(base, 0, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_class_find_property(base, "Code", &info), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_class_find_property(base, "__CLASS", &info), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_class_find_property(base, NULL, &info), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_class_find_property(NULL, "Code", &info), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_class_find_property(base, "Code", NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_class_property_at(base, 4, &info), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_class_property_at(NULL, 0, &info), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_class_property_at(base, 0, NULL), WBEMEV_E_INVALID_PARAMETER);
 
     /* Hierarchy. */
     wbemev_class_t *event = get_class(ns, "__Event");
@@ -284,7 +284,7 @@ static void test_root_and_ref_classes(void **state)
     wbemev_namespace_t *ns = ns_of(state);
     const wbemev_property_def disk_props[] = {{"Name", WBEMEV_CIM_STRING, NULL}};
     wbemev_class_t *disk = NULL;
-    assert_ok(wbemev_namespace_define_class(ns, "Disk", NULL, disk_props, 1, &disk));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Disk", NULL, disk_props, 1, &disk));
     assert_int_equal(wbemev_class_depth(disk), 0);
     assert_null(wbemev_class_superclass(disk));
     assert_false(wbemev_class_is_event_class(disk));
@@ -303,31 +303,31 @@ static void test_root_and_ref_classes(void **state)
         {"Next", WBEMEV_CIM_OBJECT, "DiskEvent"},
     };
     wbemev_class_t *ev = NULL;
-    assert_ok(wbemev_namespace_define_class(ns, "DiskEvent", "__ExtrinsicEvent", ev_props, 6, &ev));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "DiskEvent", "__ExtrinsicEvent", ev_props, 6, &ev));
     wbemev_property_info info;
-    assert_ok(wbemev_class_find_property(ev, "Target", &info));
+    assert_wbemev_ok(wbemev_class_find_property(ev, "Target", &info));
     assert_string_equal(info.ref_class, "Disk");
-    assert_ok(wbemev_class_find_property(ev, "Path", &info));
+    assert_wbemev_ok(wbemev_class_find_property(ev, "Path", &info));
     assert_string_equal(info.ref_class, "Disk");
-    assert_ok(wbemev_class_find_property(ev, "Count", &info));
+    assert_wbemev_ok(wbemev_class_find_property(ev, "Count", &info));
     assert_null(info.ref_class);
-    assert_ok(wbemev_class_find_property(ev, "Any", &info));
+    assert_wbemev_ok(wbemev_class_find_property(ev, "Any", &info));
     assert_null(info.ref_class);
-    assert_ok(wbemev_class_find_property(ev, "Disks", &info));
+    assert_wbemev_ok(wbemev_class_find_property(ev, "Disks", &info));
     assert_string_equal(info.ref_class, "Disk");
-    assert_ok(wbemev_class_find_property(ev, "Next", &info));
+    assert_wbemev_ok(wbemev_class_find_property(ev, "Next", &info));
     assert_string_equal(info.ref_class, "DiskEvent");
 
     /* A class with no properties of its own, and out == NULL. */
-    assert_ok(wbemev_namespace_define_class(ns, "Empty", NULL, NULL, 0, NULL));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Empty", NULL, NULL, 0, NULL));
     wbemev_class_t *empty = get_class(ns, "Empty");
     assert_int_equal(wbemev_class_property_count(empty), 0);
-    assert_status(wbemev_class_find_property(empty, "Name", &info), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_class_find_property(empty, "Name", &info), WBEMEV_E_NOT_FOUND);
     wbemev_class_release(empty);
 
     /* A subclass of a user root class. */
     wbemev_class_t *ssd = NULL;
-    assert_ok(wbemev_namespace_define_class(ns, "Ssd", "Disk", NULL, 0, &ssd));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Ssd", "Disk", NULL, 0, &ssd));
     assert_true(wbemev_class_inherits_from(ssd, disk));
     assert_property(ssd, 0, "Name", WBEMEV_CIM_STRING, "Disk");
     wbemev_class_release(ssd);
@@ -345,20 +345,20 @@ static void test_define_invalid(void **state)
     wbemev_class_t *cls = NULL;
     const size_t count_before = wbemev_namespace_class_count(ns);
 
-    assert_status(wbemev_namespace_define_class(NULL, "A", NULL, ok1, 1, &cls),
-                  WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_namespace_define_class(ns, NULL, NULL, ok1, 1, &cls),
-                  WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_namespace_define_class(ns, "A", NULL, NULL, 1, &cls),
-                  WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_define_class(NULL, "A", NULL, ok1, 1, &cls),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, NULL, NULL, ok1, 1, &cls),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "A", NULL, NULL, 1, &cls),
+                         WBEMEV_E_INVALID_PARAMETER);
 
     /* Invalid class names. */
     static const char *const bad_names[] = {"", "1abc", "a-b", "a b", "caf\xc3\xa9", "__Mine", "__"};
     for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++)
-        assert_status(wbemev_namespace_define_class(ns, bad_names[i], NULL, ok1, 1, &cls),
-                      WBEMEV_E_INVALID_PARAMETER);
+        assert_wbemev_status(wbemev_namespace_define_class(ns, bad_names[i], NULL, ok1, 1, &cls),
+                             WBEMEV_E_INVALID_PARAMETER);
     /* A single leading underscore and a trailing one are fine for classes. */
-    assert_ok(wbemev_namespace_define_class(ns, "_Under_", NULL, ok1, 1, NULL));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "_Under_", NULL, ok1, 1, NULL));
 
     /* Property names. */
     const wbemev_property_def null_name[] = {{NULL, WBEMEV_CIM_SINT32, NULL}};
@@ -368,20 +368,20 @@ static void test_define_invalid(void **state)
     const wbemev_property_def lead[] = {{"_x", WBEMEV_CIM_SINT32, NULL}};
     const wbemev_property_def trail[] = {{"x_", WBEMEV_CIM_SINT32, NULL}};
     const wbemev_property_def sys[] = {{"__CLASS", WBEMEV_CIM_STRING, NULL}};
-    assert_status(wbemev_namespace_define_class(ns, "B", NULL, null_name, 1, &cls),
-                  WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_namespace_define_class(ns, "B", NULL, bad_name, 1, &cls),
-                  WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_namespace_define_class(ns, "B", NULL, dash_name, 1, &cls),
-                  WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_namespace_define_class(ns, "B", NULL, empty_name, 1, &cls),
-                  WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_namespace_define_class(ns, "B", NULL, lead, 1, &cls),
-                  WBEMEV_E_SYSTEM_PROPERTY);
-    assert_status(wbemev_namespace_define_class(ns, "B", NULL, trail, 1, &cls),
-                  WBEMEV_E_SYSTEM_PROPERTY);
-    assert_status(wbemev_namespace_define_class(ns, "B", NULL, sys, 1, &cls),
-                  WBEMEV_E_SYSTEM_PROPERTY);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", NULL, null_name, 1, &cls),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", NULL, bad_name, 1, &cls),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", NULL, dash_name, 1, &cls),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", NULL, empty_name, 1, &cls),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", NULL, lead, 1, &cls),
+                         WBEMEV_E_SYSTEM_PROPERTY);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", NULL, trail, 1, &cls),
+                         WBEMEV_E_SYSTEM_PROPERTY);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", NULL, sys, 1, &cls),
+                         WBEMEV_E_SYSTEM_PROPERTY);
 
     /* Types. */
     const wbemev_property_def bad_types[][1] = {
@@ -392,42 +392,42 @@ static void test_define_invalid(void **state)
         {{"X", (wbemev_cimtype)(WBEMEV_CIM_SINT32 | 0x4000), NULL}},
     };
     for (size_t i = 0; i < sizeof bad_types / sizeof bad_types[0]; i++)
-        assert_status(wbemev_namespace_define_class(ns, "B", NULL, bad_types[i], 1, &cls),
-                      WBEMEV_E_INVALID_PROPERTY_TYPE);
+        assert_wbemev_status(wbemev_namespace_define_class(ns, "B", NULL, bad_types[i], 1, &cls),
+                             WBEMEV_E_INVALID_PROPERTY_TYPE);
 
     /* Duplicates: the class, own properties, inherited properties (case-insensitively). */
-    assert_status(wbemev_namespace_define_class(ns, "_under_", NULL, ok1, 1, &cls),
-                  WBEMEV_E_ALREADY_EXISTS);
-    assert_status(wbemev_namespace_define_class(ns, "__extrinsicEVENT", NULL, ok1, 1, &cls),
-                  WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "_under_", NULL, ok1, 1, &cls),
+                         WBEMEV_E_ALREADY_EXISTS);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "__extrinsicEVENT", NULL, ok1, 1, &cls),
+                         WBEMEV_E_INVALID_PARAMETER);
     const wbemev_property_def dup_own[] = {{"Value", WBEMEV_CIM_SINT32, NULL},
                                            {"VALUE", WBEMEV_CIM_STRING, NULL}};
-    assert_status(wbemev_namespace_define_class(ns, "B", NULL, dup_own, 2, &cls),
-                  WBEMEV_E_ALREADY_EXISTS);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", NULL, dup_own, 2, &cls),
+                         WBEMEV_E_ALREADY_EXISTS);
     const wbemev_property_def dup_inherited[] = {{"time_created", WBEMEV_CIM_UINT64, NULL}};
-    assert_status(wbemev_namespace_define_class(ns, "B", "__ExtrinsicEvent", dup_inherited, 1, &cls),
-                  WBEMEV_E_ALREADY_EXISTS);
-    assert_status(wbemev_namespace_define_class(ns, "B", "_Under_", ok1, 1, &cls),
-                  WBEMEV_E_ALREADY_EXISTS);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", "__ExtrinsicEvent", dup_inherited, 1, &cls),
+                         WBEMEV_E_ALREADY_EXISTS);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", "_Under_", ok1, 1, &cls),
+                         WBEMEV_E_ALREADY_EXISTS);
 
     /* Unknown superclass and ref_class. */
-    assert_status(wbemev_namespace_define_class(ns, "B", "NoSuchClass", ok1, 1, &cls),
-                  WBEMEV_E_INVALID_SUPERCLASS);
-    assert_status(wbemev_namespace_define_class(ns, "B", "not a name", ok1, 1, &cls),
-                  WBEMEV_E_INVALID_SUPERCLASS);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", "NoSuchClass", ok1, 1, &cls),
+                         WBEMEV_E_INVALID_SUPERCLASS);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", "not a name", ok1, 1, &cls),
+                         WBEMEV_E_INVALID_SUPERCLASS);
     const wbemev_property_def bad_ref[] = {{"X", WBEMEV_CIM_OBJECT, "NoSuchClass"}};
     const wbemev_property_def bad_ref2[] = {{"X", WBEMEV_CIM_REFERENCE, "NoSuchClass"}};
     const wbemev_property_def bad_ref3[] = {{"X", ARRAY_OF(WBEMEV_CIM_OBJECT), "no such"}};
-    assert_status(wbemev_namespace_define_class(ns, "B", NULL, bad_ref, 1, &cls),
-                  WBEMEV_E_INVALID_CLASS);
-    assert_status(wbemev_namespace_define_class(ns, "B", NULL, bad_ref2, 1, &cls),
-                  WBEMEV_E_INVALID_CLASS);
-    assert_status(wbemev_namespace_define_class(ns, "B", NULL, bad_ref3, 1, &cls),
-                  WBEMEV_E_INVALID_CLASS);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", NULL, bad_ref, 1, &cls),
+                         WBEMEV_E_INVALID_CLASS);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", NULL, bad_ref2, 1, &cls),
+                         WBEMEV_E_INVALID_CLASS);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", NULL, bad_ref3, 1, &cls),
+                         WBEMEV_E_INVALID_CLASS);
 
     assert_null(cls);
     assert_int_equal(wbemev_namespace_class_count(ns), count_before + 1);
-    assert_status(wbemev_namespace_get_class(ns, "B", &cls), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_namespace_get_class(ns, "B", &cls), WBEMEV_E_NOT_FOUND);
 }
 
 static void test_define_limits(void **state)
@@ -441,12 +441,12 @@ static void test_define_limits(void **state)
     memset(longest, 'a', WBEMEV_MAX_IDENTIFIER + 1);
     longest[WBEMEV_MAX_IDENTIFIER + 1] = '\0';
     const wbemev_property_def long_prop[] = {{longest, WBEMEV_CIM_SINT32, NULL}};
-    assert_status(wbemev_namespace_define_class(ns, longest, NULL, NULL, 0, &cls),
-                  WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_namespace_define_class(ns, "B", NULL, long_prop, 1, &cls),
-                  WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, longest, NULL, NULL, 0, &cls),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "B", NULL, long_prop, 1, &cls),
+                         WBEMEV_E_INVALID_PARAMETER);
     longest[WBEMEV_MAX_IDENTIFIER] = '\0';
-    assert_ok(wbemev_namespace_define_class(ns, longest, NULL, long_prop, 1, &cls));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, longest, NULL, long_prop, 1, &cls));
     assert_string_equal(wbemev_class_name(cls), longest);
     wbemev_class_release(cls);
     cls = NULL;
@@ -463,20 +463,20 @@ static void test_define_limits(void **state)
         defs[i].name = names[i];
         defs[i].type = WBEMEV_CIM_UINT8;
     }
-    assert_status(wbemev_namespace_define_class(ns, "Big", NULL, defs, n, &cls),
-                  WBEMEV_E_TOO_MANY_PROPERTIES);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "Big", NULL, defs, n, &cls),
+                         WBEMEV_E_TOO_MANY_PROPERTIES);
     /* __ExtrinsicEvent brings 2, so 0x3FE of our own is the most. */
-    assert_status(wbemev_namespace_define_class(ns, "Big", "__ExtrinsicEvent", defs,
-                                                WBEMEV_MAX_PROPERTIES - 1, &cls),
-                  WBEMEV_E_TOO_MANY_PROPERTIES);
-    assert_ok(wbemev_namespace_define_class(ns, "Big", "__ExtrinsicEvent", defs,
-                                            WBEMEV_MAX_PROPERTIES - 2, &cls));
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "Big", "__ExtrinsicEvent", defs,
+                                                       WBEMEV_MAX_PROPERTIES - 1, &cls),
+                         WBEMEV_E_TOO_MANY_PROPERTIES);
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Big", "__ExtrinsicEvent", defs,
+                                                   WBEMEV_MAX_PROPERTIES - 2, &cls));
     assert_int_equal(wbemev_class_property_count(cls), WBEMEV_MAX_PROPERTIES);
     wbemev_property_info info;
-    assert_ok(wbemev_class_find_property(cls, "p1021", &info));
+    assert_wbemev_ok(wbemev_class_find_property(cls, "p1021", &info));
     assert_int_equal(info.handle.index, 1023);
-    assert_status(wbemev_namespace_define_class(ns, "Bigger", "Big", defs + 1022, 1, NULL),
-                  WBEMEV_E_TOO_MANY_PROPERTIES);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "Bigger", "Big", defs + 1022, 1, NULL),
+                         WBEMEV_E_TOO_MANY_PROPERTIES);
     wbemev_class_release(cls);
     free(defs);
     free(names);
@@ -510,33 +510,33 @@ static void test_delete_with_subclasses(void **state)
     wbemev_namespace_t *ns = ns_of(state);
     const wbemev_property_def props[] = {{"Value", WBEMEV_CIM_SINT32, NULL}};
     wbemev_class_t *a = NULL, *b = NULL;
-    assert_ok(wbemev_namespace_define_class(ns, "A", "__ExtrinsicEvent", props, 1, &a));
-    assert_ok(wbemev_namespace_define_class(ns, "B", "A", NULL, 0, &b));
-    assert_ok(wbemev_namespace_define_class(ns, "C", "B", NULL, 0, NULL));
-    assert_ok(wbemev_namespace_define_class(ns, "D", "A", NULL, 0, NULL));
-    assert_ok(wbemev_namespace_define_class(ns, "Other", "__ExtrinsicEvent", NULL, 0, NULL));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "A", "__ExtrinsicEvent", props, 1, &a));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "B", "A", NULL, 0, &b));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "C", "B", NULL, 0, NULL));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "D", "A", NULL, 0, NULL));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Other", "__ExtrinsicEvent", NULL, 0, NULL));
     /* Enough classes to make the name table grow and wrap. */
     for (int i = 0; i < 40; i++) {
         char name[16];
         snprintf(name, sizeof name, "Leaf%d", i);
-        assert_ok(wbemev_namespace_define_class(ns, name, (i % 2) ? "B" : "Other", NULL, 0, NULL));
+        assert_wbemev_ok(wbemev_namespace_define_class(ns, name, (i % 2) ? "B" : "Other", NULL, 0, NULL));
     }
     assert_int_equal(wbemev_namespace_class_count(ns), 7 + 5 + 40);
 
     wbemev_object_t *inst = NULL;
-    assert_ok(wbemev_class_spawn_instance(b, &inst));
-    assert_ok(wbemev_object_put_sint32(inst, "Value", 7));
+    assert_wbemev_ok(wbemev_class_spawn_instance(b, &inst));
+    assert_wbemev_ok(wbemev_object_put_sint32(inst, "Value", 7));
 
-    assert_status(wbemev_namespace_delete_class(ns, "NoSuchClass"), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_namespace_delete_class(ns, NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_namespace_delete_class(NULL, "A"), WBEMEV_E_INVALID_PARAMETER);
-    assert_ok(wbemev_namespace_delete_class(ns, "b"));
+    assert_wbemev_status(wbemev_namespace_delete_class(ns, "NoSuchClass"), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_namespace_delete_class(ns, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_delete_class(NULL, "A"), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_ok(wbemev_namespace_delete_class(ns, "b"));
     /* B, C and the 20 odd leaves are gone; A, D, Other and the even leaves remain. */
     assert_int_equal(wbemev_namespace_class_count(ns), 7 + 3 + 20);
     wbemev_class_t *cls = NULL;
-    assert_status(wbemev_namespace_get_class(ns, "B", &cls), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_namespace_get_class(ns, "C", &cls), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_namespace_get_class(ns, "Leaf1", &cls), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_namespace_get_class(ns, "B", &cls), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_namespace_get_class(ns, "C", &cls), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_namespace_get_class(ns, "Leaf1", &cls), WBEMEV_E_NOT_FOUND);
     for (int i = 0; i < 40; i += 2) {
         char name[16];
         snprintf(name, sizeof name, "LEAF%d", i);
@@ -550,7 +550,7 @@ static void test_delete_with_subclasses(void **state)
 
     /* The instance and the deleted class keep working. */
     int32_t v = 0;
-    assert_ok(wbemev_object_get_sint32(inst, "Value", &v));
+    assert_wbemev_ok(wbemev_object_get_sint32(inst, "Value", &v));
     assert_int_equal(v, 7);
     assert_string_equal(wbemev_object_class_name(inst), "B");
     assert_true(wbemev_class_inherits_from(b, a));
@@ -558,7 +558,7 @@ static void test_delete_with_subclasses(void **state)
 
     /* The name can be defined again: a new, unrelated class. */
     wbemev_class_t *b2 = NULL;
-    assert_ok(wbemev_namespace_define_class(ns, "B", "A", NULL, 0, &b2));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "B", "A", NULL, 0, &b2));
     assert_ptr_not_equal(b2, b);
     assert_int_not_equal(wbemev_class_id(b2), wbemev_class_id(b));
     assert_false(wbemev_class_inherits_from(b2, b));
@@ -573,8 +573,8 @@ static void test_delete_with_subclasses(void **state)
 static void test_delete_system_class(void **state)
 {
     wbemev_namespace_t *ns = ns_of(state);
-    assert_status(wbemev_namespace_delete_class(ns, "__Event"), WBEMEV_E_ACCESS_DENIED);
-    assert_status(wbemev_namespace_delete_class(ns, "__extrinsicevent"), WBEMEV_E_ACCESS_DENIED);
+    assert_wbemev_status(wbemev_namespace_delete_class(ns, "__Event"), WBEMEV_E_ACCESS_DENIED);
+    assert_wbemev_status(wbemev_namespace_delete_class(ns, "__extrinsicevent"), WBEMEV_E_ACCESS_DENIED);
     assert_int_equal(wbemev_namespace_class_count(ns), 7);
 }
 
@@ -582,16 +582,16 @@ static void test_deleted_class_outlives_namespace(void **state)
 {
     (void)state;
     wbemev_namespace_t *ns = NULL;
-    assert_ok(wbemev_namespace_new("root\\short", &ns));
+    assert_wbemev_ok(wbemev_namespace_new("root\\short", &ns));
     const wbemev_property_def props[] = {{"Text", WBEMEV_CIM_STRING, NULL}};
     wbemev_class_t *cls = NULL;
-    assert_ok(wbemev_namespace_define_class(ns, "Mine", "__ExtrinsicEvent", props, 1, &cls));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Mine", "__ExtrinsicEvent", props, 1, &cls));
     wbemev_object_t *inst = NULL;
-    assert_ok(wbemev_class_spawn_instance(cls, &inst));
+    assert_wbemev_ok(wbemev_class_spawn_instance(cls, &inst));
     wbemev_class_release(cls);
     wbemev_namespace_release(ns);
     /* The instance holds the class, which holds its superclasses. */
-    assert_ok(wbemev_object_put_string(inst, "Text", "a string long enough to need the heap"));
+    assert_wbemev_ok(wbemev_object_put_string(inst, "Text", "a string long enough to need the heap"));
     cls = wbemev_object_class(inst);
     assert_false(wbemev_class_is_defined(cls));
     assert_true(wbemev_class_is_event_class(cls));
@@ -606,26 +606,26 @@ static void test_change_hook(void **state)
     wbemev__namespace_set_change_hook(ns, record_change, &log);
 
     /* Asked before the change, without the lock (the hook looks the class up). */
-    assert_ok(wbemev_namespace_define_class(ns, "Watched", NULL, NULL, 0, NULL));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Watched", NULL, NULL, 0, NULL));
     assert_int_equal(log.calls, 1);
     assert_string_equal(log.last_name, "Watched");
     assert_string_equal(log.last_what, "define");
     assert_false(log.defined_when_asked);
 
     /* Requests that fail anyway are not asked about. */
-    assert_status(wbemev_namespace_define_class(ns, "Watched", NULL, NULL, 0, NULL),
-                  WBEMEV_E_ALREADY_EXISTS);
-    assert_status(wbemev_namespace_define_class(ns, "Orphan", "Nope", NULL, 0, NULL),
-                  WBEMEV_E_INVALID_SUPERCLASS);
-    assert_status(wbemev_namespace_define_class(ns, "__Bad", NULL, NULL, 0, NULL),
-                  WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_namespace_delete_class(ns, "__Event"), WBEMEV_E_ACCESS_DENIED);
-    assert_status(wbemev_namespace_delete_class(ns, "Nope"), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "Watched", NULL, NULL, 0, NULL),
+                         WBEMEV_E_ALREADY_EXISTS);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "Orphan", "Nope", NULL, 0, NULL),
+                         WBEMEV_E_INVALID_SUPERCLASS);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "__Bad", NULL, NULL, 0, NULL),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_namespace_delete_class(ns, "__Event"), WBEMEV_E_ACCESS_DENIED);
+    assert_wbemev_status(wbemev_namespace_delete_class(ns, "Nope"), WBEMEV_E_NOT_FOUND);
     assert_int_equal(log.calls, 1);
 
-    assert_ok(wbemev_namespace_define_class(ns, "WatchedChild", "Watched", NULL, 0, NULL));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "WatchedChild", "Watched", NULL, 0, NULL));
     assert_int_equal(log.calls, 2);
-    assert_ok(wbemev_namespace_delete_class(ns, "watched"));
+    assert_wbemev_ok(wbemev_namespace_delete_class(ns, "watched"));
     assert_int_equal(log.calls, 3); /* one call per delete, subclasses included */
     assert_string_equal(log.last_name, "Watched");
     assert_string_equal(log.last_what, "delete");
@@ -634,7 +634,7 @@ static void test_change_hook(void **state)
     /* A success code other than S_NO_ERROR lets the change go ahead. */
     log.answer = WBEMEV_S_FALSE;
     wbemev_class_t *kept = NULL;
-    assert_ok(wbemev_namespace_define_class(ns, "Kept", NULL, NULL, 0, &kept));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Kept", NULL, NULL, 0, &kept));
     assert_true(wbemev_class_is_defined(kept));
 
     /* A failure vetoes the change and is returned; nothing changes. */
@@ -642,11 +642,11 @@ static void test_change_hook(void **state)
     size_t count = wbemev_namespace_class_count(ns);
     size_t objects = wbemev_live_objects();
     wbemev_class_t *cls = NULL;
-    assert_status(wbemev_namespace_define_class(ns, "Vetoed", "Kept", NULL, 0, &cls),
-                  WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "Vetoed", "Kept", NULL, 0, &cls),
+                         WBEMEV_E_INVALID_OPERATION);
     assert_null(cls);
-    assert_status(wbemev_namespace_get_class(ns, "Vetoed", &cls), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_namespace_delete_class(ns, "Kept"), WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_status(wbemev_namespace_get_class(ns, "Vetoed", &cls), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_namespace_delete_class(ns, "Kept"), WBEMEV_E_INVALID_OPERATION);
     assert_true(wbemev_class_is_defined(kept));
     assert_int_equal(wbemev_namespace_class_count(ns), count);
     assert_int_equal(wbemev_live_objects(), objects);
@@ -654,8 +654,8 @@ static void test_change_hook(void **state)
     wbemev_class_release(kept);
 
     wbemev__namespace_set_change_hook(ns, NULL, NULL);
-    assert_ok(wbemev_namespace_define_class(ns, "Quiet", NULL, NULL, 0, NULL));
-    assert_ok(wbemev_namespace_delete_class(ns, "Kept"));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Quiet", NULL, NULL, 0, NULL));
+    assert_wbemev_ok(wbemev_namespace_delete_class(ns, "Kept"));
     assert_int_equal(log.calls, 6);
 }
 
@@ -697,14 +697,14 @@ static void test_change_hook_reentrant(void **state)
     wbemev__namespace_set_change_hook(ns, racing_hook, &r);
     size_t objects = wbemev_live_objects();
     wbemev_class_t *cls = NULL;
-    assert_status(wbemev_namespace_define_class(ns, "Re", "__ExtrinsicEvent", NULL, 0, &cls),
-                  WBEMEV_E_ALREADY_EXISTS);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "Re", "__ExtrinsicEvent", NULL, 0, &cls),
+                         WBEMEV_E_ALREADY_EXISTS);
     assert_null(cls);
     assert_int_equal(r.calls, 2);
     cls = get_class(ns, "Re"); /* the hook's own define */
     assert_null(wbemev_class_superclass(cls));
     assert_int_equal(wbemev_live_objects(), objects + 1);
-    assert_status(wbemev_namespace_delete_class(ns, "Re"), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_namespace_delete_class(ns, "Re"), WBEMEV_E_NOT_FOUND);
     assert_int_equal(r.calls, 4);
     assert_false(wbemev_class_is_defined(cls));
     wbemev_class_release(cls);
@@ -712,11 +712,11 @@ static void test_change_hook_reentrant(void **state)
 
     /* The superclass deleted while the hook runs: the define fails. */
     wbemev__namespace_set_change_hook(ns, NULL, NULL);
-    assert_ok(wbemev_namespace_define_class(ns, "Parent", NULL, NULL, 0, NULL));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Parent", NULL, NULL, 0, NULL));
     wbemev__namespace_set_change_hook(ns, delete_parent_hook, ns);
-    assert_status(wbemev_namespace_define_class(ns, "Child", "Parent", NULL, 0, NULL),
-                  WBEMEV_E_INVALID_SUPERCLASS);
-    assert_status(wbemev_namespace_get_class(ns, "Child", &cls), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_namespace_define_class(ns, "Child", "Parent", NULL, 0, NULL),
+                         WBEMEV_E_INVALID_SUPERCLASS);
+    assert_wbemev_status(wbemev_namespace_get_class(ns, "Child", &cls), WBEMEV_E_NOT_FOUND);
     wbemev__namespace_set_change_hook(ns, NULL, NULL);
 }
 
@@ -726,7 +726,7 @@ static void test_refcounts(void **state)
 {
     wbemev_namespace_t *ns = ns_of(state);
     wbemev_class_t *cls = NULL;
-    assert_ok(wbemev_namespace_define_class(ns, "Counted", "__ExtrinsicEvent", NULL, 0, &cls));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Counted", "__ExtrinsicEvent", NULL, 0, &cls));
     assert_ptr_equal(wbemev_class_add_ref(cls), cls);
     wbemev_class_release(cls);
     assert_null(wbemev_class_add_ref(NULL));
@@ -736,12 +736,12 @@ static void test_refcounts(void **state)
 
     /* The class object lives as long as its class; a reference on it keeps the class alive. */
     wbemev_object_t *co = wbemev_object_add_ref(wbemev_class_object(cls));
-    assert_ok(wbemev_namespace_delete_class(ns, "Counted"));
+    assert_wbemev_ok(wbemev_namespace_delete_class(ns, "Counted"));
     wbemev_class_release(cls);
     assert_string_equal(wbemev_object_class_name(co), "Counted");
     assert_int_equal(wbemev_object_genus(co), WBEMEV_GENUS_CLASS);
     wbemev_object_t *inst = NULL;
-    assert_ok(wbemev_object_spawn_instance(co, &inst));
+    assert_wbemev_ok(wbemev_object_spawn_instance(co, &inst));
     wbemev_object_release(co);
     wbemev_object_release(inst);
 
@@ -778,7 +778,7 @@ static void test_namespace_new_out_of_memory(void **state)
             wbemev_namespace_release(ns);
             break;
         }
-        assert_status(st, WBEMEV_E_OUT_OF_MEMORY);
+        assert_wbemev_status(st, WBEMEV_E_OUT_OF_MEMORY);
         assert_null(ns);
         assert_int_equal(wbemev_live_allocations(), allocations);
         assert_int_equal(wbemev_live_objects(), objects);
@@ -791,14 +791,14 @@ static void test_define_delete_out_of_memory(void **state)
 {
     wbemev_namespace_t *ns = ns_of(state);
     const wbemev_property_def target[] = {{"Name", WBEMEV_CIM_STRING, NULL}};
-    assert_ok(wbemev_namespace_define_class(ns, "Target", NULL, target, 1, NULL));
-    assert_ok(wbemev_namespace_define_class(ns, "Base", "__ExtrinsicEvent", target, 1, NULL));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Target", NULL, target, 1, NULL));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Base", "__ExtrinsicEvent", target, 1, NULL));
     /* Fill the name table up to its first growth, so the define below must also grow it. */
     size_t count = wbemev_namespace_class_count(ns);
     for (size_t i = count; i < 16; i++) {
         char name[16];
         snprintf(name, sizeof name, "Fill%zu", i);
-        assert_ok(wbemev_namespace_define_class(ns, name, NULL, NULL, 0, NULL));
+        assert_wbemev_ok(wbemev_namespace_define_class(ns, name, NULL, NULL, 0, NULL));
     }
     count = wbemev_namespace_class_count(ns);
     size_t allocations = wbemev_live_allocations();
@@ -818,7 +818,7 @@ static void test_define_delete_out_of_memory(void **state)
         g_fail_after = -1;
         if (WBEMEV_SUCCEEDED(st))
             break;
-        assert_status(st, WBEMEV_E_OUT_OF_MEMORY);
+        assert_wbemev_status(st, WBEMEV_E_OUT_OF_MEMORY);
         assert_null(cls);
         assert_int_equal(wbemev_namespace_class_count(ns), count);
         assert_int_equal(wbemev_live_objects(), objects);
@@ -831,11 +831,11 @@ static void test_define_delete_out_of_memory(void **state)
     assert_int_equal(wbemev_class_property_count(cls), 7);
 
     g_fail_after = 0;
-    assert_status(wbemev_namespace_delete_class(ns, "Base"), WBEMEV_E_OUT_OF_MEMORY);
+    assert_wbemev_status(wbemev_namespace_delete_class(ns, "Base"), WBEMEV_E_OUT_OF_MEMORY);
     g_fail_after = -1;
     assert_true(wbemev_class_is_defined(cls));
     assert_int_equal(wbemev_namespace_class_count(ns), count + 1);
-    assert_ok(wbemev_namespace_delete_class(ns, "Base"));
+    assert_wbemev_ok(wbemev_namespace_delete_class(ns, "Base"));
     assert_false(wbemev_class_is_defined(cls));
     assert_int_equal(wbemev_namespace_class_count(ns), count - 1);
     wbemev_class_release(cls);
@@ -880,7 +880,7 @@ static void worker_main(void *arg)
 static void test_threads(void **state)
 {
     wbemev_namespace_t *ns = ns_of(state);
-    assert_ok(wbemev_namespace_define_class(ns, "Shared", "__ExtrinsicEvent", NULL, 0, NULL));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Shared", "__ExtrinsicEvent", NULL, 0, NULL));
     worker workers[WORKERS];
     wbemev__thread threads[WORKERS];
     for (int i = 0; i < WORKERS; i++) {
@@ -892,7 +892,7 @@ static void test_threads(void **state)
         assert_int_equal(workers[i].errors, 0);
     }
     assert_int_equal(wbemev_namespace_class_count(ns), 7 + 1 + WORKERS * ROUNDS / 2);
-    assert_ok(wbemev_namespace_delete_class(ns, "Shared"));
+    assert_wbemev_ok(wbemev_namespace_delete_class(ns, "Shared"));
     assert_int_equal(wbemev_namespace_class_count(ns), 7);
 }
 

@@ -93,8 +93,8 @@ static void test_parse_table(void **state)
         wbemev_status st = wbemev_datetime_parse(valid_texts[i], &dt);
         if (st != WBEMEV_S_NO_ERROR)
             fail_msg("valid \"%s\" rejected: %s", valid_texts[i], wbemev_status_name(st));
-        assert_ok(wbemev_datetime_validate(&dt));
-        assert_ok(wbemev_datetime_format(&dt, buf, sizeof buf));
+        assert_wbemev_ok(wbemev_datetime_validate(&dt));
+        assert_wbemev_ok(wbemev_datetime_format(&dt, buf, sizeof buf));
         assert_string_equal(buf, valid_texts[i]); /* format(parse(x)) == x */
     }
     for (size_t i = 0; i < ninvalid; i++) {
@@ -111,7 +111,7 @@ static void test_parse_fields(void **state)
 {
     (void)state;
     wbemev_datetime dt;
-    assert_ok(wbemev_datetime_parse("20240229123456.789012+060", &dt));
+    assert_wbemev_ok(wbemev_datetime_parse("20240229123456.789012+060", &dt));
     assert_false(dt.is_interval);
     assert_int_equal(dt.year, 2024);
     assert_int_equal(dt.month, 2);
@@ -123,10 +123,10 @@ static void test_parse_fields(void **state)
     assert_int_equal(dt.utc_offset, 60);
     assert_int_equal(dt.days, 0);
 
-    assert_ok(wbemev_datetime_parse("19991231235959.000001-480", &dt));
+    assert_wbemev_ok(wbemev_datetime_parse("19991231235959.000001-480", &dt));
     assert_int_equal(dt.utc_offset, -480);
 
-    assert_ok(wbemev_datetime_parse("12345678012345.654321:000", &dt));
+    assert_wbemev_ok(wbemev_datetime_parse("12345678012345.654321:000", &dt));
     assert_true(dt.is_interval);
     assert_int_equal(dt.days, 12345678);
     assert_int_equal(dt.hour, 1);
@@ -140,13 +140,13 @@ static void test_parse_fields(void **state)
 
     /* "-000" is accepted as offset 0 and formatted back as "+000". */
     char buf[32];
-    assert_ok(wbemev_datetime_parse("20240101000000.000000-000", &dt));
+    assert_wbemev_ok(wbemev_datetime_parse("20240101000000.000000-000", &dt));
     assert_int_equal(dt.utc_offset, 0);
-    assert_ok(wbemev_datetime_format(&dt, buf, sizeof buf));
+    assert_wbemev_ok(wbemev_datetime_format(&dt, buf, sizeof buf));
     assert_string_equal(buf, "20240101000000.000000+000");
 
-    assert_status(wbemev_datetime_parse(NULL, &dt), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_datetime_parse("20240101000000.000000+000", NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_datetime_parse(NULL, &dt), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_datetime_parse("20240101000000.000000+000", NULL), WBEMEV_E_INVALID_PARAMETER);
 }
 
 static void test_leap_years(void **state)
@@ -161,10 +161,10 @@ static void test_leap_years(void **state)
         wbemev_datetime feb28 = {.year = rows[i].year, .month = 2, .day = 28};
         wbemev_datetime feb29 = {.year = rows[i].year, .month = 2, .day = 29};
         wbemev_datetime feb30 = {.year = rows[i].year, .month = 2, .day = 30};
-        assert_ok(wbemev_datetime_validate(&feb28));
-        assert_status(wbemev_datetime_validate(&feb29),
-                      rows[i].leap ? WBEMEV_S_NO_ERROR : WBEMEV_E_INVALID_PARAMETER);
-        assert_status(wbemev_datetime_validate(&feb30), WBEMEV_E_INVALID_PARAMETER);
+        assert_wbemev_ok(wbemev_datetime_validate(&feb28));
+        assert_wbemev_status(wbemev_datetime_validate(&feb29),
+                             rows[i].leap ? WBEMEV_S_NO_ERROR : WBEMEV_E_INVALID_PARAMETER);
+        assert_wbemev_status(wbemev_datetime_validate(&feb30), WBEMEV_E_INVALID_PARAMETER);
     }
 }
 
@@ -173,13 +173,13 @@ static void test_validate(void **state)
     (void)state;
     wbemev_datetime ts = {.year = 2024, .month = 6, .day = 15, .hour = 23, .minute = 59, .second = 60,
                           .microseconds = 999999, .utc_offset = -999};
-    assert_ok(wbemev_datetime_validate(&ts));
+    assert_wbemev_ok(wbemev_datetime_validate(&ts));
     wbemev_datetime d;
 #define BAD_TS(field, v)                                                                           \
     do {                                                                                           \
         d = ts;                                                                                    \
         d.field = (v);                                                                             \
-        assert_status(wbemev_datetime_validate(&d), WBEMEV_E_INVALID_PARAMETER);                   \
+        assert_wbemev_status(wbemev_datetime_validate(&d), WBEMEV_E_INVALID_PARAMETER);            \
     } while (0)
     BAD_TS(year, 10000);
     BAD_TS(month, 0);
@@ -197,12 +197,12 @@ static void test_validate(void **state)
 
     wbemev_datetime iv = {.is_interval = true, .days = 99999999, .hour = 23, .minute = 59, .second = 59,
                           .microseconds = 999999};
-    assert_ok(wbemev_datetime_validate(&iv));
+    assert_wbemev_ok(wbemev_datetime_validate(&iv));
 #define BAD_IV(field, v)                                                                           \
     do {                                                                                           \
         d = iv;                                                                                    \
         d.field = (v);                                                                             \
-        assert_status(wbemev_datetime_validate(&d), WBEMEV_E_INVALID_PARAMETER);                   \
+        assert_wbemev_status(wbemev_datetime_validate(&d), WBEMEV_E_INVALID_PARAMETER);            \
     } while (0)
     BAD_IV(days, 100000000);
     BAD_IV(hour, 24);
@@ -214,7 +214,7 @@ static void test_validate(void **state)
     BAD_IV(day, 1);
     BAD_IV(utc_offset, 1);
 #undef BAD_IV
-    assert_status(wbemev_datetime_validate(NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_datetime_validate(NULL), WBEMEV_E_INVALID_PARAMETER);
 }
 
 static void test_format(void **state)
@@ -223,25 +223,25 @@ static void test_format(void **state)
     wbemev_datetime ts = {.year = 7, .month = 3, .day = 9, .hour = 1, .minute = 2, .second = 3,
                           .microseconds = 45, .utc_offset = -5};
     char buf[64];
-    assert_ok(wbemev_datetime_format(&ts, buf, sizeof buf));
+    assert_wbemev_ok(wbemev_datetime_format(&ts, buf, sizeof buf));
     assert_string_equal(buf, "00070309010203.000045-005");
     wbemev_datetime iv = {.is_interval = true, .days = 42, .second = 1};
-    assert_ok(wbemev_datetime_format(&iv, buf, WBEMEV_DATETIME_LEN + 1)); /* the exact size is enough */
+    assert_wbemev_ok(wbemev_datetime_format(&iv, buf, WBEMEV_DATETIME_LEN + 1)); /* the exact size is enough */
     assert_string_equal(buf, "00000042000001.000000:000");
 
     /* Too small: BUFFER_TOO_SMALL and buf untouched. */
     memset(buf, 'x', sizeof buf);
-    assert_status(wbemev_datetime_format(&ts, buf, WBEMEV_DATETIME_LEN), WBEMEV_E_BUFFER_TOO_SMALL);
-    assert_status(wbemev_datetime_format(&ts, buf, 0), WBEMEV_E_BUFFER_TOO_SMALL);
+    assert_wbemev_status(wbemev_datetime_format(&ts, buf, WBEMEV_DATETIME_LEN), WBEMEV_E_BUFFER_TOO_SMALL);
+    assert_wbemev_status(wbemev_datetime_format(&ts, buf, 0), WBEMEV_E_BUFFER_TOO_SMALL);
     for (size_t i = 0; i < sizeof buf; i++)
         assert_int_equal(buf[i], 'x');
 
     wbemev_datetime bad = ts;
     bad.month = 13;
-    assert_status(wbemev_datetime_format(&bad, buf, sizeof buf), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_datetime_format(&bad, buf, sizeof buf), WBEMEV_E_INVALID_PARAMETER);
     assert_int_equal(buf[0], 'x');
-    assert_status(wbemev_datetime_format(NULL, buf, sizeof buf), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_datetime_format(&ts, NULL, sizeof buf), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_datetime_format(NULL, buf, sizeof buf), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_datetime_format(&ts, NULL, sizeof buf), WBEMEV_E_INVALID_PARAMETER);
 }
 
 /* ---- FILETIME ---- */
@@ -253,8 +253,8 @@ static void check_from(uint64_t ticks, const char *expected)
 {
     wbemev_datetime dt;
     char buf[WBEMEV_DATETIME_LEN + 1];
-    assert_ok(wbemev_datetime_from_filetime(ticks, &dt));
-    assert_ok(wbemev_datetime_format(&dt, buf, sizeof buf));
+    assert_wbemev_ok(wbemev_datetime_from_filetime(ticks, &dt));
+    assert_wbemev_ok(wbemev_datetime_format(&dt, buf, sizeof buf));
     assert_string_equal(buf, expected);
 }
 
@@ -262,8 +262,8 @@ static void check_to(const char *text, uint64_t expected)
 {
     wbemev_datetime dt;
     uint64_t ticks = 0;
-    assert_ok(wbemev_datetime_parse(text, &dt));
-    assert_ok(wbemev_datetime_to_filetime(&dt, &ticks));
+    assert_wbemev_ok(wbemev_datetime_parse(text, &dt));
+    assert_wbemev_ok(wbemev_datetime_to_filetime(&dt, &ticks));
     assert_true(ticks == expected);
 }
 
@@ -271,8 +271,8 @@ static void check_to_status(const char *text, wbemev_status expected)
 {
     wbemev_datetime dt;
     uint64_t ticks = 12345;
-    assert_ok(wbemev_datetime_parse(text, &dt));
-    assert_status(wbemev_datetime_to_filetime(&dt, &ticks), expected);
+    assert_wbemev_ok(wbemev_datetime_parse(text, &dt));
+    assert_wbemev_status(wbemev_datetime_to_filetime(&dt, &ticks), expected);
     assert_true(ticks == 12345); /* out untouched */
 }
 
@@ -336,17 +336,17 @@ static void test_filetime_errors(void **state)
     wbemev_datetime dt;
     memset(&dt, 0x5A, sizeof dt);
     wbemev_datetime before = dt;
-    assert_status(wbemev_datetime_from_filetime(2650467744000000000ull, &dt), WBEMEV_E_VALUE_OUT_OF_RANGE);
-    assert_status(wbemev_datetime_from_filetime(UINT64_MAX, &dt), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_datetime_from_filetime(2650467744000000000ull, &dt), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_datetime_from_filetime(UINT64_MAX, &dt), WBEMEV_E_VALUE_OUT_OF_RANGE);
     assert_memory_equal(&dt, &before, sizeof dt);
-    assert_status(wbemev_datetime_from_filetime(0, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_datetime_from_filetime(0, NULL), WBEMEV_E_INVALID_PARAMETER);
 
     uint64_t ticks = 7;
     wbemev_datetime ok = {.year = 2000, .month = 1, .day = 1};
     wbemev_datetime bad = {.year = 2000, .month = 2, .day = 30};
-    assert_status(wbemev_datetime_to_filetime(NULL, &ticks), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_datetime_to_filetime(&ok, NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_datetime_to_filetime(&bad, &ticks), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_datetime_to_filetime(NULL, &ticks), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_datetime_to_filetime(&ok, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_datetime_to_filetime(&bad, &ticks), WBEMEV_E_INVALID_PARAMETER);
     assert_true(ticks == 7);
 }
 
@@ -364,8 +364,8 @@ static void test_filetime_every_day(void **state)
         wbemev_status st = wbemev_datetime_from_filetime(ticks, &dt);
         if (st == WBEMEV_E_VALUE_OUT_OF_RANGE)
             break;
-        assert_ok(st);
-        assert_ok(wbemev_datetime_validate(&dt));
+        assert_wbemev_status(st, WBEMEV_S_NO_ERROR);
+        assert_wbemev_ok(wbemev_datetime_validate(&dt));
         bool next_day = dt.year == prev.year && dt.month == prev.month && dt.day == prev.day + 1;
         bool next_month = dt.year == prev.year && dt.month == prev.month + 1 && dt.day == 1;
         bool next_year = dt.year == prev.year + 1 && dt.month == 1 && dt.day == 1 && prev.month == 12 &&
@@ -375,7 +375,7 @@ static void test_filetime_every_day(void **state)
                      (unsigned)dt.year, (unsigned)dt.month, (unsigned)dt.day, (unsigned)prev.year,
                      (unsigned)prev.month, (unsigned)prev.day);
         uint64_t back = 0;
-        assert_ok(wbemev_datetime_to_filetime(&dt, &back));
+        assert_wbemev_ok(wbemev_datetime_to_filetime(&dt, &back));
         assert_true(back == ticks);
         prev = dt;
     }

@@ -45,19 +45,20 @@ struct fixture {
     wbemev_class_t *all;    /* Test_All : __ExtrinsicEvent */
     wbemev_class_t *target; /* Test_Target (root class) */
     wbemev_class_t *small;  /* Test_Small : __ExtrinsicEvent { string Name; sint32 Severity; } */
+    test_fakes fakes;
 };
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
-    assert_ok(wbemev_namespace_new("root\\test", &f->ns));
-    assert_ok(wbemev_namespace_define_class(f->ns, "Test_Target", NULL, target_props, 2, &f->target));
-    assert_ok(wbemev_namespace_define_class(f->ns, "Test_All", "__ExtrinsicEvent", all_props,
-                                            sizeof all_props / sizeof all_props[0], &f->all));
+    assert_wbemev_ok(wbemev_namespace_new("root\\test", &f->ns));
+    assert_wbemev_ok(wbemev_namespace_define_class(f->ns, "Test_Target", NULL, target_props, 2, &f->target));
+    assert_wbemev_ok(wbemev_namespace_define_class(f->ns, "Test_All", "__ExtrinsicEvent", all_props,
+                                                   sizeof all_props / sizeof all_props[0], &f->all));
     static const wbemev_property_def small_props[] = {{"Name", WBEMEV_CIM_STRING, NULL},
                                                       {"Severity", WBEMEV_CIM_SINT32, NULL}};
-    assert_ok(wbemev_namespace_define_class(f->ns, "Test_Small", "__ExtrinsicEvent", small_props, 2, &f->small));
+    assert_wbemev_ok(wbemev_namespace_define_class(f->ns, "Test_Small", "__ExtrinsicEvent", small_props, 2, &f->small));
     *state = f;
     return 0;
 }
@@ -69,6 +70,7 @@ static int teardown(void **state)
     wbemev_class_release(f->target);
     wbemev_class_release(f->small);
     wbemev_namespace_release(f->ns);
+    test_fakes_teardown(&f->fakes);
     free(f);
     wbemev_test_assert_no_leaks();
     assert_int_equal(wbemev_live_allocations(), 0);
@@ -79,9 +81,9 @@ static int teardown(void **state)
 static wbemev_object_t *small_event(struct fixture *f, const char *name, int32_t severity)
 {
     wbemev_object_t *o;
-    assert_ok(wbemev_class_spawn_instance(f->small, &o));
-    assert_ok(wbemev_object_put_string(o, "Name", name));
-    assert_ok(wbemev_object_put_sint32(o, "Severity", severity));
+    assert_wbemev_ok(wbemev_class_spawn_instance(f->small, &o));
+    assert_wbemev_ok(wbemev_object_put_string(o, "Name", name));
+    assert_wbemev_ok(wbemev_object_put_sint32(o, "Severity", severity));
     return o;
 }
 
@@ -89,11 +91,11 @@ static wbemev_object_t *small_event(struct fixture *f, const char *name, int32_t
 static char *json_of(const wbemev_object_t *obj, uint32_t flags)
 {
     size_t len = 0;
-    assert_ok(wbemev_json_format_instance(obj, flags, NULL, 0, &len));
+    assert_wbemev_ok(wbemev_json_format_instance(obj, flags, NULL, 0, &len));
     char *buf = malloc(len + 1);
     assert_non_null(buf);
     size_t len2 = 0;
-    assert_ok(wbemev_json_format_instance(obj, flags, buf, len + 1, &len2));
+    assert_wbemev_ok(wbemev_json_format_instance(obj, flags, buf, len + 1, &len2));
     assert_int_equal(len, len2);
     assert_int_equal(strlen(buf), len);
     return buf;
@@ -119,7 +121,7 @@ static const char *json_value(const wbemev_value *v, uint32_t flags, struct coll
 {
     c->len = 0;
     c->buf[0] = '\0';
-    assert_ok(wbemev_json_write_value(v, flags, collect_write, c));
+    assert_wbemev_ok(wbemev_json_write_value(v, flags, collect_write, c));
     return c->buf;
 }
 
@@ -157,33 +159,33 @@ static void test_json_every_type(void **state)
 {
     struct fixture *f = *state;
     wbemev_object_t *o, *t;
-    assert_ok(wbemev_class_spawn_instance(f->all, &o));
-    assert_ok(wbemev_class_spawn_instance(f->target, &t));
-    assert_ok(wbemev_object_put_uint32(t, "Id", 7));
-    assert_ok(wbemev_object_put_string(t, "Label", "seven"));
+    assert_wbemev_ok(wbemev_class_spawn_instance(f->all, &o));
+    assert_wbemev_ok(wbemev_class_spawn_instance(f->target, &t));
+    assert_wbemev_ok(wbemev_object_put_uint32(t, "Id", 7));
+    assert_wbemev_ok(wbemev_object_put_string(t, "Label", "seven"));
     wbemev_datetime when;
-    assert_ok(wbemev_datetime_parse("20240131120000.000123+060", &when));
+    assert_wbemev_ok(wbemev_datetime_parse("20240131120000.000123+060", &when));
     static const char *const tags[] = {"a", "b\"c"};
     static const int64_t values[] = {INT64_MIN, 0, INT64_MAX};
-    assert_ok(wbemev_object_put_sint8(o, "S8", -128));
-    assert_ok(wbemev_object_put_uint8(o, "U8", 255));
-    assert_ok(wbemev_object_put_sint16(o, "S16", -32768));
-    assert_ok(wbemev_object_put_uint16(o, "U16", 65535));
-    assert_ok(wbemev_object_put_sint32(o, "S32", INT32_MIN));
-    assert_ok(wbemev_object_put_uint32(o, "U32", UINT32_MAX));
-    assert_ok(wbemev_object_put_sint64(o, "S64", INT64_MIN));
-    assert_ok(wbemev_object_put_uint64(o, "U64", UINT64_MAX));
-    assert_ok(wbemev_object_put_real32(o, "R32", 0.1f));
-    assert_ok(wbemev_object_put_real64(o, "R64", 0.1));
-    assert_ok(wbemev_object_put_boolean(o, "Flag", true));
-    assert_ok(wbemev_object_put_string(o, "Text", "h\xC3\xA9llo"));
-    assert_ok(wbemev_object_put_datetime(o, "When", when));
-    assert_ok(wbemev_object_put_reference(o, "Path", "Test_Target.Id=7"));
-    assert_ok(wbemev_object_put_char16(o, "Initial", 'Z'));
-    assert_ok(wbemev_object_put_object(o, "Target", t));
-    assert_ok(wbemev_object_put(o, "Tags", &WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, tags, 2)));
-    assert_ok(wbemev_object_put(o, "Values", &WBEMEV_V_ARRAY(WBEMEV_CIM_SINT64, values, 3)));
-    assert_ok(wbemev_object_put_uint64(o, "TIME_CREATED", 133497840000000000ull));
+    assert_wbemev_ok(wbemev_object_put_sint8(o, "S8", -128));
+    assert_wbemev_ok(wbemev_object_put_uint8(o, "U8", 255));
+    assert_wbemev_ok(wbemev_object_put_sint16(o, "S16", -32768));
+    assert_wbemev_ok(wbemev_object_put_uint16(o, "U16", 65535));
+    assert_wbemev_ok(wbemev_object_put_sint32(o, "S32", INT32_MIN));
+    assert_wbemev_ok(wbemev_object_put_uint32(o, "U32", UINT32_MAX));
+    assert_wbemev_ok(wbemev_object_put_sint64(o, "S64", INT64_MIN));
+    assert_wbemev_ok(wbemev_object_put_uint64(o, "U64", UINT64_MAX));
+    assert_wbemev_ok(wbemev_object_put_real32(o, "R32", 0.1f));
+    assert_wbemev_ok(wbemev_object_put_real64(o, "R64", 0.1));
+    assert_wbemev_ok(wbemev_object_put_boolean(o, "Flag", true));
+    assert_wbemev_ok(wbemev_object_put_string(o, "Text", "h\xC3\xA9llo"));
+    assert_wbemev_ok(wbemev_object_put_datetime(o, "When", when));
+    assert_wbemev_ok(wbemev_object_put_reference(o, "Path", "Test_Target.Id=7"));
+    assert_wbemev_ok(wbemev_object_put_char16(o, "Initial", 'Z'));
+    assert_wbemev_ok(wbemev_object_put_object(o, "Target", t));
+    assert_wbemev_ok(wbemev_object_put(o, "Tags", &WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, tags, 2)));
+    assert_wbemev_ok(wbemev_object_put(o, "Values", &WBEMEV_V_ARRAY(WBEMEV_CIM_SINT64, values, 3)));
+    assert_wbemev_ok(wbemev_object_put_uint64(o, "TIME_CREATED", 133497840000000000ull));
     wbemev_object_release(t);
 
     char *line = json_of(o, WBEMEV_FORMAT_SKIP_NULLS);
@@ -269,7 +271,7 @@ static void test_json_values(void **state)
     assert_string_equal(json_value(&WBEMEV_V_UINT64(0), 0, &c), "\"0\"");
     assert_string_equal(json_value(&WBEMEV_V_SINT64(-1), 0, &c), "\"-1\"");
     wbemev_datetime iv;
-    assert_ok(wbemev_datetime_parse("00000001020304.000005:000", &iv));
+    assert_wbemev_ok(wbemev_datetime_parse("00000001020304.000005:000", &iv));
     assert_string_equal(json_value(&WBEMEV_V_DATETIME(iv), 0, &c), "\"00000001020304.000005:000\"");
     static const uint8_t bytes[] = {1, 2, 255};
     assert_string_equal(json_value(&WBEMEV_V_ARRAY(WBEMEV_CIM_UINT8, bytes, 3), 0, &c), "[1,2,255]");
@@ -281,29 +283,29 @@ static void test_json_values(void **state)
 
     /* Invalid values are refused before anything is written. */
     c.len = 0;
-    assert_status(wbemev_json_write_value(&WBEMEV_V_STRING("\xC3"), 0, collect_write, &c),
-                  WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_json_write_value(&WBEMEV_V_UINT8(256), 0, collect_write, &c),
-                  WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_json_write_value(&WBEMEV_V_STRING("\xC3"), 0, collect_write, &c),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_json_write_value(&WBEMEV_V_UINT8(256), 0, collect_write, &c),
+                         WBEMEV_E_VALUE_OUT_OF_RANGE);
     assert_int_equal(c.len, 0);
-    assert_status(wbemev_json_write_value(NULL, 0, collect_write, &c), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_json_write_value(&WBEMEV_V_UINT8(1), 0, NULL, &c), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_json_write_value(NULL, 0, collect_write, &c), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_json_write_value(&WBEMEV_V_UINT8(1), 0, NULL, &c), WBEMEV_E_INVALID_PARAMETER);
 }
 
 static void test_json_nested_null_and_class_object(void **state)
 {
     struct fixture *f = *state;
     wbemev_object_t *o;
-    assert_ok(wbemev_class_spawn_instance(f->all, &o));
+    assert_wbemev_ok(wbemev_class_spawn_instance(f->all, &o));
     char *line = json_of(o, WBEMEV_FORMAT_SKIP_NULLS);
     assert_string_equal(line, "{\"__CLASS\":\"Test_All\"}\n");
     free(line);
     wbemev_object_release(o);
 
     struct collect c = {{0}, 0};
-    assert_status(wbemev_json_write_instance(wbemev_class_object(f->all), 0, collect_write, &c),
-                  WBEMEV_E_INVALID_OPERATION);
-    assert_status(wbemev_json_write_instance(NULL, 0, collect_write, &c), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_json_write_instance(wbemev_class_object(f->all), 0, collect_write, &c),
+                         WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_status(wbemev_json_write_instance(NULL, 0, collect_write, &c), WBEMEV_E_INVALID_PARAMETER);
     assert_int_equal(c.len, 0);
 }
 
@@ -315,20 +317,20 @@ static void test_json_buffer_semantics(void **state)
     size_t len = 12345;
     char buf[16];
     memset(buf, 'Q', sizeof buf);
-    assert_status(wbemev_json_format_instance(o, WBEMEV_FORMAT_SKIP_NULLS, buf, sizeof buf, &len),
-                  WBEMEV_E_BUFFER_TOO_SMALL);
+    assert_wbemev_status(wbemev_json_format_instance(o, WBEMEV_FORMAT_SKIP_NULLS, buf, sizeof buf, &len),
+                         WBEMEV_E_BUFFER_TOO_SMALL);
     assert_int_equal(len, 12345); /* not written on failure */
     assert_int_equal(strlen(buf), sizeof buf - 1);
     assert_memory_equal(buf, full, sizeof buf - 1);
-    assert_status(wbemev_json_format_instance(o, 0, NULL, 5, &len), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_json_format_instance(o, 0, buf, 0, &len), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_json_format_instance(o, 0, NULL, 5, &len), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_json_format_instance(o, 0, buf, 0, &len), WBEMEV_E_INVALID_PARAMETER);
     /* Exactly enough room. */
     char exact[64];
     size_t need = strlen(full);
-    assert_ok(wbemev_json_format_instance(o, WBEMEV_FORMAT_SKIP_NULLS, exact, need + 1, NULL));
+    assert_wbemev_ok(wbemev_json_format_instance(o, WBEMEV_FORMAT_SKIP_NULLS, exact, need + 1, NULL));
     assert_string_equal(exact, full);
-    assert_status(wbemev_json_format_instance(o, WBEMEV_FORMAT_SKIP_NULLS, exact, need, NULL),
-                  WBEMEV_E_BUFFER_TOO_SMALL);
+    assert_wbemev_status(wbemev_json_format_instance(o, WBEMEV_FORMAT_SKIP_NULLS, exact, need, NULL),
+                         WBEMEV_E_BUFFER_TOO_SMALL);
     wbemev_object_release(o);
 }
 
@@ -338,8 +340,8 @@ static void test_json_fwrite_and_dispatch(void **state)
     wbemev_object_t *o = small_event(f, "x", 3);
     FILE *tmp = tmpfile();
     assert_non_null(tmp);
-    assert_ok(wbemev_json_fwrite_instance(o, WBEMEV_FORMAT_SKIP_NULLS, tmp));
-    assert_status(wbemev_json_fwrite_instance(o, 0, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_ok(wbemev_json_fwrite_instance(o, WBEMEV_FORMAT_SKIP_NULLS, tmp));
+    assert_wbemev_status(wbemev_json_fwrite_instance(o, 0, NULL), WBEMEV_E_INVALID_PARAMETER);
     char *text = slurp(tmp);
     assert_string_equal(text, "{\"__CLASS\":\"Test_Small\",\"Name\":\"x\",\"Severity\":3}\n");
     free(text);
@@ -347,22 +349,22 @@ static void test_json_fwrite_and_dispatch(void **state)
 
     /* The MOF form is wbemev_mof_write_instance's text plus an empty line. */
     struct collect c = {{0}, 0};
-    assert_ok(wbemev_format_write_instance(WBEMEV_FORMAT_MOF, o, 0, collect_write, &c));
+    assert_wbemev_ok(wbemev_format_write_instance(WBEMEV_FORMAT_MOF, o, 0, collect_write, &c));
     size_t mof_len = 0;
-    assert_ok(wbemev_mof_format_instance(o, NULL, 0, &mof_len));
+    assert_wbemev_ok(wbemev_mof_format_instance(o, NULL, 0, &mof_len));
     char *mof = malloc(mof_len + 1);
     assert_non_null(mof);
-    assert_ok(wbemev_mof_format_instance(o, mof, mof_len + 1, NULL));
+    assert_wbemev_ok(wbemev_mof_format_instance(o, mof, mof_len + 1, NULL));
     assert_int_equal(c.len, mof_len + 1);
     assert_memory_equal(c.buf, mof, mof_len);
     assert_int_equal(c.buf[mof_len], '\n');
     assert_non_null(strstr(c.buf, "instance of Test_Small\n{\n    Name = \"x\";\n    Severity = 3;\n};\n"));
     free(mof);
     c.len = 0;
-    assert_ok(wbemev_format_write_instance(WBEMEV_FORMAT_JSON, o, WBEMEV_FORMAT_SKIP_NULLS, collect_write, &c));
+    assert_wbemev_ok(wbemev_format_write_instance(WBEMEV_FORMAT_JSON, o, WBEMEV_FORMAT_SKIP_NULLS, collect_write, &c));
     assert_string_equal(c.buf, "{\"__CLASS\":\"Test_Small\",\"Name\":\"x\",\"Severity\":3}\n");
-    assert_status(wbemev_format_write_instance((wbemev_format)99, o, 0, collect_write, &c),
-                  WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_format_write_instance((wbemev_format)99, o, 0, collect_write, &c),
+                         WBEMEV_E_INVALID_PARAMETER);
     wbemev_object_release(o);
 }
 
@@ -378,7 +380,7 @@ static void test_json_writer_failure_stops(void **state)
     struct fixture *f = *state;
     wbemev_object_t *o = small_event(f, "x", 3);
     int calls = 0;
-    assert_status(wbemev_json_write_instance(o, 0, failing_write, &calls), WBEMEV_E_ACCESS_DENIED);
+    assert_wbemev_status(wbemev_json_write_instance(o, 0, failing_write, &calls), WBEMEV_E_ACCESS_DENIED);
     assert_int_equal(calls, 3); /* nothing more after the failure */
     wbemev_object_release(o);
 }
@@ -390,14 +392,14 @@ static void test_format_names(void **state)
     assert_string_equal(wbemev_format_name(WBEMEV_FORMAT_MOF), "mof");
     assert_string_equal(wbemev_format_name(WBEMEV_FORMAT_JSON), "json");
     assert_null(wbemev_format_name((wbemev_format)0));
-    assert_ok(wbemev_format_from_name("JSON", &fmt));
+    assert_wbemev_ok(wbemev_format_from_name("JSON", &fmt));
     assert_int_equal(fmt, WBEMEV_FORMAT_JSON);
-    assert_ok(wbemev_format_from_name("mof", &fmt));
+    assert_wbemev_ok(wbemev_format_from_name("mof", &fmt));
     assert_int_equal(fmt, WBEMEV_FORMAT_MOF);
-    assert_status(wbemev_format_from_name("text", &fmt), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_format_from_name("text", &fmt), WBEMEV_E_INVALID_PARAMETER);
     assert_int_equal(fmt, WBEMEV_FORMAT_MOF); /* untouched on failure */
-    assert_status(wbemev_format_from_name(NULL, &fmt), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_format_from_name("mof", NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_format_from_name(NULL, &fmt), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_format_from_name("mof", NULL), WBEMEV_E_INVALID_PARAMETER);
 }
 
 /* ---- formatting sinks ---- */
@@ -408,16 +410,17 @@ static void test_format_sink_json(void **state)
     FILE *tmp = tmpfile();
     assert_non_null(tmp);
     wbemev_sink_t *sink = NULL;
-    assert_ok(wbemev_format_sink_new(tmp, WBEMEV_FORMAT_JSON, WBEMEV_FORMAT_SKIP_NULLS | WBEMEV_FORMAT_FLUSH,
-                                     &sink));
+    assert_wbemev_ok(wbemev_format_sink_new(tmp, WBEMEV_FORMAT_JSON, WBEMEV_FORMAT_SKIP_NULLS | WBEMEV_FORMAT_FLUSH,
+                                            &sink));
     assert_true(wbemev_sink_is_valid(sink));
     wbemev_object_t *batch[2] = {small_event(f, "a", 1), small_event(f, "b", 2)};
-    assert_ok(wbemev_sink_indicate(sink, 2, batch));
-    assert_ok(wbemev_sink_indicate(sink, 0, NULL));
-    assert_status(wbemev_sink_indicate(sink, -1, batch), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_sink_indicate(sink, 1, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_sink_indicate(sink, 2, batch), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_indicate(sink, 0, NULL), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_indicate(sink, -1, batch), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_sink_indicate(sink, 1, NULL), WBEMEV_E_INVALID_PARAMETER);
     assert_int_equal(wbemev_format_sink_count(sink), 2);
-    assert_ok(wbemev_sink_set_status(sink, WBEMEV_STATUS_COMPLETE, WBEMEV_E_CALL_CANCELLED, NULL, NULL));
+    assert_wbemev_status(wbemev_sink_set_status(sink, WBEMEV_STATUS_COMPLETE, WBEMEV_E_CALL_CANCELLED, NULL, NULL),
+                         WBEMEV_S_NO_ERROR);
     char *text = slurp(tmp);
     assert_string_equal(text, "{\"__CLASS\":\"Test_Small\",\"Name\":\"a\",\"Severity\":1}\n"
                               "{\"__CLASS\":\"Test_Small\",\"Name\":\"b\",\"Severity\":2}\n");
@@ -434,10 +437,10 @@ static void test_format_sink_mof(void **state)
     FILE *tmp = tmpfile();
     assert_non_null(tmp);
     wbemev_sink_t *sink = NULL;
-    assert_ok(wbemev_format_sink_new(tmp, WBEMEV_FORMAT_MOF, 0, &sink));
+    assert_wbemev_ok(wbemev_format_sink_new(tmp, WBEMEV_FORMAT_MOF, 0, &sink));
     wbemev_object_t *o = small_event(f, "x", 3);
-    assert_ok(wbemev_sink_indicate1(sink, o));
-    assert_ok(wbemev_sink_indicate1(sink, o));
+    assert_wbemev_status(wbemev_sink_indicate1(sink, o), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_indicate1(sink, o), WBEMEV_S_NO_ERROR);
     wbemev_sink_release(sink);
     char *text = slurp(tmp);
     const char *one = "instance of Test_Small\n{\n    Name = \"x\";\n    Severity = 3;\n};\n\n";
@@ -454,13 +457,13 @@ static void test_format_sink_arguments(void **state)
 {
     (void)state;
     wbemev_sink_t *sink = (wbemev_sink_t *)(uintptr_t)1;
-    assert_status(wbemev_format_sink_new(NULL, WBEMEV_FORMAT_JSON, 0, &sink), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_format_sink_new(stdout, (wbemev_format)7, 0, &sink), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_format_sink_new(stdout, WBEMEV_FORMAT_JSON, 0, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_format_sink_new(NULL, WBEMEV_FORMAT_JSON, 0, &sink), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_format_sink_new(stdout, (wbemev_format)7, 0, &sink), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_format_sink_new(stdout, WBEMEV_FORMAT_JSON, 0, NULL), WBEMEV_E_INVALID_PARAMETER);
     assert_ptr_equal(sink, (wbemev_sink_t *)(uintptr_t)1); /* untouched */
     assert_int_equal(wbemev_format_sink_count(NULL), 0);
     wbemev_sink_t *rec;
-    assert_ok(wbemev_recording_sink_new(&rec));
+    assert_wbemev_ok(wbemev_recording_sink_new(&rec));
     assert_int_equal(wbemev_format_sink_count(rec), 0); /* not a formatting sink */
     wbemev_sink_release(rec);
 }
@@ -473,9 +476,9 @@ static void test_format_sink_write_error(void **state)
     if (in == NULL)
         skip(); /* the source is not reachable from here (cross builds) */
     wbemev_sink_t *sink;
-    assert_ok(wbemev_format_sink_new(in, WBEMEV_FORMAT_JSON, 0, &sink));
+    assert_wbemev_ok(wbemev_format_sink_new(in, WBEMEV_FORMAT_JSON, 0, &sink));
     wbemev_object_t *o = small_event(f, "x", 3);
-    assert_status(wbemev_sink_indicate1(sink, o), WBEMEV_E_FAILED);
+    assert_wbemev_status(wbemev_sink_indicate1(sink, o), WBEMEV_E_FAILED);
     assert_int_equal(wbemev_format_sink_count(sink), 0);
     wbemev_object_release(o);
     wbemev_sink_release(sink);
@@ -513,12 +516,12 @@ static void test_format_sink_out_of_memory(void **state)
     static const wbemev_allocator limited = {limited_malloc, limited_realloc, limited_free, NULL};
     assert_int_equal(wbemev_live_allocations(), 0);
     budget = SIZE_MAX;
-    assert_ok(wbemev_set_allocator(&limited));
+    assert_wbemev_ok(wbemev_set_allocator(&limited));
     struct fixture f;
-    assert_ok(wbemev_namespace_new("root\\test", &f.ns));
+    assert_wbemev_ok(wbemev_namespace_new("root\\test", &f.ns));
     static const wbemev_property_def small_props[] = {{"Name", WBEMEV_CIM_STRING, NULL},
                                                       {"Severity", WBEMEV_CIM_SINT32, NULL}};
-    assert_ok(wbemev_namespace_define_class(f.ns, "Test_Small", "__ExtrinsicEvent", small_props, 2, &f.small));
+    assert_wbemev_ok(wbemev_namespace_define_class(f.ns, "Test_Small", "__ExtrinsicEvent", small_props, 2, &f.small));
 
     /* Creating the sink fails cleanly at every allocation. */
     for (size_t b = 0;; b++) {
@@ -531,7 +534,7 @@ static void test_format_sink_out_of_memory(void **state)
             wbemev_sink_release(sink);
             break;
         }
-        assert_status(st, WBEMEV_E_OUT_OF_MEMORY);
+        assert_wbemev_status(st, WBEMEV_E_OUT_OF_MEMORY);
         assert_ptr_equal(sink, (wbemev_sink_t *)(uintptr_t)1);
         assert_int_equal(wbemev_live_allocations(), before);
     }
@@ -541,18 +544,18 @@ static void test_format_sink_out_of_memory(void **state)
     FILE *tmp = tmpfile();
     assert_non_null(tmp);
     wbemev_sink_t *sink;
-    assert_ok(wbemev_format_sink_new(tmp, WBEMEV_FORMAT_JSON, WBEMEV_FORMAT_SKIP_NULLS, &sink));
+    assert_wbemev_ok(wbemev_format_sink_new(tmp, WBEMEV_FORMAT_JSON, WBEMEV_FORMAT_SKIP_NULLS, &sink));
     char big[5000];
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     wbemev_object_t *o = small_event(&f, big, 1);
     size_t before = wbemev_live_allocations();
     budget = 0;
-    assert_status(wbemev_sink_indicate1(sink, o), WBEMEV_E_OUT_OF_MEMORY);
+    assert_wbemev_status(wbemev_sink_indicate1(sink, o), WBEMEV_E_OUT_OF_MEMORY);
     budget = SIZE_MAX;
     assert_int_equal(wbemev_live_allocations(), before);
     assert_int_equal(wbemev_format_sink_count(sink), 0);
-    assert_ok(wbemev_sink_indicate1(sink, o));
+    assert_wbemev_status(wbemev_sink_indicate1(sink, o), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_format_sink_count(sink), 1);
     assert_int_equal(wbemev_live_allocations(), before);
     char *text = slurp(tmp);
@@ -565,74 +568,45 @@ static void test_format_sink_out_of_memory(void **state)
     wbemev_class_release(f.small);
     wbemev_namespace_release(f.ns);
     assert_int_equal(wbemev_live_allocations(), 0);
-    assert_ok(wbemev_set_allocator(NULL));
+    assert_wbemev_ok(wbemev_set_allocator(NULL));
 }
 
 /* ---- through a dispatcher: a provider indicates, the formatting sink writes ---- */
 
-struct push_provider {
-    wbemev_provider_t base;
-    int refs;
-    wbemev_sink_t *sink;
-};
-
-static struct push_provider *pp_from(wbemev_provider_t *p)
-{
-    return WBEMEV_CONTAINER_OF(p, struct push_provider, base);
-}
-static void pp_add_ref(wbemev_provider_t *p)
-{
-    pp_from(p)->refs++;
-}
-static void pp_release(wbemev_provider_t *p)
-{
-    struct push_provider *pp = pp_from(p);
-    if (--pp->refs == 0 && pp->sink != NULL) {
-        wbemev_sink_release(pp->sink);
-        pp->sink = NULL;
-    }
-}
-static wbemev_status pp_provide_events(wbemev_provider_t *p, wbemev_sink_t *sink, int32_t flags)
-{
-    (void)flags;
-    pp_from(p)->sink = wbemev_sink_add_ref(sink);
-    return WBEMEV_S_NO_ERROR;
-}
-static const wbemev_provider_vtbl pp_vtbl = {
-    WBEMEV_PROVIDER_VTBL_VERSION, pp_add_ref, pp_release, NULL, pp_provide_events, NULL, NULL, NULL,
-};
-
 static void test_format_sink_in_dispatcher(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     wbemev_dispatcher_t *d;
-    assert_ok(wbemev_dispatcher_new(NULL, &d));
+    assert_wbemev_ok(wbemev_dispatcher_new(NULL, &d));
     static const wbemev_property_def props[] = {{"Name", WBEMEV_CIM_STRING, NULL},
                                                 {"Severity", WBEMEV_CIM_SINT32, NULL}};
     wbemev_class_t *cls;
-    assert_ok(wbemev_namespace_define_class(wbemev_dispatcher_namespace(d), "Sample_Event", "__ExtrinsicEvent",
-                                            props, 2, &cls));
-    struct push_provider pp = {{&pp_vtbl}, 1, NULL};
+    assert_wbemev_ok(wbemev_namespace_define_class(wbemev_dispatcher_namespace(d), "Sample_Event", "__ExtrinsicEvent",
+                                                   props, 2, &cls));
+    fake_provider *pp = test_fakes_provider(&f->fakes);
+    fake_provider_set_methods(pp, 0); /* a provider that keeps its sink, nothing more */
     const char *const queries[] = {"SELECT * FROM Sample_Event"};
-    assert_ok(wbemev_dispatcher_register(d, "Push", &pp.base, queries, 1));
+    assert_wbemev_status(wbemev_dispatcher_register(d, "Push", fake_provider_base(pp), queries, 1),
+                         WBEMEV_S_NO_ERROR);
 
     FILE *tmp = tmpfile();
     assert_non_null(tmp);
     wbemev_sink_t *sink;
     uint32_t id;
-    assert_ok(wbemev_format_sink_new(tmp, WBEMEV_FORMAT_JSON, WBEMEV_FORMAT_SKIP_NULLS, &sink));
-    assert_ok(wbemev_dispatcher_subscribe(d, "SELECT * FROM Sample_Event WHERE Severity > 2", sink, NULL, &id));
-    assert_non_null(pp.sink);
+    assert_wbemev_ok(wbemev_format_sink_new(tmp, WBEMEV_FORMAT_JSON, WBEMEV_FORMAT_SKIP_NULLS, &sink));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(d, "SELECT * FROM Sample_Event WHERE Severity > 2", sink, NULL, &id),
+                         WBEMEV_S_NO_ERROR);
+    assert_non_null(fake_provider_sink(pp));
     for (int32_t sev = 1; sev <= 4; sev++) {
         wbemev_object_t *o;
-        assert_ok(wbemev_class_spawn_instance(cls, &o));
-        assert_ok(wbemev_object_put_string(o, "Name", "x"));
-        assert_ok(wbemev_object_put_sint32(o, "Severity", sev));
-        assert_ok(wbemev_object_put_uint64(o, "TIME_CREATED", 1));
-        assert_ok(wbemev_sink_indicate1(pp.sink, o));
+        assert_wbemev_ok(wbemev_class_spawn_instance(cls, &o));
+        assert_wbemev_ok(wbemev_object_put_string(o, "Name", "x"));
+        assert_wbemev_ok(wbemev_object_put_sint32(o, "Severity", sev));
+        assert_wbemev_ok(wbemev_object_put_uint64(o, "TIME_CREATED", 1));
+        assert_wbemev_status(fake_provider_indicate1(pp, o), WBEMEV_S_NO_ERROR);
         wbemev_object_release(o);
     }
-    assert_ok(wbemev_dispatcher_unsubscribe(d, id));
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(d, id), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_format_sink_count(sink), 2);
     char *text = slurp(tmp);
     assert_string_equal(text,
@@ -642,7 +616,6 @@ static void test_format_sink_in_dispatcher(void **state)
     wbemev_sink_release(sink);
     wbemev_class_release(cls);
     wbemev_dispatcher_destroy(d);
-    pp_release(&pp.base);
     fclose(tmp);
 }
 

@@ -59,7 +59,7 @@ static void test_plugin_descriptor(void **state)
     assert_ptr_equal(m->registration, &burst_registration);
     assert_non_null(m->description);
     assert_non_null(strstr(m->params_help, "bursts="));
-    assert_ok(wbemev_module_validate(m));
+    assert_wbemev_ok(wbemev_module_validate(m));
 }
 
 static void test_validate(void **state)
@@ -67,39 +67,39 @@ static void test_validate(void **state)
     (void)state;
     struct stash s = {NULL, 0, WBEMEV_S_NO_ERROR};
     wbemev_module m = stash_module(&s);
-    assert_ok(wbemev_module_validate(&m));
-    assert_status(wbemev_module_validate(NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_ok(wbemev_module_validate(&m));
+    assert_wbemev_status(wbemev_module_validate(NULL), WBEMEV_E_INVALID_PARAMETER);
 
     wbemev_module bad = m;
     bad.abi_version = 2;
-    assert_status(wbemev_module_validate(&bad), WBEMEV_E_NOT_SUPPORTED);
+    assert_wbemev_status(wbemev_module_validate(&bad), WBEMEV_E_NOT_SUPPORTED);
     bad = m;
     bad.size = 8;
-    assert_status(wbemev_module_validate(&bad), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_module_validate(&bad), WBEMEV_E_INVALID_PARAMETER);
     bad = m;
     bad.wbemev_version = ((WBEMEV_VERSION_MAJOR + 1u) << 16);
-    assert_status(wbemev_module_validate(&bad), WBEMEV_E_NOT_SUPPORTED);
+    assert_wbemev_status(wbemev_module_validate(&bad), WBEMEV_E_NOT_SUPPORTED);
     bad = m;
     bad.wbemev_version = (WBEMEV_VERSION_MAJOR << 16) | ((WBEMEV_VERSION_MINOR + 1u) << 8);
-    assert_status(wbemev_module_validate(&bad), WBEMEV_E_NOT_SUPPORTED); /* built for a newer minor */
+    assert_wbemev_status(wbemev_module_validate(&bad), WBEMEV_E_NOT_SUPPORTED); /* built for a newer minor */
     bad = m;
     bad.create_provider = NULL;
-    assert_status(wbemev_module_validate(&bad), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_module_validate(&bad), WBEMEV_E_INVALID_PARAMETER);
     bad = m;
     bad.registration = NULL;
-    assert_status(wbemev_module_validate(&bad), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_module_validate(&bad), WBEMEV_E_INVALID_PARAMETER);
 
     /* A module may leave the CLSID out (wbemev mof --clsid gives one), not get it wrong. */
     wbemev_registration reg = burst_registration;
     bad = m;
     bad.registration = &reg;
     reg.clsid = NULL;
-    assert_ok(wbemev_module_validate(&bad));
+    assert_wbemev_ok(wbemev_module_validate(&bad));
     reg.clsid = "{not-a-guid}";
-    assert_status(wbemev_module_validate(&bad), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_module_validate(&bad), WBEMEV_E_INVALID_PARAMETER);
     reg = burst_registration;
     reg.query_count = 0;
-    assert_status(wbemev_module_validate(&bad), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_module_validate(&bad), WBEMEV_E_INVALID_PARAMETER);
 }
 
 static void test_module_arg(void **state)
@@ -120,27 +120,28 @@ static void test_register_and_run(void **state)
 {
     (void)state;
     wbemev_dispatcher_t *d;
-    assert_ok(wbemev_dispatcher_new(NULL, &d));
+    assert_wbemev_ok(wbemev_dispatcher_new(NULL, &d));
     struct stash s = {NULL, 0, WBEMEV_S_NO_ERROR};
     wbemev_module m = stash_module(&s);
     const char *const keys[] = {"bursts", "size"};
     const char *const values[] = {"2", "5"};
     wbemev_module_args args = {2, keys, values};
-    assert_ok(wbemev_module_register(d, &m, &args));
+    assert_wbemev_status(wbemev_module_register(d, &m, &args), WBEMEV_S_NO_ERROR);
     assert_int_equal(s.calls, 1);
     assert_non_null(s.provider);
 
     wbemev_sink_t *rec;
     uint32_t id;
-    assert_ok(wbemev_recording_sink_new(&rec));
-    assert_ok(wbemev_dispatcher_subscribe(d, burst_registration.event_queries[0], rec, NULL, &id));
+    assert_wbemev_ok(wbemev_recording_sink_new(&rec));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(d, burst_registration.event_queries[0], rec, NULL, &id),
+                         WBEMEV_S_NO_ERROR);
     assert_int_equal(burst_provider_wait(s.provider), 10); /* 2 bursts of 5 */
     assert_int_equal(wbemev_recording_sink_count(rec), 10);
 
     /* The dispatcher owns the provider: unregistering stops it. */
     wbemev_provider_release(s.provider);
-    assert_ok(wbemev_dispatcher_unsubscribe(d, id));
-    assert_ok(wbemev_dispatcher_unregister(d, burst_registration.provider_name));
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(d, id), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_dispatcher_unregister(d, burst_registration.provider_name), WBEMEV_S_NO_ERROR);
     wbemev_dispatcher_destroy(d);
     wbemev_sink_release(rec);
     wbemev_test_assert_no_leaks();
@@ -150,25 +151,25 @@ static void test_register_failures(void **state)
 {
     (void)state;
     wbemev_dispatcher_t *d;
-    assert_ok(wbemev_dispatcher_new(NULL, &d));
+    assert_wbemev_ok(wbemev_dispatcher_new(NULL, &d));
     wbemev_namespace_t *ns = wbemev_dispatcher_namespace(d);
     size_t classes = wbemev_namespace_class_count(ns);
     struct stash s = {NULL, 0, WBEMEV_S_NO_ERROR};
     wbemev_module m = stash_module(&s);
 
-    assert_status(wbemev_module_register(NULL, &m, NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_module_register(d, NULL, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_module_register(NULL, &m, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_module_register(d, NULL, NULL), WBEMEV_E_INVALID_PARAMETER);
 
     /* A bad parameter: the create function refuses, the classes this call defined go away. */
     const char *const keys[] = {"size"};
     const char *const values[] = {"lots"};
     wbemev_module_args bad_args = {1, keys, values};
-    assert_status(wbemev_module_register(d, &m, &bad_args), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_module_register(d, &m, &bad_args), WBEMEV_E_INVALID_PARAMETER);
     assert_int_equal(wbemev_namespace_class_count(ns), classes);
     assert_null(s.provider);
 
     s.fail_with = WBEMEV_E_ACCESS_DENIED;
-    assert_status(wbemev_module_register(d, &m, NULL), WBEMEV_E_ACCESS_DENIED);
+    assert_wbemev_status(wbemev_module_register(d, &m, NULL), WBEMEV_E_ACCESS_DENIED);
     assert_int_equal(wbemev_namespace_class_count(ns), classes);
 
     /* Registered once; a second registration under the same name fails and keeps the classes the
@@ -177,11 +178,11 @@ static void test_register_failures(void **state)
     const char *const one_keys[] = {"bursts"};
     const char *const one_values[] = {"1"};
     wbemev_module_args one = {1, one_keys, one_values};
-    assert_ok(wbemev_module_register(d, &m, &one));
+    assert_wbemev_status(wbemev_module_register(d, &m, &one), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_namespace_class_count(ns), classes + 1);
     wbemev_provider_t *first = s.provider;
     s.provider = NULL;
-    assert_status(wbemev_module_register(d, &m, &one), WBEMEV_E_ALREADY_EXISTS);
+    assert_wbemev_status(wbemev_module_register(d, &m, &one), WBEMEV_E_ALREADY_EXISTS);
     assert_int_equal(wbemev_namespace_class_count(ns), classes + 1);
     wbemev_provider_release(s.provider); /* the refused one: this releases it for good */
     wbemev_provider_release(first);

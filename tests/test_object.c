@@ -128,7 +128,7 @@ static int teardown(void **state)
 static wbemev_object_t *spawn(wbemev_class_t *cls)
 {
     wbemev_object_t *obj = NULL;
-    assert_ok(wbemev_class_spawn_instance(cls, &obj));
+    assert_wbemev_ok(wbemev_class_spawn_instance(cls, &obj));
     assert_non_null(obj);
     return obj;
 }
@@ -136,7 +136,7 @@ static wbemev_object_t *spawn(wbemev_class_t *cls)
 static wbemev_object_t *named_disk(fixture *f, const char *name)
 {
     wbemev_object_t *d = spawn(f->disk);
-    assert_ok(wbemev_object_put_string(d, "Name", name));
+    assert_wbemev_ok(wbemev_object_put_string(d, "Name", name));
     return d;
 }
 
@@ -183,7 +183,7 @@ static void test_spawn_clone_release(void **state)
     assert_false(wbemev_object_is_frozen(a));
     for (size_t i = 0; i < wbemev_class_property_count(f->all); i++) {
         wbemev_property_info info;
-        assert_ok(wbemev_class_property_at(f->all, i, &info));
+        assert_wbemev_ok(wbemev_class_property_at(f->all, i, &info));
         assert_true(wbemev_object_is_null(a, info.name));
     }
 
@@ -191,27 +191,27 @@ static void test_spawn_clone_release(void **state)
     wbemev_object_release(a);
     assert_int_equal(wbemev_live_objects(), objects + 1);
 
-    assert_ok(wbemev_object_put_sint32(a, "S32", 5));
+    assert_wbemev_ok(wbemev_object_put_sint32(a, "S32", 5));
     wbemev_object_t *b = NULL;
-    assert_ok(wbemev_object_clone(a, &b));
+    assert_wbemev_ok(wbemev_object_clone(a, &b));
     assert_ptr_not_equal(a, b);
     assert_int_equal(wbemev_live_objects(), objects + 2);
     int32_t v = 0;
-    assert_ok(wbemev_object_get_sint32(b, "S32", &v));
+    assert_wbemev_ok(wbemev_object_get_sint32(b, "S32", &v));
     assert_int_equal(v, 5);
     /* The copy is independent. */
-    assert_ok(wbemev_object_put_sint32(b, "S32", 6));
-    assert_ok(wbemev_object_get_sint32(a, "S32", &v));
+    assert_wbemev_ok(wbemev_object_put_sint32(b, "S32", 6));
+    assert_wbemev_ok(wbemev_object_get_sint32(a, "S32", &v));
     assert_int_equal(v, 5);
     wbemev_object_release(a);
     wbemev_object_release(b);
     assert_int_equal(wbemev_live_objects(), objects);
 
     wbemev_object_t *out = NULL;
-    assert_status(wbemev_class_spawn_instance(NULL, &out), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_class_spawn_instance(f->all, NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_clone(NULL, &out), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_spawn_instance(NULL, &out), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_class_spawn_instance(NULL, &out), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_class_spawn_instance(f->all, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_clone(NULL, &out), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_spawn_instance(NULL, &out), WBEMEV_E_INVALID_PARAMETER);
     assert_null(out);
     assert_null(wbemev_object_add_ref(NULL));
     wbemev_object_release(NULL);
@@ -231,17 +231,17 @@ static void test_abstract_spawn(void **state)
     wbemev_object_t *obj = NULL;
     for (size_t i = 0; i < 2; i++) {
         wbemev_class_t *cls = NULL;
-        assert_ok(wbemev_namespace_get_class(f->ns, abstract[i], &cls));
-        assert_status(wbemev_class_spawn_instance(cls, &obj), WBEMEV_E_INVALID_OPERATION);
-        assert_status(wbemev_object_spawn_instance(wbemev_class_object(cls), &obj),
-                      WBEMEV_E_INVALID_OPERATION);
+        assert_wbemev_ok(wbemev_namespace_get_class(f->ns, abstract[i], &cls));
+        assert_wbemev_status(wbemev_class_spawn_instance(cls, &obj), WBEMEV_E_INVALID_OPERATION);
+        assert_wbemev_status(wbemev_object_spawn_instance(wbemev_class_object(cls), &obj),
+                             WBEMEV_E_INVALID_OPERATION);
         wbemev_class_release(cls);
     }
     assert_null(obj);
     for (size_t i = 0; i < sizeof concrete / sizeof concrete[0]; i++) {
         wbemev_class_t *cls = NULL;
-        assert_ok(wbemev_namespace_get_class(f->ns, concrete[i], &cls));
-        assert_ok(wbemev_class_spawn_instance(cls, &obj));
+        assert_wbemev_ok(wbemev_namespace_get_class(f->ns, concrete[i], &cls));
+        assert_wbemev_ok(wbemev_class_spawn_instance(cls, &obj));
         assert_string_equal(wbemev_object_class_name(obj), concrete[i]);
         assert_true(wbemev_object_is_null(obj, "TIME_CREATED"));
         wbemev_object_release(obj);
@@ -257,22 +257,22 @@ static void test_scalar_round_trip_typed(void **state)
     wbemev_object_t *o = spawn(f->all);
     wbemev_object_t *disk = named_disk(f, "C:");
 
-    assert_ok(wbemev_object_put_sint8(o, "S8", INT8_MIN));
-    assert_ok(wbemev_object_put_uint8(o, "U8", UINT8_MAX));
-    assert_ok(wbemev_object_put_sint16(o, "S16", INT16_MIN));
-    assert_ok(wbemev_object_put_uint16(o, "U16", UINT16_MAX));
-    assert_ok(wbemev_object_put_sint32(o, "S32", INT32_MIN));
-    assert_ok(wbemev_object_put_uint32(o, "U32", UINT32_MAX));
-    assert_ok(wbemev_object_put_sint64(o, "S64", INT64_MIN));
-    assert_ok(wbemev_object_put_uint64(o, "U64", UINT64_MAX));
-    assert_ok(wbemev_object_put_real32(o, "R32", 1.5f));
-    assert_ok(wbemev_object_put_real64(o, "R64", 1e300));
-    assert_ok(wbemev_object_put_boolean(o, "Bool", true));
-    assert_ok(wbemev_object_put_string(o, "Str", "h\xc3\xa9llo"));
-    assert_ok(wbemev_object_put_datetime(o, "Dt", sample_datetime()));
-    assert_ok(wbemev_object_put_reference(o, "Ref", "\\\\.\\root\\test:Disk.Name=\"C:\""));
-    assert_ok(wbemev_object_put_char16(o, "C16", 0x263A));
-    assert_ok(wbemev_object_put_object(o, "Obj", disk));
+    assert_wbemev_ok(wbemev_object_put_sint8(o, "S8", INT8_MIN));
+    assert_wbemev_ok(wbemev_object_put_uint8(o, "U8", UINT8_MAX));
+    assert_wbemev_ok(wbemev_object_put_sint16(o, "S16", INT16_MIN));
+    assert_wbemev_ok(wbemev_object_put_uint16(o, "U16", UINT16_MAX));
+    assert_wbemev_ok(wbemev_object_put_sint32(o, "S32", INT32_MIN));
+    assert_wbemev_ok(wbemev_object_put_uint32(o, "U32", UINT32_MAX));
+    assert_wbemev_ok(wbemev_object_put_sint64(o, "S64", INT64_MIN));
+    assert_wbemev_ok(wbemev_object_put_uint64(o, "U64", UINT64_MAX));
+    assert_wbemev_ok(wbemev_object_put_real32(o, "R32", 1.5f));
+    assert_wbemev_ok(wbemev_object_put_real64(o, "R64", 1e300));
+    assert_wbemev_ok(wbemev_object_put_boolean(o, "Bool", true));
+    assert_wbemev_ok(wbemev_object_put_string(o, "Str", "h\xc3\xa9llo"));
+    assert_wbemev_ok(wbemev_object_put_datetime(o, "Dt", sample_datetime()));
+    assert_wbemev_ok(wbemev_object_put_reference(o, "Ref", "\\\\.\\root\\test:Disk.Name=\"C:\""));
+    assert_wbemev_ok(wbemev_object_put_char16(o, "C16", 0x263A));
+    assert_wbemev_ok(wbemev_object_put_object(o, "Obj", disk));
 
     /* (initialized: the typed Get writes only on success, which gcc -O2 cannot see) */
     int8_t s8 = 0;
@@ -290,53 +290,53 @@ static void test_scalar_round_trip_typed(void **state)
     wbemev_datetime dt = {0};
     uint16_t c16 = 0;
     wbemev_object_t *obj = NULL;
-    assert_ok(wbemev_object_get_sint8(o, "s8", &s8));
+    assert_wbemev_ok(wbemev_object_get_sint8(o, "s8", &s8));
     assert_int_equal(s8, INT8_MIN);
-    assert_ok(wbemev_object_get_uint8(o, "u8", &u8));
+    assert_wbemev_ok(wbemev_object_get_uint8(o, "u8", &u8));
     assert_int_equal(u8, UINT8_MAX);
-    assert_ok(wbemev_object_get_sint16(o, "S16", &s16));
+    assert_wbemev_ok(wbemev_object_get_sint16(o, "S16", &s16));
     assert_int_equal(s16, INT16_MIN);
-    assert_ok(wbemev_object_get_uint16(o, "U16", &u16));
+    assert_wbemev_ok(wbemev_object_get_uint16(o, "U16", &u16));
     assert_int_equal(u16, UINT16_MAX);
-    assert_ok(wbemev_object_get_sint32(o, "S32", &s32));
+    assert_wbemev_ok(wbemev_object_get_sint32(o, "S32", &s32));
     assert_int_equal(s32, INT32_MIN);
-    assert_ok(wbemev_object_get_uint32(o, "U32", &u32));
+    assert_wbemev_ok(wbemev_object_get_uint32(o, "U32", &u32));
     assert_int_equal(u32, UINT32_MAX);
-    assert_ok(wbemev_object_get_sint64(o, "S64", &s64));
+    assert_wbemev_ok(wbemev_object_get_sint64(o, "S64", &s64));
     assert_true(s64 == INT64_MIN);
-    assert_ok(wbemev_object_get_uint64(o, "U64", &u64));
+    assert_wbemev_ok(wbemev_object_get_uint64(o, "U64", &u64));
     assert_true(u64 == UINT64_MAX);
-    assert_ok(wbemev_object_get_real32(o, "R32", &r32));
+    assert_wbemev_ok(wbemev_object_get_real32(o, "R32", &r32));
     assert_true(r32 == 1.5f);
-    assert_ok(wbemev_object_get_real64(o, "R64", &r64));
+    assert_wbemev_ok(wbemev_object_get_real64(o, "R64", &r64));
     assert_true(r64 == 1e300);
-    assert_ok(wbemev_object_get_boolean(o, "Bool", &b));
+    assert_wbemev_ok(wbemev_object_get_boolean(o, "Bool", &b));
     assert_true(b);
-    assert_ok(wbemev_object_get_string(o, "Str", &str));
+    assert_wbemev_ok(wbemev_object_get_string(o, "Str", &str));
     assert_string_equal(str, "h\xc3\xa9llo");
-    assert_ok(wbemev_object_get_datetime(o, "Dt", &dt));
+    assert_wbemev_ok(wbemev_object_get_datetime(o, "Dt", &dt));
     assert_datetime_equal(dt, sample_datetime());
-    assert_ok(wbemev_object_get_reference(o, "Ref", &str));
+    assert_wbemev_ok(wbemev_object_get_reference(o, "Ref", &str));
     assert_string_equal(str, "\\\\.\\root\\test:Disk.Name=\"C:\"");
-    assert_ok(wbemev_object_get_char16(o, "C16", &c16));
+    assert_wbemev_ok(wbemev_object_get_char16(o, "C16", &c16));
     assert_int_equal(c16, 0x263A);
-    assert_ok(wbemev_object_get_object(o, "Obj", &obj));
-    assert_ok(wbemev_object_get_string(obj, "Name", &str));
+    assert_wbemev_ok(wbemev_object_get_object(o, "Obj", &obj));
+    assert_wbemev_ok(wbemev_object_get_string(obj, "Name", &str));
     assert_string_equal(str, "C:");
 
     /* real32 keeps float precision. */
-    assert_ok(wbemev_object_put_real32(o, "R32", 0.1f));
-    assert_ok(wbemev_object_get_real32(o, "R32", &r32));
+    assert_wbemev_ok(wbemev_object_put_real32(o, "R32", 0.1f));
+    assert_wbemev_ok(wbemev_object_get_real32(o, "R32", &r32));
     assert_true(r32 == 0.1f);
     wbemev_value v;
-    assert_ok(wbemev_object_get(o, "R32", &v));
+    assert_wbemev_ok(wbemev_object_get(o, "R32", &v));
     assert_true(v.u.real == (double)0.1f);
 
     /* Typed Get of another type, and of NULL. */
-    assert_status(wbemev_object_get_sint32(o, "U32", &s32), WBEMEV_E_TYPE_MISMATCH);
-    assert_status(wbemev_object_get_string(o, "Ref", &str), WBEMEV_E_TYPE_MISMATCH);
-    assert_ok(wbemev_object_put(o, "S32", NULL));
-    assert_status(wbemev_object_get_sint32(o, "S32", &s32), WBEMEV_E_ILLEGAL_NULL);
+    assert_wbemev_status(wbemev_object_get_sint32(o, "U32", &s32), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_get_string(o, "Ref", &str), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_ok(wbemev_object_put(o, "S32", NULL));
+    assert_wbemev_status(wbemev_object_get_sint32(o, "S32", &s32), WBEMEV_E_ILLEGAL_NULL);
 
     wbemev_object_release(disk);
     wbemev_object_release(o);
@@ -360,11 +360,11 @@ static void test_scalar_round_trip_generic(void **state)
     };
     for (size_t i = 0; i < NTYPES; i++) {
         assert_int_equal(values[i].type, g_types[i].type);
-        assert_ok(wbemev_object_put(o, g_types[i].name, &values[i]));
+        assert_wbemev_ok(wbemev_object_put(o, g_types[i].name, &values[i]));
     }
     for (size_t i = 0; i < NTYPES; i++) {
         wbemev_value v;
-        assert_ok(wbemev_object_get(o, g_types[i].name, &v));
+        assert_wbemev_ok(wbemev_object_get(o, g_types[i].name, &v));
         assert_int_equal(v.type, g_types[i].type);
         assert_false(v.is_null);
         assert_false(wbemev_object_is_null(o, g_types[i].name));
@@ -438,9 +438,9 @@ static void test_array_round_trip(void **state)
         char name[8] = "A";
         strcat(name, g_types[i].name);
         wbemev_value in = WBEMEV_V_ARRAY(g_types[i].type, items[i], 3);
-        assert_ok(wbemev_object_put(o, name, &in));
+        assert_wbemev_ok(wbemev_object_put(o, name, &in));
         wbemev_value out;
-        assert_ok(wbemev_object_get(o, name, &out));
+        assert_wbemev_ok(wbemev_object_get(o, name, &out));
         assert_int_equal(out.type, ARRAY_OF(g_types[i].type));
         assert_false(out.is_null);
         assert_int_equal(out.u.array.count, 3);
@@ -460,7 +460,7 @@ static void test_array_round_trip(void **state)
             assert_ptr_not_equal(got[2], d1);
             assert_ptr_not_equal(got[0], got[2]);
             const char *name0 = NULL;
-            assert_ok(wbemev_object_get_string(got[2], "Name", &name0));
+            assert_wbemev_ok(wbemev_object_get_string(got[2], "Name", &name0));
             assert_string_equal(name0, "C:");
         } else if (base == WBEMEV_CIM_DATETIME) {
             const wbemev_datetime *got = out.u.array.items;
@@ -474,9 +474,9 @@ static void test_array_round_trip(void **state)
 
     /* Empty arrays are not NULL. */
     wbemev_value empty = WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, NULL, 0);
-    assert_ok(wbemev_object_put(o, "AStr", &empty));
+    assert_wbemev_ok(wbemev_object_put(o, "AStr", &empty));
     wbemev_value out;
-    assert_ok(wbemev_object_get(o, "AStr", &out));
+    assert_wbemev_ok(wbemev_object_get(o, "AStr", &out));
     assert_false(out.is_null);
     assert_int_equal(out.u.array.count, 0);
     assert_false(wbemev_object_is_null(o, "AStr"));
@@ -486,38 +486,38 @@ static void test_array_round_trip(void **state)
     const uint32_t five[] = {1, 2, 3, 4, 5};
     wbemev_value v1 = WBEMEV_V_ARRAY(WBEMEV_CIM_UINT32, one, 1);
     wbemev_value v5 = WBEMEV_V_ARRAY(WBEMEV_CIM_UINT32, five, 5);
-    assert_ok(wbemev_object_put(o, "AU32", &v1));
-    assert_ok(wbemev_object_get(o, "AU32", &out));
+    assert_wbemev_ok(wbemev_object_put(o, "AU32", &v1));
+    assert_wbemev_ok(wbemev_object_get(o, "AU32", &out));
     assert_int_equal(out.u.array.count, 1);
     assert_int_equal(((const uint32_t *)out.u.array.items)[0], 42);
-    assert_ok(wbemev_object_put(o, "AU32", &v5));
-    assert_ok(wbemev_object_get(o, "AU32", &out));
+    assert_wbemev_ok(wbemev_object_put(o, "AU32", &v5));
+    assert_wbemev_ok(wbemev_object_get(o, "AU32", &out));
     assert_int_equal(out.u.array.count, 5);
     assert_memory_equal(out.u.array.items, five, sizeof five);
     /* Putting back what Get returned (aliasing the storage) works. */
     wbemev_value again = WBEMEV_V_ARRAY(WBEMEV_CIM_UINT32, out.u.array.items, 5);
-    assert_ok(wbemev_object_put(o, "AU32", &again));
-    assert_ok(wbemev_object_get(o, "AU32", &out));
+    assert_wbemev_ok(wbemev_object_put(o, "AU32", &again));
+    assert_wbemev_ok(wbemev_object_get(o, "AU32", &out));
     assert_memory_equal(out.u.array.items, five, sizeof five);
-    assert_ok(wbemev_object_get(o, "AStr", &out));
-    assert_ok(wbemev_object_get(o, "ARef", &out));
+    assert_wbemev_ok(wbemev_object_get(o, "AStr", &out));
+    assert_wbemev_ok(wbemev_object_get(o, "ARef", &out));
     wbemev_value refs_again = WBEMEV_V_ARRAY(WBEMEV_CIM_REFERENCE, out.u.array.items, 2);
-    assert_ok(wbemev_object_put(o, "ARef", &refs_again));
-    assert_ok(wbemev_object_get(o, "ARef", &out));
+    assert_wbemev_ok(wbemev_object_put(o, "ARef", &refs_again));
+    assert_wbemev_ok(wbemev_object_get(o, "ARef", &out));
     assert_int_equal(out.u.array.count, 2);
     assert_string_equal(((const char *const *)out.u.array.items)[1], "Disk.Name=\"D:\"");
 
     /* Arrays survive a clone. */
     wbemev_object_t *c = NULL;
-    assert_ok(wbemev_object_clone(o, &c));
+    assert_wbemev_ok(wbemev_object_clone(o, &c));
     wbemev_object_release(o);
-    assert_ok(wbemev_object_get(c, "AStr", &out));
+    assert_wbemev_ok(wbemev_object_get(c, "AStr", &out));
     assert_int_equal(out.u.array.count, 0);
-    assert_ok(wbemev_object_get(c, "AR64", &out));
+    assert_wbemev_ok(wbemev_object_get(c, "AR64", &out));
     assert_memory_equal(out.u.array.items, r64, sizeof r64);
-    assert_ok(wbemev_object_get(c, "ARef", &out));
+    assert_wbemev_ok(wbemev_object_get(c, "ARef", &out));
     assert_string_equal(((const char *const *)out.u.array.items)[0], "Disk.Name=\"C:\"");
-    assert_ok(wbemev_object_get(c, "AObj", &out));
+    assert_wbemev_ok(wbemev_object_get(c, "AObj", &out));
     assert_ptr_equal(((wbemev_object_t *const *)out.u.array.items)[1], d2);
 
     wbemev_object_release(c);
@@ -532,42 +532,42 @@ static void test_nulls(void **state)
     fixture *f = *state;
     wbemev_object_t *o = spawn(f->all);
     wbemev_value v;
-    assert_ok(wbemev_object_get(o, "Str", &v));
+    assert_wbemev_ok(wbemev_object_get(o, "Str", &v));
     assert_true(v.is_null);
     assert_int_equal(v.type, WBEMEV_CIM_STRING);
-    assert_ok(wbemev_object_get(o, "AS32", &v));
+    assert_wbemev_ok(wbemev_object_get(o, "AS32", &v));
     assert_true(v.is_null);
     assert_int_equal(v.type, ARRAY_OF(WBEMEV_CIM_SINT32));
 
     for (int how = 0; how < 3; how++) {
-        assert_ok(wbemev_object_put_string(o, "Str", "a value long enough for the heap, really"));
-        assert_ok(wbemev_object_put_sint32(o, "S32", 1));
+        assert_wbemev_ok(wbemev_object_put_string(o, "Str", "a value long enough for the heap, really"));
+        assert_wbemev_ok(wbemev_object_put_sint32(o, "S32", 1));
         assert_false(wbemev_object_is_null(o, "Str"));
         wbemev_value null_str = WBEMEV_V_NULL(WBEMEV_CIM_STRING);
         wbemev_value null_s32 = WBEMEV_V_NULL(WBEMEV_CIM_SINT32);
         wbemev_value null_empty = WBEMEV_V_NULL(WBEMEV_CIM_EMPTY);
         const wbemev_value *s = how == 0 ? NULL : how == 1 ? &null_str : &null_empty;
         const wbemev_value *i = how == 0 ? NULL : how == 1 ? &null_s32 : &null_empty;
-        assert_ok(wbemev_object_put(o, "Str", s));
-        assert_ok(wbemev_object_put(o, "s32", i));
+        assert_wbemev_ok(wbemev_object_put(o, "Str", s));
+        assert_wbemev_ok(wbemev_object_put(o, "s32", i));
         assert_true(wbemev_object_is_null(o, "Str"));
         assert_true(wbemev_object_is_null(o, "S32"));
-        assert_ok(wbemev_object_get(o, "S32", &v));
+        assert_wbemev_ok(wbemev_object_get(o, "S32", &v));
         assert_true(v.is_null);
         assert_int_equal(v.type, WBEMEV_CIM_SINT32);
     }
     /* A NULL of another type is a mismatch; an EMPTY that is not NULL is not a value. */
     wbemev_value null_u32 = WBEMEV_V_NULL(WBEMEV_CIM_UINT32);
-    assert_ok(wbemev_object_put_sint32(o, "S32", 9));
-    assert_status(wbemev_object_put(o, "S32", &null_u32), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_ok(wbemev_object_put_sint32(o, "S32", 9));
+    assert_wbemev_status(wbemev_object_put(o, "S32", &null_u32), WBEMEV_E_TYPE_MISMATCH);
     wbemev_value empty = {.type = WBEMEV_CIM_EMPTY};
-    assert_status(wbemev_object_put(o, "S32", &empty), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put(o, "S32", &empty), WBEMEV_E_TYPE_MISMATCH);
     int32_t s32 = 0;
-    assert_ok(wbemev_object_get_sint32(o, "S32", &s32));
+    assert_wbemev_ok(wbemev_object_get_sint32(o, "S32", &s32));
     assert_int_equal(s32, 9);
     /* NULL arrays and objects. */
-    assert_ok(wbemev_object_put(o, "AStr", NULL));
-    assert_ok(wbemev_object_put(o, "Obj", NULL));
+    assert_wbemev_ok(wbemev_object_put(o, "AStr", NULL));
+    assert_wbemev_ok(wbemev_object_put(o, "Obj", NULL));
     assert_true(wbemev_object_is_null(o, "AStr"));
     assert_true(wbemev_object_is_null(o, "Obj"));
     /* is_null of a missing property is false. */
@@ -583,19 +583,19 @@ static void test_type_mismatch(void **state)
 {
     fixture *f = *state;
     wbemev_object_t *o = spawn(f->all);
-    assert_status(wbemev_object_put_uint32(o, "S32", 1), WBEMEV_E_TYPE_MISMATCH);
-    assert_status(wbemev_object_put_sint64(o, "S32", 1), WBEMEV_E_TYPE_MISMATCH);
-    assert_status(wbemev_object_put_string(o, "S32", "1"), WBEMEV_E_TYPE_MISMATCH);
-    assert_status(wbemev_object_put_string(o, "Ref", "x"), WBEMEV_E_TYPE_MISMATCH);
-    assert_status(wbemev_object_put_reference(o, "Str", "x"), WBEMEV_E_TYPE_MISMATCH);
-    assert_status(wbemev_object_put_real64(o, "R32", 1.0), WBEMEV_E_TYPE_MISMATCH);
-    assert_status(wbemev_object_put_uint16(o, "C16", 65), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put_uint32(o, "S32", 1), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put_sint64(o, "S32", 1), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put_string(o, "S32", "1"), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put_string(o, "Ref", "x"), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put_reference(o, "Str", "x"), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put_real64(o, "R32", 1.0), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put_uint16(o, "C16", 65), WBEMEV_E_TYPE_MISMATCH);
     const int32_t arr[] = {1};
     wbemev_value av = WBEMEV_V_ARRAY(WBEMEV_CIM_SINT32, arr, 1);
-    assert_status(wbemev_object_put(o, "S32", &av), WBEMEV_E_TYPE_MISMATCH);
-    assert_status(wbemev_object_put_sint32(o, "AS32", 1), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put(o, "S32", &av), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put_sint32(o, "AS32", 1), WBEMEV_E_TYPE_MISMATCH);
     wbemev_value bad_type = {.type = (wbemev_cimtype)7};
-    assert_status(wbemev_object_put(o, "S32", &bad_type), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put(o, "S32", &bad_type), WBEMEV_E_TYPE_MISMATCH);
     assert_true(wbemev_object_is_null(o, "S32"));
     wbemev_object_release(o);
 }
@@ -606,26 +606,26 @@ static void test_out_of_range(void **state)
     wbemev_object_t *o = spawn(f->all);
     wbemev_value v;
     v = WBEMEV_V_SINT8(128);
-    assert_status(wbemev_object_put(o, "S8", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_object_put(o, "S8", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
     v = WBEMEV_V_SINT8(-129);
-    assert_status(wbemev_object_put(o, "S8", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_object_put(o, "S8", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
     v = WBEMEV_V_UINT8(256);
-    assert_status(wbemev_object_put(o, "U8", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_object_put(o, "U8", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
     v = WBEMEV_V_SINT16(40000);
-    assert_status(wbemev_object_put(o, "S16", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_object_put(o, "S16", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
     v = WBEMEV_V_UINT16(70000);
-    assert_status(wbemev_object_put(o, "U16", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_object_put(o, "U16", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
     v = WBEMEV_V_SINT32(INT64_C(1) << 31);
-    assert_status(wbemev_object_put(o, "S32", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_object_put(o, "S32", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
     v = WBEMEV_V_UINT32(UINT64_C(1) << 32);
-    assert_status(wbemev_object_put(o, "U32", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_object_put(o, "U32", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
     v = WBEMEV_V_REAL32(1e300);
-    assert_status(wbemev_object_put(o, "R32", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_object_put(o, "R32", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
     v = WBEMEV_V_CHAR16(0xD800);
-    assert_status(wbemev_object_put(o, "C16", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_object_put(o, "C16", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
     const uint16_t c16[] = {'a', 0xDC00};
     v = WBEMEV_V_ARRAY(WBEMEV_CIM_CHAR16, c16, 2);
-    assert_status(wbemev_object_put(o, "AC16", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_object_put(o, "AC16", &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
     for (size_t i = 0; i < NTYPES; i++)
         assert_true(wbemev_object_is_null(o, g_types[i].name));
     assert_true(wbemev_object_is_null(o, "AC16"));
@@ -637,46 +637,46 @@ static void test_unknown_and_bad_arguments(void **state)
     fixture *f = *state;
     wbemev_object_t *o = spawn(f->all);
     wbemev_value v = WBEMEV_V_SINT32(1);
-    assert_status(wbemev_object_put(o, "Missing", &v), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_object_put(o, "__Missing", &v), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_object_put(o, "", &v), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_object_get(o, "Missing", &v), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_object_get(o, "__Missing", &v), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_object_put(NULL, "S32", &v), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_put(o, NULL, &v), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_get(NULL, "S32", &v), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_get(o, NULL, &v), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_get(o, "S32", NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put(o, "Missing", &v), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_object_put(o, "__Missing", &v), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_object_put(o, "", &v), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_object_get(o, "Missing", &v), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_object_get(o, "__Missing", &v), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_object_put(NULL, "S32", &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put(o, NULL, &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_get(NULL, "S32", &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_get(o, NULL, &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_get(o, "S32", NULL), WBEMEV_E_INVALID_PARAMETER);
     int32_t x = 0;
-    assert_status(wbemev_object_get_sint32(o, "Missing", &x), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_object_get_sint32(o, "Missing", &x), WBEMEV_E_NOT_FOUND);
     wbemev_prop_handle h;
-    assert_status(wbemev_object_property_handle(o, "Missing", &h), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_object_property_handle(o, "__CLASS", &h), WBEMEV_E_NOT_FOUND);
-    assert_status(wbemev_object_property_handle(NULL, "S32", &h), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_property_handle(o, NULL, &h), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_property_handle(o, "S32", NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_property_handle(o, "Missing", &h), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_object_property_handle(o, "__CLASS", &h), WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(wbemev_object_property_handle(NULL, "S32", &h), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_property_handle(o, NULL, &h), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_property_handle(o, "S32", NULL), WBEMEV_E_INVALID_PARAMETER);
 
     /* Bad strings and arrays. */
-    assert_status(wbemev_object_put_string(o, "Str", "bad \xc3\x28 utf-8"),
-                  WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_put_string(o, "Str", "\xed\xa0\x80"), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_put_string(o, "Str", NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_put_reference(o, "Ref", "\xff"), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put_string(o, "Str", "bad \xc3\x28 utf-8"),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put_string(o, "Str", "\xed\xa0\x80"), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put_string(o, "Str", NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put_reference(o, "Ref", "\xff"), WBEMEV_E_INVALID_PARAMETER);
     const char *const bad_strs[] = {"ok", "\xc0\x80"};
     const char *const null_strs[] = {"ok", NULL};
     v = WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, bad_strs, 2);
-    assert_status(wbemev_object_put(o, "AStr", &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put(o, "AStr", &v), WBEMEV_E_INVALID_PARAMETER);
     v = WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, null_strs, 2);
-    assert_status(wbemev_object_put(o, "AStr", &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put(o, "AStr", &v), WBEMEV_E_INVALID_PARAMETER);
     v = WBEMEV_V_ARRAY(WBEMEV_CIM_SINT32, NULL, 2);
-    assert_status(wbemev_object_put(o, "AS32", &v), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_put_object(o, "Obj", NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put(o, "AS32", &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put_object(o, "Obj", NULL), WBEMEV_E_INVALID_PARAMETER);
     wbemev_object_t *const null_objs[] = {NULL};
     v = WBEMEV_V_ARRAY(WBEMEV_CIM_OBJECT, null_objs, 1);
-    assert_status(wbemev_object_put(o, "AObj", &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put(o, "AObj", &v), WBEMEV_E_INVALID_PARAMETER);
     wbemev_datetime bad_dt = sample_datetime();
     bad_dt.month = 13;
-    assert_status(wbemev_object_put_datetime(o, "Dt", bad_dt), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put_datetime(o, "Dt", bad_dt), WBEMEV_E_INVALID_PARAMETER);
     assert_true(wbemev_object_is_null(o, "Str"));
     assert_true(wbemev_object_is_null(o, "AStr"));
     assert_true(wbemev_object_is_null(o, "Dt"));
@@ -688,7 +688,7 @@ static void test_unknown_and_bad_arguments(void **state)
 static void assert_sys_string(const wbemev_object_t *o, const char *name, const char *want)
 {
     wbemev_value v;
-    assert_ok(wbemev_object_get(o, name, &v));
+    assert_wbemev_ok(wbemev_object_get(o, name, &v));
     assert_int_equal(v.type, WBEMEV_CIM_STRING);
     if (want == NULL) {
         assert_true(v.is_null);
@@ -702,7 +702,7 @@ static void assert_sys_string(const wbemev_object_t *o, const char *name, const 
 static void assert_sys_sint32(const wbemev_object_t *o, const char *name, int32_t want)
 {
     int32_t got = -1;
-    assert_ok(wbemev_object_get_sint32(o, name, &got));
+    assert_wbemev_ok(wbemev_object_get_sint32(o, name, &got));
     assert_int_equal(got, want);
 }
 
@@ -718,7 +718,7 @@ static void test_system_properties(void **state)
     assert_sys_sint32(o, "__PROPERTY_COUNT", (int32_t)wbemev_class_property_count(f->all));
     assert_sys_sint32(o, "__PROPERTY_COUNT", 2 + 2 * NTYPES + 3);
     wbemev_value v;
-    assert_ok(wbemev_object_get(o, "__DERIVATION", &v));
+    assert_wbemev_ok(wbemev_object_get(o, "__DERIVATION", &v));
     assert_int_equal(v.type, ARRAY_OF(WBEMEV_CIM_STRING));
     assert_false(v.is_null);
     assert_int_equal(v.u.array.count, 2);
@@ -729,8 +729,8 @@ static void test_system_properties(void **state)
                                       "__GENUS", "__Property_Count"};
     wbemev_value s = WBEMEV_V_STRING("x");
     for (size_t i = 0; i < sizeof sys / sizeof sys[0]; i++) {
-        assert_status(wbemev_object_put(o, sys[i], &s), WBEMEV_E_READ_ONLY);
-        assert_status(wbemev_object_put(o, sys[i], NULL), WBEMEV_E_READ_ONLY);
+        assert_wbemev_status(wbemev_object_put(o, sys[i], &s), WBEMEV_E_READ_ONLY);
+        assert_wbemev_status(wbemev_object_put(o, sys[i], NULL), WBEMEV_E_READ_ONLY);
     }
     assert_sys_string(o, "__CLASS", "AllTypes");
 
@@ -742,7 +742,7 @@ static void test_system_properties(void **state)
     wbemev_object_t *root = spawn(f->disk);
     assert_sys_string(root, "__SUPERCLASS", NULL);
     assert_sys_string(root, "__DYNASTY", "Disk");
-    assert_ok(wbemev_object_get(root, "__DERIVATION", &v));
+    assert_wbemev_ok(wbemev_object_get(root, "__DERIVATION", &v));
     assert_false(v.is_null);
     assert_int_equal(v.u.array.count, 0);
     assert_sys_sint32(root, "__PROPERTY_COUNT", 2);
@@ -752,10 +752,10 @@ static void test_system_properties(void **state)
     assert_sys_string(wbemev_class_object(f->disk), "__CLASS", "Disk");
 
     /* __Event's own properties are ordinary, writable properties. */
-    assert_ok(wbemev_object_put_uint64(o, "TIME_CREATED", 1));
+    assert_wbemev_ok(wbemev_object_put_uint64(o, "TIME_CREATED", 1));
     const uint8_t sd[] = {1, 2, 3};
     wbemev_value sdv = WBEMEV_V_ARRAY(WBEMEV_CIM_UINT8, sd, 3);
-    assert_ok(wbemev_object_put(o, "SECURITY_DESCRIPTOR", &sdv));
+    assert_wbemev_ok(wbemev_object_put(o, "SECURITY_DESCRIPTOR", &sdv));
 
     wbemev_object_release(root);
     wbemev_object_release(d);
@@ -768,42 +768,42 @@ static void test_frozen(void **state)
 {
     fixture *f = *state;
     wbemev_object_t *o = spawn(f->all);
-    assert_ok(wbemev_object_put_string(o, "Str", "before"));
+    assert_wbemev_ok(wbemev_object_put_string(o, "Str", "before"));
     wbemev_object_freeze(o);
     wbemev_object_freeze(o); /* idempotent */
     assert_true(wbemev_object_is_frozen(o));
-    assert_status(wbemev_object_put_string(o, "Str", "after"), WBEMEV_E_READ_ONLY);
-    assert_status(wbemev_object_put(o, "Str", NULL), WBEMEV_E_READ_ONLY);
+    assert_wbemev_status(wbemev_object_put_string(o, "Str", "after"), WBEMEV_E_READ_ONLY);
+    assert_wbemev_status(wbemev_object_put(o, "Str", NULL), WBEMEV_E_READ_ONLY);
     wbemev_prop_handle h;
-    assert_ok(wbemev_object_property_handle(o, "Str", &h));
+    assert_wbemev_ok(wbemev_object_property_handle(o, "Str", &h));
     wbemev_value v = WBEMEV_V_STRING("after");
-    assert_status(wbemev_object_put_h(o, h, &v), WBEMEV_E_READ_ONLY);
+    assert_wbemev_status(wbemev_object_put_h(o, h, &v), WBEMEV_E_READ_ONLY);
     const char *s = NULL;
-    assert_ok(wbemev_object_get_string(o, "Str", &s));
+    assert_wbemev_ok(wbemev_object_get_string(o, "Str", &s));
     assert_string_equal(s, "before");
 
     /* Its clone is mutable, not indicated, and independent. */
     assert_int_equal(wbemev__object_mark_indicated(o, 1, 7), 0);
     wbemev_object_t *c = NULL;
-    assert_ok(wbemev_object_clone(o, &c));
+    assert_wbemev_ok(wbemev_object_clone(o, &c));
     assert_false(wbemev_object_is_frozen(c));
     assert_int_equal(wbemev__object_mark_indicated(c, 2, 7), 0);
-    assert_ok(wbemev_object_put_string(c, "Str", "after"));
-    assert_ok(wbemev_object_get_string(c, "Str", &s));
+    assert_wbemev_ok(wbemev_object_put_string(c, "Str", "after"));
+    assert_wbemev_ok(wbemev_object_get_string(c, "Str", &s));
     assert_string_equal(s, "after");
-    assert_ok(wbemev_object_get_string(o, "Str", &s));
+    assert_wbemev_ok(wbemev_object_get_string(o, "Str", &s));
     assert_string_equal(s, "before");
 
     /* Freezing is deep: an embedded copy is frozen with its container. */
     wbemev_object_t *d = named_disk(f, "E:");
-    assert_ok(wbemev_object_put_object(c, "Target", d));
+    assert_wbemev_ok(wbemev_object_put_object(c, "Target", d));
     wbemev_object_t *inner = NULL;
-    assert_ok(wbemev_object_get_object(c, "Target", &inner));
+    assert_wbemev_ok(wbemev_object_get_object(c, "Target", &inner));
     assert_false(wbemev_object_is_frozen(inner));
     wbemev_object_freeze(c);
     assert_true(wbemev_object_is_frozen(inner));
     assert_false(wbemev_object_is_frozen(d));
-    assert_status(wbemev_object_put_string(inner, "Name", "F:"), WBEMEV_E_READ_ONLY);
+    assert_wbemev_status(wbemev_object_put_string(inner, "Name", "F:"), WBEMEV_E_READ_ONLY);
 
     wbemev_object_release(d);
     wbemev_object_release(c);
@@ -817,62 +817,62 @@ static void test_failed_put_changes_nothing(void **state)
     fixture *f = *state;
     wbemev_object_t *o = spawn(f->all);
     const char *long_text = "this string is long enough to live outside its slot";
-    assert_ok(wbemev_object_put_string(o, "Str", long_text));
-    assert_ok(wbemev_object_put_sint8(o, "S8", 7));
+    assert_wbemev_ok(wbemev_object_put_string(o, "Str", long_text));
+    assert_wbemev_ok(wbemev_object_put_sint8(o, "S8", 7));
     const int32_t arr[] = {1, 2, 3};
     wbemev_value av = WBEMEV_V_ARRAY(WBEMEV_CIM_SINT32, arr, 3);
-    assert_ok(wbemev_object_put(o, "AS32", &av));
+    assert_wbemev_ok(wbemev_object_put(o, "AS32", &av));
     wbemev_object_t *d = named_disk(f, "C:");
-    assert_ok(wbemev_object_put_object(o, "Target", d));
+    assert_wbemev_ok(wbemev_object_put_object(o, "Target", d));
 
-    assert_status(wbemev_object_put_string(o, "Str", "\xff"), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_put_sint32(o, "Str", 1), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put_string(o, "Str", "\xff"), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put_sint32(o, "Str", 1), WBEMEV_E_TYPE_MISMATCH);
     wbemev_value big = WBEMEV_V_SINT8(1000);
-    assert_status(wbemev_object_put(o, "S8", &big), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_object_put(o, "S8", &big), WBEMEV_E_VALUE_OUT_OF_RANGE);
     const int32_t *null_items = NULL;
     wbemev_value bad_arr = WBEMEV_V_ARRAY(WBEMEV_CIM_SINT32, null_items, 4);
-    assert_status(wbemev_object_put(o, "AS32", &bad_arr), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put(o, "AS32", &bad_arr), WBEMEV_E_INVALID_PARAMETER);
     wbemev_object_t *x = spawn(f->other);
-    assert_status(wbemev_object_put_object(o, "Target", x), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put_object(o, "Target", x), WBEMEV_E_TYPE_MISMATCH);
 
     /* Out of memory: the allocation comes first, the swap after. */
     g_alloc.fail_after = 0;
     /* (longer than the stored string: a shorter one would reuse its block) */
-    assert_status(wbemev_object_put_string(o, "Str", "another string, longer than the first one, so "
-                                                     "it needs a new block"),
-                  WBEMEV_E_OUT_OF_MEMORY);
+    assert_wbemev_status(wbemev_object_put_string(o, "Str", "another string, longer than the first one, so "
+                                                            "it needs a new block"),
+                         WBEMEV_E_OUT_OF_MEMORY);
     const int32_t more[] = {1, 2, 3, 4, 5, 6, 7, 8};
     wbemev_value av8 = WBEMEV_V_ARRAY(WBEMEV_CIM_SINT32, more, 8);
-    assert_status(wbemev_object_put(o, "AS32", &av8), WBEMEV_E_OUT_OF_MEMORY);
+    assert_wbemev_status(wbemev_object_put(o, "AS32", &av8), WBEMEV_E_OUT_OF_MEMORY);
     const char *const strs[] = {"a", "b"};
     wbemev_value sv = WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, strs, 2);
-    assert_status(wbemev_object_put(o, "AStr", &sv), WBEMEV_E_OUT_OF_MEMORY);
+    assert_wbemev_status(wbemev_object_put(o, "AStr", &sv), WBEMEV_E_OUT_OF_MEMORY);
     wbemev_object_t *d2 = NULL;
-    assert_status(wbemev_object_clone(d, &d2), WBEMEV_E_OUT_OF_MEMORY);
-    assert_status(wbemev_object_put_object(o, "Target", d), WBEMEV_E_OUT_OF_MEMORY);
+    assert_wbemev_status(wbemev_object_clone(d, &d2), WBEMEV_E_OUT_OF_MEMORY);
+    assert_wbemev_status(wbemev_object_put_object(o, "Target", d), WBEMEV_E_OUT_OF_MEMORY);
     wbemev_object_t *const two[] = {d, d};
     wbemev_value ov = WBEMEV_V_ARRAY(WBEMEV_CIM_OBJECT, two, 2);
-    assert_status(wbemev_object_put(o, "Disks", &ov), WBEMEV_E_OUT_OF_MEMORY);
+    assert_wbemev_status(wbemev_object_put(o, "Disks", &ov), WBEMEV_E_OUT_OF_MEMORY);
     g_alloc.fail_after = 2; /* the block and the first clone succeed, the second clone fails */
-    assert_status(wbemev_object_put(o, "Disks", &ov), WBEMEV_E_OUT_OF_MEMORY);
+    assert_wbemev_status(wbemev_object_put(o, "Disks", &ov), WBEMEV_E_OUT_OF_MEMORY);
     g_alloc.fail_after = -1;
     assert_null(d2);
 
     const char *s = NULL;
-    assert_ok(wbemev_object_get_string(o, "Str", &s));
+    assert_wbemev_ok(wbemev_object_get_string(o, "Str", &s));
     assert_string_equal(s, long_text);
     int8_t s8 = 0;
-    assert_ok(wbemev_object_get_sint8(o, "S8", &s8));
+    assert_wbemev_ok(wbemev_object_get_sint8(o, "S8", &s8));
     assert_int_equal(s8, 7);
     wbemev_value got;
-    assert_ok(wbemev_object_get(o, "AS32", &got));
+    assert_wbemev_ok(wbemev_object_get(o, "AS32", &got));
     assert_int_equal(got.u.array.count, 3);
     assert_memory_equal(got.u.array.items, arr, sizeof arr);
     assert_true(wbemev_object_is_null(o, "AStr"));
     assert_true(wbemev_object_is_null(o, "Disks"));
     wbemev_object_t *t = NULL;
-    assert_ok(wbemev_object_get_object(o, "Target", &t));
-    assert_ok(wbemev_object_get_string(t, "Name", &s));
+    assert_wbemev_ok(wbemev_object_get_object(o, "Target", &t));
+    assert_wbemev_ok(wbemev_object_get_string(t, "Name", &s));
     assert_string_equal(s, "C:");
 
     wbemev_object_release(x);
@@ -888,11 +888,11 @@ static void test_copy_out_of_memory(void **state)
     wbemev_object_t *d = named_disk(f, "a disk name that is long enough for the heap");
     wbemev_object_t *frozen = named_disk(f, "frozen");
     wbemev_object_freeze(frozen);
-    assert_ok(wbemev_object_put_object(o, "Target", d));
+    assert_wbemev_ok(wbemev_object_put_object(o, "Target", d));
     wbemev_object_t *const objs[] = {d, frozen, d};
     wbemev_value ov = WBEMEV_V_ARRAY(WBEMEV_CIM_OBJECT, objs, 3);
-    assert_ok(wbemev_object_put(o, "Disks", &ov));
-    assert_ok(wbemev_object_put_string(o, "Str", "a long string value that goes out of line"));
+    assert_wbemev_ok(wbemev_object_put(o, "Disks", &ov));
+    assert_wbemev_ok(wbemev_object_put_string(o, "Str", "a long string value that goes out of line"));
     size_t objects = wbemev_live_objects();
     size_t allocations = wbemev_live_allocations();
 
@@ -907,7 +907,7 @@ static void test_copy_out_of_memory(void **state)
             wbemev_object_release(c);
             break;
         }
-        assert_status(st, WBEMEV_E_OUT_OF_MEMORY);
+        assert_wbemev_status(st, WBEMEV_E_OUT_OF_MEMORY);
         assert_null(c);
         assert_int_equal(wbemev_live_objects(), objects);
         assert_int_equal(wbemev_live_allocations(), allocations);
@@ -929,65 +929,65 @@ static void test_handles(void **state)
     wbemev_object_t *other = spawn(f->other);
 
     wbemev_prop_handle name_h, wear_h, x_h;
-    assert_ok(wbemev_object_property_handle(disk, "NAME", &name_h));
-    assert_ok(wbemev_object_property_handle(ssd, "Wear", &wear_h));
-    assert_ok(wbemev_object_property_handle(other, "X", &x_h));
+    assert_wbemev_ok(wbemev_object_property_handle(disk, "NAME", &name_h));
+    assert_wbemev_ok(wbemev_object_property_handle(ssd, "Wear", &wear_h));
+    assert_wbemev_ok(wbemev_object_property_handle(other, "X", &x_h));
     wbemev_property_info info;
-    assert_ok(wbemev_class_find_property(f->disk, "Name", &info));
+    assert_wbemev_ok(wbemev_class_find_property(f->disk, "Name", &info));
     assert_memory_equal(&info.handle, &name_h, sizeof name_h);
 
     /* The base class's handle works on the subclass's instances. */
     wbemev_value v = WBEMEV_V_STRING("S:");
-    assert_ok(wbemev_object_put_h(ssd, name_h, &v));
-    assert_ok(wbemev_object_put_h(disk, name_h, &v));
+    assert_wbemev_ok(wbemev_object_put_h(ssd, name_h, &v));
+    assert_wbemev_ok(wbemev_object_put_h(disk, name_h, &v));
     wbemev_value got;
-    assert_ok(wbemev_object_get_h(ssd, name_h, &got));
+    assert_wbemev_ok(wbemev_object_get_h(ssd, name_h, &got));
     assert_string_equal(got.u.string, "S:");
     const char *s = NULL;
-    assert_ok(wbemev_object_get_string(ssd, "Name", &s));
+    assert_wbemev_ok(wbemev_object_get_string(ssd, "Name", &s));
     assert_string_equal(s, "S:");
     v = WBEMEV_V_UINT8(9);
-    assert_ok(wbemev_object_put_h(ssd, wear_h, &v));
-    assert_ok(wbemev_object_get_h(ssd, wear_h, &got));
+    assert_wbemev_ok(wbemev_object_put_h(ssd, wear_h, &v));
+    assert_wbemev_ok(wbemev_object_get_h(ssd, wear_h, &got));
     assert_int_equal(got.type, WBEMEV_CIM_UINT8);
     assert_int_equal(got.u.uint, 9);
 
     /* Not the other way round, and not across unrelated classes. */
-    assert_status(wbemev_object_put_h(disk, wear_h, &v), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_get_h(disk, wear_h, &got), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_put_h(disk, x_h, &v), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_get_h(other, name_h, &got), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put_h(disk, wear_h, &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_get_h(disk, wear_h, &got), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put_h(disk, x_h, &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_get_h(other, name_h, &got), WBEMEV_E_INVALID_PARAMETER);
     /* Forged handles. */
     wbemev_prop_handle bad = name_h;
     bad.index = 2;
-    assert_status(wbemev_object_get_h(ssd, bad, &got), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_get_h(ssd, bad, &got), WBEMEV_E_INVALID_PARAMETER);
     bad = name_h;
     bad.depth = 7;
-    assert_status(wbemev_object_get_h(ssd, bad, &got), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_get_h(ssd, bad, &got), WBEMEV_E_INVALID_PARAMETER);
     bad = name_h;
     bad.class_id = 0;
-    assert_status(wbemev_object_get_h(ssd, bad, &got), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_get_h(NULL, name_h, &got), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_get_h(ssd, name_h, NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_object_put_h(NULL, name_h, &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_get_h(ssd, bad, &got), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_get_h(NULL, name_h, &got), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_get_h(ssd, name_h, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put_h(NULL, name_h, &v), WBEMEV_E_INVALID_PARAMETER);
 
     /* Handle Put follows Put's rules. */
-    assert_status(wbemev_object_put_h(ssd, name_h, &v), WBEMEV_E_TYPE_MISMATCH);
-    assert_ok(wbemev_object_put_h(ssd, name_h, NULL));
+    assert_wbemev_status(wbemev_object_put_h(ssd, name_h, &v), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_ok(wbemev_object_put_h(ssd, name_h, NULL));
     assert_true(wbemev_object_is_null(ssd, "Name"));
 
     /* A handle from __Event works on every event instance. */
     wbemev_class_t *event = NULL;
-    assert_ok(wbemev_namespace_get_class(f->ns, "__Event", &event));
+    assert_wbemev_ok(wbemev_namespace_get_class(f->ns, "__Event", &event));
     wbemev_property_info tc;
-    assert_ok(wbemev_class_find_property(event, "TIME_CREATED", &tc));
+    assert_wbemev_ok(wbemev_class_find_property(event, "TIME_CREATED", &tc));
     wbemev_object_t *ev = spawn(f->all);
     v = WBEMEV_V_UINT64(99);
-    assert_ok(wbemev_object_put_h(ev, tc.handle, &v));
+    assert_wbemev_ok(wbemev_object_put_h(ev, tc.handle, &v));
     uint64_t u64 = 0;
-    assert_ok(wbemev_object_get_uint64(ev, "time_created", &u64));
+    assert_wbemev_ok(wbemev_object_get_uint64(ev, "time_created", &u64));
     assert_int_equal(u64, 99);
-    assert_status(wbemev_object_put_h(disk, tc.handle, &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put_h(disk, tc.handle, &v), WBEMEV_E_INVALID_PARAMETER);
     wbemev_class_release(event);
 
     wbemev_object_release(ev);
@@ -1008,56 +1008,56 @@ static void test_embedded_objects(void **state)
     size_t disks = wbemev_class_live_instances(f->disk);
 
     /* Unfrozen: copied, so later changes to the original do not show. */
-    assert_ok(wbemev_object_put_object(o, "Target", d));
+    assert_wbemev_ok(wbemev_object_put_object(o, "Target", d));
     assert_int_equal(wbemev_class_live_instances(f->disk), disks + 1);
     wbemev_object_t *got = NULL;
-    assert_ok(wbemev_object_get_object(o, "Target", &got));
+    assert_wbemev_ok(wbemev_object_get_object(o, "Target", &got));
     assert_ptr_not_equal(got, d);
-    assert_ok(wbemev_object_put_string(d, "Name", "changed"));
+    assert_wbemev_ok(wbemev_object_put_string(d, "Name", "changed"));
     const char *s = NULL;
-    assert_ok(wbemev_object_get_string(got, "Name", &s));
+    assert_wbemev_ok(wbemev_object_get_string(got, "Name", &s));
     assert_string_equal(s, "C:");
 
     /* Frozen: shared. */
     wbemev_object_freeze(d);
-    assert_ok(wbemev_object_put_object(o, "Target", d));
+    assert_wbemev_ok(wbemev_object_put_object(o, "Target", d));
     assert_int_equal(wbemev_class_live_instances(f->disk), disks);
-    assert_ok(wbemev_object_get_object(o, "Target", &got));
+    assert_wbemev_ok(wbemev_object_get_object(o, "Target", &got));
     assert_ptr_equal(got, d);
 
     /* ref_class: a subclass is accepted, an unrelated class is not, NULL ref_class takes any. */
-    assert_ok(wbemev_object_put_object(o, "Target", ssd));
-    assert_status(wbemev_object_put_object(o, "Target", x), WBEMEV_E_TYPE_MISMATCH);
-    assert_ok(wbemev_object_get_object(o, "Target", &got));
+    assert_wbemev_ok(wbemev_object_put_object(o, "Target", ssd));
+    assert_wbemev_status(wbemev_object_put_object(o, "Target", x), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_ok(wbemev_object_get_object(o, "Target", &got));
     assert_string_equal(wbemev_object_class_name(got), "Ssd");
-    assert_ok(wbemev_object_put_object(o, "Obj", x));
+    assert_wbemev_ok(wbemev_object_put_object(o, "Obj", x));
     wbemev_object_t *const mixed[] = {d, x};
     wbemev_value mv = WBEMEV_V_ARRAY(WBEMEV_CIM_OBJECT, mixed, 2);
-    assert_status(wbemev_object_put(o, "Disks", &mv), WBEMEV_E_TYPE_MISMATCH);
-    assert_ok(wbemev_object_put(o, "AObj", &mv));
+    assert_wbemev_status(wbemev_object_put(o, "Disks", &mv), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_ok(wbemev_object_put(o, "AObj", &mv));
     /* A class may refer to itself; an object can be embedded in itself (as a copy). */
-    assert_ok(wbemev_object_put_object(o, "Self", o));
-    assert_ok(wbemev_object_get_object(o, "Self", &got));
+    assert_wbemev_ok(wbemev_object_put_object(o, "Self", o));
+    assert_wbemev_ok(wbemev_object_get_object(o, "Self", &got));
     assert_ptr_not_equal(got, o);
-    assert_ok(wbemev_object_put_object(o, "Self", got)); /* Get's result Put back */
-    assert_status(wbemev_object_put_object(o, "Self", d), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_ok(wbemev_object_put_object(o, "Self", got)); /* Get's result Put back */
+    assert_wbemev_status(wbemev_object_put_object(o, "Self", d), WBEMEV_E_TYPE_MISMATCH);
     /* A class object may be embedded too. */
-    assert_ok(wbemev_object_put_object(o, "Target", wbemev_class_object(f->disk)));
+    assert_wbemev_ok(wbemev_object_put_object(o, "Target", wbemev_class_object(f->disk)));
 
     /* Clone: unfrozen embedded objects are copied, frozen ones shared. */
-    assert_ok(wbemev_object_put_object(o, "Target", d));
+    assert_wbemev_ok(wbemev_object_put_object(o, "Target", d));
     wbemev_object_t *c = NULL;
-    assert_ok(wbemev_object_clone(o, &c));
+    assert_wbemev_ok(wbemev_object_clone(o, &c));
     wbemev_object_t *a = NULL, *b = NULL;
-    assert_ok(wbemev_object_get_object(c, "Target", &a));
+    assert_wbemev_ok(wbemev_object_get_object(c, "Target", &a));
     assert_ptr_equal(a, d);
-    assert_ok(wbemev_object_get_object(o, "Obj", &a));
-    assert_ok(wbemev_object_get_object(c, "Obj", &b));
+    assert_wbemev_ok(wbemev_object_get_object(o, "Obj", &a));
+    assert_wbemev_ok(wbemev_object_get_object(c, "Obj", &b));
     assert_ptr_not_equal(a, b);
     assert_string_equal(wbemev_object_class_name(b), "Other");
 
     /* The embedded object keeps its class alive after the class is deleted. */
-    assert_ok(wbemev_namespace_delete_class(f->ns, "Other"));
+    assert_wbemev_ok(wbemev_namespace_delete_class(f->ns, "Other"));
     wbemev_object_release(x);
     assert_string_equal(wbemev_object_class_name(b), "Other");
 
@@ -1083,42 +1083,42 @@ static void test_strings(void **state)
         for (size_t k = 0; k < n; k++)
             buf[k] = (char)('a' + (k + i) % 26);
         buf[n] = '\0';
-        assert_ok(wbemev_object_put_string(o, "Str", buf));
+        assert_wbemev_ok(wbemev_object_put_string(o, "Str", buf));
         const char *s = NULL;
-        assert_ok(wbemev_object_get_string(o, "Str", &s));
+        assert_wbemev_ok(wbemev_object_get_string(o, "Str", &s));
         assert_string_equal(s, buf);
         assert_ptr_not_equal(s, buf);
         /* Put what Get returned: the source aliases the storage. */
-        assert_ok(wbemev_object_put_string(o, "Str", s));
-        assert_ok(wbemev_object_get_string(o, "Str", &s));
+        assert_wbemev_ok(wbemev_object_put_string(o, "Str", s));
+        assert_wbemev_ok(wbemev_object_get_string(o, "Str", &s));
         assert_string_equal(s, buf);
         /* Put a suffix of the stored string (overlapping move). */
         if (n > 2) {
-            assert_ok(wbemev_object_put_string(o, "Str", s + 2));
-            assert_ok(wbemev_object_get_string(o, "Str", &s));
+            assert_wbemev_ok(wbemev_object_put_string(o, "Str", s + 2));
+            assert_wbemev_ok(wbemev_object_get_string(o, "Str", &s));
             assert_string_equal(s, buf + 2);
         }
         /* A clone copies the string. */
         wbemev_object_t *c = NULL;
-        assert_ok(wbemev_object_clone(o, &c));
+        assert_wbemev_ok(wbemev_object_clone(o, &c));
         const char *cs = NULL;
-        assert_ok(wbemev_object_get_string(c, "Str", &cs));
+        assert_wbemev_ok(wbemev_object_get_string(c, "Str", &cs));
         assert_string_equal(cs, n > 2 ? buf + 2 : buf);
         assert_ptr_not_equal(cs, s);
         wbemev_object_release(c);
     }
     /* UTF-8 in all its lengths. */
     const char *utf8 = "\x7f \xc2\x80 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf";
-    assert_ok(wbemev_object_put_string(o, "Str", utf8));
+    assert_wbemev_ok(wbemev_object_put_string(o, "Str", utf8));
     const char *s = NULL;
-    assert_ok(wbemev_object_get_string(o, "Str", &s));
+    assert_wbemev_ok(wbemev_object_get_string(o, "Str", &s));
     assert_string_equal(s, utf8);
     /* Invalid: truncated, overlong, surrogate, beyond U+10FFFF, stray continuation. */
     static const char *const bad[] = {"\xc3", "\xc0\xaf", "\xed\xb0\x80", "\xf4\x90\x80\x80",
                                       "\x80", "ok\xe2\x82"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_status(wbemev_object_put_string(o, "Str", bad[i]), WBEMEV_E_INVALID_PARAMETER);
-    assert_ok(wbemev_object_get_string(o, "Str", &s));
+        assert_wbemev_status(wbemev_object_put_string(o, "Str", bad[i]), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_ok(wbemev_object_get_string(o, "Str", &s));
     assert_string_equal(s, utf8);
     wbemev_object_release(o);
 }
@@ -1137,55 +1137,55 @@ static void test_defaults(void **state)
     assert_int_equal(live, 0);
 
     const char *long_default = "a default string that is long enough to leave the slot";
-    assert_ok(wbemev_object_put_uint32(co, "U32", 17));
-    assert_ok(wbemev_object_put_string(co, "Str", long_default));
+    assert_wbemev_ok(wbemev_object_put_uint32(co, "U32", 17));
+    assert_wbemev_ok(wbemev_object_put_string(co, "Str", long_default));
     const char *const tags[] = {"x", "y"};
     wbemev_value tv = WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, tags, 2);
-    assert_ok(wbemev_object_put(co, "AStr", &tv));
+    assert_wbemev_ok(wbemev_object_put(co, "AStr", &tv));
 
     wbemev_object_t *a = spawn(f->all);
     wbemev_object_t *b = NULL;
-    assert_ok(wbemev_object_spawn_instance(co, &b));
+    assert_wbemev_ok(wbemev_object_spawn_instance(co, &b));
     assert_int_equal(wbemev_class_live_instances(f->all), 2);
     for (int i = 0; i < 2; i++) {
         wbemev_object_t *o = i == 0 ? a : b;
         assert_int_equal(wbemev_object_genus(o), WBEMEV_GENUS_INSTANCE);
         uint32_t u = 0;
-        assert_ok(wbemev_object_get_uint32(o, "U32", &u));
+        assert_wbemev_ok(wbemev_object_get_uint32(o, "U32", &u));
         assert_int_equal(u, 17);
         const char *s = NULL;
-        assert_ok(wbemev_object_get_string(o, "Str", &s));
+        assert_wbemev_ok(wbemev_object_get_string(o, "Str", &s));
         assert_string_equal(s, long_default);
         wbemev_value v;
-        assert_ok(wbemev_object_get(o, "AStr", &v));
+        assert_wbemev_ok(wbemev_object_get(o, "AStr", &v));
         assert_int_equal(v.u.array.count, 2);
         assert_string_equal(((const char *const *)v.u.array.items)[1], "y");
         assert_true(wbemev_object_is_null(o, "S32"));
     }
     /* Instances do not share storage with the class object. */
-    assert_ok(wbemev_object_put_uint32(a, "U32", 18));
+    assert_wbemev_ok(wbemev_object_put_uint32(a, "U32", 18));
     uint32_t u = 0;
-    assert_ok(wbemev_object_get_uint32(co, "U32", &u));
+    assert_wbemev_ok(wbemev_object_get_uint32(co, "U32", &u));
     assert_int_equal(u, 17);
 
     /* Spawn needs a class object; a clone of the class object is one. */
     wbemev_object_t *x = NULL;
-    assert_status(wbemev_object_spawn_instance(a, &x), WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_status(wbemev_object_spawn_instance(a, &x), WBEMEV_E_INVALID_OPERATION);
     assert_null(x);
     wbemev_object_t *co2 = NULL;
-    assert_ok(wbemev_object_clone(co, &co2));
+    assert_wbemev_ok(wbemev_object_clone(co, &co2));
     assert_int_equal(wbemev_object_genus(co2), WBEMEV_GENUS_CLASS);
     assert_int_equal(wbemev_class_live_instances(f->all), 2); /* class objects are not counted */
-    assert_ok(wbemev_object_spawn_instance(co2, &x));
-    assert_ok(wbemev_object_get_uint32(x, "U32", &u));
+    assert_wbemev_ok(wbemev_object_spawn_instance(co2, &x));
+    assert_wbemev_ok(wbemev_object_get_uint32(x, "U32", &u));
     assert_int_equal(u, 17);
 
     /* Frozen defaults are final; spawned instances stay mutable. */
     wbemev_object_freeze(co);
-    assert_status(wbemev_object_put_uint32(co, "U32", 1), WBEMEV_E_READ_ONLY);
+    assert_wbemev_status(wbemev_object_put_uint32(co, "U32", 1), WBEMEV_E_READ_ONLY);
     wbemev_object_t *y = spawn(f->all);
     assert_false(wbemev_object_is_frozen(y));
-    assert_ok(wbemev_object_put_uint32(y, "U32", 1));
+    assert_wbemev_ok(wbemev_object_put_uint32(y, "U32", 1));
 
     wbemev_object_release(y);
     wbemev_object_release(x);
@@ -1203,7 +1203,7 @@ static void test_live_counts(void **state)
     size_t objects = wbemev_live_objects();
     wbemev_object_t *d1 = spawn(f->disk);
     wbemev_object_t *d2 = NULL;
-    assert_ok(wbemev_object_clone(d1, &d2));
+    assert_wbemev_ok(wbemev_object_clone(d1, &d2));
     wbemev_object_t *s1 = spawn(f->ssd);
     assert_int_equal(wbemev_class_live_instances(f->disk), 2); /* instances of the class itself */
     assert_int_equal(wbemev_class_live_instances(f->ssd), 1);
@@ -1222,9 +1222,9 @@ static void test_live_counts(void **state)
 
     /* Each class has a class object, counted as a live object while the class lives. */
     wbemev_class_t *tmp = NULL;
-    assert_ok(wbemev_namespace_define_class(f->ns, "Temp", NULL, NULL, 0, &tmp));
+    assert_wbemev_ok(wbemev_namespace_define_class(f->ns, "Temp", NULL, NULL, 0, &tmp));
     assert_int_equal(wbemev_live_objects(), objects + 1);
-    assert_ok(wbemev_namespace_delete_class(f->ns, "Temp"));
+    assert_wbemev_ok(wbemev_namespace_delete_class(f->ns, "Temp"));
     wbemev_class_release(tmp);
     assert_int_equal(wbemev_live_objects(), objects);
 }
@@ -1235,40 +1235,40 @@ static void test_hot_path_allocations(void **state)
 {
     fixture *f = *state;
     wbemev_object_t *tmpl = spawn(f->all);
-    assert_ok(wbemev_object_put_string(tmpl, "Str", "a template string long enough for the heap"));
-    assert_ok(wbemev_object_put_reference(tmpl, "Ref", "short"));
+    assert_wbemev_ok(wbemev_object_put_string(tmpl, "Str", "a template string long enough for the heap"));
+    assert_wbemev_ok(wbemev_object_put_reference(tmpl, "Ref", "short"));
     const char *const tags[] = {"alpha", "beta", "gamma"};
     wbemev_value tv = WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, tags, 3);
-    assert_ok(wbemev_object_put(tmpl, "AStr", &tv));
+    assert_wbemev_ok(wbemev_object_put(tmpl, "AStr", &tv));
     const uint8_t sd[] = {1, 0, 4, 0x80, 0, 0, 0, 0};
     wbemev_value sdv = WBEMEV_V_ARRAY(WBEMEV_CIM_UINT8, sd, sizeof sd);
-    assert_ok(wbemev_object_put(tmpl, "SECURITY_DESCRIPTOR", &sdv));
+    assert_wbemev_ok(wbemev_object_put(tmpl, "SECURITY_DESCRIPTOR", &sdv));
     wbemev_object_t *d = named_disk(f, "C:");
     wbemev_object_freeze(d);
-    assert_ok(wbemev_object_put_object(tmpl, "Target", d));
+    assert_wbemev_ok(wbemev_object_put_object(tmpl, "Target", d));
     wbemev_prop_handle h;
-    assert_ok(wbemev_object_property_handle(tmpl, "S64", &h));
+    assert_wbemev_ok(wbemev_object_property_handle(tmpl, "S64", &h));
 
     for (int i = 0; i < 3; i++) {
         size_t before = atomic_load(&g_alloc.mallocs);
         wbemev_object_t *ev = NULL;
-        assert_ok(wbemev_object_clone(tmpl, &ev)); /* one block, whatever the values */
+        assert_wbemev_ok(wbemev_object_clone(tmpl, &ev)); /* one block, whatever the values */
         assert_int_equal(atomic_load(&g_alloc.mallocs) - before, 1);
         wbemev_value v = WBEMEV_V_SINT64(i);
-        assert_ok(wbemev_object_put_h(ev, h, &v));
-        assert_ok(wbemev_object_put_sint32(ev, "S32", i));
-        assert_ok(wbemev_object_put_reference(ev, "Ref", "a short string"));
-        assert_ok(wbemev_object_put_string(ev, "Str", "a shorter but still long string"));
+        assert_wbemev_ok(wbemev_object_put_h(ev, h, &v));
+        assert_wbemev_ok(wbemev_object_put_sint32(ev, "S32", i));
+        assert_wbemev_ok(wbemev_object_put_reference(ev, "Ref", "a short string"));
+        assert_wbemev_ok(wbemev_object_put_string(ev, "Str", "a shorter but still long string"));
         const uint8_t sd2[] = {1, 2, 3};
         wbemev_value sdv2 = WBEMEV_V_ARRAY(WBEMEV_CIM_UINT8, sd2, 3);
-        assert_ok(wbemev_object_put(ev, "SECURITY_DESCRIPTOR", &sdv2));
-        assert_ok(wbemev_object_put_object(ev, "Target", d));
+        assert_wbemev_ok(wbemev_object_put(ev, "SECURITY_DESCRIPTOR", &sdv2));
+        assert_wbemev_ok(wbemev_object_put_object(ev, "Target", d));
         wbemev__object_stamp_time_created(ev, 1234);
         wbemev_object_freeze(ev);
         (void)wbemev__object_mark_indicated(ev, 100 + (uint64_t)i, 1);
         assert_int_equal(atomic_load(&g_alloc.mallocs) - before, 1); /* nothing more in steady state */
         const char *s = NULL;
-        assert_ok(wbemev_object_get_string(ev, "Str", &s));
+        assert_wbemev_ok(wbemev_object_get_string(ev, "Str", &s));
         assert_string_equal(s, "a shorter but still long string");
         wbemev_object_release(ev);
     }
@@ -1289,15 +1289,15 @@ static void test_block_cache(void **state)
     fixture *f = *state;
     wbemev_class_t *cls = NULL;
     const wbemev_property_def props[] = {{"N", WBEMEV_CIM_UINT32, NULL}, {"S", WBEMEV_CIM_STRING, NULL}};
-    assert_ok(wbemev_namespace_define_class(f->ns, "Cached", NULL, props, 2, &cls));
+    assert_wbemev_ok(wbemev_namespace_define_class(f->ns, "Cached", NULL, props, 2, &cls));
     wbemev_object_t *tmpl = spawn(cls);
-    assert_ok(wbemev_object_put_string(tmpl, "S", "short")); /* in its slot: a plain block */
+    assert_wbemev_ok(wbemev_object_put_string(tmpl, "S", "short")); /* in its slot: a plain block */
     size_t live = wbemev_live_allocations();
 
     wbemev_object_t *ev[4];
     size_t m0 = atomic_load(&g_alloc.mallocs);
     for (int i = 0; i < 4; i++)
-        assert_ok(wbemev_object_clone(tmpl, &ev[i]));
+        assert_wbemev_ok(wbemev_object_clone(tmpl, &ev[i]));
     assert_int_equal(atomic_load(&g_alloc.mallocs) - m0, 4); /* nothing cached yet */
     assert_int_equal(wbemev_live_allocations(), live + 4);
     size_t f0 = atomic_load(&g_alloc.frees);
@@ -1313,22 +1313,22 @@ static void test_block_cache(void **state)
     m0 = atomic_load(&g_alloc.mallocs);
     for (int i = 0; i < 4; i++) {
         if (i < 2)
-            assert_ok(wbemev_object_clone(tmpl, &ev[i]));
+            assert_wbemev_ok(wbemev_object_clone(tmpl, &ev[i]));
         else
-            assert_ok(wbemev_class_spawn_instance(cls, &ev[i]));
+            assert_wbemev_ok(wbemev_class_spawn_instance(cls, &ev[i]));
         assert_false(wbemev_object_is_frozen(ev[i]));
         assert_int_equal(wbemev__object_mark_indicated(ev[i], 40 + (uint64_t)i, 1), 0); /* unmarked */
     }
     assert_int_equal(atomic_load(&g_alloc.mallocs) - m0, 0);
     assert_int_equal(wbemev_live_allocations(), live + 4);
     const char *str = NULL;
-    assert_ok(wbemev_object_get_string(ev[0], "S", &str));
+    assert_wbemev_ok(wbemev_object_get_string(ev[0], "S", &str));
     assert_string_equal(str, "short");
     assert_true(wbemev_object_is_null(ev[3], "S"));
-    assert_ok(wbemev_object_put_uint32(ev[3], "N", 7));
+    assert_wbemev_ok(wbemev_object_put_uint32(ev[3], "N", 7));
 
     /* A block that grew an out-of-line string is still reusable once the string is freed. */
-    assert_ok(wbemev_object_put_string(ev[1], "S", "a string far too long to be kept inside its slot"));
+    assert_wbemev_ok(wbemev_object_put_string(ev[1], "S", "a string far too long to be kept inside its slot"));
 
     /* Freed on another thread (a queued worker): given back to the owner, which takes it once
      * its own list is empty. */
@@ -1339,7 +1339,7 @@ static void test_block_cache(void **state)
     assert_int_equal(atomic_load(&g_alloc.frees) - f0, 0);
     assert_int_equal(wbemev_live_allocations(), live + 3 + 1); /* ev[1]'s string */
     m0 = atomic_load(&g_alloc.mallocs);
-    assert_ok(wbemev_object_clone(tmpl, &ev[2]));
+    assert_wbemev_ok(wbemev_object_clone(tmpl, &ev[2]));
     assert_int_equal(atomic_load(&g_alloc.mallocs) - m0, 0);
     assert_true(wbemev_object_is_null(ev[2], "N"));
     wbemev_object_release(ev[2]);
@@ -1352,7 +1352,7 @@ static void test_block_cache(void **state)
 
     /* The class gives its cache back when it goes. */
     f0 = atomic_load(&g_alloc.frees);
-    assert_ok(wbemev_namespace_delete_class(f->ns, "Cached"));
+    assert_wbemev_ok(wbemev_namespace_delete_class(f->ns, "Cached"));
     wbemev_class_release(cls);
     assert_true(atomic_load(&g_alloc.frees) - f0 >= 4); /* the cached blocks and the class's own */
 }
@@ -1391,14 +1391,14 @@ static void test_block_cache_chunks(void **state)
     wbemev_class_t *cls = NULL;
     const wbemev_property_def props[] = {{"N", WBEMEV_CIM_UINT32, NULL}};
     size_t mallocs_before = mallocs_now(), frees_before = frees_now();
-    assert_ok(wbemev_namespace_define_class(f->ns, "Chunked", NULL, props, 1, &cls));
+    assert_wbemev_ok(wbemev_namespace_define_class(f->ns, "Chunked", NULL, props, 1, &cls));
     wbemev_object_t *tmpl = spawn(cls); /* this thread owns the class's cache */
-    assert_ok(wbemev_object_put_uint32(tmpl, "N", 5));
+    assert_wbemev_ok(wbemev_object_put_uint32(tmpl, "N", 5));
     enum { N = 40 }; /* several chunks: a small block lists about ten others */
     wbemev_object_t *ev[N];
     size_t m0 = mallocs_now(), f0 = frees_now(), live = wbemev_live_allocations();
     for (int i = 0; i < N; i++)
-        assert_ok(wbemev_object_clone(tmpl, &ev[i]));
+        assert_wbemev_ok(wbemev_object_clone(tmpl, &ev[i]));
     assert_int_equal(mallocs_now() - m0, N);
     struct batch_free b = {ev, N};
     wbemev__thread t;
@@ -1411,16 +1411,16 @@ static void test_block_cache_chunks(void **state)
     /* All reused, each a distinct block with fresh values. */
     m0 = mallocs_now();
     for (int i = 0; i < N; i++) {
-        assert_ok(wbemev_class_spawn_instance(cls, &ev[i]));
+        assert_wbemev_ok(wbemev_class_spawn_instance(cls, &ev[i]));
         assert_true(wbemev_object_is_null(ev[i], "N"));
-        assert_ok(wbemev_object_put_uint32(ev[i], "N", (uint32_t)i));
+        assert_wbemev_ok(wbemev_object_put_uint32(ev[i], "N", (uint32_t)i));
         for (int j = 0; j < i; j++)
             assert_ptr_not_equal(ev[i], ev[j]);
     }
     assert_int_equal(mallocs_now() - m0, 0);
     for (int i = 0; i < N; i++) {
         uint32_t n = 0;
-        assert_ok(wbemev_object_get_uint32(ev[i], "N", &n));
+        assert_wbemev_ok(wbemev_object_get_uint32(ev[i], "N", &n));
         assert_int_equal(n, (uint32_t)i);
     }
     assert_int_equal(wbemev_live_allocations(), live + N);
@@ -1429,12 +1429,12 @@ static void test_block_cache_chunks(void **state)
     assert_true(wbemev__thread_start(&t, batch_free_on_thread, &b));
     wbemev__thread_join(&t);
     for (int i = 0; i < 3; i++)
-        assert_ok(wbemev_object_clone(tmpl, &ev[i]));
+        assert_wbemev_ok(wbemev_object_clone(tmpl, &ev[i]));
     for (int i = 0; i < 3; i++)
         wbemev_object_release(ev[i]);
     wbemev_object_release(tmpl);
     assert_int_equal(wbemev_class_live_instances(cls), 0);
-    assert_ok(wbemev_namespace_delete_class(f->ns, "Chunked"));
+    assert_wbemev_ok(wbemev_namespace_delete_class(f->ns, "Chunked"));
     wbemev_class_release(cls);
     /* Everything made for the class and its instances is freed, the cached blocks included. */
     assert_int_equal(mallocs_now() - mallocs_before, frees_now() - frees_before);
@@ -1449,10 +1449,10 @@ static void test_internals(void **state)
     assert_true(wbemev_object_is_null(ev, "TIME_CREATED"));
     wbemev__object_stamp_time_created(ev, UINT64_C(133500000000000000));
     uint64_t t = 0;
-    assert_ok(wbemev_object_get_uint64(ev, "TIME_CREATED", &t));
+    assert_wbemev_ok(wbemev_object_get_uint64(ev, "TIME_CREATED", &t));
     assert_true(t == UINT64_C(133500000000000000));
     wbemev__object_stamp_time_created(ev, 5); /* only when NULL */
-    assert_ok(wbemev_object_get_uint64(ev, "TIME_CREATED", &t));
+    assert_wbemev_ok(wbemev_object_get_uint64(ev, "TIME_CREATED", &t));
     assert_true(t == UINT64_C(133500000000000000));
 
     const uint8_t *bytes = (const uint8_t *)"x";
@@ -1462,7 +1462,7 @@ static void test_internals(void **state)
     assert_int_equal(len, 0);
     const uint8_t sd[] = {1, 0, 4, 0x80};
     wbemev_value sdv = WBEMEV_V_ARRAY(WBEMEV_CIM_UINT8, sd, 4);
-    assert_ok(wbemev_object_put(ev, "SECURITY_DESCRIPTOR", &sdv));
+    assert_wbemev_ok(wbemev_object_put(ev, "SECURITY_DESCRIPTOR", &sdv));
     wbemev__object_security_descriptor(ev, &bytes, &len);
     assert_int_equal(len, 4);
     assert_memory_equal(bytes, sd, 4);
@@ -1477,10 +1477,10 @@ static void test_internals(void **state)
     assert_int_equal(wbemev__object_mark_indicated(ev, 8, 1), 0);
     /* Put after indicate (unknown registration serial): refused, nothing reported. */
     wbemev_object_freeze(ev);
-    assert_status(wbemev_object_put_uint64(ev, "TIME_CREATED", 1), WBEMEV_E_READ_ONLY);
+    assert_wbemev_status(wbemev_object_put_uint64(ev, "TIME_CREATED", 1), WBEMEV_E_READ_ONLY);
     /* A clone starts unmarked. */
     wbemev_object_t *c = NULL;
-    assert_ok(wbemev_object_clone(ev, &c));
+    assert_wbemev_ok(wbemev_object_clone(ev, &c));
     assert_int_equal(wbemev__object_mark_indicated(c, 9, 1), 0);
     wbemev_object_release(c);
 
@@ -1491,7 +1491,7 @@ static void test_internals(void **state)
     assert_null(bytes);
     assert_int_equal(len, 0);
     uint64_t size = 0;
-    assert_status(wbemev_object_get_uint64(d, "Size", &size), WBEMEV_E_ILLEGAL_NULL);
+    assert_wbemev_status(wbemev_object_get_uint64(d, "Size", &size), WBEMEV_E_ILLEGAL_NULL);
 
     wbemev_object_release(d);
     wbemev_object_release(ev);
@@ -1536,10 +1536,10 @@ static void test_threads(void **state)
 {
     fixture *f = *state;
     wbemev_object_t *shared = spawn(f->all);
-    assert_ok(wbemev_object_put_string(shared, "Str",
-                                       "shared by every thread, and long enough for the heap"));
+    assert_wbemev_ok(wbemev_object_put_string(shared, "Str",
+                                              "shared by every thread, and long enough for the heap"));
     wbemev_object_t *d = named_disk(f, "C:");
-    assert_ok(wbemev_object_put_object(shared, "Target", d));
+    assert_wbemev_ok(wbemev_object_put_object(shared, "Target", d));
     wbemev_object_release(d);
     wbemev_object_freeze(shared);
     worker workers[WORKERS];
@@ -1547,7 +1547,7 @@ static void test_threads(void **state)
     for (int i = 0; i < WORKERS; i++) {
         workers[i].shared = shared;
         workers[i].errors = 0;
-        assert_ok(wbemev_object_property_handle(shared, "S32", &workers[i].handle));
+        assert_wbemev_ok(wbemev_object_property_handle(shared, "S32", &workers[i].handle));
         assert_true(wbemev__thread_start(&threads[i], worker_main, &workers[i]));
     }
     for (int i = 0; i < WORKERS; i++) {
@@ -1592,7 +1592,7 @@ static void test_live_counts_across_threads(void **state)
 {
     fixture *f = *state;
     wbemev_object_t *tmpl = spawn(f->all);
-    assert_ok(wbemev_object_put_string(tmpl, "Str", "long enough to be its own heap block, surely"));
+    assert_wbemev_ok(wbemev_object_put_string(tmpl, "Str", "long enough to be its own heap block, surely"));
     size_t objects = wbemev_live_objects();
     size_t allocations = wbemev_live_allocations();
     static counter_thread ts[MANY_THREADS];

@@ -327,7 +327,7 @@ static void define(wbemev_namespace_t *ns, const char *name, const char *super,
 static wbemev_namespace_t *make_namespace(void)
 {
     wbemev_namespace_t *ns = NULL;
-    assert_ok(wbemev_namespace_new("root\\test", &ns));
+    assert_wbemev_ok(wbemev_namespace_new("root\\test", &ns));
     DEFINE(ns, "Win32_Process", NULL, P("Name", WBEMEV_CIM_STRING), P("ProcessId", WBEMEV_CIM_UINT32),
            P("Handle", WBEMEV_CIM_STRING), P("WorkingSetSize", WBEMEV_CIM_UINT64));
     DEFINE(ns, "Win32_Service", NULL, P("Name", WBEMEV_CIM_STRING), P("State", WBEMEV_CIM_STRING),
@@ -471,7 +471,7 @@ static void test_format_round_trip(void **state)
             continue;
         wbemev_query_t *q = NULL, *q2 = NULL;
         char a[2048], b[2048];
-        assert_ok(wbemev_query_parse(c->text, &q, NULL));
+        assert_wbemev_ok(wbemev_query_parse(c->text, &q, NULL));
         size_t na = wbemev_query_format(q, a, sizeof a);
         assert_int_equal(na, strlen(a));
         wbemev_query_error err;
@@ -589,7 +589,7 @@ static void test_format_truncation(void **state)
 {
     (void)state;
     wbemev_query_t *q = NULL;
-    assert_ok(wbemev_query_parse("select * from MyEvent", &q, NULL));
+    assert_wbemev_ok(wbemev_query_parse("select * from MyEvent", &q, NULL));
     const char *full = "SELECT * FROM MyEvent";
     size_t len = strlen(full);
     assert_int_equal(wbemev_query_format(q, NULL, 0), len);
@@ -627,7 +627,7 @@ static void test_locale_independent(void **state)
     expect_format("SELECT * FROM MyEvent WITHIN 2.5 WHERE R64 > 1.5e3 AND R64 < 0.25",
                   "SELECT * FROM MyEvent WITHIN 2.5 WHERE R64 > 1500.0 AND R64 < 0.25");
     wbemev_query_t *q = NULL;
-    assert_ok(wbemev_query_parse("SELECT * FROM MyEvent WITHIN 2.5", &q, NULL));
+    assert_wbemev_ok(wbemev_query_parse("SELECT * FROM MyEvent WITHIN 2.5", &q, NULL));
     assert_true(wbemev_query_within(q) == 2.5);
     wbemev_query_release(q);
     setlocale(LC_NUMERIC, "C");
@@ -641,9 +641,9 @@ static void expect_message(const char *text, wbemev_status status, size_t column
     wbemev_query_error err;
     memset(&err, 0x55, sizeof err);
     wbemev_status st = wbemev_query_parse(text, &q, &err);
-    assert_status(st, status);
+    assert_wbemev_status(st, status);
     assert_null(q);
-    assert_status(err.status, status);
+    assert_wbemev_status(err.status, status);
     assert_int_equal(err.column, column);
     if (strstr(err.message, part) == NULL) {
         print_error("\"%s\": message \"%s\" lacks \"%s\"\n", text, err.message, part);
@@ -673,7 +673,7 @@ static void test_messages(void **state)
     expect_message("SELECT * FROM X WHERE A = 1 $", INVQ, 29, "not part of WQL");
     expect_message("SELECT * FROM X WHERE A = 12ab", INVQ, 27, "malformed number: '12ab'");
     expect_message("SELECT * FROM X WHERE A = 99999999999999999999", INVQ, 27, "does not fit in 64 bits");
-    /* A negative hexadecimal constant has the same floor as a decimal one (found by fuzz_wql). */
+    /* A negative hexadecimal constant has the same floor as a decimal one. */
     expect_message("SELECT * FROM X WHERE A = -0x8CCCCCCCCCCCCCC7", INVQ, 27, "does not fit in 64 bits");
     expect_message("SELECT * FROM X WHERE \xc3\xa9 = 1", INVQ, 23, "not part of WQL");
     expect_message("SELECT * FROM X WHERE A = '\xc3\xa9' AND B = \xff", UNP, 39, "invalid UTF-8");
@@ -685,17 +685,17 @@ static void test_messages(void **state)
     /* compile errors name the class or property */
     wbemev_query_t *q = NULL;
     wbemev_query_error err;
-    assert_status(wbemev_query_compile("SELECT * FROM MyEvent WHERE Child.Nope = 1", ns, &q, &err), IPROP);
+    assert_wbemev_status(wbemev_query_compile("SELECT * FROM MyEvent WHERE Child.Nope = 1", ns, &q, &err), IPROP);
     assert_null(q);
     assert_int_equal(err.column, 35);
     assert_non_null(strstr(err.message, "MyChild has no property 'Nope'"));
-    assert_status(wbemev_query_compile("SELECT * FROM Win32_Process", ns, &q, &err), NEV);
+    assert_wbemev_status(wbemev_query_compile("SELECT * FROM Win32_Process", ns, &q, &err), NEV);
     assert_non_null(strstr(err.message, "not an event class"));
-    assert_status(wbemev_query_compile("SELECT * FROM NoSuch", ns, &q, &err), ICLS);
+    assert_wbemev_status(wbemev_query_compile("SELECT * FROM NoSuch", ns, &q, &err), ICLS);
     assert_non_null(strstr(err.message, "unknown class 'NoSuch' at column 15"));
-    assert_status(wbemev_query_compile("SELECT * FROM MyEvent WHERE S32 = 'x'", ns, &q, &err), TYPE);
+    assert_wbemev_status(wbemev_query_compile("SELECT * FROM MyEvent WHERE S32 = 'x'", ns, &q, &err), TYPE);
     assert_non_null(strstr(err.message, "sint32"));
-    assert_status(wbemev_query_compile("SELECT * FROM MyEvent WHERE S32.Low = 1", ns, &q, &err), IPROP);
+    assert_wbemev_status(wbemev_query_compile("SELECT * FROM MyEvent WHERE S32.Low = 1", ns, &q, &err), IPROP);
     assert_non_null(strstr(err.message, "not an embedded object"));
     assert_null(q);
 }
@@ -737,79 +737,79 @@ static void test_limits(void **state)
     /* exactly WBEMEV_MAX_QUERY characters; one more is rejected */
     char *s = repeat(base, " ", WBEMEV_MAX_QUERY - blen, "", "", 0, "");
     assert_int_equal(strlen(s), WBEMEV_MAX_QUERY);
-    assert_ok(parse_status(s, &err));
+    assert_wbemev_ok(parse_status(s, &err));
     free(s);
     s = repeat(base, " ", WBEMEV_MAX_QUERY - blen + 1, "", "", 0, "");
-    assert_status(parse_status(s, &err), INVQ);
+    assert_wbemev_status(parse_status(s, &err), INVQ);
     assert_int_equal(err.column, 0);
     assert_non_null(strstr(err.message, "longer than 16384 characters"));
     free(s);
     /* characters, not bytes: 0x4000 characters of which many are two bytes long */
     s = repeat("SELECT * FROM MyEvent WHERE Text = '", "\xc3\xa9", WBEMEV_MAX_QUERY - 37, "'", "", 0, "");
     assert_true(strlen(s) > WBEMEV_MAX_QUERY);
-    assert_ok(parse_status(s, &err));
+    assert_wbemev_ok(parse_status(s, &err));
     free(s);
     /* a huge text is rejected without reading all of it being a problem */
     s = repeat(base, " ", 1000000, "", "", 0, "");
-    assert_status(parse_status(s, &err), INVQ);
+    assert_wbemev_status(parse_status(s, &err), INVQ);
     free(s);
 
     /* identifiers: WBEMEV_MAX_IDENTIFIER characters parse (and are unknown), one more does not */
     s = repeat("SELECT * FROM MyEvent WHERE ", "a", WBEMEV_MAX_IDENTIFIER, " = 1", "", 0, "");
-    assert_ok(parse_status(s, &err));
+    assert_wbemev_ok(parse_status(s, &err));
     wbemev_query_t *q = NULL;
-    assert_status(wbemev_query_compile(s, ns, &q, &err), IPROP);
+    assert_wbemev_status(wbemev_query_compile(s, ns, &q, &err), IPROP);
     free(s);
     s = repeat("SELECT * FROM MyEvent WHERE ", "a", WBEMEV_MAX_IDENTIFIER + 1, " = 1", "", 0, "");
-    assert_status(parse_status(s, &err), INVQ);
+    assert_wbemev_status(parse_status(s, &err), INVQ);
     assert_int_equal(err.column, 29);
     assert_non_null(strstr(err.message, "longer than 4096"));
     free(s);
     s = repeat("SELECT * FROM ", "E", WBEMEV_MAX_IDENTIFIER + 1, "", "", 0, "");
-    assert_status(parse_status(s, &err), INVQ);
+    assert_wbemev_status(parse_status(s, &err), INVQ);
     free(s);
 
     /* nesting: 64 levels parse, 65 do not; 10,000 parentheses are refused cleanly */
     s = repeat("SELECT * FROM MyEvent WHERE ", "(", 64, "S32 = 1", ")", 64, "");
-    assert_ok(parse_status(s, &err));
-    assert_ok(wbemev_query_compile(s, ns, &q, &err));
+    assert_wbemev_ok(parse_status(s, &err));
+    assert_wbemev_ok(wbemev_query_compile(s, ns, &q, &err));
     wbemev_query_release(q);
     free(s);
     s = repeat("SELECT * FROM MyEvent WHERE ", "(", 65, "S32 = 1", ")", 65, "");
-    assert_status(parse_status(s, &err), INVQ);
+    assert_wbemev_status(parse_status(s, &err), INVQ);
     assert_int_equal(err.column, 29 + 64);
     assert_non_null(strstr(err.message, "too deeply nested"));
     free(s);
     s = repeat("SELECT * FROM MyEvent WHERE ", "NOT ", 64, "S32 = 1", "", 0, "");
-    assert_ok(parse_status(s, &err));
+    assert_wbemev_ok(parse_status(s, &err));
     free(s);
     s = repeat("SELECT * FROM MyEvent WHERE ", "NOT (", 33, "S32 = 1", ")", 33, "");
-    assert_status(parse_status(s, &err), INVQ);
+    assert_wbemev_status(parse_status(s, &err), INVQ);
     assert_non_null(strstr(err.message, "too deeply nested"));
     free(s);
     s = repeat("SELECT * FROM MyEvent WHERE ", "(", 8000, "S32 = 1", ")", 8000, "");
-    assert_status(parse_status(s, &err), INVQ);
+    assert_wbemev_status(parse_status(s, &err), INVQ);
     assert_non_null(strstr(err.message, "too deeply nested"));
     free(s);
     s = repeat("SELECT * FROM MyEvent WHERE ", "(", 10000, "S32 = 1", ")", 10000, "");
-    assert_status(parse_status(s, &err), INVQ);
+    assert_wbemev_status(parse_status(s, &err), INVQ);
     free(s);
     s = repeat("SELECT * FROM MyEvent WHERE ", "NOT ", 4000, "S32 = 1", "", 0, "");
-    assert_status(parse_status(s, &err), INVQ);
+    assert_wbemev_status(parse_status(s, &err), INVQ);
     assert_non_null(strstr(err.message, "too deeply nested"));
     free(s);
     /* long flat chains are fine: AND/OR lists do not nest */
     s = repeat("SELECT * FROM MyEvent WHERE S32 = 0", " OR S32 = 1", 1400, "", "", 0, "");
-    assert_ok(parse_status(s, &err));
-    assert_ok(wbemev_query_compile(s, ns, &q, &err));
+    assert_wbemev_ok(parse_status(s, &err));
+    assert_wbemev_ok(wbemev_query_compile(s, ns, &q, &err));
     wbemev_query_release(q);
     free(s);
     /* a long number */
     s = repeat("SELECT * FROM MyEvent WHERE R64 = 1.", "0", 300, "", "", 0, "");
-    assert_status(parse_status(s, &err), INVQ);
+    assert_wbemev_status(parse_status(s, &err), INVQ);
     free(s);
     s = repeat("SELECT * FROM MyEvent WHERE R64 = 1.", "0", 200, "", "", 0, "");
-    assert_ok(parse_status(s, &err));
+    assert_wbemev_ok(parse_status(s, &err));
     free(s);
 }
 
@@ -820,13 +820,13 @@ static void test_null_arguments(void **state)
     wbemev_namespace_t *ns = *state;
     wbemev_query_t *q = (wbemev_query_t *)&q; /* must stay untouched */
     wbemev_query_error err;
-    assert_status(wbemev_query_parse(NULL, &q, &err), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(err.status, WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_query_parse("SELECT * FROM MyEvent", NULL, NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_query_compile(NULL, ns, &q, NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_query_compile("SELECT * FROM MyEvent", NULL, &q, NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_query_compile("SELECT * FROM MyEvent", ns, NULL, NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_query_parse("SELECT * FROM", &q, NULL), INVQ);
+    assert_wbemev_status(wbemev_query_parse(NULL, &q, &err), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(err.status, WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_query_parse("SELECT * FROM MyEvent", NULL, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_query_compile(NULL, ns, &q, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_query_compile("SELECT * FROM MyEvent", NULL, &q, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_query_compile("SELECT * FROM MyEvent", ns, NULL, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_query_parse("SELECT * FROM", &q, NULL), INVQ);
     assert_ptr_equal(q, (wbemev_query_t *)&q);
     assert_null(wbemev_query_add_ref(NULL));
     wbemev_query_release(NULL);
@@ -849,7 +849,7 @@ static void test_null_arguments(void **state)
     assert_false(wbemev_query_has_having(NULL));
     assert_false(wbemev_query_having_matches(NULL, 1));
     wbemev_value v;
-    assert_status(wbemev_query_group_by_get(NULL, 0, NULL, &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_query_group_by_get(NULL, 0, NULL, &v), WBEMEV_E_INVALID_PARAMETER);
 }
 
 static void test_accessors(void **state)
@@ -860,7 +860,7 @@ static void test_accessors(void **state)
     const char *text = "select Text, child.Name FROM MyEvent WITHIN 2.5 WHERE S32 > 1 "
                        "GROUP WITHIN 60 BY Text, Child.Leaf.Label HAVING NumberOfEvents >= 3 AND NumberOfEvents <> 7";
     memset(&err, 0x55, sizeof err);
-    assert_ok(wbemev_query_compile(text, ns, &q, &err));
+    assert_wbemev_ok(wbemev_query_compile(text, ns, &q, &err));
     assert_int_equal(err.status, OK);
     assert_int_equal(err.column, 0);
     assert_string_equal(err.message, "");
@@ -901,7 +901,7 @@ static void test_accessors(void **state)
     assert_string_equal(wbemev_query_class_name(q), "MyEvent");
     wbemev_query_release(q);
 
-    assert_ok(wbemev_query_parse("SELECT * FROM EmailEvent", &q, NULL));
+    assert_wbemev_ok(wbemev_query_parse("SELECT * FROM EmailEvent", &q, NULL));
     assert_null(wbemev_query_class(q));
     assert_true(wbemev_query_selects_all(q));
     assert_int_equal(wbemev_query_select_count(q), 1);
@@ -918,7 +918,7 @@ static void test_accessors(void **state)
     assert_true(wbemev_query_having_matches(q, 0)); /* no HAVING: every window passes */
     wbemev_query_release(q);
 
-    assert_ok(wbemev_query_parse("SELECT * FROM EmailEvent GROUP WITHIN 0.25 HAVING 5 < NumberOfEvents", &q, NULL));
+    assert_wbemev_ok(wbemev_query_parse("SELECT * FROM EmailEvent GROUP WITHIN 0.25 HAVING 5 < NumberOfEvents", &q, NULL));
     assert_true(wbemev_query_group_within(q) == 0.25);
     assert_false(wbemev_query_having_matches(q, 5));
     assert_true(wbemev_query_having_matches(q, 6));
@@ -966,7 +966,7 @@ static void test_out_of_memory(void **state)
     (void)state; /* this test needs its own namespace, made with the failing allocator */
     static const wbemev_allocator fa = {f_malloc, f_realloc, f_free, NULL};
     assert_int_equal(wbemev_live_allocations(), 0);
-    assert_ok(wbemev_set_allocator(&fa));
+    assert_wbemev_ok(wbemev_set_allocator(&fa));
     g_fail.countdown = -1;
     wbemev_namespace_t *ns = make_namespace();
     const char *texts[] = {
@@ -990,8 +990,8 @@ static void test_out_of_memory(void **state)
                     done = true;
                     wbemev_query_release(q);
                 } else {
-                    assert_status(st, WBEMEV_E_OUT_OF_MEMORY);
-                    assert_status(err.status, WBEMEV_E_OUT_OF_MEMORY);
+                    assert_wbemev_status(st, WBEMEV_E_OUT_OF_MEMORY);
+                    assert_wbemev_status(err.status, WBEMEV_E_OUT_OF_MEMORY);
                     assert_null(q);
                 }
                 assert_int_equal(wbemev_live_allocations(), before);
@@ -1001,7 +1001,7 @@ static void test_out_of_memory(void **state)
     }
     wbemev_namespace_release(ns);
     assert_int_equal(wbemev_live_allocations(), 0);
-    assert_ok(wbemev_set_allocator(NULL));
+    assert_wbemev_ok(wbemev_set_allocator(NULL));
 }
 
 int main(void)

@@ -37,7 +37,7 @@ static void define(wbemev_namespace_t *ns, const char *name, const char *super,
 static wbemev_namespace_t *make_namespace(void)
 {
     wbemev_namespace_t *ns = NULL;
-    assert_ok(wbemev_namespace_new("root\\test", &ns));
+    assert_wbemev_ok(wbemev_namespace_new("root\\test", &ns));
     DEFINE(ns, "Win32_Process", NULL, P("Name", WBEMEV_CIM_STRING), P("ProcessId", WBEMEV_CIM_UINT32));
     DEFINE(ns, "Win32_SubProcess", "Win32_Process", P("Extra", WBEMEV_CIM_STRING));
     DEFINE(ns, "Win32_Service", NULL, P("Name", WBEMEV_CIM_STRING), P("State", WBEMEV_CIM_STRING));
@@ -88,8 +88,8 @@ static wbemev_object_t *spawn(wbemev_namespace_t *ns, const char *cls_name)
 {
     wbemev_class_t *cls = NULL;
     wbemev_object_t *obj = NULL;
-    assert_ok(wbemev_namespace_get_class(ns, cls_name, &cls));
-    assert_ok(wbemev_class_spawn_instance(cls, &obj));
+    assert_wbemev_ok(wbemev_namespace_get_class(ns, cls_name, &cls));
+    assert_wbemev_ok(wbemev_class_spawn_instance(cls, &obj));
     wbemev_class_release(cls);
     return obj;
 }
@@ -113,7 +113,7 @@ static void put_obj(wbemev_object_t *obj, const char *name, wbemev_object_t *chi
 static wbemev_datetime dt(const char *text)
 {
     wbemev_datetime d;
-    assert_ok(wbemev_datetime_parse(text, &d));
+    assert_wbemev_ok(wbemev_datetime_parse(text, &d));
     return d;
 }
 
@@ -597,8 +597,8 @@ static void test_compiled_and_parsed_agree(void **state)
         if (cases[i].mode != BOTH)
             continue;
         wbemev_query_t *qc = NULL, *qp = NULL;
-        assert_ok(make_query(cases[i].query, f->ns, &qc, NULL));
-        assert_ok(make_query(cases[i].query, NULL, &qp, NULL));
+        assert_wbemev_ok(make_query(cases[i].query, f->ns, &qc, NULL));
+        assert_wbemev_ok(make_query(cases[i].query, NULL, &qp, NULL));
         for (int e = 0; e < E_COUNT; e++) {
             if (wbemev_query_matches(qc, f->ev[e]) != wbemev_query_matches(qp, f->ev[e])) {
                 print_error("case %zu: \"%s\" on %s: compiled and parsed disagree\n", i,
@@ -616,7 +616,7 @@ static void test_matches_arguments(void **state)
 {
     fixture *f = *state;
     wbemev_query_t *q = NULL;
-    assert_ok(wbemev_query_compile("SELECT * FROM MyEvent", f->ns, &q, NULL));
+    assert_wbemev_ok(wbemev_query_compile("SELECT * FROM MyEvent", f->ns, &q, NULL));
     assert_false(wbemev_query_matches(q, NULL));
     assert_false(wbemev_query_matches(NULL, f->ev[E_BASE]));
     assert_true(wbemev_query_matches(q, f->ev[E_BASE]));
@@ -633,38 +633,38 @@ static void test_group_by_get(void **state)
     for (int compiled = 0; compiled < 2; compiled++) {
         wbemev_query_t *q = NULL;
         if (compiled)
-            assert_ok(wbemev_query_compile(text, f->ns, &q, NULL));
+            assert_wbemev_ok(wbemev_query_compile(text, f->ns, &q, NULL));
         else
-            assert_ok(wbemev_query_parse(text, &q, NULL));
+            assert_wbemev_ok(wbemev_query_parse(text, &q, NULL));
         wbemev_value v;
-        assert_ok(wbemev_query_group_by_get(q, 0, f->ev[E_LOG], &v));
+        assert_wbemev_ok(wbemev_query_group_by_get(q, 0, f->ev[E_LOG], &v));
         assert_int_equal(v.type, WBEMEV_CIM_STRING);
         assert_false(v.is_null);
         assert_string_equal(v.u.string, "disk");
-        assert_ok(wbemev_query_group_by_get(q, 1, f->ev[E_LOG], &v));
+        assert_wbemev_ok(wbemev_query_group_by_get(q, 1, f->ev[E_LOG], &v));
         assert_int_equal(v.type, WBEMEV_CIM_UINT16);
         assert_int_equal(v.u.uint, 7);
         memset(&v, 0x5a, sizeof v);
-        assert_status(wbemev_query_group_by_get(q, 2, f->ev[E_LOG], &v), WBEMEV_E_NOT_FOUND);
+        assert_wbemev_status(wbemev_query_group_by_get(q, 2, f->ev[E_LOG], &v), WBEMEV_E_NOT_FOUND);
         assert_int_equal(v.type, 0x5a5a5a5a); /* untouched on failure */
-        assert_status(wbemev_query_group_by_get(q, 3, f->ev[E_LOG], &v), WBEMEV_E_INVALID_PARAMETER);
-        assert_status(wbemev_query_group_by_get(q, 0, NULL, &v), WBEMEV_E_INVALID_PARAMETER);
-        assert_status(wbemev_query_group_by_get(q, 0, f->ev[E_LOG], NULL), WBEMEV_E_INVALID_PARAMETER);
+        assert_wbemev_status(wbemev_query_group_by_get(q, 3, f->ev[E_LOG], &v), WBEMEV_E_INVALID_PARAMETER);
+        assert_wbemev_status(wbemev_query_group_by_get(q, 0, NULL, &v), WBEMEV_E_INVALID_PARAMETER);
+        assert_wbemev_status(wbemev_query_group_by_get(q, 0, f->ev[E_LOG], NULL), WBEMEV_E_INVALID_PARAMETER);
         /* an event without TargetInstance set: NULL below a NULL object */
         wbemev_object_t *empty = spawn(f->ns, "__InstanceCreationEvent");
-        assert_ok(wbemev_query_group_by_get(q, 0, empty, &v));
+        assert_wbemev_ok(wbemev_query_group_by_get(q, 0, empty, &v));
         assert_true(v.is_null);
         wbemev_object_release(empty);
         /* an unrelated event: by name, and here not found */
-        assert_status(wbemev_query_group_by_get(q, 0, f->ev[E_BASE], &v), WBEMEV_E_NOT_FOUND);
+        assert_wbemev_status(wbemev_query_group_by_get(q, 0, f->ev[E_BASE], &v), WBEMEV_E_NOT_FOUND);
         wbemev_query_release(q);
     }
     wbemev_query_t *q = NULL;
-    assert_ok(wbemev_query_compile("SELECT * FROM MyEvent GROUP WITHIN 5 BY Child.Leaf.Label", f->ns, &q, NULL));
+    assert_wbemev_ok(wbemev_query_compile("SELECT * FROM MyEvent GROUP WITHIN 5 BY Child.Leaf.Label", f->ns, &q, NULL));
     wbemev_value v;
-    assert_ok(wbemev_query_group_by_get(q, 0, f->ev[E_SUB], &v));
+    assert_wbemev_ok(wbemev_query_group_by_get(q, 0, f->ev[E_SUB], &v));
     assert_true(v.is_null);
-    assert_ok(wbemev_query_group_by_get(q, 0, f->ev[E_BASE], &v));
+    assert_wbemev_ok(wbemev_query_group_by_get(q, 0, f->ev[E_BASE], &v));
     assert_string_equal(v.u.string, "leafy");
     wbemev_query_release(q);
 }
@@ -675,9 +675,9 @@ static void test_repeated_evaluation(void **state)
 {
     fixture *f = *state;
     wbemev_query_t *q = NULL;
-    assert_ok(wbemev_query_compile("SELECT * FROM MyEvent WHERE Text LIKE '%a%a%a%a%a%a%a%a%a%a%b' OR "
-                                   "Text LIKE '%aa%aa%aa%aa%aa%aa%aa%aa%c%'",
-                                   f->ns, &q, NULL));
+    assert_wbemev_ok(wbemev_query_compile("SELECT * FROM MyEvent WHERE Text LIKE '%a%a%a%a%a%a%a%a%a%a%b' OR "
+                                          "Text LIKE '%aa%aa%aa%aa%aa%aa%aa%aa%c%'",
+                                          f->ns, &q, NULL));
     for (int i = 0; i < 50; i++) {
         assert_false(wbemev_query_matches(q, f->ev[E_LONG]));
         assert_false(wbemev_query_matches(q, f->ev[E_BASE]));
@@ -692,14 +692,14 @@ static void test_redefined_class(void **state)
     fixture *f = *state;
     static const wbemev_property_def v1[] = {P("A", WBEMEV_CIM_SINT32)};
     static const wbemev_property_def v2[] = {P("B", WBEMEV_CIM_STRING), P("A", WBEMEV_CIM_SINT32)};
-    assert_ok(wbemev_namespace_define_class(f->ns, "TmpEvent", "__ExtrinsicEvent", v1, 1, NULL));
+    assert_wbemev_ok(wbemev_namespace_define_class(f->ns, "TmpEvent", "__ExtrinsicEvent", v1, 1, NULL));
     wbemev_query_t *q = NULL;
-    assert_ok(wbemev_query_compile("SELECT * FROM TmpEvent WHERE A = 1", f->ns, &q, NULL));
+    assert_wbemev_ok(wbemev_query_compile("SELECT * FROM TmpEvent WHERE A = 1", f->ns, &q, NULL));
     wbemev_object_t *old_ev = spawn(f->ns, "TmpEvent");
     put(old_ev, "A", WBEMEV_V_SINT32(1));
     assert_true(wbemev_query_matches(q, old_ev));
-    assert_ok(wbemev_namespace_delete_class(f->ns, "TmpEvent"));
-    assert_ok(wbemev_namespace_define_class(f->ns, "TmpEvent", "__ExtrinsicEvent", v2, 2, NULL));
+    assert_wbemev_ok(wbemev_namespace_delete_class(f->ns, "TmpEvent"));
+    assert_wbemev_ok(wbemev_namespace_define_class(f->ns, "TmpEvent", "__ExtrinsicEvent", v2, 2, NULL));
     wbemev_object_t *ev = spawn(f->ns, "TmpEvent");
     put(ev, "B", WBEMEV_V_STRING("b"));
     put(ev, "A", WBEMEV_V_SINT32(1));
@@ -711,7 +711,7 @@ static void test_redefined_class(void **state)
     wbemev_object_release(ev);
     wbemev_object_release(old_ev);
     wbemev_query_release(q);
-    assert_ok(wbemev_namespace_delete_class(f->ns, "TmpEvent"));
+    assert_wbemev_ok(wbemev_namespace_delete_class(f->ns, "TmpEvent"));
 }
 
 int main(void)

@@ -4,14 +4,28 @@
  * accounting indicated == delivered + dropped + discarded + refused + queued.
  * No test sleeps: a consumer held at a gate inside its Indicate makes queue states exact.
  */
-#include "conc_util.h"
+#include "test_support.h"
+
+#include <pthread.h>
+#include <stdlib.h>
 
 struct fx {
     wbemev_dispatcher_t *d;
-    struct cprov p;
+    test_fakes fakes;
+    fake_provider *p; /* registered as "QP" */
     wbemev_class_t *cls;
     size_t allocs;
 };
+
+/* A provider that keeps its sink and has CancelQuery, registered for Q_Event. */
+static void register_provider(struct fx *f)
+{
+    f->p = test_fakes_provider(&f->fakes);
+    fake_provider_set_methods(f->p, FAKE_PROVIDER_CANCEL_QUERY);
+    static const char *const list[] = {"SELECT * FROM Q_Event"};
+    assert_wbemev_status(wbemev_dispatcher_register(f->d, "QP", fake_provider_base(f->p), list, 1),
+                         WBEMEV_S_NO_ERROR);
+}
 
 static int setup(void **state)
 {
@@ -21,11 +35,9 @@ static int setup(void **state)
     wbemev_dispatcher_options_init(&o);
     o.workers = 2;
     o.keep_final_stats = true;
-    assert_ok(wbemev_dispatcher_new(&o, &f->d));
+    assert_wbemev_ok(wbemev_dispatcher_new(&o, &f->d));
     f->cls = define_event_class(f->d, "Q_Event");
-    cprov_init(&f->p);
-    static const char *const list[] = {"SELECT * FROM Q_Event"};
-    assert_ok(wbemev_dispatcher_register(f->d, "QP", &f->p.base, list, 1));
+    register_provider(f);
     *state = f;
     return 0;
 }
@@ -35,16 +47,15 @@ static int teardown(void **state)
     struct fx *f = *state;
     if (f->d != NULL)
         wbemev_dispatcher_destroy(f->d);
-    cprov_release(&f->p.base);
-    assert_null(atomic_load(&f->p.sink));
     wbemev_class_release(f->cls);
+    test_fakes_teardown(&f->fakes); /* the provider let go of its sink, every consumer was released */
     wbemev_test_assert_no_leaks();
     assert_int_equal(wbemev_live_allocations(), f->allocs);
     free(f);
     return 0;
 }
 
-static uint32_t sub_queued(struct fx *f, struct ccons *c, wbemev_backpressure bp, uint32_t max_events,
+static uint32_t sub_queued(struct fx *f, fake_consumer *c, wbemev_backpressure bp, uint32_t max_events,
                            uint32_t max_wait_ms)
 {
     wbemev_subscribe_options so;
@@ -55,20 +66,21 @@ static uint32_t sub_queued(struct fx *f, struct ccons *c, wbemev_backpressure bp
     if (max_wait_ms != 0)
         so.max_wait_ms = max_wait_ms;
     uint32_t id;
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &c->base, &so, &id));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", fake_consumer_sink(c), &so, &id),
+                         WBEMEV_S_NO_ERROR);
     return id;
 }
 
 static wbemev_sink_t *psink(struct fx *f)
 {
-    wbemev_sink_t *s = atomic_load(&f->p.sink);
+    wbemev_sink_t *s = fake_provider_sink(f->p);
     assert_non_null(s);
     return s;
 }
 
 static void get_stats(struct fx *f, uint32_t id, wbemev_subscription_stats *s)
 {
-    assert_ok(wbemev_dispatcher_subscription_stats(f->d, id, s));
+    assert_wbemev_ok(wbemev_dispatcher_subscription_stats(f->d, id, s));
     assert_balanced(s);
 }
 
@@ -91,38 +103,41 @@ static void test_defaults(void **state)
 static void test_bad_options(void **state)
 {
     struct fx *f = *state;
-    struct ccons *c = ccons_new();
+    fake_consumer *c = test_fakes_consumer(&f->fakes);
     wbemev_subscribe_options so;
     wbemev_subscribe_options_init(&so);
     so.backpressure = (wbemev_backpressure)7;
     uint32_t id = 0;
-    assert_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &c->base, &so, &id),
-                  WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", fake_consumer_sink(c), &so, &id),
+                         WBEMEV_E_INVALID_PARAMETER);
     wbemev_subscribe_options_init(&so);
     so.delivery = (wbemev_delivery)3;
-    assert_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &c->base, &so, &id),
-                  WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", fake_consumer_sink(c), &so, &id),
+                         WBEMEV_E_INVALID_PARAMETER);
     assert_int_equal(id, 0);
-    assert_status(wbemev_dispatcher_wait_idle(NULL, 0), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(NULL, 0), WBEMEV_E_INVALID_PARAMETER);
     assert_int_equal(wbemev_dispatcher_tick(NULL), 0);
-    ccons_free(c);
+    assert_int_equal(fake_consumer_refs(c), 1); /* released by the dispatcher */
 }
 
 /* Queued events are shared by reference with synchronous consumers, in order. */
 static void test_queued_shares_and_orders(void **state)
 {
     struct fx *f = *state;
-    struct ccons *q = ccons_new(), *s = ccons_new();
-    q->keep_objects = s->keep_objects = true;
+    fake_consumer *q = test_fakes_consumer(&f->fakes), *s = test_fakes_consumer(&f->fakes);
+    fake_consumer_keep_objects(q, true);
+    fake_consumer_keep_objects(s, true);
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0), sid;
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &s->base, NULL, &sid));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", fake_consumer_sink(s), NULL, &sid),
+                         WBEMEV_S_NO_ERROR);
     for (int i = 0; i < 100; i++)
-        assert_ok(fire_event(psink(f), f->cls, "e", i));
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
-    assert_int_equal(q->events, 100);
+        assert_wbemev_status(fire_event(psink(f), f->cls, "e", i), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
+    assert_int_equal(fake_consumer_events(q), 100);
     for (int i = 0; i < 100; i++) {
-        assert_int_equal(q->log[i].value, i);
-        assert_ptr_equal(q->log[i].obj, s->log[i].obj); /* the same frozen object: no copy */
+        assert_int_equal(fake_consumer_entry(q, i).value, i);
+        /* the same frozen object: no copy */
+        assert_ptr_equal(fake_consumer_entry(q, i).obj, fake_consumer_entry(s, i).obj);
     }
     wbemev_subscription_stats st;
     get_stats(f, qid, &st);
@@ -132,10 +147,8 @@ static void test_queued_shares_and_orders(void **state)
     assert_true(st.queued_high >= 1);
     wbemev_dispatcher_destroy(f->d);
     f->d = NULL;
-    ccons_assert_ended(q, WBEMEV_E_SHUTTING_DOWN);
-    ccons_assert_ended(s, WBEMEV_E_SHUTTING_DOWN);
-    ccons_free(q);
-    ccons_free(s);
+    assert_consumer_ended(q, WBEMEV_E_SHUTTING_DOWN);
+    assert_consumer_ended(s, WBEMEV_E_SHUTTING_DOWN);
 }
 
 /* REFUSE: a full queue answers SERVER_TOO_BUSY at once, and the refused call reaches nobody. */
@@ -146,28 +159,29 @@ static void test_reserves_exact_share(void **state)
 {
     struct fx *f = *state;
     enum { NSUBS = 20, NEVENTS = 4 };
-    struct ccons *c[NSUBS];
+    fake_consumer *c[NSUBS];
     uint32_t id[NSUBS];
     for (int k = 0; k < NSUBS; k++) {
-        c[k] = ccons_new();
+        c[k] = test_fakes_consumer(&f->fakes);
         wbemev_subscribe_options so;
         wbemev_subscribe_options_init(&so);
         so.delivery = WBEMEV_DELIVERY_QUEUED;
         so.backpressure = WBEMEV_BACKPRESSURE_REFUSE;
         so.queue_max_events = k % 2 ? 3 : 10; /* the WHERE ones: fewer than the class sends */
         const char *q = k % 2 ? "SELECT * FROM Q_Event WHERE Severity > 0" : "SELECT * FROM Q_Event";
-        assert_ok(wbemev_dispatcher_subscribe(f->d, q, &c[k]->base, &so, &id[k]));
-        ccons_gate(c[k], true); /* nothing leaves the queues until the call is checked */
+        assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, q, fake_consumer_sink(c[k]), &so, &id[k]),
+                             WBEMEV_S_NO_ERROR);
+        fake_consumer_gate(c[k], true); /* nothing leaves the queues until the call is checked */
     }
     wbemev_object_t *ev[NEVENTS];
     for (int i = 0; i < NEVENTS; i++)
         ev[i] = new_event(f->cls, "x", i); /* Severity 0, 1, 2, 3 */
-    assert_ok(wbemev_sink_indicate(psink(f), NEVENTS, ev));
+    assert_wbemev_status(wbemev_sink_indicate(psink(f), NEVENTS, ev), WBEMEV_S_NO_ERROR);
     for (int i = 0; i < NEVENTS; i++)
         wbemev_object_release(ev[i]);
     /* Both workers hold an event at a gate: the counts stand still (read while a worker hands an
      * event over, they can be one apart). */
-    ccons_wait_entered_total(c, NSUBS, 2);
+    fake_consumer_wait_entered_total(c, NSUBS, 2);
     for (int k = 0; k < NSUBS; k++) {
         wbemev_subscription_stats st;
         get_stats(f, id[k], &st);
@@ -177,70 +191,25 @@ static void test_reserves_exact_share(void **state)
     }
     /* One more event does not fit the WHERE queues (3 of 3, none delivered yet: the worker waits
      * at the first gate): refused, by every queue it goes to. */
-    assert_status(fire_event(psink(f), f->cls, "y", 5), WBEMEV_E_SERVER_TOO_BUSY);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "y", 5), WBEMEV_E_SERVER_TOO_BUSY);
     for (int k = 0; k < NSUBS; k++) {
         wbemev_subscription_stats st;
         get_stats(f, id[k], &st);
         assert_int_equal(st.refused, 1);
-        ccons_gate(c[k], false);
+        fake_consumer_gate(c[k], false);
     }
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
     for (int k = 0; k < NSUBS; k++) {
-        assert_int_equal(c[k]->events, k % 2 ? 3 : 4);
-        assert_ok(wbemev_dispatcher_unsubscribe(f->d, id[k]));
-        ccons_free(c[k]);
+        assert_int_equal(fake_consumer_events(c[k]), k % 2 ? 3 : 4);
+        assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, id[k]), WBEMEV_S_NO_ERROR);
+        assert_int_equal(fake_consumer_refs(c[k]), 1); /* released by the dispatcher */
     }
 }
-
-/* A consumer whose Indicate fails (so its worker cancels it) and whose final SetStatus waits at a
- * gate: the end is in progress on the worker while the test looks. */
-struct held_end {
-    wbemev_sink_t base;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool in_status, open, status_done;
-};
-
-static void held_add_ref(wbemev_sink_t *s)
-{
-    (void)s;
-}
-
-static void held_release(wbemev_sink_t *s)
-{
-    (void)s;
-}
-
-static wbemev_status held_indicate(wbemev_sink_t *s, int32_t n, wbemev_object_t *const *objs)
-{
-    (void)s, (void)n, (void)objs;
-    return WBEMEV_E_FAILED;
-}
-
-static wbemev_status held_set_status(wbemev_sink_t *s, int32_t flags, wbemev_status st, const char *text,
-                                     wbemev_object_t *obj)
-{
-    (void)st, (void)text, (void)obj;
-    struct held_end *h = (struct held_end *)s;
-    if (flags != WBEMEV_STATUS_COMPLETE)
-        return WBEMEV_S_NO_ERROR;
-    pthread_mutex_lock(&h->mu);
-    h->in_status = true;
-    pthread_cond_broadcast(&h->cv);
-    while (!h->open)
-        pthread_cond_wait(&h->cv, &h->mu);
-    h->status_done = true;
-    pthread_mutex_unlock(&h->mu);
-    return WBEMEV_S_NO_ERROR;
-}
-
-static const wbemev_sink_vtbl held_vtbl = {WBEMEV_SINK_VTBL_VERSION, held_add_ref, held_release, held_indicate,
-                                           held_set_status};
 
 struct late_unsub {
     wbemev_dispatcher_t *d;
     uint32_t id;
-    struct held_end *h;
+    fake_consumer *h;
     wbemev_status st;
     bool done_at_return;
 };
@@ -249,9 +218,7 @@ static void *late_unsub_main(void *arg)
 {
     struct late_unsub *u = arg;
     u->st = wbemev_dispatcher_unsubscribe(u->d, u->id);
-    pthread_mutex_lock(&u->h->mu);
-    u->done_at_return = u->h->status_done;
-    pthread_mutex_unlock(&u->h->mu);
+    u->done_at_return = fake_consumer_completes(u->h) == 1;
     return NULL;
 }
 
@@ -260,47 +227,43 @@ static void *late_unsub_main(void *arg)
 static void test_unsubscribe_waits_for_end_in_progress(void **state)
 {
     struct fx *f = *state;
-    struct held_end h = {.base = {&held_vtbl}};
-    pthread_mutex_init(&h.mu, NULL);
-    pthread_cond_init(&h.cv, NULL);
+    /* A consumer whose Indicate fails (so its worker cancels it) and whose final SetStatus waits at
+     * a gate: the end is in progress on the worker while the test looks. */
+    fake_consumer *h = test_fakes_consumer(&f->fakes);
+    fake_consumer_fail_after(h, 0, WBEMEV_E_FAILED);
+    fake_consumer_status_gate(h, true);
     wbemev_subscribe_options so;
     wbemev_subscribe_options_init(&so);
     so.delivery = WBEMEV_DELIVERY_QUEUED;
     uint32_t id;
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &h.base, &so, &id));
-    assert_ok(fire_event(psink(f), f->cls, "x", 1));
-    pthread_mutex_lock(&h.mu);
-    while (!h.in_status) /* the worker is ending it, inside the final SetStatus */
-        pthread_cond_wait(&h.cv, &h.mu);
-    pthread_mutex_unlock(&h.mu);
-    struct late_unsub u = {f->d, id, &h, WBEMEV_S_NO_ERROR, false};
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", fake_consumer_sink(h), &so, &id),
+                         WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "x", 1), WBEMEV_S_NO_ERROR);
+    fake_consumer_wait_status_entered(h); /* the worker is ending it, inside the final SetStatus */
+    struct late_unsub u = {f->d, id, h, WBEMEV_S_NO_ERROR, false};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, late_unsub_main, &u), 0);
-    pthread_mutex_lock(&h.mu);
-    h.open = true;
-    pthread_cond_broadcast(&h.cv);
-    pthread_mutex_unlock(&h.mu);
+    fake_consumer_status_gate(h, false);
     pthread_join(t, NULL);
-    assert_status(u.st, WBEMEV_E_NOT_FOUND);
+    assert_wbemev_status(u.st, WBEMEV_E_NOT_FOUND);
     assert_true(u.done_at_return);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
-    pthread_cond_destroy(&h.cv);
-    pthread_mutex_destroy(&h.mu);
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
 }
 
 static void test_refuse(void **state)
 {
     struct fx *f = *state;
-    struct ccons *q = ccons_new(), *s = ccons_new();
+    fake_consumer *q = test_fakes_consumer(&f->fakes), *s = test_fakes_consumer(&f->fakes);
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_REFUSE, 2, 0), sid;
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &s->base, NULL, &sid));
-    ccons_gate(q, true);
-    assert_ok(fire_event(psink(f), f->cls, "a", 1));
-    ccons_wait_entered(q, 1); /* the worker holds event 1: the queue is empty */
-    assert_ok(fire_event(psink(f), f->cls, "b", 2));
-    assert_ok(fire_event(psink(f), f->cls, "c", 3));
-    assert_status(fire_event(psink(f), f->cls, "d", 4), WBEMEV_E_SERVER_TOO_BUSY);
-    assert_int_equal(s->events, 3); /* all or nothing: the synchronous consumer did not get "d" */
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", fake_consumer_sink(s), NULL, &sid),
+                         WBEMEV_S_NO_ERROR);
+    fake_consumer_gate(q, true);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_S_NO_ERROR);
+    fake_consumer_wait_entered(q, 1); /* the worker holds event 1: the queue is empty */
+    assert_wbemev_status(fire_event(psink(f), f->cls, "b", 2), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "c", 3), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "d", 4), WBEMEV_E_SERVER_TOO_BUSY);
+    assert_int_equal(fake_consumer_events(s), 3); /* all or nothing: the synchronous consumer did not get "d" */
     wbemev_subscription_stats st;
     get_stats(f, qid, &st);
     assert_int_equal(st.queued, 2);
@@ -308,34 +271,33 @@ static void test_refuse(void **state)
     get_stats(f, sid, &st);
     assert_int_equal(st.refused, 1);
     wbemev_provider_stats ps;
-    assert_ok(wbemev_dispatcher_provider_stats(f->d, "QP", &ps));
+    assert_wbemev_ok(wbemev_dispatcher_provider_stats(f->d, "QP", &ps));
     assert_int_equal(ps.indicated, 4);
     assert_int_equal(ps.accepted, 3);
     assert_int_equal(ps.refused, 1);
 
     /* The refused object was not frozen: the provider refires it once there is room. */
     wbemev_object_t *o = new_event(f->cls, "d", 4);
-    assert_status(wbemev_sink_indicate1(psink(f), o), WBEMEV_E_SERVER_TOO_BUSY);
+    assert_wbemev_status(wbemev_sink_indicate1(psink(f), o), WBEMEV_E_SERVER_TOO_BUSY);
     assert_false(wbemev_object_is_frozen(o));
-    ccons_gate(q, false);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
-    assert_ok(wbemev_sink_indicate1(psink(f), o));
+    fake_consumer_gate(q, false);
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_indicate1(psink(f), o), WBEMEV_S_NO_ERROR);
     wbemev_object_release(o);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
-    assert_int_equal(q->events, 4);
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
+    assert_int_equal(fake_consumer_events(q), 4);
     for (int i = 0; i < 4; i++)
-        assert_int_equal(q->log[i].value, i + 1);
+        assert_int_equal(fake_consumer_entry(q, i).value, i + 1);
     get_stats(f, qid, &st);
     assert_int_equal(st.delivered, 4);
     assert_int_equal(st.refused, 2);
     assert_int_equal(st.indicated, 6);
     assert_int_equal(st.queued_high, 2);
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
-    ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
-    ccons_free(q);
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_S_NO_ERROR);
+    assert_consumer_ended(q, WBEMEV_E_CALL_CANCELLED);
+    assert_int_equal(fake_consumer_refs(q), 1); /* released by the dispatcher */
     wbemev_dispatcher_destroy(f->d);
     f->d = NULL;
-    ccons_free(s);
 }
 
 /* BLOCK: waits for room up to max_wait_ms, then SERVER_TOO_BUSY; room made meanwhile lets it in. */
@@ -354,84 +316,85 @@ static void *blocked_fire_main(void *arg)
 static void test_block(void **state)
 {
     struct fx *f = *state;
-    struct ccons *q = ccons_new();
+    fake_consumer *q = test_fakes_consumer(&f->fakes);
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 1, 1);
-    ccons_gate(q, true);
-    assert_ok(fire_event(psink(f), f->cls, "a", 1));
-    ccons_wait_entered(q, 1);
-    assert_ok(fire_event(psink(f), f->cls, "b", 2));
+    fake_consumer_gate(q, true);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_S_NO_ERROR);
+    fake_consumer_wait_entered(q, 1);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "b", 2), WBEMEV_S_NO_ERROR);
     /* Full, and nobody makes room within 1 ms (the consumer is held): refused. */
-    assert_status(fire_event(psink(f), f->cls, "c", 3), WBEMEV_E_SERVER_TOO_BUSY);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "c", 3), WBEMEV_E_SERVER_TOO_BUSY);
     wbemev_subscription_stats st;
     get_stats(f, qid, &st);
     assert_int_equal(st.refused, 1);
-    ccons_gate(q, false);
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
-    ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
-    assert_true(q->events >= 1 && q->events <= 2); /* "b" was discarded or delivered before the end */
-    ccons_free(q);
+    fake_consumer_gate(q, false);
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_S_NO_ERROR);
+    assert_consumer_ended(q, WBEMEV_E_CALL_CANCELLED);
+    size_t events = fake_consumer_events(q);
+    assert_true(events >= 1 && events <= 2); /* "b" was discarded or delivered before the end */
+    assert_int_equal(fake_consumer_refs(q), 1); /* released by the dispatcher */
 }
 
 static void test_block_then_room(void **state)
 {
     struct fx *f = *state;
-    struct ccons *q = ccons_new();
+    fake_consumer *q = test_fakes_consumer(&f->fakes);
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 1, 600000); /* "forever" */
-    ccons_gate(q, true);
-    assert_ok(fire_event(psink(f), f->cls, "a", 1));
-    ccons_wait_entered(q, 1);
-    assert_ok(fire_event(psink(f), f->cls, "b", 2));
+    fake_consumer_gate(q, true);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_S_NO_ERROR);
+    fake_consumer_wait_entered(q, 1);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "b", 2), WBEMEV_S_NO_ERROR);
     struct blocked_fire b = {psink(f), f->cls, WBEMEV_E_FAILED};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, blocked_fire_main, &b), 0);
     /* Whether the producer is already waiting or not, opening the gate makes room: it succeeds. */
-    ccons_gate(q, false);
+    fake_consumer_gate(q, false);
     pthread_join(t, NULL);
-    assert_ok(b.st);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
-    assert_int_equal(q->events, 3);
-    assert_int_equal(q->log[2].value, 9);
+    assert_wbemev_status(b.st, WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
+    assert_int_equal(fake_consumer_events(q), 3);
+    assert_int_equal(fake_consumer_entry(q, 2).value, 9);
     wbemev_subscription_stats st;
     get_stats(f, qid, &st);
     assert_int_equal(st.refused, 0);
     assert_int_equal(st.delivered, 3);
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
-    ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
-    ccons_free(q);
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_S_NO_ERROR);
+    assert_consumer_ended(q, WBEMEV_E_CALL_CANCELLED);
+    assert_int_equal(fake_consumer_refs(q), 1); /* released by the dispatcher */
 }
 
 /* DROP_OLDEST and DROP_NEWEST: Indicate succeeds, drops are counted, the consumer is told once per
  * run of drops with a PROGRESS QUEUE_OVERFLOW notice, in order. */
 static void run_drop(struct fx *f, wbemev_backpressure bp, const int32_t *expect_after_notice)
 {
-    struct ccons *q = ccons_new();
+    fake_consumer *q = test_fakes_consumer(&f->fakes);
     uint32_t qid = sub_queued(f, q, bp, 2, 0);
-    ccons_gate(q, true);
-    assert_ok(fire_event(psink(f), f->cls, "a", 1));
-    ccons_wait_entered(q, 1);
+    fake_consumer_gate(q, true);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_S_NO_ERROR);
+    fake_consumer_wait_entered(q, 1);
     for (int i = 2; i <= 5; i++)
-        assert_ok(fire_event(psink(f), f->cls, "x", i));
+        assert_wbemev_status(fire_event(psink(f), f->cls, "x", i), WBEMEV_S_NO_ERROR);
     wbemev_subscription_stats st;
     get_stats(f, qid, &st);
     assert_int_equal(st.dropped, 2);
     assert_int_equal(st.queued, 2);
-    ccons_gate(q, false);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
+    fake_consumer_gate(q, false);
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
     /* event 1, the notice, then the two kept events */
-    assert_int_equal(q->n, 4);
-    assert_int_equal(q->log[0].kind, CE_EVENT);
-    assert_int_equal(q->log[0].value, 1);
-    assert_int_equal(q->log[1].kind, CE_PROGRESS);
-    assert_status(q->log[1].status, WBEMEV_E_QUEUE_OVERFLOW);
-    assert_int_equal(q->log[2].value, expect_after_notice[0]);
-    assert_int_equal(q->log[3].value, expect_after_notice[1]);
+    assert_int_equal(fake_consumer_log_size(q), 4);
+    assert_int_equal(fake_consumer_entry(q, 0).kind, FAKE_EVENT);
+    assert_int_equal(fake_consumer_entry(q, 0).value, 1);
+    assert_int_equal(fake_consumer_entry(q, 1).kind, FAKE_PROGRESS);
+    assert_wbemev_status(fake_consumer_entry(q, 1).status, WBEMEV_E_QUEUE_OVERFLOW);
+    assert_int_equal(fake_consumer_entry(q, 2).value, expect_after_notice[0]);
+    assert_int_equal(fake_consumer_entry(q, 3).value, expect_after_notice[1]);
     get_stats(f, qid, &st);
     assert_int_equal(st.delivered, 3);
     assert_int_equal(st.indicated, 5);
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
-    ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
-    assert_int_equal(q->completes, 1);
-    ccons_free(q);
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_S_NO_ERROR);
+    assert_consumer_ended(q, WBEMEV_E_CALL_CANCELLED);
+    assert_int_equal(fake_consumer_completes(q), 1);
+    assert_int_equal(fake_consumer_refs(q), 1); /* released by the dispatcher */
 }
 
 static void test_drop_oldest(void **state)
@@ -455,23 +418,20 @@ static void test_total_bytes(void **state)
     wbemev_dispatcher_options_init(&o);
     o.queue_total_bytes = 1; /* any event fills it: only an empty total takes nothing */
     o.keep_final_stats = true;
-    assert_ok(wbemev_dispatcher_new(&o, &f->d));
+    assert_wbemev_ok(wbemev_dispatcher_new(&o, &f->d));
     wbemev_class_release(f->cls);
     f->cls = define_event_class(f->d, "Q_Event");
-    cprov_release(&f->p.base);
-    cprov_init(&f->p);
-    static const char *const list[] = {"SELECT * FROM Q_Event"};
-    assert_ok(wbemev_dispatcher_register(f->d, "QP", &f->p.base, list, 1));
-    struct ccons *q = ccons_new();
+    register_provider(f); /* a new one: the first was registered with the old dispatcher */
+    fake_consumer *q = test_fakes_consumer(&f->fakes);
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_REFUSE, 0, 0);
-    assert_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_E_SERVER_TOO_BUSY);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_E_SERVER_TOO_BUSY);
     wbemev_subscription_stats st;
     get_stats(f, qid, &st);
     assert_int_equal(st.refused, 1);
-    assert_int_equal(q->events, 0);
-    assert_ok(wbemev_dispatcher_unsubscribe(f->d, qid));
-    ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
-    ccons_free(q);
+    assert_int_equal(fake_consumer_events(q), 0);
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_S_NO_ERROR);
+    assert_consumer_ended(q, WBEMEV_E_CALL_CANCELLED);
+    assert_int_equal(fake_consumer_refs(q), 1); /* released by the dispatcher */
 }
 
 /* Unsubscribe: nothing after it returns, one CALL_CANCELLED, queued events discarded and counted. */
@@ -490,57 +450,57 @@ static void *unsub_main(void *arg)
 static void test_unsubscribe_discards(void **state)
 {
     struct fx *f = *state;
-    struct ccons *q = ccons_new();
+    fake_consumer *q = test_fakes_consumer(&f->fakes);
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0);
-    ccons_gate(q, true);
-    assert_ok(fire_event(psink(f), f->cls, "a", 1));
-    ccons_wait_entered(q, 1);
+    fake_consumer_gate(q, true);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "a", 1), WBEMEV_S_NO_ERROR);
+    fake_consumer_wait_entered(q, 1);
     for (int i = 2; i <= 10; i++)
-        assert_ok(fire_event(psink(f), f->cls, "x", i));
+        assert_wbemev_status(fire_event(psink(f), f->cls, "x", i), WBEMEV_S_NO_ERROR);
     /* unsubscribe waits for the Indicate in progress: run it on a thread, then open the gate. */
     struct unsub_arg u = {f->d, qid, WBEMEV_E_FAILED};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, unsub_main, &u), 0);
-    ccons_gate(q, false);
+    fake_consumer_gate(q, false);
     pthread_join(t, NULL);
-    assert_ok(u.st);
-    ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
-    size_t events = q->events;
+    assert_wbemev_status(u.st, WBEMEV_S_NO_ERROR);
+    assert_consumer_ended(q, WBEMEV_E_CALL_CANCELLED);
+    size_t events = fake_consumer_events(q);
     assert_true(events >= 1 && events <= 10);
     assert_int_equal(wbemev_dispatcher_subscription_count(f->d), 0);
     /* Further events reach nobody. */
-    assert_ok(fire_event(psink(f), f->cls, "after", 11));
-    assert_int_equal(q->events, events);
-    assert_int_equal(q->completes, 1);
+    assert_wbemev_status(fire_event(psink(f), f->cls, "after", 11), WBEMEV_S_NO_ERROR);
+    assert_int_equal(fake_consumer_events(q), events);
+    assert_int_equal(fake_consumer_completes(q), 1);
     wbemev_subscription_stats st;
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000)); /* a worker may still hold the ended queue */
-    assert_ok(wbemev_dispatcher_subscription_stats(f->d, qid, &st)); /* keep_final_stats */
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000),
+                         WBEMEV_S_NO_ERROR); /* a worker may still hold the ended queue */
+    assert_wbemev_ok(wbemev_dispatcher_subscription_stats(f->d, qid, &st)); /* keep_final_stats */
     assert_balanced(&st);
     assert_int_equal(st.indicated, 10);
     assert_int_equal(st.delivered, events);
     assert_int_equal(st.discarded, 10 - events);
     assert_int_equal(st.queued, 0);
-    ccons_free(q);
+    assert_int_equal(fake_consumer_refs(q), 1); /* released by the dispatcher */
 }
 
 /* A consumer failing on a worker is cancelled once; the event it refused and the rest are discarded. */
 static void test_consumer_failure_on_worker(void **state)
 {
     struct fx *f = *state;
-    struct ccons *q = ccons_new();
-    q->fail_after = 3;
+    fake_consumer *q = test_fakes_consumer(&f->fakes);
+    fake_consumer_fail_after(q, 3, WBEMEV_E_FAILED);
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0);
     for (int i = 1; i <= 10; i++)
-        assert_ok(fire_event(psink(f), f->cls, "x", i));
-    ccons_wait_complete(q);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 60000));
-    ccons_assert_ended(q, WBEMEV_E_CALL_CANCELLED);
-    assert_int_equal(q->events, 3);
-    assert_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_E_NOT_FOUND);
-    assert_int_equal(atomic_load(&f->p.cancels), 1); /* CancelQuery reached the provider */
+        assert_wbemev_status(fire_event(psink(f), f->cls, "x", i), WBEMEV_S_NO_ERROR);
+    fake_consumer_wait_complete(q);
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 60000), WBEMEV_S_NO_ERROR);
+    assert_consumer_ended(q, WBEMEV_E_CALL_CANCELLED);
+    assert_int_equal(fake_consumer_events(q), 3);
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, qid), WBEMEV_E_NOT_FOUND);
+    assert_int_equal(fake_provider_calls(f->p, FAKE_CALL_CANCEL_QUERY), 1); /* CancelQuery reached the provider */
     wbemev_dispatcher_destroy(f->d);
     f->d = NULL;
-    ccons_free(q);
 }
 
 /* Shutdown with a deadline of 0: what the workers did not deliver is discarded and counted; every
@@ -548,30 +508,29 @@ static void test_consumer_failure_on_worker(void **state)
 static void test_shutdown_deadline(void **state)
 {
     struct fx *f = *state;
-    struct ccons *q = ccons_new();
+    fake_consumer *q = test_fakes_consumer(&f->fakes);
     uint32_t qid = sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0);
-    ccons_gate(q, true);
+    fake_consumer_gate(q, true);
     for (int i = 1; i <= 20; i++)
-        assert_ok(fire_event(psink(f), f->cls, "x", i));
-    ccons_wait_entered(q, 1);
+        assert_wbemev_status(fire_event(psink(f), f->cls, "x", i), WBEMEV_S_NO_ERROR);
+    fake_consumer_wait_entered(q, 1);
     wbemev_sink_t *kept = wbemev_sink_add_ref(psink(f));
     /* Open the gate: the workers race the deadline; the counts must add up either way. */
-    ccons_gate(q, false);
+    fake_consumer_gate(q, false);
     wbemev_dispatcher_shutdown_deadline(f->d, 0);
-    ccons_assert_ended(q, WBEMEV_E_SHUTTING_DOWN);
+    assert_consumer_ended(q, WBEMEV_E_SHUTTING_DOWN);
     wbemev_subscription_stats st;
-    assert_ok(wbemev_dispatcher_subscription_stats(f->d, qid, &st));
+    assert_wbemev_ok(wbemev_dispatcher_subscription_stats(f->d, qid, &st));
     assert_balanced(&st);
     assert_int_equal(st.indicated, 20);
-    assert_int_equal(st.delivered, q->events);
-    assert_int_equal(st.discarded, 20 - q->events);
-    assert_status(fire_event(kept, f->cls, "late", 0), WBEMEV_E_CALL_CANCELLED);
+    assert_int_equal(st.delivered, fake_consumer_events(q));
+    assert_int_equal(st.discarded, 20 - fake_consumer_events(q));
+    assert_wbemev_status(fire_event(kept, f->cls, "late", 0), WBEMEV_E_CALL_CANCELLED);
     wbemev_dispatcher_destroy(f->d);
     f->d = NULL;
     /* Still safe after destroy, until the provider thread releases it. */
-    assert_status(fire_event(kept, f->cls, "later", 0), WBEMEV_E_CALL_CANCELLED);
+    assert_wbemev_status(fire_event(kept, f->cls, "later", 0), WBEMEV_E_CALL_CANCELLED);
     wbemev_sink_release(kept);
-    ccons_free(q);
 }
 
 /* Ordering: events from each provider thread reach each consumer (queued and synchronous) in order. */
@@ -592,21 +551,22 @@ static void *order_main(void *arg)
             st = fire_event(a->sink, a->cls, "o", a->thread * 100000 + i);
             a->refused += st == WBEMEV_E_SERVER_TOO_BUSY;
         } while (st == WBEMEV_E_SERVER_TOO_BUSY); /* refire, as WMI asks */
-        assert_ok(st);
+        assert_wbemev_status(st, WBEMEV_S_NO_ERROR);
     }
     return NULL;
 }
 
-static void check_order(struct ccons *c)
+static void check_order(fake_consumer *c)
 {
     int last[ORDER_THREADS];
     for (int t = 0; t < ORDER_THREADS; t++)
         last[t] = -1;
-    size_t events = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        if (c->log[i].kind != CE_EVENT)
+    size_t events = 0, n = fake_consumer_log_size(c);
+    for (size_t i = 0; i < n; i++) {
+        fake_entry e = fake_consumer_entry(c, i);
+        if (e.kind != FAKE_EVENT)
             continue;
-        int t = c->log[i].value / 100000, seq = c->log[i].value % 100000;
+        int t = e.value / 100000, seq = e.value % 100000;
         assert_true(t >= 0 && t < ORDER_THREADS);
         assert_int_equal(seq, last[t] + 1);
         last[t] = seq;
@@ -618,11 +578,13 @@ static void check_order(struct ccons *c)
 static void test_order_per_provider_thread(void **state)
 {
     struct fx *f = *state;
-    struct ccons *q = ccons_new(), *q2 = ccons_new(), *s = ccons_new();
+    fake_consumer *q = test_fakes_consumer(&f->fakes), *q2 = test_fakes_consumer(&f->fakes),
+                  *s = test_fakes_consumer(&f->fakes);
     sub_queued(f, q, WBEMEV_BACKPRESSURE_BLOCK, 0, 0);
     sub_queued(f, q2, WBEMEV_BACKPRESSURE_REFUSE, 8, 0); /* refusals and refires */
     uint32_t sid;
-    assert_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", &s->base, NULL, &sid));
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM Q_Event", fake_consumer_sink(s), NULL, &sid),
+                         WBEMEV_S_NO_ERROR);
     struct order_arg a[ORDER_THREADS];
     pthread_t t[ORDER_THREADS];
     for (int i = 0; i < ORDER_THREADS; i++) {
@@ -631,18 +593,15 @@ static void test_order_per_provider_thread(void **state)
     }
     for (int i = 0; i < ORDER_THREADS; i++)
         pthread_join(t[i], NULL);
-    assert_ok(wbemev_dispatcher_wait_idle(f->d, 600000));
+    assert_wbemev_status(wbemev_dispatcher_wait_idle(f->d, 600000), WBEMEV_S_NO_ERROR);
     check_order(q);
     check_order(q2);
     check_order(s);
     wbemev_dispatcher_destroy(f->d);
     f->d = NULL;
-    ccons_assert_ended(q, WBEMEV_E_SHUTTING_DOWN);
-    ccons_assert_ended(q2, WBEMEV_E_SHUTTING_DOWN);
-    ccons_assert_ended(s, WBEMEV_E_SHUTTING_DOWN);
-    ccons_free(q);
-    ccons_free(q2);
-    ccons_free(s);
+    assert_consumer_ended(q, WBEMEV_E_SHUTTING_DOWN);
+    assert_consumer_ended(q2, WBEMEV_E_SHUTTING_DOWN);
+    assert_consumer_ended(s, WBEMEV_E_SHUTTING_DOWN);
 }
 
 int main(void)

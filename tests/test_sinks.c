@@ -10,8 +10,8 @@ static wbemev_class_t *define_event(wbemev_namespace_t **ns)
 {
     wbemev_class_t *cls;
     const wbemev_property_def props[] = {{"Name", WBEMEV_CIM_STRING, NULL}};
-    assert_ok(wbemev_namespace_new("root\\test", ns));
-    assert_ok(wbemev_namespace_define_class(*ns, "Sink_Event", "__ExtrinsicEvent", props, 1, &cls));
+    assert_wbemev_ok(wbemev_namespace_new("root\\test", ns));
+    assert_wbemev_ok(wbemev_namespace_define_class(*ns, "Sink_Event", "__ExtrinsicEvent", props, 1, &cls));
     return cls;
 }
 
@@ -46,33 +46,35 @@ static void test_callback_sink(void **state)
     wbemev_namespace_t *ns;
     wbemev_class_t *cls = define_event(&ns);
     wbemev_object_t *a, *b;
-    assert_ok(wbemev_class_spawn_instance(cls, &a));
-    assert_ok(wbemev_class_spawn_instance(cls, &b));
+    assert_wbemev_ok(wbemev_class_spawn_instance(cls, &a));
+    assert_wbemev_ok(wbemev_class_spawn_instance(cls, &b));
     wbemev_object_t *batch[] = {a, b, a};
 
     struct counts c = {.fail_at = 0};
     wbemev_sink_t *sink;
-    assert_status(wbemev_callback_sink_new(NULL, on_status, &c, &sink), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_callback_sink_new(on_event, on_status, &c, NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_ok(wbemev_callback_sink_new(on_event, on_status, &c, &sink));
+    assert_wbemev_status(wbemev_callback_sink_new(NULL, on_status, &c, &sink), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_callback_sink_new(on_event, on_status, &c, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_ok(wbemev_callback_sink_new(on_event, on_status, &c, &sink));
     assert_true(wbemev_sink_is_valid(sink));
-    assert_ok(wbemev_sink_indicate(sink, 3, batch));
+    assert_wbemev_status(wbemev_sink_indicate(sink, 3, batch), WBEMEV_S_NO_ERROR);
     assert_int_equal(c.events, 3);
-    assert_status(wbemev_sink_indicate(sink, -1, batch), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_sink_indicate(sink, 1, NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_ok(wbemev_sink_indicate(sink, 0, NULL));
+    assert_wbemev_status(wbemev_sink_indicate(sink, -1, batch), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_sink_indicate(sink, 1, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_sink_indicate(sink, 0, NULL), WBEMEV_S_NO_ERROR);
     /* A failing callback stops the batch and returns its status. */
     c.fail_at = 4;
-    assert_status(wbemev_sink_indicate(sink, 3, batch), WBEMEV_E_FAILED);
+    assert_wbemev_status(wbemev_sink_indicate(sink, 3, batch), WBEMEV_E_FAILED);
     assert_int_equal(c.events, 4);
-    assert_ok(wbemev_sink_set_status(sink, WBEMEV_STATUS_COMPLETE, WBEMEV_E_CALL_CANCELLED, "bye", NULL));
+    assert_wbemev_status(wbemev_sink_set_status(sink, WBEMEV_STATUS_COMPLETE, WBEMEV_E_CALL_CANCELLED, "bye", NULL),
+                         WBEMEV_S_NO_ERROR);
     assert_int_equal(c.statuses, 1);
-    assert_status(c.last_status, WBEMEV_E_CALL_CANCELLED);
+    assert_wbemev_status(c.last_status, WBEMEV_E_CALL_CANCELLED);
     assert_string_equal(c.last_text, "bye");
     /* Without a status callback SetStatus is accepted and ignored. */
     wbemev_sink_t *quiet;
-    assert_ok(wbemev_callback_sink_new(on_event, NULL, &c, &quiet));
-    assert_ok(wbemev_sink_set_status(quiet, WBEMEV_STATUS_COMPLETE, WBEMEV_S_NO_ERROR, NULL, NULL));
+    assert_wbemev_ok(wbemev_callback_sink_new(on_event, NULL, &c, &quiet));
+    assert_wbemev_status(wbemev_sink_set_status(quiet, WBEMEV_STATUS_COMPLETE, WBEMEV_S_NO_ERROR, NULL, NULL),
+                         WBEMEV_S_NO_ERROR);
     wbemev_sink_release(quiet);
 
     assert_ptr_equal(wbemev_sink_add_ref(sink), sink);
@@ -91,37 +93,39 @@ static void test_recording_sink(void **state)
     wbemev_namespace_t *ns;
     wbemev_class_t *cls = define_event(&ns);
     wbemev_object_t *a, *b;
-    assert_ok(wbemev_class_spawn_instance(cls, &a));
-    assert_ok(wbemev_class_spawn_instance(cls, &b));
-    assert_ok(wbemev_object_put_string(a, "Name", "a"));
+    assert_wbemev_ok(wbemev_class_spawn_instance(cls, &a));
+    assert_wbemev_ok(wbemev_class_spawn_instance(cls, &b));
+    assert_wbemev_ok(wbemev_object_put_string(a, "Name", "a"));
     wbemev_object_t *batch[] = {a, b};
 
     wbemev_sink_t *rec;
-    assert_status(wbemev_recording_sink_new(NULL), WBEMEV_E_INVALID_PARAMETER);
-    assert_ok(wbemev_recording_sink_new(&rec));
+    assert_wbemev_status(wbemev_recording_sink_new(NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_ok(wbemev_recording_sink_new(&rec));
     assert_int_equal(wbemev_recording_sink_refs(rec), 1);
-    assert_ok(wbemev_sink_indicate(rec, 2, batch));
-    assert_ok(wbemev_sink_indicate1(rec, a));
+    assert_wbemev_status(wbemev_sink_indicate(rec, 2, batch), WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_indicate1(rec, a), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_recording_sink_count(rec), 3);
     assert_int_equal(wbemev_recording_sink_indicate_calls(rec), 2);
     assert_ptr_equal(wbemev_recording_sink_event(rec, 0), a);
     assert_ptr_equal(wbemev_recording_sink_event(rec, 1), b);
     assert_null(wbemev_recording_sink_event(rec, 3));
-    assert_status(wbemev_sink_indicate(rec, -2, batch), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_sink_indicate(rec, -2, batch), WBEMEV_E_INVALID_PARAMETER);
 
     /* It keeps references: the events outlive the caller's release. */
     wbemev_object_release(a);
     wbemev_object_release(b);
     const char *name;
-    assert_ok(wbemev_object_get_string(wbemev_recording_sink_event(rec, 2), "Name", &name));
+    assert_wbemev_ok(wbemev_object_get_string(wbemev_recording_sink_event(rec, 2), "Name", &name));
     assert_string_equal(name, "a");
 
-    assert_ok(wbemev_sink_set_status(rec, WBEMEV_STATUS_PROGRESS, WBEMEV_S_NO_ERROR, NULL, NULL));
-    assert_ok(wbemev_sink_set_status(rec, WBEMEV_STATUS_COMPLETE, WBEMEV_E_SHUTTING_DOWN, "done", NULL));
+    assert_wbemev_status(wbemev_sink_set_status(rec, WBEMEV_STATUS_PROGRESS, WBEMEV_S_NO_ERROR, NULL, NULL),
+                         WBEMEV_S_NO_ERROR);
+    assert_wbemev_status(wbemev_sink_set_status(rec, WBEMEV_STATUS_COMPLETE, WBEMEV_E_SHUTTING_DOWN, "done", NULL),
+                         WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_recording_sink_status_count(rec), 2);
     const wbemev_recorded_status *s = wbemev_recording_sink_status(rec, 1);
     assert_int_equal(s->flags, WBEMEV_STATUS_COMPLETE);
-    assert_status(s->status, WBEMEV_E_SHUTTING_DOWN);
+    assert_wbemev_status(s->status, WBEMEV_E_SHUTTING_DOWN);
     assert_string_equal(s->text, "done");
     assert_null(wbemev_recording_sink_status(rec, 0)->text);
     assert_null(wbemev_recording_sink_status(rec, 2));
@@ -132,19 +136,19 @@ static void test_recording_sink(void **state)
     assert_int_equal(wbemev_recording_sink_status_count(rec), 0);
     wbemev_recording_sink_fail_after(rec, 2, WBEMEV_E_SERVER_TOO_BUSY);
     wbemev_object_t *c;
-    assert_ok(wbemev_class_spawn_instance(cls, &c));
+    assert_wbemev_ok(wbemev_class_spawn_instance(cls, &c));
     wbemev_object_t *three[] = {c, c, c};
-    assert_status(wbemev_sink_indicate(rec, 3, three), WBEMEV_E_SERVER_TOO_BUSY);
+    assert_wbemev_status(wbemev_sink_indicate(rec, 3, three), WBEMEV_E_SERVER_TOO_BUSY);
     assert_int_equal(wbemev_recording_sink_count(rec), 2);
-    assert_status(wbemev_sink_indicate1(rec, c), WBEMEV_E_SERVER_TOO_BUSY);
+    assert_wbemev_status(wbemev_sink_indicate1(rec, c), WBEMEV_E_SERVER_TOO_BUSY);
     wbemev_recording_sink_fail_after(rec, 0, WBEMEV_S_NO_ERROR); /* a success status turns it off */
-    assert_ok(wbemev_sink_indicate1(rec, c));
+    assert_wbemev_status(wbemev_sink_indicate1(rec, c), WBEMEV_S_NO_ERROR);
     wbemev_object_release(c);
 
     /* Functions given another kind of sink answer neutrally. */
     struct counts cn = {0};
     wbemev_sink_t *cb;
-    assert_ok(wbemev_callback_sink_new(on_event, NULL, &cn, &cb));
+    assert_wbemev_ok(wbemev_callback_sink_new(on_event, NULL, &cn, &cb));
     assert_int_equal(wbemev_recording_sink_count(cb), 0);
     assert_null(wbemev_recording_sink_event(cb, 0));
     assert_int_equal(wbemev_recording_sink_status_count(cb), 0);

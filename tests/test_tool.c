@@ -298,7 +298,7 @@ static void test_query_valid(void **state)
     (void)state;
     const char *text = "select  *  from Burst_Event where Severity>2 and Name like 'x%'";
     wbemev_query_t *q;
-    assert_ok(wbemev_query_parse(text, &q, NULL));
+    assert_wbemev_ok(wbemev_query_parse(text, &q, NULL));
     char normalized[512];
     wbemev_query_format(q, normalized, sizeof normalized);
     wbemev_query_release(q);
@@ -345,8 +345,8 @@ static void test_query_invalid_against_plugin(void **state)
 {
     (void)state;
     wbemev_namespace_t *ns;
-    assert_ok(wbemev_namespace_new("root\\cimv2", &ns));
-    assert_ok(wbemev_registration_define_classes(&burst_registration, ns, false));
+    assert_wbemev_ok(wbemev_namespace_new("root\\cimv2", &ns));
+    assert_wbemev_ok(wbemev_registration_define_classes(&burst_registration, ns, false));
     const struct {
         const char *text;
         wbemev_status status;
@@ -358,7 +358,7 @@ static void test_query_invalid_against_plugin(void **state)
         wbemev_query_t *q = NULL;
         wbemev_query_error err;
         memset(&err, 0, sizeof err);
-        assert_status(wbemev_query_compile(cases[i].text, ns, &q, &err), cases[i].status);
+        assert_wbemev_status(wbemev_query_compile(cases[i].text, ns, &q, &err), cases[i].status);
         struct child c;
         const char *args[] = {"query", "--plugin", BURST_PLUGIN, cases[i].text, NULL};
         assert_int_equal(run(&c, args, NULL), 1);
@@ -379,10 +379,10 @@ static void test_mof(void **state)
 {
     (void)state;
     size_t len;
-    assert_ok(wbemev_mof_format_registration(&burst_registration, NULL, 0, &len));
+    assert_wbemev_ok(wbemev_mof_format_registration(&burst_registration, NULL, 0, &len));
     char *expected = malloc(len + 1);
     assert_non_null(expected);
-    assert_ok(wbemev_mof_format_registration(&burst_registration, expected, len + 1, NULL));
+    assert_wbemev_ok(wbemev_mof_format_registration(&burst_registration, expected, len + 1, NULL));
 
     struct child c;
     const char *args[] = {"mof", BURST_PLUGIN, NULL};

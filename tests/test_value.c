@@ -92,7 +92,7 @@ static void test_cimtype_names(void **state)
         assert_string_equal(wbemev_cimtype_name(types[i].type), types[i].name);
         assert_string_equal(wbemev_cimtype_name(arr), types[i].name); /* arrays: the base name */
         wbemev_cimtype got = WBEMEV_CIM_ILLEGAL;
-        assert_ok(wbemev_cimtype_from_name(wbemev_cimtype_name(types[i].type), &got));
+        assert_wbemev_ok(wbemev_cimtype_from_name(wbemev_cimtype_name(types[i].type), &got));
         assert_int_equal(got, types[i].type);
         /* Case-insensitive. */
         char upper[32];
@@ -101,7 +101,7 @@ static void test_cimtype_names(void **state)
             upper[k] = (char)((types[i].name[k] >= 'a' && types[i].name[k] <= 'z') ? types[i].name[k] - 32
                                                                                    : types[i].name[k]);
         got = WBEMEV_CIM_ILLEGAL;
-        assert_ok(wbemev_cimtype_from_name(upper, &got));
+        assert_wbemev_ok(wbemev_cimtype_from_name(upper, &got));
         assert_int_equal(got, types[i].type);
     }
 }
@@ -110,27 +110,27 @@ static void test_cimtype_from_name_special(void **state)
 {
     (void)state;
     wbemev_cimtype got = WBEMEV_CIM_ILLEGAL;
-    assert_ok(wbemev_cimtype_from_name("ref", &got));
+    assert_wbemev_ok(wbemev_cimtype_from_name("ref", &got));
     assert_int_equal(got, WBEMEV_CIM_REFERENCE);
     got = WBEMEV_CIM_ILLEGAL;
-    assert_ok(wbemev_cimtype_from_name("Ref", &got));
+    assert_wbemev_ok(wbemev_cimtype_from_name("Ref", &got));
     assert_int_equal(got, WBEMEV_CIM_REFERENCE);
     got = WBEMEV_CIM_ILLEGAL;
-    assert_ok(wbemev_cimtype_from_name("Reference", &got));
+    assert_wbemev_ok(wbemev_cimtype_from_name("Reference", &got));
     assert_int_equal(got, WBEMEV_CIM_REFERENCE);
     got = WBEMEV_CIM_ILLEGAL;
-    assert_ok(wbemev_cimtype_from_name("DateTime", &got));
+    assert_wbemev_ok(wbemev_cimtype_from_name("DateTime", &got));
     assert_int_equal(got, WBEMEV_CIM_DATETIME);
 
     static const char *const unknown[] = {"", "int", "sint", "sint128", "sint32 ", " sint32", "string[]",
                                           "refs", "re", "empty", "illegal", "bool", "char", "uint8\n"};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         got = WBEMEV_CIM_ILLEGAL;
-        assert_status(wbemev_cimtype_from_name(unknown[i], &got), WBEMEV_E_INVALID_CIM_TYPE);
+        assert_wbemev_status(wbemev_cimtype_from_name(unknown[i], &got), WBEMEV_E_INVALID_CIM_TYPE);
         assert_int_equal(got, WBEMEV_CIM_ILLEGAL); /* untouched on failure */
     }
-    assert_status(wbemev_cimtype_from_name(NULL, &got), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_cimtype_from_name("sint32", NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_cimtype_from_name(NULL, &got), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_cimtype_from_name("sint32", NULL), WBEMEV_E_INVALID_PARAMETER);
     assert_int_equal(got, WBEMEV_CIM_ILLEGAL);
 }
 
@@ -174,16 +174,16 @@ static void test_validate_integers(void **state)
     for (size_t i = 0; i < sizeof srows / sizeof srows[0]; i++) {
         wbemev_value v;
         v = sval(srows[i].type, srows[i].min);
-        assert_ok(wbemev_value_validate(&v));
+        assert_wbemev_ok(wbemev_value_validate(&v));
         v = sval(srows[i].type, srows[i].max);
-        assert_ok(wbemev_value_validate(&v));
+        assert_wbemev_ok(wbemev_value_validate(&v));
         v = sval(srows[i].type, 0);
-        assert_ok(wbemev_value_validate(&v));
+        assert_wbemev_ok(wbemev_value_validate(&v));
         if (srows[i].type != WBEMEV_CIM_SINT64) {
             v = sval(srows[i].type, srows[i].min - 1);
-            assert_status(wbemev_value_validate(&v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+            assert_wbemev_status(wbemev_value_validate(&v), WBEMEV_E_VALUE_OUT_OF_RANGE);
             v = sval(srows[i].type, srows[i].max + 1);
-            assert_status(wbemev_value_validate(&v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+            assert_wbemev_status(wbemev_value_validate(&v), WBEMEV_E_VALUE_OUT_OF_RANGE);
         }
     }
     struct {
@@ -195,73 +195,73 @@ static void test_validate_integers(void **state)
                  {WBEMEV_CIM_UINT64, UINT64_MAX}};
     for (size_t i = 0; i < sizeof urows / sizeof urows[0]; i++) {
         wbemev_value v = uval(urows[i].type, 0);
-        assert_ok(wbemev_value_validate(&v));
+        assert_wbemev_ok(wbemev_value_validate(&v));
         v = uval(urows[i].type, urows[i].max);
-        assert_ok(wbemev_value_validate(&v));
+        assert_wbemev_ok(wbemev_value_validate(&v));
         if (urows[i].type != WBEMEV_CIM_UINT64) {
             v = uval(urows[i].type, urows[i].max + 1);
-            assert_status(wbemev_value_validate(&v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+            assert_wbemev_status(wbemev_value_validate(&v), WBEMEV_E_VALUE_OUT_OF_RANGE);
             /* -1 stored by mistake in .uint is a huge unsigned value. */
             v = uval(urows[i].type, UINT64_MAX);
-            assert_status(wbemev_value_validate(&v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+            assert_wbemev_status(wbemev_value_validate(&v), WBEMEV_E_VALUE_OUT_OF_RANGE);
         }
     }
     /* The builder macros. */
-    assert_ok(wbemev_value_validate(&WBEMEV_V_SINT8(-128)));
-    assert_status(wbemev_value_validate(&WBEMEV_V_SINT8(200)), WBEMEV_E_VALUE_OUT_OF_RANGE);
-    assert_ok(wbemev_value_validate(&WBEMEV_V_UINT16(65535)));
-    assert_status(wbemev_value_validate(&WBEMEV_V_UINT16(65536)), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_SINT8(-128)));
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_SINT8(200)), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_UINT16(65535)));
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_UINT16(65536)), WBEMEV_E_VALUE_OUT_OF_RANGE);
 }
 
 static void test_validate_reals_bool_char16(void **state)
 {
     (void)state;
-    assert_ok(wbemev_value_validate(&WBEMEV_V_REAL32(1.5)));
-    assert_ok(wbemev_value_validate(&WBEMEV_V_REAL32((double)FLT_MAX)));
-    assert_ok(wbemev_value_validate(&WBEMEV_V_REAL32(-(double)FLT_MAX)));
-    assert_ok(wbemev_value_validate(&WBEMEV_V_REAL32(1e-300))); /* underflows to 0: fine */
-    assert_ok(wbemev_value_validate(&WBEMEV_V_REAL32(NAN)));
-    assert_ok(wbemev_value_validate(&WBEMEV_V_REAL32(INFINITY)));
-    assert_ok(wbemev_value_validate(&WBEMEV_V_REAL32(-INFINITY)));
-    assert_status(wbemev_value_validate(&WBEMEV_V_REAL32(1e39)), WBEMEV_E_VALUE_OUT_OF_RANGE);
-    assert_status(wbemev_value_validate(&WBEMEV_V_REAL32(-1e39)), WBEMEV_E_VALUE_OUT_OF_RANGE);
-    assert_status(wbemev_value_validate(&WBEMEV_V_REAL32(DBL_MAX)), WBEMEV_E_VALUE_OUT_OF_RANGE);
-    assert_ok(wbemev_value_validate(&WBEMEV_V_REAL64(DBL_MAX)));
-    assert_ok(wbemev_value_validate(&WBEMEV_V_REAL64(NAN)));
-    assert_ok(wbemev_value_validate(&WBEMEV_V_BOOLEAN(true)));
-    assert_ok(wbemev_value_validate(&WBEMEV_V_BOOLEAN(false)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_REAL32(1.5)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_REAL32((double)FLT_MAX)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_REAL32(-(double)FLT_MAX)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_REAL32(1e-300))); /* underflows to 0: fine */
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_REAL32(NAN)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_REAL32(INFINITY)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_REAL32(-INFINITY)));
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_REAL32(1e39)), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_REAL32(-1e39)), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_REAL32(DBL_MAX)), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_REAL64(DBL_MAX)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_REAL64(NAN)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_BOOLEAN(true)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_BOOLEAN(false)));
 
-    assert_ok(wbemev_value_validate(&WBEMEV_V_CHAR16(0x41)));
-    assert_ok(wbemev_value_validate(&WBEMEV_V_CHAR16(0)));
-    assert_ok(wbemev_value_validate(&WBEMEV_V_CHAR16(0xD7FF)));
-    assert_ok(wbemev_value_validate(&WBEMEV_V_CHAR16(0xE000)));
-    assert_ok(wbemev_value_validate(&WBEMEV_V_CHAR16(0xFFFF)));
-    assert_status(wbemev_value_validate(&WBEMEV_V_CHAR16(0xD800)), WBEMEV_E_VALUE_OUT_OF_RANGE);
-    assert_status(wbemev_value_validate(&WBEMEV_V_CHAR16(0xDBFF)), WBEMEV_E_VALUE_OUT_OF_RANGE);
-    assert_status(wbemev_value_validate(&WBEMEV_V_CHAR16(0xDC00)), WBEMEV_E_VALUE_OUT_OF_RANGE);
-    assert_status(wbemev_value_validate(&WBEMEV_V_CHAR16(0xDFFF)), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_CHAR16(0x41)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_CHAR16(0)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_CHAR16(0xD7FF)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_CHAR16(0xE000)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_CHAR16(0xFFFF)));
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_CHAR16(0xD800)), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_CHAR16(0xDBFF)), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_CHAR16(0xDC00)), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_CHAR16(0xDFFF)), WBEMEV_E_VALUE_OUT_OF_RANGE);
 }
 
 static void test_validate_strings_datetime_object(void **state)
 {
     (void)state;
-    assert_ok(wbemev_value_validate(&WBEMEV_V_STRING("")));
-    assert_ok(wbemev_value_validate(&WBEMEV_V_STRING("h\xC3\xA9llo \xE2\x82\xAC")));
-    assert_status(wbemev_value_validate(&WBEMEV_V_STRING(NULL)), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_value_validate(&WBEMEV_V_STRING("bad \xFF")), WBEMEV_E_INVALID_PARAMETER);
-    assert_ok(wbemev_value_validate(&WBEMEV_V_REFERENCE("MyClass.Name=\"x\"")));
-    assert_status(wbemev_value_validate(&WBEMEV_V_REFERENCE(NULL)), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_value_validate(&WBEMEV_V_REFERENCE("\xC0\x80")), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_STRING("")));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_STRING("h\xC3\xA9llo \xE2\x82\xAC")));
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_STRING(NULL)), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_STRING("bad \xFF")), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_REFERENCE("MyClass.Name=\"x\"")));
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_REFERENCE(NULL)), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_REFERENCE("\xC0\x80")), WBEMEV_E_INVALID_PARAMETER);
 
     wbemev_datetime ok = {.year = 2024, .month = 2, .day = 29, .hour = 23, .minute = 59, .second = 59};
     wbemev_datetime bad = {.year = 2023, .month = 2, .day = 29};
-    assert_ok(wbemev_value_validate(&WBEMEV_V_DATETIME(ok)));
-    assert_status(wbemev_value_validate(&WBEMEV_V_DATETIME(bad)), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_DATETIME(ok)));
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_DATETIME(bad)), WBEMEV_E_INVALID_PARAMETER);
 
     /* Any non-NULL pointer will do: validate never dereferences an object. */
     wbemev_object_t *fake = (wbemev_object_t *)(void *)&ok;
-    assert_ok(wbemev_value_validate(&WBEMEV_V_OBJECT(fake)));
-    assert_status(wbemev_value_validate(&WBEMEV_V_OBJECT(NULL)), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_OBJECT(fake)));
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_OBJECT(NULL)), WBEMEV_E_INVALID_PARAMETER);
 }
 
 static void test_validate_null_and_types(void **state)
@@ -271,23 +271,23 @@ static void test_validate_null_and_types(void **state)
     for (size_t i = 0; i < NTYPES; i++) {
         wbemev_value v = WBEMEV_V_NULL(types[i].type);
         v.u.uint = UINT64_MAX;
-        assert_ok(wbemev_value_validate(&v));
+        assert_wbemev_ok(wbemev_value_validate(&v));
         v = WBEMEV_V_NULL((wbemev_cimtype)(types[i].type | WBEMEV_CIM_FLAG_ARRAY));
-        assert_ok(wbemev_value_validate(&v));
+        assert_wbemev_ok(wbemev_value_validate(&v));
     }
-    assert_ok(wbemev_value_validate(&WBEMEV_V_NULL(WBEMEV_CIM_EMPTY)));
-    assert_status(wbemev_value_validate(&WBEMEV_V_NULL(WBEMEV_CIM_ILLEGAL)), WBEMEV_E_INVALID_CIM_TYPE);
-    assert_status(wbemev_value_validate(&WBEMEV_V_NULL((wbemev_cimtype)7)), WBEMEV_E_INVALID_CIM_TYPE);
-    assert_status(wbemev_value_validate(&WBEMEV_V_NULL((wbemev_cimtype)(WBEMEV_CIM_EMPTY | WBEMEV_CIM_FLAG_ARRAY))),
-                  WBEMEV_E_INVALID_CIM_TYPE);
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_NULL(WBEMEV_CIM_EMPTY)));
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_NULL(WBEMEV_CIM_ILLEGAL)), WBEMEV_E_INVALID_CIM_TYPE);
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_NULL((wbemev_cimtype)7)), WBEMEV_E_INVALID_CIM_TYPE);
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_NULL((wbemev_cimtype)(WBEMEV_CIM_EMPTY | WBEMEV_CIM_FLAG_ARRAY))),
+                         WBEMEV_E_INVALID_CIM_TYPE);
     /* Not NULL: EMPTY and invalid types are refused. */
     wbemev_value empty = {.type = WBEMEV_CIM_EMPTY};
-    assert_status(wbemev_value_validate(&empty), WBEMEV_E_INVALID_CIM_TYPE);
+    assert_wbemev_status(wbemev_value_validate(&empty), WBEMEV_E_INVALID_CIM_TYPE);
     wbemev_value illegal = {.type = WBEMEV_CIM_ILLEGAL};
-    assert_status(wbemev_value_validate(&illegal), WBEMEV_E_INVALID_CIM_TYPE);
+    assert_wbemev_status(wbemev_value_validate(&illegal), WBEMEV_E_INVALID_CIM_TYPE);
     wbemev_value odd = {.type = (wbemev_cimtype)(0x4000 | WBEMEV_CIM_SINT32)};
-    assert_status(wbemev_value_validate(&odd), WBEMEV_E_INVALID_CIM_TYPE);
-    assert_status(wbemev_value_validate(NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_value_validate(&odd), WBEMEV_E_INVALID_CIM_TYPE);
+    assert_wbemev_status(wbemev_value_validate(NULL), WBEMEV_E_INVALID_PARAMETER);
 }
 
 static void test_validate_arrays(void **state)
@@ -296,55 +296,55 @@ static void test_validate_arrays(void **state)
     /* Empty arrays need no items, whatever the type. */
     for (size_t i = 0; i < NTYPES; i++) {
         wbemev_value v = WBEMEV_V_ARRAY(types[i].type, NULL, 0);
-        assert_ok(wbemev_value_validate(&v));
+        assert_wbemev_ok(wbemev_value_validate(&v));
         v = WBEMEV_V_ARRAY(types[i].type, NULL, 1);
-        assert_status(wbemev_value_validate(&v), WBEMEV_E_INVALID_PARAMETER);
+        assert_wbemev_status(wbemev_value_validate(&v), WBEMEV_E_INVALID_PARAMETER);
     }
     static const int8_t s8[] = {-128, 0, 127};
-    assert_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_SINT8, s8, 3)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_SINT8, s8, 3)));
     static const uint64_t u64[] = {0, UINT64_MAX};
-    assert_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_UINT64, u64, 2)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_UINT64, u64, 2)));
     static const float f32[] = {1.0f, FLT_MAX};
-    assert_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_REAL32, f32, 2)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_REAL32, f32, 2)));
     static const bool bools[] = {true, false};
-    assert_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_BOOLEAN, bools, 2)));
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_BOOLEAN, bools, 2)));
 
     static const char *const strs[] = {"a", "", "\xE2\x82\xAC"};
     static const char *const strs_null[] = {"a", NULL};
     static const char *const strs_bad[] = {"a", "\xED\xA0\x80"};
-    assert_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, strs, 3)));
-    assert_status(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, strs_null, 2)),
-                  WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, strs_bad, 2)),
-                  WBEMEV_E_INVALID_PARAMETER);
-    assert_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_REFERENCE, strs, 3)));
-    assert_status(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_REFERENCE, strs_null, 2)),
-                  WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, strs, 3)));
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, strs_null, 2)),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, strs_bad, 2)),
+                         WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_REFERENCE, strs, 3)));
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_REFERENCE, strs_null, 2)),
+                         WBEMEV_E_INVALID_PARAMETER);
 
     static const uint16_t c16[] = {0x41, 0xFFFF};
     static const uint16_t c16_bad[] = {0x41, 0xDC00};
-    assert_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_CHAR16, c16, 2)));
-    assert_status(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_CHAR16, c16_bad, 2)),
-                  WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_CHAR16, c16, 2)));
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_CHAR16, c16_bad, 2)),
+                         WBEMEV_E_VALUE_OUT_OF_RANGE);
 
     static const wbemev_datetime dts[] = {{.year = 2000, .month = 1, .day = 1},
                                           {.is_interval = true, .days = 3}};
     static const wbemev_datetime dts_bad[] = {{.year = 2000, .month = 1, .day = 1},
                                               {.year = 2000, .month = 13, .day = 1}};
-    assert_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_DATETIME, dts, 2)));
-    assert_status(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_DATETIME, dts_bad, 2)),
-                  WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_DATETIME, dts, 2)));
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_DATETIME, dts_bad, 2)),
+                         WBEMEV_E_INVALID_PARAMETER);
 
     int dummy = 0;
     wbemev_object_t *objs[] = {(wbemev_object_t *)(void *)&dummy, (wbemev_object_t *)(void *)&dummy};
     wbemev_object_t *objs_null[] = {(wbemev_object_t *)(void *)&dummy, NULL};
-    assert_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_OBJECT, objs, 2)));
-    assert_status(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_OBJECT, objs_null, 2)),
-                  WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_ok(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_OBJECT, objs, 2)));
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_OBJECT, objs_null, 2)),
+                         WBEMEV_E_INVALID_PARAMETER);
 
     /* A count whose byte size overflows size_t is refused before any element is read. */
-    assert_status(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_UINT64, u64, SIZE_MAX / 4)),
-                  WBEMEV_E_VALUE_OUT_OF_RANGE);
+    assert_wbemev_status(wbemev_value_validate(&WBEMEV_V_ARRAY(WBEMEV_CIM_UINT64, u64, SIZE_MAX / 4)),
+                         WBEMEV_E_VALUE_OUT_OF_RANGE);
 }
 
 /* ---- UTF-8 ---- */
@@ -361,49 +361,49 @@ static void test_array_element(void **state)
     const char *const str[] = {"a", "b\xc3\xa9"};
     const wbemev_datetime dt[] = {{.is_interval = true, .days = 3}, {.year = 2026, .month = 11, .day = 24}};
     wbemev_value e;
-    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_SINT8, s8, 2), 0, &e));
+    assert_wbemev_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_SINT8, s8, 2), 0, &e));
     assert_int_equal(e.type, WBEMEV_CIM_SINT8);
     assert_false(e.is_null);
     assert_true(e.u.sint == -128);
-    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_UINT16, u16, 2), 1, &e));
+    assert_wbemev_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_UINT16, u16, 2), 1, &e));
     assert_true(e.type == WBEMEV_CIM_UINT16 && e.u.uint == 65535);
-    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_CHAR16, u16, 2), 0, &e));
+    assert_wbemev_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_CHAR16, u16, 2), 0, &e));
     assert_true(e.type == WBEMEV_CIM_CHAR16 && e.u.char16 == 1);
-    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_SINT64, s64, 2), 0, &e));
+    assert_wbemev_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_SINT64, s64, 2), 0, &e));
     assert_true(e.u.sint == INT64_MIN);
-    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_UINT64, u64, 2), 1, &e));
+    assert_wbemev_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_UINT64, u64, 2), 1, &e));
     assert_true(e.u.uint == UINT64_MAX);
-    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_REAL32, r32, 2), 1, &e));
+    assert_wbemev_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_REAL32, r32, 2), 1, &e));
     assert_true(e.type == WBEMEV_CIM_REAL32 && e.u.real == -0.25);
-    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_BOOLEAN, b, 2), 1, &e));
+    assert_wbemev_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_BOOLEAN, b, 2), 1, &e));
     assert_true(e.type == WBEMEV_CIM_BOOLEAN && !e.u.boolean);
-    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_REFERENCE, str, 2), 1, &e));
+    assert_wbemev_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_REFERENCE, str, 2), 1, &e));
     assert_true(e.type == WBEMEV_CIM_REFERENCE && e.u.string == str[1]); /* borrowed, not copied */
-    assert_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_DATETIME, dt, 2), 1, &e));
+    assert_wbemev_ok(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_DATETIME, dt, 2), 1, &e));
     assert_true(e.type == WBEMEV_CIM_DATETIME && e.u.datetime.year == 2026 && !e.u.datetime.is_interval);
     /* Every element of an array read back equals the scalar Put would have taken. */
     wbemev_value whole = WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, str, 2);
     for (size_t i = 0; i < 2; i++) {
-        assert_ok(wbemev_value_array_element(&whole, i, &e));
-        assert_ok(wbemev_value_validate(&e));
+        assert_wbemev_ok(wbemev_value_array_element(&whole, i, &e));
+        assert_wbemev_ok(wbemev_value_validate(&e));
         assert_string_equal(e.u.string, str[i]);
     }
 
     /* Bad input: a null EMPTY value comes back with the status. */
-    assert_status(wbemev_value_array_element(&whole, 2, &e), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_value_array_element(&whole, 2, &e), WBEMEV_E_INVALID_PARAMETER);
     assert_true(e.type == WBEMEV_CIM_EMPTY && e.is_null);
-    assert_status(wbemev_value_array_element(&WBEMEV_V_SINT32(1), 0, &e), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_value_array_element(&WBEMEV_V_SINT32(1), 0, &e), WBEMEV_E_INVALID_PARAMETER);
     wbemev_value nul = whole;
     nul.is_null = true;
-    assert_status(wbemev_value_array_element(&nul, 0, &e), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, NULL, 1), 0, &e),
-                  WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_value_array_element(&nul, 0, &e), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_value_array_element(&WBEMEV_V_ARRAY(WBEMEV_CIM_STRING, NULL, 1), 0, &e),
+                         WBEMEV_E_INVALID_PARAMETER);
     wbemev_value bad = whole;
     bad.type = (wbemev_cimtype)(0x4000 | WBEMEV_CIM_FLAG_ARRAY);
-    assert_status(wbemev_value_array_element(&bad, 0, &e), WBEMEV_E_INVALID_CIM_TYPE);
+    assert_wbemev_status(wbemev_value_array_element(&bad, 0, &e), WBEMEV_E_INVALID_CIM_TYPE);
     assert_true(e.type == WBEMEV_CIM_EMPTY && e.is_null);
-    assert_status(wbemev_value_array_element(NULL, 0, &e), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_value_array_element(&whole, 0, NULL), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_value_array_element(NULL, 0, &e), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_value_array_element(&whole, 0, NULL), WBEMEV_E_INVALID_PARAMETER);
 }
 
 static void test_utf8(void **state)
@@ -507,7 +507,7 @@ static void test_allocator_counting(void **state)
     assert_int_equal(wbemev_live_allocations(), 0);
     counting c = {.fail_after = SIZE_MAX};
     wbemev_allocator a = {count_malloc, count_realloc, count_free, &c};
-    assert_ok(wbemev_set_allocator(&a));
+    assert_wbemev_ok(wbemev_set_allocator(&a));
 
     void *p0 = wbemev__malloc(0);
     void *p1 = wbemev__malloc(0);
@@ -541,8 +541,8 @@ static void test_allocator_counting(void **state)
     assert_int_equal(wbemev_live_allocations(), 7);
 
     /* The allocator cannot change while blocks are alive... unless it is the same one. */
-    assert_status(wbemev_set_allocator(NULL), WBEMEV_E_INVALID_OPERATION);
-    assert_ok(wbemev_set_allocator(&a));
+    assert_wbemev_status(wbemev_set_allocator(NULL), WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_ok(wbemev_set_allocator(&a));
 
     wbemev__free(NULL);
     wbemev__free(p0);
@@ -557,7 +557,7 @@ static void test_allocator_counting(void **state)
     assert_int_equal(c.reallocs, 1);
     assert_int_equal(c.frees, 7); /* one per block; the realloc'd block is freed once */
 
-    assert_ok(wbemev_set_allocator(NULL));
+    assert_wbemev_ok(wbemev_set_allocator(NULL));
     assert_null(wbemev__strdup(NULL));
     assert_null(wbemev__strndup(NULL, 3));
     assert_int_equal(wbemev_live_allocations(), 0);
@@ -568,7 +568,7 @@ static void test_allocator_failing(void **state)
     (void)state;
     counting c = {.fail_after = 0};
     wbemev_allocator a = {count_malloc, count_realloc, count_free, &c};
-    assert_ok(wbemev_set_allocator(&a));
+    assert_wbemev_ok(wbemev_set_allocator(&a));
     assert_null(wbemev__malloc(10));
     assert_null(wbemev__malloc(0));
     assert_null(wbemev__calloc(2, 2));
@@ -597,7 +597,7 @@ static void test_allocator_failing(void **state)
     void *zero = wbemev__calloc(0, 8); /* zero-size calloc: a unique 1-byte block */
     assert_non_null(zero);
     wbemev__free(zero);
-    assert_ok(wbemev_set_allocator(NULL));
+    assert_wbemev_ok(wbemev_set_allocator(NULL));
     assert_int_equal(wbemev_live_allocations(), 0);
 }
 
@@ -608,9 +608,9 @@ static void test_allocator_bad_input(void **state)
     wbemev_allocator no_malloc = {NULL, count_realloc, count_free, &c};
     wbemev_allocator no_realloc = {count_malloc, NULL, count_free, &c};
     wbemev_allocator no_free = {count_malloc, count_realloc, NULL, &c};
-    assert_status(wbemev_set_allocator(&no_malloc), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_set_allocator(&no_realloc), WBEMEV_E_INVALID_PARAMETER);
-    assert_status(wbemev_set_allocator(&no_free), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_set_allocator(&no_malloc), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_set_allocator(&no_realloc), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_set_allocator(&no_free), WBEMEV_E_INVALID_PARAMETER);
     /* The default allocator is still in place: the counting one was never called. */
     void *p = wbemev__malloc(8);
     assert_non_null(p);
@@ -618,8 +618,8 @@ static void test_allocator_bad_input(void **state)
 
     /* Live blocks from the default allocator block a switch to another one. */
     wbemev_allocator ok = {count_malloc, count_realloc, count_free, &c};
-    assert_status(wbemev_set_allocator(&ok), WBEMEV_E_INVALID_OPERATION);
-    assert_ok(wbemev_set_allocator(NULL)); /* already the default: allowed */
+    assert_wbemev_status(wbemev_set_allocator(&ok), WBEMEV_E_INVALID_OPERATION);
+    assert_wbemev_ok(wbemev_set_allocator(NULL)); /* already the default: allowed */
     wbemev__free(p);
     assert_int_equal(c.frees, 0);
     assert_int_equal(wbemev_live_allocations(), 0);
