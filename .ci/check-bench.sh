@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark smoke run (issue 6), called by .ci/run like every .ci/check-*.sh.
+# Benchmark smoke run, called by .ci/run like every .ci/check-*.sh.
 # Builds the Release configuration with the benchmarks and runs the quick benchmark so it cannot rot.
 # It reports and never gates on the performance targets: it fails only when the build fails or the
 # benchmark exits non-zero (a setup error, or events lost on the synchronous path).

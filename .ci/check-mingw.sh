@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Windows: cross-build with mingw-w64 (-Werror, against the real wbemcli.h/wbemprov.h), run every
-# core and shim test under Wine, and check the example provider DLL's exports. Called by .ci/run.
+# core and shim test under Wine, check the example provider DLL's exports, then install to a
+# temporary prefix and build a provider DLL and a program against the installed package
+# (find_package(wbemev), wbemev::win). Called by .ci/run.
 #
 #   cmake --preset mingw && cmake --build --preset mingw && ctest --preset mingw
 #
@@ -51,3 +53,75 @@ if grep -Eiq 'DLL Name: (libgcc|libwinpthread|libstdc)' <<<"$headers"; then
   exit 1
 fi
 echo "check-mingw: $dll exports DllGetClassObject, DllCanUnloadNow, DllRegisterServer, DllUnregisterServer"
+
+# The installed package: the shim library and its header are there, and a provider DLL built out of
+# tree with find_package(wbemev) and wbemev::win gets the four exports; a program linking the shim
+# runs under Wine.
+work=$(mktemp -d "${TMPDIR:-/tmp}/wbemev-mingw.XXXXXX")
+trap 'wineserver -k >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+prefix=$work/prefix
+echo "check-mingw: cmake --install into a temporary prefix"
+cmake --install build/mingw --prefix "$prefix" >/dev/null
+for f in include/wbemev/win.h include/wbemev.h lib/libwbemev.a lib/libwbemev_win.a \
+         lib/cmake/wbemev/wbemev-config.cmake lib/cmake/wbemev/wbemev-targets.cmake; do
+  [ -e "$prefix/$f" ] || { echo "check-mingw: not installed: $f" >&2; exit 1; }
+done
+grep -q 'add_library(wbemev::win STATIC IMPORTED)' "$prefix/lib/cmake/wbemev/wbemev-targets.cmake" \
+  || { echo "check-mingw: the installed CMake package has no wbemev::win" >&2; exit 1; }
+
+mkdir -p "$work/consumer"
+cat >"$work/consumer/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(wbemev_win_consumer C)
+find_package(wbemev REQUIRED)
+add_library(consumer_provider MODULE provider.c)
+set_target_properties(consumer_provider PROPERTIES PREFIX "")
+target_link_libraries(consumer_provider PRIVATE wbemev::win)
+add_executable(consumer_clsid clsid.c)
+target_link_libraries(consumer_clsid PRIVATE wbemev::win)
+CMAKE
+cat >"$work/consumer/registration.h" <<'C'
+#include <wbemev/win.h>
+static const char *const queries[] = {"SELECT * FROM Consumer_Event"};
+static const wbemev_class_def classes[] = {{"Consumer_Event", "__ExtrinsicEvent", NULL, 0}};
+static const wbemev_registration registration = {
+    "root\\cimv2", "ConsumerProvider", "{6E1C3B52-0F4D-4B7A-9B35-2C8D1E0A7F11}", NULL,
+    classes, 1, queries, 1,
+};
+C
+cat >"$work/consumer/provider.c" <<'C'
+#include "registration.h"
+static wbemev_status create(void *ctx, wbemev_provider_t **out)
+{
+    (void)ctx, (void)out;
+    return WBEMEV_E_FAILED;
+}
+static const wbemev_win_module module = {&registration, create, NULL};
+WBEMEV_WIN_DLL_EXPORTS(module)
+C
+cat >"$work/consumer/clsid.c" <<'C'
+#include <stdio.h>
+#include "registration.h"
+int main(void)
+{
+    CLSID clsid;
+    HRESULT hr = wbemev_win_registration_clsid(&registration, &clsid);
+    printf("%s %s, CLSID Data1 %08lx\n", wbemev_status_name((wbemev_status)hr),
+           wbemev_win_dll_can_unload_now() == S_OK ? "unloadable" : "busy", (unsigned long)clsid.Data1);
+    return hr == S_OK && clsid.Data1 == 0x6E1C3B52ul && wbemev_win_dll_can_unload_now() == S_OK ? 0 : 1;
+}
+C
+echo "check-mingw: a provider DLL and a program against the installed package"
+# wbemev_DIR, since the toolchain file confines package searches to the mingw root.
+cmake -S "$work/consumer" -B "$work/consumer/build" -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/mingw-w64-x86_64.cmake" \
+  -Dwbemev_DIR="$prefix/lib/cmake/wbemev" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="-Wall -Wextra -Werror" >/dev/null
+cmake --build "$work/consumer/build" -j "${JOBS:-2}" >/dev/null
+headers=$(x86_64-w64-mingw32-objdump -p "$work/consumer/build/consumer_provider.dll")
+for sym in DllGetClassObject DllCanUnloadNow DllRegisterServer DllUnregisterServer; do
+  if ! grep -Eq "^[[:space:]]*\[[[:space:]]*[0-9]+\][[:space:]]+$sym\$" <<<"$headers"; then
+    echo "check-mingw: the DLL built against the installed package does not export $sym" >&2
+    exit 1
+  fi
+done
+wine "$work/consumer/build/consumer_clsid.exe" </dev/null
+echo "check-mingw: the installed package builds a provider DLL (four exports) and a program that runs"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packaging check (issue 9). Run by .ci/run, or alone: bash .ci/check-package.sh
+# Packaging check. Run by .ci/run, or alone: bash .ci/check-package.sh
 #
 #  1. builds wbemev (Release, -Werror) with the tool, the example plugins and the docs target;
 #  2. checks the shared library: SONAME, and only wbemev_* symbols exported (nm -D --defined-only);

@@ -1,19 +1,10 @@
-# WBEMEV_SANITIZER applies to everything built in this project (library, tests, examples).
+# WBEMEV_SANITIZER: none, address, undefined, address,undefined or thread. Checked here; applied to
+# each of this project's targets by wbemev_target_instrument() (cmake/WbemevInstrument.cmake, called
+# by wbemev_set_warnings()), never to a parent project's own targets.
 # Sanitizers exclude each other and Valgrind.
-if(NOT WBEMEV_SANITIZER STREQUAL "none")
-  if(MSVC)
-    if(WBEMEV_SANITIZER STREQUAL "address")
-      add_compile_options(/fsanitize=address)
-    else()
-      message(FATAL_ERROR "MSVC supports only WBEMEV_SANITIZER=address")
-    endif()
-  else()
-    set(_san "-fsanitize=${WBEMEV_SANITIZER}" -fno-omit-frame-pointer)
-    if(WBEMEV_SANITIZER MATCHES "undefined")
-      list(APPEND _san -fno-sanitize-recover=all)
-    endif()
-    add_compile_options(${_san})
-    add_link_options(${_san})
+if(WBEMEV_SANITIZER AND NOT WBEMEV_SANITIZER STREQUAL "none")
+  if(MSVC AND NOT WBEMEV_SANITIZER STREQUAL "address")
+    message(FATAL_ERROR "MSVC supports only WBEMEV_SANITIZER=address")
   endif()
   if(WBEMEV_TEST_VALGRIND)
     message(FATAL_ERROR "WBEMEV_SANITIZER and WBEMEV_TEST_VALGRIND exclude each other")
