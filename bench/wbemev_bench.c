@@ -15,9 +15,7 @@
 
 #include <wbemev.h>
 
-/* The provider is the tests' fake (tests/support/fake_provider.h), compiled into this file: the
- * build lists only the benchmark's own sources. */
-#include "../tests/support/fake_provider.c"
+#include "fake_provider.h" /* the tests' fake provider (tests/support) */
 
 #include <math.h>
 #include <stdatomic.h>
