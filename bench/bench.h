@@ -2,7 +2,7 @@
  * bench/bench.h: what the benchmark's peers share: the workload's values, a monotonic clock, and the
  * interface of each peer (floor, GLib).
  *
- * The workload (issue 6): events of class Bench_Event : __ExtrinsicEvent { string Name; sint32
+ * The workload: events of class Bench_Event : __ExtrinsicEvent { string Name; sint32
  * Severity; uint64 Sequence; datetime Stamp; boolean Flag; real64 Load; }. Each event is made from a
  * template (Name stays the template's), the five varying properties are set from the sequence number
  * with the functions below, and it is handed to three consumers: one takes every Bench_Event and

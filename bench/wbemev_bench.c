@@ -1,5 +1,5 @@
 /*
- * bench/wbemev_bench.c: wbemev's benchmark (issue 6).
+ * bench/wbemev_bench.c: wbemev's benchmark.
  *
  *   wbemev_bench [--quick] [--reps N] [--events N] [--only MODE] [--batch N] [--no-glib]
  *

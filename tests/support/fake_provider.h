@@ -2,7 +2,7 @@
  * tests/support/fake_provider.h: one configurable fake event provider for the tests, the fuzz
  * targets and the benchmark (no test framework here: test_support.h has the CMocka checks).
  *
- * By default it behaves as CONTRACT.md asks of a provider: Initialize reports readiness at once,
+ * By default it behaves as docs/contract.md asks of a provider: Initialize reports readiness at once,
  * ProvideEvents add_refs the sink and keeps it, the final Release lets go of every sink it keeps,
  * and every method answers WBEMEV_S_NO_ERROR. A test scripts what differs (which methods exist, how
  * Initialize reports, what each method answers, mistakes with the sink) and can run its own code
