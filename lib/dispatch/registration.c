@@ -55,8 +55,10 @@ void wbemev__reg_leave(struct wbemev__reg *reg)
         tls_nentered--;
     else if (tls_nentered > MAX_ENTERED)
         tls_nentered--;
-    if (atomic_fetch_sub(&reg->busy, 1) == 1 && atomic_load(&reg->state) == REG_STOPPED) {
-        /* The stopper may be waiting; the caller holds a reference, so reg is alive. */
+    atomic_fetch_sub(&reg->busy, 1);
+    if (atomic_load(&reg->state) == REG_STOPPED) {
+        /* The stopper may be waiting, and not for 0: a stopper inside a call of its own waits for
+         * its own entries only. The caller holds a reference, so reg is alive. */
         wbemev__mutex_lock(&reg->mu);
         wbemev__cond_broadcast(&reg->cv);
         wbemev__mutex_unlock(&reg->mu);
