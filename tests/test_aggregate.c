@@ -176,6 +176,41 @@ static void test_by_and_having(void **state)
     assert_int_equal(fake_consumer_refs(c), 1); /* released by the dispatcher */
 }
 
+/* Many groups in one window: each event finds its own group (strings case-insensitively, reals
+ * with -0.0 equal to 0.0), as many groups as distinct values, each counted exactly. */
+static void test_many_groups(void **state)
+{
+    struct fx *f = *state;
+    fake_consumer *c = test_fakes_consumer(&f->fakes);
+    fake_consumer_keep_objects(c, true);
+    uint32_t id;
+    assert_wbemev_status(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM A_Event GROUP WITHIN 5 BY Name, Severity",
+                                                     fake_consumer_sink(c), NULL, &id),
+                         WBEMEV_S_NO_ERROR);
+    enum { GROUPS = 5000 };
+    char name[32];
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < GROUPS; i++) {
+            snprintf(name, sizeof name, round == 1 ? "PROC-%d.EXE" : "proc-%d.exe", i);
+            fire(f, name, i % 7); /* Severity depends on i only: one group per i */
+        }
+    }
+    advance(f, 5 * SEC);
+    assert_int_equal(wbemev_dispatcher_tick(f->d), GROUPS);
+    for (size_t k = 0; k < GROUPS; k++) {
+        uint32_t n;
+        const char *rep;
+        agg_at(c, k, &n, &rep);
+        assert_int_equal(n, 3);
+        snprintf(name, sizeof name, "proc-%d.exe", (int)k); /* windows keep the first arrival's order */
+        assert_string_equal(rep, name);
+    }
+    wbemev_subscription_stats st;
+    assert_wbemev_ok(wbemev_dispatcher_subscription_stats(f->d, id, &st));
+    assert_int_equal(st.grouped, 3 * GROUPS);
+    assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, id), WBEMEV_S_NO_ERROR);
+}
+
 /* Queued GROUP WITHIN: aggregates go to the workers. */
 static void test_queued_aggregates(void **state)
 {
@@ -238,6 +273,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_window_without_by, setup, teardown),
         cmocka_unit_test_setup_teardown(test_by_and_having, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queued_aggregates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timer_thread, setup, teardown),
     };

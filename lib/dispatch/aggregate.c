@@ -12,13 +12,7 @@
  */
 #include "dispatch/dispatch.h"
 
-#include <math.h>
 
-
-struct group {
-    wbemev_object_t *representative; /* the first event; the BY values are read from it */
-    uint32_t count;
-};
 
 struct wbemev__agg {
     wbemev__mutex mu;
@@ -29,73 +23,8 @@ struct wbemev__agg {
     bool closed;
     bool attached;
     uint64_t window_end;
-    struct group *groups;
-    size_t ngroups, cap;
+    struct wbemev__groups groups; /* the open window's */
 };
-
-/* ------------------------------------------------------------------------------------------------
- * Group keys
- */
-static bool value_equal(const wbemev_value *a, const wbemev_value *b)
-{
-    if (a->is_null || b->is_null)
-        return a->is_null == b->is_null;
-    if (a->type != b->type)
-        return false;
-    if (WBEMEV_CIM_IS_ARRAY(a->type)) {
-        if (a->u.array.count != b->u.array.count)
-            return false;
-        wbemev_cimtype base = WBEMEV_CIM_BASE(a->type);
-        if (base == WBEMEV_CIM_STRING || base == WBEMEV_CIM_REFERENCE) {
-            const char *const *x = a->u.array.items, *const *y = b->u.array.items;
-            for (size_t i = 0; i < a->u.array.count; i++)
-                if (!wbemev__strcaseeq(x[i], y[i]))
-                    return false;
-            return true;
-        }
-        size_t n = a->u.array.count * wbemev_cimtype_element_size(base);
-        return n == 0 || memcmp(a->u.array.items, b->u.array.items, n) == 0;
-    }
-    switch (a->type) {
-    case WBEMEV_CIM_STRING:
-    case WBEMEV_CIM_REFERENCE:
-        return wbemev__strcaseeq(a->u.string, b->u.string);
-    case WBEMEV_CIM_REAL32:
-    case WBEMEV_CIM_REAL64:
-        return a->u.real == b->u.real || (isnan(a->u.real) && isnan(b->u.real));
-    case WBEMEV_CIM_BOOLEAN:
-        return a->u.boolean == b->u.boolean;
-    case WBEMEV_CIM_CHAR16:
-        return a->u.char16 == b->u.char16;
-    case WBEMEV_CIM_DATETIME:
-        return memcmp(&a->u.datetime, &b->u.datetime, sizeof a->u.datetime) == 0;
-    case WBEMEV_CIM_OBJECT:
-        return a->u.object == b->u.object;
-    case WBEMEV_CIM_SINT8:
-    case WBEMEV_CIM_SINT16:
-    case WBEMEV_CIM_SINT32:
-    case WBEMEV_CIM_SINT64:
-        return a->u.sint == b->u.sint;
-    default:
-        return a->u.uint == b->u.uint;
-    }
-}
-
-/* Do events x and y fall in the same BY group? A BY property missing on an event reads as NULL. */
-static bool same_group(const wbemev_query_t *q, const wbemev_object_t *x, const wbemev_object_t *y)
-{
-    size_t n = wbemev_query_group_by_count(q);
-    for (size_t i = 0; i < n; i++) {
-        wbemev_value a, b;
-        if (WBEMEV_FAILED(wbemev_query_group_by_get(q, i, x, &a)))
-            a = WBEMEV_V_NULL(WBEMEV_CIM_EMPTY);
-        if (WBEMEV_FAILED(wbemev_query_group_by_get(q, i, y, &b)))
-            b = WBEMEV_V_NULL(WBEMEV_CIM_EMPTY);
-        if (!value_equal(&a, &b))
-            return false;
-    }
-    return true;
-}
 
 /* ------------------------------------------------------------------------------------------------
  * Windows
@@ -119,18 +48,11 @@ wbemev_status wbemev__agg_new(struct wbemev__sub *sub, struct wbemev__agg **out)
     return WBEMEV_S_NO_ERROR;
 }
 
-static void groups_release(struct group *g, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        wbemev_object_release(g[i].representative);
-    wbemev__free(g);
-}
-
 void wbemev__agg_free(struct wbemev__agg *a)
 {
     if (a == NULL)
         return;
-    groups_release(a->groups, a->ngroups);
+    wbemev__groups_free(&a->groups);
     wbemev_class_release(a->agg_class);
     wbemev__mutex_destroy(&a->mu);
     wbemev__free(a);
@@ -151,27 +73,10 @@ void wbemev__agg_add(struct wbemev__agg *a, wbemev_object_t *event)
         a->window_end = wbemev__now(d) + a->window_ns;
         opened = true;
     }
-    size_t i = 0;
-    while (i < a->ngroups && !same_group(q, a->groups[i].representative, event))
-        i++;
-    bool counted = true;
-    if (i < a->ngroups) {
-        if (a->groups[i].count < UINT32_MAX)
-            a->groups[i].count++;
-    } else {
-        if (a->ngroups == a->cap) {
-            size_t cap = a->cap ? a->cap * 2 : 4;
-            struct group *v = wbemev__realloc(a->groups, cap * sizeof *v);
-            if (v != NULL) {
-                a->groups = v;
-                a->cap = cap;
-            }
-        }
-        if (a->ngroups < a->cap)
-            a->groups[a->ngroups++] = (struct group){wbemev_object_add_ref(event), 1};
-        else
-            counted = false; /* out of memory: the event is lost to the aggregate */
-    }
+    struct wbemev__group *g = wbemev__groups_find(&a->groups, q, event);
+    bool counted = g != NULL; /* out of memory: the event is lost to the aggregate */
+    if (g != NULL && g->count < UINT32_MAX)
+        g->count++;
     wbemev__mutex_unlock(&a->mu);
     if (counted)
         atomic_fetch_add_explicit(&a->sub->grouped, 1, memory_order_relaxed);
@@ -180,7 +85,7 @@ void wbemev__agg_add(struct wbemev__agg *a, wbemev_object_t *event)
 }
 
 /* Builds one __AggregateEvent. NULL when out of memory. */
-static wbemev_object_t *make_aggregate(struct wbemev__agg *a, const struct group *g)
+static wbemev_object_t *make_aggregate(struct wbemev__agg *a, const struct wbemev__group *g)
 {
     wbemev_object_t *o;
     if (WBEMEV_FAILED(wbemev_class_spawn_instance(a->agg_class, &o)))
@@ -202,27 +107,25 @@ size_t wbemev__agg_flush(struct wbemev__agg *a, uint64_t now)
         wbemev__mutex_unlock(&a->mu);
         return 0;
     }
-    struct group *groups = a->groups;
-    size_t n = a->ngroups;
-    a->groups = NULL;
-    a->ngroups = a->cap = 0;
+    struct wbemev__groups groups;
+    wbemev__groups_take(&a->groups, &groups);
     a->open = false;
     wbemev__mutex_unlock(&a->mu);
     size_t produced = 0;
     struct wbemev__queue *q = a->sub->queue;
-    for (size_t i = 0; i < n; i++) {
-        if (!wbemev_query_having_matches(a->sub->query, groups[i].count)) {
+    for (size_t i = 0; i < groups.n; i++) {
+        if (!wbemev_query_having_matches(a->sub->query, groups.v[i].count)) {
             atomic_fetch_add_explicit(&a->sub->filtered, 1, memory_order_relaxed);
             continue;
         }
-        wbemev_object_t *o = make_aggregate(a, &groups[i]);
+        wbemev_object_t *o = make_aggregate(a, &groups.v[i]);
         if (o == NULL)
             continue;
         wbemev__queue_push(q, o, true);
         wbemev_object_release(o);
         produced++;
     }
-    groups_release(groups, n);
+    wbemev__groups_free(&groups);
     if (produced > 0)
         wbemev__queue_run(q); /* synchronous delivery: here; queued: the push scheduled it */
     return produced;
@@ -251,15 +154,13 @@ void wbemev__agg_close(struct wbemev__agg *a)
 {
     wbemev__mutex_lock(&a->mu);
     a->closed = true;
-    struct group *groups = a->groups;
-    size_t n = a->ngroups;
-    a->groups = NULL;
-    a->ngroups = a->cap = 0;
+    struct wbemev__groups groups;
+    wbemev__groups_take(&a->groups, &groups);
     a->open = false;
     bool attached = a->attached;
     a->attached = false;
     wbemev__mutex_unlock(&a->mu);
-    groups_release(groups, n);
+    wbemev__groups_free(&groups);
     if (attached)
         wbemev__timers_remove(a->sub->d->timers, a->sub);
 }

@@ -344,6 +344,25 @@ void wbemev__pool_schedule(struct wbemev__pool *p, struct wbemev__queue *q);
 /* True on one of d's workers (which must never wait for room in a queue it may have to drain). */
 bool wbemev__on_worker_of(const wbemev_dispatcher_t *d);
 
+/* ---- groups.c: the groups of one window, found by a hash of their BY values ---- */
+struct wbemev__group {
+    wbemev_object_t *representative; /* the first event (a reference); the BY values are read from it */
+    uint32_t count;
+    uint32_t hash; /* of the BY values */
+};
+struct wbemev__groups {
+    struct wbemev__group *v;
+    size_t n, cap;
+    uint32_t *slots; /* open addressing: group index + 1, 0 = empty; at most half full */
+    uint32_t mask;
+};
+/* The group event falls in, made when new (count 0, a reference to event taken as its
+ * Representative); NULL out of memory. Not thread-safe: the window's lock is held. */
+struct wbemev__group *wbemev__groups_find(struct wbemev__groups *g, const wbemev_query_t *q, wbemev_object_t *event);
+/* Moves g's groups to out, leaving g empty. */
+void wbemev__groups_take(struct wbemev__groups *g, struct wbemev__groups *out);
+void wbemev__groups_free(struct wbemev__groups *g);
+
 /* ---- aggregate.c: GROUP WITHIN windows ---- */
 wbemev_status wbemev__agg_new(struct wbemev__sub *sub, struct wbemev__agg **out);
 /* Puts the window on the timer list (call once the subscription is published). */
