@@ -193,11 +193,12 @@ static void test_version_and_help(void **state)
     assert_contains(c.out, "run PLUGIN");
     assert_contains(c.out, "query WQL");
     assert_contains(c.out, "mof PLUGIN");
+    assert_contains(c.out, "new NAME");
     assert_string_equal(c.err, "");
     child_free(&c);
 
-    const char *cmds[] = {"run", "query", "mof"};
-    for (size_t i = 0; i < 3; i++) {
+    const char *cmds[] = {"run", "query", "mof", "new"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char usage[64];
         snprintf(usage, sizeof usage, "usage: wbemev %s", cmds[i]);
         const char *sub[] = {cmds[i], "--help", NULL};
@@ -609,6 +610,203 @@ static void test_run_filechange(void **state)
 #endif
 }
 
+/* ---- new ---- */
+
+static const char *const project_files[] = {
+    "CMakeLists.txt", "README.md", ".gitignore", "acme_disk_provider.h", "acme_disk_provider.c",
+    "acme_disk_thread.h", "acme_disk_plugin.c", "test_acme_disk.c", "acme_disk_dll.c", "acme_disk_mof.c",
+};
+#define PROJECT_FILES (sizeof project_files / sizeof project_files[0])
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        append(&buf, &len, chunk, n);
+    fclose(f);
+    if (buf == NULL)
+        buf = calloc(1, 1);
+    return buf;
+}
+
+static char *project_path(const char *dir, const char *file)
+{
+    size_t n = strlen(dir) + strlen(file) + 16;
+    char *p = malloc(n);
+    assert_non_null(p);
+    snprintf(p, n, "%s/acme_disk/%s", dir, file);
+    return p;
+}
+
+/* True when text holds "@KEY@" (an upper-case placeholder the scaffold left). */
+static bool has_placeholder(const char *text)
+{
+    for (const char *at = strchr(text, '@'); at != NULL; at = strchr(at + 1, '@')) {
+        const char *p = at + 1;
+        while ((*p >= 'A' && *p <= 'Z') || *p == '_')
+            p++;
+        if (p > at + 1 && *p == '@')
+            return true;
+    }
+    return false;
+}
+
+static void remove_project(const char *dir)
+{
+    for (size_t i = 0; i < PROJECT_FILES; i++) {
+        char *p = project_path(dir, project_files[i]);
+        unlink(p);
+        free(p);
+    }
+    char *d = project_path(dir, "");
+    rmdir(d);
+    free(d);
+}
+
+static void test_new_project(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wbemev_test_new_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct child c;
+    const char *args[] = {"new", "Acme_Disk", "-C", dir, NULL};
+    assert_int_equal(run(&c, args, NULL), 0);
+    char created[256];
+    snprintf(created, sizeof created, "Created %s/acme_disk: provider Acme_DiskProvider, class Acme_Disk_Event, CLSID {",
+             dir);
+    assert_contains(c.out, created);
+    assert_contains(c.out, "cmake -S . -B build -DCMAKE_PREFIX_PATH=");
+    assert_contains(c.out, "wbemev run ./build/libacme_disk.so");
+    assert_string_equal(c.err, "");
+    char clsid[40] = "";
+    const char *brace = strstr(c.out, "CLSID {");
+    assert_non_null(brace);
+    memcpy(clsid, brace + 6, 38);
+    child_free(&c);
+
+    /* Every file, no placeholder left; the provider carries the names and the CLSID. */
+    char *texts[PROJECT_FILES];
+    for (size_t i = 0; i < PROJECT_FILES; i++) {
+        char *p = project_path(dir, project_files[i]);
+        texts[i] = read_file(p);
+        if (texts[i] == NULL)
+            fail_msg("wbemev new wrote no %s", p);
+        free(p);
+        if (has_placeholder(texts[i]))
+            fail_msg("a placeholder is left in %s:\n%s", project_files[i], texts[i]);
+    }
+    const char *provider_c = texts[4];
+    assert_contains(provider_c, ".provider_name = \"Acme_DiskProvider\"");
+    char clsid_line[64];
+    snprintf(clsid_line, sizeof clsid_line, ".clsid = \"%s\"", clsid);
+    assert_contains(provider_c, clsid_line);
+    assert_true(clsid[0] == '{' && clsid[37] == '}' && clsid[15] == '4'); /* a version-4 GUID */
+    assert_contains(texts[3], "#define ACME_DISK_EVENT_CLASS \"Acme_Disk_Event\"");
+    assert_contains(texts[0], "find_package(wbemev " );
+    assert_contains(texts[0], "add_library(acme_disk MODULE acme_disk_plugin.c acme_disk_provider.c)");
+    assert_contains(texts[0], "wbemev::testkit");
+    assert_contains(texts[0], "wbemev::win");
+    assert_contains(texts[6], "WBEMEV_MODULE(&acme_disk_registration");
+    assert_contains(texts[8], "WBEMEV_WIN_DLL_EXPORTS(acme_disk_module)");
+
+    /* It never overwrites: the project is left as it was. */
+    assert_int_equal(run(&c, args, NULL), 1);
+    assert_contains(c.err, "already exists: not overwriting it");
+    assert_string_equal(c.out, "");
+    child_free(&c);
+    char *p = project_path(dir, "acme_disk_provider.c");
+    char *again = read_file(p);
+    free(p);
+    assert_non_null(again);
+    assert_string_equal(again, provider_c);
+    free(again);
+    for (size_t i = 0; i < PROJECT_FILES; i++)
+        free(texts[i]);
+    remove_project(dir);
+
+    /* A CLSID of our own, quietly; a new random one differs from the first. */
+    const char *given[] = {"new", "--quiet", "Acme_Disk", "--clsid", "0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0", "-C",
+                           dir, NULL};
+    assert_int_equal(run(&c, given, NULL), 0);
+    assert_string_equal(c.out, "");
+    child_free(&c);
+    p = project_path(dir, "acme_disk_provider.c");
+    char *text = read_file(p);
+    free(p);
+    assert_non_null(text);
+    assert_contains(text, ".clsid = \"{0F1E2D3C-4B5A-4978-8796-A5B4C3D2E1F0}\"");
+    free(text);
+    remove_project(dir);
+    const char *fresh[] = {"new", "-q", "Acme_Disk", "-C", dir, NULL};
+    assert_int_equal(run(&c, fresh, NULL), 0);
+    child_free(&c);
+    p = project_path(dir, "acme_disk_provider.c");
+    text = read_file(p);
+    free(p);
+    assert_non_null(text);
+    assert_null(strstr(text, clsid));
+    free(text);
+    remove_project(dir);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_new_refuses(void **state)
+{
+    (void)state;
+    const struct {
+        const char *name;
+        const char *message;
+    } bad[] = {
+        {"9lives", "'9lives' must start with a letter"},
+        {"_Acme", "'_Acme' must start with a letter"},
+        {"Acme-Disk", "'Acme-Disk' is not a C identifier: '-' at position 5"},
+        {"Acme Disk", "'Acme Disk' is not a C identifier: ' ' at position 5"},
+        {"Acme\xc3\xa9", "byte 0xC3 at position 5 (ASCII only)"},
+        {"Acme__Disk", "has two underscores in a row"},
+        {"Acme_", "'Acme_' ends with an underscore"},
+        {"WbemEv_Disk", "starts with 'wbemev'"},
+        {"Test", "'Test' is a name CMake or Windows reserves ('test')"},
+        {"con", "reserves"},
+        {"LPT1", "'LPT1' is a file name Windows reserves"},
+        {"", "the name is empty"},
+        {"A123456789012345678901234567890123456789012345678901234567890123456789", "longer than 64 characters"},
+    };
+    struct child c;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *args[] = {"new", bad[i].name, "-C", "/nonexistent", NULL};
+        assert_int_equal(run(&c, args, NULL), 2);
+        assert_contains(c.err, bad[i].message);
+        assert_contains(c.err, "Try 'wbemev new --help'.");
+        assert_string_equal(c.out, "");
+        child_free(&c);
+    }
+    const struct {
+        const char *args[6];
+        const char *message;
+    } usage[] = {
+        {{"new", NULL}, "missing the provider's name"},
+        {{"new", "A", "B", NULL}, "one name only ('A' and 'B')"},
+        {{"new", "Acme", "--clsid", "1234", NULL}, "'1234' is not a GUID"},
+        {{"new", "Acme", "-C", NULL}, "option '--directory' needs a value"},
+    };
+    for (size_t i = 0; i < sizeof usage / sizeof usage[0]; i++) {
+        assert_int_equal(run(&c, usage[i].args, NULL), 2);
+        assert_contains(c.err, usage[i].message);
+        child_free(&c);
+    }
+    /* A directory that cannot be made. */
+    const char *nowhere[] = {"new", "Acme_Disk", "-C", "/nonexistent/dir", NULL};
+    assert_int_equal(run(&c, nowhere, NULL), 1);
+    assert_contains(c.err, "cannot create '/nonexistent/dir/acme_disk': No such file or directory");
+    child_free(&c);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -626,6 +824,8 @@ int main(void)
         cmocka_unit_test(test_run_contract),
         cmocka_unit_test(test_run_interrupt),
         cmocka_unit_test(test_run_filechange),
+        cmocka_unit_test(test_new_project),
+        cmocka_unit_test(test_new_refuses),
     };
     return cmocka_run_group_tests_name("tool", tests, NULL, NULL);
 }

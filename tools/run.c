@@ -341,13 +341,19 @@ static int parse_options(struct run *r, int argc, char **argv)
         OPT_QUEUED, OPT_QUEUE, OPT_PROGRESS, OPT_NO_PROGRESS
     };
     static const tool_option opts[] = {
-        {"help", 'h', false, OPT_HELP},         {"query", 'q', true, OPT_QUERY},
-        {"count", 'n', true, OPT_COUNT},        {"seconds", 't', true, OPT_SECONDS},
-        {"format", 'f', true, OPT_FORMAT},      {"contract", 'c', true, OPT_CONTRACT},
-        {"param", 'p', true, OPT_PARAM},        {"silent", 's', false, OPT_SILENT},
-        {"queued", 0, false, OPT_QUEUED},       {"queue", 0, true, OPT_QUEUE},
-        {"progress", 0, false, OPT_PROGRESS},   {"no-progress", 0, false, OPT_NO_PROGRESS},
-        {NULL, 0, false, 0},
+        {"help", 'h', TOOL_NO_VALUE, OPT_HELP},
+        {"query", 'q', TOOL_VALUE, OPT_QUERY},
+        {"count", 'n', TOOL_VALUE, OPT_COUNT},
+        {"seconds", 't', TOOL_VALUE, OPT_SECONDS},
+        {"format", 'f', TOOL_VALUE, OPT_FORMAT},
+        {"contract", 'c', TOOL_VALUE, OPT_CONTRACT},
+        {"param", 'p', TOOL_VALUE, OPT_PARAM},
+        {"silent", 's', TOOL_NO_VALUE, OPT_SILENT},
+        {"queued", 0, TOOL_NO_VALUE, OPT_QUEUED},
+        {"queue", 0, TOOL_VALUE, OPT_QUEUE},
+        {"progress", 0, TOOL_NO_VALUE, OPT_PROGRESS},
+        {"no-progress", 0, TOOL_NO_VALUE, OPT_NO_PROGRESS},
+        {NULL, 0, TOOL_NO_VALUE, 0},
     };
     tool_args a = {argc, argv, 1, "run", false};
     const char *v;

@@ -37,10 +37,16 @@ int tool_usage_error(const char *cmd, const char *fmt, ...)
 
 /* A small getopt: options may come before or after positional arguments; "--" ends options.
  * Long options take "--name value" or "--name=value"; short ones "-n value" or "-nvalue". */
+typedef enum tool_value_kind {
+    TOOL_NO_VALUE = 0,      /* a flag */
+    TOOL_VALUE = 1,         /* takes a value: "--name value", "--name=value", "-n value", "-nvalue" */
+    TOOL_OPTIONAL_VALUE = 2 /* a flag, or a value given inline only: "--name" or "--name=value" */
+} tool_value_kind;
+
 typedef struct tool_option {
     const char *long_name; /* without "--" */
     char short_name;       /* 0 for none */
-    bool has_value;
+    tool_value_kind has_value;
     int id;
 } tool_option;
 
@@ -53,13 +59,16 @@ typedef struct tool_args {
 } tool_args;
 
 /* Returns the option id, 0 for a positional argument (in *value), -1 at the end, -2 after an
- * error (already printed). */
+ * error (already printed). *value is NULL for a flag (and for an optional value not given). */
 int tool_next(tool_args *a, const tool_option *opts, const char **value);
 
 /* Parses a whole non-negative decimal. */
 bool tool_parse_u64(const char *text, uint64_t *out);
 /* Parses a non-negative number of seconds with decimals ("2", "0.5"). */
 bool tool_parse_seconds(const char *text, double *out);
+/* Accepts "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" with or without braces; writes the braced,
+ * upper-case form. */
+bool tool_normalize_clsid(const char *in, char out[39]);
 
 /* ---- plugins (plugin.c) ---- */
 
@@ -95,10 +104,17 @@ wbemev_status tool_format_text(const wbemev_object_t *obj, tool_text *t);
 /* Shows a query error: status, message and the query's line with a caret under the column. */
 void tool_print_query_error(FILE *f, const char *cmd, const char *query, const wbemev_query_error *err);
 
+/* ---- new (new.c) ---- */
+
+/* True when `name` can name a new provider project (a C identifier, see `wbemev new --help`);
+ * otherwise writes the reason to why. */
+bool tool_check_project_name(const char *name, char *why, size_t size);
+
 /* ---- commands ---- */
 
 int tool_cmd_run(int argc, char **argv);   /* run.c */
 int tool_cmd_query(int argc, char **argv); /* wbemev.c */
 int tool_cmd_mof(int argc, char **argv);   /* wbemev.c */
+int tool_cmd_new(int argc, char **argv);   /* new.c */
 
 #endif /* WBEMEV_TOOL_H */
