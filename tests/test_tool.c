@@ -26,7 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#if !defined(WBEMEV_TOOL) || !defined(BURST_PLUGIN) || !defined(HEARTBEAT_PLUGIN) || !defined(BAD_PLUGIN)
+#if !defined(WBEMEV_TOOL) || !defined(BURST_PLUGIN) || !defined(HEARTBEAT_PLUGIN) || !defined(BAD_PLUGIN) ||     \
+    !defined(SCAFFOLD_PLUGIN)
 #error "the build names the tool and the plugins"
 #endif
 
@@ -175,6 +176,23 @@ static size_t count_lines(const char *s)
             fail();                                                                                \
         }                                                                                          \
     } while (0)
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        append(&buf, &len, chunk, n);
+    fclose(f);
+    if (buf == NULL)
+        buf = calloc(1, 1);
+    return buf;
+}
 
 /* ---- help, version, usage errors ---- */
 
@@ -610,6 +628,142 @@ static void test_run_filechange(void **state)
 #endif
 }
 
+/* ---- run --trace ---- */
+
+/* The trace line holding `what` ("[  0.001234] " then text starting with `what`): its start, or
+ * NULL. */
+static const char *trace_line(const char *text, const char *what)
+{
+    for (const char *line = text; *line != '\0';) {
+        const char *eol = strchr(line, '\n');
+        size_t len = eol != NULL ? (size_t)(eol - line) : strlen(line);
+        if (len > 13 && line[0] == '[' && line[11] == ']' && line[12] == ' ' && line[4] == '.' &&
+            strncmp(line + 13, what, strlen(what)) == 0 && strlen(what) <= len - 13)
+            return line;
+        if (eol == NULL)
+            break;
+        line = eol + 1;
+    }
+    return NULL;
+}
+
+#define assert_trace(text, what)                                                                   \
+    do {                                                                                           \
+        if (trace_line((text), (what)) == NULL) {                                                  \
+            print_error("expected a trace line \"[   s.micros] %s\" in:\n%s\n", (what), (text));   \
+            fail();                                                                                \
+        }                                                                                          \
+    } while (0)
+
+/* Every trace line of text in time order, and how many there are. */
+static size_t check_trace_times(const char *text)
+{
+    double last = -1.0;
+    size_t n = 0;
+    for (const char *line = strchr(text, '['); line != NULL; line = strstr(line + 1, "\n[")) {
+        if (*line == '\n')
+            line++;
+        double t;
+        if (sscanf(line, "[%lf]", &t) != 1)
+            continue;
+        assert_true(t >= last);
+        last = t;
+        n++;
+    }
+    return n;
+}
+
+static void test_run_trace(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"run", BURST_PLUGIN, "--trace", "-p", "bursts=1", "-p", "size=5", "-n", "5", "-f", "json", NULL};
+    assert_int_equal(run(&c, args, NULL), 0);
+    assert_int_equal(count_lines(c.out), 5); /* events on standard output, the trace not */
+    assert_null(strchr(c.out, '['));
+    const char *order[] = {
+        "create_provider (the plugin's) bursts=1 size=5 -> WBEM_S_NO_ERROR",
+        "tracing BurstProvider (provider vtable version 1; no access_check slot: the host makes no AccessCheck call)",
+        "init sink SetStatus COMPLETE WBEM_S_NO_ERROR -> WBEM_S_NO_ERROR",
+        "Initialize namespace=\"root\\\\cimv2\" -> WBEM_S_NO_ERROR",
+        "NewQuery id=1 \"SELECT * FROM Burst_Event\" -> WBEM_S_NO_ERROR",
+        "ProvideEvents flags=0 -> WBEM_S_NO_ERROR",
+        "CancelQuery id=1 -> WBEM_S_NO_ERROR",
+        "Release (final: the provider stops) -> returned",
+    };
+    const char *prev = c.err;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const char *at = trace_line(prev, order[i]);
+        if (at == NULL) {
+            print_error("expected \"%s\" after \"%s\" in the trace:\n%s\n", order[i], i > 0 ? order[i - 1] : "the start",
+                        c.err);
+            fail();
+        }
+        prev = at;
+    }
+    assert_null(trace_line(c.err, "AccessCheck")); /* the provider has no access_check slot */
+    assert_true(check_trace_times(c.err) >= sizeof order / sizeof order[0]);
+    assert_contains(c.err, "contract      record: no violations");
+    child_free(&c);
+
+    /* Every optional slot: AccessCheck too, with the consumer's SID (none: a temporary consumer). */
+    const char *scaffold[] = {"run", SCAFFOLD_PLUGIN, "--trace", "-p", "interval_ms=1", "-n", "2", NULL};
+    assert_int_equal(run(&c, scaffold, NULL), 0);
+    assert_trace(c.err, "tracing Acme_DiskProvider (provider vtable version 1, every optional slot)");
+    assert_trace(c.err, "AccessCheck sid=none (temporary consumer) \"SELECT * FROM Acme_Disk_Event\" -> WBEM_S_NO_ERROR");
+    assert_true(trace_line(c.err, "AccessCheck") < trace_line(c.err, "NewQuery id=1"));
+    child_free(&c);
+
+    /* No optional query slots: the host makes none of those calls. */
+    const char *heartbeat[] = {"run", HEARTBEAT_PLUGIN, "--trace", "-p", "interval_ms=1", "-n", "1", NULL};
+    assert_int_equal(run(&c, heartbeat, NULL), 0);
+    assert_trace(c.err, "tracing HeartbeatProvider (provider vtable version 1; no new_query, cancel_query, "
+                        "access_check slots: the host makes no NewQuery, CancelQuery, AccessCheck calls)");
+    assert_null(trace_line(c.err, "NewQuery"));
+    child_free(&c);
+}
+
+/* The wrapper changes nothing the checker sees: the same violation, the same exit status. */
+static void test_run_trace_contract(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *strict[] = {"run", BAD_PLUGIN, "--count", "1", "--contract", "strict", "--trace", NULL};
+    assert_int_equal(run(&c, strict, NULL), 3);
+    assert_contains(c.err, "contract      strict: 1 violation");
+    assert_contains(c.err, "SET_STATUS_FROM_PROVIDER");
+    assert_trace(c.err, "event sink SetStatus COMPLETE WBEM_S_NO_ERROR -> WBEM_E_INVALID_OPERATION");
+    child_free(&c);
+
+    /* --trace=FILE: the trace in the file, none on standard error. */
+    char path[] = "/tmp/wbemev_test_trace_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char opt[sizeof path + 16];
+    snprintf(opt, sizeof opt, "--trace=%s", path);
+    const char *to_file[] = {"run", BURST_PLUGIN, opt, "-p", "bursts=1", "-p", "size=3", "-n", "3", "-s", NULL};
+    assert_int_equal(run(&c, to_file, NULL), 0);
+    assert_null(trace_line(c.err, "NewQuery"));
+    assert_contains(c.err, "events        3 counted");
+    child_free(&c);
+    char *trace = read_file(path);
+    assert_non_null(trace);
+    assert_trace(trace, "NewQuery id=1 \"SELECT * FROM Burst_Event\" -> WBEM_S_NO_ERROR");
+    assert_trace(trace, "Release (final: the provider stops) -> returned");
+    free(trace);
+    assert_int_equal(unlink(path), 0);
+
+    const char *unwritable[] = {"run", BURST_PLUGIN, "--trace=/nonexistent/trace.txt", NULL};
+    assert_int_equal(run(&c, unwritable, NULL), 1);
+    assert_contains(c.err, "cannot open the trace file '/nonexistent/trace.txt': No such file or directory");
+    child_free(&c);
+    const char *empty[] = {"run", BURST_PLUGIN, "--trace=", NULL};
+    assert_int_equal(run(&c, empty, NULL), 2);
+    assert_contains(c.err, "--trace=FILE needs a file name");
+    child_free(&c);
+}
+
 /* ---- new ---- */
 
 static const char *const project_files[] = {
@@ -617,23 +771,6 @@ static const char *const project_files[] = {
     "acme_disk_thread.h", "acme_disk_plugin.c", "test_acme_disk.c", "acme_disk_dll.c", "acme_disk_mof.c",
 };
 #define PROJECT_FILES (sizeof project_files / sizeof project_files[0])
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        append(&buf, &len, chunk, n);
-    fclose(f);
-    if (buf == NULL)
-        buf = calloc(1, 1);
-    return buf;
-}
 
 static char *project_path(const char *dir, const char *file)
 {
@@ -824,6 +961,8 @@ int main(void)
         cmocka_unit_test(test_run_contract),
         cmocka_unit_test(test_run_interrupt),
         cmocka_unit_test(test_run_filechange),
+        cmocka_unit_test(test_run_trace),
+        cmocka_unit_test(test_run_trace_contract),
         cmocka_unit_test(test_new_project),
         cmocka_unit_test(test_new_refuses),
     };

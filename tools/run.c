@@ -46,7 +46,13 @@ static const char run_usage[] =
     "      --queued           deliver through the dispatcher's worker thread, not on the\n"
     "                         provider's thread\n"
     "      --queue N          events waiting to be printed before new ones are dropped (10000)\n"
+    "      --trace[=FILE]     print every call the host makes into the provider (Initialize,\n"
+    "                         ProvideEvents, NewQuery, CancelQuery, AccessCheck, AddRef, Release)\n"
+    "                         with the status it returns, one line each, stamped with the seconds\n"
+    "                         since the start, to standard error (or FILE); events stay on\n"
+    "                         standard output\n"
     "      --progress         show the progress line even when standard error is not a terminal\n"
+    "                         (never while the trace goes to standard error)\n"
     "      --no-progress      never show it\n"
     "  -h, --help             show this help (and PLUGIN's parameters when given)\n"
     "\n"
@@ -68,7 +74,8 @@ struct run {
     size_t nparams;
     uint64_t count;
     double seconds;
-    bool has_count, has_seconds, has_contract, silent, queued, help;
+    bool has_count, has_seconds, has_contract, silent, queued, help, trace;
+    const char *trace_path; /* --trace=FILE; NULL: standard error */
     int progress; /* -1: when stderr is a terminal */
     enum run_format format;
     wbemev_contract_policy contract;
@@ -88,6 +95,9 @@ struct run {
     bool progress_shown, out_is_tty;
 
     bool keep_plugin; /* a provider thread may outlive its provider: do not dlclose */
+
+    uint64_t t0;         /* when the command started (the trace's time 0) */
+    tool_tracer *tracer; /* the tracing provider's state, when the provider is wrapped */
 };
 
 /* The self-pipe: the signal handler, the consumer and the printer write one byte to wake main. */
@@ -338,7 +348,7 @@ static int parse_options(struct run *r, int argc, char **argv)
 {
     enum {
         OPT_HELP = 1, OPT_QUERY, OPT_COUNT, OPT_SECONDS, OPT_FORMAT, OPT_CONTRACT, OPT_PARAM, OPT_SILENT,
-        OPT_QUEUED, OPT_QUEUE, OPT_PROGRESS, OPT_NO_PROGRESS
+        OPT_QUEUED, OPT_QUEUE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TRACE
     };
     static const tool_option opts[] = {
         {"help", 'h', TOOL_NO_VALUE, OPT_HELP},
@@ -353,6 +363,7 @@ static int parse_options(struct run *r, int argc, char **argv)
         {"queue", 0, TOOL_VALUE, OPT_QUEUE},
         {"progress", 0, TOOL_NO_VALUE, OPT_PROGRESS},
         {"no-progress", 0, TOOL_NO_VALUE, OPT_NO_PROGRESS},
+        {"trace", 0, TOOL_OPTIONAL_VALUE, OPT_TRACE},
         {NULL, 0, TOOL_NO_VALUE, 0},
     };
     tool_args a = {argc, argv, 1, "run", false};
@@ -428,6 +439,12 @@ static int parse_options(struct run *r, int argc, char **argv)
         }
         case OPT_PROGRESS: r->progress = 1; break;
         case OPT_NO_PROGRESS: r->progress = 0; break;
+        case OPT_TRACE:
+            if (v != NULL && *v == '\0')
+                return tool_usage_error("run", "--trace=FILE needs a file name");
+            r->trace = true;
+            r->trace_path = v;
+            break;
         default:
             if (r->plugin_path != NULL)
                 return tool_usage_error("run", "one plugin only ('%s' and '%s')", r->plugin_path, v);
@@ -456,6 +473,49 @@ static bool setup_notify(void)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* a closed stdout is a write error, handled as "output closed" */
     return true;
+}
+
+/* What wbemev_module_register does (the classes, the provider, its registration), with the tracing
+ * provider between the provider the plugin creates and the dispatcher. */
+static wbemev_status register_wrapped(struct run *r, wbemev_dispatcher_t *d, const wbemev_module *m,
+                                      const wbemev_module_args *args)
+{
+    const wbemev_registration *reg = m->registration;
+    wbemev_status st = wbemev_registration_define_classes(reg, wbemev_dispatcher_namespace(d), true);
+    if (WBEMEV_FAILED(st))
+        return st;
+    wbemev_provider_t *real = NULL;
+    st = m->create_provider(m->ctx, args, &real);
+    if (tool_tracer_tracing(r->tracer)) {
+        tool_text params = {NULL, 0, 0};
+        for (size_t i = 0; i < args->count; i++) {
+            tool_text_write(&params, " ", 1);
+            tool_text_write(&params, args->keys[i], strlen(args->keys[i]));
+            tool_text_write(&params, "=", 1);
+            tool_text_write(&params, args->values[i], strlen(args->values[i]));
+        }
+        tool_text_write(&params, "", 1);
+        const char *name = wbemev_status_name(st);
+        tool_trace_line(r->tracer, "create_provider (the plugin's)%s -> %s", params.data != NULL ? params.data : "",
+                        name != NULL ? name : "?");
+        tool_text_free(&params);
+    }
+    if (WBEMEV_SUCCEEDED(st) && !wbemev_provider_is_valid(real)) {
+        st = WBEMEV_E_PROVIDER_LOAD_FAILURE; /* "succeeded" without a usable provider */
+        if (real != NULL && real->vtbl != NULL && real->vtbl->release != NULL)
+            wbemev_provider_release(real);
+    }
+    if (WBEMEV_FAILED(st))
+        return st;
+    wbemev_provider_t *wrapped;
+    st = tool_trace_provider(r->tracer, real, &wrapped);
+    if (WBEMEV_FAILED(st)) {
+        wbemev_provider_release(real);
+        return st;
+    }
+    st = wbemev_dispatcher_register(d, reg->provider_name, wrapped, reg->event_queries, reg->query_count);
+    wbemev_provider_release(wrapped); /* the dispatcher keeps its own reference on success */
+    return st;
 }
 
 static int host(struct run *r, const tool_plugin *plugin)
@@ -503,8 +563,23 @@ static int host(struct run *r, const tool_plugin *plugin)
     if (ids == NULL || sstats == NULL)
         goto out;
 
+    if (r->trace) {
+        FILE *out = stderr;
+        if (r->trace_path != NULL && (out = fopen(r->trace_path, "w")) == NULL) {
+            tool_error("run", "cannot open the trace file '%s': %s", r->trace_path, strerror(errno));
+            goto out;
+        }
+        r->tracer = tool_tracer_new(out, out != stderr, stderr, r->t0, reg->provider_name);
+        if (r->tracer == NULL) {
+            if (out != stderr)
+                fclose(out);
+            tool_error("run", "out of memory");
+            goto out;
+        }
+    }
+
     wbemev_module_args args = {r->nparams, (const char *const *)r->keys, r->values};
-    st = wbemev_module_register(d, m, &args);
+    st = r->tracer != NULL ? register_wrapped(r, d, m, &args) : wbemev_module_register(d, m, &args);
     if (WBEMEV_FAILED(st)) {
         tool_error("run", "cannot start %s: %s", reg->provider_name, tool_status_text(st, sbuf, sizeof sbuf));
         if (st == WBEMEV_E_INVALID_PARAMETER && r->nparams > 0)
@@ -555,7 +630,8 @@ static int host(struct run *r, const tool_plugin *plugin)
     fflush(stderr);
 
     /* ---- wait for a reason to stop ---- */
-    bool show_progress = r->progress == 1 || (r->progress == -1 && isatty(STDERR_FILENO));
+    bool trace_on_stderr = r->trace && r->trace_path == NULL;
+    bool show_progress = !trace_on_stderr && (r->progress == 1 || (r->progress == -1 && isatty(STDERR_FILENO)));
     uint64_t deadline = r->has_seconds ? start + (uint64_t)(r->seconds * 1e9) : UINT64_MAX;
     struct rate_window window = {start, 0, 0.0};
     while (reason == NULL) {
@@ -691,6 +767,8 @@ out:
     wbemev_dispatcher_destroy(d); /* the consumer gets its final SetStatus and is released */
     if (consumer != NULL)
         wbemev_sink_release(consumer);
+    tool_tracer_release(r->tracer); /* the file closes once the wrappers are gone too */
+    r->tracer = NULL;
     free(ids);
     free(sstats);
     return rc;
@@ -700,6 +778,7 @@ int tool_cmd_run(int argc, char **argv)
 {
     struct run r;
     memset(&r, 0, sizeof r);
+    r.t0 = now_ns();
     r.progress = -1;
     r.contract = WBEMEV_CONTRACT_RECORD;
     r.queue_max = 10000;
