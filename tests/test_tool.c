@@ -37,6 +37,7 @@
 
 struct child {
     pid_t pid;
+    int in_fd; /* standard input, when kept open (child_start_interactive); else -1 */
     int out_fd, err_fd;
     char *out, *err;
     size_t out_len, err_len;
@@ -53,7 +54,7 @@ static void append(char **buf, size_t *len, const char *data, size_t n)
     *buf = p;
 }
 
-static void child_start(struct child *c, const char *const *args, const char *input)
+static void child_spawn(struct child *c, const char *const *args, const char *input, bool keep_input)
 {
     int out[2], err[2], in[2];
     assert_int_equal(pipe(out), 0);
@@ -86,9 +87,38 @@ static void child_start(struct child *c, const char *const *args, const char *in
         size_t len = strlen(input);
         assert_int_equal(write(in[1], input, len), (ssize_t)len);
     }
-    close(in[1]);
+    c->in_fd = -1;
+    if (keep_input)
+        c->in_fd = in[1];
+    else
+        close(in[1]);
     c->out_fd = out[0];
     c->err_fd = err[0];
+}
+
+static void child_start(struct child *c, const char *const *args, const char *input)
+{
+    child_spawn(c, args, input, false);
+}
+
+/* Starts the tool with its standard input kept open: child_send writes commands to it. */
+static void child_start_interactive(struct child *c, const char *const *args)
+{
+    child_spawn(c, args, NULL, true);
+}
+
+static void child_send(struct child *c, const char *text)
+{
+    size_t len = strlen(text);
+    assert_true(c->in_fd >= 0);
+    assert_int_equal(write(c->in_fd, text, len), (ssize_t)len);
+}
+
+static void child_close_input(struct child *c)
+{
+    if (c->in_fd >= 0)
+        close(c->in_fd);
+    c->in_fd = -1;
 }
 
 static long long now_ms(void)
@@ -138,8 +168,55 @@ static void child_read(struct child *c, const char *until)
     }
 }
 
+/* Reads the child's output until `until` appears in its standard error (err) or output at or after
+ * *pos, and moves *pos past it: the next expectation looks further on. Fails the test past the
+ * guard or when the tool ends first. */
+static void child_expect(struct child *c, bool err, size_t *pos, const char *until)
+{
+    long long deadline = now_ms() + GUARD_MS;
+    for (;;) {
+        const char *text = err ? c->err : c->out;
+        const char *at = strstr(text + *pos, until);
+        if (at != NULL) {
+            *pos = (size_t)(at - text) + strlen(until);
+            return;
+        }
+        if (c->out_fd < 0 && c->err_fd < 0) {
+            /* Whole, not through print_error (which cuts long messages). */
+            fprintf(stderr, "the tool ended without writing \"%s\" to its %s after offset %zu\nstdout:\n%s\nstderr:\n%s\n",
+                    until, err ? "standard error" : "standard output", *pos, c->out, c->err);
+            fail();
+        }
+        struct pollfd fds[2] = {{c->out_fd, POLLIN, 0}, {c->err_fd, POLLIN, 0}};
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            fprintf(stderr, "the tool did not write \"%s\" within %d ms\nstderr:\n%s\n", until, GUARD_MS, c->err);
+            kill(c->pid, SIGKILL);
+            fail();
+        }
+        int n = poll(fds, 2, (int)left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        assert_true(n >= 0);
+        for (int i = 0; i < 2; i++) {
+            int *fd = i == 0 ? &c->out_fd : &c->err_fd;
+            if (*fd < 0 || fds[i].revents == 0)
+                continue;
+            char buf[65536];
+            ssize_t got = read(*fd, buf, sizeof buf);
+            if (got > 0) {
+                append(i == 0 ? &c->out : &c->err, i == 0 ? &c->out_len : &c->err_len, buf, (size_t)got);
+            } else if (got == 0 || errno != EINTR) {
+                close(*fd);
+                *fd = -1;
+            }
+        }
+    }
+}
+
 static int child_finish(struct child *c)
 {
+    child_close_input(c);
     child_read(c, NULL);
     int status;
     while (waitpid(c->pid, &status, 0) < 0)
@@ -228,6 +305,14 @@ static void test_version_and_help(void **state)
         assert_contains(c.out, usage);
         child_free(&c);
     }
+
+    const char *run_help[] = {"run", "--help", NULL};
+    assert_int_equal(run(&c, run_help, NULL), 0);
+    assert_contains(c.out, "--trace[=FILE]");
+    assert_contains(c.out, "-i, --interactive");
+    assert_contains(c.out, "--sid SID");
+    assert_contains(c.out, "Interactive commands");
+    child_free(&c);
 
     /* With a plugin, run --help lists the plugin's parameters. */
     const char *plugin_help[] = {"run", BURST_PLUGIN, "--help", NULL};
@@ -764,6 +849,159 @@ static void test_run_trace_contract(void **state)
     child_free(&c);
 }
 
+/* ---- run --interactive ---- */
+
+/* The number before `what` in the stats line "  indicate ...": e.g. "with no subscription left". */
+static unsigned long long stats_number_before(const char *text, size_t from, const char *what)
+{
+    const char *line = strstr(text + from, "  indicate      ");
+    assert_non_null(line);
+    const char *at = strstr(line, what);
+    assert_non_null(at);
+    while (at > line && at[-1] == ' ')
+        at--;
+    while (at > line && at[-1] >= '0' && at[-1] <= '9')
+        at--;
+    return strtoull(at, NULL, 10);
+}
+
+/* Trace lines are matched without their end: a call of a millisecond or more adds ", took N ms". */
+static void test_run_interactive(void **state)
+{
+    (void)state;
+    struct child c;
+    /* The burst provider fires bursts until stopped, and ignores CancelQuery. */
+    const char *args[] = {"run", BURST_PLUGIN, "--interactive", "--trace", "--silent", "-p", "size=10", NULL};
+    child_start_interactive(&c, args);
+    size_t at = 0;
+    child_expect(&c, true, &at, "] NewQuery id=1 \"SELECT * FROM Burst_Event\" -> WBEM_S_NO_ERROR");
+    child_expect(&c, true, &at, "commands on standard input ('help' lists them)");
+
+    child_send(&c, "subscribe SELECT * FROM Burst_Event WHERE Burst > 2\n");
+    child_expect(&c, true, &at, "] NewQuery id=2 \"SELECT * FROM Burst_Event WHERE Burst > 2\" -> WBEM_S_NO_ERROR");
+    child_expect(&c, true, &at, "wbemev run: subscription 2: SELECT * FROM Burst_Event WHERE Burst > 2\n");
+
+    child_send(&c, "list\n");
+    child_expect(&c, true, &at,
+                 "wbemev run: 2 subscriptions, 2 live:\n"
+                 "  1     live      SELECT * FROM Burst_Event\n"
+                 "  2     live      SELECT * FROM Burst_Event WHERE Burst > 2\n");
+
+    child_send(&c, "cancel 1\n");
+    child_expect(&c, true, &at, "] CancelQuery id=1 -> WBEM_S_NO_ERROR");
+    child_expect(&c, true, &at, "wbemev run: cancelled subscription 1: SELECT * FROM Burst_Event\n");
+
+    child_send(&c, "stats\n");
+    child_expect(&c, true, &at, "wbemev run: stats at ");
+    size_t stats = at;
+    child_expect(&c, true, &at, "  subscription  1 (cancelled): delivered ");
+    child_expect(&c, true, &at, "  subscription  2: delivered ");
+    child_expect(&c, true, &at, "  provider      BurstProvider: indicated ");
+    child_expect(&c, true, &at, "  indicate      ");
+    child_expect(&c, true, &at, "with no subscription left");
+    assert_int_equal(stats_number_before(c.err, stats, "with no subscription left"), 0);
+
+    /* The last one goes: the provider keeps indicating, and that shows. */
+    child_send(&c, "cancel 2\n");
+    child_expect(&c, true, &at, "] CancelQuery id=2 -> WBEM_S_NO_ERROR");
+    child_expect(&c, true, &at,
+                 "wbemev run: cancelled subscription 2: SELECT * FROM Burst_Event WHERE Burst > 2 (no subscription "
+                 "left)\n");
+    child_expect(&c, true, &at, "] Indicate 10 objects with no subscription left -> WBEM_S_NO_ERROR");
+    child_send(&c, "stats\n");
+    child_expect(&c, true, &at, "wbemev run: stats at ");
+    stats = at;
+    child_expect(&c, true, &at, "  subscription  2 (cancelled): delivered ");
+    child_expect(&c, true, &at, "with no subscription left");
+    assert_true(stats_number_before(c.err, stats, "with no subscription left") >= 1);
+
+    child_send(&c, "report\n");
+    child_expect(&c, true, &at, "wbemev run: report:\n  contract      record: no violations\n");
+    child_send(&c, "cancel 9\ncancel two\nbogus\nlist everything\n");
+    child_expect(&c, true, &at, "wbemev run: no subscription 9 (see 'list')\n");
+    child_expect(&c, true, &at, "wbemev run: cancel needs a subscription id (see 'list'), not 'two'\n");
+    child_expect(&c, true, &at, "wbemev run: unknown command 'bogus'");
+    child_expect(&c, true, &at, "wbemev run: list takes no argument\n");
+
+    child_send(&c, "quit\n");
+    assert_int_equal(child_finish(&c), 0);
+    child_expect(&c, true, &at, "] Release (final: the provider stops) -> returned"); /* ", took N ms" may follow */
+    child_expect(&c, true, &at, "wbemev run: stopped: quit\n");
+    child_expect(&c, true, &at, " with no subscription left\n");
+    child_expect(&c, true, &at, "  subscription  1 (cancelled): delivered ");
+    child_expect(&c, true, &at, "  subscription  2 (cancelled): delivered ");
+    child_expect(&c, true, &at, "  contract      record: no violations\n");
+    assert_string_equal(c.out, "");
+    child_free(&c);
+}
+
+/* Events keep flowing while commands are read; a bad query is shown and the run goes on; the end
+ * of input stops it. */
+static void test_run_interactive_events(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"run", HEARTBEAT_PLUGIN, "-i", "-p", "interval_ms=2", "-f", "json", NULL};
+    child_start_interactive(&c, args);
+    size_t at = 0, out = 0;
+    child_expect(&c, true, &at, "commands on standard input");
+    child_expect(&c, false, &out, "\"Sequence\":\"1\"");
+    child_send(&c, "help\n");
+    child_expect(&c, true, &at, "  subscribe WQL   subscribe with the query");
+    child_send(&c, "subscribe SELECT * FROM Heartbeat_Event WHERE Sequnce > 3\n");
+    child_expect(&c, true, &at, "wbemev run: WBEM_E_INVALID_PROPERTY: ");
+    child_expect(&c, true, &at, "\n  SELECT * FROM Heartbeat_Event WHERE Sequnce > 3\n");
+    child_expect(&c, true, &at, "^\n");
+    child_send(&c, "subscribe\n");
+    child_expect(&c, true, &at, "wbemev run: subscribe needs a WQL query");
+    child_send(&c, "  # a comment, then a blank line\n\n");
+    child_send(&c, "SUBSCRIBE SELECT * FROM Heartbeat_Event WHERE Sequence >= 5\n");
+    child_expect(&c, true, &at, "wbemev run: subscription 2: SELECT * FROM Heartbeat_Event WHERE Sequence >= 5\n");
+    child_send(&c, "list"); /* its newline never comes: the end of input runs it */
+    child_close_input(&c);
+    assert_int_equal(child_finish(&c), 0);
+    child_expect(&c, true, &at, "wbemev run: 2 subscriptions, 2 live:\n");
+    child_expect(&c, true, &at, "wbemev run: stopped: end of input\n");
+    child_expect(&c, true, &at, "  subscription  2: delivered ");
+    assert_null(strstr(c.err, "(cancelled)"));
+    assert_null(strstr(c.err, "with no subscription left"));
+    assert_true(count_lines(c.out) >= 2);
+    child_free(&c);
+}
+
+/* --sid: AccessCheck sees the SID, parsed into Windows' layout and shown back in text form. */
+static void test_run_sid(void **state)
+{
+    (void)state;
+    const struct {
+        const char *sid, *shown;
+    } sids[] = {
+        {"S-1-5-21-1004336348-1177238915-682003330-1001", "S-1-5-21-1004336348-1177238915-682003330-1001"},
+        {"s-1-5-18", "S-1-5-18"},
+        {"S-1-0x123456789ABC-7", "S-1-0x123456789ABC-7"},
+        {"S-1-16", "S-1-16"},
+        {"S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15", "S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15"},
+    };
+    struct child c;
+    for (size_t i = 0; i < sizeof sids / sizeof sids[0]; i++) {
+        const char *args[] = {"run", SCAFFOLD_PLUGIN, "--trace", "--sid", sids[i].sid, "-p", "interval_ms=1", "-n", "1", NULL};
+        assert_int_equal(run(&c, args, NULL), 0);
+        char line[256];
+        snprintf(line, sizeof line, "AccessCheck sid=%s \"SELECT * FROM Acme_Disk_Event\" -> WBEM_S_NO_ERROR",
+                 sids[i].shown);
+        assert_trace(c.err, line);
+        child_free(&c);
+    }
+    const char *bad[] = {"S-1", "S-2-5-18", "S-1-5-", "S-1-5-x", "X-1-5-18", "S-1-5-4294967296",
+                         "S-1-0x1000000000000-1", "S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *args[] = {"run", SCAFFOLD_PLUGIN, "--sid", bad[i], NULL};
+        assert_int_equal(run(&c, args, NULL), 2);
+        assert_contains(c.err, "--sid needs a SID such as S-1-5-21-");
+        child_free(&c);
+    }
+}
+
 /* ---- new ---- */
 
 static const char *const project_files[] = {
@@ -963,6 +1201,9 @@ int main(void)
         cmocka_unit_test(test_run_filechange),
         cmocka_unit_test(test_run_trace),
         cmocka_unit_test(test_run_trace_contract),
+        cmocka_unit_test(test_run_interactive),
+        cmocka_unit_test(test_run_interactive_events),
+        cmocka_unit_test(test_run_sid),
         cmocka_unit_test(test_new_project),
         cmocka_unit_test(test_new_refuses),
     };

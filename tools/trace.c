@@ -247,12 +247,12 @@ static wbemev_status tsink_indicate(wbemev_sink_t *s, int32_t count, wbemev_obje
         if (!atomic_exchange(&t->warned, true)) {
             char sbuf[16];
             tool_trace_line(t, "Indicate %llu object%s with no subscription left -> %s (the provider keeps "
-                               "indicating after its last CancelQuery; 'stats' counts these calls)",
+                               "indicating after the last subscription went; 'stats' counts these calls)",
                             (unsigned long long)n, n == 1 ? "" : "s", status_text(st, sbuf, sizeof sbuf));
             if (t->warn != NULL && t->warn != t->out) {
                 fprintf(t->warn,
-                        "wbemev run: warning: %s keeps indicating with no subscription left (after its last "
-                        "CancelQuery); 'stats' counts these calls\n",
+                        "wbemev run: warning: %s keeps indicating with no subscription left; 'stats' counts "
+                        "these calls\n",
                         t->provider_name);
                 fflush(t->warn);
             }

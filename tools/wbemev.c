@@ -70,25 +70,31 @@ static const char mof_usage[] =
 
 /* ---- messages ---- */
 
+/* Messages are written under the stream's lock: a line from another thread (the trace) never lands
+ * inside one. */
 void tool_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     fflush(stdout);
+    flockfile(stderr);
     fprintf(stderr, "wbemev%s%s: ", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 int tool_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
+    flockfile(stderr);
     fprintf(stderr, "wbemev%s%s: ", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'wbemev%s%s --help'.\n", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
+    funlockfile(stderr);
     return EXIT_USAGE;
 }
 
