@@ -5,7 +5,12 @@
  * worker with --queued) to the consumer sink, which only queues them (a consumer returns quickly and
  * never blocks the provider: past --queue events it drops, as WMI does past its high threshold). A
  * printer thread formats and writes them. The main thread waits on a self-pipe for the stop signals
- * (Ctrl-C, --count reached, output closed) with a timeout for --seconds and the progress line.
+ * (Ctrl-C, --count reached, output closed) with a timeout for --seconds and the progress line, and,
+ * with --interactive, on standard input: it runs the commands itself (subscribe and cancel are
+ * never made from inside a provider call or a consumer).
+ *
+ * With --trace or --interactive the provider is wrapped in the tracing provider (trace.c) and
+ * registered by the tool, in place of wbemev_module_register.
  */
 #define _POSIX_C_SOURCE 200809L
 

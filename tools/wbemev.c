@@ -3,7 +3,8 @@
  * plugin's registration MOF, start a new provider project.
  *
  *   wbemev run PLUGIN.so [--query WQL]... [--count N] [--seconds S] [--format text|mof|json]
- *                        [--contract off|record|strict] [--param KEY=VALUE]...
+ *                        [--contract off|record|strict] [--param KEY=VALUE]... [--trace[=FILE]]
+ *                        [--interactive] [--sid SID]
  *   wbemev query WQL [--plugin PLUGIN.so]
  *   wbemev mof PLUGIN.so [--clsid GUID]
  *   wbemev new NAME [-C DIR] [--clsid GUID] [--quiet]
