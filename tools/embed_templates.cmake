@@ -3,7 +3,7 @@
 #   cmake -DOUTPUT=templates.c -DTEMPLATES="a.in;b.in" -P embed_templates.cmake
 #
 # Each file becomes a byte array (no string-length limit, no escaping) in tool_templates[], named by
-# its file name. Written to a temporary file and copied only when it changed.
+# its file name.
 if(NOT OUTPUT OR NOT TEMPLATES)
   message(FATAL_ERROR "embed_templates.cmake: OUTPUT and TEMPLATES are required")
 endif()
@@ -27,6 +27,4 @@ foreach(_path IN LISTS TEMPLATES)
 endforeach()
 string(APPEND _c "\nconst tool_template tool_templates[] = {\n${_table}};\n")
 string(APPEND _c "const size_t tool_template_count = ${_i};\n")
-file(WRITE "${OUTPUT}.tmp" "${_c}")
-execute_process(COMMAND "${CMAKE_COMMAND}" -E copy_if_different "${OUTPUT}.tmp" "${OUTPUT}")
-file(REMOVE "${OUTPUT}.tmp")
+file(WRITE "${OUTPUT}" "${_c}")

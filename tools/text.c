@@ -12,6 +12,8 @@
 wbemev_status tool_text_write(void *ctx, const char *text, size_t len)
 {
     tool_text *t = ctx;
+    if (len == 0)
+        return WBEMEV_S_NO_ERROR; /* nothing to copy (and t->data may still be NULL) */
     if (len > t->capacity - t->length) {
         size_t cap = t->capacity != 0 ? t->capacity : 4096;
         while (cap - t->length < len) {
