@@ -26,7 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#if !defined(WBEMEV_TOOL) || !defined(BURST_PLUGIN) || !defined(HEARTBEAT_PLUGIN) || !defined(BAD_PLUGIN)
+#if !defined(WBEMEV_TOOL) || !defined(BURST_PLUGIN) || !defined(HEARTBEAT_PLUGIN) || !defined(BAD_PLUGIN) ||     \
+    !defined(SCAFFOLD_PLUGIN)
 #error "the build names the tool and the plugins"
 #endif
 
@@ -36,6 +37,7 @@
 
 struct child {
     pid_t pid;
+    int in_fd; /* standard input, when kept open (child_start_interactive); else -1 */
     int out_fd, err_fd;
     char *out, *err;
     size_t out_len, err_len;
@@ -52,7 +54,7 @@ static void append(char **buf, size_t *len, const char *data, size_t n)
     *buf = p;
 }
 
-static void child_start(struct child *c, const char *const *args, const char *input)
+static void child_spawn(struct child *c, const char *const *args, const char *input, bool keep_input)
 {
     int out[2], err[2], in[2];
     assert_int_equal(pipe(out), 0);
@@ -85,9 +87,38 @@ static void child_start(struct child *c, const char *const *args, const char *in
         size_t len = strlen(input);
         assert_int_equal(write(in[1], input, len), (ssize_t)len);
     }
-    close(in[1]);
+    c->in_fd = -1;
+    if (keep_input)
+        c->in_fd = in[1];
+    else
+        close(in[1]);
     c->out_fd = out[0];
     c->err_fd = err[0];
+}
+
+static void child_start(struct child *c, const char *const *args, const char *input)
+{
+    child_spawn(c, args, input, false);
+}
+
+/* Starts the tool with its standard input kept open: child_send writes commands to it. */
+static void child_start_interactive(struct child *c, const char *const *args)
+{
+    child_spawn(c, args, NULL, true);
+}
+
+static void child_send(struct child *c, const char *text)
+{
+    size_t len = strlen(text);
+    assert_true(c->in_fd >= 0);
+    assert_int_equal(write(c->in_fd, text, len), (ssize_t)len);
+}
+
+static void child_close_input(struct child *c)
+{
+    if (c->in_fd >= 0)
+        close(c->in_fd);
+    c->in_fd = -1;
 }
 
 static long long now_ms(void)
@@ -137,8 +168,55 @@ static void child_read(struct child *c, const char *until)
     }
 }
 
+/* Reads the child's output until `until` appears in its standard error (err) or output at or after
+ * *pos, and moves *pos past it: the next expectation looks further on. Fails the test past the
+ * guard or when the tool ends first. */
+static void child_expect(struct child *c, bool err, size_t *pos, const char *until)
+{
+    long long deadline = now_ms() + GUARD_MS;
+    for (;;) {
+        const char *text = err ? c->err : c->out;
+        const char *at = strstr(text + *pos, until);
+        if (at != NULL) {
+            *pos = (size_t)(at - text) + strlen(until);
+            return;
+        }
+        if (c->out_fd < 0 && c->err_fd < 0) {
+            /* Whole, not through print_error (which cuts long messages). */
+            fprintf(stderr, "the tool ended without writing \"%s\" to its %s after offset %zu\nstdout:\n%s\nstderr:\n%s\n",
+                    until, err ? "standard error" : "standard output", *pos, c->out, c->err);
+            fail();
+        }
+        struct pollfd fds[2] = {{c->out_fd, POLLIN, 0}, {c->err_fd, POLLIN, 0}};
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            fprintf(stderr, "the tool did not write \"%s\" within %d ms\nstderr:\n%s\n", until, GUARD_MS, c->err);
+            kill(c->pid, SIGKILL);
+            fail();
+        }
+        int n = poll(fds, 2, (int)left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        assert_true(n >= 0);
+        for (int i = 0; i < 2; i++) {
+            int *fd = i == 0 ? &c->out_fd : &c->err_fd;
+            if (*fd < 0 || fds[i].revents == 0)
+                continue;
+            char buf[65536];
+            ssize_t got = read(*fd, buf, sizeof buf);
+            if (got > 0) {
+                append(i == 0 ? &c->out : &c->err, i == 0 ? &c->out_len : &c->err_len, buf, (size_t)got);
+            } else if (got == 0 || errno != EINTR) {
+                close(*fd);
+                *fd = -1;
+            }
+        }
+    }
+}
+
 static int child_finish(struct child *c)
 {
+    child_close_input(c);
     child_read(c, NULL);
     int status;
     while (waitpid(c->pid, &status, 0) < 0)
@@ -176,6 +254,23 @@ static size_t count_lines(const char *s)
         }                                                                                          \
     } while (0)
 
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        append(&buf, &len, chunk, n);
+    fclose(f);
+    if (buf == NULL)
+        buf = calloc(1, 1);
+    return buf;
+}
+
 /* ---- help, version, usage errors ---- */
 
 static void test_version_and_help(void **state)
@@ -193,11 +288,12 @@ static void test_version_and_help(void **state)
     assert_contains(c.out, "run PLUGIN");
     assert_contains(c.out, "query WQL");
     assert_contains(c.out, "mof PLUGIN");
+    assert_contains(c.out, "new NAME");
     assert_string_equal(c.err, "");
     child_free(&c);
 
-    const char *cmds[] = {"run", "query", "mof"};
-    for (size_t i = 0; i < 3; i++) {
+    const char *cmds[] = {"run", "query", "mof", "new"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char usage[64];
         snprintf(usage, sizeof usage, "usage: wbemev %s", cmds[i]);
         const char *sub[] = {cmds[i], "--help", NULL};
@@ -209,6 +305,14 @@ static void test_version_and_help(void **state)
         assert_contains(c.out, usage);
         child_free(&c);
     }
+
+    const char *run_help[] = {"run", "--help", NULL};
+    assert_int_equal(run(&c, run_help, NULL), 0);
+    assert_contains(c.out, "--trace[=FILE]");
+    assert_contains(c.out, "-i, --interactive");
+    assert_contains(c.out, "--sid SID");
+    assert_contains(c.out, "Interactive commands");
+    child_free(&c);
 
     /* With a plugin, run --help lists the plugin's parameters. */
     const char *plugin_help[] = {"run", BURST_PLUGIN, "--help", NULL};
@@ -609,6 +713,475 @@ static void test_run_filechange(void **state)
 #endif
 }
 
+/* ---- run --trace ---- */
+
+/* The trace line holding `what` ("[  0.001234] " then text starting with `what`): its start, or
+ * NULL. */
+static const char *trace_line(const char *text, const char *what)
+{
+    for (const char *line = text; *line != '\0';) {
+        const char *eol = strchr(line, '\n');
+        size_t len = eol != NULL ? (size_t)(eol - line) : strlen(line);
+        if (len > 13 && line[0] == '[' && line[11] == ']' && line[12] == ' ' && line[4] == '.' &&
+            strncmp(line + 13, what, strlen(what)) == 0 && strlen(what) <= len - 13)
+            return line;
+        if (eol == NULL)
+            break;
+        line = eol + 1;
+    }
+    return NULL;
+}
+
+#define assert_trace(text, what)                                                                   \
+    do {                                                                                           \
+        if (trace_line((text), (what)) == NULL) {                                                  \
+            print_error("expected a trace line \"[   s.micros] %s\" in:\n%s\n", (what), (text));   \
+            fail();                                                                                \
+        }                                                                                          \
+    } while (0)
+
+/* Every trace line of text in time order, and how many there are. */
+static size_t check_trace_times(const char *text)
+{
+    double last = -1.0;
+    size_t n = 0;
+    for (const char *line = strchr(text, '['); line != NULL; line = strstr(line + 1, "\n[")) {
+        if (*line == '\n')
+            line++;
+        double t;
+        if (sscanf(line, "[%lf]", &t) != 1)
+            continue;
+        assert_true(t >= last);
+        last = t;
+        n++;
+    }
+    return n;
+}
+
+static void test_run_trace(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"run", BURST_PLUGIN, "--trace", "-p", "bursts=1", "-p", "size=5", "-n", "5", "-f", "json", NULL};
+    assert_int_equal(run(&c, args, NULL), 0);
+    assert_int_equal(count_lines(c.out), 5); /* events on standard output, the trace not */
+    assert_null(strchr(c.out, '['));
+    const char *order[] = {
+        "create_provider (the plugin's) bursts=1 size=5 -> WBEM_S_NO_ERROR",
+        "tracing BurstProvider (provider vtable version 1; no access_check slot: the host makes no AccessCheck call)",
+        "init sink SetStatus COMPLETE WBEM_S_NO_ERROR -> WBEM_S_NO_ERROR",
+        "Initialize namespace=\"root\\\\cimv2\" -> WBEM_S_NO_ERROR",
+        "NewQuery id=1 \"SELECT * FROM Burst_Event\" -> WBEM_S_NO_ERROR",
+        "ProvideEvents flags=0 -> WBEM_S_NO_ERROR",
+        "CancelQuery id=1 -> WBEM_S_NO_ERROR",
+        "Release (final: the provider stops) -> returned",
+    };
+    const char *prev = c.err;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const char *at = trace_line(prev, order[i]);
+        if (at == NULL) {
+            print_error("expected \"%s\" after \"%s\" in the trace:\n%s\n", order[i], i > 0 ? order[i - 1] : "the start",
+                        c.err);
+            fail();
+        }
+        prev = at;
+    }
+    assert_null(trace_line(c.err, "AccessCheck")); /* the provider has no access_check slot */
+    assert_true(check_trace_times(c.err) >= sizeof order / sizeof order[0]);
+    assert_contains(c.err, "contract      record: no violations");
+    child_free(&c);
+
+    /* Every optional slot: AccessCheck too, with the consumer's SID (none: a temporary consumer). */
+    const char *scaffold[] = {"run", SCAFFOLD_PLUGIN, "--trace", "-p", "interval_ms=1", "-n", "2", NULL};
+    assert_int_equal(run(&c, scaffold, NULL), 0);
+    assert_trace(c.err, "tracing Acme_DiskProvider (provider vtable version 1, every optional slot)");
+    assert_trace(c.err, "AccessCheck sid=none (temporary consumer) \"SELECT * FROM Acme_Disk_Event\" -> WBEM_S_NO_ERROR");
+    assert_true(trace_line(c.err, "AccessCheck") < trace_line(c.err, "NewQuery id=1"));
+    child_free(&c);
+
+    /* No optional query slots: the host makes none of those calls. */
+    const char *heartbeat[] = {"run", HEARTBEAT_PLUGIN, "--trace", "-p", "interval_ms=1", "-n", "1", NULL};
+    assert_int_equal(run(&c, heartbeat, NULL), 0);
+    assert_trace(c.err, "tracing HeartbeatProvider (provider vtable version 1; no new_query, cancel_query, "
+                        "access_check slots: the host makes no NewQuery, CancelQuery, AccessCheck calls)");
+    assert_null(trace_line(c.err, "NewQuery"));
+    child_free(&c);
+}
+
+/* The wrapper changes nothing the checker sees: the same violation, the same exit status. */
+static void test_run_trace_contract(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *strict[] = {"run", BAD_PLUGIN, "--count", "1", "--contract", "strict", "--trace", NULL};
+    assert_int_equal(run(&c, strict, NULL), 3);
+    assert_contains(c.err, "contract      strict: 1 violation");
+    assert_contains(c.err, "SET_STATUS_FROM_PROVIDER");
+    assert_trace(c.err, "event sink SetStatus COMPLETE WBEM_S_NO_ERROR -> WBEM_E_INVALID_OPERATION");
+    child_free(&c);
+
+    /* --trace=FILE: the trace in the file, none on standard error. */
+    char path[] = "/tmp/wbemev_test_trace_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char opt[sizeof path + 16];
+    snprintf(opt, sizeof opt, "--trace=%s", path);
+    const char *to_file[] = {"run", BURST_PLUGIN, opt, "-p", "bursts=1", "-p", "size=3", "-n", "3", "-s", NULL};
+    assert_int_equal(run(&c, to_file, NULL), 0);
+    assert_null(trace_line(c.err, "NewQuery"));
+    assert_contains(c.err, "events        3 counted");
+    child_free(&c);
+    char *trace = read_file(path);
+    assert_non_null(trace);
+    assert_trace(trace, "NewQuery id=1 \"SELECT * FROM Burst_Event\" -> WBEM_S_NO_ERROR");
+    assert_trace(trace, "Release (final: the provider stops) -> returned");
+    free(trace);
+    assert_int_equal(unlink(path), 0);
+
+    const char *unwritable[] = {"run", BURST_PLUGIN, "--trace=/nonexistent/trace.txt", NULL};
+    assert_int_equal(run(&c, unwritable, NULL), 1);
+    assert_contains(c.err, "cannot open the trace file '/nonexistent/trace.txt': No such file or directory");
+    child_free(&c);
+    const char *empty[] = {"run", BURST_PLUGIN, "--trace=", NULL};
+    assert_int_equal(run(&c, empty, NULL), 2);
+    assert_contains(c.err, "--trace=FILE needs a file name");
+    child_free(&c);
+}
+
+/* ---- run --interactive ---- */
+
+/* The number before `what` in the stats line "  indicate ...": e.g. "with no subscription left". */
+static unsigned long long stats_number_before(const char *text, size_t from, const char *what)
+{
+    const char *line = strstr(text + from, "  indicate      ");
+    assert_non_null(line);
+    const char *at = strstr(line, what);
+    assert_non_null(at);
+    while (at > line && at[-1] == ' ')
+        at--;
+    while (at > line && at[-1] >= '0' && at[-1] <= '9')
+        at--;
+    return strtoull(at, NULL, 10);
+}
+
+/* Trace lines are matched without their end: a call of a millisecond or more adds ", took N ms". */
+static void test_run_interactive(void **state)
+{
+    (void)state;
+    struct child c;
+    /* The burst provider fires bursts until stopped, and ignores CancelQuery. */
+    const char *args[] = {"run", BURST_PLUGIN, "--interactive", "--trace", "--silent", "-p", "size=10", NULL};
+    child_start_interactive(&c, args);
+    size_t at = 0;
+    child_expect(&c, true, &at, "] NewQuery id=1 \"SELECT * FROM Burst_Event\" -> WBEM_S_NO_ERROR");
+    child_expect(&c, true, &at, "commands on standard input ('help' lists them)");
+
+    child_send(&c, "subscribe SELECT * FROM Burst_Event WHERE Burst > 2\n");
+    child_expect(&c, true, &at, "] NewQuery id=2 \"SELECT * FROM Burst_Event WHERE Burst > 2\" -> WBEM_S_NO_ERROR");
+    child_expect(&c, true, &at, "wbemev run: subscription 2: SELECT * FROM Burst_Event WHERE Burst > 2\n");
+
+    child_send(&c, "list\n");
+    child_expect(&c, true, &at,
+                 "wbemev run: 2 subscriptions, 2 live:\n"
+                 "  1     live      SELECT * FROM Burst_Event\n"
+                 "  2     live      SELECT * FROM Burst_Event WHERE Burst > 2\n");
+
+    child_send(&c, "cancel 1\n");
+    child_expect(&c, true, &at, "] CancelQuery id=1 -> WBEM_S_NO_ERROR");
+    child_expect(&c, true, &at, "wbemev run: cancelled subscription 1: SELECT * FROM Burst_Event\n");
+
+    child_send(&c, "stats\n");
+    child_expect(&c, true, &at, "wbemev run: stats at ");
+    size_t stats = at;
+    child_expect(&c, true, &at, "  subscription  1 (cancelled): delivered ");
+    child_expect(&c, true, &at, "  subscription  2: delivered ");
+    child_expect(&c, true, &at, "  provider      BurstProvider: indicated ");
+    child_expect(&c, true, &at, "  indicate      ");
+    child_expect(&c, true, &at, "with no subscription left");
+    assert_int_equal(stats_number_before(c.err, stats, "with no subscription left"), 0);
+
+    /* The last one goes: the provider keeps indicating, and that shows. */
+    child_send(&c, "cancel 2\n");
+    child_expect(&c, true, &at, "] CancelQuery id=2 -> WBEM_S_NO_ERROR");
+    child_expect(&c, true, &at,
+                 "wbemev run: cancelled subscription 2: SELECT * FROM Burst_Event WHERE Burst > 2 (no subscription "
+                 "left)\n");
+    child_expect(&c, true, &at, "] Indicate 10 objects with no subscription left -> WBEM_S_NO_ERROR");
+    child_send(&c, "stats\n");
+    child_expect(&c, true, &at, "wbemev run: stats at ");
+    stats = at;
+    child_expect(&c, true, &at, "  subscription  2 (cancelled): delivered ");
+    child_expect(&c, true, &at, "with no subscription left");
+    assert_true(stats_number_before(c.err, stats, "with no subscription left") >= 1);
+
+    child_send(&c, "report\n");
+    child_expect(&c, true, &at, "wbemev run: report:\n  contract      record: no violations\n");
+    child_send(&c, "cancel 9\ncancel two\nbogus\nlist everything\n");
+    child_expect(&c, true, &at, "wbemev run: no subscription 9 (see 'list')\n");
+    child_expect(&c, true, &at, "wbemev run: cancel needs a subscription id (see 'list'), not 'two'\n");
+    child_expect(&c, true, &at, "wbemev run: unknown command 'bogus'");
+    child_expect(&c, true, &at, "wbemev run: list takes no argument\n");
+
+    child_send(&c, "quit\n");
+    assert_int_equal(child_finish(&c), 0);
+    child_expect(&c, true, &at, "] Release (final: the provider stops) -> returned"); /* ", took N ms" may follow */
+    child_expect(&c, true, &at, "wbemev run: stopped: quit\n");
+    child_expect(&c, true, &at, " with no subscription left\n");
+    child_expect(&c, true, &at, "  subscription  1 (cancelled): delivered ");
+    child_expect(&c, true, &at, "  subscription  2 (cancelled): delivered ");
+    child_expect(&c, true, &at, "  contract      record: no violations\n");
+    assert_string_equal(c.out, "");
+    child_free(&c);
+}
+
+/* Events keep flowing while commands are read; a bad query is shown and the run goes on; the end
+ * of input stops it. */
+static void test_run_interactive_events(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"run", HEARTBEAT_PLUGIN, "-i", "-p", "interval_ms=2", "-f", "json", NULL};
+    child_start_interactive(&c, args);
+    size_t at = 0, out = 0;
+    child_expect(&c, true, &at, "commands on standard input");
+    child_expect(&c, false, &out, "\"Sequence\":\"1\"");
+    child_send(&c, "help\n");
+    child_expect(&c, true, &at, "  subscribe WQL   subscribe with the query");
+    child_send(&c, "subscribe SELECT * FROM Heartbeat_Event WHERE Sequnce > 3\n");
+    child_expect(&c, true, &at, "wbemev run: WBEM_E_INVALID_PROPERTY: ");
+    child_expect(&c, true, &at, "\n  SELECT * FROM Heartbeat_Event WHERE Sequnce > 3\n");
+    child_expect(&c, true, &at, "^\n");
+    child_send(&c, "subscribe\n");
+    child_expect(&c, true, &at, "wbemev run: subscribe needs a WQL query");
+    child_send(&c, "  # a comment, then a blank line\n\n");
+    child_send(&c, "SUBSCRIBE SELECT * FROM Heartbeat_Event WHERE Sequence >= 5\n");
+    child_expect(&c, true, &at, "wbemev run: subscription 2: SELECT * FROM Heartbeat_Event WHERE Sequence >= 5\n");
+    child_send(&c, "list"); /* its newline never comes: the end of input runs it */
+    child_close_input(&c);
+    assert_int_equal(child_finish(&c), 0);
+    child_expect(&c, true, &at, "wbemev run: 2 subscriptions, 2 live:\n");
+    child_expect(&c, true, &at, "wbemev run: stopped: end of input\n");
+    child_expect(&c, true, &at, "  subscription  2: delivered ");
+    assert_null(strstr(c.err, "(cancelled)"));
+    assert_null(strstr(c.err, "with no subscription left"));
+    assert_true(count_lines(c.out) >= 2);
+    child_free(&c);
+}
+
+/* --sid: AccessCheck sees the SID, parsed into Windows' layout and shown back in text form. */
+static void test_run_sid(void **state)
+{
+    (void)state;
+    const struct {
+        const char *sid, *shown;
+    } sids[] = {
+        {"S-1-5-21-1004336348-1177238915-682003330-1001", "S-1-5-21-1004336348-1177238915-682003330-1001"},
+        {"s-1-5-18", "S-1-5-18"},
+        {"S-1-0x123456789ABC-7", "S-1-0x123456789ABC-7"},
+        {"S-1-16", "S-1-16"},
+        {"S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15", "S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15"},
+    };
+    struct child c;
+    for (size_t i = 0; i < sizeof sids / sizeof sids[0]; i++) {
+        const char *args[] = {"run", SCAFFOLD_PLUGIN, "--trace", "--sid", sids[i].sid, "-p", "interval_ms=1", "-n", "1", NULL};
+        assert_int_equal(run(&c, args, NULL), 0);
+        char line[256];
+        snprintf(line, sizeof line, "AccessCheck sid=%s \"SELECT * FROM Acme_Disk_Event\" -> WBEM_S_NO_ERROR",
+                 sids[i].shown);
+        assert_trace(c.err, line);
+        child_free(&c);
+    }
+    const char *bad[] = {"S-1", "S-2-5-18", "S-1-5-", "S-1-5-x", "X-1-5-18", "S-1-5-4294967296",
+                         "S-1-0x1000000000000-1", "S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *args[] = {"run", SCAFFOLD_PLUGIN, "--sid", bad[i], NULL};
+        assert_int_equal(run(&c, args, NULL), 2);
+        assert_contains(c.err, "--sid needs a SID such as S-1-5-21-");
+        child_free(&c);
+    }
+}
+
+/* ---- new ---- */
+
+static const char *const project_files[] = {
+    "CMakeLists.txt", "README.md", ".gitignore", "acme_disk_provider.h", "acme_disk_provider.c",
+    "acme_disk_thread.h", "acme_disk_plugin.c", "test_acme_disk.c", "acme_disk_dll.c", "acme_disk_mof.c",
+};
+#define PROJECT_FILES (sizeof project_files / sizeof project_files[0])
+
+static char *project_path(const char *dir, const char *file)
+{
+    size_t n = strlen(dir) + strlen(file) + 16;
+    char *p = malloc(n);
+    assert_non_null(p);
+    snprintf(p, n, "%s/acme_disk/%s", dir, file);
+    return p;
+}
+
+/* True when text holds "@KEY@" (an upper-case placeholder the scaffold left). */
+static bool has_placeholder(const char *text)
+{
+    for (const char *at = strchr(text, '@'); at != NULL; at = strchr(at + 1, '@')) {
+        const char *p = at + 1;
+        while ((*p >= 'A' && *p <= 'Z') || *p == '_')
+            p++;
+        if (p > at + 1 && *p == '@')
+            return true;
+    }
+    return false;
+}
+
+static void remove_project(const char *dir)
+{
+    for (size_t i = 0; i < PROJECT_FILES; i++) {
+        char *p = project_path(dir, project_files[i]);
+        unlink(p);
+        free(p);
+    }
+    char *d = project_path(dir, "");
+    rmdir(d);
+    free(d);
+}
+
+static void test_new_project(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wbemev_test_new_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct child c;
+    const char *args[] = {"new", "Acme_Disk", "-C", dir, NULL};
+    assert_int_equal(run(&c, args, NULL), 0);
+    char created[256];
+    snprintf(created, sizeof created, "Created %s/acme_disk: provider Acme_DiskProvider, class Acme_Disk_Event, CLSID {",
+             dir);
+    assert_contains(c.out, created);
+    assert_contains(c.out, "cmake -S . -B build -DCMAKE_PREFIX_PATH=");
+    assert_contains(c.out, "wbemev run ./build/libacme_disk.so");
+    assert_string_equal(c.err, "");
+    char clsid[40] = "";
+    const char *brace = strstr(c.out, "CLSID {");
+    assert_non_null(brace);
+    memcpy(clsid, brace + 6, 38);
+    child_free(&c);
+
+    /* Every file, no placeholder left; the provider carries the names and the CLSID. */
+    char *texts[PROJECT_FILES];
+    for (size_t i = 0; i < PROJECT_FILES; i++) {
+        char *p = project_path(dir, project_files[i]);
+        texts[i] = read_file(p);
+        if (texts[i] == NULL)
+            fail_msg("wbemev new wrote no %s", p);
+        free(p);
+        if (has_placeholder(texts[i]))
+            fail_msg("a placeholder is left in %s:\n%s", project_files[i], texts[i]);
+    }
+    const char *provider_c = texts[4];
+    assert_contains(provider_c, ".provider_name = \"Acme_DiskProvider\"");
+    char clsid_line[64];
+    snprintf(clsid_line, sizeof clsid_line, ".clsid = \"%s\"", clsid);
+    assert_contains(provider_c, clsid_line);
+    assert_true(clsid[0] == '{' && clsid[37] == '}' && clsid[15] == '4'); /* a version-4 GUID */
+    assert_contains(texts[3], "#define ACME_DISK_EVENT_CLASS \"Acme_Disk_Event\"");
+    assert_contains(texts[0], "find_package(wbemev " );
+    assert_contains(texts[0], "add_library(acme_disk MODULE acme_disk_plugin.c acme_disk_provider.c)");
+    assert_contains(texts[0], "wbemev::testkit");
+    assert_contains(texts[0], "wbemev::win");
+    assert_contains(texts[6], "WBEMEV_MODULE(&acme_disk_registration");
+    assert_contains(texts[8], "WBEMEV_WIN_DLL_EXPORTS(acme_disk_module)");
+
+    /* It never overwrites: the project is left as it was. */
+    assert_int_equal(run(&c, args, NULL), 1);
+    assert_contains(c.err, "already exists: not overwriting it");
+    assert_string_equal(c.out, "");
+    child_free(&c);
+    char *p = project_path(dir, "acme_disk_provider.c");
+    char *again = read_file(p);
+    free(p);
+    assert_non_null(again);
+    assert_string_equal(again, provider_c);
+    free(again);
+    for (size_t i = 0; i < PROJECT_FILES; i++)
+        free(texts[i]);
+    remove_project(dir);
+
+    /* A CLSID of our own, quietly; a new random one differs from the first. */
+    const char *given[] = {"new", "--quiet", "Acme_Disk", "--clsid", "0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0", "-C",
+                           dir, NULL};
+    assert_int_equal(run(&c, given, NULL), 0);
+    assert_string_equal(c.out, "");
+    child_free(&c);
+    p = project_path(dir, "acme_disk_provider.c");
+    char *text = read_file(p);
+    free(p);
+    assert_non_null(text);
+    assert_contains(text, ".clsid = \"{0F1E2D3C-4B5A-4978-8796-A5B4C3D2E1F0}\"");
+    free(text);
+    remove_project(dir);
+    const char *fresh[] = {"new", "-q", "Acme_Disk", "-C", dir, NULL};
+    assert_int_equal(run(&c, fresh, NULL), 0);
+    child_free(&c);
+    p = project_path(dir, "acme_disk_provider.c");
+    text = read_file(p);
+    free(p);
+    assert_non_null(text);
+    assert_null(strstr(text, clsid));
+    free(text);
+    remove_project(dir);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_new_refuses(void **state)
+{
+    (void)state;
+    const struct {
+        const char *name;
+        const char *message;
+    } bad[] = {
+        {"9lives", "'9lives' must start with a letter"},
+        {"_Acme", "'_Acme' must start with a letter"},
+        {"Acme-Disk", "'Acme-Disk' is not a C identifier: '-' at position 5"},
+        {"Acme Disk", "'Acme Disk' is not a C identifier: ' ' at position 5"},
+        {"Acme\xc3\xa9", "byte 0xC3 at position 5 (ASCII only)"},
+        {"Acme__Disk", "has two underscores in a row"},
+        {"Acme_", "'Acme_' ends with an underscore"},
+        {"WbemEv_Disk", "starts with 'wbemev'"},
+        {"Test", "'Test' is a name CMake or Windows reserves ('test')"},
+        {"con", "reserves"},
+        {"LPT1", "'LPT1' is a file name Windows reserves"},
+        {"", "the name is empty"},
+        {"A123456789012345678901234567890123456789012345678901234567890123456789", "longer than 64 characters"},
+    };
+    struct child c;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *args[] = {"new", bad[i].name, "-C", "/nonexistent", NULL};
+        assert_int_equal(run(&c, args, NULL), 2);
+        assert_contains(c.err, bad[i].message);
+        assert_contains(c.err, "Try 'wbemev new --help'.");
+        assert_string_equal(c.out, "");
+        child_free(&c);
+    }
+    const struct {
+        const char *args[6];
+        const char *message;
+    } usage[] = {
+        {{"new", NULL}, "missing the provider's name"},
+        {{"new", "A", "B", NULL}, "one name only ('A' and 'B')"},
+        {{"new", "Acme", "--clsid", "1234", NULL}, "'1234' is not a GUID"},
+        {{"new", "Acme", "-C", NULL}, "option '--directory' needs a value"},
+    };
+    for (size_t i = 0; i < sizeof usage / sizeof usage[0]; i++) {
+        assert_int_equal(run(&c, usage[i].args, NULL), 2);
+        assert_contains(c.err, usage[i].message);
+        child_free(&c);
+    }
+    /* A directory that cannot be made. */
+    const char *nowhere[] = {"new", "Acme_Disk", "-C", "/nonexistent/dir", NULL};
+    assert_int_equal(run(&c, nowhere, NULL), 1);
+    assert_contains(c.err, "cannot create '/nonexistent/dir/acme_disk': No such file or directory");
+    child_free(&c);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -626,6 +1199,13 @@ int main(void)
         cmocka_unit_test(test_run_contract),
         cmocka_unit_test(test_run_interrupt),
         cmocka_unit_test(test_run_filechange),
+        cmocka_unit_test(test_run_trace),
+        cmocka_unit_test(test_run_trace_contract),
+        cmocka_unit_test(test_run_interactive),
+        cmocka_unit_test(test_run_interactive_events),
+        cmocka_unit_test(test_run_sid),
+        cmocka_unit_test(test_new_project),
+        cmocka_unit_test(test_new_refuses),
     };
     return cmocka_run_group_tests_name("tool", tests, NULL, NULL);
 }

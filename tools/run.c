@@ -5,7 +5,12 @@
  * worker with --queued) to the consumer sink, which only queues them (a consumer returns quickly and
  * never blocks the provider: past --queue events it drops, as WMI does past its high threshold). A
  * printer thread formats and writes them. The main thread waits on a self-pipe for the stop signals
- * (Ctrl-C, --count reached, output closed) with a timeout for --seconds and the progress line.
+ * (Ctrl-C, --count reached, output closed) with a timeout for --seconds and the progress line, and,
+ * with --interactive, on standard input: it runs the commands itself (subscribe and cancel are
+ * never made from inside a provider call or a consumer).
+ *
+ * With --trace or --interactive the provider is wrapped in the tracing provider (trace.c) and
+ * registered by the tool, in place of wbemev_module_register.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -18,6 +23,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,17 +52,48 @@ static const char run_usage[] =
     "      --queued           deliver through the dispatcher's worker thread, not on the\n"
     "                         provider's thread\n"
     "      --queue N          events waiting to be printed before new ones are dropped (10000)\n"
+    "      --trace[=FILE]     print every call the host makes into the provider (Initialize,\n"
+    "                         ProvideEvents, NewQuery, CancelQuery, AccessCheck, AddRef, Release)\n"
+    "                         with the status it returns, one line each, stamped with the seconds\n"
+    "                         since the start, to standard error (or FILE); events stay on\n"
+    "                         standard output\n"
+    "  -i, --interactive      read commands on standard input while events flow (see below); off\n"
+    "                         unless given, also on a terminal\n"
+    "      --sid SID          the consumer's SID for every subscription, as AccessCheck sees it\n"
+    "                         (S-1-5-21-...; default: none, a temporary consumer)\n"
     "      --progress         show the progress line even when standard error is not a terminal\n"
+    "                         (never with --interactive, nor while the trace goes to standard error)\n"
     "      --no-progress      never show it\n"
     "  -h, --help             show this help (and PLUGIN's parameters when given)\n"
+    "\n"
+    "Interactive commands (--interactive; one a line, answers on standard error):\n"
+    "  subscribe WQL          subscribe with the query; prints the new subscription's id\n"
+    "  cancel ID              end subscription ID (the provider gets CancelQuery)\n"
+    "  list                   the subscriptions: id, live or cancelled, query\n"
+    "  stats                  counters of each subscription, of the provider and of its Indicate\n"
+    "                         calls, those made with no subscription left included\n"
+    "  report                 the contract checker's report so far\n"
+    "  quit                   stop with the summary; so does the end of standard input\n"
+    "A provider that keeps indicating once no subscription is left gets a warning (and a trace\n"
+    "line), once each time the last subscription goes.\n"
     "\n"
     "Exit status: 0 done; 1 the plugin or a subscription failed; 2 bad command line; 3 contract\n"
     "violations under --contract strict.\n"
     "\n"
-    "Example:\n"
-    "  wbemev run ./burst_plugin.so --count 800 --format json\n";
+    "Examples:\n"
+    "  wbemev run ./burst_plugin.so --count 800 --format json\n"
+    "  wbemev run ./heartbeat_plugin.so --trace --interactive\n";
 
 enum run_format { FORMAT_TEXT, FORMAT_MOF, FORMAT_JSON };
+
+/* A subscription the tool made. */
+struct run_sub {
+    uint32_t id;
+    char *query;                     /* owned */
+    bool live;                       /* not ended yet */
+    bool cancelled;                  /* ended by the 'cancel' command */
+    wbemev_subscription_stats last;  /* read just before it ended */
+};
 
 struct run {
     /* options */
@@ -68,7 +105,8 @@ struct run {
     size_t nparams;
     uint64_t count;
     double seconds;
-    bool has_count, has_seconds, has_contract, silent, queued, help;
+    bool has_count, has_seconds, has_contract, silent, queued, help, trace;
+    const char *trace_path; /* --trace=FILE; NULL: standard error */
     int progress; /* -1: when stderr is a terminal */
     enum run_format format;
     wbemev_contract_policy contract;
@@ -88,6 +126,27 @@ struct run {
     bool progress_shown, out_is_tty;
 
     bool keep_plugin; /* a provider thread may outlive its provider: do not dlclose */
+
+    uint64_t t0;         /* when the command started (the trace's time 0) */
+    uint64_t start;      /* when the subscriptions started */
+    tool_tracer *tracer; /* the tracing provider's state, when the provider is wrapped */
+
+    /* the host */
+    wbemev_dispatcher_t *d;
+    wbemev_sink_t *consumer;
+    wbemev_subscribe_options sopts;
+    const char *provider_name;
+    struct run_sub *subs;
+    size_t nsubs, subs_cap, live;
+    bool has_sid;
+    uint8_t sid[TOOL_SID_MAX];
+    size_t sid_length;
+
+    /* --interactive: commands on standard input */
+    bool interactive;
+    bool stdin_open, stdin_tty, discarding;
+    char inbuf[4096];
+    size_t inlen;
 };
 
 /* The self-pipe: the signal handler, the consumer and the printer write one byte to wake main. */
@@ -338,16 +397,25 @@ static int parse_options(struct run *r, int argc, char **argv)
 {
     enum {
         OPT_HELP = 1, OPT_QUERY, OPT_COUNT, OPT_SECONDS, OPT_FORMAT, OPT_CONTRACT, OPT_PARAM, OPT_SILENT,
-        OPT_QUEUED, OPT_QUEUE, OPT_PROGRESS, OPT_NO_PROGRESS
+        OPT_QUEUED, OPT_QUEUE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TRACE, OPT_INTERACTIVE, OPT_SID
     };
     static const tool_option opts[] = {
-        {"help", 'h', false, OPT_HELP},         {"query", 'q', true, OPT_QUERY},
-        {"count", 'n', true, OPT_COUNT},        {"seconds", 't', true, OPT_SECONDS},
-        {"format", 'f', true, OPT_FORMAT},      {"contract", 'c', true, OPT_CONTRACT},
-        {"param", 'p', true, OPT_PARAM},        {"silent", 's', false, OPT_SILENT},
-        {"queued", 0, false, OPT_QUEUED},       {"queue", 0, true, OPT_QUEUE},
-        {"progress", 0, false, OPT_PROGRESS},   {"no-progress", 0, false, OPT_NO_PROGRESS},
-        {NULL, 0, false, 0},
+        {"help", 'h', TOOL_NO_VALUE, OPT_HELP},
+        {"query", 'q', TOOL_VALUE, OPT_QUERY},
+        {"count", 'n', TOOL_VALUE, OPT_COUNT},
+        {"seconds", 't', TOOL_VALUE, OPT_SECONDS},
+        {"format", 'f', TOOL_VALUE, OPT_FORMAT},
+        {"contract", 'c', TOOL_VALUE, OPT_CONTRACT},
+        {"param", 'p', TOOL_VALUE, OPT_PARAM},
+        {"silent", 's', TOOL_NO_VALUE, OPT_SILENT},
+        {"queued", 0, TOOL_NO_VALUE, OPT_QUEUED},
+        {"queue", 0, TOOL_VALUE, OPT_QUEUE},
+        {"progress", 0, TOOL_NO_VALUE, OPT_PROGRESS},
+        {"no-progress", 0, TOOL_NO_VALUE, OPT_NO_PROGRESS},
+        {"trace", 0, TOOL_OPTIONAL_VALUE, OPT_TRACE},
+        {"interactive", 'i', TOOL_NO_VALUE, OPT_INTERACTIVE},
+        {"sid", 0, TOOL_VALUE, OPT_SID},
+        {NULL, 0, TOOL_NO_VALUE, 0},
     };
     tool_args a = {argc, argv, 1, "run", false};
     const char *v;
@@ -422,6 +490,19 @@ static int parse_options(struct run *r, int argc, char **argv)
         }
         case OPT_PROGRESS: r->progress = 1; break;
         case OPT_NO_PROGRESS: r->progress = 0; break;
+        case OPT_TRACE:
+            if (v != NULL && *v == '\0')
+                return tool_usage_error("run", "--trace=FILE needs a file name");
+            r->trace = true;
+            r->trace_path = v;
+            break;
+        case OPT_INTERACTIVE: r->interactive = true; break;
+        case OPT_SID:
+            if (!tool_sid_parse(v, r->sid, &r->sid_length))
+                return tool_usage_error("run", "--sid needs a SID such as S-1-5-21-1004336348-1177238915-682003330-1001, "
+                                               "not '%s'", v);
+            r->has_sid = true;
+            break;
         default:
             if (r->plugin_path != NULL)
                 return tool_usage_error("run", "one plugin only ('%s' and '%s')", r->plugin_path, v);
@@ -452,6 +533,383 @@ static bool setup_notify(void)
     return true;
 }
 
+/* What wbemev_module_register does (the classes, the provider, its registration), with the tracing
+ * provider between the provider the plugin creates and the dispatcher. */
+static wbemev_status register_wrapped(struct run *r, wbemev_dispatcher_t *d, const wbemev_module *m,
+                                      const wbemev_module_args *args)
+{
+    const wbemev_registration *reg = m->registration;
+    wbemev_status st = wbemev_registration_define_classes(reg, wbemev_dispatcher_namespace(d), true);
+    if (WBEMEV_FAILED(st))
+        return st;
+    wbemev_provider_t *real = NULL;
+    st = m->create_provider(m->ctx, args, &real);
+    if (tool_tracer_tracing(r->tracer)) {
+        tool_text params = {NULL, 0, 0};
+        for (size_t i = 0; i < args->count; i++) {
+            tool_text_write(&params, " ", 1);
+            tool_text_write(&params, args->keys[i], strlen(args->keys[i]));
+            tool_text_write(&params, "=", 1);
+            tool_text_write(&params, args->values[i], strlen(args->values[i]));
+        }
+        tool_text_write(&params, "", 1);
+        const char *name = wbemev_status_name(st);
+        tool_trace_line(r->tracer, "create_provider (the plugin's)%s -> %s", params.data != NULL ? params.data : "",
+                        name != NULL ? name : "?");
+        tool_text_free(&params);
+    }
+    if (WBEMEV_SUCCEEDED(st) && !wbemev_provider_is_valid(real)) {
+        st = WBEMEV_E_PROVIDER_LOAD_FAILURE; /* "succeeded" without a usable provider */
+        if (real != NULL && real->vtbl != NULL && real->vtbl->release != NULL)
+            wbemev_provider_release(real);
+    }
+    if (WBEMEV_FAILED(st))
+        return st;
+    wbemev_provider_t *wrapped;
+    st = tool_trace_provider(r->tracer, real, &wrapped);
+    if (WBEMEV_FAILED(st)) {
+        wbemev_provider_release(real);
+        return st;
+    }
+    st = wbemev_dispatcher_register(d, reg->provider_name, wrapped, reg->event_queries, reg->query_count);
+    wbemev_provider_release(wrapped); /* the dispatcher keeps its own reference on success */
+    return st;
+}
+
+/* ---- subscriptions ---- */
+
+/* Checks `query` against the namespace (an error shows where it is) and subscribes the consumer. */
+static bool run_subscribe(struct run *r, const char *query)
+{
+    char sbuf[160];
+    wbemev_query_t *q;
+    wbemev_query_error err;
+    memset(&err, 0, sizeof err);
+    wbemev_status st = wbemev_query_compile(query, wbemev_dispatcher_namespace(r->d), &q, &err);
+    if (WBEMEV_FAILED(st)) {
+        if (err.status == 0)
+            err.status = st;
+        tool_print_query_error(stderr, "run", query, &err);
+        return false;
+    }
+    wbemev_query_release(q);
+    if (r->nsubs == r->subs_cap) {
+        size_t cap = r->subs_cap != 0 ? r->subs_cap * 2 : 8;
+        struct run_sub *subs = realloc(r->subs, cap * sizeof *subs);
+        if (subs == NULL) {
+            tool_error("run", "out of memory");
+            return false;
+        }
+        r->subs = subs;
+        r->subs_cap = cap;
+    }
+    char *copy = malloc(strlen(query) + 1);
+    if (copy == NULL) {
+        tool_error("run", "out of memory");
+        return false;
+    }
+    strcpy(copy, query);
+    /* Counted before the call: events the provider sends while it runs have a subscription. */
+    if (r->tracer != NULL)
+        tool_tracer_set_subscriptions(r->tracer, r->live + 1);
+    uint32_t id;
+    st = wbemev_dispatcher_subscribe(r->d, query, r->consumer, &r->sopts, &id);
+    if (WBEMEV_FAILED(st)) {
+        if (r->tracer != NULL)
+            tool_tracer_set_subscriptions(r->tracer, r->live);
+        tool_error("run", "cannot subscribe '%s': %s", query, tool_status_text(st, sbuf, sizeof sbuf));
+        free(copy);
+        return false;
+    }
+    struct run_sub *s = &r->subs[r->nsubs++];
+    memset(s, 0, sizeof *s);
+    s->id = id;
+    s->query = copy;
+    s->live = true;
+    r->live++;
+    fprintf(stderr, "wbemev run: subscription %lu: %s\n", (unsigned long)id, query);
+    fflush(stderr);
+    return true;
+}
+
+static struct run_sub *find_sub(struct run *r, uint32_t id)
+{
+    for (size_t i = 0; i < r->nsubs; i++)
+        if (r->subs[i].id == id)
+            return &r->subs[i];
+    return NULL;
+}
+
+/* Ends a live subscription, keeping its counters as they were just before. */
+static wbemev_status run_unsubscribe(struct run *r, struct run_sub *s)
+{
+    wbemev_dispatcher_subscription_stats(r->d, s->id, &s->last);
+    wbemev_status st = wbemev_dispatcher_unsubscribe(r->d, s->id);
+    s->live = false;
+    r->live--;
+    if (r->tracer != NULL)
+        tool_tracer_set_subscriptions(r->tracer, r->live);
+    return st;
+}
+
+/* A subscription's counters: now while it lives, its final ones once ended (the ones read before
+ * its cancel until the dispatcher has them). */
+static void sub_stats(struct run *r, const struct run_sub *s, wbemev_subscription_stats *out)
+{
+    if (WBEMEV_FAILED(wbemev_dispatcher_subscription_stats(r->d, s->id, out)))
+        *out = s->last;
+}
+
+static void write_sub_line(FILE *f, const struct run_sub *s, const wbemev_subscription_stats *st, bool full)
+{
+    fprintf(f, "  subscription  %lu%s: delivered %llu, filtered %llu", (unsigned long)s->id,
+            s->cancelled ? " (cancelled)" : "", (unsigned long long)st->delivered, (unsigned long long)st->filtered);
+    if (full)
+        fprintf(f, ", dropped %llu, discarded %llu, refused %llu, queued %llu", (unsigned long long)st->dropped,
+                (unsigned long long)st->discarded, (unsigned long long)st->refused, (unsigned long long)st->queued);
+    fprintf(f, ": %s\n", s->query);
+}
+
+/* The contract line, and the report when there are violations. Returns the errors. */
+static uint64_t write_contract(wbemev_dispatcher_t *d, FILE *f)
+{
+    wbemev_contract_policy policy = wbemev_dispatcher_contract_policy(d);
+    size_t kinds = wbemev_dispatcher_violation_count(d);
+    uint64_t errors = 0, warnings = 0;
+    for (size_t i = 0; i < kinds; i++) {
+        wbemev_violation v;
+        if (WBEMEV_SUCCEEDED(wbemev_dispatcher_violation_at(d, i, &v)))
+            *(v.warning ? &warnings : &errors) += v.count;
+    }
+    if (policy == WBEMEV_CONTRACT_OFF) {
+        fprintf(f, "  contract      off: not checked\n");
+    } else if (kinds == 0) {
+        fprintf(f, "  contract      %s: no violations\n", policy_name(policy));
+    } else {
+        fprintf(f, "  contract      %s: %llu violation%s, %llu warning%s:\n", policy_name(policy),
+                (unsigned long long)errors, errors == 1 ? "" : "s", (unsigned long long)warnings,
+                warnings == 1 ? "" : "s");
+        wbemev_dispatcher_report(d, f);
+    }
+    return errors;
+}
+
+/* ---- interactive commands ---- */
+
+static const char commands_help[] =
+    "commands (one a line; the answers go to standard error):\n"
+    "  subscribe WQL   subscribe with the query; prints the new subscription's id\n"
+    "  cancel ID       end subscription ID (the provider gets CancelQuery)\n"
+    "  list            the subscriptions: id, live or cancelled, query\n"
+    "  stats           counters of each subscription, of the provider and of its Indicate calls\n"
+    "  report          the contract checker's report so far\n"
+    "  quit            stop, as Ctrl-C does, with the summary (end of input too)\n"
+    "  help            this list\n";
+
+/* An answer of several lines, written to standard error in one piece. */
+struct answer {
+    char *text;
+    size_t len;
+    FILE *f;
+};
+
+static FILE *answer_begin(struct answer *a)
+{
+    a->text = NULL;
+    a->len = 0;
+    a->f = open_memstream(&a->text, &a->len);
+    return a->f != NULL ? a->f : stderr;
+}
+
+static void answer_end(struct answer *a)
+{
+    if (a->f != NULL) {
+        fclose(a->f);
+        fwrite(a->text, 1, a->len, stderr);
+        free(a->text);
+    }
+    fflush(stderr);
+}
+
+static void cmd_list(struct run *r)
+{
+    struct answer a;
+    FILE *f = answer_begin(&a);
+    fprintf(f, "wbemev run: %zu subscription%s, %zu live%s\n", r->nsubs, r->nsubs == 1 ? "" : "s", r->live,
+            r->nsubs > 0 ? ":" : "");
+    for (size_t i = 0; i < r->nsubs; i++)
+        fprintf(f, "  %-5lu %-9s %s\n", (unsigned long)r->subs[i].id, r->subs[i].cancelled ? "cancelled" : "live",
+                r->subs[i].query);
+    answer_end(&a);
+}
+
+static void cmd_stats(struct run *r)
+{
+    struct answer a;
+    FILE *f = answer_begin(&a);
+    pthread_mutex_lock(&r->lock);
+    uint64_t received = r->received, printed = r->printed, dropped = r->dropped;
+    pthread_mutex_unlock(&r->lock);
+    fprintf(f, "wbemev run: stats at %.3f s:\n", (double)(now_ns() - r->start) / 1e9);
+    fprintf(f, "  events        %llu %s, %llu received, %llu dropped (output queue full)\n",
+            (unsigned long long)printed, r->silent ? "counted" : "printed", (unsigned long long)received,
+            (unsigned long long)dropped);
+    for (size_t i = 0; i < r->nsubs; i++) {
+        wbemev_subscription_stats st;
+        sub_stats(r, &r->subs[i], &st);
+        write_sub_line(f, &r->subs[i], &st, true);
+    }
+    wbemev_provider_stats ps;
+    memset(&ps, 0, sizeof ps);
+    wbemev_dispatcher_provider_stats(r->d, r->provider_name, &ps);
+    fprintf(f, "  provider      %s: indicated %llu, accepted %llu, refused %llu%s\n", r->provider_name,
+            (unsigned long long)ps.indicated, (unsigned long long)ps.accepted, (unsigned long long)ps.refused,
+            ps.ready ? "" : " (not ready)");
+    tool_trace_counts tc;
+    tool_tracer_counts(r->tracer, &tc);
+    fprintf(f, "  indicate      %llu call%s (%llu event%s), %llu with no subscription left (%llu event%s)\n",
+            (unsigned long long)tc.indicate_calls, tc.indicate_calls == 1 ? "" : "s",
+            (unsigned long long)tc.indicated, tc.indicated == 1 ? "" : "s", (unsigned long long)tc.idle_calls,
+            (unsigned long long)tc.idle_indicated, tc.idle_indicated == 1 ? "" : "s");
+    answer_end(&a);
+}
+
+static void cmd_report(struct run *r)
+{
+    struct answer a;
+    FILE *f = answer_begin(&a);
+    fprintf(f, "wbemev run: report:\n");
+    write_contract(r->d, f);
+    answer_end(&a);
+}
+
+static void cmd_cancel(struct run *r, const char *arg)
+{
+    uint64_t id;
+    if (!tool_parse_u64(arg, &id) || id == 0 || id > UINT32_MAX) {
+        tool_error("run", "cancel needs a subscription id (see 'list'), not '%s'", arg);
+        return;
+    }
+    struct run_sub *s = find_sub(r, (uint32_t)id);
+    if (s == NULL) {
+        tool_error("run", "no subscription %llu (see 'list')", (unsigned long long)id);
+        return;
+    }
+    if (!s->live) {
+        tool_error("run", "subscription %llu is already cancelled", (unsigned long long)id);
+        return;
+    }
+    char sbuf[160];
+    wbemev_status st = run_unsubscribe(r, s);
+    s->cancelled = true;
+    if (WBEMEV_FAILED(st))
+        tool_error("run", "cancelled subscription %lu: %s", (unsigned long)s->id, tool_status_text(st, sbuf, sizeof sbuf));
+    else
+        fprintf(stderr, "wbemev run: cancelled subscription %lu: %s%s\n", (unsigned long)s->id, s->query,
+                r->live == 0 ? " (no subscription left)" : "");
+    fflush(stderr);
+}
+
+/* Runs one command line; true when it asks to stop. */
+static bool run_command(struct run *r, char *line)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    size_t len = strlen(line);
+    while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+        line[--len] = '\0';
+    if (len == 0 || line[0] == '#')
+        return false; /* blank lines and comments (scripts) */
+    char *arg = line;
+    while (*arg != '\0' && *arg != ' ' && *arg != '\t')
+        arg++;
+    if (*arg != '\0')
+        *arg++ = '\0';
+    while (*arg == ' ' || *arg == '\t')
+        arg++;
+    const char *cmd = line;
+    bool takes_arg = strcasecmp(cmd, "subscribe") == 0 || strcasecmp(cmd, "cancel") == 0;
+    if (!takes_arg && *arg != '\0' && strcasecmp(cmd, "help") != 0) {
+        tool_error("run", "%s takes no argument", cmd);
+        return false;
+    }
+    if (strcasecmp(cmd, "subscribe") == 0) {
+        if (*arg == '\0')
+            tool_error("run", "subscribe needs a WQL query: subscribe SELECT * FROM ...");
+        else
+            run_subscribe(r, arg);
+    } else if (strcasecmp(cmd, "cancel") == 0) {
+        cmd_cancel(r, arg);
+    } else if (strcasecmp(cmd, "list") == 0) {
+        cmd_list(r);
+    } else if (strcasecmp(cmd, "stats") == 0) {
+        cmd_stats(r);
+    } else if (strcasecmp(cmd, "report") == 0) {
+        cmd_report(r);
+    } else if (strcasecmp(cmd, "quit") == 0 || strcasecmp(cmd, "exit") == 0) {
+        return true;
+    } else if (strcasecmp(cmd, "help") == 0 || strcmp(cmd, "?") == 0) {
+        fputs(commands_help, stderr);
+        fflush(stderr);
+    } else {
+        tool_error("run", "unknown command '%s' (subscribe WQL, cancel ID, list, stats, report, quit, help)", cmd);
+    }
+    return false;
+}
+
+static void prompt(struct run *r)
+{
+    if (r->interactive && r->stdin_tty && r->stdin_open) {
+        fputs("wbemev> ", stderr);
+        fflush(stderr);
+    }
+}
+
+/* Reads what standard input has and runs the complete lines. Sets *stop at quit or at the end of
+ * input. */
+static void read_commands(struct run *r, const char **reason)
+{
+    ssize_t n;
+    do
+        n = read(STDIN_FILENO, r->inbuf + r->inlen, sizeof r->inbuf - 1 - r->inlen);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+        r->stdin_open = false;
+        if (r->inlen > 0 && !r->discarding) { /* a last line without its newline */
+            r->inbuf[r->inlen] = '\0';
+            run_command(r, r->inbuf);
+        }
+        r->inlen = 0;
+        if (r->stdin_tty)
+            fputc('\n', stderr);
+        *reason = "end of input";
+        return;
+    }
+    r->inlen += (size_t)n;
+    size_t start = 0;
+    for (size_t i = 0; i < r->inlen; i++) {
+        if (r->inbuf[i] != '\n')
+            continue;
+        r->inbuf[i] = '\0';
+        bool skip = r->discarding;
+        r->discarding = false;
+        if (!skip && run_command(r, r->inbuf + start)) {
+            *reason = "quit";
+            r->inlen = 0;
+            return;
+        }
+        start = i + 1;
+        prompt(r);
+    }
+    memmove(r->inbuf, r->inbuf + start, r->inlen - start);
+    r->inlen -= start;
+    if (r->inlen == sizeof r->inbuf - 1) {
+        tool_error("run", "command line longer than %zu bytes: ignored", sizeof r->inbuf - 2);
+        r->inlen = 0;
+        r->discarding = true; /* up to its end */
+    }
+}
+
 static int host(struct run *r, const tool_plugin *plugin)
 {
     const wbemev_module *m = plugin->module;
@@ -470,6 +928,7 @@ static int host(struct run *r, const tool_plugin *plugin)
             r->queries[i] = reg->event_queries[i];
         r->nqueries = reg->query_count;
     }
+    r->provider_name = reg->provider_name;
 
     if (r->has_contract)
         unsetenv("WBEMEV_CONTRACT"); /* the command line wins */
@@ -478,27 +937,41 @@ static int host(struct run *r, const tool_plugin *plugin)
     dopts.namespace_name = reg->namespace_name;
     if (r->has_contract)
         dopts.contract = r->contract;
-    wbemev_dispatcher_t *d;
-    wbemev_status st = wbemev_dispatcher_new(&dopts, &d);
+    dopts.keep_final_stats = r->interactive; /* the counters of cancelled subscriptions */
+    wbemev_status st = wbemev_dispatcher_new(&dopts, &r->d);
     if (WBEMEV_FAILED(st)) {
         tool_error("run", "cannot create the dispatcher: %s", tool_status_text(st, sbuf, sizeof sbuf));
         return EXIT_FAIL;
     }
+    wbemev_dispatcher_t *d = r->d;
 
     int rc = EXIT_FAIL;
-    wbemev_sink_t *consumer = NULL;
-    uint32_t *ids = calloc(r->nqueries, sizeof *ids);
-    wbemev_subscription_stats *sstats = calloc(r->nqueries, sizeof *sstats);
     pthread_t printer;
     bool printer_started = false, registered = false;
     const char *reason = NULL;
     char reason_buf[64];
-    uint64_t start = 0, elapsed = 0;
-    if (ids == NULL || sstats == NULL)
-        goto out;
+    uint64_t elapsed = 0;
+
+    if (r->trace || r->interactive) {
+        FILE *out = NULL;
+        if (r->trace) {
+            out = stderr;
+            if (r->trace_path != NULL && (out = fopen(r->trace_path, "w")) == NULL) {
+                tool_error("run", "cannot open the trace file '%s': %s", r->trace_path, strerror(errno));
+                goto out;
+            }
+        }
+        r->tracer = tool_tracer_new(out, out != NULL && out != stderr, stderr, r->t0, reg->provider_name);
+        if (r->tracer == NULL) {
+            if (out != NULL && out != stderr)
+                fclose(out);
+            tool_error("run", "out of memory");
+            goto out;
+        }
+    }
 
     wbemev_module_args args = {r->nparams, (const char *const *)r->keys, r->values};
-    st = wbemev_module_register(d, m, &args);
+    st = r->tracer != NULL ? register_wrapped(r, d, m, &args) : wbemev_module_register(d, m, &args);
     if (WBEMEV_FAILED(st)) {
         tool_error("run", "cannot start %s: %s", reg->provider_name, tool_status_text(st, sbuf, sizeof sbuf));
         if (st == WBEMEV_E_INVALID_PARAMETER && r->nparams > 0)
@@ -527,31 +1000,41 @@ static int host(struct run *r, const tool_plugin *plugin)
         goto out;
     }
     printer_started = !r->silent;
-    st = wbemev_callback_sink_new(on_event, NULL, r, &consumer);
+    st = wbemev_callback_sink_new(on_event, NULL, r, &r->consumer);
     if (WBEMEV_FAILED(st)) {
         tool_error("run", "cannot create the consumer: %s", tool_status_text(st, sbuf, sizeof sbuf));
         goto stop;
     }
-    wbemev_subscribe_options sopts;
-    wbemev_subscribe_options_init(&sopts);
-    sopts.delivery = r->queued ? WBEMEV_DELIVERY_QUEUED : WBEMEV_DELIVERY_SYNC;
-    start = now_ns();
-    for (size_t i = 0; i < r->nqueries; i++) {
-        st = wbemev_dispatcher_subscribe(d, r->queries[i], consumer, &sopts, &ids[i]);
-        if (WBEMEV_FAILED(st)) {
-            tool_error("run", "cannot subscribe '%s': %s", r->queries[i], tool_status_text(st, sbuf, sizeof sbuf));
-            goto stop;
-        }
-        fprintf(stderr, "wbemev run: subscription %lu: %s\n", (unsigned long)ids[i], r->queries[i]);
+    wbemev_subscribe_options_init(&r->sopts);
+    r->sopts.delivery = r->queued ? WBEMEV_DELIVERY_QUEUED : WBEMEV_DELIVERY_SYNC;
+    if (r->has_sid) {
+        r->sopts.sid = r->sid;
+        r->sopts.sid_length = r->sid_length;
     }
-    fprintf(stderr, "wbemev run: running %s (%zu subscription%s); press Ctrl-C to stop\n", reg->provider_name,
-            r->nqueries, r->nqueries == 1 ? "" : "s");
+    r->start = now_ns();
+    for (size_t i = 0; i < r->nqueries; i++) {
+        if (!run_subscribe(r, r->queries[i]))
+            goto stop;
+    }
+    if (r->tracer != NULL)
+        tool_tracer_watch(r->tracer, true); /* from here, Indicate with no subscription is noticed */
+    if (r->interactive)
+        fprintf(stderr, "wbemev run: running %s (%zu subscription%s); commands on standard input ('help' lists "
+                        "them), Ctrl-C or 'quit' to stop\n",
+                reg->provider_name, r->nqueries, r->nqueries == 1 ? "" : "s");
+    else
+        fprintf(stderr, "wbemev run: running %s (%zu subscription%s); press Ctrl-C to stop\n", reg->provider_name,
+                r->nqueries, r->nqueries == 1 ? "" : "s");
     fflush(stderr);
+    r->stdin_open = r->interactive;
+    prompt(r);
 
     /* ---- wait for a reason to stop ---- */
-    bool show_progress = r->progress == 1 || (r->progress == -1 && isatty(STDERR_FILENO));
-    uint64_t deadline = r->has_seconds ? start + (uint64_t)(r->seconds * 1e9) : UINT64_MAX;
-    struct rate_window window = {start, 0, 0.0};
+    bool trace_on_stderr = r->trace && r->trace_path == NULL;
+    bool show_progress = !trace_on_stderr && !r->interactive &&
+                         (r->progress == 1 || (r->progress == -1 && isatty(STDERR_FILENO)));
+    uint64_t deadline = r->has_seconds ? r->start + (uint64_t)(r->seconds * 1e9) : UINT64_MAX;
+    struct rate_window window = {r->start, 0, 0.0};
     while (reason == NULL) {
         int timeout = show_progress ? 250 : -1;
         if (r->has_seconds) {
@@ -565,9 +1048,9 @@ static int host(struct run *r, const tool_plugin *plugin)
             if (timeout < 0 || ms < (uint64_t)timeout)
                 timeout = ms > 1000000u ? 1000000 : (int)ms;
         }
-        struct pollfd pfd = {notify_pipe[0], POLLIN, 0};
-        int n = poll(&pfd, 1, timeout);
-        if (n > 0) {
+        struct pollfd pfd[2] = {{notify_pipe[0], POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+        int n = poll(pfd, r->stdin_open ? 2 : 1, timeout);
+        if (n > 0 && pfd[0].revents != 0) {
             char buf[32];
             ssize_t got = read(notify_pipe[0], buf, sizeof buf);
             for (ssize_t i = 0; i < got; i++) {
@@ -580,13 +1063,17 @@ static int host(struct run *r, const tool_plugin *plugin)
                     reason = "output closed";
             }
         }
+        if (n > 0 && reason == NULL && r->stdin_open && pfd[1].revents != 0)
+            read_commands(r, &reason);
         if (reason == NULL && show_progress)
-            draw_progress(r, start, &window);
+            draw_progress(r, r->start, &window);
     }
-    elapsed = now_ns() - start;
+    elapsed = now_ns() - r->start;
 
 stop:
     /* ---- stop: no more queueing; read the counters, then take everything down ---- */
+    if (r->tracer != NULL)
+        tool_tracer_watch(r->tracer, false); /* the cancels that follow are the tool's own */
     pthread_mutex_lock(&r->lock);
     r->stopping = true;
     r->discard = interrupts > 0;
@@ -594,18 +1081,18 @@ stop:
     pthread_mutex_unlock(&r->lock);
     if (reason == NULL) {
         /* a setup step failed after the provider started */
-        for (size_t i = 0; i < r->nqueries; i++) {
-            if (ids[i] != 0)
-                wbemev_dispatcher_unsubscribe(d, ids[i]);
+        for (size_t i = 0; i < r->nsubs; i++) {
+            if (r->subs[i].live)
+                run_unsubscribe(r, &r->subs[i]);
         }
         goto out;
     }
     wbemev_provider_stats pstats;
     memset(&pstats, 0, sizeof pstats);
     wbemev_dispatcher_provider_stats(d, reg->provider_name, &pstats);
-    for (size_t i = 0; i < r->nqueries; i++) {
-        wbemev_dispatcher_subscription_stats(d, ids[i], &sstats[i]);
-        wbemev_dispatcher_unsubscribe(d, ids[i]);
+    for (size_t i = 0; i < r->nsubs; i++) {
+        if (r->subs[i].live)
+            run_unsubscribe(r, &r->subs[i]); /* its counters as they were just before */
     }
     wbemev_dispatcher_unregister(d, reg->provider_name); /* the provider stops and joins its threads */
     registered = false;
@@ -620,50 +1107,45 @@ stop:
     pthread_mutex_unlock(&r->term);
     double secs = (double)elapsed / 1e9;
     uint64_t refused = pstats.refused;
-    fprintf(stderr, "wbemev run: stopped: %s\n", reason);
-    fprintf(stderr, "  events        %llu %s, %llu received, %llu dropped",
-            (unsigned long long)r->printed, r->silent ? "counted" : "printed", (unsigned long long)r->received,
+    struct answer a;
+    FILE *f = answer_begin(&a);
+    fprintf(f, "wbemev run: stopped: %s\n", reason);
+    fprintf(f, "  events        %llu %s, %llu received, %llu dropped", (unsigned long long)r->printed,
+            r->silent ? "counted" : "printed", (unsigned long long)r->received,
             (unsigned long long)(r->dropped + refused));
     if (r->dropped + refused > 0)
-        fprintf(stderr, " (%llu output queue full, %llu refused by the host)", (unsigned long long)r->dropped,
+        fprintf(f, " (%llu output queue full, %llu refused by the host)", (unsigned long long)r->dropped,
                 (unsigned long long)refused);
     if (r->discarded > 0)
-        fprintf(stderr, ", %llu not printed (%s)", (unsigned long long)r->discarded,
+        fprintf(f, ", %llu not printed (%s)", (unsigned long long)r->discarded,
                 r->output_failed ? "output closed" : "interrupted");
-    fputc('\n', stderr);
+    fputc('\n', f);
     char over[32];
     if (secs < 1.0)
         snprintf(over, sizeof over, "%.3g ms", secs * 1e3);
     else
         snprintf(over, sizeof over, "%.3f s", secs);
-    fprintf(stderr, "  rate          %.0f events/s over %s\n", secs > 0 ? (double)r->received / secs : 0.0, over);
-    fprintf(stderr, "  provider      %s: indicated %llu, accepted %llu, refused %llu\n", reg->provider_name,
+    fprintf(f, "  rate          %.0f events/s over %s\n", secs > 0 ? (double)r->received / secs : 0.0, over);
+    fprintf(f, "  provider      %s: indicated %llu, accepted %llu, refused %llu\n", reg->provider_name,
             (unsigned long long)pstats.indicated, (unsigned long long)pstats.accepted, (unsigned long long)refused);
-    for (size_t i = 0; i < r->nqueries; i++)
-        fprintf(stderr, "  subscription  %lu: delivered %llu, filtered %llu: %s\n", (unsigned long)ids[i],
-                (unsigned long long)sstats[i].delivered, (unsigned long long)sstats[i].filtered, r->queries[i]);
-
-    wbemev_contract_policy policy = wbemev_dispatcher_contract_policy(d);
-    size_t kinds = wbemev_dispatcher_violation_count(d);
-    uint64_t errors = 0, warnings = 0;
-    for (size_t i = 0; i < kinds; i++) {
-        wbemev_violation v;
-        if (WBEMEV_SUCCEEDED(wbemev_dispatcher_violation_at(d, i, &v)))
-            *(v.warning ? &warnings : &errors) += v.count;
+    if (r->tracer != NULL) {
+        tool_trace_counts tc;
+        tool_tracer_counts(r->tracer, &tc);
+        if (tc.idle_calls > 0)
+            fprintf(f, "  indicate      %llu call%s (%llu event%s) with no subscription left\n",
+                    (unsigned long long)tc.idle_calls, tc.idle_calls == 1 ? "" : "s",
+                    (unsigned long long)tc.idle_indicated, tc.idle_indicated == 1 ? "" : "s");
     }
-    if (policy == WBEMEV_CONTRACT_OFF) {
-        fprintf(stderr, "  contract      off: not checked\n");
-    } else if (kinds == 0) {
-        fprintf(stderr, "  contract      %s: no violations\n", policy_name(policy));
-    } else {
-        fprintf(stderr, "  contract      %s: %llu violation%s, %llu warning%s:\n", policy_name(policy),
-                (unsigned long long)errors, errors == 1 ? "" : "s", (unsigned long long)warnings,
-                warnings == 1 ? "" : "s");
-        wbemev_dispatcher_report(d, stderr);
+    for (size_t i = 0; i < r->nsubs; i++) {
+        wbemev_subscription_stats st_sub = r->subs[i].last;
+        if (r->subs[i].cancelled)
+            sub_stats(r, &r->subs[i], &st_sub); /* its final counters */
+        write_sub_line(f, &r->subs[i], &st_sub, false);
     }
-    fflush(stderr);
+    uint64_t errors = write_contract(d, f);
+    answer_end(&a);
 
-    if (policy >= WBEMEV_CONTRACT_STRICT && errors > 0)
+    if (wbemev_dispatcher_contract_policy(d) >= WBEMEV_CONTRACT_STRICT && errors > 0)
         rc = EXIT_VIOLATIONS;
     else if (r->output_failed && r->output_errno != EPIPE)
         rc = EXIT_FAIL; /* a real write error (disk full...); a closed pipe (| head) is normal */
@@ -683,10 +1165,17 @@ out:
         wbemev_dispatcher_unregister(d, reg->provider_name);
     r->keep_plugin = wbemev_dispatcher_violations_of(d, WBEMEV_VIOLATION_SINK_HELD_AFTER_STOP) > 0;
     wbemev_dispatcher_destroy(d); /* the consumer gets its final SetStatus and is released */
-    if (consumer != NULL)
-        wbemev_sink_release(consumer);
-    free(ids);
-    free(sstats);
+    r->d = NULL;
+    if (r->consumer != NULL)
+        wbemev_sink_release(r->consumer);
+    r->consumer = NULL;
+    tool_tracer_release(r->tracer); /* the file closes once the wrappers are gone too */
+    r->tracer = NULL;
+    for (size_t i = 0; i < r->nsubs; i++)
+        free(r->subs[i].query);
+    free(r->subs);
+    r->subs = NULL;
+    r->nsubs = 0;
     return rc;
 }
 
@@ -694,6 +1183,7 @@ int tool_cmd_run(int argc, char **argv)
 {
     struct run r;
     memset(&r, 0, sizeof r);
+    r.t0 = now_ns();
     r.progress = -1;
     r.contract = WBEMEV_CONTRACT_RECORD;
     r.queue_max = 10000;
@@ -721,6 +1211,7 @@ int tool_cmd_run(int argc, char **argv)
         return EXIT_FAIL;
     }
     r.out_is_tty = isatty(STDOUT_FILENO);
+    r.stdin_tty = isatty(STDIN_FILENO);
     if (!r.silent && (r.ring = calloc(r.queue_max, sizeof *r.ring)) == NULL) {
         tool_error("run", "out of memory (--queue %zu)", r.queue_max);
         rc = EXIT_FAIL;

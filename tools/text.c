@@ -12,6 +12,8 @@
 wbemev_status tool_text_write(void *ctx, const char *text, size_t len)
 {
     tool_text *t = ctx;
+    if (len == 0)
+        return WBEMEV_S_NO_ERROR; /* nothing to copy (and t->data may still be NULL) */
     if (len > t->capacity - t->length) {
         size_t cap = t->capacity != 0 ? t->capacity : 4096;
         while (cap - t->length < len) {
@@ -136,12 +138,15 @@ void tool_print_query_error(FILE *f, const char *cmd, const char *query, const w
     const char *name = wbemev_status_name(err->status);
     const char *message = err->message[0] != '\0' ? err->message : wbemev_status_message(err->status);
     fflush(stdout);
+    flockfile(f); /* the lines together, whatever other threads write */
     fprintf(f, "wbemev %s: %s: %s", cmd, name != NULL ? name : "unknown status", message);
     if (err->column > 0 && strstr(message, "column") == NULL)
         fprintf(f, " (column %zu)", err->column);
     fputc('\n', f);
-    if (err->column == 0)
+    if (err->column == 0) {
+        funlockfile(f);
         return;
+    }
     /* The line holding the column, tabs shown as spaces so the caret lines up. */
     size_t len = strlen(query), at = err->column - 1;
     if (at > len)
@@ -158,4 +163,5 @@ void tool_print_query_error(FILE *f, const char *cmd, const char *query, const w
     for (size_t i = chars(query + start, at - start); i > 0; i--)
         fputc(' ', f);
     fputs("^\n", f);
+    funlockfile(f);
 }

@@ -37,10 +37,16 @@ int tool_usage_error(const char *cmd, const char *fmt, ...)
 
 /* A small getopt: options may come before or after positional arguments; "--" ends options.
  * Long options take "--name value" or "--name=value"; short ones "-n value" or "-nvalue". */
+typedef enum tool_value_kind {
+    TOOL_NO_VALUE = 0,      /* a flag */
+    TOOL_VALUE = 1,         /* takes a value: "--name value", "--name=value", "-n value", "-nvalue" */
+    TOOL_OPTIONAL_VALUE = 2 /* a flag, or a value given inline only: "--name" or "--name=value" */
+} tool_value_kind;
+
 typedef struct tool_option {
     const char *long_name; /* without "--" */
     char short_name;       /* 0 for none */
-    bool has_value;
+    tool_value_kind has_value;
     int id;
 } tool_option;
 
@@ -53,13 +59,16 @@ typedef struct tool_args {
 } tool_args;
 
 /* Returns the option id, 0 for a positional argument (in *value), -1 at the end, -2 after an
- * error (already printed). */
+ * error (already printed). *value is NULL for a flag (and for an optional value not given). */
 int tool_next(tool_args *a, const tool_option *opts, const char **value);
 
 /* Parses a whole non-negative decimal. */
 bool tool_parse_u64(const char *text, uint64_t *out);
 /* Parses a non-negative number of seconds with decimals ("2", "0.5"). */
 bool tool_parse_seconds(const char *text, double *out);
+/* Accepts "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" with or without braces; writes the braced,
+ * upper-case form. */
+bool tool_normalize_clsid(const char *in, char out[39]);
 
 /* ---- plugins (plugin.c) ---- */
 
@@ -95,10 +104,63 @@ wbemev_status tool_format_text(const wbemev_object_t *obj, tool_text *t);
 /* Shows a query error: status, message and the query's line with a caret under the column. */
 void tool_print_query_error(FILE *f, const char *cmd, const char *query, const wbemev_query_error *err);
 
+/* ---- security identifiers (sid.c) ---- */
+
+#define TOOL_SID_MAX 68       /* bytes of the longest SID: 8 + 15 sub-authorities of 4 */
+#define TOOL_SID_TEXT_MAX 200 /* room for the text form of any SID (or its bytes in hex) */
+
+/* Parses "S-1-5-21-..." into the binary layout Windows uses (revision 1, up to 15
+ * sub-authorities; the authority in decimal, or in hex with 0x). False when it is not a SID. */
+bool tool_sid_parse(const char *text, uint8_t out[TOOL_SID_MAX], size_t *length);
+/* The text form of a binary SID ("S-1-5-18"); its bytes in hex ("0x0102...") when they are not a
+ * well-formed SID; "none" for NULL. Returns buf. */
+const char *tool_sid_format(const uint8_t *sid, size_t length, char *buf, size_t size);
+
+/* ---- the tracing provider (trace.c) ---- */
+
+/* Where trace lines go and what the tracing wrappers count; shared by the tool and every wrapper
+ * (reference counted, thread-safe). */
+typedef struct tool_tracer tool_tracer;
+
+/* A tracer writing lines to `out` (NULL: no lines, only the counts and the warning), closed at the
+ * end when owns_out. `warn` (NULL for none) receives a warning, once per time the subscriptions
+ * fall to 0, when the provider keeps indicating. Times are seconds since start_ns (CLOCK_MONOTONIC). */
+tool_tracer *tool_tracer_new(FILE *out, bool owns_out, FILE *warn, uint64_t start_ns, const char *provider_name);
+void tool_tracer_release(tool_tracer *t);
+/* True when it writes trace lines. */
+bool tool_tracer_tracing(const tool_tracer *t);
+/* A line "[  0.001234] text". */
+void tool_trace_line(tool_tracer *t, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Wraps `real` (taking over the caller's reference) in a tracing provider, returned with one
+ * reference: the host's calls are logged and forwarded; optional slots are set exactly when the
+ * real provider's are. */
+wbemev_status tool_trace_provider(tool_tracer *t, wbemev_provider_t *real, wbemev_provider_t **out);
+/* The live subscriptions, as the tool sees them (after each subscribe and cancel). */
+void tool_tracer_set_subscriptions(tool_tracer *t, size_t n);
+/* While on, Indicate calls made with no subscription left are counted (and noticed once). */
+void tool_tracer_watch(tool_tracer *t, bool on);
+
+typedef struct tool_trace_counts {
+    uint64_t indicate_calls, indicated; /* Indicate calls on the event sink, objects in them */
+    uint64_t idle_calls, idle_indicated; /* of which with no subscription left (while watching) */
+} tool_trace_counts;
+void tool_tracer_counts(tool_tracer *t, tool_trace_counts *out);
+
+/* ---- new (new.c) ---- */
+
+/* True when `name` can name a new provider project (a C identifier, see `wbemev new --help`);
+ * otherwise writes the reason to why. */
+bool tool_check_project_name(const char *name, char *why, size_t size);
+
 /* ---- commands ---- */
 
 int tool_cmd_run(int argc, char **argv);   /* run.c */
 int tool_cmd_query(int argc, char **argv); /* wbemev.c */
 int tool_cmd_mof(int argc, char **argv);   /* wbemev.c */
+int tool_cmd_new(int argc, char **argv);   /* new.c */
 
 #endif /* WBEMEV_TOOL_H */

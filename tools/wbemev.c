@@ -1,11 +1,13 @@
 /*
  * tools/wbemev.c: the `wbemev` command-line tool: run a provider plugin, check a WQL query, print a
- * plugin's registration MOF.
+ * plugin's registration MOF, start a new provider project.
  *
  *   wbemev run PLUGIN.so [--query WQL]... [--count N] [--seconds S] [--format text|mof|json]
- *                        [--contract off|record|strict] [--param KEY=VALUE]...
+ *                        [--contract off|record|strict] [--param KEY=VALUE]... [--trace[=FILE]]
+ *                        [--interactive] [--sid SID]
  *   wbemev query WQL [--plugin PLUGIN.so]
  *   wbemev mof PLUGIN.so [--clsid GUID]
+ *   wbemev new NAME [-C DIR] [--clsid GUID] [--quiet]
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -20,13 +22,15 @@ static const char main_usage[] =
     "usage: wbemev [--version] [--help] COMMAND [ARGS...]\n"
     "\n"
     "The WMI event-provider contract on Linux: host provider plugins, check WQL event queries,\n"
-    "write the MOF that registers a provider with WMI.\n"
+    "write the MOF that registers a provider with WMI, start a new provider project.\n"
     "\n"
     "Commands:\n"
     "  run PLUGIN     host a provider plugin in a dispatcher and print the events it sends\n"
     "  query WQL      check a WQL event query (syntax; classes too with --plugin)\n"
     "  mof PLUGIN     print the plugin's registration MOF (classes, __Win32Provider,\n"
     "                 __EventProviderRegistration)\n"
+    "  new NAME       write a new provider project: provider, plugin, tests, Windows DLL,\n"
+    "                 CMakeLists.txt (find_package(wbemev)) and README\n"
     "  help [COMMAND] show this help, or a command's\n"
     "\n"
     "Options:\n"
@@ -67,25 +71,31 @@ static const char mof_usage[] =
 
 /* ---- messages ---- */
 
+/* Messages are written under the stream's lock: a line from another thread (the trace) never lands
+ * inside one. */
 void tool_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     fflush(stdout);
+    flockfile(stderr);
     fprintf(stderr, "wbemev%s%s: ", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 int tool_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
+    flockfile(stderr);
     fprintf(stderr, "wbemev%s%s: ", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'wbemev%s%s --help'.\n", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
+    funlockfile(stderr);
     return EXIT_USAGE;
 }
 
@@ -125,7 +135,7 @@ int tool_next(tool_args *a, const tool_option *opts, const char **value)
                 return -2;
             }
             if (eq != NULL) {
-                if (!o->has_value) {
+                if (o->has_value == TOOL_NO_VALUE) {
                     tool_usage_error(a->cmd, "option '--%s' takes no value", o->long_name);
                     return -2;
                 }
@@ -141,14 +151,16 @@ int tool_next(tool_args *a, const tool_option *opts, const char **value)
                 return -2;
             }
             if (arg[2] != '\0') {
-                if (!o->has_value) {
+                if (o->has_value != TOOL_VALUE) {
                     tool_usage_error(a->cmd, "option '-%c' takes no value", arg[1]);
                     return -2;
                 }
                 inline_value = arg + 2;
             }
         }
-        if (o->has_value) {
+        if (o->has_value == TOOL_OPTIONAL_VALUE) {
+            *value = inline_value; /* NULL when not given */
+        } else if (o->has_value == TOOL_VALUE) {
             if (inline_value == NULL) {
                 if (a->index >= a->argc) {
                     tool_usage_error(a->cmd, "option '--%s' needs a value", o->long_name);
@@ -241,7 +253,10 @@ int tool_cmd_query(int argc, char **argv)
 {
     enum { OPT_HELP = 1, OPT_PLUGIN };
     static const tool_option opts[] = {
-        {"help", 'h', false, OPT_HELP}, {"plugin", 'P', true, OPT_PLUGIN}, {NULL, 0, false, 0}};
+        {"help", 'h', TOOL_NO_VALUE, OPT_HELP},
+        {"plugin", 'P', TOOL_VALUE, OPT_PLUGIN},
+        {NULL, 0, TOOL_NO_VALUE, 0},
+    };
     tool_args a = {argc, argv, 1, "query", false};
     const char *plugin_path = NULL, *text = NULL, *v;
     int id;
@@ -329,8 +344,7 @@ done:
 
 /* ---- mof ---- */
 
-/* Accepts "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" with or without braces; writes the braced form. */
-static bool normalize_clsid(const char *in, char out[39])
+bool tool_normalize_clsid(const char *in, char out[39])
 {
     size_t len = strlen(in);
     if (len == 38 && in[0] == '{' && in[37] == '}') {
@@ -356,7 +370,10 @@ int tool_cmd_mof(int argc, char **argv)
 {
     enum { OPT_HELP = 1, OPT_CLSID };
     static const tool_option opts[] = {
-        {"help", 'h', false, OPT_HELP}, {"clsid", 'C', true, OPT_CLSID}, {NULL, 0, false, 0}};
+        {"help", 'h', TOOL_NO_VALUE, OPT_HELP},
+        {"clsid", 'C', TOOL_VALUE, OPT_CLSID},
+        {NULL, 0, TOOL_NO_VALUE, 0},
+    };
     tool_args a = {argc, argv, 1, "mof", false};
     const char *path = NULL, *clsid_arg = NULL, *v;
     int id;
@@ -375,7 +392,7 @@ int tool_cmd_mof(int argc, char **argv)
     if (path == NULL)
         return tool_usage_error("mof", "missing the plugin");
     char clsid[39];
-    if (clsid_arg != NULL && !normalize_clsid(clsid_arg, clsid))
+    if (clsid_arg != NULL && !tool_normalize_clsid(clsid_arg, clsid))
         return tool_usage_error("mof", "'%s' is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", clsid_arg);
 
     tool_plugin plugin;
@@ -427,6 +444,10 @@ static int help(const char *cmd)
         fputs(mof_usage, stdout);
         return EXIT_OK;
     }
+    if (strcmp(cmd, "new") == 0) {
+        char *args[] = {"new", "--help", NULL};
+        return tool_cmd_new(2, args);
+    }
     return tool_usage_error(NULL, "no command '%s'", cmd);
 }
 
@@ -454,6 +475,8 @@ int main(int argc, char **argv)
         return tool_cmd_query(argc - 1, argv + 1);
     if (strcmp(cmd, "mof") == 0)
         return tool_cmd_mof(argc - 1, argv + 1);
+    if (strcmp(cmd, "new") == 0)
+        return tool_cmd_new(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return tool_usage_error(NULL, "unknown option '%s'", cmd);
     return tool_usage_error(NULL, "unknown command '%s'", cmd);
