@@ -341,7 +341,7 @@ static void test_usage_errors(void **state)
         {{"run", BURST_PLUGIN, "--count", "many", NULL}, "--count needs a number > 0"},
         {{"run", BURST_PLUGIN, "--count", NULL}, "option '--count' needs a value"},
         {{"run", BURST_PLUGIN, "--format", "xml", NULL}, "--format is text, mof or json"},
-        {{"run", BURST_PLUGIN, "--contract", "lax", NULL}, "--contract is off, record or strict"},
+        {{"run", BURST_PLUGIN, "--contract", "lax", NULL}, "--contract is off, record, strict or abort"},
         {{"run", BURST_PLUGIN, "--param", "novalue", NULL}, "--param needs KEY=VALUE"},
         {{"run", BURST_PLUGIN, "--param", "colour=red", NULL}, "BurstProvider takes no parameter 'colour'"},
         {{"query", NULL}, "missing the query"},
@@ -620,6 +620,18 @@ static void test_run_contract(void **state)
     assert_contains(c.err, "contract      off: not checked");
     child_free(&c);
 
+    /* A sink kept without AddRef and released at stop: reported, no crash; strict exits 3. */
+    const char *over[] = {"run", BAD_PLUGIN, "-p", "mistake=no_addref", "--count", "1", NULL};
+    assert_int_equal(run(&c, over, NULL), 0);
+    assert_contains(c.err, "SINK_OVER_RELEASED");
+    assert_contains(c.err, "SINK_NOT_KEPT");
+    child_free(&c);
+    const char *over_strict[] = {"run", BAD_PLUGIN, "-p", "mistake=no_addref", "--count", "1", "--contract", "strict",
+                                 NULL};
+    assert_int_equal(run(&c, over_strict, NULL), 3);
+    assert_contains(c.err, "SINK_OVER_RELEASED");
+    child_free(&c);
+
     /* A well-behaved provider passes strict. */
     const char *good[] = {"run", BURST_PLUGIN, "--count", "400", "--contract", "strict", "-s", NULL};
     assert_int_equal(run(&c, good, NULL), 0);
@@ -870,33 +882,33 @@ static void test_run_interactive(void **state)
 {
     (void)state;
     struct child c;
-    /* The burst provider fires bursts until stopped, and ignores CancelQuery. */
-    const char *args[] = {"run", BURST_PLUGIN, "--interactive", "--trace", "--silent", "-p", "size=10", NULL};
+    /* This provider polls until stopped: it takes CancelQuery and ignores it. */
+    const char *args[] = {"run", BAD_PLUGIN, "--interactive", "--trace", "--silent", "-p", "mistake=polls", NULL};
     child_start_interactive(&c, args);
     size_t at = 0;
-    child_expect(&c, true, &at, "] NewQuery id=1 \"SELECT * FROM Burst_Event\" -> WBEM_S_NO_ERROR");
+    child_expect(&c, true, &at, "] NewQuery id=1 \"SELECT * FROM Bad_Event\" -> WBEM_S_NO_ERROR");
     child_expect(&c, true, &at, "commands on standard input ('help' lists them)");
 
-    child_send(&c, "subscribe SELECT * FROM Burst_Event WHERE Burst > 2\n");
-    child_expect(&c, true, &at, "] NewQuery id=2 \"SELECT * FROM Burst_Event WHERE Burst > 2\" -> WBEM_S_NO_ERROR");
-    child_expect(&c, true, &at, "wbemev run: subscription 2: SELECT * FROM Burst_Event WHERE Burst > 2\n");
+    child_send(&c, "subscribe SELECT * FROM Bad_Event WHERE Sequence > 2\n");
+    child_expect(&c, true, &at, "] NewQuery id=2 \"SELECT * FROM Bad_Event WHERE Sequence > 2\" -> WBEM_S_NO_ERROR");
+    child_expect(&c, true, &at, "wbemev run: subscription 2: SELECT * FROM Bad_Event WHERE Sequence > 2\n");
 
     child_send(&c, "list\n");
     child_expect(&c, true, &at,
                  "wbemev run: 2 subscriptions, 2 live:\n"
-                 "  1     live      SELECT * FROM Burst_Event\n"
-                 "  2     live      SELECT * FROM Burst_Event WHERE Burst > 2\n");
+                 "  1     live      SELECT * FROM Bad_Event\n"
+                 "  2     live      SELECT * FROM Bad_Event WHERE Sequence > 2\n");
 
     child_send(&c, "cancel 1\n");
     child_expect(&c, true, &at, "] CancelQuery id=1 -> WBEM_S_NO_ERROR");
-    child_expect(&c, true, &at, "wbemev run: cancelled subscription 1: SELECT * FROM Burst_Event\n");
+    child_expect(&c, true, &at, "wbemev run: cancelled subscription 1: SELECT * FROM Bad_Event\n");
 
     child_send(&c, "stats\n");
     child_expect(&c, true, &at, "wbemev run: stats at ");
     size_t stats = at;
     child_expect(&c, true, &at, "  subscription  1 (cancelled): delivered ");
     child_expect(&c, true, &at, "  subscription  2: delivered ");
-    child_expect(&c, true, &at, "  provider      BurstProvider: indicated ");
+    child_expect(&c, true, &at, "  provider      BadProvider: indicated ");
     child_expect(&c, true, &at, "  indicate      ");
     child_expect(&c, true, &at, "with no subscription left");
     assert_int_equal(stats_number_before(c.err, stats, "with no subscription left"), 0);
@@ -905,9 +917,9 @@ static void test_run_interactive(void **state)
     child_send(&c, "cancel 2\n");
     child_expect(&c, true, &at, "] CancelQuery id=2 -> WBEM_S_NO_ERROR");
     child_expect(&c, true, &at,
-                 "wbemev run: cancelled subscription 2: SELECT * FROM Burst_Event WHERE Burst > 2 (no subscription "
+                 "wbemev run: cancelled subscription 2: SELECT * FROM Bad_Event WHERE Sequence > 2 (no subscription "
                  "left)\n");
-    child_expect(&c, true, &at, "] Indicate 10 objects with no subscription left -> WBEM_S_NO_ERROR");
+    child_expect(&c, true, &at, "] Indicate 1 object with no subscription left -> WBEM_S_NO_ERROR");
     child_send(&c, "stats\n");
     child_expect(&c, true, &at, "wbemev run: stats at ");
     stats = at;

@@ -43,8 +43,9 @@ static const char run_usage[] =
     "  -t, --seconds S        stop after S seconds (decimals allowed)\n"
     "  -f, --format FORMAT    text (default: one line per event), mof (MOF instance text) or json\n"
     "                         (JSON lines)\n"
-    "  -c, --contract POLICY  the contract checker: off, record (default) or strict; under strict a\n"
-    "                         violation fails the offending call and the exit status is 3.\n"
+    "  -c, --contract POLICY  the contract checker: off, record (default), strict or abort; under\n"
+    "                         strict a violation fails the offending call and the exit status is 3;\n"
+    "                         under abort the first violation prints the report and aborts.\n"
     "                         Overrides the WBEMEV_CONTRACT environment variable\n"
     "  -p, --param KEY=VALUE  a parameter for the provider (repeatable); 'wbemev run PLUGIN --help'\n"
     "                         lists the plugin's parameters\n"
@@ -454,7 +455,7 @@ static int parse_options(struct run *r, int argc, char **argv)
             break;
         case OPT_CONTRACT:
             if (WBEMEV_FAILED(wbemev_contract_policy_from_name(v, &r->contract)))
-                return tool_usage_error("run", "--contract is off, record or strict, not '%s'", v);
+                return tool_usage_error("run", "--contract is off, record, strict or abort, not '%s'", v);
             r->has_contract = true;
             break;
         case OPT_PARAM: {
@@ -1100,6 +1101,9 @@ stop:
         pthread_join(printer, NULL);
         printer_started = false;
     }
+    /* Shut the host down before the summary: what it checks at shutdown (objects still alive, a
+     * provider still holding its sink) is in the report. The printer has let go of its events. */
+    wbemev_dispatcher_shutdown(d);
 
     /* ---- summary ---- */
     pthread_mutex_lock(&r->term);

@@ -1,8 +1,12 @@
 /*
  * tests/plugins/bad_plugin.c: a provider plugin that breaks the contract on purpose, for the tool's
- * tests: ProvideEvents calls SetStatus on the event sink (guideline 4: never SetStatus from a
- * provider) before starting a well-behaved worker. The violation happens during the subscription,
- * so it is recorded before `wbemev run` prints its first event: the tests are deterministic.
+ * tests. By default ProvideEvents calls SetStatus on the event sink (guideline 4: never SetStatus
+ * from a provider) before starting a well-behaved worker; the violation happens during the
+ * subscription, so it is recorded before `wbemev run` prints its first event: the tests are
+ * deterministic. With `mistake=no_addref` it keeps the sink without AddRef and releases it in its
+ * final Release, the most common way to over-release a sink. With `mistake=polls` it takes
+ * NewQuery and CancelQuery and ignores them: it polls every millisecond until stopped, subscribed
+ * or not.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -12,6 +16,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 static const wbemev_property_def bad_props[] = {{"Sequence", WBEMEV_CIM_UINT64, NULL}};
 static const wbemev_class_def bad_classes[] = {{"Bad_Event", "__ExtrinsicEvent", bad_props, 1}};
@@ -27,6 +33,8 @@ struct bad {
     wbemev_sink_t *sink;
     pthread_t worker;
     bool running;
+    bool no_addref; /* mistake=no_addref */
+    bool polls;     /* mistake=polls */
     atomic_bool stop;
 };
 
@@ -75,6 +83,8 @@ static void *bad_worker(void *arg)
         wbemev_object_release(ev);
         if (st == WBEMEV_E_CALL_CANCELLED)
             break;
+        if (b->polls)
+            nanosleep(&(struct timespec){0, 1000000}, NULL); /* its polling interval */
     }
     return NULL;
 }
@@ -85,9 +95,15 @@ static wbemev_status bad_provide_events(wbemev_provider_t *p, wbemev_sink_t *sin
     (void)flags;
     if (b->running)
         return WBEMEV_S_NO_ERROR;
-    /* The violation: a provider never calls SetStatus on its event sink. */
-    wbemev_sink_set_status(sink, WBEMEV_STATUS_COMPLETE, WBEMEV_S_NO_ERROR, NULL, NULL);
-    b->sink = wbemev_sink_add_ref(sink);
+    if (b->no_addref) {
+        b->sink = sink; /* the violation: no reference taken, one given back at stop */
+    } else if (b->polls) {
+        b->sink = wbemev_sink_add_ref(sink);
+    } else {
+        /* The violation: a provider never calls SetStatus on its event sink. */
+        wbemev_sink_set_status(sink, WBEMEV_STATUS_COMPLETE, WBEMEV_S_NO_ERROR, NULL, NULL);
+        b->sink = wbemev_sink_add_ref(sink);
+    }
     if (pthread_create(&b->worker, NULL, bad_worker, b) != 0) {
         wbemev_sink_release(b->sink);
         b->sink = NULL;
@@ -101,18 +117,43 @@ static const wbemev_provider_vtbl bad_vtbl = {
     WBEMEV_PROVIDER_VTBL_VERSION, bad_add_ref, bad_release, bad_initialize, bad_provide_events, NULL, NULL, NULL,
 };
 
+static wbemev_status ignore_new_query(wbemev_provider_t *p, uint32_t id, const char *language, const char *query)
+{
+    (void)p, (void)id, (void)language, (void)query;
+    return WBEMEV_S_NO_ERROR;
+}
+
+static wbemev_status ignore_cancel_query(wbemev_provider_t *p, uint32_t id)
+{
+    (void)p, (void)id;
+    return WBEMEV_S_NO_ERROR; /* the mistake: it goes on polling */
+}
+
+static const wbemev_provider_vtbl polling_vtbl = {
+    WBEMEV_PROVIDER_VTBL_VERSION, bad_add_ref,      bad_release,         bad_initialize, bad_provide_events,
+    ignore_new_query,             ignore_cancel_query, NULL,
+};
+
 static wbemev_status bad_create(void *ctx, const wbemev_module_args *args, wbemev_provider_t **out)
 {
-    (void)ctx, (void)args;
+    (void)ctx;
+    const char *mistake = wbemev_module_arg(args, "mistake", "setstatus");
+    bool no_addref = strcmp(mistake, "no_addref") == 0, polls = strcmp(mistake, "polls") == 0;
+    if (!no_addref && !polls && strcmp(mistake, "setstatus") != 0)
+        return WBEMEV_E_INVALID_PARAMETER;
     struct bad *b = calloc(1, sizeof *b);
     if (b == NULL)
         return WBEMEV_E_OUT_OF_MEMORY;
-    b->base.vtbl = &bad_vtbl;
+    b->no_addref = no_addref;
+    b->polls = polls;
+    b->base.vtbl = polls ? &polling_vtbl : &bad_vtbl;
     atomic_init(&b->refs, 1);
     atomic_init(&b->stop, false);
     *out = &b->base;
     return WBEMEV_S_NO_ERROR;
 }
 
-WBEMEV_MODULE(&bad_registration, bad_create, NULL, "Calls SetStatus on its event sink (a contract violation)",
-              NULL);
+WBEMEV_MODULE(&bad_registration, bad_create, NULL, "Breaks the contract on purpose (a test plugin)",
+              "mistake=setstatus   SetStatus on the event sink in ProvideEvents (the default)\n"
+              "mistake=no_addref   keeps the sink without AddRef, releases it at stop\n"
+              "mistake=polls       takes CancelQuery and goes on polling\n");
