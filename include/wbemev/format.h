@@ -74,11 +74,11 @@ typedef enum wbemev_format {
 #define WBEMEV_FORMAT_FLUSH 0x100u
 
 /**
- * Receives text: `len` bytes (not NUL-terminated), in order. A failure status stops the writing and
- * is returned by the function that called the writer. The same type as wbemev_mof_writer, so one
- * writer serves both headers.
+ * Receives text, for every function that writes text (JSON here, MOF in wbemev/mof.h): `len` bytes
+ * (not NUL-terminated, len > 0), in order. A failure status stops the writing: the writer is not
+ * called again, and the function that called it returns that status.
  */
-typedef wbemev_status (*wbemev_format_writer)(void *ctx, const char *text, size_t len);
+typedef wbemev_status (*wbemev_text_writer)(void *ctx, const char *text, size_t len);
 
 /**
  * The name of a format ("mof", "json"), or NULL for a value that is not a format. Thread-safe.
@@ -106,7 +106,7 @@ WBEMEV_API wbemev_status wbemev_format_from_name(const char *name, wbemev_format
  *         wbemev_value_validate(); the writer's failure
  */
 WBEMEV_API wbemev_status wbemev_json_write_value(const wbemev_value *value, uint32_t flags,
-                                                 wbemev_format_writer writer, void *ctx);
+                                                 wbemev_text_writer writer, void *ctx);
 
 /**
  * Writes an instance as one JSON line: the object, then a newline.
@@ -118,7 +118,7 @@ WBEMEV_API wbemev_status wbemev_json_write_value(const wbemev_value *value, uint
  *         WBEMEV_E_INVALID_OPERATION for a class object (genus 1); the writer's failure
  */
 WBEMEV_API wbemev_status wbemev_json_write_instance(const wbemev_object_t *obj, uint32_t flags,
-                                                    wbemev_format_writer writer, void *ctx);
+                                                    wbemev_text_writer writer, void *ctx);
 
 /**
  * The buffer form of wbemev_json_write_instance(), snprintf-like: on success the line (with its
@@ -158,7 +158,7 @@ WBEMEV_API wbemev_status wbemev_json_fwrite_instance(const wbemev_object_t *obj,
  *         named above
  */
 WBEMEV_API wbemev_status wbemev_format_write_instance(wbemev_format format, const wbemev_object_t *obj,
-                                                      uint32_t flags, wbemev_format_writer writer,
+                                                      uint32_t flags, wbemev_text_writer writer,
                                                       void *ctx);
 
 /**

@@ -1,62 +1,34 @@
 /*
- * lib/mof.c: MOF text for a provider's registration (classes, __Win32Provider,
+ * lib/output/mof.c: MOF text for a provider's registration (classes, __Win32Provider,
  * __EventProviderRegistration) and for event instances. See wbemev/mof.h.
  *
- * Everything is written through a writer callback; nothing is allocated.
+ * Everything is written through the shared text writer (base/text_writer.h); nothing is allocated.
  */
-#include "base/base.h"
+#include "base/text_writer.h"
 #include "wbemev/mof.h"
 
 #include <math.h>
-#include <stdlib.h>
 
 /* ---- output ---- */
 
-struct out {
-    wbemev_mof_writer fn;
-    void *ctx;
-    wbemev_status status;
-};
-
-static void out_n(struct out *o, const char *s, size_t n)
+static void out_n(wbemev__text_out *o, const char *s, size_t n)
 {
-    if (n > 0 && WBEMEV_SUCCEEDED(o->status))
-        o->status = o->fn(o->ctx, s, n);
+    wbemev__text_put(o, s, n);
 }
 
-static void out_s(struct out *o, const char *s)
+static void out_s(wbemev__text_out *o, const char *s)
 {
-    out_n(o, s, strlen(s));
+    wbemev__text_puts(o, s);
 }
 
-static void out_indent(struct out *o, unsigned depth)
+static void out_indent(wbemev__text_out *o, unsigned depth)
 {
     for (unsigned i = 0; i < depth; i++)
         out_n(o, "    ", 4);
 }
 
-static void out_u64(struct out *o, uint64_t v)
-{
-    char buf[WBEMEV__INT_TEXT_MAX];
-    out_n(o, buf, wbemev__format_u64(buf, v));
-}
-
-static void out_i64(struct out *o, int64_t v)
-{
-    char buf[WBEMEV__INT_TEXT_MAX];
-    out_n(o, buf, wbemev__format_i64(buf, v));
-}
-
-static void out_hex4(struct out *o, unsigned v)
-{
-    static const char digits[] = "0123456789ABCDEF";
-    char buf[6] = {'\\', 'x', digits[(v >> 12) & 15], digits[(v >> 8) & 15], digits[(v >> 4) & 15],
-                   digits[v & 15]};
-    out_n(o, buf, sizeof buf);
-}
-
 /* One character of a MOF string or char literal (quote is '"' or '\''). */
-static void out_char(struct out *o, uint32_t c, char quote)
+static void out_char(wbemev__text_out *o, uint32_t c, char quote)
 {
     switch (c) {
     case '\\': out_n(o, "\\\\", 2); return;
@@ -73,17 +45,13 @@ static void out_char(struct out *o, uint32_t c, char quote)
     } else if (c >= 0x20 && c < 0x7F) {
         char ch = (char)c;
         out_n(o, &ch, 1);
-    } else if (c >= 0x10000) {
-        c -= 0x10000;
-        out_hex4(o, 0xD800 + (c >> 10));
-        out_hex4(o, 0xDC00 + (c & 0x3FF));
     } else {
-        out_hex4(o, c);
+        wbemev__text_put_utf16_escape(o, "\\x", c, true);
     }
 }
 
 /* A quoted MOF string literal from UTF-8 text. */
-static void out_string(struct out *o, const char *s)
+static void out_string(wbemev__text_out *o, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     out_n(o, "\"", 1);
@@ -93,17 +61,11 @@ static void out_string(struct out *o, const char *s)
 }
 
 /* The shortest decimal form that reads back as the same value (float or double). */
-static void out_real(struct out *o, double v, bool single)
+static void out_real(wbemev__text_out *o, double v, bool single)
 {
-    char buf[40];
-    int max = single ? 9 : 17;
-    for (int prec = 1; prec <= max; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, v);
-        double back = strtod(buf, NULL);
-        if (single ? (float)back == (float)v : back == v)
-            break;
-    }
-    out_s(o, buf);
+    char buf[WBEMEV__REAL_TEXT_MAX];
+    size_t n = wbemev__format_real(buf, v, single);
+    out_n(o, buf, n);
     if (strpbrk(buf, ".eE") == NULL)
         out_n(o, ".0", 2); /* keep it a real literal */
 }
@@ -229,7 +191,7 @@ wbemev_status wbemev_registration_define_classes(const wbemev_registration *reg,
     return s;
 }
 
-static void write_property_decl(struct out *o, const wbemev_property_def *p)
+static void write_property_decl(wbemev__text_out *o, const wbemev_property_def *p)
 {
     wbemev_cimtype base = WBEMEV_CIM_BASE(p->type);
     out_indent(o, 1);
@@ -248,7 +210,7 @@ static void write_property_decl(struct out *o, const wbemev_property_def *p)
     out_s(o, ";\n");
 }
 
-static void write_class(struct out *o, const wbemev_class_def *cls)
+static void write_class(wbemev__text_out *o, const wbemev_class_def *cls)
 {
     out_s(o, "class ");
     out_s(o, cls->name);
@@ -262,19 +224,20 @@ static void write_class(struct out *o, const wbemev_class_def *cls)
     out_s(o, "};\n");
 }
 
-wbemev_status wbemev_mof_write_class(const wbemev_class_def *cls, wbemev_mof_writer writer, void *ctx)
+wbemev_status wbemev_mof_write_class(const wbemev_class_def *cls, wbemev_text_writer writer, void *ctx)
 {
     if (writer == NULL)
         return WBEMEV_E_INVALID_PARAMETER;
     wbemev_status s = class_def_validate(cls);
     if (WBEMEV_FAILED(s))
         return s;
-    struct out o = {writer, ctx, WBEMEV_S_NO_ERROR};
+    wbemev__text_out o;
+    wbemev__text_out_init(&o, writer, ctx);
     write_class(&o, cls);
     return o.status;
 }
 
-wbemev_status wbemev_mof_write_registration(const wbemev_registration *reg, wbemev_mof_writer writer,
+wbemev_status wbemev_mof_write_registration(const wbemev_registration *reg, wbemev_text_writer writer,
                                             void *ctx)
 {
     if (writer == NULL)
@@ -282,7 +245,8 @@ wbemev_status wbemev_mof_write_registration(const wbemev_registration *reg, wbem
     wbemev_status s = wbemev_registration_validate(reg);
     if (WBEMEV_FAILED(s))
         return s;
-    struct out o = {writer, ctx, WBEMEV_S_NO_ERROR};
+    wbemev__text_out o;
+    wbemev__text_out_init(&o, writer, ctx);
 
     out_s(&o, "// Registration of the WMI event provider \"");
     out_s(&o, reg->provider_name);
@@ -322,19 +286,19 @@ wbemev_status wbemev_mof_write_registration(const wbemev_registration *reg, wbem
 
 /* ---- instances ---- */
 
-static void write_instance(struct out *o, const wbemev_object_t *obj, unsigned depth);
+static void write_instance(wbemev__text_out *o, const wbemev_object_t *obj, unsigned depth);
 
-static void write_scalar(struct out *o, wbemev_cimtype base, const wbemev_value *v, unsigned depth)
+static void write_scalar(wbemev__text_out *o, wbemev_cimtype base, const wbemev_value *v, unsigned depth)
 {
     switch (base) {
     case WBEMEV_CIM_SINT8:
     case WBEMEV_CIM_SINT16:
     case WBEMEV_CIM_SINT32:
-    case WBEMEV_CIM_SINT64: out_i64(o, v->u.sint); break;
+    case WBEMEV_CIM_SINT64: wbemev__text_put_i64(o, v->u.sint); break;
     case WBEMEV_CIM_UINT8:
     case WBEMEV_CIM_UINT16:
     case WBEMEV_CIM_UINT32:
-    case WBEMEV_CIM_UINT64: out_u64(o, v->u.uint); break;
+    case WBEMEV_CIM_UINT64: wbemev__text_put_u64(o, v->u.uint); break;
     case WBEMEV_CIM_REAL32: out_real(o, v->u.real, true); break;
     case WBEMEV_CIM_REAL64: out_real(o, v->u.real, false); break;
     case WBEMEV_CIM_BOOLEAN: out_s(o, v->u.boolean ? "TRUE" : "FALSE"); break;
@@ -349,8 +313,7 @@ static void write_scalar(struct out *o, wbemev_cimtype base, const wbemev_value 
         char buf[WBEMEV_DATETIME_LEN + 1];
         wbemev_status s = wbemev_datetime_format(&v->u.datetime, buf, sizeof buf);
         if (WBEMEV_FAILED(s)) {
-            if (WBEMEV_SUCCEEDED(o->status))
-                o->status = s;
+            wbemev__text_fail(o, s);
             return;
         }
         out_string(o, buf);
@@ -363,8 +326,7 @@ static void write_scalar(struct out *o, wbemev_cimtype base, const wbemev_value 
             write_instance(o, v->u.object, depth);
         break;
     default:
-        if (WBEMEV_SUCCEEDED(o->status))
-            o->status = WBEMEV_E_INVALID_CIM_TYPE;
+        wbemev__text_fail(o, WBEMEV_E_INVALID_CIM_TYPE);
         break;
     }
 }
@@ -374,7 +336,7 @@ static bool real_is_finite(wbemev_cimtype base, const wbemev_value *v)
     return (base != WBEMEV_CIM_REAL32 && base != WBEMEV_CIM_REAL64) || isfinite(v->u.real);
 }
 
-static void write_property(struct out *o, const char *name, const wbemev_value *v, unsigned depth)
+static void write_property(wbemev__text_out *o, const char *name, const wbemev_value *v, unsigned depth)
 {
     wbemev_cimtype base = WBEMEV_CIM_BASE(v->type);
     bool finite = true;
@@ -427,7 +389,7 @@ static void write_property(struct out *o, const char *name, const wbemev_value *
 
 /* `instance of Class\n<indent>{\n ... <indent>}` without the final ';'. The first line is not
  * indented: it follows "Prop = " or starts a line. */
-static void write_instance(struct out *o, const wbemev_object_t *obj, unsigned depth)
+static void write_instance(wbemev__text_out *o, const wbemev_object_t *obj, unsigned depth)
 {
     const wbemev_class_t *cls = wbemev_object_class(obj);
     out_s(o, "instance of ");
@@ -436,12 +398,12 @@ static void write_instance(struct out *o, const wbemev_object_t *obj, unsigned d
     out_indent(o, depth);
     out_s(o, "{\n");
     size_t n = wbemev_class_property_count(cls);
-    for (size_t i = 0; i < n && WBEMEV_SUCCEEDED(o->status); i++) {
+    for (size_t i = 0; i < n && wbemev__text_ok(o); i++) {
         wbemev_property_info info;
         wbemev_value v;
         if (WBEMEV_FAILED(wbemev_class_property_at(cls, i, &info)) ||
             WBEMEV_FAILED(wbemev_object_get(obj, info.name, &v))) {
-            o->status = WBEMEV_E_INVALID_OBJECT;
+            wbemev__text_fail(o, WBEMEV_E_INVALID_OBJECT);
             break;
         }
         if (!v.is_null)
@@ -451,13 +413,14 @@ static void write_instance(struct out *o, const wbemev_object_t *obj, unsigned d
     out_s(o, "}");
 }
 
-wbemev_status wbemev_mof_write_instance(const wbemev_object_t *obj, wbemev_mof_writer writer, void *ctx)
+wbemev_status wbemev_mof_write_instance(const wbemev_object_t *obj, wbemev_text_writer writer, void *ctx)
 {
     if (obj == NULL || writer == NULL)
         return WBEMEV_E_INVALID_PARAMETER;
     if (wbemev_object_genus(obj) != WBEMEV_GENUS_INSTANCE)
         return WBEMEV_E_INVALID_OPERATION;
-    struct out o = {writer, ctx, WBEMEV_S_NO_ERROR};
+    wbemev__text_out o;
+    wbemev__text_out_init(&o, writer, ctx);
     write_instance(&o, obj, 0);
     out_s(&o, ";\n");
     return o.status;
@@ -465,82 +428,38 @@ wbemev_status wbemev_mof_write_instance(const wbemev_object_t *obj, wbemev_mof_w
 
 /* ---- buffer and FILE* forms ---- */
 
-struct buffer {
-    char *buf;
-    size_t size;
-    size_t length; /* total text length so far, even past size */
-};
-
-static wbemev_status buffer_write(void *ctx, const char *text, size_t len)
-{
-    struct buffer *b = ctx;
-    if (b->buf != NULL && b->length < b->size) {
-        size_t room = b->size - 1 - b->length; /* keep one byte for the NUL */
-        size_t n = len < room ? len : room;
-        memcpy(b->buf + b->length, text, n);
-        b->buf[b->length + n] = 0;
-    }
-    b->length += len;
-    return WBEMEV_S_NO_ERROR;
-}
-
-static wbemev_status buffer_finish(wbemev_status s, struct buffer *b, size_t *length)
-{
-    if (WBEMEV_FAILED(s))
-        return s;
-    if (b->buf == NULL)
-        goto done;
-    if (b->length >= b->size)
-        return WBEMEV_E_BUFFER_TOO_SMALL;
-    b->buf[b->length] = 0;
-done:
-    if (length != NULL)
-        *length = b->length;
-    return WBEMEV_S_NO_ERROR;
-}
-
-static bool buffer_args_valid(const char *buf, size_t size)
-{
-    return buf != NULL ? size > 0 : size == 0;
-}
-
 wbemev_status wbemev_mof_format_registration(const wbemev_registration *reg, char *buf, size_t size,
                                              size_t *length)
 {
-    if (!buffer_args_valid(buf, size))
-        return WBEMEV_E_INVALID_PARAMETER;
-    struct buffer b = {buf, size, 0};
-    if (buf != NULL)
-        buf[0] = 0;
-    return buffer_finish(wbemev_mof_write_registration(reg, buffer_write, &b), &b, length);
+    wbemev__text_buffer b;
+    wbemev_status st = wbemev__text_buffer_start(&b, buf, size);
+    if (WBEMEV_FAILED(st))
+        return st;
+    st = wbemev_mof_write_registration(reg, wbemev__text_buffer_write, &b);
+    return wbemev__text_buffer_finish(&b, st, length);
 }
 
 wbemev_status wbemev_mof_format_instance(const wbemev_object_t *obj, char *buf, size_t size,
                                          size_t *length)
 {
-    if (!buffer_args_valid(buf, size))
-        return WBEMEV_E_INVALID_PARAMETER;
-    struct buffer b = {buf, size, 0};
-    if (buf != NULL)
-        buf[0] = 0;
-    return buffer_finish(wbemev_mof_write_instance(obj, buffer_write, &b), &b, length);
-}
-
-static wbemev_status file_write(void *ctx, const char *text, size_t len)
-{
-    return fwrite(text, 1, len, (FILE *)ctx) == len ? WBEMEV_S_NO_ERROR : WBEMEV_E_FAILED;
+    wbemev__text_buffer b;
+    wbemev_status st = wbemev__text_buffer_start(&b, buf, size);
+    if (WBEMEV_FAILED(st))
+        return st;
+    st = wbemev_mof_write_instance(obj, wbemev__text_buffer_write, &b);
+    return wbemev__text_buffer_finish(&b, st, length);
 }
 
 wbemev_status wbemev_mof_fwrite_registration(const wbemev_registration *reg, FILE *file)
 {
     if (file == NULL)
         return WBEMEV_E_INVALID_PARAMETER;
-    return wbemev_mof_write_registration(reg, file_write, file);
+    return wbemev_mof_write_registration(reg, wbemev__text_file_write, file);
 }
 
 wbemev_status wbemev_mof_fwrite_instance(const wbemev_object_t *obj, FILE *file)
 {
     if (file == NULL)
         return WBEMEV_E_INVALID_PARAMETER;
-    return wbemev_mof_write_instance(obj, file_write, file);
+    return wbemev_mof_write_instance(obj, wbemev__text_file_write, file);
 }
