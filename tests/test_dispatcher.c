@@ -4,6 +4,8 @@
  */
 #include "test_support.h"
 
+#include "wbemev/testkit.h" /* the recording sink */
+
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,8 @@
  */
 #include "test_support.h"
 
+#include "wbemev/testkit.h" /* the recording sink */
+
 #include <stdio.h>
 #include <string.h>
 

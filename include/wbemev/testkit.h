@@ -1,15 +1,22 @@
 /*
- * wbemev/testkit.h: the provider test kit (library wbemev_testkit).
+ * wbemev/testkit.h: the provider test kit (library wbemev_testkit, CMake target wbemev::testkit).
  *
  * Unit-test a provider on Linux CI against the dispatcher, WMI's model:
  *
- *   - lookups on what a recording sink (wbemev/sinks.h) received, by class and property;
+ *   - the recording sink: a consumer that keeps every event and every SetStatus it receives;
+ *   - lookups on what a recording sink received, by class and property;
  *   - a consumer that fails after N events (tests consumer-failure cancellation);
  *   - make the provider's sink answer WBEMEV_E_SERVER_TOO_BUSY or WBEMEV_E_CALL_CANCELLED for the
  *     next N Indicates, to test retry and stop paths (wbemev_dispatcher_inject_indicate_status);
  *   - CMocka assertions that print the status names, or the whole contract report, on failure.
  *
- * Thread-safety: the lookups lock the recording sink and may run while events arrive.
+ * The test kit is built on the public API only: link it with the static or the shared library.
+ * Its own memory (the recording sink's arrays and status texts) comes from the C library's malloc,
+ * not from the wbemev_set_allocator hook: a test that makes the library's allocations fail still
+ * records what arrives, and wbemev_live_allocations() does not count the kit's blocks.
+ *
+ * Thread-safety: every function here may be called from any thread; the recording sink's
+ * functions and the lookups lock the sink and may run while events arrive.
  */
 #ifndef WBEMEV_TESTKIT_H
 #define WBEMEV_TESTKIT_H
@@ -17,6 +24,43 @@
 #include "../wbemev.h"
 
 WBEMEV_BEGIN_DECLS
+
+/* ---- the recording sink ---- */
+
+/** One SetStatus the recording sink received. text is a copy (may be NULL). */
+typedef struct wbemev_recorded_status {
+    int32_t flags;         /**< WBEMEV_STATUS_COMPLETE or WBEMEV_STATUS_PROGRESS */
+    wbemev_status status;  /**< the status reported */
+    const char *text;      /**< a copy of the text, or NULL */
+} wbemev_recorded_status;
+
+/**
+ * A consumer sink that keeps every event (add_ref) and every SetStatus, for a test to read back. It
+ * is an ordinary sink: one reference owned by the caller, released with wbemev_sink_release(); its
+ * Indicate may be called from several threads at once. Its Indicate keeps all of the call's events
+ * or, answering WBEMEV_E_OUT_OF_MEMORY, none of them.
+ */
+WBEMEV_API wbemev_status wbemev_recording_sink_new(wbemev_sink_t **out);
+
+/** Events received so far (0 for a sink that is not a recording sink). */
+WBEMEV_API size_t wbemev_recording_sink_count(wbemev_sink_t *sink);
+/** Event number `index` (borrowed; alive as long as the sink), or NULL when out of range. */
+WBEMEV_API wbemev_object_t *wbemev_recording_sink_event(wbemev_sink_t *sink, size_t index);
+/** Number of Indicate calls received (an Indicate may carry several events). */
+WBEMEV_API size_t wbemev_recording_sink_indicate_calls(wbemev_sink_t *sink);
+/** SetStatus calls received so far. */
+WBEMEV_API size_t wbemev_recording_sink_status_count(wbemev_sink_t *sink);
+/** SetStatus number `index`, or NULL when out of range. */
+WBEMEV_API const wbemev_recorded_status *wbemev_recording_sink_status(wbemev_sink_t *sink, size_t index);
+/** The sink's reference count now (tests assert balance with it). */
+WBEMEV_API uint32_t wbemev_recording_sink_refs(wbemev_sink_t *sink);
+/** Makes the next Indicate calls fail: after `after` more successful events, every Indicate answers
+ * `status` (a failure). Use to test consumer-failure cancellation. */
+WBEMEV_API void wbemev_recording_sink_fail_after(wbemev_sink_t *sink, size_t after, wbemev_status status);
+/** Forgets the recorded events (releasing them) and statuses. */
+WBEMEV_API void wbemev_recording_sink_clear(wbemev_sink_t *sink);
+
+/* ---- lookups ---- */
 
 /** Events in a recording sink whose class is `class_name` or derives from it. */
 WBEMEV_API size_t wbemev_testkit_count(wbemev_sink_t *recording, const char *class_name);
@@ -31,6 +75,8 @@ WBEMEV_API size_t wbemev_testkit_count_where(wbemev_sink_t *recording, const cha
 /** The first event matching as wbemev_testkit_count_where (borrowed), or NULL. */
 WBEMEV_API wbemev_object_t *wbemev_testkit_find(wbemev_sink_t *recording, const char *class_name,
                                                 const char *property, const wbemev_value *value);
+
+/* ---- values, consumers ---- */
 
 /** True when two values are equal: same type and null-ness, same contents (arrays element-wise). */
 WBEMEV_API bool wbemev_value_equal(const wbemev_value *a, const wbemev_value *b);
