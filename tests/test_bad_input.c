@@ -1034,13 +1034,13 @@ static void r_dispatcher_violations_of(void)
     BADV(wbemev_dispatcher_violations_of(NULL, WBEMEV_VIOLATION_OBJECT_REINDICATED) == 0);
     BADV(wbemev_dispatcher_violations_of(w.d, (wbemev_violation_code)999) == 0);
 }
-static void r_dispatcher_inject_indicate_status(void)
+static void r_testkit_inject_indicate_status(void)
 {
-    BAD(wbemev_dispatcher_inject_indicate_status(NULL, "P", WBEMEV_E_FAILED, 1), INVALID);
-    BAD(wbemev_dispatcher_inject_indicate_status(w.d, NULL, WBEMEV_E_FAILED, 1), INVALID);
-    BAD(wbemev_dispatcher_inject_indicate_status(w.d, "P", WBEMEV_S_NO_ERROR, 1), INVALID);
-    BAD(wbemev_dispatcher_inject_indicate_status(w.d, "P", WBEMEV_S_FALSE, 1), INVALID);
-    BAD(wbemev_dispatcher_inject_indicate_status(w.d, "Nope", WBEMEV_E_FAILED, 1), WBEMEV_E_NOT_FOUND);
+    BAD(wbemev_testkit_inject_indicate_status(NULL, "P", WBEMEV_E_FAILED, 1), INVALID);
+    BAD(wbemev_testkit_inject_indicate_status(w.d, NULL, WBEMEV_E_FAILED, 1), INVALID);
+    BAD(wbemev_testkit_inject_indicate_status(w.d, "P", WBEMEV_S_NO_ERROR, 1), INVALID);
+    BAD(wbemev_testkit_inject_indicate_status(w.d, "P", WBEMEV_S_FALSE, 1), INVALID);
+    BAD(wbemev_testkit_inject_indicate_status(w.d, "Nope", WBEMEV_E_FAILED, 1), WBEMEV_E_NOT_FOUND);
 }
 static void r_dispatcher_report(void)
 {
@@ -1388,7 +1388,7 @@ static const struct row {
     ROW(dispatcher_register), ROW(dispatcher_unregister), ROW(dispatcher_subscribe), ROW(dispatcher_unsubscribe),
     ROW(dispatcher_subscription_count), ROW(dispatcher_subscription_stats), ROW(dispatcher_provider_stats),
     ROW(dispatcher_contract_policy), ROW(dispatcher_violation_count), ROW(dispatcher_violation_at),
-    ROW(dispatcher_violations_of), ROW(dispatcher_inject_indicate_status), ROW(dispatcher_report),
+    ROW(dispatcher_violations_of), ROW(testkit_inject_indicate_status), ROW(dispatcher_report),
     ROW(dispatcher_tick), ROW(dispatcher_wait_idle), ROW(callback_sink_new), ROW(recording_sink_new),
     ROW(recording_sink_count), ROW(recording_sink_event), ROW(recording_sink_indicate_calls),
     ROW(recording_sink_status_count), ROW(recording_sink_status), ROW(recording_sink_refs),

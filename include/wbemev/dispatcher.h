@@ -330,15 +330,6 @@ WBEMEV_API wbemev_status wbemev_dispatcher_violation_at(wbemev_dispatcher_t *d, 
                                                         wbemev_violation *out);
 /** Total count of violations with this code across providers (0 when none). */
 WBEMEV_API uint64_t wbemev_dispatcher_violations_of(wbemev_dispatcher_t *d, wbemev_violation_code code);
-/**
- * Test hook: the next `count` Indicates from provider `name` are answered `status` (for example
- * WBEMEV_E_SERVER_TOO_BUSY or WBEMEV_E_CALL_CANCELLED) without delivering, so a provider's retry and
- * stop paths can be tested. count 0 turns it off. WBEMEV_E_NOT_FOUND for an unknown provider,
- * WBEMEV_E_INVALID_PARAMETER for a success status.
- */
-WBEMEV_API wbemev_status wbemev_dispatcher_inject_indicate_status(wbemev_dispatcher_t *d, const char *name,
-                                                                  wbemev_status status, uint32_t count);
-
 /** Writes a readable report (each violation once, with its count, rule and fix) to f. Returns the
  * number of violations listed (warnings included). */
 WBEMEV_API size_t wbemev_dispatcher_report(wbemev_dispatcher_t *d, FILE *f);

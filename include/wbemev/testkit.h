@@ -7,10 +7,12 @@
  *   - lookups on what a recording sink received, by class and property;
  *   - a consumer that fails after N events (tests consumer-failure cancellation);
  *   - make the provider's sink answer WBEMEV_E_SERVER_TOO_BUSY or WBEMEV_E_CALL_CANCELLED for the
- *     next N Indicates, to test retry and stop paths (wbemev_dispatcher_inject_indicate_status);
+ *     next N Indicates, to test retry and stop paths (wbemev_testkit_inject_indicate_status);
  *   - CMocka assertions that print the status names, or the whole contract report, on failure.
  *
  * The test kit is built on the public API only: link it with the static or the shared library.
+ * (wbemev_testkit_inject_indicate_status() reaches into the dispatcher: it is implemented and
+ * exported by the core library, and declared only here.)
  * Its own memory (the recording sink's arrays and status texts) comes from the C library's malloc,
  * not from the wbemev_set_allocator hook: a test that makes the library's allocations fail still
  * records what arrives, and wbemev_live_allocations() does not count the kit's blocks.
@@ -75,6 +77,25 @@ WBEMEV_API size_t wbemev_testkit_count_where(wbemev_sink_t *recording, const cha
 /** The first event matching as wbemev_testkit_count_where (borrowed), or NULL. */
 WBEMEV_API wbemev_object_t *wbemev_testkit_find(wbemev_sink_t *recording, const char *class_name,
                                                 const char *property, const wbemev_value *value);
+
+/* ---- the provider's sink ---- */
+
+/**
+ * Makes the next `count` Indicate calls from provider `name` answer `status` (for example
+ * WBEMEV_E_SERVER_TOO_BUSY or WBEMEV_E_CALL_CANCELLED) without delivering anything, so that a
+ * provider's retry and stop paths can be tested. The objects of those calls count as refused
+ * (wbemev_provider_stats). An injected WBEMEV_E_CALL_CANCELLED is final, as a real one: the
+ * provider must stop, and an Indicate after it is an INDICATE_AFTER_CANCEL violation.
+ * count 0 turns the injection off. Thread-safe.
+ * @param d the dispatcher
+ * @param name the provider's registered name
+ * @param status a failure status
+ * @param count how many Indicate calls answer it
+ * @return WBEMEV_S_NO_ERROR; WBEMEV_E_NOT_FOUND for an unknown provider;
+ *         WBEMEV_E_INVALID_PARAMETER for NULL d or name, or a success status with count > 0
+ */
+WBEMEV_API wbemev_status wbemev_testkit_inject_indicate_status(wbemev_dispatcher_t *d, const char *name,
+                                                               wbemev_status status, uint32_t count);
 
 /* ---- values, consumers ---- */
 
