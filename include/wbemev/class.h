@@ -136,7 +136,8 @@ WBEMEV_API uint32_t wbemev_class_id(const wbemev_class_t *cls);
 
 /** Number of properties, inherited ones included (system properties not counted). */
 WBEMEV_API size_t wbemev_class_property_count(const wbemev_class_t *cls);
-/** Property number `index` (inherited first). WBEMEV_E_INVALID_PARAMETER when out of range. */
+/** Property number `index` (inherited first) into *out (its strings live as long as cls).
+ * WBEMEV_E_INVALID_PARAMETER for NULL cls or out, or index >= wbemev_class_property_count(). */
 WBEMEV_API wbemev_status wbemev_class_property_at(const wbemev_class_t *cls, size_t index,
                                                   wbemev_property_info *out);
 /** Finds a property by name, case-insensitively. WBEMEV_E_NOT_FOUND when absent. */

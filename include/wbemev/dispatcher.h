@@ -325,7 +325,7 @@ WBEMEV_API wbemev_contract_policy wbemev_dispatcher_contract_policy(wbemev_dispa
 /** Number of distinct violations recorded (each kind once per provider, with its count). */
 WBEMEV_API size_t wbemev_dispatcher_violation_count(wbemev_dispatcher_t *d);
 /** Violation number `index`, copied into *out (its strings live as long as d).
- * WBEMEV_E_INVALID_PARAMETER when out of range. */
+ * WBEMEV_E_INVALID_PARAMETER for NULL d or out, or index >= wbemev_dispatcher_violation_count(). */
 WBEMEV_API wbemev_status wbemev_dispatcher_violation_at(wbemev_dispatcher_t *d, size_t index,
                                                         wbemev_violation *out);
 /** Total count of violations with this code across providers (0 when none). */

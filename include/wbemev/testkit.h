@@ -29,11 +29,11 @@ WBEMEV_BEGIN_DECLS
 
 /* ---- the recording sink ---- */
 
-/** One SetStatus the recording sink received. text is a copy (may be NULL). */
+/** One SetStatus the recording sink received (see wbemev_recording_sink_status_at()). */
 typedef struct wbemev_recorded_status {
     int32_t flags;         /**< WBEMEV_STATUS_COMPLETE or WBEMEV_STATUS_PROGRESS */
     wbemev_status status;  /**< the status reported */
-    const char *text;      /**< a copy of the text, or NULL */
+    const char *text;      /**< the sink's copy of the text, or NULL */
 } wbemev_recorded_status;
 
 /**
@@ -46,20 +46,35 @@ WBEMEV_API wbemev_status wbemev_recording_sink_new(wbemev_sink_t **out);
 
 /** Events received so far (0 for a sink that is not a recording sink). */
 WBEMEV_API size_t wbemev_recording_sink_count(wbemev_sink_t *sink);
-/** Event number `index` (borrowed; alive as long as the sink), or NULL when out of range. */
-WBEMEV_API wbemev_object_t *wbemev_recording_sink_event(wbemev_sink_t *sink, size_t index);
+/**
+ * Event number `index` (from 0, in the order received) into *out, borrowed: it stays valid until
+ * wbemev_recording_sink_clear() or the sink's last release, whatever arrives meanwhile; add_ref it
+ * to keep it longer.
+ * @return WBEMEV_S_NO_ERROR; WBEMEV_E_INVALID_PARAMETER for NULL out, a sink that is not a
+ *         recording sink, or index >= wbemev_recording_sink_count()
+ */
+WBEMEV_API wbemev_status wbemev_recording_sink_event_at(wbemev_sink_t *sink, size_t index,
+                                                        wbemev_object_t **out);
 /** Number of Indicate calls received (an Indicate may carry several events). */
 WBEMEV_API size_t wbemev_recording_sink_indicate_calls(wbemev_sink_t *sink);
 /** SetStatus calls received so far. */
 WBEMEV_API size_t wbemev_recording_sink_status_count(wbemev_sink_t *sink);
-/** SetStatus number `index`, or NULL when out of range. */
-WBEMEV_API const wbemev_recorded_status *wbemev_recording_sink_status(wbemev_sink_t *sink, size_t index);
+/**
+ * SetStatus number `index` (from 0, in the order received), copied into *out. out->text (NULL when
+ * the SetStatus had no text) points to the sink's own copy of the text: it stays valid until
+ * wbemev_recording_sink_clear() or the sink's last release, whatever SetStatus calls arrive
+ * meanwhile; copy it to keep it longer.
+ * @return WBEMEV_S_NO_ERROR; WBEMEV_E_INVALID_PARAMETER for NULL out, a sink that is not a
+ *         recording sink, or index >= wbemev_recording_sink_status_count()
+ */
+WBEMEV_API wbemev_status wbemev_recording_sink_status_at(wbemev_sink_t *sink, size_t index,
+                                                         wbemev_recorded_status *out);
 /** The sink's reference count now (tests assert balance with it). */
 WBEMEV_API uint32_t wbemev_recording_sink_refs(wbemev_sink_t *sink);
 /** Makes the next Indicate calls fail: after `after` more successful events, every Indicate answers
  * `status` (a failure). Use to test consumer-failure cancellation. */
 WBEMEV_API void wbemev_recording_sink_fail_after(wbemev_sink_t *sink, size_t after, wbemev_status status);
-/** Forgets the recorded events (releasing them) and statuses. */
+/** Forgets the recorded events (releasing them) and statuses (freeing their texts). */
 WBEMEV_API void wbemev_recording_sink_clear(wbemev_sink_t *sink);
 
 /* ---- lookups ---- */

@@ -168,15 +168,17 @@ size_t wbemev_recording_sink_count(wbemev_sink_t *sink)
     return n;
 }
 
-wbemev_object_t *wbemev_recording_sink_event(wbemev_sink_t *sink, size_t index)
+wbemev_status wbemev_recording_sink_event_at(wbemev_sink_t *sink, size_t index, wbemev_object_t **out)
 {
     struct recording_sink *r = rec_from(sink);
-    if (r == NULL)
-        return NULL;
+    if (r == NULL || out == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
     testkit_lock_acquire(&r->lock);
-    wbemev_object_t *o = index < r->nevents ? r->events[index] : NULL;
+    bool found = index < r->nevents;
+    if (found)
+        *out = r->events[index]; /* the sink's reference keeps it until clear or the last release */
     testkit_lock_release(&r->lock);
-    return o;
+    return found ? WBEMEV_S_NO_ERROR : WBEMEV_E_INVALID_PARAMETER;
 }
 
 size_t wbemev_recording_sink_indicate_calls(wbemev_sink_t *sink)
@@ -201,15 +203,19 @@ size_t wbemev_recording_sink_status_count(wbemev_sink_t *sink)
     return n;
 }
 
-const wbemev_recorded_status *wbemev_recording_sink_status(wbemev_sink_t *sink, size_t index)
+wbemev_status wbemev_recording_sink_status_at(wbemev_sink_t *sink, size_t index, wbemev_recorded_status *out)
 {
     struct recording_sink *r = rec_from(sink);
-    if (r == NULL)
-        return NULL;
+    if (r == NULL || out == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
     testkit_lock_acquire(&r->lock);
-    const wbemev_recorded_status *st = index < r->nstatuses ? &r->statuses[index] : NULL;
+    bool found = index < r->nstatuses;
+    /* A copy: the array moves when a SetStatus grows it. The text it points to does not move; it
+     * is freed only by clear and the last release. */
+    if (found)
+        *out = r->statuses[index];
     testkit_lock_release(&r->lock);
-    return st;
+    return found ? WBEMEV_S_NO_ERROR : WBEMEV_E_INVALID_PARAMETER;
 }
 
 uint32_t wbemev_recording_sink_refs(wbemev_sink_t *sink)
