@@ -153,9 +153,9 @@ WBEMEV_API wbemev_object_t *wbemev_class_object(wbemev_class_t *cls);
 
 /**
  * Instances of this class alive now (spawned or cloned, not yet freed). Thread-safe; the contract
- * checker uses it to report leaks by class. A queued-delivery worker counts the events it frees at
- * the end of each batch it delivers (at most 64 events), so while it works the figure may lag;
- * once the dispatcher is idle (wbemev_dispatcher_wait_idle) it is exact.
+ * checker uses it to report leaks by class. A queued-delivery worker counts the events it frees in
+ * batches, so while it works the figure may still include events it has just freed; once the
+ * dispatcher is idle (wbemev_dispatcher_wait_idle) it is exact.
  */
 WBEMEV_API size_t wbemev_class_live_instances(const wbemev_class_t *cls);
 

@@ -26,9 +26,11 @@
  *    Indicate path takes no dispatcher-wide lock (it reads a reference-counted snapshot of the
  *    subscriptions); a queued subscription's own queue lock is held briefly, never around user code.
  *  - WBEMEV_DELIVERY_SYNC: the consumer's Indicate runs on the provider's thread inside its
- *    Indicate, given that call's events in arrays of up to 64 (as WMI hands arrays to its sinks;
- *    past the eighth subscription one call reaches, one event at a time); several provider threads
- *    may call one consumer at once. A consumer that fails an Indicate loses that whole array.
+ *    Indicate. It receives that call's events in order, in one or more arrays (as WMI hands arrays
+ *    to its sinks): an array holds events of that one call only, and how many is the dispatcher's
+ *    choice, from one to all of them, so a consumer must accept any count. Several provider
+ *    threads may call one consumer at once. A consumer that fails an Indicate loses that whole
+ *    array (counted as discarded).
  *  - WBEMEV_DELIVERY_QUEUED: events are queued by reference (the frozen event is shared, never
  *    copied) and delivered by the worker threads (`workers`, started at the first queued
  *    subscription). One consumer is never called by two workers at once.
@@ -301,9 +303,10 @@ typedef struct wbemev_subscription_stats {
 } wbemev_subscription_stats;
 
 /** Reads the counters of subscription `id` (of an ended one too with keep_final_stats).
- * WBEMEV_E_NOT_FOUND. Thread-safe. The synchronous deliveries of an Indicate call (delivered,
- * filtered, indicated) are added when the call returns, together, so the identity above holds
- * between calls; a consumer reading its own counters from its Indicate sees the calls before. */
+ * WBEMEV_E_NOT_FOUND. Thread-safe. The counts of an Indicate call's synchronous deliveries
+ * (delivered, filtered, indicated) may be added only when the call returns, so the identity above
+ * holds between calls; a consumer reading its own counters from its Indicate sees at least the
+ * calls before. */
 WBEMEV_API wbemev_status wbemev_dispatcher_subscription_stats(wbemev_dispatcher_t *d, uint32_t id,
                                                               wbemev_subscription_stats *out);
 
