@@ -1,7 +1,8 @@
 /*
  * tests/test_text_writer.c: the text writer JSON and MOF share (lib/base/text_writer.h, white-box),
  * and what both formats get from it: a writer's failure stops the writing, reals are
- * locale-independent, the buffer forms measure and truncate alike.
+ * locale-independent, the buffer forms measure and truncate alike, embedded objects nest at most
+ * WBEMEV_FORMAT_MAX_DEPTH levels.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A writer that keeps what it receives and fails call number `fail_at` (1-based; 0: never). */
@@ -299,6 +301,116 @@ static void check_format_reals(void)
     world_down(&w);
 }
 
+/* ---- the nesting limit ---- */
+
+static const wbemev_property_def node_props[] = {{"Child", WBEMEV_CIM_OBJECT, NULL},
+                                                 {"Children", WBEMEV_CIM_OBJECT | WBEMEV_CIM_FLAG_ARRAY, NULL}};
+
+struct chain {
+    wbemev_namespace_t *ns;
+    wbemev_class_t *node, *event;
+    wbemev_object_t *top;    /* a Deep_Event, level 0 */
+    wbemev_object_t **nodes; /* every node, kept so they can be released top down, without recursion */
+    size_t count;
+};
+
+/* An event whose Child chain puts the deepest object at level `levels` (or, with `in_arrays`, a
+ * chain through one-element Children arrays). */
+static void chain_up(struct chain *c, size_t levels, bool in_arrays)
+{
+    memset(c, 0, sizeof *c);
+    assert_wbemev_ok(wbemev_namespace_new("root\\deep", &c->ns));
+    assert_wbemev_ok(wbemev_namespace_define_class(c->ns, "Node", NULL, node_props, 2, &c->node));
+    assert_wbemev_ok(wbemev_namespace_define_class(c->ns, "Deep_Event", "__ExtrinsicEvent", node_props, 2, &c->event));
+    c->nodes = calloc(levels + 1, sizeof *c->nodes);
+    assert_non_null(c->nodes);
+    wbemev_object_t *below = NULL;
+    for (size_t i = 0; i <= levels; i++) {
+        wbemev_object_t *o;
+        assert_wbemev_ok(wbemev_class_spawn_instance(i == levels ? c->event : c->node, &o));
+        if (below != NULL && in_arrays)
+            assert_wbemev_ok(wbemev_object_put(o, "Children", &WBEMEV_V_ARRAY(WBEMEV_CIM_OBJECT, &below, 1)));
+        else if (below != NULL)
+            assert_wbemev_ok(wbemev_object_put_object(o, "Child", below)); /* frozen: shared, not copied */
+        wbemev_object_freeze(o);
+        c->nodes[c->count++] = o;
+        below = o;
+    }
+    c->top = below;
+}
+
+static void chain_down(struct chain *c)
+{
+    for (size_t i = c->count; i-- > 0;)
+        wbemev_object_release(c->nodes[i]);
+    free(c->nodes);
+    wbemev_class_release(c->node);
+    wbemev_class_release(c->event);
+    wbemev_namespace_release(c->ns);
+}
+
+static wbemev_status mof_length(const wbemev_object_t *o, size_t *length)
+{
+    return wbemev_mof_format_instance(o, NULL, 0, length);
+}
+
+static wbemev_status json_length(const wbemev_object_t *o, size_t *length)
+{
+    return wbemev_json_format_instance(o, 0, NULL, 0, length);
+}
+
+/* Up to the limit both formats write the chain; one level past it, or far past it, both refuse it
+ * with WBEMEV_E_INVALID_OBJECT (and return at once: no recursion to the bottom). */
+static void test_nesting_limit(void **state)
+{
+    (void)state;
+    wbemev_status (*const formats[])(const wbemev_object_t *, size_t *) = {mof_length, json_length};
+    static const size_t deep = 40000;
+    for (int in_arrays = 0; in_arrays < 2; in_arrays++) {
+        struct chain c;
+        size_t length = 0;
+        chain_up(&c, WBEMEV_FORMAT_MAX_DEPTH, in_arrays);
+        for (size_t f = 0; f < 2; f++) {
+            assert_wbemev_ok(formats[f](c.top, &length));
+            assert_true(length > 0);
+        }
+        chain_down(&c);
+        chain_up(&c, WBEMEV_FORMAT_MAX_DEPTH + 1, in_arrays);
+        for (size_t f = 0; f < 2; f++)
+            assert_wbemev_status(formats[f](c.top, &length), WBEMEV_E_INVALID_OBJECT);
+        chain_down(&c);
+        chain_up(&c, deep, in_arrays);
+        for (size_t f = 0; f < 2; f++)
+            assert_wbemev_status(formats[f](c.top, &length), WBEMEV_E_INVALID_OBJECT);
+        chain_down(&c);
+    }
+}
+
+/* MOF's indentation grows with the nesting: at the limit, the text stays about linear in the number
+ * of objects (the deepest line is indented at most twice the limit). */
+static void test_mof_indentation_is_bounded(void **state)
+{
+    (void)state;
+    struct chain c;
+    chain_up(&c, WBEMEV_FORMAT_MAX_DEPTH, true);
+    size_t length = 0;
+    assert_wbemev_ok(mof_length(c.top, &length));
+    char *text = malloc(length + 1);
+    assert_non_null(text);
+    assert_wbemev_ok(wbemev_mof_format_instance(c.top, text, length + 1, NULL));
+    size_t longest = 0;
+    for (char *line = text; *line != 0;) {
+        char *end = strchr(line, '\n');
+        size_t n = end != NULL ? (size_t)(end - line) : strlen(line);
+        if (n > longest)
+            longest = n;
+        line += n + (end != NULL);
+    }
+    assert_true(longest <= 4 * (2 * WBEMEV_FORMAT_MAX_DEPTH + 1) + 32);
+    free(text);
+    chain_down(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +423,8 @@ int main(void)
         cmocka_unit_test(test_file_destination),
         cmocka_unit_test(test_formats_stop_at_the_writers_failure),
         cmocka_unit_test(test_formats_share_escapes_and_reals),
+        cmocka_unit_test(test_nesting_limit),
+        cmocka_unit_test(test_mof_indentation_is_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,6 +74,15 @@ typedef enum wbemev_format {
 #define WBEMEV_FORMAT_FLUSH 0x100u
 
 /**
+ * How deep embedded objects may nest in text, JSON and MOF alike: the instance (or value) written
+ * is level 0, an object embedded in it level 1, and so on. An object past this level is refused:
+ * the function returns WBEMEV_E_INVALID_OBJECT, the text written before it already went to the
+ * writer (the buffer forms then hold a prefix). The limit bounds the writers' recursion and MOF's
+ * indentation.
+ */
+#define WBEMEV_FORMAT_MAX_DEPTH 64
+
+/**
  * Receives text, for every function that writes text (JSON here, MOF in wbemev/mof.h): `len` bytes
  * (not NUL-terminated, len > 0), in order. A failure status stops the writing: the writer is not
  * called again, and the function that called it returns that status.
@@ -103,7 +112,8 @@ WBEMEV_API wbemev_status wbemev_format_from_name(const char *name, wbemev_format
  * @param writer receives the text
  * @param ctx passed to writer
  * @return WBEMEV_S_NO_ERROR; WBEMEV_E_INVALID_PARAMETER for NULL arguments; the statuses of
- *         wbemev_value_validate(); the writer's failure
+ *         wbemev_value_validate(); WBEMEV_E_INVALID_OBJECT for embedded objects nested past
+ *         WBEMEV_FORMAT_MAX_DEPTH; the writer's failure
  */
 WBEMEV_API wbemev_status wbemev_json_write_value(const wbemev_value *value, uint32_t flags,
                                                  wbemev_text_writer writer, void *ctx);
@@ -115,7 +125,8 @@ WBEMEV_API wbemev_status wbemev_json_write_value(const wbemev_value *value, uint
  * @param writer receives the text
  * @param ctx passed to writer
  * @return WBEMEV_S_NO_ERROR; WBEMEV_E_INVALID_PARAMETER for NULL arguments;
- *         WBEMEV_E_INVALID_OPERATION for a class object (genus 1); the writer's failure
+ *         WBEMEV_E_INVALID_OPERATION for a class object (genus 1); WBEMEV_E_INVALID_OBJECT for
+ *         embedded objects nested past WBEMEV_FORMAT_MAX_DEPTH; the writer's failure
  */
 WBEMEV_API wbemev_status wbemev_json_write_instance(const wbemev_object_t *obj, uint32_t flags,
                                                     wbemev_text_writer writer, void *ctx);

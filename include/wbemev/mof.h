@@ -101,10 +101,15 @@ WBEMEV_API wbemev_status wbemev_mof_write_class(const wbemev_class_def *cls,
  *         Severity = 3;
  *     };
  *
- * 64-bit integers are decimal, reals use the shortest round-trip form, booleans TRUE/FALSE,
- * datetimes and references quoted strings, char16 a quoted character, arrays {a, b}. A real that is
- * NaN or infinite has no MOF form: its property is written as a comment. WBEMEV_E_INVALID_PARAMETER
- * for a NULL object, WBEMEV_E_INVALID_OPERATION for a class object (genus 1).
+ * 64-bit integers are decimal, reals use the shortest round-trip form ('.' as the decimal point
+ * whatever the C locale), booleans TRUE/FALSE, datetimes and references quoted strings, char16 a
+ * quoted character, arrays {a, b}. A real that is NaN or infinite has no MOF form: its property is
+ * written as a comment. Embedded objects nest at most WBEMEV_FORMAT_MAX_DEPTH levels deep
+ * (wbemev/format.h), as in JSON.
+ *
+ * Statuses: WBEMEV_E_INVALID_PARAMETER for a NULL argument; WBEMEV_E_INVALID_OPERATION for a class
+ * object (genus 1); WBEMEV_E_INVALID_OBJECT for an embedded object nested past
+ * WBEMEV_FORMAT_MAX_DEPTH; the writer's failure.
  */
 WBEMEV_API wbemev_status wbemev_mof_write_instance(const wbemev_object_t *obj,
                                                    wbemev_text_writer writer, void *ctx);

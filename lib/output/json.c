@@ -91,9 +91,6 @@ static void put_real(struct jout *o, double v, bool single)
 
 static void put_instance(struct jout *o, const wbemev_object_t *obj, unsigned depth);
 
-/* Nesting limit for embedded objects: deeper ones are refused instead of recursing without end. */
-#define JSON_MAX_DEPTH 64
-
 static void put_scalar(struct jout *o, wbemev_cimtype base, const wbemev_value *v, unsigned depth)
 {
     switch (base) {
@@ -168,7 +165,7 @@ static void put_value(struct jout *o, const wbemev_value *v, unsigned depth)
 
 static void put_instance(struct jout *o, const wbemev_object_t *obj, unsigned depth)
 {
-    if (depth > JSON_MAX_DEPTH) {
+    if (depth > WBEMEV_FORMAT_MAX_DEPTH) { /* deeper ones are refused, not recursed into */
         fail(o, WBEMEV_E_INVALID_OBJECT);
         return;
     }

@@ -169,9 +169,13 @@ wbemev_status wbemev_mof_write_registration(const wbemev_registration *reg, wbem
 
 /* ---- instances ---- */
 
-static void write_instance(wbemev__text_out *o, const wbemev_object_t *obj, unsigned depth);
+/* `depth` is the indentation (4 spaces each); `level` the nesting level of the instance being
+ * written (the top instance is level 0, an object embedded in it level 1, ...), which
+ * WBEMEV_FORMAT_MAX_DEPTH bounds: the recursion, and the indentation with it. */
+static void write_instance(wbemev__text_out *o, const wbemev_object_t *obj, unsigned depth, unsigned level);
 
-static void write_scalar(wbemev__text_out *o, wbemev_cimtype base, const wbemev_value *v, unsigned depth)
+static void write_scalar(wbemev__text_out *o, wbemev_cimtype base, const wbemev_value *v, unsigned depth,
+                         unsigned level)
 {
     switch (base) {
     case WBEMEV_CIM_SINT8:
@@ -206,7 +210,7 @@ static void write_scalar(wbemev__text_out *o, wbemev_cimtype base, const wbemev_
         if (v->u.object == NULL)
             out_s(o, "NULL");
         else
-            write_instance(o, v->u.object, depth);
+            write_instance(o, v->u.object, depth, level + 1);
         break;
     default:
         wbemev__text_fail(o, WBEMEV_E_INVALID_CIM_TYPE);
@@ -219,7 +223,8 @@ static bool real_is_finite(wbemev_cimtype base, const wbemev_value *v)
     return (base != WBEMEV_CIM_REAL32 && base != WBEMEV_CIM_REAL64) || isfinite(v->u.real);
 }
 
-static void write_property(wbemev__text_out *o, const char *name, const wbemev_value *v, unsigned depth)
+static void write_property(wbemev__text_out *o, const char *name, const wbemev_value *v, unsigned depth,
+                           unsigned level)
 {
     wbemev_cimtype base = WBEMEV_CIM_BASE(v->type);
     bool finite = true;
@@ -245,35 +250,39 @@ static void write_property(wbemev__text_out *o, const char *name, const wbemev_v
     if (WBEMEV_CIM_IS_ARRAY(v->type) && base == WBEMEV_CIM_OBJECT && v->u.array.count > 0) {
         /* One embedded instance per line. */
         out_s(o, "{\n");
-        for (size_t i = 0; i < v->u.array.count; i++) {
+        for (size_t i = 0; i < v->u.array.count && wbemev__text_ok(o); i++) {
             wbemev_value e;
             (void)wbemev_value_array_element(v, i, &e); /* stored arrays are valid */
             out_indent(o, depth + 1);
-            write_scalar(o, base, &e, depth + 1);
+            write_scalar(o, base, &e, depth + 1, level);
             out_s(o, i + 1 < v->u.array.count ? ",\n" : "\n");
         }
         out_indent(o, depth);
         out_s(o, "}");
     } else if (WBEMEV_CIM_IS_ARRAY(v->type)) {
         out_s(o, "{");
-        for (size_t i = 0; i < v->u.array.count; i++) {
+        for (size_t i = 0; i < v->u.array.count && wbemev__text_ok(o); i++) {
             if (i > 0)
                 out_s(o, ", ");
             wbemev_value e;
             (void)wbemev_value_array_element(v, i, &e); /* stored arrays are valid */
-            write_scalar(o, base, &e, depth);
+            write_scalar(o, base, &e, depth, level);
         }
         out_s(o, "}");
     } else {
-        write_scalar(o, base, v, depth);
+        write_scalar(o, base, v, depth, level);
     }
     out_s(o, ";\n");
 }
 
 /* `instance of Class\n<indent>{\n ... <indent>}` without the final ';'. The first line is not
  * indented: it follows "Prop = " or starts a line. */
-static void write_instance(wbemev__text_out *o, const wbemev_object_t *obj, unsigned depth)
+static void write_instance(wbemev__text_out *o, const wbemev_object_t *obj, unsigned depth, unsigned level)
 {
+    if (level > WBEMEV_FORMAT_MAX_DEPTH) {
+        wbemev__text_fail(o, WBEMEV_E_INVALID_OBJECT);
+        return;
+    }
     const wbemev_class_t *cls = wbemev_object_class(obj);
     out_s(o, "instance of ");
     out_s(o, wbemev_object_class_name(obj));
@@ -290,7 +299,7 @@ static void write_instance(wbemev__text_out *o, const wbemev_object_t *obj, unsi
             break;
         }
         if (!v.is_null)
-            write_property(o, info.name, &v, depth + 1);
+            write_property(o, info.name, &v, depth + 1, level);
     }
     out_indent(o, depth);
     out_s(o, "}");
@@ -304,7 +313,7 @@ wbemev_status wbemev_mof_write_instance(const wbemev_object_t *obj, wbemev_text_
         return WBEMEV_E_INVALID_OPERATION;
     wbemev__text_out o;
     wbemev__text_out_init(&o, writer, ctx);
-    write_instance(&o, obj, 0);
+    write_instance(&o, obj, 0, 0);
     out_s(&o, ";\n");
     return o.status;
 }
