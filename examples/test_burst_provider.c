@@ -54,7 +54,7 @@ static void test_it_stops_when_cancelled(void **state)
     assert_wbemev_ok(burst_provider_define_classes(wbemev_dispatcher_namespace(d)));
     assert_wbemev_ok(burst_provider_new(NULL, &p));
     assert_wbemev_ok(wbemev_dispatcher_register(d, "Burst", p, burst_event_queries, burst_event_query_count));
-    assert_wbemev_ok(wbemev_dispatcher_inject_indicate_status(d, "Burst", WBEMEV_E_CALL_CANCELLED, 1));
+    assert_wbemev_ok(wbemev_testkit_inject_indicate_status(d, "Burst", WBEMEV_E_CALL_CANCELLED, 1));
     assert_wbemev_ok(wbemev_recording_sink_new(&rec));
     assert_wbemev_ok(wbemev_dispatcher_subscribe(d, "SELECT * FROM Burst_Event", rec, NULL, &id));
 

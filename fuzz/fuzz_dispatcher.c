@@ -16,6 +16,7 @@
  *  - when everything is released, no object and no block is alive.
  */
 #include "fuzz_common.h"
+#include "wbemev/testkit.h" /* wbemev_testkit_inject_indicate_status */
 
 #include "fake_consumer.h"
 #include "fake_provider.h"
@@ -213,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 6: /* injected status */
-            (void)wbemev_dispatcher_inject_indicate_status(d, prov_names[arg % NPROV],
+            (void)wbemev_testkit_inject_indicate_status(d, prov_names[arg % NPROV],
                                                             (op & 1) ? WBEMEV_E_SERVER_TOO_BUSY : WBEMEV_E_CALL_CANCELLED,
                                                             fz_u8(&in) % 3);
             break;

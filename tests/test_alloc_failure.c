@@ -378,7 +378,7 @@ static void scenario_objects(void)
     wbemev_namespace_release(ns);
 }
 
-/* Ready-made sinks used directly: recording, callback, formatting. */
+/* Ready-made sinks used directly: callback, formatting. */
 static wbemev_status on_event(void *ctx, wbemev_object_t *e)
 {
     (void)e;
@@ -396,20 +396,7 @@ static void scenario_sinks(void)
     put(o, "Name", WBEMEV_V_STRING(LONG_TEXT));
     wbemev_object_freeze(o);
 
-    wbemev_sink_t *rec = NULL, *cb = NULL, *fmt = NULL;
-    STEP(wbemev_recording_sink_new(&rec), assert_null(rec));
-    for (int i = 0; i < 20; i++) { /* past the first capacity: the array grows */
-        size_t before = wbemev_recording_sink_count(rec);
-        STEP(wbemev_sink_indicate1(rec, o), assert_int_equal(wbemev_recording_sink_count(rec), before));
-    }
-    wbemev_object_t *const batch[40] = {o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o,
-                                        o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o};
-    size_t had = wbemev_recording_sink_count(rec); /* a batch that needs the array to grow: all or none */
-    STEP(wbemev_sink_indicate(rec, 40, batch), assert_int_equal(wbemev_recording_sink_count(rec), had));
-    assert_int_equal(wbemev_recording_sink_count(rec), had + 40);
-    size_t sc = wbemev_recording_sink_status_count(rec);
-    STEP(wbemev_sink_set_status(rec, WBEMEV_STATUS_COMPLETE, WBEMEV_E_CALL_CANCELLED, "done", NULL),
-         assert_int_equal(wbemev_recording_sink_status_count(rec), sc));
+    wbemev_sink_t *cb = NULL, *fmt = NULL;
     int events = 0;
     STEP(wbemev_callback_sink_new(on_event, NULL, &events, &cb), assert_null(cb));
     STEP(wbemev_sink_indicate1(cb, o), NOTHING);
@@ -425,7 +412,6 @@ static void scenario_sinks(void)
     wbemev_sink_release(fmt);
     fclose(f);
     wbemev_sink_release(cb);
-    wbemev_sink_release(rec);
     wbemev_object_release(o);
     wbemev_class_release(ev);
     wbemev_namespace_release(ns);

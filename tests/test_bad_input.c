@@ -951,13 +951,13 @@ static void r_dispatcher_violations_of(void)
     BADV(wbemev_dispatcher_violations_of(NULL, WBEMEV_VIOLATION_OBJECT_REINDICATED) == 0);
     BADV(wbemev_dispatcher_violations_of(w.d, (wbemev_violation_code)999) == 0);
 }
-static void r_dispatcher_inject_indicate_status(void)
+static void r_testkit_inject_indicate_status(void)
 {
-    BAD(wbemev_dispatcher_inject_indicate_status(NULL, "P", WBEMEV_E_FAILED, 1), INVALID);
-    BAD(wbemev_dispatcher_inject_indicate_status(w.d, NULL, WBEMEV_E_FAILED, 1), INVALID);
-    BAD(wbemev_dispatcher_inject_indicate_status(w.d, "P", WBEMEV_S_NO_ERROR, 1), INVALID);
-    BAD(wbemev_dispatcher_inject_indicate_status(w.d, "P", WBEMEV_S_FALSE, 1), INVALID);
-    BAD(wbemev_dispatcher_inject_indicate_status(w.d, "Nope", WBEMEV_E_FAILED, 1), WBEMEV_E_NOT_FOUND);
+    BAD(wbemev_testkit_inject_indicate_status(NULL, "P", WBEMEV_E_FAILED, 1), INVALID);
+    BAD(wbemev_testkit_inject_indicate_status(w.d, NULL, WBEMEV_E_FAILED, 1), INVALID);
+    BAD(wbemev_testkit_inject_indicate_status(w.d, "P", WBEMEV_S_NO_ERROR, 1), INVALID);
+    BAD(wbemev_testkit_inject_indicate_status(w.d, "P", WBEMEV_S_FALSE, 1), INVALID);
+    BAD(wbemev_testkit_inject_indicate_status(w.d, "Nope", WBEMEV_E_FAILED, 1), WBEMEV_E_NOT_FOUND);
 }
 static void r_dispatcher_report(void)
 {
@@ -990,11 +990,14 @@ static void r_recording_sink_count(void)
     BADV(wbemev_recording_sink_count(NULL) == 0);
     BADV(wbemev_recording_sink_count(w.other) == 0);
 }
-static void r_recording_sink_event(void)
+static void r_recording_sink_event_at(void)
 {
-    BADV(wbemev_recording_sink_event(NULL, 0) == NULL);
-    BADV(wbemev_recording_sink_event(w.other, 0) == NULL);
-    BADV(wbemev_recording_sink_event(w.rec, 1000) == NULL);
+    wbemev_object_t *o = w.obj;
+    BAD(wbemev_recording_sink_event_at(NULL, 0, &o), INVALID);
+    BAD(wbemev_recording_sink_event_at(w.other, 0, &o), INVALID);
+    BAD(wbemev_recording_sink_event_at(w.rec, 1000, &o), INVALID);
+    BAD(wbemev_recording_sink_event_at(w.rec, 0, NULL), INVALID);
+    BADV(o == w.obj);
 }
 static void r_recording_sink_indicate_calls(void)
 {
@@ -1006,11 +1009,14 @@ static void r_recording_sink_status_count(void)
     BADV(wbemev_recording_sink_status_count(NULL) == 0);
     BADV(wbemev_recording_sink_status_count(w.other) == 0);
 }
-static void r_recording_sink_status(void)
+static void r_recording_sink_status_at(void)
 {
-    BADV(wbemev_recording_sink_status(NULL, 0) == NULL);
-    BADV(wbemev_recording_sink_status(w.other, 0) == NULL);
-    BADV(wbemev_recording_sink_status(w.rec, 1000) == NULL);
+    wbemev_recorded_status st = {7, WBEMEV_E_FAILED, "untouched"};
+    BAD(wbemev_recording_sink_status_at(NULL, 0, &st), INVALID);
+    BAD(wbemev_recording_sink_status_at(w.other, 0, &st), INVALID);
+    BAD(wbemev_recording_sink_status_at(w.rec, 1000, &st), INVALID);
+    BAD(wbemev_recording_sink_status_at(w.rec, 0, NULL), INVALID);
+    BADV(st.flags == 7 && st.status == WBEMEV_E_FAILED && strcmp(st.text, "untouched") == 0);
 }
 static void r_recording_sink_refs(void)
 {
@@ -1298,10 +1304,10 @@ static const struct row {
     ROW(dispatcher_register), ROW(dispatcher_unregister), ROW(dispatcher_subscribe), ROW(dispatcher_unsubscribe),
     ROW(dispatcher_subscription_count), ROW(dispatcher_subscription_stats), ROW(dispatcher_provider_stats),
     ROW(dispatcher_contract_policy), ROW(dispatcher_violation_count), ROW(dispatcher_violation_at),
-    ROW(dispatcher_violations_of), ROW(dispatcher_inject_indicate_status), ROW(dispatcher_report),
+    ROW(dispatcher_violations_of), ROW(testkit_inject_indicate_status), ROW(dispatcher_report),
     ROW(dispatcher_tick), ROW(dispatcher_wait_idle), ROW(callback_sink_new), ROW(recording_sink_new),
-    ROW(recording_sink_count), ROW(recording_sink_event), ROW(recording_sink_indicate_calls),
-    ROW(recording_sink_status_count), ROW(recording_sink_status), ROW(recording_sink_refs),
+    ROW(recording_sink_count), ROW(recording_sink_event_at), ROW(recording_sink_indicate_calls),
+    ROW(recording_sink_status_count), ROW(recording_sink_status_at), ROW(recording_sink_refs),
     ROW(recording_sink_fail_after), ROW(recording_sink_clear), ROW(format_name), ROW(format_from_name),
     ROW(json_write_value), ROW(json_write_instance), ROW(json_format_instance), ROW(json_fwrite_instance),
     ROW(format_write_instance), ROW(format_sink_new), ROW(format_sink_count), ROW(registration_validate),

@@ -306,7 +306,7 @@ static void test_indicate_after_injected_cancel(void **state)
     struct fx *f = fx_new(WBEMEV_CONTRACT_STRICT, false, 64);
     assert_wbemev_ok(fx_start(f, H_GOOD, false));
     wbemev_sink_t *s = atomic_load(&f->p.sink);
-    assert_wbemev_ok(wbemev_dispatcher_inject_indicate_status(f->d, "RulesProvider", WBEMEV_E_CALL_CANCELLED, 1));
+    assert_wbemev_ok(wbemev_testkit_inject_indicate_status(f->d, "RulesProvider", WBEMEV_E_CALL_CANCELLED, 1));
     assert_wbemev_status(indicate_n(s, f->cls, 1), WBEMEV_E_CALL_CANCELLED);
     assert_no_violations(f->d);
     assert_wbemev_status(indicate_n(s, f->cls, 2), WBEMEV_E_CALL_CANCELLED);

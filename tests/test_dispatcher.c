@@ -4,6 +4,9 @@
  */
 #include "test_support.h"
 
+#include "wbemev/testkit.h" /* the recording sink */
+
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,12 +65,26 @@ static int teardown(void **state)
 
 static const char *const sample_list[] = {"SELECT * FROM Sample_Event"};
 
+/* What a recording sink received: event or SetStatus number i, which must exist. */
+static wbemev_object_t *recorded(wbemev_sink_t *rec, size_t i)
+{
+    wbemev_object_t *e = NULL;
+    assert_wbemev_ok(wbemev_recording_sink_event_at(rec, i, &e));
+    return e;
+}
+static wbemev_recorded_status recorded_status(wbemev_sink_t *rec, size_t i)
+{
+    wbemev_recorded_status s = {0};
+    assert_wbemev_ok(wbemev_recording_sink_status_at(rec, i, &s));
+    return s;
+}
+
 static void assert_single_status(wbemev_sink_t *rec, wbemev_status expected)
 {
     assert_int_equal(wbemev_recording_sink_status_count(rec), 1);
-    const wbemev_recorded_status *s = wbemev_recording_sink_status(rec, 0);
-    assert_int_equal(s->flags, WBEMEV_STATUS_COMPLETE);
-    assert_wbemev_status(s->status, expected);
+    wbemev_recorded_status s = recorded_status(rec, 0);
+    assert_int_equal(s.flags, WBEMEV_STATUS_COMPLETE);
+    assert_wbemev_status(s.status, expected);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -298,15 +315,15 @@ static void test_polymorphic_matching(void **state)
     assert_int_equal(wbemev_recording_sink_count(on_sample), 2); /* Sample_Event and its child */
     assert_int_equal(wbemev_recording_sink_count(on_child), 1);
     assert_int_equal(wbemev_recording_sink_count(on_other), 1);
-    assert_string_equal(wbemev_object_class_name(wbemev_recording_sink_event(on_child, 0)), "Sample_Child");
+    assert_string_equal(wbemev_object_class_name(recorded(on_child, 0)), "Sample_Child");
     /* In order, per consumer. */
     const char *name;
-    assert_wbemev_ok(wbemev_object_get_string(wbemev_recording_sink_event(on_base, 0), "Name", &name));
+    assert_wbemev_ok(wbemev_object_get_string(recorded(on_base, 0), "Name", &name));
     assert_string_equal(name, "s");
-    assert_wbemev_ok(wbemev_object_get_string(wbemev_recording_sink_event(on_base, 2), "Name", &name));
+    assert_wbemev_ok(wbemev_object_get_string(recorded(on_base, 2), "Name", &name));
     assert_string_equal(name, "o");
     /* The same frozen object is shared with every consumer: no copy. */
-    assert_ptr_equal(wbemev_recording_sink_event(on_base, 1), wbemev_recording_sink_event(on_child, 0));
+    assert_ptr_equal(recorded(on_base, 1), recorded(on_child, 0));
 
     wbemev_subscription_stats ss;
     assert_wbemev_ok(wbemev_dispatcher_subscription_stats(fx->d, id, &ss));
@@ -730,8 +747,8 @@ static void test_projection_views(void **state)
     assert_int_equal(wbemev_recording_sink_count(all), 2);
     assert_int_equal(wbemev_recording_sink_count(some), 1);
 
-    wbemev_object_t *full = wbemev_recording_sink_event(all, 1);
-    wbemev_object_t *view = wbemev_recording_sink_event(some, 0);
+    wbemev_object_t *full = recorded(all, 1);
+    wbemev_object_t *view = recorded(some, 0);
     assert_ptr_not_equal(full, view);
     /* The selected property and the system properties show; the others read as NULL. */
     const char *name;
@@ -818,7 +835,7 @@ static void test_mixed_class_batch(void **state)
         assert_int_equal(wbemev_recording_sink_count(want[k].sink), n);
         for (size_t i = 0; i < n; i++) {
             const char *name = NULL;
-            assert_wbemev_ok(wbemev_object_get_string(wbemev_recording_sink_event(want[k].sink, i), "Name", &name));
+            assert_wbemev_ok(wbemev_object_get_string(recorded(want[k].sink, i), "Name", &name));
             assert_int_equal(name[0], want[k].expect[i]);
         }
     }
@@ -870,7 +887,7 @@ static void test_sync_arrays(void **state)
     assert_int_equal(wbemev_recording_sink_count(rec[0]), NEV);
     assert_int_equal(wbemev_recording_sink_indicate_calls(rec[0]), 3);
     for (int i = 0; i < NEV; i++) {
-        wbemev_object_t *got = wbemev_recording_sink_event(rec[0], (size_t)i);
+        wbemev_object_t *got = recorded(rec[0], (size_t)i);
         const char *name = NULL;
         char want[16];
         snprintf(want, sizeof want, "e%d", i);
@@ -883,7 +900,7 @@ static void test_sync_arrays(void **state)
     /* Filtered: 60 of them (Severity 3 and 4), one array. */
     assert_int_equal(wbemev_recording_sink_count(rec[1]), 60);
     assert_int_equal(wbemev_recording_sink_indicate_calls(rec[1]), 1);
-    assert_ptr_equal(wbemev_recording_sink_event(rec[1], 0), batch[3]);
+    assert_ptr_equal(recorded(rec[1], 0), batch[3]);
     wbemev_subscription_stats ss;
     assert_wbemev_ok(wbemev_dispatcher_subscription_stats(fx->d, ids[1], &ss));
     assert_int_equal(ss.delivered, 60);
@@ -892,7 +909,7 @@ static void test_sync_arrays(void **state)
     assert_wbemev_status(wbemev_dispatcher_subscription_stats(fx->d, ids[2], &ss), WBEMEV_E_NOT_FOUND);
     assert_int_equal(wbemev_recording_sink_indicate_calls(rec[2]), 2);
     assert_int_equal(wbemev_recording_sink_status_count(rec[2]), 1);
-    assert_wbemev_status(wbemev_recording_sink_status(rec[2], 0)->status, WBEMEV_E_CALL_CANCELLED);
+    assert_wbemev_status(recorded_status(rec[2], 0).status, WBEMEV_E_CALL_CANCELLED);
     for (int k = 3; k < 8; k++) {
         assert_int_equal(wbemev_recording_sink_count(rec[k]), NEV);
         assert_int_equal(wbemev_recording_sink_indicate_calls(rec[k]), 3);
@@ -971,7 +988,7 @@ static void test_subject_to_sds_filters_per_event(void **state)
     /* NULL descriptor: everyone. Alice's: Alice only. Bob's: nobody here. */
     assert_int_equal(wbemev_recording_sink_count(alice), 2);
     assert_int_equal(wbemev_recording_sink_count(temp), 1);
-    assert_ptr_equal(wbemev_recording_sink_event(alice, 1), for_alice);
+    assert_ptr_equal(recorded(alice, 1), for_alice);
     wbemev_subscription_stats ss;
     assert_wbemev_ok(wbemev_dispatcher_subscription_stats(fx->d, id, &ss));
     assert_int_equal(ss.delivered, 1);

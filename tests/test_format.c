@@ -5,6 +5,7 @@
 
 #include "wbemev/format.h"
 #include "wbemev/mof.h"
+#include "wbemev/testkit.h" /* the recording sink */
 
 #include <locale.h>
 #include <math.h>

@@ -9,6 +9,7 @@
 
 #include "burst_provider.h"
 #include "wbemev/module.h"
+#include "wbemev/testkit.h" /* the recording sink */
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,6 +3,8 @@
  */
 #include "test_support.h"
 
+#include "wbemev/testkit.h" /* the recording sink */
+
 #include <stdio.h>
 #include <string.h>
 
@@ -106,16 +108,21 @@ static void test_recording_sink(void **state)
     assert_wbemev_status(wbemev_sink_indicate1(rec, a), WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_recording_sink_count(rec), 3);
     assert_int_equal(wbemev_recording_sink_indicate_calls(rec), 2);
-    assert_ptr_equal(wbemev_recording_sink_event(rec, 0), a);
-    assert_ptr_equal(wbemev_recording_sink_event(rec, 1), b);
-    assert_null(wbemev_recording_sink_event(rec, 3));
+    wbemev_object_t *got = NULL;
+    assert_wbemev_ok(wbemev_recording_sink_event_at(rec, 0, &got));
+    assert_ptr_equal(got, a);
+    assert_wbemev_ok(wbemev_recording_sink_event_at(rec, 1, &got));
+    assert_ptr_equal(got, b);
+    assert_wbemev_status(wbemev_recording_sink_event_at(rec, 3, &got), WBEMEV_E_INVALID_PARAMETER);
+    assert_ptr_equal(got, b); /* not written on failure */
     assert_wbemev_status(wbemev_sink_indicate(rec, -2, batch), WBEMEV_E_INVALID_PARAMETER);
 
     /* It keeps references: the events outlive the caller's release. */
     wbemev_object_release(a);
     wbemev_object_release(b);
     const char *name;
-    assert_wbemev_ok(wbemev_object_get_string(wbemev_recording_sink_event(rec, 2), "Name", &name));
+    assert_wbemev_ok(wbemev_recording_sink_event_at(rec, 2, &got));
+    assert_wbemev_ok(wbemev_object_get_string(got, "Name", &name));
     assert_string_equal(name, "a");
 
     assert_wbemev_status(wbemev_sink_set_status(rec, WBEMEV_STATUS_PROGRESS, WBEMEV_S_NO_ERROR, NULL, NULL),
@@ -123,12 +130,14 @@ static void test_recording_sink(void **state)
     assert_wbemev_status(wbemev_sink_set_status(rec, WBEMEV_STATUS_COMPLETE, WBEMEV_E_SHUTTING_DOWN, "done", NULL),
                          WBEMEV_S_NO_ERROR);
     assert_int_equal(wbemev_recording_sink_status_count(rec), 2);
-    const wbemev_recorded_status *s = wbemev_recording_sink_status(rec, 1);
-    assert_int_equal(s->flags, WBEMEV_STATUS_COMPLETE);
-    assert_wbemev_status(s->status, WBEMEV_E_SHUTTING_DOWN);
-    assert_string_equal(s->text, "done");
-    assert_null(wbemev_recording_sink_status(rec, 0)->text);
-    assert_null(wbemev_recording_sink_status(rec, 2));
+    wbemev_recorded_status s;
+    assert_wbemev_ok(wbemev_recording_sink_status_at(rec, 1, &s));
+    assert_int_equal(s.flags, WBEMEV_STATUS_COMPLETE);
+    assert_wbemev_status(s.status, WBEMEV_E_SHUTTING_DOWN);
+    assert_string_equal(s.text, "done");
+    assert_wbemev_ok(wbemev_recording_sink_status_at(rec, 0, &s));
+    assert_null(s.text);
+    assert_wbemev_status(wbemev_recording_sink_status_at(rec, 2, &s), WBEMEV_E_INVALID_PARAMETER);
 
     /* fail_after: two more events are accepted, then every Indicate fails. */
     wbemev_recording_sink_clear(rec);
@@ -150,7 +159,8 @@ static void test_recording_sink(void **state)
     wbemev_sink_t *cb;
     assert_wbemev_ok(wbemev_callback_sink_new(on_event, NULL, &cn, &cb));
     assert_int_equal(wbemev_recording_sink_count(cb), 0);
-    assert_null(wbemev_recording_sink_event(cb, 0));
+    assert_wbemev_status(wbemev_recording_sink_event_at(cb, 0, &got), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_recording_sink_status_at(cb, 0, &s), WBEMEV_E_INVALID_PARAMETER);
     assert_int_equal(wbemev_recording_sink_status_count(cb), 0);
     assert_int_equal(wbemev_recording_sink_refs(cb), 0);
     assert_int_equal(wbemev_recording_sink_indicate_calls(NULL), 0);

@@ -85,7 +85,7 @@ void tool_plugin_close(tool_plugin *p, bool keep);
 
 /* ---- text output (text.c) ---- */
 
-/* A growable output buffer, usable as a wbemev_format_writer. */
+/* A growable output buffer, usable as a wbemev_text_writer. */
 typedef struct tool_text {
     char *data;
     size_t length;

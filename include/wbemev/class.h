@@ -136,7 +136,8 @@ WBEMEV_API uint32_t wbemev_class_id(const wbemev_class_t *cls);
 
 /** Number of properties, inherited ones included (system properties not counted). */
 WBEMEV_API size_t wbemev_class_property_count(const wbemev_class_t *cls);
-/** Property number `index` (inherited first). WBEMEV_E_INVALID_PARAMETER when out of range. */
+/** Property number `index` (inherited first) into *out (its strings live as long as cls).
+ * WBEMEV_E_INVALID_PARAMETER for NULL cls or out, or index >= wbemev_class_property_count(). */
 WBEMEV_API wbemev_status wbemev_class_property_at(const wbemev_class_t *cls, size_t index,
                                                   wbemev_property_info *out);
 /** Finds a property by name, case-insensitively. WBEMEV_E_NOT_FOUND when absent. */
@@ -152,9 +153,9 @@ WBEMEV_API wbemev_object_t *wbemev_class_object(wbemev_class_t *cls);
 
 /**
  * Instances of this class alive now (spawned or cloned, not yet freed). Thread-safe; the contract
- * checker uses it to report leaks by class. A queued-delivery worker counts the events it frees at
- * the end of each batch it delivers (at most 64 events), so while it works the figure may lag;
- * once the dispatcher is idle (wbemev_dispatcher_wait_idle) it is exact.
+ * checker uses it to report leaks by class. A queued-delivery worker counts the events it frees in
+ * batches, so while it works the figure may still include events it has just freed; once the
+ * dispatcher is idle (wbemev_dispatcher_wait_idle) it is exact.
  */
 WBEMEV_API size_t wbemev_class_live_instances(const wbemev_class_t *cls);
 

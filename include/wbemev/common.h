@@ -3,6 +3,15 @@
  *
  * Versions with the same major number are ABI compatible: functions and vtable slots are only ever
  * appended, never removed or reordered.
+ *
+ * Conventions of the whole API (with those of wbemev/status.h):
+ *  - An accessor by index is `wbemev_<owner>_<item>_at(owner, index, &out)`: it returns a status,
+ *    WBEMEV_E_INVALID_PARAMETER for a NULL argument or an index past the count (read with the
+ *    matching `*_count` function), and writes *out only on success. What *out borrows, and for how
+ *    long, is documented with each: wbemev_class_property_at(), wbemev_dispatcher_violation_at(),
+ *    wbemev_recording_sink_event_at() and wbemev_recording_sink_status_at() (wbemev/testkit.h).
+ *  - Every `*_from_name` parser has its `*_name` function, which gives the text it reads back:
+ *    wbemev_cimtype_name(), wbemev_format_name(), wbemev_contract_policy_name().
  */
 #ifndef WBEMEV_COMMON_H
 #define WBEMEV_COMMON_H

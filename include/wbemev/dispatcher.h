@@ -26,9 +26,11 @@
  *    Indicate path takes no dispatcher-wide lock (it reads a reference-counted snapshot of the
  *    subscriptions); a queued subscription's own queue lock is held briefly, never around user code.
  *  - WBEMEV_DELIVERY_SYNC: the consumer's Indicate runs on the provider's thread inside its
- *    Indicate, given that call's events in arrays of up to 64 (as WMI hands arrays to its sinks;
- *    past the eighth subscription one call reaches, one event at a time); several provider threads
- *    may call one consumer at once. A consumer that fails an Indicate loses that whole array.
+ *    Indicate. It receives that call's events in order, in one or more arrays (as WMI hands arrays
+ *    to its sinks): an array holds events of that one call only, and how many is the dispatcher's
+ *    choice, from one to all of them, so a consumer must accept any count. Several provider
+ *    threads may call one consumer at once. A consumer that fails an Indicate loses that whole
+ *    array (counted as discarded).
  *  - WBEMEV_DELIVERY_QUEUED: events are queued by reference (the frozen event is shared, never
  *    copied) and delivered by the worker threads (`workers`, started at the first queued
  *    subscription). One consumer is never called by two workers at once.
@@ -301,9 +303,10 @@ typedef struct wbemev_subscription_stats {
 } wbemev_subscription_stats;
 
 /** Reads the counters of subscription `id` (of an ended one too with keep_final_stats).
- * WBEMEV_E_NOT_FOUND. Thread-safe. The synchronous deliveries of an Indicate call (delivered,
- * filtered, indicated) are added when the call returns, together, so the identity above holds
- * between calls; a consumer reading its own counters from its Indicate sees the calls before. */
+ * WBEMEV_E_NOT_FOUND. Thread-safe. The counts of an Indicate call's synchronous deliveries
+ * (delivered, filtered, indicated) may be added only when the call returns, so the identity above
+ * holds between calls; a consumer reading its own counters from its Indicate sees at least the
+ * calls before. */
 WBEMEV_API wbemev_status wbemev_dispatcher_subscription_stats(wbemev_dispatcher_t *d, uint32_t id,
                                                               wbemev_subscription_stats *out);
 
@@ -325,20 +328,11 @@ WBEMEV_API wbemev_contract_policy wbemev_dispatcher_contract_policy(wbemev_dispa
 /** Number of distinct violations recorded (each kind once per provider, with its count). */
 WBEMEV_API size_t wbemev_dispatcher_violation_count(wbemev_dispatcher_t *d);
 /** Violation number `index`, copied into *out (its strings live as long as d).
- * WBEMEV_E_INVALID_PARAMETER when out of range. */
+ * WBEMEV_E_INVALID_PARAMETER for NULL d or out, or index >= wbemev_dispatcher_violation_count(). */
 WBEMEV_API wbemev_status wbemev_dispatcher_violation_at(wbemev_dispatcher_t *d, size_t index,
                                                         wbemev_violation *out);
 /** Total count of violations with this code across providers (0 when none). */
 WBEMEV_API uint64_t wbemev_dispatcher_violations_of(wbemev_dispatcher_t *d, wbemev_violation_code code);
-/**
- * Test hook: the next `count` Indicates from provider `name` are answered `status` (for example
- * WBEMEV_E_SERVER_TOO_BUSY or WBEMEV_E_CALL_CANCELLED) without delivering, so a provider's retry and
- * stop paths can be tested. count 0 turns it off. WBEMEV_E_NOT_FOUND for an unknown provider,
- * WBEMEV_E_INVALID_PARAMETER for a success status.
- */
-WBEMEV_API wbemev_status wbemev_dispatcher_inject_indicate_status(wbemev_dispatcher_t *d, const char *name,
-                                                                  wbemev_status status, uint32_t count);
-
 /** Writes a readable report (each violation once, with its count, rule and fix) to f. Returns the
  * number of violations listed (warnings included). */
 WBEMEV_API size_t wbemev_dispatcher_report(wbemev_dispatcher_t *d, FILE *f);

@@ -74,11 +74,20 @@ typedef enum wbemev_format {
 #define WBEMEV_FORMAT_FLUSH 0x100u
 
 /**
- * Receives text: `len` bytes (not NUL-terminated), in order. A failure status stops the writing and
- * is returned by the function that called the writer. The same type as wbemev_mof_writer, so one
- * writer serves both headers.
+ * How deep embedded objects may nest in text, JSON and MOF alike: the instance (or value) written
+ * is level 0, an object embedded in it level 1, and so on. An object past this level is refused:
+ * the function returns WBEMEV_E_INVALID_OBJECT, the text written before it already went to the
+ * writer (the buffer forms then hold a prefix). The limit bounds the writers' recursion and MOF's
+ * indentation.
  */
-typedef wbemev_status (*wbemev_format_writer)(void *ctx, const char *text, size_t len);
+#define WBEMEV_FORMAT_MAX_DEPTH 64
+
+/**
+ * Receives text, for every function that writes text (JSON here, MOF in wbemev/mof.h): `len` bytes
+ * (not NUL-terminated, len > 0), in order. A failure status stops the writing: the writer is not
+ * called again, and the function that called it returns that status.
+ */
+typedef wbemev_status (*wbemev_text_writer)(void *ctx, const char *text, size_t len);
 
 /**
  * The name of a format ("mof", "json"), or NULL for a value that is not a format. Thread-safe.
@@ -103,10 +112,11 @@ WBEMEV_API wbemev_status wbemev_format_from_name(const char *name, wbemev_format
  * @param writer receives the text
  * @param ctx passed to writer
  * @return WBEMEV_S_NO_ERROR; WBEMEV_E_INVALID_PARAMETER for NULL arguments; the statuses of
- *         wbemev_value_validate(); the writer's failure
+ *         wbemev_value_validate(); WBEMEV_E_INVALID_OBJECT for embedded objects nested past
+ *         WBEMEV_FORMAT_MAX_DEPTH; the writer's failure
  */
 WBEMEV_API wbemev_status wbemev_json_write_value(const wbemev_value *value, uint32_t flags,
-                                                 wbemev_format_writer writer, void *ctx);
+                                                 wbemev_text_writer writer, void *ctx);
 
 /**
  * Writes an instance as one JSON line: the object, then a newline.
@@ -115,10 +125,11 @@ WBEMEV_API wbemev_status wbemev_json_write_value(const wbemev_value *value, uint
  * @param writer receives the text
  * @param ctx passed to writer
  * @return WBEMEV_S_NO_ERROR; WBEMEV_E_INVALID_PARAMETER for NULL arguments;
- *         WBEMEV_E_INVALID_OPERATION for a class object (genus 1); the writer's failure
+ *         WBEMEV_E_INVALID_OPERATION for a class object (genus 1); WBEMEV_E_INVALID_OBJECT for
+ *         embedded objects nested past WBEMEV_FORMAT_MAX_DEPTH; the writer's failure
  */
 WBEMEV_API wbemev_status wbemev_json_write_instance(const wbemev_object_t *obj, uint32_t flags,
-                                                    wbemev_format_writer writer, void *ctx);
+                                                    wbemev_text_writer writer, void *ctx);
 
 /**
  * The buffer form of wbemev_json_write_instance(), snprintf-like: on success the line (with its
@@ -158,7 +169,7 @@ WBEMEV_API wbemev_status wbemev_json_fwrite_instance(const wbemev_object_t *obj,
  *         named above
  */
 WBEMEV_API wbemev_status wbemev_format_write_instance(wbemev_format format, const wbemev_object_t *obj,
-                                                      uint32_t flags, wbemev_format_writer writer,
+                                                      uint32_t flags, wbemev_text_writer writer,
                                                       void *ctx);
 
 /**

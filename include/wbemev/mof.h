@@ -27,7 +27,7 @@
 
 #include <stdio.h>
 
-#include "class.h"
+#include "format.h" /* wbemev_text_writer */
 
 WBEMEV_BEGIN_DECLS
 
@@ -79,23 +79,17 @@ WBEMEV_API wbemev_status wbemev_registration_define_classes(const wbemev_registr
                                                             bool skip_existing);
 
 /**
- * Receives MOF text: `len` bytes (not NUL-terminated), in order. A failure status stops the
- * writing and is returned by the function that called the writer.
- */
-typedef wbemev_status (*wbemev_mof_writer)(void *ctx, const char *text, size_t len);
-
-/**
  * Writes the registration as a MOF file ready for mofcomp: a header comment, `#pragma autorecover`,
  * `#pragma namespace`, one class declaration per class, the __Win32Provider instance (Name, CLSID,
  * HostingModel) and the __EventProviderRegistration instance with its EventQueryList.
  * Validates first (wbemev_registration_validate).
  */
 WBEMEV_API wbemev_status wbemev_mof_write_registration(const wbemev_registration *reg,
-                                                       wbemev_mof_writer writer, void *ctx);
+                                                       wbemev_text_writer writer, void *ctx);
 
 /** Writes one class declaration: `class Name : Super\n{\n    type Prop;\n};\n`. */
 WBEMEV_API wbemev_status wbemev_mof_write_class(const wbemev_class_def *cls,
-                                                wbemev_mof_writer writer, void *ctx);
+                                                wbemev_text_writer writer, void *ctx);
 
 /**
  * Writes an instance's non-NULL properties (inherited ones included, in class order) as MOF
@@ -107,13 +101,18 @@ WBEMEV_API wbemev_status wbemev_mof_write_class(const wbemev_class_def *cls,
  *         Severity = 3;
  *     };
  *
- * 64-bit integers are decimal, reals use the shortest round-trip form, booleans TRUE/FALSE,
- * datetimes and references quoted strings, char16 a quoted character, arrays {a, b}. A real that is
- * NaN or infinite has no MOF form: its property is written as a comment. WBEMEV_E_INVALID_PARAMETER
- * for a NULL object, WBEMEV_E_INVALID_OPERATION for a class object (genus 1).
+ * 64-bit integers are decimal, reals use the shortest round-trip form ('.' as the decimal point
+ * whatever the C locale), booleans TRUE/FALSE, datetimes and references quoted strings, char16 a
+ * quoted character, arrays {a, b}. A real that is NaN or infinite has no MOF form: its property is
+ * written as a comment. Embedded objects nest at most WBEMEV_FORMAT_MAX_DEPTH levels deep
+ * (wbemev/format.h), as in JSON.
+ *
+ * Statuses: WBEMEV_E_INVALID_PARAMETER for a NULL argument; WBEMEV_E_INVALID_OPERATION for a class
+ * object (genus 1); WBEMEV_E_INVALID_OBJECT for an embedded object nested past
+ * WBEMEV_FORMAT_MAX_DEPTH; the writer's failure.
  */
 WBEMEV_API wbemev_status wbemev_mof_write_instance(const wbemev_object_t *obj,
-                                                   wbemev_mof_writer writer, void *ctx);
+                                                   wbemev_text_writer writer, void *ctx);
 
 /**
  * Buffer forms, snprintf-like: on success the text and a NUL are in buf and *length (optional)

@@ -7,21 +7,29 @@
  * initialize, new_query, cancel_query and access_check are optional (NULL slots), like the optional
  * COM interfaces.
  *
- * Call order, as WMI does it (docs/contract.md#lifecycle):
+ * Call order, as the dispatcher makes the calls (WMI's order, docs/contract.md#lifecycle):
  *  1. initialize, once, at registration. The provider reports readiness through init_sink:
  *     wbemev_sink_set_status(init_sink, WBEMEV_STATUS_COMPLETE, WBEMEV_S_INITIALIZED or
  *     WBEMEV_E_FAILED, NULL, NULL), before returning or later from another thread (add_ref the init
  *     sink to keep it). The dispatcher calls nothing else before readiness is reported.
- *  2. new_query(id, "WQL", text) for each subscription the provider's EventQueryList covers; it may
- *     come before provide_events and may repeat for an id (treat it as an upsert). Advisory: the
- *     dispatcher filters anyway.
- *  3. access_check("WQL", text, sid, sid_len) before a subscription exists: WBEMEV_S_NO_ERROR allows,
- *     WBEMEV_E_ACCESS_DENIED denies, WBEMEV_S_SUBJECT_TO_SDS asks the dispatcher to check each
- *     event's SECURITY_DESCRIPTOR. sid is NULL for a temporary consumer.
- *  4. provide_events(sink, 0), once, when the first interested subscription arrives. add_ref the
- *     sink, return quickly (start a thread; never block), and indicate later.
- *  5. cancel_query(id) when a subscription goes away. Unknown ids are harmless.
- *  6. The final release stops the provider: it must stop indicating, release the sink and join its
+ *  2. For each new subscription whose class the provider's EventQueryList covers, in this order:
+ *     a. access_check("WQL", text, sid, sid_len), when the provider has it, before the subscription
+ *        exists: WBEMEV_S_NO_ERROR allows; WBEMEV_S_SUBJECT_TO_SDS asks the dispatcher to check each
+ *        event's SECURITY_DESCRIPTOR; a failure (WBEMEV_E_ACCESS_DENIED) denies: the subscribe fails
+ *        with it and no new_query follows. sid is NULL for a temporary consumer. Every provider
+ *        covering the class is asked before any of them gets new_query.
+ *     b. new_query(id, "WQL", text). Advisory (the dispatcher filters anyway), but a failure fails
+ *        the subscribe with that status, and the providers that got new_query get cancel_query(id).
+ *        It may repeat for an id: treat it as an upsert.
+ *     c. provide_events(sink, 0), once per registration: with the first subscription it covers,
+ *        after that subscription's new_query. add_ref the sink, return quickly (start a thread;
+ *        never block), and indicate later. A failing provide_events is called again with the next
+ *        subscription.
+ *  3. A provider that reports readiness while subscriptions it covers exist gets new_query for
+ *     each of them (no access_check: they were admitted already), then provide_events.
+ *  4. cancel_query(id) when a subscription goes away: unsubscribe, its consumer failed, shutdown,
+ *     or a subscribe that failed after new_query. Unknown ids are harmless.
+ *  5. The final release stops the provider: it must stop indicating, release the sink and join its
  *     threads before returning.
  *
  * Guidelines the contract checker enforces: no class changes and no event-related calls

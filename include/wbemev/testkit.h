@@ -1,15 +1,24 @@
 /*
- * wbemev/testkit.h: the provider test kit (library wbemev_testkit).
+ * wbemev/testkit.h: the provider test kit (library wbemev_testkit, CMake target wbemev::testkit).
  *
  * Unit-test a provider on Linux CI against the dispatcher, WMI's model:
  *
- *   - lookups on what a recording sink (wbemev/sinks.h) received, by class and property;
+ *   - the recording sink: a consumer that keeps every event and every SetStatus it receives;
+ *   - lookups on what a recording sink received, by class and property;
  *   - a consumer that fails after N events (tests consumer-failure cancellation);
  *   - make the provider's sink answer WBEMEV_E_SERVER_TOO_BUSY or WBEMEV_E_CALL_CANCELLED for the
- *     next N Indicates, to test retry and stop paths (wbemev_dispatcher_inject_indicate_status);
+ *     next N Indicates, to test retry and stop paths (wbemev_testkit_inject_indicate_status);
  *   - CMocka assertions that print the status names, or the whole contract report, on failure.
  *
- * Thread-safety: the lookups lock the recording sink and may run while events arrive.
+ * The test kit is built on the public API only: link it with the static or the shared library.
+ * (wbemev_testkit_inject_indicate_status() reaches into the dispatcher: it is implemented and
+ * exported by the core library, and declared only here.)
+ * Its own memory (the recording sink's arrays and status texts) comes from the C library's malloc,
+ * not from the wbemev_set_allocator hook: a test that makes the library's allocations fail still
+ * records what arrives, and wbemev_live_allocations() does not count the kit's blocks.
+ *
+ * Thread-safety: every function here may be called from any thread; the recording sink's
+ * functions and the lookups lock the sink and may run while events arrive.
  */
 #ifndef WBEMEV_TESTKIT_H
 #define WBEMEV_TESTKIT_H
@@ -17,6 +26,58 @@
 #include "../wbemev.h"
 
 WBEMEV_BEGIN_DECLS
+
+/* ---- the recording sink ---- */
+
+/** One SetStatus the recording sink received (see wbemev_recording_sink_status_at()). */
+typedef struct wbemev_recorded_status {
+    int32_t flags;         /**< WBEMEV_STATUS_COMPLETE or WBEMEV_STATUS_PROGRESS */
+    wbemev_status status;  /**< the status reported */
+    const char *text;      /**< the sink's copy of the text, or NULL */
+} wbemev_recorded_status;
+
+/**
+ * A consumer sink that keeps every event (add_ref) and every SetStatus, for a test to read back. It
+ * is an ordinary sink: one reference owned by the caller, released with wbemev_sink_release(); its
+ * Indicate may be called from several threads at once. Its Indicate keeps all of the call's events
+ * or, answering WBEMEV_E_OUT_OF_MEMORY, none of them.
+ */
+WBEMEV_API wbemev_status wbemev_recording_sink_new(wbemev_sink_t **out);
+
+/** Events received so far (0 for a sink that is not a recording sink). */
+WBEMEV_API size_t wbemev_recording_sink_count(wbemev_sink_t *sink);
+/**
+ * Event number `index` (from 0, in the order received) into *out, borrowed: it stays valid until
+ * wbemev_recording_sink_clear() or the sink's last release, whatever arrives meanwhile; add_ref it
+ * to keep it longer.
+ * @return WBEMEV_S_NO_ERROR; WBEMEV_E_INVALID_PARAMETER for NULL out, a sink that is not a
+ *         recording sink, or index >= wbemev_recording_sink_count()
+ */
+WBEMEV_API wbemev_status wbemev_recording_sink_event_at(wbemev_sink_t *sink, size_t index,
+                                                        wbemev_object_t **out);
+/** Number of Indicate calls received (an Indicate may carry several events). */
+WBEMEV_API size_t wbemev_recording_sink_indicate_calls(wbemev_sink_t *sink);
+/** SetStatus calls received so far. */
+WBEMEV_API size_t wbemev_recording_sink_status_count(wbemev_sink_t *sink);
+/**
+ * SetStatus number `index` (from 0, in the order received), copied into *out. out->text (NULL when
+ * the SetStatus had no text) points to the sink's own copy of the text: it stays valid until
+ * wbemev_recording_sink_clear() or the sink's last release, whatever SetStatus calls arrive
+ * meanwhile; copy it to keep it longer.
+ * @return WBEMEV_S_NO_ERROR; WBEMEV_E_INVALID_PARAMETER for NULL out, a sink that is not a
+ *         recording sink, or index >= wbemev_recording_sink_status_count()
+ */
+WBEMEV_API wbemev_status wbemev_recording_sink_status_at(wbemev_sink_t *sink, size_t index,
+                                                         wbemev_recorded_status *out);
+/** The sink's reference count now (tests assert balance with it). */
+WBEMEV_API uint32_t wbemev_recording_sink_refs(wbemev_sink_t *sink);
+/** Makes the next Indicate calls fail: after `after` more successful events, every Indicate answers
+ * `status` (a failure). Use to test consumer-failure cancellation. */
+WBEMEV_API void wbemev_recording_sink_fail_after(wbemev_sink_t *sink, size_t after, wbemev_status status);
+/** Forgets the recorded events (releasing them) and statuses (freeing their texts). */
+WBEMEV_API void wbemev_recording_sink_clear(wbemev_sink_t *sink);
+
+/* ---- lookups ---- */
 
 /** Events in a recording sink whose class is `class_name` or derives from it. */
 WBEMEV_API size_t wbemev_testkit_count(wbemev_sink_t *recording, const char *class_name);
@@ -31,6 +92,27 @@ WBEMEV_API size_t wbemev_testkit_count_where(wbemev_sink_t *recording, const cha
 /** The first event matching as wbemev_testkit_count_where (borrowed), or NULL. */
 WBEMEV_API wbemev_object_t *wbemev_testkit_find(wbemev_sink_t *recording, const char *class_name,
                                                 const char *property, const wbemev_value *value);
+
+/* ---- the provider's sink ---- */
+
+/**
+ * Makes the next `count` Indicate calls from provider `name` answer `status` (for example
+ * WBEMEV_E_SERVER_TOO_BUSY or WBEMEV_E_CALL_CANCELLED) without delivering anything, so that a
+ * provider's retry and stop paths can be tested. The objects of those calls count as refused
+ * (wbemev_provider_stats). An injected WBEMEV_E_CALL_CANCELLED is final, as a real one: the
+ * provider must stop, and an Indicate after it is an INDICATE_AFTER_CANCEL violation.
+ * count 0 turns the injection off. Thread-safe.
+ * @param d the dispatcher
+ * @param name the provider's registered name
+ * @param status a failure status
+ * @param count how many Indicate calls answer it
+ * @return WBEMEV_S_NO_ERROR; WBEMEV_E_NOT_FOUND for an unknown provider;
+ *         WBEMEV_E_INVALID_PARAMETER for NULL d or name, or a success status with count > 0
+ */
+WBEMEV_API wbemev_status wbemev_testkit_inject_indicate_status(wbemev_dispatcher_t *d, const char *name,
+                                                               wbemev_status status, uint32_t count);
+
+/* ---- values, consumers ---- */
 
 /** True when two values are equal: same type and null-ness, same contents (arrays element-wise). */
 WBEMEV_API bool wbemev_value_equal(const wbemev_value *a, const wbemev_value *b);

@@ -6,6 +6,7 @@
  * lists; this file checks arguments and sequences the steps.
  */
 #include "dispatch/dispatch.h"
+#include "wbemev/testkit.h" /* wbemev_testkit_inject_indicate_status, the test kit's hook */
 
 #define DEFAULT_NAMESPACE "root\\default"
 
@@ -220,8 +221,10 @@ void wbemev_dispatcher_destroy(wbemev_dispatcher_t *d)
     dispatcher_free(d); /* a subscription ended during shutdown may have republished an index */
 }
 
-wbemev_status wbemev_dispatcher_inject_indicate_status(wbemev_dispatcher_t *d, const char *name,
-                                                       wbemev_status status, uint32_t count)
+/* Declared in wbemev/testkit.h only: a test hook, exported from the core since it needs the
+ * registration. */
+wbemev_status wbemev_testkit_inject_indicate_status(wbemev_dispatcher_t *d, const char *name,
+                                                    wbemev_status status, uint32_t count)
 {
     if (d == NULL || name == NULL || (count > 0 && WBEMEV_SUCCEEDED(status)))
         return WBEMEV_E_INVALID_PARAMETER;

@@ -1,8 +1,8 @@
 /*
- * lib/format_sink.c: the formatting sink, a consumer sink that writes every event it receives to a
- * FILE * as MOF instance text or JSON lines. See wbemev/format.h.
+ * lib/output/format_sink.c: the formatting sink, a consumer sink that writes every event it
+ * receives to a FILE * as MOF instance text or JSON lines. See wbemev/format.h.
  */
-#include "base/base.h"
+#include "base/text_writer.h"
 #include "wbemev/format.h"
 
 #include <stdio.h>
@@ -16,57 +16,6 @@ struct format_sink {
     wbemev__mutex lock; /* one fwrite (and fflush) at a time */
     atomic_uint_fast64_t events;
 };
-
-/* A growable text buffer: starts on the stack, moves to the heap when it outgrows it. */
-struct text {
-    char *data;
-    size_t length;
-    size_t capacity;
-    bool heap;
-    char small[2048];
-};
-
-static void text_init(struct text *t)
-{
-    t->data = t->small;
-    t->length = 0;
-    t->capacity = sizeof t->small;
-    t->heap = false;
-}
-
-static void text_free(struct text *t)
-{
-    if (t->heap)
-        wbemev__free(t->data);
-}
-
-static wbemev_status text_write(void *ctx, const char *s, size_t len)
-{
-    struct text *t = ctx;
-    if (len > t->capacity - t->length) {
-        if (len > SIZE_MAX / 2 - t->length)
-            return WBEMEV_E_OUT_OF_MEMORY;
-        size_t cap = t->capacity * 2;
-        while (cap - t->length < len)
-            cap *= 2;
-        char *p;
-        if (t->heap) {
-            p = wbemev__realloc(t->data, cap);
-        } else {
-            p = wbemev__malloc(cap);
-            if (p != NULL)
-                memcpy(p, t->data, t->length);
-        }
-        if (p == NULL)
-            return WBEMEV_E_OUT_OF_MEMORY;
-        t->data = p;
-        t->capacity = cap;
-        t->heap = true;
-    }
-    memcpy(t->data + t->length, s, len);
-    t->length += len;
-    return WBEMEV_S_NO_ERROR;
-}
 
 static struct format_sink *fs_from(wbemev_sink_t *s)
 {
@@ -95,14 +44,15 @@ static wbemev_status fs_indicate(wbemev_sink_t *s, int32_t count, wbemev_object_
     if (count == 0)
         return WBEMEV_S_NO_ERROR;
     /* Format outside the lock, write under it: one fwrite per Indicate. */
-    struct text t;
-    text_init(&t);
+    wbemev__text_memory t;
+    wbemev__text_memory_init(&t);
     wbemev_status st = WBEMEV_S_NO_ERROR;
     for (int32_t i = 0; i < count && WBEMEV_SUCCEEDED(st); i++) {
         if (objects[i] == NULL)
             st = WBEMEV_E_INVALID_PARAMETER;
         else
-            st = wbemev_format_write_instance(fs->format, objects[i], fs->flags, text_write, &t);
+            st = wbemev_format_write_instance(fs->format, objects[i], fs->flags,
+                                              wbemev__text_memory_write, &t);
     }
     if (WBEMEV_SUCCEEDED(st)) {
         wbemev__mutex_lock(&fs->lock);
@@ -112,7 +62,7 @@ static wbemev_status fs_indicate(wbemev_sink_t *s, int32_t count, wbemev_object_
             st = WBEMEV_E_FAILED;
         wbemev__mutex_unlock(&fs->lock);
     }
-    text_free(&t);
+    wbemev__text_memory_free(&t);
     if (WBEMEV_SUCCEEDED(st))
         atomic_fetch_add_explicit(&fs->events, (uint_fast64_t)count, memory_order_relaxed);
     return st;

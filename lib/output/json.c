@@ -1,60 +1,35 @@
 /*
- * lib/format_json.c: JSON lines for event objects, and the format dispatch. See wbemev/format.h.
+ * lib/output/json.c: JSON lines for event objects, and the format dispatch. See wbemev/format.h.
  *
- * Everything is written through a writer callback; nothing is allocated.
+ * Everything is written through the shared text writer (base/text_writer.h); nothing is allocated.
  */
-#include "base/base.h"
+#include "base/text_writer.h"
 #include "wbemev/format.h"
 #include "wbemev/mof.h"
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 /* ---- output ---- */
 
 struct jout {
-    wbemev_format_writer fn;
-    void *ctx;
+    wbemev__text_out out;
     uint32_t flags;
-    wbemev_status status;
 };
 
 static void put_n(struct jout *o, const char *s, size_t n)
 {
-    if (n > 0 && WBEMEV_SUCCEEDED(o->status))
-        o->status = o->fn(o->ctx, s, n);
+    wbemev__text_put(&o->out, s, n);
 }
 
 static void put_s(struct jout *o, const char *s)
 {
-    put_n(o, s, strlen(s));
+    wbemev__text_puts(&o->out, s);
 }
 
 static void fail(struct jout *o, wbemev_status s)
 {
-    if (WBEMEV_SUCCEEDED(o->status))
-        o->status = s;
-}
-
-static void put_u64(struct jout *o, uint64_t v)
-{
-    char buf[WBEMEV__INT_TEXT_MAX];
-    put_n(o, buf, wbemev__format_u64(buf, v));
-}
-
-static void put_i64(struct jout *o, int64_t v)
-{
-    char buf[WBEMEV__INT_TEXT_MAX];
-    put_n(o, buf, wbemev__format_i64(buf, v));
-}
-
-static void put_u_escape(struct jout *o, unsigned v)
-{
-    static const char digits[] = "0123456789abcdef";
-    char buf[6] = {'\\', 'u', digits[(v >> 12) & 15], digits[(v >> 8) & 15], digits[(v >> 4) & 15],
-                   digits[v & 15]};
-    put_n(o, buf, sizeof buf);
+    wbemev__text_fail(&o->out, s);
 }
 
 /* One code point inside a JSON string. */
@@ -72,38 +47,10 @@ static void put_code_point(struct jout *o, uint32_t c)
     }
     /* Controls (DEL too: a terminal acts on it), the JavaScript line separators, and with
      * WBEMEV_FORMAT_ASCII everything past ASCII, as \u escapes. */
-    if (c < 0x20 || c == 0x7F || c == 0x2028 || c == 0x2029 || (c >= 0x80 && (o->flags & WBEMEV_FORMAT_ASCII))) {
-        if (c >= 0x10000) {
-            c -= 0x10000;
-            put_u_escape(o, 0xD800 + (c >> 10));
-            put_u_escape(o, 0xDC00 + (c & 0x3FF));
-        } else {
-            put_u_escape(o, c);
-        }
-        return;
-    }
-    char buf[4];
-    size_t n;
-    if (c < 0x80) {
-        buf[0] = (char)c;
-        n = 1;
-    } else if (c < 0x800) {
-        buf[0] = (char)(0xC0 | (c >> 6));
-        buf[1] = (char)(0x80 | (c & 0x3F));
-        n = 2;
-    } else if (c < 0x10000) {
-        buf[0] = (char)(0xE0 | (c >> 12));
-        buf[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        buf[2] = (char)(0x80 | (c & 0x3F));
-        n = 3;
-    } else {
-        buf[0] = (char)(0xF0 | (c >> 18));
-        buf[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-        buf[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-        buf[3] = (char)(0x80 | (c & 0x3F));
-        n = 4;
-    }
-    put_n(o, buf, n);
+    if (c < 0x20 || c == 0x7F || c == 0x2028 || c == 0x2029 || (c >= 0x80 && (o->flags & WBEMEV_FORMAT_ASCII)))
+        wbemev__text_put_utf16_escape(&o->out, "\\u", c, false);
+    else
+        wbemev__text_put_utf8(&o->out, c);
 }
 
 static void put_string(struct jout *o, const char *s)
@@ -136,46 +83,31 @@ static void put_real(struct jout *o, double v, bool single)
         put_s(o, v < 0 ? "\"-Infinity\"" : "\"Infinity\"");
         return;
     }
-    char buf[48];
-    int max = single ? 9 : 17;
-    for (int prec = 1; prec <= max; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, v);
-        double back = strtod(buf, NULL); /* same locale as snprintf: reads its own output */
-        if (single ? (float)back == (float)v : back == v)
-            break;
-    }
-    /* The locale's decimal point (',' in some) becomes '.': keep digits, signs and exponents. */
-    for (char *c = buf; *c != 0; c++) {
-        if (!((*c >= '0' && *c <= '9') || *c == '-' || *c == '+' || *c == 'e' || *c == 'E'))
-            *c = '.';
-    }
-    put_s(o, buf);
+    char buf[WBEMEV__REAL_TEXT_MAX];
+    put_n(o, buf, wbemev__format_real(buf, v, single));
 }
 
 /* ---- values ---- */
 
 static void put_instance(struct jout *o, const wbemev_object_t *obj, unsigned depth);
 
-/* Nesting limit for embedded objects: deeper ones are refused instead of recursing without end. */
-#define JSON_MAX_DEPTH 64
-
 static void put_scalar(struct jout *o, wbemev_cimtype base, const wbemev_value *v, unsigned depth)
 {
     switch (base) {
     case WBEMEV_CIM_SINT8:
     case WBEMEV_CIM_SINT16:
-    case WBEMEV_CIM_SINT32: put_i64(o, v->u.sint); break;
+    case WBEMEV_CIM_SINT32: wbemev__text_put_i64(&o->out, v->u.sint); break;
     case WBEMEV_CIM_UINT8:
     case WBEMEV_CIM_UINT16:
-    case WBEMEV_CIM_UINT32: put_u64(o, v->u.uint); break;
+    case WBEMEV_CIM_UINT32: wbemev__text_put_u64(&o->out, v->u.uint); break;
     case WBEMEV_CIM_SINT64:
         put_n(o, "\"", 1);
-        put_i64(o, v->u.sint);
+        wbemev__text_put_i64(&o->out, v->u.sint);
         put_n(o, "\"", 1);
         break;
     case WBEMEV_CIM_UINT64:
         put_n(o, "\"", 1);
-        put_u64(o, v->u.uint);
+        wbemev__text_put_u64(&o->out, v->u.uint);
         put_n(o, "\"", 1);
         break;
     case WBEMEV_CIM_REAL32: put_real(o, v->u.real, true); break;
@@ -221,7 +153,7 @@ static void put_value(struct jout *o, const wbemev_value *v, unsigned depth)
         return;
     }
     put_n(o, "[", 1);
-    for (size_t i = 0; i < v->u.array.count && WBEMEV_SUCCEEDED(o->status); i++) {
+    for (size_t i = 0; i < v->u.array.count && wbemev__text_ok(&o->out); i++) {
         if (i > 0)
             put_n(o, ",", 1);
         wbemev_value e;
@@ -233,7 +165,7 @@ static void put_value(struct jout *o, const wbemev_value *v, unsigned depth)
 
 static void put_instance(struct jout *o, const wbemev_object_t *obj, unsigned depth)
 {
-    if (depth > JSON_MAX_DEPTH) {
+    if (depth > WBEMEV_FORMAT_MAX_DEPTH) { /* deeper ones are refused, not recursed into */
         fail(o, WBEMEV_E_INVALID_OBJECT);
         return;
     }
@@ -241,7 +173,7 @@ static void put_instance(struct jout *o, const wbemev_object_t *obj, unsigned de
     put_s(o, "{\"__CLASS\":");
     put_string(o, wbemev_object_class_name(obj));
     size_t n = wbemev_class_property_count(cls);
-    for (size_t i = 0; i < n && WBEMEV_SUCCEEDED(o->status); i++) {
+    for (size_t i = 0; i < n && wbemev__text_ok(&o->out); i++) {
         wbemev_property_info info;
         wbemev_value v;
         if (WBEMEV_FAILED(wbemev_class_property_at(cls, i, &info)) ||
@@ -285,83 +217,53 @@ wbemev_status wbemev_format_from_name(const char *name, wbemev_format *out)
 }
 
 wbemev_status wbemev_json_write_value(const wbemev_value *value, uint32_t flags,
-                                      wbemev_format_writer writer, void *ctx)
+                                      wbemev_text_writer writer, void *ctx)
 {
     if (value == NULL || writer == NULL)
         return WBEMEV_E_INVALID_PARAMETER;
     wbemev_status st = wbemev_value_validate(value);
     if (WBEMEV_FAILED(st))
         return st;
-    struct jout o = {writer, ctx, flags, WBEMEV_S_NO_ERROR};
+    struct jout o = {.flags = flags};
+    wbemev__text_out_init(&o.out, writer, ctx);
     put_value(&o, value, 0);
-    return o.status;
+    return o.out.status;
 }
 
 wbemev_status wbemev_json_write_instance(const wbemev_object_t *obj, uint32_t flags,
-                                         wbemev_format_writer writer, void *ctx)
+                                         wbemev_text_writer writer, void *ctx)
 {
     if (obj == NULL || writer == NULL)
         return WBEMEV_E_INVALID_PARAMETER;
     if (wbemev_object_genus(obj) != WBEMEV_GENUS_INSTANCE)
         return WBEMEV_E_INVALID_OPERATION;
-    struct jout o = {writer, ctx, flags, WBEMEV_S_NO_ERROR};
+    struct jout o = {.flags = flags};
+    wbemev__text_out_init(&o.out, writer, ctx);
     put_instance(&o, obj, 0);
     put_n(&o, "\n", 1);
-    return o.status;
-}
-
-/* snprintf-like buffer: counts the whole length, copies what fits. */
-struct jbuffer {
-    char *buf;
-    size_t size;
-    size_t length;
-};
-
-static wbemev_status jbuffer_write(void *ctx, const char *text, size_t len)
-{
-    struct jbuffer *b = ctx;
-    if (b->buf != NULL && b->length < b->size) {
-        size_t room = b->size - 1 - b->length; /* keep one byte for the NUL */
-        size_t n = len < room ? len : room;
-        memcpy(b->buf + b->length, text, n);
-        b->buf[b->length + n] = 0;
-    }
-    b->length += len;
-    return WBEMEV_S_NO_ERROR;
+    return o.out.status;
 }
 
 wbemev_status wbemev_json_format_instance(const wbemev_object_t *obj, uint32_t flags, char *buf,
                                           size_t size, size_t *length)
 {
-    if (buf != NULL ? size == 0 : size != 0)
-        return WBEMEV_E_INVALID_PARAMETER;
-    struct jbuffer b = {buf, size, 0};
-    if (buf != NULL)
-        buf[0] = 0;
-    wbemev_status st = wbemev_json_write_instance(obj, flags, jbuffer_write, &b);
+    wbemev__text_buffer b;
+    wbemev_status st = wbemev__text_buffer_start(&b, buf, size);
     if (WBEMEV_FAILED(st))
         return st;
-    if (buf != NULL && b.length >= size)
-        return WBEMEV_E_BUFFER_TOO_SMALL;
-    if (length != NULL)
-        *length = b.length;
-    return WBEMEV_S_NO_ERROR;
-}
-
-static wbemev_status file_write(void *ctx, const char *text, size_t len)
-{
-    return fwrite(text, 1, len, (FILE *)ctx) == len ? WBEMEV_S_NO_ERROR : WBEMEV_E_FAILED;
+    st = wbemev_json_write_instance(obj, flags, wbemev__text_buffer_write, &b);
+    return wbemev__text_buffer_finish(&b, st, length);
 }
 
 wbemev_status wbemev_json_fwrite_instance(const wbemev_object_t *obj, uint32_t flags, FILE *file)
 {
     if (file == NULL)
         return WBEMEV_E_INVALID_PARAMETER;
-    return wbemev_json_write_instance(obj, flags, file_write, file);
+    return wbemev_json_write_instance(obj, flags, wbemev__text_file_write, file);
 }
 
 wbemev_status wbemev_format_write_instance(wbemev_format format, const wbemev_object_t *obj,
-                                           uint32_t flags, wbemev_format_writer writer, void *ctx)
+                                           uint32_t flags, wbemev_text_writer writer, void *ctx)
 {
     switch (format) {
     case WBEMEV_FORMAT_JSON: return wbemev_json_write_instance(obj, flags, writer, ctx);

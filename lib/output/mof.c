@@ -1,62 +1,36 @@
 /*
- * lib/mof.c: MOF text for a provider's registration (classes, __Win32Provider,
- * __EventProviderRegistration) and for event instances. See wbemev/mof.h.
+ * lib/output/mof.c: MOF text for a provider's registration (classes, __Win32Provider,
+ * __EventProviderRegistration) and for event instances. See wbemev/mof.h; the registration's
+ * checks are in registration.c.
  *
- * Everything is written through a writer callback; nothing is allocated.
+ * Everything is written through the shared text writer (base/text_writer.h); nothing is allocated.
  */
-#include "base/base.h"
+#include "base/text_writer.h"
+#include "output/output.h"
 #include "wbemev/mof.h"
 
 #include <math.h>
-#include <stdlib.h>
 
 /* ---- output ---- */
 
-struct out {
-    wbemev_mof_writer fn;
-    void *ctx;
-    wbemev_status status;
-};
-
-static void out_n(struct out *o, const char *s, size_t n)
+static void out_n(wbemev__text_out *o, const char *s, size_t n)
 {
-    if (n > 0 && WBEMEV_SUCCEEDED(o->status))
-        o->status = o->fn(o->ctx, s, n);
+    wbemev__text_put(o, s, n);
 }
 
-static void out_s(struct out *o, const char *s)
+static void out_s(wbemev__text_out *o, const char *s)
 {
-    out_n(o, s, strlen(s));
+    wbemev__text_puts(o, s);
 }
 
-static void out_indent(struct out *o, unsigned depth)
+static void out_indent(wbemev__text_out *o, unsigned depth)
 {
     for (unsigned i = 0; i < depth; i++)
         out_n(o, "    ", 4);
 }
 
-static void out_u64(struct out *o, uint64_t v)
-{
-    char buf[WBEMEV__INT_TEXT_MAX];
-    out_n(o, buf, wbemev__format_u64(buf, v));
-}
-
-static void out_i64(struct out *o, int64_t v)
-{
-    char buf[WBEMEV__INT_TEXT_MAX];
-    out_n(o, buf, wbemev__format_i64(buf, v));
-}
-
-static void out_hex4(struct out *o, unsigned v)
-{
-    static const char digits[] = "0123456789ABCDEF";
-    char buf[6] = {'\\', 'x', digits[(v >> 12) & 15], digits[(v >> 8) & 15], digits[(v >> 4) & 15],
-                   digits[v & 15]};
-    out_n(o, buf, sizeof buf);
-}
-
 /* One character of a MOF string or char literal (quote is '"' or '\''). */
-static void out_char(struct out *o, uint32_t c, char quote)
+static void out_char(wbemev__text_out *o, uint32_t c, char quote)
 {
     switch (c) {
     case '\\': out_n(o, "\\\\", 2); return;
@@ -73,17 +47,13 @@ static void out_char(struct out *o, uint32_t c, char quote)
     } else if (c >= 0x20 && c < 0x7F) {
         char ch = (char)c;
         out_n(o, &ch, 1);
-    } else if (c >= 0x10000) {
-        c -= 0x10000;
-        out_hex4(o, 0xD800 + (c >> 10));
-        out_hex4(o, 0xDC00 + (c & 0x3FF));
     } else {
-        out_hex4(o, c);
+        wbemev__text_put_utf16_escape(o, "\\x", c, true);
     }
 }
 
 /* A quoted MOF string literal from UTF-8 text. */
-static void out_string(struct out *o, const char *s)
+static void out_string(wbemev__text_out *o, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     out_n(o, "\"", 1);
@@ -93,143 +63,18 @@ static void out_string(struct out *o, const char *s)
 }
 
 /* The shortest decimal form that reads back as the same value (float or double). */
-static void out_real(struct out *o, double v, bool single)
+static void out_real(wbemev__text_out *o, double v, bool single)
 {
-    char buf[40];
-    int max = single ? 9 : 17;
-    for (int prec = 1; prec <= max; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, v);
-        double back = strtod(buf, NULL);
-        if (single ? (float)back == (float)v : back == v)
-            break;
-    }
-    out_s(o, buf);
+    char buf[WBEMEV__REAL_TEXT_MAX];
+    size_t n = wbemev__format_real(buf, v, single);
+    out_n(o, buf, n);
     if (strpbrk(buf, ".eE") == NULL)
         out_n(o, ".0", 2); /* keep it a real literal */
 }
 
 /* ---- registration ---- */
 
-static bool is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static bool clsid_valid(const char *s)
-{
-    static const char pattern[] = "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}";
-    if (s == NULL || strlen(s) != sizeof pattern - 1)
-        return false;
-    for (size_t i = 0; pattern[i] != 0; i++) {
-        if (pattern[i] == 'x' ? !is_hex(s[i]) : s[i] != pattern[i])
-            return false;
-    }
-    return true;
-}
-
-static bool identifier_valid(const char *s)
-{
-    if (s == NULL || *s == 0 || strlen(s) > WBEMEV_MAX_IDENTIFIER || (*s >= '0' && *s <= '9'))
-        return false;
-    for (; *s != 0; s++) {
-        char c = *s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-            return false;
-    }
-    return true;
-}
-
-static bool plain_text(const char *s)
-{
-    if (s == NULL || *s == 0)
-        return false;
-    for (; *s != 0; s++) {
-        if ((unsigned char)*s < 0x20 || *s == '"' || *s == 0x7F)
-            return false;
-    }
-    return true;
-}
-
-static wbemev_status class_def_validate(const wbemev_class_def *cls)
-{
-    if (cls == NULL || !identifier_valid(cls->name) || (cls->props == NULL && cls->prop_count > 0))
-        return WBEMEV_E_INVALID_PARAMETER;
-    if (cls->superclass != NULL && !identifier_valid(cls->superclass))
-        return WBEMEV_E_INVALID_PARAMETER;
-    for (size_t i = 0; i < cls->prop_count; i++) {
-        const wbemev_property_def *p = &cls->props[i];
-        if (!identifier_valid(p->name))
-            return WBEMEV_E_INVALID_PARAMETER;
-        if (!wbemev_cimtype_is_valid(p->type))
-            return WBEMEV_E_INVALID_PROPERTY_TYPE;
-        wbemev_cimtype base = WBEMEV_CIM_BASE(p->type);
-        if ((base == WBEMEV_CIM_OBJECT || base == WBEMEV_CIM_REFERENCE) && p->ref_class != NULL &&
-            !identifier_valid(p->ref_class))
-            return WBEMEV_E_INVALID_PARAMETER;
-    }
-    return WBEMEV_S_NO_ERROR;
-}
-
-wbemev_status wbemev_registration_validate(const wbemev_registration *reg)
-{
-    if (reg == NULL || !plain_text(reg->namespace_name) || !plain_text(reg->provider_name) ||
-        !clsid_valid(reg->clsid) || (reg->hosting_model != NULL && !plain_text(reg->hosting_model)))
-        return WBEMEV_E_INVALID_PARAMETER;
-    if (reg->classes == NULL && reg->class_count > 0)
-        return WBEMEV_E_INVALID_PARAMETER;
-    for (size_t i = 0; i < reg->class_count; i++) {
-        wbemev_status s = class_def_validate(&reg->classes[i]);
-        if (WBEMEV_FAILED(s))
-            return s;
-    }
-    if (reg->event_queries == NULL || reg->query_count == 0)
-        return WBEMEV_E_INVALID_PARAMETER;
-    for (size_t i = 0; i < reg->query_count; i++) {
-        if (reg->event_queries[i] == NULL || reg->event_queries[i][0] == 0)
-            return WBEMEV_E_INVALID_PARAMETER;
-    }
-    return WBEMEV_S_NO_ERROR;
-}
-
-wbemev_status wbemev_registration_define_classes(const wbemev_registration *reg,
-                                                 wbemev_namespace_t *ns, bool skip_existing)
-{
-    if (reg == NULL || ns == NULL || (reg->classes == NULL && reg->class_count > 0))
-        return WBEMEV_E_INVALID_PARAMETER;
-    size_t i;
-    wbemev_status s = WBEMEV_S_NO_ERROR;
-    bool *defined = NULL;
-    if (reg->class_count > 0) {
-        defined = wbemev__calloc(reg->class_count, sizeof *defined);
-        if (defined == NULL)
-            return WBEMEV_E_OUT_OF_MEMORY;
-    }
-    for (i = 0; i < reg->class_count; i++) {
-        const wbemev_class_def *c = &reg->classes[i];
-        if (skip_existing) {
-            wbemev_class_t *existing = NULL;
-            if (c->name != NULL && WBEMEV_SUCCEEDED(wbemev_namespace_get_class(ns, c->name, &existing))) {
-                wbemev_class_release(existing);
-                continue;
-            }
-        }
-        s = wbemev_namespace_define_class(ns, c->name, c->superclass, c->props, c->prop_count, NULL);
-        if (WBEMEV_FAILED(s))
-            break;
-        defined[i] = true;
-    }
-    if (WBEMEV_FAILED(s)) {
-        /* Undo in reverse order; deleting a class deletes its subclasses, so a miss is fine. */
-        while (i-- > 0) {
-            if (defined[i])
-                (void)wbemev_namespace_delete_class(ns, reg->classes[i].name);
-        }
-    }
-    wbemev__free(defined);
-    return s;
-}
-
-static void write_property_decl(struct out *o, const wbemev_property_def *p)
+static void write_property_decl(wbemev__text_out *o, const wbemev_property_def *p)
 {
     wbemev_cimtype base = WBEMEV_CIM_BASE(p->type);
     out_indent(o, 1);
@@ -248,7 +93,7 @@ static void write_property_decl(struct out *o, const wbemev_property_def *p)
     out_s(o, ";\n");
 }
 
-static void write_class(struct out *o, const wbemev_class_def *cls)
+static void write_class(wbemev__text_out *o, const wbemev_class_def *cls)
 {
     out_s(o, "class ");
     out_s(o, cls->name);
@@ -262,19 +107,20 @@ static void write_class(struct out *o, const wbemev_class_def *cls)
     out_s(o, "};\n");
 }
 
-wbemev_status wbemev_mof_write_class(const wbemev_class_def *cls, wbemev_mof_writer writer, void *ctx)
+wbemev_status wbemev_mof_write_class(const wbemev_class_def *cls, wbemev_text_writer writer, void *ctx)
 {
     if (writer == NULL)
         return WBEMEV_E_INVALID_PARAMETER;
-    wbemev_status s = class_def_validate(cls);
+    wbemev_status s = wbemev__class_def_validate(cls);
     if (WBEMEV_FAILED(s))
         return s;
-    struct out o = {writer, ctx, WBEMEV_S_NO_ERROR};
+    wbemev__text_out o;
+    wbemev__text_out_init(&o, writer, ctx);
     write_class(&o, cls);
     return o.status;
 }
 
-wbemev_status wbemev_mof_write_registration(const wbemev_registration *reg, wbemev_mof_writer writer,
+wbemev_status wbemev_mof_write_registration(const wbemev_registration *reg, wbemev_text_writer writer,
                                             void *ctx)
 {
     if (writer == NULL)
@@ -282,7 +128,8 @@ wbemev_status wbemev_mof_write_registration(const wbemev_registration *reg, wbem
     wbemev_status s = wbemev_registration_validate(reg);
     if (WBEMEV_FAILED(s))
         return s;
-    struct out o = {writer, ctx, WBEMEV_S_NO_ERROR};
+    wbemev__text_out o;
+    wbemev__text_out_init(&o, writer, ctx);
 
     out_s(&o, "// Registration of the WMI event provider \"");
     out_s(&o, reg->provider_name);
@@ -322,19 +169,23 @@ wbemev_status wbemev_mof_write_registration(const wbemev_registration *reg, wbem
 
 /* ---- instances ---- */
 
-static void write_instance(struct out *o, const wbemev_object_t *obj, unsigned depth);
+/* `depth` is the indentation (4 spaces each); `level` the nesting level of the instance being
+ * written (the top instance is level 0, an object embedded in it level 1, ...), which
+ * WBEMEV_FORMAT_MAX_DEPTH bounds: the recursion, and the indentation with it. */
+static void write_instance(wbemev__text_out *o, const wbemev_object_t *obj, unsigned depth, unsigned level);
 
-static void write_scalar(struct out *o, wbemev_cimtype base, const wbemev_value *v, unsigned depth)
+static void write_scalar(wbemev__text_out *o, wbemev_cimtype base, const wbemev_value *v, unsigned depth,
+                         unsigned level)
 {
     switch (base) {
     case WBEMEV_CIM_SINT8:
     case WBEMEV_CIM_SINT16:
     case WBEMEV_CIM_SINT32:
-    case WBEMEV_CIM_SINT64: out_i64(o, v->u.sint); break;
+    case WBEMEV_CIM_SINT64: wbemev__text_put_i64(o, v->u.sint); break;
     case WBEMEV_CIM_UINT8:
     case WBEMEV_CIM_UINT16:
     case WBEMEV_CIM_UINT32:
-    case WBEMEV_CIM_UINT64: out_u64(o, v->u.uint); break;
+    case WBEMEV_CIM_UINT64: wbemev__text_put_u64(o, v->u.uint); break;
     case WBEMEV_CIM_REAL32: out_real(o, v->u.real, true); break;
     case WBEMEV_CIM_REAL64: out_real(o, v->u.real, false); break;
     case WBEMEV_CIM_BOOLEAN: out_s(o, v->u.boolean ? "TRUE" : "FALSE"); break;
@@ -349,8 +200,7 @@ static void write_scalar(struct out *o, wbemev_cimtype base, const wbemev_value 
         char buf[WBEMEV_DATETIME_LEN + 1];
         wbemev_status s = wbemev_datetime_format(&v->u.datetime, buf, sizeof buf);
         if (WBEMEV_FAILED(s)) {
-            if (WBEMEV_SUCCEEDED(o->status))
-                o->status = s;
+            wbemev__text_fail(o, s);
             return;
         }
         out_string(o, buf);
@@ -360,11 +210,10 @@ static void write_scalar(struct out *o, wbemev_cimtype base, const wbemev_value 
         if (v->u.object == NULL)
             out_s(o, "NULL");
         else
-            write_instance(o, v->u.object, depth);
+            write_instance(o, v->u.object, depth, level + 1);
         break;
     default:
-        if (WBEMEV_SUCCEEDED(o->status))
-            o->status = WBEMEV_E_INVALID_CIM_TYPE;
+        wbemev__text_fail(o, WBEMEV_E_INVALID_CIM_TYPE);
         break;
     }
 }
@@ -374,7 +223,8 @@ static bool real_is_finite(wbemev_cimtype base, const wbemev_value *v)
     return (base != WBEMEV_CIM_REAL32 && base != WBEMEV_CIM_REAL64) || isfinite(v->u.real);
 }
 
-static void write_property(struct out *o, const char *name, const wbemev_value *v, unsigned depth)
+static void write_property(wbemev__text_out *o, const char *name, const wbemev_value *v, unsigned depth,
+                           unsigned level)
 {
     wbemev_cimtype base = WBEMEV_CIM_BASE(v->type);
     bool finite = true;
@@ -400,35 +250,39 @@ static void write_property(struct out *o, const char *name, const wbemev_value *
     if (WBEMEV_CIM_IS_ARRAY(v->type) && base == WBEMEV_CIM_OBJECT && v->u.array.count > 0) {
         /* One embedded instance per line. */
         out_s(o, "{\n");
-        for (size_t i = 0; i < v->u.array.count; i++) {
+        for (size_t i = 0; i < v->u.array.count && wbemev__text_ok(o); i++) {
             wbemev_value e;
             (void)wbemev_value_array_element(v, i, &e); /* stored arrays are valid */
             out_indent(o, depth + 1);
-            write_scalar(o, base, &e, depth + 1);
+            write_scalar(o, base, &e, depth + 1, level);
             out_s(o, i + 1 < v->u.array.count ? ",\n" : "\n");
         }
         out_indent(o, depth);
         out_s(o, "}");
     } else if (WBEMEV_CIM_IS_ARRAY(v->type)) {
         out_s(o, "{");
-        for (size_t i = 0; i < v->u.array.count; i++) {
+        for (size_t i = 0; i < v->u.array.count && wbemev__text_ok(o); i++) {
             if (i > 0)
                 out_s(o, ", ");
             wbemev_value e;
             (void)wbemev_value_array_element(v, i, &e); /* stored arrays are valid */
-            write_scalar(o, base, &e, depth);
+            write_scalar(o, base, &e, depth, level);
         }
         out_s(o, "}");
     } else {
-        write_scalar(o, base, v, depth);
+        write_scalar(o, base, v, depth, level);
     }
     out_s(o, ";\n");
 }
 
 /* `instance of Class\n<indent>{\n ... <indent>}` without the final ';'. The first line is not
  * indented: it follows "Prop = " or starts a line. */
-static void write_instance(struct out *o, const wbemev_object_t *obj, unsigned depth)
+static void write_instance(wbemev__text_out *o, const wbemev_object_t *obj, unsigned depth, unsigned level)
 {
+    if (level > WBEMEV_FORMAT_MAX_DEPTH) {
+        wbemev__text_fail(o, WBEMEV_E_INVALID_OBJECT);
+        return;
+    }
     const wbemev_class_t *cls = wbemev_object_class(obj);
     out_s(o, "instance of ");
     out_s(o, wbemev_object_class_name(obj));
@@ -436,111 +290,68 @@ static void write_instance(struct out *o, const wbemev_object_t *obj, unsigned d
     out_indent(o, depth);
     out_s(o, "{\n");
     size_t n = wbemev_class_property_count(cls);
-    for (size_t i = 0; i < n && WBEMEV_SUCCEEDED(o->status); i++) {
+    for (size_t i = 0; i < n && wbemev__text_ok(o); i++) {
         wbemev_property_info info;
         wbemev_value v;
         if (WBEMEV_FAILED(wbemev_class_property_at(cls, i, &info)) ||
             WBEMEV_FAILED(wbemev_object_get(obj, info.name, &v))) {
-            o->status = WBEMEV_E_INVALID_OBJECT;
+            wbemev__text_fail(o, WBEMEV_E_INVALID_OBJECT);
             break;
         }
         if (!v.is_null)
-            write_property(o, info.name, &v, depth + 1);
+            write_property(o, info.name, &v, depth + 1, level);
     }
     out_indent(o, depth);
     out_s(o, "}");
 }
 
-wbemev_status wbemev_mof_write_instance(const wbemev_object_t *obj, wbemev_mof_writer writer, void *ctx)
+wbemev_status wbemev_mof_write_instance(const wbemev_object_t *obj, wbemev_text_writer writer, void *ctx)
 {
     if (obj == NULL || writer == NULL)
         return WBEMEV_E_INVALID_PARAMETER;
     if (wbemev_object_genus(obj) != WBEMEV_GENUS_INSTANCE)
         return WBEMEV_E_INVALID_OPERATION;
-    struct out o = {writer, ctx, WBEMEV_S_NO_ERROR};
-    write_instance(&o, obj, 0);
+    wbemev__text_out o;
+    wbemev__text_out_init(&o, writer, ctx);
+    write_instance(&o, obj, 0, 0);
     out_s(&o, ";\n");
     return o.status;
 }
 
 /* ---- buffer and FILE* forms ---- */
 
-struct buffer {
-    char *buf;
-    size_t size;
-    size_t length; /* total text length so far, even past size */
-};
-
-static wbemev_status buffer_write(void *ctx, const char *text, size_t len)
-{
-    struct buffer *b = ctx;
-    if (b->buf != NULL && b->length < b->size) {
-        size_t room = b->size - 1 - b->length; /* keep one byte for the NUL */
-        size_t n = len < room ? len : room;
-        memcpy(b->buf + b->length, text, n);
-        b->buf[b->length + n] = 0;
-    }
-    b->length += len;
-    return WBEMEV_S_NO_ERROR;
-}
-
-static wbemev_status buffer_finish(wbemev_status s, struct buffer *b, size_t *length)
-{
-    if (WBEMEV_FAILED(s))
-        return s;
-    if (b->buf == NULL)
-        goto done;
-    if (b->length >= b->size)
-        return WBEMEV_E_BUFFER_TOO_SMALL;
-    b->buf[b->length] = 0;
-done:
-    if (length != NULL)
-        *length = b->length;
-    return WBEMEV_S_NO_ERROR;
-}
-
-static bool buffer_args_valid(const char *buf, size_t size)
-{
-    return buf != NULL ? size > 0 : size == 0;
-}
-
 wbemev_status wbemev_mof_format_registration(const wbemev_registration *reg, char *buf, size_t size,
                                              size_t *length)
 {
-    if (!buffer_args_valid(buf, size))
-        return WBEMEV_E_INVALID_PARAMETER;
-    struct buffer b = {buf, size, 0};
-    if (buf != NULL)
-        buf[0] = 0;
-    return buffer_finish(wbemev_mof_write_registration(reg, buffer_write, &b), &b, length);
+    wbemev__text_buffer b;
+    wbemev_status st = wbemev__text_buffer_start(&b, buf, size);
+    if (WBEMEV_FAILED(st))
+        return st;
+    st = wbemev_mof_write_registration(reg, wbemev__text_buffer_write, &b);
+    return wbemev__text_buffer_finish(&b, st, length);
 }
 
 wbemev_status wbemev_mof_format_instance(const wbemev_object_t *obj, char *buf, size_t size,
                                          size_t *length)
 {
-    if (!buffer_args_valid(buf, size))
-        return WBEMEV_E_INVALID_PARAMETER;
-    struct buffer b = {buf, size, 0};
-    if (buf != NULL)
-        buf[0] = 0;
-    return buffer_finish(wbemev_mof_write_instance(obj, buffer_write, &b), &b, length);
-}
-
-static wbemev_status file_write(void *ctx, const char *text, size_t len)
-{
-    return fwrite(text, 1, len, (FILE *)ctx) == len ? WBEMEV_S_NO_ERROR : WBEMEV_E_FAILED;
+    wbemev__text_buffer b;
+    wbemev_status st = wbemev__text_buffer_start(&b, buf, size);
+    if (WBEMEV_FAILED(st))
+        return st;
+    st = wbemev_mof_write_instance(obj, wbemev__text_buffer_write, &b);
+    return wbemev__text_buffer_finish(&b, st, length);
 }
 
 wbemev_status wbemev_mof_fwrite_registration(const wbemev_registration *reg, FILE *file)
 {
     if (file == NULL)
         return WBEMEV_E_INVALID_PARAMETER;
-    return wbemev_mof_write_registration(reg, file_write, file);
+    return wbemev_mof_write_registration(reg, wbemev__text_file_write, file);
 }
 
 wbemev_status wbemev_mof_fwrite_instance(const wbemev_object_t *obj, FILE *file)
 {
     if (file == NULL)
         return WBEMEV_E_INVALID_PARAMETER;
-    return wbemev_mof_write_instance(obj, file_write, file);
+    return wbemev_mof_write_instance(obj, wbemev__text_file_write, file);
 }

@@ -61,6 +61,8 @@ bool wbemev_value_equal(const wbemev_value *a, const wbemev_value *b)
 
 static bool matches(wbemev_object_t *e, const char *class_name, const char *property, const wbemev_value *value)
 {
+    if (e == NULL)
+        return false;
     if (class_name != NULL && !wbemev_class_is_a(wbemev_object_class(e), class_name))
         return false;
     if (property == NULL)
@@ -73,12 +75,19 @@ static bool matches(wbemev_object_t *e, const char *class_name, const char *prop
     return wbemev_value_equal(&got, value);
 }
 
+/* Event number i, or NULL (the sink was cleared meanwhile). */
+static wbemev_object_t *event_at(wbemev_sink_t *recording, size_t i)
+{
+    wbemev_object_t *e = NULL;
+    return WBEMEV_SUCCEEDED(wbemev_recording_sink_event_at(recording, i, &e)) ? e : NULL;
+}
+
 size_t wbemev_testkit_count_where(wbemev_sink_t *recording, const char *class_name, const char *property,
                                   const wbemev_value *value)
 {
     size_t n = 0, total = wbemev_recording_sink_count(recording);
     for (size_t i = 0; i < total; i++)
-        n += matches(wbemev_recording_sink_event(recording, i), class_name, property, value);
+        n += matches(event_at(recording, i), class_name, property, value);
     return n;
 }
 
@@ -92,7 +101,7 @@ wbemev_object_t *wbemev_testkit_find(wbemev_sink_t *recording, const char *class
 {
     size_t total = wbemev_recording_sink_count(recording);
     for (size_t i = 0; i < total; i++) {
-        wbemev_object_t *e = wbemev_recording_sink_event(recording, i);
+        wbemev_object_t *e = event_at(recording, i);
         if (matches(e, class_name, property, value))
             return e;
     }
