@@ -432,6 +432,9 @@ void wbemev__reg_initialized(struct wbemev__reg *reg, wbemev_status status);
 /* Shutdown: a provider that still holds its sink once the dispatcher released it
  * (SINK_HELD_AFTER_STOP). Destroy: the stopped registrations' sinks and tags go. */
 void wbemev__regs_check_retired(wbemev_dispatcher_t *d);
+/* Shutdown: waits until no Indicate or call of a stopped registration is still in progress (a stop
+ * made from inside one does not wait for it), so the dispatcher outlives them all. */
+void wbemev__regs_wait_retired(wbemev_dispatcher_t *d);
 void wbemev__regs_free_retired(wbemev_dispatcher_t *d);
 /* The ready registrations covering cls, each with a reference (release with wbemev__regs_release).
  * Called with d->lock held. */

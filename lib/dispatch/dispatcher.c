@@ -188,6 +188,7 @@ void wbemev_dispatcher_shutdown_deadline(wbemev_dispatcher_t *d, uint32_t drain_
         wbemev__reg_release(regs); /* the list's reference */
         regs = next;
     }
+    wbemev__regs_wait_retired(d);
 
     /* 2. No Indicate is in progress now: drop the index and stop the timers (open aggregation
      *    windows are abandoned). Queues drain until the deadline. */

@@ -65,16 +65,22 @@ void wbemev__reg_leave(struct wbemev__reg *reg)
     }
 }
 
-void wbemev__reg_stop(struct wbemev__reg *reg)
+/* Waits until no thread but this one is inside reg (calls into its provider, Indicates from it). */
+static void wait_unbusy(struct wbemev__reg *reg)
 {
-    int prev = atomic_exchange(&reg->state, REG_STOPPED);
-    if (prev == REG_STOPPED)
-        return;
     unsigned mine = entered_by_me(reg);
     wbemev__mutex_lock(&reg->mu);
     while (atomic_load(&reg->busy) > mine)
         wbemev__cond_wait(&reg->cv, &reg->mu);
     wbemev__mutex_unlock(&reg->mu);
+}
+
+void wbemev__reg_stop(struct wbemev__reg *reg)
+{
+    int prev = atomic_exchange(&reg->state, REG_STOPPED);
+    if (prev == REG_STOPPED)
+        return;
+    wait_unbusy(reg);
     wbemev_provider_t *p = reg->provider;
     reg->provider = NULL;
     if (p != NULL)
@@ -88,6 +94,18 @@ void wbemev__reg_stop(struct wbemev__reg *reg)
     reg->retired_next = d->retired;
     d->retired = reg;
     wbemev__mutex_unlock(&d->lock);
+}
+
+void wbemev__regs_wait_retired(wbemev_dispatcher_t *d)
+{
+    wbemev__mutex_lock(&d->lock);
+    struct wbemev__reg *list = d->retired;
+    wbemev__mutex_unlock(&d->lock);
+    /* A stop made from inside a call of its own (a consumer unregistering from a delivery) did
+     * not wait for that call; it may still be unwinding. The list only grows at its head, and only
+     * shutdown and destroy take it: walking it is safe. */
+    for (struct wbemev__reg *reg = list; reg != NULL; reg = reg->retired_next)
+        wait_unbusy(reg);
 }
 
 void wbemev__regs_check_retired(wbemev_dispatcher_t *d)
