@@ -6,8 +6,9 @@
 #
 #   cmake --preset mingw && cmake --build --preset mingw && ctest --preset mingw
 #
-# The first configure builds cmocka for mingw from Debian's source package (cmake/WbemevCmockaMingw.cmake);
-# the first test creates the Wine prefix under build/mingw/wineprefix.
+# The first configure builds cmocka for mingw (cmake/WbemevCmockaMingw.cmake: from Debian's source
+# package unless one is given or found; its "cmocka for mingw:" line says which); the first test
+# creates the Wine prefix under build/mingw/wineprefix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -24,7 +25,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 echo "check-mingw: configure, build"
-cmake --preset mingw >/dev/null
+if ! configure_log=$(cmake --preset mingw 2>&1); then
+  printf '%s\n' "$configure_log" >&2
+  exit 1
+fi
+grep -m1 -- '-- cmocka for mingw: ' <<<"$configure_log" \
+  || { echo "check-mingw: the configure did not say where its cmocka comes from" >&2; exit 1; }
 cmake --build --preset mingw
 
 # One persistent wineserver for the whole run, with Wine's helper processes started away from ctest's
