@@ -8,21 +8,25 @@
  * classes (docs/contract.md#cim-types gives each CIM type's VARIANT), handed to WMI's IWbemObjectSink.
  * Status codes pass through unchanged in both directions (wbemev statuses are WBEM HRESULTs).
  *
- * A provider DLL is its wbemev provider plus a module descriptor and one macro:
+ * A provider DLL is the provider's plugin (wbemev/module.h: the same source `wbemev run` hosts on
+ * Linux) plus one macro:
  *
  *     #include <wbemev/win.h>
  *     #include "my_provider.h"          // my_registration, my_provider_new()
  *
- *     static wbemev_status create(void *ctx, wbemev_provider_t **out)
+ *     static wbemev_status create(void *ctx, const wbemev_module_args *args, wbemev_provider_t **out)
  *     {
  *         (void)ctx;
- *         return my_provider_new(out);
+ *         return my_provider_new(wbemev_module_arg(args, "interval_ms", "1000"), out);
  *     }
- *     static const wbemev_win_module module = {&my_registration, create, NULL};
- *     WBEMEV_WIN_DLL_EXPORTS(module)     // DllGetClassObject, DllCanUnloadNow,
- *                                        // DllRegisterServer, DllUnregisterServer
+ *     WBEMEV_MODULE(&my_registration, create, NULL, "What my provider reports", "interval_ms=N  ...");
+ *     WBEMEV_WIN_PLUGIN_DLL_EXPORTS(wbemev_module_v1) // DllGetClassObject, DllCanUnloadNow,
+ *                                                      // DllRegisterServer, DllUnregisterServer
  *
- * and the registration MOF comes from wbemev_mof_write_registration(&my_registration, ...).
+ * create gets the parameters the registry holds for the CLSID (see "Provider parameters" below),
+ * as a plugin gets `wbemev run --param KEY=VALUE`. A DLL may instead serve a wbemev_win_module,
+ * whose create function takes no parameters (WBEMEV_WIN_DLL_EXPORTS). The registration MOF comes
+ * from wbemev_mof_write_registration(&my_registration, ...).
  *
  * What the COM provider object does (docs/contract.md#lifecycle and #indicate):
  *  - Initialize keeps IWbemServices, fetches each class of the registration once (GetObject),
@@ -56,13 +60,20 @@
 
 #include "../wbemev.h"
 #include "mof.h"
+#include "module.h"
 
 WBEMEV_BEGIN_DECLS
 
 /** Makes the wbemev provider for one COM provider object: one reference, owned by the caller. */
 typedef wbemev_status (*wbemev_win_create_fn)(void *ctx, wbemev_provider_t **out);
 
-/** What a provider DLL serves. Usually `static const`; must outlive every object made from it. */
+/**
+ * What a provider DLL serves when it is not made from a plugin descriptor. Usually `static const`;
+ * must outlive every object made from it. Its create function takes no parameters: when the
+ * registry holds any for the CLSID, IClassFactory::CreateInstance fails with
+ * WBEM_E_INVALID_PARAMETER rather than drop them. A DLL that takes parameters serves its plugin
+ * descriptor (WBEMEV_WIN_PLUGIN_DLL_EXPORTS).
+ */
 typedef struct wbemev_win_module {
     /** Namespace, provider name, CLSID (as text), classes, EventQueryList. */
     const wbemev_registration *registration;
@@ -70,6 +81,35 @@ typedef struct wbemev_win_module {
     wbemev_win_create_fn create_provider;
     void *ctx; /**< passed to create_provider */
 } wbemev_win_module;
+
+/*
+ * Provider parameters. A provider DLL takes the KEY=VALUE parameters that `wbemev run --param`
+ * gives the same plugin on Linux from the registry, under the provider's CLSID:
+ *
+ *     HKEY_CLASSES_ROOT\CLSID\{clsid}\wbemev      value Parameters, REG_MULTI_SZ
+ *
+ * one "KEY=VALUE" string each, in order (a key may repeat: wbemev_module_arg() takes the last).
+ * Each IClassFactory::CreateInstance reads the value afresh, converts it to UTF-8 and passes it to
+ * the plugin's create_provider as wbemev_module_args; a new value takes effect with the next
+ * provider object WMI creates (after WMI unloads the provider, or restarts).
+ *
+ *  - No key or no value: no parameters (args->count 0; the provider's defaults).
+ *  - Malformed, and CreateInstance fails with WBEM_E_INVALID_PARAMETER without calling
+ *    create_provider: not REG_MULTI_SZ; an entry without '=' or with nothing before it; an empty
+ *    entry before the last one; text that is not UTF-16; a key the plugin's params_help does not
+ *    document (when it has one, as `wbemev run` checks); more than 64 KiB. A key or value that
+ *    cannot be read fails with its Windows error (HRESULT_FROM_WIN32). The split is at the first
+ *    '=': the value may be empty and may hold '='.
+ *  - Every failure of CreateInstance, these and create_provider's own (a bad value), is also
+ *    written with OutputDebugString: "wbemev: {clsid}: ..." with the reason.
+ *
+ * DllRegisterServer does not write Parameters: a first registration has none, and registering
+ * again keeps what an administrator wrote. DllUnregisterServer removes it with the CLSID's key.
+ */
+/** The key under `HKEY_CLASSES_ROOT\CLSID\{clsid}` that holds the parameters. */
+#define WBEMEV_WIN_PARAMETERS_KEY L"wbemev"
+/** The REG_MULTI_SZ value of WBEMEV_WIN_PARAMETERS_KEY with one KEY=VALUE string per parameter. */
+#define WBEMEV_WIN_PARAMETERS_VALUE L"Parameters"
 
 /**
  * Makes a COM provider object over `provider` (which it add_refs; the caller keeps its own
@@ -102,16 +142,26 @@ HRESULT wbemev_win_dll_register_server(const wbemev_win_module *module);
 /** DllUnregisterServer: removes `HKEY_CLASSES_ROOT\CLSID\{clsid}`. S_OK when it was not there. */
 HRESULT wbemev_win_dll_unregister_server(const wbemev_win_module *module);
 
+/*
+ * The same for a DLL made from a plugin descriptor (wbemev/module.h), whose registration must have
+ * a CLSID: the class factory passes the registry's parameters to its create_provider.
+ */
+/** DllGetClassObject for a plugin: CLASS_E_CLASSNOTAVAILABLE for another CLSID, or when the
+ * descriptor does not validate (wbemev_module_validate()) or has no CLSID. */
+HRESULT wbemev_win_plugin_get_class_object(const wbemev_module *plugin, REFCLSID rclsid,
+                                           REFIID riid, void **out);
+/** DllRegisterServer for a plugin, as wbemev_win_dll_register_server(). */
+HRESULT wbemev_win_plugin_register_server(const wbemev_module *plugin);
+/** DllUnregisterServer for a plugin, as wbemev_win_dll_unregister_server(). */
+HRESULT wbemev_win_plugin_unregister_server(const wbemev_module *plugin);
+
 /** The module's live objects and locks now (what DllCanUnloadNow looks at). */
 LONG wbemev_win_object_count(void);
 /** The module's IClassFactory::LockServer locks now. */
 LONG wbemev_win_lock_count(void);
 
-/**
- * Defines the four DLL exports for `module` (a wbemev_win_module variable). Use it once, in one
- * source file of the DLL. GCC and clang export them with __declspec(dllexport); MSVC, whose
- * combaseapi.h/olectl.h declarations would clash with that (C2375), with /EXPORT:name,PRIVATE.
- */
+/* GCC and clang export the DLL entry points with __declspec(dllexport); MSVC, whose
+ * combaseapi.h/olectl.h declarations would clash with that (C2375), with /EXPORT:name,PRIVATE. */
 #if defined(_MSC_VER) && !defined(__clang__)
 #if defined(_WIN64)
 #define WBEMEV_WIN__EXPORT(name, decorated) __pragma(comment(linker, "/EXPORT:" #name ",PRIVATE"))
@@ -125,7 +175,7 @@ LONG wbemev_win_lock_count(void);
 #define WBEMEV_WIN__DLLEXPORT __declspec(dllexport)
 #endif
 
-#define WBEMEV_WIN_DLL_EXPORTS(module)                                                             \
+#define WBEMEV_WIN__DLL_EXPORTS(get_class_object, register_server, unregister_server, served)      \
     WBEMEV_WIN__EXPORT(DllGetClassObject, "_DllGetClassObject@12")                                 \
     WBEMEV_WIN__EXPORT(DllCanUnloadNow, "_DllCanUnloadNow@0")                                      \
     WBEMEV_WIN__EXPORT(DllRegisterServer, "_DllRegisterServer@0")                                  \
@@ -133,7 +183,7 @@ LONG wbemev_win_lock_count(void);
     WBEMEV_WIN__DLLEXPORT HRESULT WINAPI DllGetClassObject(REFCLSID rclsid, REFIID riid,           \
                                                            LPVOID *ppv)                            \
     {                                                                                              \
-        return wbemev_win_dll_get_class_object(&(module), rclsid, riid, ppv);                      \
+        return get_class_object(&(served), rclsid, riid, ppv);                                     \
     }                                                                                              \
     WBEMEV_WIN__DLLEXPORT HRESULT WINAPI DllCanUnloadNow(void)                                     \
     {                                                                                              \
@@ -141,12 +191,29 @@ LONG wbemev_win_lock_count(void);
     }                                                                                              \
     WBEMEV_WIN__DLLEXPORT HRESULT WINAPI DllRegisterServer(void)                                   \
     {                                                                                              \
-        return wbemev_win_dll_register_server(&(module));                                          \
+        return register_server(&(served));                                                         \
     }                                                                                              \
     WBEMEV_WIN__DLLEXPORT HRESULT WINAPI DllUnregisterServer(void)                                 \
     {                                                                                              \
-        return wbemev_win_dll_unregister_server(&(module));                                        \
+        return unregister_server(&(served));                                                       \
     }
+
+/**
+ * Defines the four DLL exports for `module` (a wbemev_win_module variable). Use it once, in one
+ * source file of the DLL.
+ */
+#define WBEMEV_WIN_DLL_EXPORTS(module)                                                             \
+    WBEMEV_WIN__DLL_EXPORTS(wbemev_win_dll_get_class_object, wbemev_win_dll_register_server,       \
+                            wbemev_win_dll_unregister_server, module)
+
+/**
+ * Defines the four DLL exports for `plugin`, a wbemev_module variable: usually wbemev_module_v1,
+ * defined by WBEMEV_MODULE in the same source file (from another file, declare it first:
+ * `extern const wbemev_module wbemev_module_v1;`). Use it once, in one source file of the DLL.
+ */
+#define WBEMEV_WIN_PLUGIN_DLL_EXPORTS(plugin)                                                      \
+    WBEMEV_WIN__DLL_EXPORTS(wbemev_win_plugin_get_class_object, wbemev_win_plugin_register_server, \
+                            wbemev_win_plugin_unregister_server, plugin)
 
 /*
  * Text conversions the shim uses, for providers that talk to WMI themselves. Invalid input (bad

@@ -4,6 +4,9 @@
  */
 #include "win-int.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 static LONG module_objects; /* provider objects and class factories alive */
 static LONG module_locks;   /* IClassFactory::LockServer(TRUE) not yet undone */
 
@@ -32,12 +35,97 @@ HRESULT wbemev_win_dll_can_unload_now(void)
     return wbemev_win_object_count() == 0 && wbemev_win_lock_count() == 0 ? S_OK : S_FALSE;
 }
 
+/* ---- what a DLL serves ---- */
+
+/* A wbemev_win_module (create, no parameters) or a plugin descriptor (plugin). */
+struct served {
+    const wbemev_registration *registration;
+    wbemev_win_create_fn create;
+    const wbemev_module *plugin;
+    void *ctx;
+};
+
+static bool served_module(const wbemev_win_module *module, struct served *out)
+{
+    if (module == NULL || module->create_provider == NULL || module->registration == NULL ||
+        WBEMEV_FAILED(wbemev_registration_validate(module->registration)))
+        return false;
+    *out = (struct served){module->registration, module->create_provider, NULL, module->ctx};
+    return true;
+}
+
+static bool served_plugin(const wbemev_module *plugin, struct served *out)
+{
+    /* wbemev_module_validate accepts a registration without a CLSID; a DLL needs one. */
+    if (plugin == NULL || WBEMEV_FAILED(wbemev_module_validate(plugin)) ||
+        plugin->registration->clsid == NULL ||
+        WBEMEV_FAILED(wbemev_registration_validate(plugin->registration)))
+        return false;
+    *out = (struct served){plugin->registration, NULL, plugin, plugin->ctx};
+    return true;
+}
+
+/* Writes "wbemev: {clsid}: <message>" with OutputDebugString. */
+static void log_failure(const char *clsid, const char *fmt, ...)
+{
+    char text[640];
+    int n = snprintf(text, sizeof text, "wbemev: %s: ", clsid);
+    if (n < 0 || (size_t)n >= sizeof text)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text + n, sizeof text - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    strcat(text, "\n");
+    WCHAR wide[sizeof text];
+    if (MultiByteToWideChar(CP_UTF8, 0, text, -1, wide, (int)(sizeof wide / sizeof wide[0])) > 0)
+        OutputDebugStringW(wide);
+}
+
+/* Creates the wbemev provider, with the registry's parameters for a plugin. */
+static HRESULT create_provider(const struct served *sv, wbemev_provider_t **out)
+{
+    const char *clsid = sv->registration->clsid;
+    char why[320] = "";
+    struct wbemev__win_params params;
+    HRESULT hr = wbemev__win_params_read(clsid, sv->plugin != NULL ? sv->plugin->params_help : NULL,
+                                         &params, why, sizeof why);
+    if (FAILED(hr)) {
+        if (hr == E_OUTOFMEMORY)
+            snprintf(why, sizeof why, "out of memory");
+        log_failure(clsid, "HKEY_CLASSES_ROOT\\CLSID\\%s\\wbemev: %s; no provider created", clsid, why);
+        return hr;
+    }
+    wbemev_status s;
+    if (sv->plugin == NULL && params.args.count > 0) {
+        log_failure(clsid,
+                    "HKEY_CLASSES_ROOT\\CLSID\\%s\\wbemev: Parameters holds %zu parameter(s), but "
+                    "this DLL takes none (it serves a wbemev_win_module); no provider created",
+                    clsid, params.args.count);
+        s = WBEMEV_E_INVALID_PARAMETER;
+    } else {
+        s = sv->plugin != NULL ? sv->plugin->create_provider(sv->ctx, &params.args, out)
+                               : sv->create(sv->ctx, out);
+        if (WBEMEV_FAILED(s)) {
+            const char *name = wbemev_status_name(s);
+            log_failure(clsid, "create_provider failed with %s (0x%08lX), given %zu parameter(s)",
+                        name != NULL ? name : "a failure", (unsigned long)(uint32_t)s,
+                        params.args.count);
+        } else if (*out == NULL) {
+            log_failure(clsid, "create_provider succeeded but gave no provider");
+            s = WBEMEV_E_FAILED;
+        }
+    }
+    wbemev__win_params_free(&params);
+    return s;
+}
+
 /* ---- class factory ---- */
 
 struct class_factory {
     IClassFactory IClassFactory_iface;
     LONG refs;
-    const wbemev_win_module *module;
+    struct served served;
 };
 
 static inline struct class_factory *impl_from_IClassFactory(IClassFactory *iface)
@@ -85,10 +173,17 @@ static HRESULT WINAPI class_factory_CreateInstance(IClassFactory *iface, IUnknow
     if (outer != NULL)
         return CLASS_E_NOAGGREGATION;
     wbemev_provider_t *provider = NULL;
-    wbemev_status s = cf->module->create_provider(cf->module->ctx, &provider);
-    if (WBEMEV_FAILED(s))
-        return s;
-    HRESULT hr = wbemev_win_provider_create(cf->module->registration, provider, riid, ppv);
+    HRESULT hr = create_provider(&cf->served, &provider);
+    if (FAILED(hr))
+        return hr;
+    if (!wbemev_provider_is_valid(provider)) {
+        log_failure(cf->served.registration->clsid,
+                    "create_provider gave a provider without a valid vtable");
+        if (provider->vtbl != NULL && provider->vtbl->release != NULL)
+            wbemev_provider_release(provider);
+        return (HRESULT)WBEM_E_INVALID_PARAMETER;
+    }
+    hr = wbemev_win_provider_create(cf->served.registration, provider, riid, ppv);
     wbemev_provider_release(provider); /* the COM object holds its own reference */
     return hr;
 }
@@ -111,14 +206,8 @@ static const IClassFactoryVtbl class_factory_vtbl = {
     class_factory_LockServer,
 };
 
-static bool module_valid(const wbemev_win_module *module)
-{
-    return module != NULL && module->create_provider != NULL && module->registration != NULL &&
-           WBEMEV_SUCCEEDED(wbemev_registration_validate(module->registration));
-}
-
-HRESULT wbemev_win_dll_get_class_object(const wbemev_win_module *module, REFCLSID rclsid,
-                                        REFIID riid, void **out)
+static HRESULT get_class_object(bool valid, const struct served *sv, REFCLSID rclsid, REFIID riid,
+                                void **out)
 {
     if (out == NULL)
         return E_POINTER;
@@ -126,7 +215,7 @@ HRESULT wbemev_win_dll_get_class_object(const wbemev_win_module *module, REFCLSI
     if (rclsid == NULL || riid == NULL)
         return E_INVALIDARG;
     CLSID clsid;
-    if (!module_valid(module) || FAILED(wbemev_win_registration_clsid(module->registration, &clsid)) ||
+    if (!valid || FAILED(wbemev_win_registration_clsid(sv->registration, &clsid)) ||
         !IsEqualGUID(rclsid, &clsid))
         return CLASS_E_CLASSNOTAVAILABLE;
 
@@ -135,11 +224,27 @@ HRESULT wbemev_win_dll_get_class_object(const wbemev_win_module *module, REFCLSI
         return E_OUTOFMEMORY;
     cf->IClassFactory_iface.lpVtbl = &class_factory_vtbl;
     cf->refs = 1;
-    cf->module = module;
+    cf->served = *sv;
     wbemev__win_object_created();
     HRESULT hr = class_factory_QueryInterface(&cf->IClassFactory_iface, riid, out);
     class_factory_Release(&cf->IClassFactory_iface);
     return hr;
+}
+
+HRESULT wbemev_win_dll_get_class_object(const wbemev_win_module *module, REFCLSID rclsid,
+                                        REFIID riid, void **out)
+{
+    struct served sv;
+    bool valid = served_module(module, &sv);
+    return get_class_object(valid, &sv, rclsid, riid, out);
+}
+
+HRESULT wbemev_win_plugin_get_class_object(const wbemev_module *plugin, REFCLSID rclsid,
+                                           REFIID riid, void **out)
+{
+    struct served sv;
+    bool valid = served_plugin(plugin, &sv);
+    return get_class_object(valid, &sv, rclsid, riid, out);
 }
 
 /* ---- registration ---- */
@@ -147,11 +252,9 @@ HRESULT wbemev_win_dll_get_class_object(const wbemev_win_module *module, REFCLSI
 /* An object of this library, so of the DLL it is linked into: finds the DLL's path. */
 static const char module_anchor = 0;
 
-static HRESULT clsid_key_path(const wbemev_win_module *module, WCHAR *path, size_t size)
+static HRESULT clsid_key_path(const wbemev_registration *reg, WCHAR *path, size_t size)
 {
-    if (!module_valid(module))
-        return (HRESULT)WBEM_E_INVALID_PARAMETER;
-    const char *clsid = module->registration->clsid;
+    const char *clsid = reg->clsid;
     static const WCHAR prefix[] = L"CLSID\\";
     size_t plen = wcslen(prefix), clen = strlen(clsid);
     if (plen + clen + 1 > size)
@@ -162,16 +265,20 @@ static HRESULT clsid_key_path(const wbemev_win_module *module, WCHAR *path, size
     return S_OK;
 }
 
+static HRESULT unregister_server(const wbemev_registration *reg);
+
 static LSTATUS set_string(HKEY key, const WCHAR *name, const WCHAR *value)
 {
     return RegSetValueExW(key, name, 0, REG_SZ, (const BYTE *)value,
                           (DWORD)((wcslen(value) + 1) * sizeof(WCHAR)));
 }
 
-HRESULT wbemev_win_dll_register_server(const wbemev_win_module *module)
+/* The CLSID's key, its name and InprocServer32. The parameters (WBEMEV_WIN_PARAMETERS_KEY) are not
+ * written: registering again keeps what an administrator wrote. */
+static HRESULT register_server(const wbemev_registration *reg)
 {
     WCHAR key_path[64];
-    HRESULT hr = clsid_key_path(module, key_path, sizeof key_path / sizeof key_path[0]);
+    HRESULT hr = clsid_key_path(reg, key_path, sizeof key_path / sizeof key_path[0]);
     if (FAILED(hr))
         return hr;
 
@@ -185,7 +292,7 @@ HRESULT wbemev_win_dll_register_server(const wbemev_win_module *module)
     if (n == 0 || n > MAX_PATH)
         return E_UNEXPECTED;
 
-    WCHAR *name = wbemev__win_utf16(module->registration->provider_name);
+    WCHAR *name = wbemev__win_utf16(reg->provider_name);
     if (name == NULL)
         return E_OUTOFMEMORY;
     HKEY clsid_key = NULL, server_key = NULL;
@@ -206,20 +313,48 @@ HRESULT wbemev_win_dll_register_server(const wbemev_win_module *module)
         RegCloseKey(clsid_key);
     wbemev__win_free(name);
     if (rc != ERROR_SUCCESS) {
-        wbemev_win_dll_unregister_server(module);
+        unregister_server(reg);
         return SELFREG_E_CLASS;
     }
     return S_OK;
 }
 
-HRESULT wbemev_win_dll_unregister_server(const wbemev_win_module *module)
+static HRESULT unregister_server(const wbemev_registration *reg)
 {
     WCHAR key_path[64];
-    HRESULT hr = clsid_key_path(module, key_path, sizeof key_path / sizeof key_path[0]);
+    HRESULT hr = clsid_key_path(reg, key_path, sizeof key_path / sizeof key_path[0]);
     if (FAILED(hr))
         return hr;
     LSTATUS rc = RegDeleteTreeW(HKEY_CLASSES_ROOT, key_path);
     if (rc == ERROR_SUCCESS || rc == ERROR_FILE_NOT_FOUND)
         return S_OK;
     return SELFREG_E_CLASS;
+}
+
+HRESULT wbemev_win_dll_register_server(const wbemev_win_module *module)
+{
+    struct served sv;
+    return served_module(module, &sv) ? register_server(sv.registration)
+                                      : (HRESULT)WBEM_E_INVALID_PARAMETER;
+}
+
+HRESULT wbemev_win_dll_unregister_server(const wbemev_win_module *module)
+{
+    struct served sv;
+    return served_module(module, &sv) ? unregister_server(sv.registration)
+                                      : (HRESULT)WBEM_E_INVALID_PARAMETER;
+}
+
+HRESULT wbemev_win_plugin_register_server(const wbemev_module *plugin)
+{
+    struct served sv;
+    return served_plugin(plugin, &sv) ? register_server(sv.registration)
+                                      : (HRESULT)WBEM_E_INVALID_PARAMETER;
+}
+
+HRESULT wbemev_win_plugin_unregister_server(const wbemev_module *plugin)
+{
+    struct served sv;
+    return served_plugin(plugin, &sv) ? unregister_server(sv.registration)
+                                      : (HRESULT)WBEM_E_INVALID_PARAMETER;
 }

@@ -39,6 +39,25 @@ BSTR wbemev__win_bstr_u64(uint64_t v);
 void wbemev__win_object_created(void);
 void wbemev__win_object_destroyed(void);
 
+/* ---- provider parameters (params.c) ---- */
+/* Parameters as create_provider gets them: args.keys[i] and args.values[i] point into entries[i]
+ * (one heap string "KEY\0VALUE" each). Zeroed: no parameters. */
+struct wbemev__win_params {
+    wbemev_module_args args;
+    char **entries;
+};
+/* Parses a Parameters value as RegQueryValueEx gives it (type, bytes). `help` is the plugin's
+ * params_help (a key it does not document is refused) or NULL (any key). S_OK; E_OUTOFMEMORY;
+ * WBEM_E_INVALID_PARAMETER for a malformed value, with the reason in why (may be NULL). */
+HRESULT wbemev__win_params_parse(DWORD type, const void *data, size_t bytes, const char *help,
+                                 struct wbemev__win_params *out, char *why, size_t why_size);
+/* Reads and parses HKEY_CLASSES_ROOT\CLSID\{clsid}\wbemev, value Parameters. A missing key or
+ * value is S_OK with no parameters; a key or value that cannot be read, its Windows error as an
+ * HRESULT (with the reason in why). */
+HRESULT wbemev__win_params_read(const char *clsid, const char *help, struct wbemev__win_params *out,
+                                char *why, size_t why_size);
+void wbemev__win_params_free(struct wbemev__win_params *p);
+
 /* ---- values (variant.c) ---- */
 /* Resolves an embedded wbemev object into a new WMI instance (one reference). */
 typedef HRESULT (*wbemev__win_object_fn)(void *ctx, wbemev_object_t *obj, IWbemClassObject **out);

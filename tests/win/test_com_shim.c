@@ -1325,6 +1325,137 @@ static void test_register_server(void **state)
     assert_int_equal(wbemev_win_dll_register_server(&bad), (HRESULT)WBEM_E_INVALID_PARAMETER);
 }
 
+/* ---- provider parameters from the registry ---- */
+
+#define TEST_PARAMS_KEY L"CLSID\\{0F3C8B9E-5A41-4C6D-9E2B-7D1A2C3B4E5F}\\wbemev"
+
+/* Writes the test CLSID's Parameters (false when HKEY_CLASSES_ROOT is not writable here). */
+static bool write_test_parameters(const WCHAR *multi_sz, DWORD bytes)
+{
+    HKEY key = NULL;
+    LSTATUS rc = RegCreateKeyExW(HKEY_CLASSES_ROOT, TEST_PARAMS_KEY, 0, NULL, 0, KEY_WRITE, NULL, &key, NULL);
+    if (rc == ERROR_ACCESS_DENIED)
+        return false;
+    assert_int_equal(rc, ERROR_SUCCESS);
+    assert_int_equal(RegSetValueExW(key, L"Parameters", 0, REG_MULTI_SZ, (const BYTE *)multi_sz, bytes),
+                     ERROR_SUCCESS);
+    RegCloseKey(key);
+    return true;
+}
+
+static void delete_test_registration(void)
+{
+    LSTATUS rc = RegDeleteTreeW(HKEY_CLASSES_ROOT, L"CLSID\\{0F3C8B9E-5A41-4C6D-9E2B-7D1A2C3B4E5F}");
+    assert_true(rc == ERROR_SUCCESS || rc == ERROR_FILE_NOT_FOUND);
+}
+
+static HRESULT create_through_factory(HRESULT (*get)(const void *, REFCLSID, REFIID, void **), const void *served)
+{
+    IClassFactory *cf = NULL;
+    assert_int_equal(get(served, &test_clsid, &IID_IClassFactory, (void **)&cf), S_OK);
+    IWbemEventProvider *ep = NULL;
+    HRESULT hr = IClassFactory_CreateInstance(cf, NULL, &IID_IWbemEventProvider, (void **)&ep);
+    IClassFactory_Release(cf);
+    if (SUCCEEDED(hr))
+        assert_int_equal(IWbemEventProvider_Release(ep), 0);
+    else
+        assert_null(ep);
+    assert_int_equal(providers_alive, 0);
+    assert_int_equal(wbemev_win_dll_can_unload_now(), S_OK);
+    return hr;
+}
+
+static HRESULT get_module_factory(const void *served, REFCLSID rclsid, REFIID riid, void **out)
+{
+    return wbemev_win_dll_get_class_object(served, rclsid, riid, out);
+}
+
+static HRESULT get_plugin_factory(const void *served, REFCLSID rclsid, REFIID riid, void **out)
+{
+    return wbemev_win_plugin_get_class_object(served, rclsid, riid, out);
+}
+
+/* A wbemev_win_module's create function takes no parameters: it is not called when there are some. */
+static void test_module_refuses_parameters(void **state)
+{
+    (void)state;
+    delete_test_registration();
+    assert_int_equal(create_through_factory(get_module_factory, &test_module), S_OK);
+    if (!write_test_parameters(L"level=1\0", sizeof L"level=1\0")) {
+        print_message("HKEY_CLASSES_ROOT is not writable here (not an administrator): skipped\n");
+        skip();
+    }
+    assert_int_equal(create_through_factory(get_module_factory, &test_module), (HRESULT)WBEM_E_INVALID_PARAMETER);
+    assert_true(write_test_parameters(L"", sizeof L""));
+    assert_int_equal(create_through_factory(get_module_factory, &test_module), S_OK); /* an empty list */
+    delete_test_registration();
+}
+
+static size_t plugin_args_seen = (size_t)-1;
+static char plugin_level_seen[16];
+
+static wbemev_status plugin_create(void *ctx, const wbemev_module_args *args, wbemev_provider_t **out)
+{
+    assert_ptr_equal(ctx, &next_config);
+    assert_non_null(args);
+    plugin_args_seen = args->count;
+    snprintf(plugin_level_seen, sizeof plugin_level_seen, "%s", wbemev_module_arg(args, "level", "-"));
+    return module_create(ctx, out);
+}
+
+/* The same class factory, serving a plugin descriptor (wbemev/module.h) in this process. */
+static void test_plugin_descriptor(void **state)
+{
+    (void)state;
+    wbemev_module plugin = {WBEMEV_MODULE_ABI_VERSION, (uint32_t)sizeof(wbemev_module), WBEMEV_VERSION_HEX,
+                            &test_registration, plugin_create, &next_config, "A test plugin",
+                            "level=N  a level"};
+    delete_test_registration();
+    assert_int_equal(create_through_factory(get_plugin_factory, &plugin), S_OK);
+    assert_int_equal(plugin_args_seen, 0);
+    assert_string_equal(plugin_level_seen, "-");
+    if (write_test_parameters(L"level=3\0", sizeof L"level=3\0")) {
+        assert_int_equal(create_through_factory(get_plugin_factory, &plugin), S_OK);
+        assert_int_equal(plugin_args_seen, 1);
+        assert_string_equal(plugin_level_seen, "3");
+        plugin_args_seen = 99;
+        assert_true(write_test_parameters(L"depth=3\0", sizeof L"depth=3\0")); /* not in params_help */
+        assert_int_equal(create_through_factory(get_plugin_factory, &plugin), (HRESULT)WBEM_E_INVALID_PARAMETER);
+        assert_int_equal(plugin_args_seen, 99); /* not called */
+        delete_test_registration();
+    }
+
+    IClassFactory *cf = NULL;
+    assert_int_equal(wbemev_win_plugin_get_class_object(&plugin, &IID_IWbemServices, &IID_IClassFactory,
+                                                        (void **)&cf),
+                     CLASS_E_CLASSNOTAVAILABLE);
+    assert_int_equal(wbemev_win_plugin_get_class_object(NULL, &test_clsid, &IID_IClassFactory, (void **)&cf),
+                     CLASS_E_CLASSNOTAVAILABLE);
+    assert_int_equal(wbemev_win_plugin_register_server(NULL), (HRESULT)WBEM_E_INVALID_PARAMETER);
+    assert_int_equal(wbemev_win_plugin_unregister_server(NULL), (HRESULT)WBEM_E_INVALID_PARAMETER);
+
+    /* A descriptor the plugin loader would refuse, or one without a CLSID (fine for `wbemev mof
+     * --clsid`, not for a DLL), serves nothing. */
+    wbemev_module bad = plugin;
+    bad.abi_version = WBEMEV_MODULE_ABI_VERSION + 1;
+    assert_int_equal(wbemev_win_plugin_get_class_object(&bad, &test_clsid, &IID_IClassFactory, (void **)&cf),
+                     CLASS_E_CLASSNOTAVAILABLE);
+    bad = plugin;
+    bad.create_provider = NULL;
+    assert_int_equal(wbemev_win_plugin_get_class_object(&bad, &test_clsid, &IID_IClassFactory, (void **)&cf),
+                     CLASS_E_CLASSNOTAVAILABLE);
+    wbemev_registration no_clsid = test_registration;
+    no_clsid.clsid = NULL;
+    bad = plugin;
+    bad.registration = &no_clsid;
+    assert_wbemev_ok(wbemev_module_validate(&bad));
+    assert_int_equal(wbemev_win_plugin_get_class_object(&bad, &test_clsid, &IID_IClassFactory, (void **)&cf),
+                     CLASS_E_CLASSNOTAVAILABLE);
+    assert_null(cf);
+    assert_int_equal(wbemev_win_plugin_register_server(&bad), (HRESULT)WBEM_E_INVALID_PARAMETER);
+    assert_int_equal(wbemev_win_dll_can_unload_now(), S_OK);
+}
+
 /* ---- threads: the final Release while the provider's thread indicates ---- */
 
 static void test_release_while_indicating(void **state)
@@ -1461,6 +1592,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_variant_from_value, setup, teardown),
         cmocka_unit_test_setup_teardown(test_class_factory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_register_server, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_module_refuses_parameters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plugin_descriptor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_release_while_indicating, setup, teardown),
         cmocka_unit_test_setup_teardown(test_final_release_inside_wmi_indicate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_final_release_inside_nested_indicate, setup, teardown),
