@@ -1100,7 +1100,7 @@ static void test_new_project(void **state)
     assert_contains(texts[0], "wbemev::testkit");
     assert_contains(texts[0], "wbemev::win");
     assert_contains(texts[6], "WBEMEV_MODULE(&acme_disk_registration");
-    assert_contains(texts[8], "WBEMEV_WIN_DLL_EXPORTS(acme_disk_module)");
+    assert_contains(texts[8], "WBEMEV_WIN_PLUGIN_DLL_EXPORTS(wbemev_module_v1)"); /* the plugin, with its parameters */
 
     /* It never overwrites: the project is left as it was. */
     assert_int_equal(run(&c, args, NULL), 1);
