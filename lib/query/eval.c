@@ -24,24 +24,14 @@ int wbemev__wq_strcasecmp(const char *a, const char *b)
 
 /* ---- datetime ---- */
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's algorithm),
- * defined for any year, so timestamps before 1601 (no FILETIME) still compare. */
-static int64_t wq_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 int64_t wbemev__wq_datetime_us(const wbemev_datetime *dt)
 {
     int64_t secs = (int64_t)dt->hour * 3600 + (int64_t)dt->minute * 60 + dt->second;
     if (dt->is_interval)
         return ((int64_t)dt->days * 86400 + secs) * 1000000 + dt->microseconds;
-    int64_t days = wq_days_from_civil(dt->year, dt->month ? dt->month : 1, dt->day ? dt->day : 1);
+    /* Any year converts (the calendar is proleptic), so timestamps before 1601 (no FILETIME) still
+     * compare. */
+    int64_t days = wbemev__days_from_civil(dt->year, dt->month ? dt->month : 1, dt->day ? dt->day : 1);
     /* local = UTC + offset */
     return (days * 86400 + secs - (int64_t)dt->utc_offset * 60) * 1000000 + dt->microseconds;
 }
