@@ -161,26 +161,6 @@ static wq_op wq_swap_op(wq_op op)
 
 /* ---- constants ---- */
 
-/* Decodes the first UTF-8 character of s (valid UTF-8, checked by the lexer). */
-static uint32_t wq_utf8_decode(const unsigned char *s, size_t *n)
-{
-    if (s[0] < 0x80) {
-        *n = 1;
-        return s[0];
-    }
-    if (s[0] < 0xE0) {
-        *n = 2;
-        return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-    }
-    if (s[0] < 0xF0) {
-        *n = 3;
-        return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-    }
-    *n = 4;
-    return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-           ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-}
-
 /* Makes a constant from the current token (a constant token) and advances. */
 static wbemev_status wq_new_const(wq_parser *p, uint32_t *out)
 {
@@ -229,16 +209,16 @@ static wbemev_status wq_new_const(wq_parser *p, uint32_t *out)
             c.dt_us = wbemev__wq_datetime_us(&dt);
         }
         if (n > 0) {
-            size_t k;
-            uint32_t cp = wq_utf8_decode((const unsigned char *)dst, &k);
-            if (k == n && cp <= 0xFFFF) {
+            const unsigned char *end = (const unsigned char *)dst; /* valid UTF-8: the lexer checked */
+            uint32_t cp = wbemev__utf8_decode(&end);
+            if (end == (const unsigned char *)dst + n && cp <= 0xFFFF) {
                 c.has_ch = true;
                 c.ch = (uint16_t)cp;
             }
         }
-        if (wbemev__wq_strcasecmp(dst, "TRUE") == 0 || wbemev__wq_strcasecmp(dst, "FALSE") == 0) {
+        if (wbemev__strcaseeq(dst, "TRUE") || wbemev__strcaseeq(dst, "FALSE")) {
             c.str_bool = true;
-            c.str_bool_value = wbemev__wq_strcasecmp(dst, "TRUE") == 0;
+            c.str_bool_value = wbemev__strcaseeq(dst, "TRUE");
         }
         break;
     }
@@ -295,7 +275,7 @@ static wbemev_status wq_parse_path(wq_parser *p, uint32_t *out)
     }
     q->pool_len += path_len;
 
-    if (p->in_having && (nseg != 1 || wbemev__wq_strcasecmp(q->pool + path, "NumberOfEvents") != 0)) {
+    if (p->in_having && (nseg != 1 || !wbemev__strcaseeq(q->pool + path, "NumberOfEvents"))) {
         wbemev__wq_set_error(p->err, WBEMEV_E_INVALID_PROPERTY, column,
                              "HAVING can only test NumberOfEvents, not '%.64s'", q->pool + path);
         return WBEMEV_E_INVALID_PROPERTY;
