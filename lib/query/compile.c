@@ -6,7 +6,7 @@
  * Paths through an `object` property without a ref_class (TargetInstance) cannot be checked
  * statically; they are resolved by name at evaluation.
  */
-#include "query-int.h"
+#include "query/query-int.h"
 
 static const struct {
     const char *name;

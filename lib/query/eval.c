@@ -6,7 +6,7 @@
  * looks at NULLs. Work is bounded by the number of nodes (each is visited at most once) plus the
  * LIKE matches, O(len(value) * len(pattern)) each.
  */
-#include "query-int.h"
+#include "query/query-int.h"
 
 #include <math.h>
 

@@ -6,7 +6,7 @@
  * to the same double, != written <>, parentheses only where precedence needs them
  * (OR < AND < NOT < comparison), a trailing ';' dropped. parse(format(q)) formats identically.
  */
-#include "query-int.h"
+#include "query/query-int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * outside the language, invalid UTF-8, a malformed number) makes the query unparsable
  * (WBEMEV_E_UNPARSABLE_QUERY) wherever it is. Columns count characters, not bytes.
  */
-#include "query-int.h"
+#include "query/query-int.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /*
  * lib/query/query.c: the query object: parse entry point, reference counting, accessors.
  */
-#include "query-int.h"
+#include "query/query-int.h"
 
 void wbemev__wq_free(wbemev_query_t *q)
 {
