@@ -180,37 +180,16 @@ static wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbeme
     if (v != NULL && !v->is_null && v->type == type) {
         switch (type) {
         case WBEMEV_CIM_SINT8:
-            if (v->u.sint < INT8_MIN || v->u.sint > INT8_MAX)
-                return WBEMEV_E_VALUE_OUT_OF_RANGE;
-            goto store_sint;
         case WBEMEV_CIM_SINT16:
-            if (v->u.sint < INT16_MIN || v->u.sint > INT16_MAX)
-                return WBEMEV_E_VALUE_OUT_OF_RANGE;
-            goto store_sint;
         case WBEMEV_CIM_SINT32:
-            if (v->u.sint < INT32_MIN || v->u.sint > INT32_MAX)
-                return WBEMEV_E_VALUE_OUT_OF_RANGE;
-            goto store_sint;
         case WBEMEV_CIM_SINT64:
-        store_sint:
-            s->u.sint = v->u.sint;
-            s->is_null = 0;
-            return WBEMEV_S_NO_ERROR;
         case WBEMEV_CIM_UINT8:
-            if (v->u.uint > UINT8_MAX)
-                return WBEMEV_E_VALUE_OUT_OF_RANGE;
-            goto store_uint;
         case WBEMEV_CIM_UINT16:
-            if (v->u.uint > UINT16_MAX)
-                return WBEMEV_E_VALUE_OUT_OF_RANGE;
-            goto store_uint;
         case WBEMEV_CIM_UINT32:
-            if (v->u.uint > UINT32_MAX)
-                return WBEMEV_E_VALUE_OUT_OF_RANGE;
-            goto store_uint;
         case WBEMEV_CIM_UINT64:
-        store_uint:
-            s->u.uint = v->u.uint;
+            if (!wbemev__int_in_range(type, v))
+                return WBEMEV_E_VALUE_OUT_OF_RANGE;
+            s->u.uint = v->u.uint; /* sint and uint share the bits */
             s->is_null = 0;
             return WBEMEV_S_NO_ERROR;
         case WBEMEV_CIM_REAL64:
