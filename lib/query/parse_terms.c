@@ -44,14 +44,8 @@ wbemev_status wbemev__wq_new_node(wq_parser *p, wq_node_kind kind, uint32_t colu
     wbemev_query_t *q = p->q;
     if (!wbemev__wq_reserve((void **)&q->nodes, &p->cap_nodes, q->node_count + 1, sizeof *q->nodes))
         return wbemev__wq_oom(p);
-    wq_node *n = &q->nodes[q->node_count];
-    memset(n, 0, sizeof *n);
-    n->kind = (uint8_t)kind;
-    n->child = WQ_NONE;
-    n->next = WQ_NONE;
-    n->prop = WQ_NONE;
-    n->cst = WQ_NONE;
-    n->column = column;
+    q->nodes[q->node_count] = (wq_node){.kind = (uint8_t)kind, .child = WQ_NONE, .next = WQ_NONE,
+                                        .prop = WQ_NONE, .cst = WQ_NONE, .column = column};
     *out = (uint32_t)q->node_count++;
     return WBEMEV_S_NO_ERROR;
 }
@@ -209,13 +203,9 @@ wbemev_status wbemev__wq_parse_path(wq_parser *p, uint32_t *out)
         return WBEMEV_E_INVALID_PROPERTY;
     }
 
-    wq_prop *pr = &q->props[q->prop_count];
-    memset(pr, 0, sizeof *pr);
-    pr->seg_first = first_seg;
-    pr->seg_count = nseg;
-    pr->path = path;
-    pr->column = column;
-    pr->type = WBEMEV_CIM_ILLEGAL;
+    /* compile.c fills in the handle and the static type */
+    q->props[q->prop_count] = (wq_prop){.seg_first = first_seg, .seg_count = nseg, .path = path,
+                                        .column = column, .type = WBEMEV_CIM_ILLEGAL};
     *out = (uint32_t)q->prop_count++;
     return WBEMEV_S_NO_ERROR;
 }
