@@ -1,5 +1,5 @@
 /*
- * lib/status.c: names and messages of status codes, generated from WBEMEV_STATUS_MAP.
+ * lib/base/status.c: names and messages of status codes, generated from WBEMEV_STATUS_MAP.
  *
  * A switch rather than a table scan: the compiler turns it into a jump table or a binary search, and a
  * duplicate value in the table becomes a compile error (duplicate case) instead of a silent shadowing.

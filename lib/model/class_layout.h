@@ -44,7 +44,7 @@ struct wbemev_class_s {
      * on a worker): kept off the cache lines the read-mostly fields above share. */
     char live_pad_before[64];
     atomic_size_t live_instances;
-    /* Blocks of freed instances kept for the next clone or spawn (object.c), freed with the class. */
+    /* Blocks of freed instances kept for the next clone or spawn (object.c, object_copy.c), freed with the class. */
     struct wbemev__block_cache cache;
     char live_pad_after[64];
     wbemev_class_t *ancestors[]; /* depth + 1 entries: root ... self (borrowed) */

@@ -9,7 +9,7 @@ void wbemev_object_freeze(wbemev_object_t *obj)
 {
     if (obj == NULL || atomic_load_explicit(&obj->frozen, memory_order_acquire))
         return;
-    /* A store, not an exchange: an unfrozen object belongs to one thread (object.h), so nobody else
+    /* A store, not an exchange: an unfrozen object belongs to one thread (wbemev/object.h), so nobody else
      * is freezing it now. Two threads racing here (the same object indicated twice at once, which
      * the contract checker reports) both store true and both walk the embedded objects: harmless,
      * freezing is idempotent. */
@@ -43,7 +43,7 @@ uint64_t wbemev__object_mark_indicated(wbemev_object_t *obj, uint64_t token, uin
     uint64_t prev = 0;
     if (!atomic_load_explicit(&obj->frozen, memory_order_acquire)) {
         /* Not indicated yet (or refused and refired): an unfrozen object belongs to the calling
-         * thread (object.h), so a load and a store do; no locked instruction on the hot path. */
+         * thread (wbemev/object.h), so a load and a store do; no locked instruction on the hot path. */
         prev = atomic_load_explicit(&obj->indicated, memory_order_relaxed);
         if (prev == 0) {
             atomic_store_explicit(&obj->indicated, token, memory_order_relaxed);
