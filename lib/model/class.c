@@ -78,11 +78,32 @@ static void class_free(wbemev_class_t *cls)
     wbemev__free(cls);
 }
 
+/* Classes whose last reference went on this thread while it was freeing classes: freeing a class
+ * drops its superclass, the classes its properties refer to and, with its class object, objects
+ * whose classes may go in turn. The outermost call frees them one after the other, not one inside
+ * the other, so a long chain of classes (or of classes and objects) takes constant stack. */
+static WBEMEV__THREAD_LOCAL struct class_frees {
+    bool running;
+    wbemev_class_t *pending; /* linked through free_next */
+} tls_class_frees;
+
+/* Frees cls (its last reference is gone, or it was never published) and every class that loses
+ * its last reference meanwhile. */
 static void class_destroy(wbemev_class_t *cls)
 {
-    wbemev_class_t *super = cls->super;
-    class_free(cls);
-    wbemev_class_release(super);
+    struct class_frees *f = &tls_class_frees;
+    cls->free_next = f->pending;
+    f->pending = cls;
+    if (f->running)
+        return; /* an outer call on this thread frees it */
+    f->running = true;
+    while ((cls = f->pending) != NULL) {
+        f->pending = cls->free_next;
+        wbemev_class_t *super = cls->super;
+        class_free(cls);
+        wbemev_class_release(super);
+    }
+    f->running = false;
 }
 
 /* A class with its name, superclass, ancestors and __DERIVATION, and no properties yet. */
@@ -216,12 +237,8 @@ wbemev_class_t *wbemev_class_add_ref(wbemev_class_t *cls)
 
 void wbemev_class_release(wbemev_class_t *cls)
 {
-    /* Iterative up the superclass chain: a deep hierarchy must not recurse. */
-    while (cls != NULL && wbemev__ref_dec(&cls->refs)) {
-        wbemev_class_t *super = cls->super;
-        class_free(cls);
-        cls = super;
-    }
+    if (cls != NULL && wbemev__ref_dec(&cls->refs))
+        class_destroy(cls);
 }
 
 const char *wbemev_class_name(const wbemev_class_t *cls)

@@ -40,6 +40,7 @@ struct wbemev_class_s {
     uint16_t *prop_index;         /* open addressing: property index + 1, 0 = empty */
     uint32_t prop_index_mask;
     wbemev_object_t *class_object; /* owned; its add_ref/release forward to the class */
+    wbemev_class_t *free_next;     /* the queue of classes being freed (class.c), once unreferenced */
     /* Written on every spawn and free, often on different threads (queued delivery frees events
      * on a worker): kept off the cache lines the read-mostly fields above share. */
     char live_pad_before[64];

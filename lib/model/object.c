@@ -21,14 +21,38 @@ struct free_batch {
 static WBEMEV__THREAD_LOCAL struct free_batch tls_free_batch;
 static void free_batch_add(struct free_batch *b, wbemev_class_t *cls, wbemev_object_t *obj);
 
-static void object_free(wbemev_object_t *obj)
+/* Drops a reference that an object being freed held (an embedded object, a view's base). A last
+ * reference queues the object on *pending instead of freeing it here: each level of a chain of
+ * embedded objects may hold the last reference to the next, and freeing them one after the other,
+ * not one inside the other, takes constant stack however deep the chain. */
+static inline void release_held(wbemev_object_t *obj, wbemev_object_t **pending)
+{
+    if (obj == NULL)
+        return;
+    if (obj->class_owned) {
+        wbemev_class_release(obj->cls); /* class.c frees classes one after the other too */
+    } else if (wbemev__ref_dec_held(&obj->refs)) {
+        walk_push(pending, obj);
+    }
+}
+
+/* Frees one object whose last reference is gone; the objects it held the last reference to go on
+ * *pending. */
+static inline void object_free_one(wbemev_object_t *obj, wbemev_object_t **pending)
 {
     wbemev_class_t *cls = obj->cls;
-    if (obj->view_of != NULL)
-        wbemev_object_release(obj->view_of);
-    else if (obj->heavy != 0)
-        for (uint32_t i = 0; i < obj->count; i++)
-            slot_clear(&obj->slots[i], cls->props[i].type);
+    if (obj->view_of != NULL) {
+        release_held(obj->view_of, pending);
+    } else if (obj->heavy != 0) {
+        for (uint32_t i = 0; i < obj->count; i++) {
+            wbemev_cimtype type = cls->props[i].type;
+            size_t n;
+            wbemev_object_t **items = slot_objects(&obj->slots[i], type, &n);
+            for (size_t k = 0; k < n; k++)
+                release_held(items[k], pending);
+            slot_free_storage(&obj->slots[i], type);
+        }
+    }
     wbemev_class_t *owner = obj->class_owned ? NULL : obj->cls;
     wbemev__live_objects_add(-1);
     if (obj->genus != WBEMEV_GENUS_INSTANCE) {
@@ -47,6 +71,16 @@ static void object_free(wbemev_object_t *obj)
         wbemev__free(obj);
     if (atomic_fetch_sub_explicit(&cls->live_instances, 1, memory_order_acq_rel) == 1)
         wbemev_class_release(owner);
+}
+
+/* Frees obj, whose last reference is gone, then the objects that lost their last reference with
+ * it, one after the other. */
+static void object_free(wbemev_object_t *obj)
+{
+    wbemev_object_t *pending = NULL;
+    do
+        object_free_one(obj, &pending);
+    while ((obj = walk_pop(&pending)) != NULL);
 }
 
 /* ---- batched frees (a queued worker's batch; see wbemev__object_free_batch_begin) ---- */

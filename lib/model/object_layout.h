@@ -86,7 +86,14 @@ struct wbemev_object_s {
     /* A projection view (SELECT a, b): no slots of its own; reads go to view_of for the properties
      * whose bit is set in view_mask and see NULL for the others. Always frozen. */
     wbemev_object_t *view_of;
-    const uint8_t *view_mask;
+    union {
+        const uint8_t *view_mask; /* a view's; NULL for other objects */
+        /* The link of a walk over many objects that takes constant stack (freeing, freezing,
+         * cloning: see object.c, object_marks.c, object_copy.c). Set only while the walking thread
+         * alone may touch the object: its last reference is gone, or it is an unfrozen object that
+         * thread is freezing or building; NULL again (view_mask NULL) for an object that lives on. */
+        wbemev_object_t *walk_next;
+    };
     wbemev__slot slots[];
 };
 
@@ -150,24 +157,40 @@ static inline size_t slot_arena_size(const wbemev__slot *s, wbemev_cimtype type)
     return align_up(s->u.arr.count * wbemev_cimtype_element_size(base));
 }
 
-/* Releases what a slot holds and leaves it NULL. */
-static inline void slot_clear(wbemev__slot *s, wbemev_cimtype type)
+/* The object references slot s holds: *n of them from the returned address (none when the slot is
+ * NULL or of another type). */
+static inline wbemev_object_t **slot_objects(wbemev__slot *s, wbemev_cimtype type, size_t *n)
 {
-    if (s->is_null)
-        return;
-    if (WBEMEV_CIM_BASE(type) == WBEMEV_CIM_OBJECT) {
-        if (WBEMEV_CIM_IS_ARRAY(type)) {
-            wbemev_object_t **items = s->u.arr.items;
-            for (size_t i = 0; i < s->u.arr.count; i++)
-                wbemev_object_release(items[i]);
-        } else {
-            wbemev_object_release(s->u.object);
-        }
+    if (s->is_null || WBEMEV_CIM_BASE(type) != WBEMEV_CIM_OBJECT) {
+        *n = 0;
+        return NULL;
     }
-    if (s->storage == STORE_OWNED)
+    if (WBEMEV_CIM_IS_ARRAY(type)) {
+        *n = s->u.arr.count;
+        return s->u.arr.items;
+    }
+    *n = 1;
+    return &s->u.object;
+}
+
+/* Frees a slot's own out-of-line block, if it has one, and leaves it NULL (its object references
+ * already dropped). */
+static inline void slot_free_storage(wbemev__slot *s, wbemev_cimtype type)
+{
+    if (!s->is_null && s->storage == STORE_OWNED)
         wbemev__free(WBEMEV_CIM_IS_ARRAY(type) ? s->u.arr.items : (void *)s->u.str.ptr);
     s->is_null = 1;
     s->storage = STORE_INLINE;
+}
+
+/* Releases what a slot holds and leaves it NULL. */
+static inline void slot_clear(wbemev__slot *s, wbemev_cimtype type)
+{
+    size_t n;
+    wbemev_object_t **items = slot_objects(s, type, &n);
+    for (size_t i = 0; i < n; i++)
+        wbemev_object_release(items[i]);
+    slot_free_storage(s, type);
 }
 
 /* ---- objects ---- */
@@ -248,6 +271,25 @@ static inline wbemev_object_t *object_publish(wbemev_object_t *obj)
         wbemev_class_add_ref(obj->cls);
     }
     wbemev__live_objects_add(1);
+    return obj;
+}
+
+/* ---- walks: lists of objects linked through walk_next ---- */
+
+static inline void walk_push(wbemev_object_t **list, wbemev_object_t *obj)
+{
+    obj->walk_next = *list;
+    *list = obj;
+}
+
+/* The first object of *list, taken off it (its link NULL again), or NULL when *list is empty. */
+static inline wbemev_object_t *walk_pop(wbemev_object_t **list)
+{
+    wbemev_object_t *obj = *list;
+    if (obj != NULL) {
+        *list = obj->walk_next;
+        obj->walk_next = NULL;
+    }
     return obj;
 }
 

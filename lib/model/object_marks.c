@@ -5,37 +5,62 @@
  */
 #include "model/object_layout.h"
 
+/* ---- freezing ---- */
+
+/* Freezes o, an object embedded in one being frozen, unless it is frozen already; queues it on
+ * *pending when its own slots may hold objects. The flag is set with a compare-exchange, so when
+ * two threads freeze one tree at once (the same object indicated twice at once: a contract
+ * violation the checker reports) each object is claimed, and its link written, by one of them. */
+static void freeze_claim(wbemev_object_t *o, wbemev_object_t **pending)
+{
+    bool expected = false;
+    if (o == NULL || is_frozen(o) ||
+        !atomic_compare_exchange_strong_explicit(&o->frozen, &expected, true, memory_order_acq_rel,
+                                                 memory_order_acquire))
+        return;
+    if (o->heavy != 0)
+        walk_push(pending, o);
+}
+
+/* Freezes every object reachable from obj (frozen already) that is not frozen yet: a walk over the
+ * objects one after the other, so a deep chain of unfrozen embedded objects takes constant stack.
+ * Frozen objects are not entered: everything they reach is frozen already. */
+static WBEMEV__NOINLINE void freeze_embedded(wbemev_object_t *obj)
+{
+    wbemev_object_t *pending = NULL;
+    do {
+        for (uint32_t i = 0; i < obj->count; i++) {
+            size_t n;
+            wbemev_object_t **items = slot_objects(&obj->slots[i], obj->cls->props[i].type, &n);
+            for (size_t k = 0; k < n; k++)
+                freeze_claim(items[k], &pending);
+        }
+    } while ((obj = walk_pop(&pending)) != NULL);
+}
+
 void wbemev_object_freeze(wbemev_object_t *obj)
 {
     if (obj == NULL || atomic_load_explicit(&obj->frozen, memory_order_acquire))
         return;
-    /* A store, not an exchange: an unfrozen object belongs to one thread (wbemev/object.h), so nobody else
-     * is freezing it now. Two threads racing here (the same object indicated twice at once, which
-     * the contract checker reports) both store true and both walk the embedded objects: harmless,
-     * freezing is idempotent. */
+    /* A store, not an exchange: an unfrozen object belongs to one thread (wbemev/object.h), so
+     * nobody else is freezing it now. Two threads racing here (the same object indicated twice at
+     * once, which the contract checker reports) both store true and both walk the embedded
+     * objects, each freezing those it claims first (one may return while the other still walks a
+     * deeper level): harmless, freezing is idempotent. */
     atomic_store_explicit(&obj->frozen, true, memory_order_release);
     if (obj->heavy == 0)
         return; /* no embedded objects */
-    /* Deep: a frozen object is shared between threads, so nothing reachable from it may change. */
-    for (uint32_t i = 0; i < obj->count; i++) {
-        const wbemev__slot *s = &obj->slots[i];
-        wbemev_cimtype type = obj->cls->props[i].type;
-        if (s->is_null || WBEMEV_CIM_BASE(type) != WBEMEV_CIM_OBJECT)
-            continue;
-        if (!WBEMEV_CIM_IS_ARRAY(type)) {
-            wbemev_object_freeze(s->u.object);
-        } else {
-            wbemev_object_t **items = s->u.arr.items;
-            for (size_t k = 0; k < s->u.arr.count; k++)
-                wbemev_object_freeze(items[k]);
-        }
-    }
+    /* Deep: a frozen object is shared between threads, so nothing reachable from it may change.
+     * Out of line, so the usual event (no embedded object) freezes without the walk's frame. */
+    freeze_embedded(obj);
 }
 
 bool wbemev_object_is_frozen(const wbemev_object_t *obj)
 {
     return obj != NULL && is_frozen(obj);
 }
+
+/* ---- Indicate marks ---- */
 
 uint64_t wbemev__object_mark_indicated(wbemev_object_t *obj, uint64_t token, uint32_t tag)
 {
