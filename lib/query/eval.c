@@ -5,6 +5,11 @@
  * value of a type the constant does not fit) is false, and NOT of it is true. Only IS [NOT] NULL
  * looks at NULLs. Work is bounded by the number of nodes (each is visited at most once) plus the
  * LIKE matches, O(len(value) * len(pattern)) each.
+ *
+ * Stack: the evaluation recurses only into nested conditions, which the parser bounds (at most
+ * WQ_MAX_DEPTH parentheses and NOTs, an AND and an OR level within each); AND and OR operands
+ * are siblings walked in a loop, and a dotted path (TargetInstance.x.y) is followed in a loop,
+ * however deep the event's embedded objects.
  */
 #include "query/query-int.h"
 

@@ -147,6 +147,7 @@ static int wq_prec(const wq_node *n)
     }
 }
 
+/* The condition rooted at index (recursion as deep as the parser allows conditions to nest). */
 static void wq_put_expr(wq_out *o, const wbemev_query_t *q, uint32_t index, int parent_prec)
 {
     const wq_node *n = &q->nodes[index];
