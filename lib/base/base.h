@@ -57,8 +57,17 @@ static inline unsigned wbemev__days_in_month(int64_t year, unsigned month)
     return month == 2 && wbemev__is_leap_year(year) ? 29u : dim[month - 1];
 }
 /* The day number of year-month-day (month 1..12, day 1..31); 1970-01-01 is 0, earlier days are
- * negative. Exact for every year. */
-int64_t wbemev__days_from_civil(int64_t year, unsigned month, unsigned day);
+ * negative. Exact for every year. Inline: WQL evaluation calls it for every datetime it compares. */
+static inline int64_t wbemev__days_from_civil(int64_t year, unsigned month, unsigned day)
+{
+    /* Years start in March, so the leap day is the last day of the year. */
+    year -= month <= 2;
+    int64_t era = (year >= 0 ? year : year - 399) / 400;
+    unsigned yoe = (unsigned)(year - era * 400); /* [0, 399] */
+    unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1; /* [0, 365] */
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* [0, 146096] */
+    return era * 146097 + (int64_t)doe - 719468; /* 719468: days from 0000-03-01 to 1970-01-01 */
+}
 /* The inverse: the year, month (1..12) and day (1..31) of day number `days`. */
 void wbemev__civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day);
 

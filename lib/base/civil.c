@@ -4,20 +4,10 @@
  *
  * H. Hinnant's days_from_civil / civil_from_days algorithms: exact for every year an int64_t day
  * count can reach, so a datetime before 1601 (no FILETIME) still converts and compares. The
- * datetime type (model/datetime.c) and WQL's datetime comparisons (query/eval.c) both use them.
+ * datetime type (model/datetime.c) and WQL's datetime comparisons (query/eval.c) both use them;
+ * days_from_civil is inline in base.h, as WQL evaluation calls it for every datetime compared.
  */
 #include "base/base.h"
-
-int64_t wbemev__days_from_civil(int64_t year, unsigned month, unsigned day)
-{
-    /* Years start in March, so the leap day is the last day of the year. */
-    year -= month <= 2;
-    int64_t era = (year >= 0 ? year : year - 399) / 400;
-    unsigned yoe = (unsigned)(year - era * 400);                         /* [0, 399] */
-    unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1; /* [0, 365] */
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                /* [0, 146096] */
-    return era * 146097 + (int64_t)doe - 719468; /* 719468: days from 0000-03-01 to 1970-01-01 */
-}
 
 void wbemev__civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day)
 {
