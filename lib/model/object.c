@@ -36,23 +36,30 @@ static inline void release_held(wbemev_object_t *obj, wbemev_object_t **pending)
     }
 }
 
-/* Frees one object whose last reference is gone; the objects it held the last reference to go on
- * *pending. */
-static inline void object_free_one(wbemev_object_t *obj, wbemev_object_t **pending)
+/* Drops what an object whose last reference is gone holds: its slots' values or a view's base;
+ * the objects it held the last reference to go on *pending. */
+static void object_drop_values(wbemev_object_t *obj, wbemev_object_t **pending)
 {
-    wbemev_class_t *cls = obj->cls;
     if (obj->view_of != NULL) {
         release_held(obj->view_of, pending);
-    } else if (obj->heavy != 0) {
-        for (uint32_t i = 0; i < obj->count; i++) {
-            wbemev_cimtype type = cls->props[i].type;
-            size_t n;
-            wbemev_object_t **items = slot_objects(&obj->slots[i], type, &n);
-            for (size_t k = 0; k < n; k++)
-                release_held(items[k], pending);
-            slot_free_storage(&obj->slots[i], type);
-        }
+        return;
     }
+    if (obj->heavy == 0)
+        return; /* scalars and short strings only */
+    for (uint32_t i = 0; i < obj->count; i++) {
+        wbemev_cimtype type = obj->cls->props[i].type;
+        size_t n;
+        wbemev_object_t **items = slot_objects(&obj->slots[i], type, &n);
+        for (size_t k = 0; k < n; k++)
+            release_held(items[k], pending);
+        slot_free_storage(&obj->slots[i], type);
+    }
+}
+
+/* Frees the block of an object whose values are dropped, and its share of its class. */
+static inline void object_free_block(wbemev_object_t *obj)
+{
+    wbemev_class_t *cls = obj->cls;
     wbemev_class_t *owner = obj->class_owned ? NULL : obj->cls;
     wbemev__live_objects_add(-1);
     if (obj->genus != WBEMEV_GENUS_INSTANCE) {
@@ -73,14 +80,24 @@ static inline void object_free_one(wbemev_object_t *obj, wbemev_object_t **pendi
         wbemev_class_release(owner);
 }
 
-/* Frees obj, whose last reference is gone, then the objects that lost their last reference with
- * it, one after the other. */
-static void object_free(wbemev_object_t *obj)
+/* Frees obj, which holds references or out-of-line values, then the objects that lost their last
+ * reference with it, one after the other. Out of line: the usual event takes the path below. */
+static WBEMEV__NOINLINE void object_free_deep(wbemev_object_t *obj)
 {
     wbemev_object_t *pending = NULL;
-    do
-        object_free_one(obj, &pending);
-    while ((obj = walk_pop(&pending)) != NULL);
+    do {
+        object_drop_values(obj, &pending);
+        object_free_block(obj);
+    } while ((obj = walk_pop(&pending)) != NULL);
+}
+
+/* Frees obj, whose last reference is gone. */
+static void object_free(wbemev_object_t *obj)
+{
+    if (obj->view_of == NULL && obj->heavy == 0)
+        object_free_block(obj); /* scalars and short strings: nothing else to free */
+    else
+        object_free_deep(obj);
 }
 
 /* ---- batched frees (a queued worker's batch; see wbemev__object_free_batch_begin) ---- */
