@@ -334,6 +334,7 @@ static const mcase cases[] = {
     {"Text = 'Hello'", E_BASE, F, BOTH},
     {"Text < 'hello xyz'", E_BASE, T, BOTH},
     {"Text > 'HELLO'", E_BASE, T, BOTH},
+    {"Text > 'hello worjd'", E_BASE, T, BOTH}, /* 'l' - 'j' = 2: an order, not "unordered" */
     {"Text >= 'hello world'", E_BASE, T, BOTH},
     {"'hello world' = Text", E_BASE, T, BOTH},
     {"'Zebra' > Text", E_BASE, T, BOTH},

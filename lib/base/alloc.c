@@ -1,8 +1,8 @@
 /*
- * lib/alloc.c: the allocator hook and the internal allocation wrappers.
+ * lib/base/alloc.c: the allocator hook and the internal allocation wrappers.
  *
  * Every wbemev allocation goes through wbemev__malloc & co., which call the hook and keep the count
- * of live blocks (lib/counters.c). The hook's functions are never called with size 0 (see alloc.h):
+ * of live blocks (counters.c). The hook's functions are never called with size 0 (see wbemev/alloc.h):
  * the wrappers round 0 up to 1 so that a successful allocation is always a unique non-NULL pointer.
  */
 #include "base/base.h"

@@ -1,7 +1,7 @@
 /*
  * lib/base/base.h: the base layer, what every layer above uses: the allocation wrappers, the live
- * counters, refcount helpers and the small text utilities written once for the whole library.
- * Not installed. Calls nothing above it.
+ * counters, refcount helpers, and the small text and calendar utilities written once for the whole
+ * library. Not installed. Calls nothing above it.
  */
 #ifndef WBEMEV_BASE_H
 #define WBEMEV_BASE_H
@@ -44,6 +44,32 @@ size_t wbemev__format_u64(char *buf, uint64_t v);
 size_t wbemev__format_i64(char *buf, int64_t v);
 /* Identifier check: ASCII letters, digits, '_', not starting with a digit, 1..WBEMEV_MAX_IDENTIFIER. */
 bool wbemev__identifier_valid(const char *s);
+
+/* ---- civil dates (civil.c): the proleptic Gregorian calendar, days counted from 1970-01-01 ---- */
+static inline bool wbemev__is_leap_year(int64_t year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+/* Days in `month` (1..12) of `year`. Inline: datetime validation, on the typed Put path, calls it. */
+static inline unsigned wbemev__days_in_month(int64_t year, unsigned month)
+{
+    static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return month == 2 && wbemev__is_leap_year(year) ? 29u : dim[month - 1];
+}
+/* The day number of year-month-day (month 1..12, day 1..31); 1970-01-01 is 0, earlier days are
+ * negative. Exact for every year. Inline: WQL evaluation calls it for every datetime it compares. */
+static inline int64_t wbemev__days_from_civil(int64_t year, unsigned month, unsigned day)
+{
+    /* Years start in March, so the leap day is the last day of the year. */
+    year -= month <= 2;
+    int64_t era = (year >= 0 ? year : year - 399) / 400;
+    unsigned yoe = (unsigned)(year - era * 400); /* [0, 399] */
+    unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1; /* [0, 365] */
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* [0, 146096] */
+    return era * 146097 + (int64_t)doe - 719468; /* 719468: days from 0000-03-01 to 1970-01-01 */
+}
+/* The inverse: the year, month (1..12) and day (1..31) of day number `days`. */
+void wbemev__civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day);
 
 /* ---- refcount helpers ---- */
 typedef atomic_uint_fast32_t wbemev__refcount;

@@ -1,5 +1,5 @@
 /*
- * lib/counters.c: the live counters (wbemev_live_allocations, wbemev_live_objects), kept per thread.
+ * lib/base/counters.c: the live counters (wbemev_live_allocations, wbemev_live_objects), kept per thread.
  *
  * Every event allocates and frees an object, so a pair of global atomic counters cost four locked
  * read-modify-writes per event, and with queued delivery (made on the provider's thread, freed on a
@@ -9,7 +9,7 @@
  * is when a leak check reads it.
  *
  * Slots are static (no allocation, nothing to leak or to fail): a thread claims one on first use and
- * gives it back at exit, where the platform can tell (lib/platform.h: wbemev__thread_at_exit); the
+ * gives it back at exit, where the platform can tell (platform/platform.h: wbemev__thread_at_exit); the
  * next thread to claim it continues its counts, so nothing is lost. Threads that find no slot free
  * count in shared atomics, as before.
  */

@@ -1,5 +1,5 @@
 /*
- * lib/version.c: the library version, from the macros in wbemev/common.h.
+ * lib/base/version.c: the library version, from the macros in wbemev/common.h.
  */
 #include "base/base.h"
 

@@ -1,5 +1,5 @@
 /*
- * lib/block_cache.c: a class's cache of freed instance blocks, reused by the next clone or spawn.
+ * lib/model/block_cache.c: a class's cache of freed instance blocks, reused by the next clone or spawn.
  *
  * The cache belongs to one thread, the first to take a block (the provider's). It takes and returns
  * its own blocks on a list without a lock. Other threads (a queued worker releasing the last

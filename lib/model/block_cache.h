@@ -1,5 +1,5 @@
 /*
- * lib/block_cache.h: a class's cache of freed instance blocks (block_cache.c), so a provider that
+ * lib/model/block_cache.h: a class's cache of freed instance blocks (block_cache.c), so a provider that
  * clones, indicates and releases allocates nothing in steady state.
  */
 #ifndef WBEMEV_BLOCK_CACHE_H

@@ -1,8 +1,9 @@
 /*
  * lib/model/class_layout.h: the class layout shared by the model's own files only. Not installed.
  *
- * object.c reads the property table directly (no call per Put/Get); class.c builds the class object
- * through the two object functions at the end.
+ * The object files read the property table directly (no call per Put/Get); class.c builds the
+ * class object through the two object functions at the end; namespace.c keeps classes by name and
+ * has class.c build them.
  */
 #ifndef WBEMEV_CLASS_LAYOUT_H
 #define WBEMEV_CLASS_LAYOUT_H
@@ -39,15 +40,26 @@ struct wbemev_class_s {
     uint16_t *prop_index;         /* open addressing: property index + 1, 0 = empty */
     uint32_t prop_index_mask;
     wbemev_object_t *class_object; /* owned; its add_ref/release forward to the class */
+    wbemev_class_t *free_next;     /* the queue of classes being freed (class.c), once unreferenced */
     /* Written on every spawn and free, often on different threads (queued delivery frees events
      * on a worker): kept off the cache lines the read-mostly fields above share. */
     char live_pad_before[64];
     atomic_size_t live_instances;
-    /* Blocks of freed instances kept for the next clone or spawn (object.c), freed with the class. */
+    /* Blocks of freed instances kept for the next clone or spawn (object.c, object_copy.c), freed with the class. */
     struct wbemev__block_cache cache;
     char live_pad_after[64];
     wbemev_class_t *ancestors[]; /* depth + 1 entries: root ... self (borrowed) */
 };
+
+/* class.c: builds a class (not yet in the namespace's table). The caller validated the names and
+ * holds ns->lock, under which ref_class names resolve. On success *out holds the one reference the
+ * caller owns. */
+wbemev_status wbemev__class_build(wbemev_namespace_t *ns, const char *name, wbemev_class_t *super,
+                                  bool system, bool abstract, const wbemev_property_def *defs,
+                                  size_t count, wbemev_class_t **out);
+/* namespace.c: the class named `name` in ns, NULL when there is none or the name is not a valid
+ * identifier. The caller holds ns->lock. */
+wbemev_class_t *wbemev__namespace_find_locked(const wbemev_namespace_t *ns, const char *name);
 
 /* Index of property `name` (case-insensitive) or -1. */
 int32_t wbemev__class_find_index(const wbemev_class_t *cls, const char *name);

@@ -1,10 +1,10 @@
 /*
- * lib/datetime.c: the CIM datetime: DMTF text form, validation and FILETIME conversions.
+ * lib/model/datetime.c: the CIM datetime: DMTF text form, validation and FILETIME conversions.
  *
  * Timestamp: yyyymmddHHMMSS.mmmmmmsUUU (s is '+' or '-', UUU minutes east of UTC).
  * Interval:  ddddddddHHMMSS.mmmmmm:000
- * Calendar arithmetic is proleptic Gregorian, done on day counts relative to 1970-01-01 with
- * H. Hinnant's civil-from-days algorithms (exact for every year this type can hold).
+ * Calendar arithmetic is proleptic Gregorian, on day numbers relative to 1970-01-01 (the base
+ * layer's civil-date functions, exact for every year this type can hold).
  */
 #include "model/model.h"
 
@@ -15,40 +15,6 @@
 /* Day numbers (days since 1970-01-01) of 1601-01-01, the FILETIME epoch, and of 10000-01-01. */
 #define DAY_1601 (-134774)
 #define DAY_10000 2932897
-
-static bool is_leap(unsigned year)
-{
-    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-static unsigned days_in_month(unsigned year, unsigned month)
-{
-    static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return month == 2 && is_leap(year) ? 29 : dim[month - 1];
-}
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *year, unsigned *month, unsigned *day)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *day = doy - (153 * mp + 2) / 5 + 1;
-    *month = mp < 10 ? mp + 3 : mp - 9;
-    *year = (int64_t)yoe + era * 400 + (*month <= 2);
-}
 
 wbemev_status wbemev_datetime_validate(const wbemev_datetime *dt)
 {
@@ -64,7 +30,7 @@ wbemev_status wbemev_datetime_validate(const wbemev_datetime *dt)
         return WBEMEV_S_NO_ERROR;
     }
     if (dt->days != 0 || dt->year > 9999 || dt->month < 1 || dt->month > 12 || dt->day < 1 ||
-        dt->day > days_in_month(dt->year, dt->month) || dt->second > 60 || dt->utc_offset < -999 ||
+        dt->day > wbemev__days_in_month(dt->year, dt->month) || dt->second > 60 || dt->utc_offset < -999 ||
         dt->utc_offset > 999)
         return WBEMEV_E_INVALID_PARAMETER;
     return WBEMEV_S_NO_ERROR;
@@ -181,7 +147,7 @@ wbemev_status wbemev_datetime_from_filetime(uint64_t ticks, wbemev_datetime *out
     memset(&dt, 0, sizeof dt);
     int64_t year;
     unsigned month, day;
-    civil_from_days((int64_t)days + DAY_1601, &year, &month, &day);
+    wbemev__civil_from_days((int64_t)days + DAY_1601, &year, &month, &day);
     dt.year = (uint16_t)year;
     dt.month = (uint8_t)month;
     dt.day = (uint8_t)day;
@@ -210,7 +176,7 @@ wbemev_status wbemev_datetime_to_filetime(const wbemev_datetime *dt, uint64_t *o
     /* Local time = UTC + offset, so UTC = local - offset. A leap second (:60) counts as one more
      * second, the same instant as :00 of the next minute: FILETIME has no leap seconds. Years 0..9999
      * keep every intermediate far inside int64_t (|secs| < 2^39). */
-    int64_t days = days_from_civil(dt->year, dt->month, dt->day) - DAY_1601;
+    int64_t days = wbemev__days_from_civil(dt->year, dt->month, dt->day) - DAY_1601;
     int64_t secs = days * SECONDS_PER_DAY + (int64_t)dt->hour * 3600 + (int64_t)dt->minute * 60 +
                    dt->second - (int64_t)dt->utc_offset * 60;
     if (secs < 0)

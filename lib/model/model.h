@@ -11,7 +11,24 @@
 
 #include "base/base.h"
 
-/* ---- classes (class.c) ---- */
+/* ---- values (value.c) ---- */
+/* True when integer value v of CIM type `type` (sint8 .. uint64; v->type is not read) is in the
+ * type's range: the check wbemev_value_validate makes, inline so the typed Put makes it without a
+ * call. */
+static inline bool wbemev__int_in_range(wbemev_cimtype type, const wbemev_value *v)
+{
+    switch (type) {
+    case WBEMEV_CIM_SINT8: return v->u.sint >= INT8_MIN && v->u.sint <= INT8_MAX;
+    case WBEMEV_CIM_SINT16: return v->u.sint >= INT16_MIN && v->u.sint <= INT16_MAX;
+    case WBEMEV_CIM_SINT32: return v->u.sint >= INT32_MIN && v->u.sint <= INT32_MAX;
+    case WBEMEV_CIM_UINT8: return v->u.uint <= UINT8_MAX;
+    case WBEMEV_CIM_UINT16: return v->u.uint <= UINT16_MAX;
+    case WBEMEV_CIM_UINT32: return v->u.uint <= UINT32_MAX;
+    default: return true; /* sint64, uint64: every bit pattern */
+    }
+}
+
+/* ---- classes (class.c, namespace.c) ---- */
 /* Ancestor of cls at `depth` (0 = root), or NULL when depth > class depth. */
 wbemev_class_t *wbemev__class_ancestor(const wbemev_class_t *cls, size_t depth);
 
@@ -24,7 +41,7 @@ void wbemev__namespace_set_change_hook(wbemev_namespace_t *ns, wbemev__class_cha
 void wbemev__namespace_foreach_class(wbemev_namespace_t *ns, void (*fn)(void *ctx, wbemev_class_t *cls),
                                      void *ctx);
 
-/* ---- objects (object.c) ---- */
+/* ---- objects (object*.c) ---- */
 /* Marks obj as indicated in Indicate call `token` (never 0) by the indicator `tag` (an opaque
  * number the caller chooses, 0 for none) and returns the token it carried before: 0 when never
  * indicated, `token` for a duplicate in the same call. */

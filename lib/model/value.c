@@ -99,20 +99,12 @@ static wbemev_status validate_scalar(const wbemev_value *v, wbemev_cimtype base)
 {
     switch (base) {
     case WBEMEV_CIM_SINT8:
-        return v->u.sint >= INT8_MIN && v->u.sint <= INT8_MAX ? WBEMEV_S_NO_ERROR
-                                                               : WBEMEV_E_VALUE_OUT_OF_RANGE;
     case WBEMEV_CIM_SINT16:
-        return v->u.sint >= INT16_MIN && v->u.sint <= INT16_MAX ? WBEMEV_S_NO_ERROR
-                                                                 : WBEMEV_E_VALUE_OUT_OF_RANGE;
     case WBEMEV_CIM_SINT32:
-        return v->u.sint >= INT32_MIN && v->u.sint <= INT32_MAX ? WBEMEV_S_NO_ERROR
-                                                                 : WBEMEV_E_VALUE_OUT_OF_RANGE;
     case WBEMEV_CIM_UINT8:
-        return v->u.uint <= UINT8_MAX ? WBEMEV_S_NO_ERROR : WBEMEV_E_VALUE_OUT_OF_RANGE;
     case WBEMEV_CIM_UINT16:
-        return v->u.uint <= UINT16_MAX ? WBEMEV_S_NO_ERROR : WBEMEV_E_VALUE_OUT_OF_RANGE;
     case WBEMEV_CIM_UINT32:
-        return v->u.uint <= UINT32_MAX ? WBEMEV_S_NO_ERROR : WBEMEV_E_VALUE_OUT_OF_RANGE;
+        return wbemev__int_in_range(base, v) ? WBEMEV_S_NO_ERROR : WBEMEV_E_VALUE_OUT_OF_RANGE;
     case WBEMEV_CIM_REAL32:
         /* Converting a finite double outside float's range to float is undefined behaviour (C11
          * 6.3.1.5), so such values are refused; NaN and infinities convert exactly. */

@@ -6,7 +6,7 @@
  * Paths through an `object` property without a ref_class (TargetInstance) cannot be checked
  * statically; they are resolved by name at evaluation.
  */
-#include "query-int.h"
+#include "query/query-int.h"
 
 static const struct {
     const char *name;
@@ -28,7 +28,7 @@ static const struct {
 bool wbemev__wq_system_property(const char *name, wbemev_cimtype *type)
 {
     for (size_t i = 0; i < sizeof wq_system_props / sizeof wq_system_props[0]; i++) {
-        if (wbemev__wq_strcasecmp(name, wq_system_props[i].name) == 0) {
+        if (wbemev__strcaseeq(name, wq_system_props[i].name)) {
             *type = wq_system_props[i].type;
             return true;
         }
@@ -336,11 +336,7 @@ wbemev_status wbemev_query_compile(const char *text, wbemev_namespace_t *ns, wbe
         if (WBEMEV_FAILED(st))
             goto fail;
     }
-    if (err != NULL) {
-        err->status = WBEMEV_S_NO_ERROR;
-        err->column = 0;
-        err->message[0] = '\0';
-    }
+    wbemev__wq_clear_error(err);
     *out = q;
     return WBEMEV_S_NO_ERROR;
 fail:

@@ -5,43 +5,26 @@
  * value of a type the constant does not fit) is false, and NOT of it is true. Only IS [NOT] NULL
  * looks at NULLs. Work is bounded by the number of nodes (each is visited at most once) plus the
  * LIKE matches, O(len(value) * len(pattern)) each.
+ *
+ * Stack: the evaluation recurses only into nested conditions, which the parser bounds (at most
+ * WQ_MAX_DEPTH parentheses and NOTs, an AND and an OR level within each); AND and OR operands
+ * are siblings walked in a loop, and a dotted path (TargetInstance.x.y) is followed in a loop,
+ * however deep the event's embedded objects.
  */
-#include "query-int.h"
+#include "query/query-int.h"
 
 #include <math.h>
 
-int wbemev__wq_strcasecmp(const char *a, const char *b)
-{
-    const unsigned char *x = (const unsigned char *)a;
-    const unsigned char *y = (const unsigned char *)b;
-    for (;; x++, y++) {
-        int cx = (*x >= 'A' && *x <= 'Z') ? *x + 32 : *x;
-        int cy = (*y >= 'A' && *y <= 'Z') ? *y + 32 : *y;
-        if (cx != cy || cx == 0)
-            return cx - cy;
-    }
-}
-
 /* ---- datetime ---- */
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's algorithm),
- * defined for any year, so timestamps before 1601 (no FILETIME) still compare. */
-static int64_t wq_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
 
 int64_t wbemev__wq_datetime_us(const wbemev_datetime *dt)
 {
     int64_t secs = (int64_t)dt->hour * 3600 + (int64_t)dt->minute * 60 + dt->second;
     if (dt->is_interval)
         return ((int64_t)dt->days * 86400 + secs) * 1000000 + dt->microseconds;
-    int64_t days = wq_days_from_civil(dt->year, dt->month ? dt->month : 1, dt->day ? dt->day : 1);
+    /* Any year converts (the calendar is proleptic), so timestamps before 1601 (no FILETIME) still
+     * compare. */
+    int64_t days = wbemev__days_from_civil(dt->year, dt->month ? dt->month : 1, dt->day ? dt->day : 1);
     /* local = UTC + offset */
     return (days * 86400 + secs - (int64_t)dt->utc_offset * 60) * 1000000 + dt->microseconds;
 }
@@ -164,26 +147,19 @@ static bool wq_value_num(const wbemev_value *v, wq_num *n)
 
 /* ---- LIKE ---- */
 
-/* Decodes one character and advances; a stray byte (not UTF-8) counts as one character. */
+/* Decodes one character and advances; a stray byte (not UTF-8) counts as one character, its byte
+ * value. ASCII, the common case, is decoded here without a call. */
 static uint32_t wq_next_cp(const char **sp)
 {
     const unsigned char *s = (const unsigned char *)*sp;
     uint32_t c = s[0];
-    size_t n = 1;
-    if (c >= 0xC0 && c < 0xE0 && (s[1] & 0xC0) == 0x80) {
-        c = ((c & 0x1F) << 6) | (s[1] & 0x3F);
-        n = 2;
-    } else if (c >= 0xE0 && c < 0xF0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-        c = ((c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-        n = 3;
-    } else if (c >= 0xF0 && c < 0xF8 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
-               (s[3] & 0xC0) == 0x80) {
-        c = ((c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) | ((uint32_t)(s[2] & 0x3F) << 6) |
-            (s[3] & 0x3F);
-        n = 4;
+    if (c < 0x80) {
+        *sp += 1;
+        return c;
     }
-    *sp += n;
-    return c;
+    c = wbemev__utf8_decode(&s);
+    *sp = (const char *)s;
+    return c != WBEMEV__UTF8_INVALID ? c : s[-1];
 }
 
 static uint32_t wq_fold(uint32_t c)
@@ -308,7 +284,7 @@ static bool wq_compare(const wbemev_query_t *q, const wbemev_value *v, const wq_
             return false;
         if (op == WQ_OP_LIKE)
             return wbemev__wq_like(v->u.string, wq_str(q, c->str));
-        return wq_apply(wbemev__wq_strcasecmp(v->u.string, wq_str(q, c->str)), op);
+        return wq_apply(wbemev__strcasecmp(v->u.string, wq_str(q, c->str)), op);
     case WBEMEV_CIM_DATETIME: {
         if (op == WQ_OP_LIKE || c->kind != WQ_C_STRING || !c->has_dt ||
             c->dt_interval != v->u.datetime.is_interval)
@@ -344,8 +320,8 @@ static bool wq_compare(const wbemev_query_t *q, const wbemev_value *v, const wq_
 /* __PATH, __RELPATH, __SERVER and __NAMESPACE are NULL for events (they are not stored). */
 static bool wq_null_system_property(const char *name)
 {
-    return wbemev__wq_strcasecmp(name, "__PATH") == 0 || wbemev__wq_strcasecmp(name, "__RELPATH") == 0 ||
-           wbemev__wq_strcasecmp(name, "__SERVER") == 0 || wbemev__wq_strcasecmp(name, "__NAMESPACE") == 0;
+    return wbemev__strcaseeq(name, "__PATH") || wbemev__strcaseeq(name, "__RELPATH") ||
+           wbemev__strcaseeq(name, "__SERVER") || wbemev__strcaseeq(name, "__NAMESPACE");
 }
 
 static wbemev_status wq_get_named(const wbemev_object_t *obj, const char *name, wbemev_value *v)

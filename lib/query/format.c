@@ -6,7 +6,7 @@
  * to the same double, != written <>, parentheses only where precedence needs them
  * (OR < AND < NOT < comparison), a trailing ';' dropped. parse(format(q)) formats identically.
  */
-#include "query-int.h"
+#include "query/query-int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,15 +31,16 @@ static void wq_puts(wq_out *o, const char *s)
     wq_put(o, s, strlen(s));
 }
 
-static void wq_put_u64(wq_out *o, uint64_t v)
+static void wq_put_int(wq_out *o, int64_t v)
 {
-    char tmp[24];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    wq_put(o, tmp + i, sizeof tmp - i);
+    char tmp[WBEMEV__INT_TEXT_MAX];
+    wq_put(o, tmp, wbemev__format_i64(tmp, v));
+}
+
+static void wq_put_uint(wq_out *o, uint64_t v)
+{
+    char tmp[WBEMEV__INT_TEXT_MAX];
+    wq_put(o, tmp, wbemev__format_u64(tmp, v));
 }
 
 /* %.*g (or %.*f when fixed) of d with '.' as the decimal point whatever the C locale says. */
@@ -106,11 +107,8 @@ static void wq_put_const(wq_out *o, const wbemev_query_t *q, const wq_const *c)
     switch (c->kind) {
     case WQ_C_NULL: wq_puts(o, "NULL"); break;
     case WQ_C_BOOL: wq_puts(o, c->boolean ? "TRUE" : "FALSE"); break;
-    case WQ_C_UINT: wq_put_u64(o, c->u); break;
-    case WQ_C_INT:
-        wq_puts(o, "-");
-        wq_put_u64(o, (uint64_t)0 - (uint64_t)c->i); /* |INT64_MIN| without overflow */
-        break;
+    case WQ_C_UINT: wq_put_uint(o, c->u); break;
+    case WQ_C_INT: wq_put_int(o, c->i); break;
     case WQ_C_REAL: wq_put_real(o, c->r); break;
     default: {
         const char *s = wq_str(q, c->str);
@@ -149,6 +147,7 @@ static int wq_prec(const wq_node *n)
     }
 }
 
+/* The condition rooted at index (recursion as deep as the parser allows conditions to nest). */
 static void wq_put_expr(wq_out *o, const wbemev_query_t *q, uint32_t index, int parent_prec)
 {
     const wq_node *n = &q->nodes[index];

@@ -5,7 +5,7 @@
  * outside the language, invalid UTF-8, a malformed number) makes the query unparsable
  * (WBEMEV_E_UNPARSABLE_QUERY) wherever it is. Columns count characters, not bytes.
  */
-#include "query-int.h"
+#include "query/query-int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -27,6 +27,15 @@ void wbemev__wq_set_error(wbemev_query_error *err, wbemev_status status, size_t 
     }
     if (column != 0 && (size_t)n < sizeof err->message)
         snprintf(err->message + n, sizeof err->message - (size_t)n, " at column %zu", column);
+}
+
+void wbemev__wq_clear_error(wbemev_query_error *err)
+{
+    if (err != NULL) {
+        err->status = WBEMEV_S_NO_ERROR;
+        err->column = 0;
+        err->message[0] = '\0';
+    }
 }
 
 static const struct {
@@ -115,30 +124,8 @@ static wq_tok_kind wq_keyword(const char *s, size_t len)
  * truncated). */
 static size_t wq_utf8_len(const unsigned char *s)
 {
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        if (c == 0xE0 && s[1] < 0xA0)
-            return 0; /* overlong */
-        if (c == 0xED && s[1] >= 0xA0)
-            return 0; /* surrogate */
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        if (c == 0xF0 && s[1] < 0x90)
-            return 0; /* overlong */
-        if (c == 0xF4 && s[1] >= 0x90)
-            return 0; /* > U+10FFFF */
-        return 4;
-    }
-    return 0;
+    const unsigned char *p = s;
+    return wbemev__utf8_decode(&p) != WBEMEV__UTF8_INVALID ? (size_t)(p - s) : 0;
 }
 
 size_t wbemev__wq_decimal_point(char *dp, size_t size)

@@ -100,6 +100,8 @@ bool wbemev__wq_parse_real(const char *s, size_t len, double *out);
  * when column is not 0. */
 void wbemev__wq_set_error(wbemev_query_error *err, wbemev_status status, size_t column, const char *fmt, ...)
     WQ_PRINTF(4, 5);
+/* Resets err (when non-NULL) to "no error": what a successful parse or compile leaves. */
+void wbemev__wq_clear_error(wbemev_query_error *err);
 
 /* ---- the query ---- */
 typedef enum wq_const_kind {
@@ -226,7 +228,5 @@ wbemev_status wbemev__wq_get_property(const wq_ctx *cx, const wq_prop *prop, wbe
 int64_t wbemev__wq_datetime_us(const wbemev_datetime *dt);
 /* Case-insensitive LIKE (%, _, [set], [^set], [a-z]) in O(len(s) * len(pattern)) at worst. */
 bool wbemev__wq_like(const char *s, const char *pattern);
-/* ASCII case-insensitive comparison of two NUL-terminated strings: <0, 0, >0. */
-int wbemev__wq_strcasecmp(const char *a, const char *b);
 
 #endif /* WBEMEV_QUERY_INT_H */

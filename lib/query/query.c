@@ -1,7 +1,7 @@
 /*
  * lib/query/query.c: the query object: parse entry point, reference counting, accessors.
  */
-#include "query-int.h"
+#include "query/query-int.h"
 
 void wbemev__wq_free(wbemev_query_t *q)
 {
@@ -20,15 +20,6 @@ void wbemev__wq_free(wbemev_query_t *q)
     wbemev__free(q);
 }
 
-static void wq_clear_error(wbemev_query_error *err)
-{
-    if (err != NULL) {
-        err->status = WBEMEV_S_NO_ERROR;
-        err->column = 0;
-        err->message[0] = '\0';
-    }
-}
-
 wbemev_status wbemev_query_parse(const char *text, wbemev_query_t **out, wbemev_query_error *err)
 {
     if (text == NULL || out == NULL) {
@@ -39,7 +30,7 @@ wbemev_status wbemev_query_parse(const char *text, wbemev_query_t **out, wbemev_
     wbemev_status st = wbemev__wq_parse(text, &q, err);
     if (WBEMEV_FAILED(st))
         return st;
-    wq_clear_error(err);
+    wbemev__wq_clear_error(err);
     *out = q;
     return WBEMEV_S_NO_ERROR;
 }
@@ -112,8 +103,8 @@ bool wbemev_query_selects(const wbemev_query_t *q, const char *name)
     for (size_t i = 0; i < q->select_count; i++) {
         const wq_prop *pr = &q->props[q->select[i]];
         /* "TargetInstance.Name" selects the whole embedded TargetInstance, as WMI does. */
-        if (wbemev__wq_strcasecmp(name, wq_str(q, pr->path)) == 0 ||
-            wbemev__wq_strcasecmp(name, wq_str(q, q->segs[pr->seg_first].name)) == 0)
+        if (wbemev__strcaseeq(name, wq_str(q, pr->path)) ||
+            wbemev__strcaseeq(name, wq_str(q, q->segs[pr->seg_first].name)))
             return true;
     }
     return false;

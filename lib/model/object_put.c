@@ -1,0 +1,249 @@
+/*
+ * lib/model/object_put.c: Put, by name and through a handle. A fixed-size scalar of the property's
+ * type is checked and stored inline; everything else goes through the general path, kept out of
+ * line so the fast one has no big frame. Every check happens before the slot changes: a failed Put
+ * changes nothing.
+ */
+#include "model/object_layout.h"
+
+/* Embedded objects must exist and be of the property's ref_class (or a subclass). */
+static wbemev_status check_embedded(const wbemev__prop *p, const wbemev_value *v)
+{
+    if (!WBEMEV_CIM_IS_ARRAY(p->type)) {
+        if (v->u.object == NULL)
+            return WBEMEV_E_INVALID_PARAMETER;
+        return wbemev__class_ref_accepts(p, v->u.object->cls) ? WBEMEV_S_NO_ERROR
+                                                              : WBEMEV_E_TYPE_MISMATCH;
+    }
+    wbemev_object_t *const *items = v->u.array.items;
+    for (size_t i = 0; i < v->u.array.count; i++) {
+        if (items[i] == NULL)
+            return WBEMEV_E_INVALID_PARAMETER;
+        if (!wbemev__class_ref_accepts(p, items[i]->cls))
+            return WBEMEV_E_TYPE_MISMATCH;
+    }
+    return WBEMEV_S_NO_ERROR;
+}
+
+static wbemev_status put_string(wbemev__slot *s, wbemev_cimtype type, const char *str)
+{
+    size_t len = strlen(str);
+    if (len < WBEMEV__SSO_CAP) {
+        char tmp[WBEMEV__SSO_CAP]; /* str may point into the storage slot_clear frees */
+        memcpy(tmp, str, len + 1);
+        slot_clear(s, type);
+        memcpy(s->u.sso, tmp, len + 1);
+    } else if (!s->is_null && s->storage != STORE_INLINE && s->u.str.cap > len) {
+        memmove(s->u.str.ptr, str, len + 1); /* reuse: no allocation in steady state */
+        s->u.str.len = len;
+    } else {
+        char *p = wbemev__malloc(len + 1);
+        if (p == NULL)
+            return WBEMEV_E_OUT_OF_MEMORY;
+        memcpy(p, str, len + 1);
+        slot_clear(s, type);
+        s->u.str.ptr = p;
+        s->u.str.len = len;
+        s->u.str.cap = len + 1;
+        s->storage = STORE_OWNED;
+    }
+    s->is_null = 0;
+    return WBEMEV_S_NO_ERROR;
+}
+
+static wbemev_status put_array(wbemev__slot *s, wbemev_cimtype type, const wbemev_value *v)
+{
+    wbemev_cimtype base = WBEMEV_CIM_BASE(type);
+    size_t count = v->u.array.count;
+    if (count == 0) {
+        slot_clear(s, type);
+        slot_set_array(s, NULL, 0, 0, STORE_INLINE);
+        return WBEMEV_S_NO_ERROR;
+    }
+    size_t elem = is_stringy(base) ? sizeof(char *) : wbemev_cimtype_element_size(base);
+    if (count > SIZE_MAX / elem)
+        return WBEMEV_E_OUT_OF_MEMORY;
+    size_t bytes = count * elem;
+
+    if (!is_stringy(base) && base != WBEMEV_CIM_OBJECT && !s->is_null &&
+        s->storage != STORE_INLINE && s->u.arr.cap >= bytes) {
+        memmove(s->u.arr.items, v->u.array.items, bytes); /* reuse: same element layout */
+        s->u.arr.count = count;
+        return WBEMEV_S_NO_ERROR;
+    }
+
+    const char *const *strs = v->u.array.items;
+    if (is_stringy(base)) {
+        for (size_t i = 0; i < count; i++) {
+            size_t n = strlen(strs[i]) + 1;
+            if (n > SIZE_MAX - bytes)
+                return WBEMEV_E_OUT_OF_MEMORY;
+            bytes += n;
+        }
+    }
+    char *block = wbemev__malloc(bytes);
+    if (block == NULL)
+        return WBEMEV_E_OUT_OF_MEMORY;
+    if (base == WBEMEV_CIM_OBJECT) {
+        wbemev_status st = wbemev__object_embed_refs(v->u.array.items, count, (wbemev_object_t **)(void *)block);
+        if (WBEMEV_FAILED(st)) {
+            wbemev__free(block);
+            return st;
+        }
+    } else if (is_stringy(base)) {
+        const char **to = (const char **)(void *)block;
+        char *text = block + count * sizeof(char *);
+        for (size_t i = 0; i < count; i++) {
+            size_t n = strlen(strs[i]) + 1;
+            memcpy(text, strs[i], n);
+            to[i] = text;
+            text += n;
+        }
+    } else {
+        memcpy(block, v->u.array.items, bytes);
+    }
+    slot_clear(s, type);
+    slot_set_array(s, block, count, bytes, STORE_OWNED);
+    return WBEMEV_S_NO_ERROR;
+}
+
+/* Put into property `index`: every check happens before the slot changes. */
+static WBEMEV__NOINLINE wbemev_status put_index_slow(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
+{
+    const wbemev__prop *p = &obj->cls->props[index];
+    wbemev__slot *s = &obj->slots[index];
+    if (v == NULL || v->is_null) {
+        if (v != NULL && v->type != p->type && v->type != WBEMEV_CIM_EMPTY)
+            return WBEMEV_E_TYPE_MISMATCH;
+        slot_clear(s, p->type);
+        return WBEMEV_S_NO_ERROR;
+    }
+    if (v->type != p->type)
+        return WBEMEV_E_TYPE_MISMATCH;
+    wbemev_cimtype base = WBEMEV_CIM_BASE(p->type);
+    wbemev_status st;
+    if (WBEMEV_FAILED(st = wbemev_value_validate(v)))
+        return st;
+    if (base == WBEMEV_CIM_OBJECT && WBEMEV_FAILED(st = check_embedded(p, v)))
+        return st;
+    if (WBEMEV_CIM_IS_ARRAY(p->type))
+        return put_array(s, p->type, v);
+
+    switch (base) {
+    case WBEMEV_CIM_STRING:
+    case WBEMEV_CIM_REFERENCE:
+        return put_string(s, p->type, v->u.string);
+    case WBEMEV_CIM_OBJECT: {
+        wbemev_object_t *ref;
+        if (WBEMEV_FAILED(st = wbemev__object_embed_ref(v->u.object, &ref)))
+            return st;
+        slot_clear(s, p->type);
+        s->u.object = ref;
+        break;
+    }
+    case WBEMEV_CIM_SINT8:
+    case WBEMEV_CIM_SINT16:
+    case WBEMEV_CIM_SINT32:
+    case WBEMEV_CIM_SINT64:
+        s->u.sint = v->u.sint;
+        break;
+    case WBEMEV_CIM_REAL32:
+        s->u.real = (double)(float)v->u.real; /* keep real32 precision, as WMI stores a float */
+        break;
+    case WBEMEV_CIM_REAL64:
+        s->u.real = v->u.real;
+        break;
+    case WBEMEV_CIM_BOOLEAN:
+        s->u.boolean = v->u.boolean;
+        break;
+    case WBEMEV_CIM_CHAR16:
+        s->u.char16 = v->u.char16;
+        break;
+    case WBEMEV_CIM_DATETIME:
+        s->u.datetime = v->u.datetime;
+        break;
+    default: /* unsigned integers */
+        s->u.uint = v->u.uint;
+        break;
+    }
+    s->is_null = 0;
+    return WBEMEV_S_NO_ERROR;
+}
+
+/* Put into property `index`. A non-NULL fixed-size scalar of the property's type is checked here
+ * exactly as wbemev_value_validate checks it, and stored; everything else goes the general way,
+ * which keeps the heavy-slot count. */
+static wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
+{
+    wbemev_cimtype type = obj->cls->props[index].type;
+    wbemev__slot *s = &obj->slots[index];
+    if (v != NULL && !v->is_null && v->type == type) {
+        switch (type) {
+        case WBEMEV_CIM_SINT8:
+        case WBEMEV_CIM_SINT16:
+        case WBEMEV_CIM_SINT32:
+        case WBEMEV_CIM_SINT64:
+        case WBEMEV_CIM_UINT8:
+        case WBEMEV_CIM_UINT16:
+        case WBEMEV_CIM_UINT32:
+        case WBEMEV_CIM_UINT64:
+            if (!wbemev__int_in_range(type, v))
+                return WBEMEV_E_VALUE_OUT_OF_RANGE;
+            s->u.uint = v->u.uint; /* sint and uint share the bits */
+            s->is_null = 0;
+            return WBEMEV_S_NO_ERROR;
+        case WBEMEV_CIM_REAL64:
+            s->u.real = v->u.real;
+            s->is_null = 0;
+            return WBEMEV_S_NO_ERROR;
+        case WBEMEV_CIM_BOOLEAN:
+            s->u.boolean = v->u.boolean;
+            s->is_null = 0;
+            return WBEMEV_S_NO_ERROR;
+        case WBEMEV_CIM_DATETIME: {
+            wbemev_status st = wbemev_datetime_validate(&v->u.datetime);
+            if (WBEMEV_FAILED(st))
+                return st;
+            s->u.datetime = v->u.datetime;
+            s->is_null = 0;
+            return WBEMEV_S_NO_ERROR;
+        }
+        default:
+            break;
+        }
+    }
+    bool was = slot_heavy(s, type);
+    wbemev_status st = put_index_slow(obj, index, v);
+    bool now = slot_heavy(s, type);
+    if (now != was) {
+        if (now)
+            obj->heavy++;
+        else
+            obj->heavy--;
+    }
+    return st;
+}
+
+wbemev_status wbemev_object_put(wbemev_object_t *obj, const char *name, const wbemev_value *value)
+{
+    if (obj == NULL || name == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    if (sys_prop_find(name) >= 0)
+        return WBEMEV_E_READ_ONLY;
+    if (is_frozen(obj))
+        return wbemev__object_put_frozen(obj);
+    int32_t i = wbemev__class_find_index(obj->cls, name);
+    if (i < 0)
+        return WBEMEV_E_NOT_FOUND;
+    return put_index(obj, (uint32_t)i, value);
+}
+
+wbemev_status wbemev_object_put_h(wbemev_object_t *obj, wbemev_prop_handle handle,
+                                  const wbemev_value *value)
+{
+    if (obj == NULL || !handle_valid(obj, handle))
+        return WBEMEV_E_INVALID_PARAMETER;
+    if (is_frozen(obj))
+        return wbemev__object_put_frozen(obj);
+    return put_index(obj, handle.index, value);
+}
