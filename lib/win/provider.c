@@ -230,6 +230,36 @@ static HRESULT fetch_classes(const wbemev_registration *reg, IWbemServices *serv
     return S_OK;
 }
 
+/* Keeps what Initialize gathered (a reference to each); a second Initialize replaces the first
+ * one's, which is let go of outside the lock. */
+static void adopt_initialization(struct provider *p, IWbemServices *services, struct wbemev__win_class_entry *classes,
+                                 wbemev_namespace_t *ns, wbemev_sink_t *isink)
+{
+    IWbemServices_AddRef(services);
+    EnterCriticalSection(&p->cs);
+    IWbemServices *old_services = p->services;
+    struct wbemev__win_class_entry *old_classes = p->classes;
+    size_t old_count = p->class_count;
+    wbemev_namespace_t *old_ns = p->ns;
+    wbemev_sink_t *old_init = p->init_sink;
+    p->services = services;
+    p->classes = classes;
+    p->class_count = p->reg->class_count;
+    p->ns = ns;
+    p->init_sink = isink;
+    wbemev_sink_add_ref(isink);
+    LeaveCriticalSection(&p->cs);
+    if (old_init != NULL) {
+        wbemev__win_init_sink_detach(old_init);
+        wbemev_sink_release(old_init);
+    }
+    release_classes(old_classes, old_count);
+    if (old_services != NULL)
+        IWbemServices_Release(old_services);
+    if (old_ns != NULL)
+        wbemev_namespace_release(old_ns);
+}
+
 static HRESULT WINAPI provider_init_Initialize(IWbemProviderInit *iface, LPWSTR user, LONG flags,
                                                LPWSTR namespace_name, LPWSTR locale,
                                                IWbemServices *services, IWbemContext *ctx,
@@ -274,31 +304,7 @@ static HRESULT WINAPI provider_init_Initialize(IWbemProviderInit *iface, LPWSTR 
         goto done;
     }
 
-    /* Keep it all; a second Initialize replaces the first one's. */
-    IWbemServices_AddRef(services);
-    EnterCriticalSection(&p->cs);
-    IWbemServices *old_services = p->services;
-    struct wbemev__win_class_entry *old_classes = p->classes;
-    size_t old_count = p->class_count;
-    wbemev_namespace_t *old_ns = p->ns;
-    wbemev_sink_t *old_init = p->init_sink;
-    p->services = services;
-    p->classes = classes;
-    p->class_count = p->reg->class_count;
-    p->ns = ns;
-    p->init_sink = isink;
-    wbemev_sink_add_ref(isink);
-    LeaveCriticalSection(&p->cs);
-    if (old_init != NULL) {
-        wbemev__win_init_sink_detach(old_init);
-        wbemev_sink_release(old_init);
-    }
-    release_classes(old_classes, old_count);
-    if (old_services != NULL)
-        IWbemServices_Release(old_services);
-    if (old_ns != NULL)
-        wbemev_namespace_release(old_ns);
-
+    adopt_initialization(p, services, classes, ns, isink);
     if (p->provider->vtbl->initialize == NULL) {
         wbemev_sink_set_status(isink, WBEMEV_STATUS_COMPLETE, WBEMEV_S_INITIALIZED, NULL, NULL);
         hr = (HRESULT)WBEM_S_NO_ERROR;
