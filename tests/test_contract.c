@@ -1128,6 +1128,56 @@ static void test_calls_from_final_release(void **state)
     rules_fx_free(f);
 }
 
+/* The same object indicated from two threads at once: one of the two Indicates is always the
+ * re-indication, however the threads interleave. */
+#define RACE_OBJECTS 50000
+struct racer {
+    wbemev_sink_t *sink;
+    wbemev_object_t **objs;
+    atomic_int waiting; /* both start at the same moment, and run through the same objects */
+};
+
+/* Both threads go through the objects in step, 16 at a time, so they often reach the same one at
+ * the same moment. */
+static void *race_thread(void *arg)
+{
+    struct racer *r = arg;
+    for (int step = 0; step * 16 < RACE_OBJECTS; step++) {
+        atomic_fetch_add(&r->waiting, 1);
+        for (unsigned spins = 0; atomic_load(&r->waiting) < 2 * (step + 1);)
+            if (++spins % 4096 == 0)
+                sched_yield(); /* a loaded machine: let the other one run */
+        for (int i = step * 16; i < (step + 1) * 16 && i < RACE_OBJECTS; i++)
+            assert_wbemev_ok(wbemev_sink_indicate1(r->sink, r->objs[i]));
+    }
+    return NULL;
+}
+
+static void test_reindicated_from_two_threads(void **state)
+{
+    (void)state;
+    struct rules_fx *f = rules_fx_new(WBEMEV_CONTRACT_RECORD, false, 64);
+    assert_wbemev_ok(rules_fx_start(f, H_GOOD, false));
+    wbemev_sink_t *none; /* nobody keeps the events: only the counts matter */
+    assert_wbemev_ok(wbemev_recording_sink_new(&none));
+    assert_wbemev_ok(wbemev_dispatcher_unsubscribe(f->d, f->sub));
+    struct racer r = {atomic_load(&f->p.sink), calloc(RACE_OBJECTS, sizeof(wbemev_object_t *)), 0};
+    for (int i = 0; i < RACE_OBJECTS; i++)
+        r.objs[i] = rules_event(f->cls, i);
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, race_thread, &r), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    /* Each object went twice, from two threads often at once: one of each pair is the mistake. */
+    assert_int_equal(wbemev_dispatcher_violations_of(f->d, WBEMEV_VIOLATION_OBJECT_REINDICATED), RACE_OBJECTS);
+    for (int i = 0; i < RACE_OBJECTS; i++)
+        wbemev_object_release(r.objs[i]);
+    free(r.objs);
+    wbemev_sink_release(none);
+    rules_fx_free(f);
+}
+
 static void test_class_from_other_namespace(void **state)
 {
     (void)state;
@@ -1389,6 +1439,7 @@ int main(void)
         cmocka_unit_test(test_consumer_reentry_queued),
         cmocka_unit_test(test_calls_from_final_release),
         cmocka_unit_test(test_class_from_other_namespace),
+        cmocka_unit_test(test_reindicated_from_two_threads),
         cmocka_unit_test(test_many_threads_backing_off),
         cmocka_unit_test(test_event_from_new_query),
         cmocka_unit_test(test_threads_stop_at_own_cancel),

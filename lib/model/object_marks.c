@@ -64,18 +64,10 @@ bool wbemev_object_is_frozen(const wbemev_object_t *obj)
 
 uint64_t wbemev__object_mark_indicated(wbemev_object_t *obj, uint64_t token, uint32_t tag)
 {
-    /* Only the first Indicate marks the object, so a rejected later one cannot undo that mark. */
+    /* Only the first Indicate marks the object, so a rejected later one cannot undo that mark. One
+     * compare-and-swap, also for an object not frozen yet: the same object indicated from two
+     * threads at once (a provider's mistake) must be seen as reliably as from one thread. */
     uint64_t prev = 0;
-    if (!atomic_load_explicit(&obj->frozen, memory_order_acquire)) {
-        /* Not indicated yet (or refused and refired): an unfrozen object belongs to the calling
-         * thread (wbemev/object.h), so a load and a store do; no locked instruction on the hot path. */
-        prev = atomic_load_explicit(&obj->indicated, memory_order_relaxed);
-        if (prev == 0) {
-            atomic_store_explicit(&obj->indicated, token, memory_order_relaxed);
-            atomic_store_explicit(&obj->indicated_by, tag, memory_order_release);
-        }
-        return prev;
-    }
     if (atomic_compare_exchange_strong_explicit(&obj->indicated, &prev, token, memory_order_acq_rel,
                                                 memory_order_acquire))
         atomic_store_explicit(&obj->indicated_by, tag, memory_order_release);
