@@ -129,50 +129,20 @@ static WBEMEV__NOINLINE wbemev_status put_index_slow(wbemev_object_t *obj, uint3
     if (WBEMEV_CIM_IS_ARRAY(p->type))
         return put_array(s, p->type, v);
 
-    switch (base) {
-    case WBEMEV_CIM_STRING:
-    case WBEMEV_CIM_REFERENCE:
-        return put_string(s, p->type, v->u.string);
-    case WBEMEV_CIM_OBJECT: {
-        wbemev_object_t *ref;
-        if (WBEMEV_FAILED(st = wbemev__object_embed_ref(v->u.object, &ref)))
-            return st;
-        slot_clear(s, p->type);
-        s->u.object = ref;
-        break;
-    }
-    case WBEMEV_CIM_SINT8:
-    case WBEMEV_CIM_SINT16:
-    case WBEMEV_CIM_SINT32:
-    case WBEMEV_CIM_SINT64:
-        s->u.sint = v->u.sint;
-        break;
-    case WBEMEV_CIM_REAL32:
-        s->u.real = (double)(float)v->u.real; /* keep real32 precision, as WMI stores a float */
-        break;
-    case WBEMEV_CIM_REAL64:
-        s->u.real = v->u.real;
-        break;
-    case WBEMEV_CIM_BOOLEAN:
-        s->u.boolean = v->u.boolean;
-        break;
-    case WBEMEV_CIM_CHAR16:
-        s->u.char16 = v->u.char16;
-        break;
-    case WBEMEV_CIM_DATETIME:
-        s->u.datetime = v->u.datetime;
-        break;
-    default: /* unsigned integers */
-        s->u.uint = v->u.uint;
-        break;
-    }
+    if (base != WBEMEV_CIM_OBJECT)
+        return put_string(s, p->type, v->u.string); /* put_index stored every fixed-size scalar */
+    wbemev_object_t *ref;
+    if (WBEMEV_FAILED(st = wbemev__object_embed_ref(v->u.object, &ref)))
+        return st;
+    slot_clear(s, p->type);
+    s->u.object = ref;
     s->is_null = 0;
     return WBEMEV_S_NO_ERROR;
 }
 
 /* Put into property `index`. A non-NULL fixed-size scalar of the property's type is checked here
- * exactly as wbemev_value_validate checks it, and stored; everything else goes the general way,
- * which keeps the heavy-slot count. */
+ * exactly as wbemev_value_validate checks it, and stored; everything else (NULL, another type,
+ * strings, arrays, embedded objects) goes the general way, which keeps the heavy-slot count. */
 static wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
 {
     wbemev_cimtype type = obj->cls->props[index].type;
@@ -187,9 +157,15 @@ static wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbeme
         case WBEMEV_CIM_UINT16:
         case WBEMEV_CIM_UINT32:
         case WBEMEV_CIM_UINT64:
-            if (!wbemev__int_in_range(type, v))
+            if (!wbemev__scalar_in_range(type, v))
                 return WBEMEV_E_VALUE_OUT_OF_RANGE;
             s->u.uint = v->u.uint; /* sint and uint share the bits */
+            s->is_null = 0;
+            return WBEMEV_S_NO_ERROR;
+        case WBEMEV_CIM_REAL32:
+            if (!wbemev__scalar_in_range(type, v))
+                return WBEMEV_E_VALUE_OUT_OF_RANGE;
+            s->u.real = (double)(float)v->u.real; /* keep real32 precision, as WMI stores a float */
             s->is_null = 0;
             return WBEMEV_S_NO_ERROR;
         case WBEMEV_CIM_REAL64:
@@ -198,6 +174,12 @@ static wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbeme
             return WBEMEV_S_NO_ERROR;
         case WBEMEV_CIM_BOOLEAN:
             s->u.boolean = v->u.boolean;
+            s->is_null = 0;
+            return WBEMEV_S_NO_ERROR;
+        case WBEMEV_CIM_CHAR16:
+            if (!wbemev__scalar_in_range(type, v))
+                return WBEMEV_E_VALUE_OUT_OF_RANGE;
+            s->u.char16 = v->u.char16;
             s->is_null = 0;
             return WBEMEV_S_NO_ERROR;
         case WBEMEV_CIM_DATETIME: {
