@@ -108,7 +108,7 @@ static wbemev_status put_array(wbemev__slot *s, wbemev_cimtype type, const wbeme
 }
 
 /* Put into property `index`: every check happens before the slot changes. */
-static WBEMEV__NOINLINE wbemev_status put_index_slow(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
+static wbemev_status put_value(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
 {
     const wbemev__prop *p = &obj->cls->props[index];
     wbemev__slot *s = &obj->slots[index];
@@ -140,6 +140,24 @@ static WBEMEV__NOINLINE wbemev_status put_index_slow(wbemev_object_t *obj, uint3
     return WBEMEV_S_NO_ERROR;
 }
 
+/* The general Put, which keeps the heavy-slot count. Out of line, so the fast path below has no
+ * frame of its own. */
+static WBEMEV__NOINLINE wbemev_status put_general(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
+{
+    wbemev_cimtype type = obj->cls->props[index].type;
+    wbemev__slot *s = &obj->slots[index];
+    bool was = slot_heavy(s, type);
+    wbemev_status st = put_value(obj, index, v);
+    bool now = slot_heavy(s, type);
+    if (now != was) {
+        if (now)
+            obj->heavy++;
+        else
+            obj->heavy--;
+    }
+    return st;
+}
+
 /* Put into property `index`. A non-NULL fixed-size scalar of the property's type is checked here
  * exactly as wbemev_value_validate checks it, and stored; everything else (NULL, another type,
  * strings, arrays, embedded objects) goes the general way, which keeps the heavy-slot count. */
@@ -157,7 +175,7 @@ static wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbeme
         case WBEMEV_CIM_UINT16:
         case WBEMEV_CIM_UINT32:
         case WBEMEV_CIM_UINT64:
-            if (!wbemev__scalar_in_range(type, v))
+            if (!wbemev__int_in_range(type, v))
                 return WBEMEV_E_VALUE_OUT_OF_RANGE;
             s->u.uint = v->u.uint; /* sint and uint share the bits */
             s->is_null = 0;
@@ -194,16 +212,7 @@ static wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbeme
             break;
         }
     }
-    bool was = slot_heavy(s, type);
-    wbemev_status st = put_index_slow(obj, index, v);
-    bool now = slot_heavy(s, type);
-    if (now != was) {
-        if (now)
-            obj->heavy++;
-        else
-            obj->heavy--;
-    }
-    return st;
+    return put_general(obj, index, v);
 }
 
 wbemev_status wbemev_object_put(wbemev_object_t *obj, const char *name, const wbemev_value *value)
