@@ -11,10 +11,18 @@
 
 #include "base/base.h"
 
+#include <float.h>
+#include <math.h>
+
 /* ---- values (value.c) ---- */
+/* A UTF-16 surrogate: never a char16 value of its own. */
+static inline bool wbemev__is_surrogate(uint16_t c)
+{
+    return c >= 0xD800u && c <= 0xDFFFu;
+}
+
 /* True when integer value v of CIM type `type` (sint8 .. uint64; v->type is not read) is in the
- * type's range: the check wbemev_value_validate makes, inline so the typed Put makes it without a
- * call. */
+ * type's range. */
 static inline bool wbemev__int_in_range(wbemev_cimtype type, const wbemev_value *v)
 {
     switch (type) {
@@ -25,6 +33,22 @@ static inline bool wbemev__int_in_range(wbemev_cimtype type, const wbemev_value 
     case WBEMEV_CIM_UINT16: return v->u.uint <= UINT16_MAX;
     case WBEMEV_CIM_UINT32: return v->u.uint <= UINT32_MAX;
     default: return true; /* sint64, uint64: every bit pattern */
+    }
+}
+
+/* True when numeric value v of CIM type `type` (an integer, real32, real64, boolean or char16;
+ * v->type is not read) is in the type's range: the check wbemev_value_validate makes, inline (with
+ * the one above) so the typed Put makes it without a call. A finite double beyond float's range is
+ * refused for real32 (converting it is undefined behaviour, C11 6.3.1.5; NaN and infinities convert
+ * exactly), a UTF-16 surrogate for char16. */
+static inline bool wbemev__scalar_in_range(wbemev_cimtype type, const wbemev_value *v)
+{
+    switch (type) {
+    case WBEMEV_CIM_REAL32: return !isfinite(v->u.real) || fabs(v->u.real) <= FLT_MAX;
+    case WBEMEV_CIM_CHAR16: return !wbemev__is_surrogate(v->u.char16);
+    case WBEMEV_CIM_REAL64:
+    case WBEMEV_CIM_BOOLEAN: return true; /* every bit pattern */
+    default: return wbemev__int_in_range(type, v);
     }
 }
 

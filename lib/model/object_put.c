@@ -108,7 +108,7 @@ static wbemev_status put_array(wbemev__slot *s, wbemev_cimtype type, const wbeme
 }
 
 /* Put into property `index`: every check happens before the slot changes. */
-static WBEMEV__NOINLINE wbemev_status put_index_slow(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
+static wbemev_status put_value(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
 {
     const wbemev__prop *p = &obj->cls->props[index];
     wbemev__slot *s = &obj->slots[index];
@@ -129,50 +129,38 @@ static WBEMEV__NOINLINE wbemev_status put_index_slow(wbemev_object_t *obj, uint3
     if (WBEMEV_CIM_IS_ARRAY(p->type))
         return put_array(s, p->type, v);
 
-    switch (base) {
-    case WBEMEV_CIM_STRING:
-    case WBEMEV_CIM_REFERENCE:
-        return put_string(s, p->type, v->u.string);
-    case WBEMEV_CIM_OBJECT: {
-        wbemev_object_t *ref;
-        if (WBEMEV_FAILED(st = wbemev__object_embed_ref(v->u.object, &ref)))
-            return st;
-        slot_clear(s, p->type);
-        s->u.object = ref;
-        break;
-    }
-    case WBEMEV_CIM_SINT8:
-    case WBEMEV_CIM_SINT16:
-    case WBEMEV_CIM_SINT32:
-    case WBEMEV_CIM_SINT64:
-        s->u.sint = v->u.sint;
-        break;
-    case WBEMEV_CIM_REAL32:
-        s->u.real = (double)(float)v->u.real; /* keep real32 precision, as WMI stores a float */
-        break;
-    case WBEMEV_CIM_REAL64:
-        s->u.real = v->u.real;
-        break;
-    case WBEMEV_CIM_BOOLEAN:
-        s->u.boolean = v->u.boolean;
-        break;
-    case WBEMEV_CIM_CHAR16:
-        s->u.char16 = v->u.char16;
-        break;
-    case WBEMEV_CIM_DATETIME:
-        s->u.datetime = v->u.datetime;
-        break;
-    default: /* unsigned integers */
-        s->u.uint = v->u.uint;
-        break;
-    }
+    if (base != WBEMEV_CIM_OBJECT)
+        return put_string(s, p->type, v->u.string); /* put_index stored every fixed-size scalar */
+    wbemev_object_t *ref;
+    if (WBEMEV_FAILED(st = wbemev__object_embed_ref(v->u.object, &ref)))
+        return st;
+    slot_clear(s, p->type);
+    s->u.object = ref;
     s->is_null = 0;
     return WBEMEV_S_NO_ERROR;
 }
 
+/* The general Put, which keeps the heavy-slot count. Out of line, so the fast path below has no
+ * frame of its own. */
+static WBEMEV__NOINLINE wbemev_status put_general(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
+{
+    wbemev_cimtype type = obj->cls->props[index].type;
+    wbemev__slot *s = &obj->slots[index];
+    bool was = slot_heavy(s, type);
+    wbemev_status st = put_value(obj, index, v);
+    bool now = slot_heavy(s, type);
+    if (now != was) {
+        if (now)
+            obj->heavy++;
+        else
+            obj->heavy--;
+    }
+    return st;
+}
+
 /* Put into property `index`. A non-NULL fixed-size scalar of the property's type is checked here
- * exactly as wbemev_value_validate checks it, and stored; everything else goes the general way,
- * which keeps the heavy-slot count. */
+ * exactly as wbemev_value_validate checks it, and stored; everything else (NULL, another type,
+ * strings, arrays, embedded objects) goes the general way, which keeps the heavy-slot count. */
 static wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
 {
     wbemev_cimtype type = obj->cls->props[index].type;
@@ -192,12 +180,24 @@ static wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbeme
             s->u.uint = v->u.uint; /* sint and uint share the bits */
             s->is_null = 0;
             return WBEMEV_S_NO_ERROR;
+        case WBEMEV_CIM_REAL32:
+            if (!wbemev__scalar_in_range(type, v))
+                return WBEMEV_E_VALUE_OUT_OF_RANGE;
+            s->u.real = (double)(float)v->u.real; /* keep real32 precision, as WMI stores a float */
+            s->is_null = 0;
+            return WBEMEV_S_NO_ERROR;
         case WBEMEV_CIM_REAL64:
             s->u.real = v->u.real;
             s->is_null = 0;
             return WBEMEV_S_NO_ERROR;
         case WBEMEV_CIM_BOOLEAN:
             s->u.boolean = v->u.boolean;
+            s->is_null = 0;
+            return WBEMEV_S_NO_ERROR;
+        case WBEMEV_CIM_CHAR16:
+            if (!wbemev__scalar_in_range(type, v))
+                return WBEMEV_E_VALUE_OUT_OF_RANGE;
+            s->u.char16 = v->u.char16;
             s->is_null = 0;
             return WBEMEV_S_NO_ERROR;
         case WBEMEV_CIM_DATETIME: {
@@ -212,16 +212,7 @@ static wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbeme
             break;
         }
     }
-    bool was = slot_heavy(s, type);
-    wbemev_status st = put_index_slow(obj, index, v);
-    bool now = slot_heavy(s, type);
-    if (now != was) {
-        if (now)
-            obj->heavy++;
-        else
-            obj->heavy--;
-    }
-    return st;
+    return put_general(obj, index, v);
 }
 
 wbemev_status wbemev_object_put(wbemev_object_t *obj, const char *name, const wbemev_value *value)

@@ -3,9 +3,6 @@
  */
 #include "model/model.h"
 
-#include <float.h>
-#include <math.h>
-
 /* ---- CIM types ---- */
 
 typedef struct cimtype_info {
@@ -84,11 +81,6 @@ size_t wbemev_cimtype_element_size(wbemev_cimtype type)
 
 /* ---- validation ---- */
 
-static bool is_surrogate(uint16_t c)
-{
-    return c >= 0xD800u && c <= 0xDFFFu;
-}
-
 static wbemev_status validate_string(const char *s)
 {
     /* A NULL string is expressed with is_null, never with a NULL pointer. */
@@ -104,15 +96,9 @@ static wbemev_status validate_scalar(const wbemev_value *v, wbemev_cimtype base)
     case WBEMEV_CIM_UINT8:
     case WBEMEV_CIM_UINT16:
     case WBEMEV_CIM_UINT32:
-        return wbemev__int_in_range(base, v) ? WBEMEV_S_NO_ERROR : WBEMEV_E_VALUE_OUT_OF_RANGE;
     case WBEMEV_CIM_REAL32:
-        /* Converting a finite double outside float's range to float is undefined behaviour (C11
-         * 6.3.1.5), so such values are refused; NaN and infinities convert exactly. */
-        if (isfinite(v->u.real) && fabs(v->u.real) > FLT_MAX)
-            return WBEMEV_E_VALUE_OUT_OF_RANGE;
-        return WBEMEV_S_NO_ERROR;
     case WBEMEV_CIM_CHAR16:
-        return is_surrogate(v->u.char16) ? WBEMEV_E_VALUE_OUT_OF_RANGE : WBEMEV_S_NO_ERROR;
+        return wbemev__scalar_in_range(base, v) ? WBEMEV_S_NO_ERROR : WBEMEV_E_VALUE_OUT_OF_RANGE;
     case WBEMEV_CIM_STRING:
     case WBEMEV_CIM_REFERENCE:
         return validate_string(v->u.string);
@@ -141,7 +127,7 @@ static wbemev_status validate_array(const wbemev_value *v, wbemev_cimtype base)
         const uint16_t *items = v->u.array.items;
         for (size_t i = 0; i < count; i++) {
             /* Each element is a UCS-2 value of its own, so any surrogate is a lone one. */
-            if (is_surrogate(items[i]))
+            if (wbemev__is_surrogate(items[i]))
                 return WBEMEV_E_VALUE_OUT_OF_RANGE;
         }
         return WBEMEV_S_NO_ERROR;
