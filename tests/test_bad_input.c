@@ -777,6 +777,12 @@ static void r_contract_policy_from_name(void)
     BAD(wbemev_contract_policy_from_name(g_bad_utf8, &p), INVALID);
     BADV(p == WBEMEV_CONTRACT_STRICT);
 }
+static void r_object_note_held(void)
+{
+    wbemev_object_note_held(NULL, true);
+    wbemev_object_note_held(NULL, false);
+    BADV(true);
+}
 static void r_contract_policy_name(void)
 {
     BADV(wbemev_contract_policy_name((wbemev_contract_policy)4) == NULL);
@@ -1298,7 +1304,7 @@ static const struct row {
     ROW(object_get), ROW(object_property_handle), ROW(object_put_h), ROW(object_get_h), ROW(object_is_null),
     ROW(query_parse), ROW(query_compile), ROW(query_add_ref), ROW(query_release), ROW(query_class_name),
     ROW(query_class), ROW(query_text), ROW(query_matches), ROW(query_has_where), ROW(query_format),
-    ROW(violation_name), ROW(contract_policy_from_name), ROW(contract_policy_name),
+    ROW(violation_name), ROW(contract_policy_from_name), ROW(contract_policy_name), ROW(object_note_held),
     ROW(dispatcher_options_init), ROW(subscribe_options_init), ROW(dispatcher_new), ROW(dispatcher_shutdown),
     ROW(dispatcher_shutdown_deadline), ROW(dispatcher_destroy), ROW(dispatcher_namespace),
     ROW(dispatcher_register), ROW(dispatcher_unregister), ROW(dispatcher_subscribe), ROW(dispatcher_unsubscribe),

@@ -68,6 +68,15 @@ WBEMEV_API void wbemev_object_freeze(wbemev_object_t *obj);
 WBEMEV_API bool wbemev_object_is_frozen(const wbemev_object_t *obj);
 
 /**
+ * Says that a consumer keeps the event obj past its Indicate (`held` true: a recording sink, a
+ * queue of the consumer's own), or has let go of it (`held` false, before its reference is
+ * released). At shutdown the dispatcher reports instances still alive as leaked
+ * (OBJECTS_LEAKED) only beyond those consumers hold. Pair each true with one false. NULL and class
+ * objects are ignored. Thread-safe.
+ */
+WBEMEV_API void wbemev_object_note_held(wbemev_object_t *obj, bool held);
+
+/**
  * Sets property `name` (case-insensitive) to *value, or to NULL when value is NULL or value->is_null.
  * The value's type must be the property's CIM type exactly (no conversions), except that a NULL
  * value of type WBEMEV_CIM_EMPTY fits any property.

@@ -116,6 +116,7 @@ static wbemev_status class_alloc(const char *name, wbemev_class_t *super, size_t
     wbemev__ref_init(&cls->refs, 1);
     atomic_init(&cls->defined, false);
     atomic_init(&cls->live_instances, 0);
+    atomic_init(&cls->consumer_held, 0);
     wbemev__block_cache_init(&cls->cache);
     cls->depth = (uint16_t)depth;
     cls->system = system;
@@ -340,6 +341,22 @@ wbemev_status wbemev_class_find_property(const wbemev_class_t *cls, const char *
 wbemev_object_t *wbemev_class_object(wbemev_class_t *cls)
 {
     return cls != NULL ? cls->class_object : NULL;
+}
+
+size_t wbemev__class_consumer_held(const wbemev_class_t *cls)
+{
+    return atomic_load_explicit(&((wbemev_class_t *)cls)->consumer_held, memory_order_relaxed);
+}
+
+void wbemev_object_note_held(wbemev_object_t *obj, bool held)
+{
+    if (obj == NULL || wbemev_object_genus(obj) != WBEMEV_GENUS_INSTANCE)
+        return;
+    wbemev_class_t *cls = (wbemev_class_t *)wbemev_object_class(obj);
+    if (held)
+        atomic_fetch_add_explicit(&cls->consumer_held, 1, memory_order_relaxed);
+    else
+        atomic_fetch_sub_explicit(&cls->consumer_held, 1, memory_order_relaxed);
 }
 
 size_t wbemev_class_live_instances(const wbemev_class_t *cls)

@@ -48,6 +48,9 @@ struct wbemev_class_s {
     /* Blocks of freed instances kept for the next clone or spawn (object.c, object_copy.c), freed with the class. */
     struct wbemev__block_cache cache;
     char live_pad_after[64];
+    /* Instances consumers said they keep (wbemev_object_note_held): a leak check at shutdown
+     * counts them as the consumers', not as leaked. Off the hot path: only such consumers write it. */
+    atomic_size_t consumer_held;
     wbemev_class_t *ancestors[]; /* depth + 1 entries: root ... self (borrowed) */
 };
 

@@ -97,4 +97,7 @@ void wbemev__object_security_descriptor(const wbemev_object_t *obj, const uint8_
 void wbemev__object_free_batch_begin(void);
 void wbemev__object_free_batch_end(void);
 
+/* Instances of cls that consumers said they keep (wbemev_object_note_held). */
+size_t wbemev__class_consumer_held(const wbemev_class_t *cls);
+
 #endif /* WBEMEV_MODEL_H */

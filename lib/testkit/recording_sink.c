@@ -53,8 +53,10 @@ static void rec_add_ref(wbemev_sink_t *s)
 
 static void rec_clear_locked(struct recording_sink *r)
 {
-    for (size_t i = 0; i < r->nevents; i++)
+    for (size_t i = 0; i < r->nevents; i++) {
+        wbemev_object_note_held(r->events[i], false);
         wbemev_object_release(r->events[i]);
+    }
     free(r->events);
     r->events = NULL;
     r->nevents = r->cap = 0;
@@ -112,8 +114,10 @@ static wbemev_status rec_indicate(wbemev_sink_t *s, int32_t count, wbemev_object
     }
     if (r->failing)
         r->fail_budget -= take;
-    for (size_t i = 0; i < take; i++)
-        r->events[r->nevents++] = wbemev_object_add_ref(objects[i]); /* kept past the call */
+    for (size_t i = 0; i < take; i++) {
+        r->events[r->nevents++] = wbemev_object_add_ref(objects[i]); /* kept past the call... */
+        wbemev_object_note_held(objects[i], true);                    /* ...as a consumer's, not a leak */
+    }
     testkit_lock_release(&r->lock);
     return st;
 }
