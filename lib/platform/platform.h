@@ -26,22 +26,19 @@
 
 /* Opaque storage big enough for pthread_mutex_t / SRWLOCK and pthread_cond_t / CONDITION_VARIABLE.
  * Aligned for any of them. */
+union wbemev__sync_storage {
+    char bytes[64];
+    void *align_p;
+    int64_t align_i;
+    long double align_ld;
+};
+
 typedef struct wbemev__mutex {
-    union {
-        char bytes[64];
-        void *align_p;
-        int64_t align_i;
-        long double align_ld;
-    } u;
+    union wbemev__sync_storage u;
 } wbemev__mutex;
 
 typedef struct wbemev__cond {
-    union {
-        char bytes[64];
-        void *align_p;
-        int64_t align_i;
-        long double align_ld;
-    } u;
+    union wbemev__sync_storage u;
 } wbemev__cond;
 
 typedef struct wbemev__thread {

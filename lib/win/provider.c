@@ -339,6 +339,15 @@ static const IWbemProviderInitVtbl provider_init_vtbl = {
 
 /* ---- IWbemEventProviderQuerySink ---- */
 
+/* A query's language and text, as the wbemev provider takes them (free both, whatever happens). */
+static HRESULT query_to_utf8(const WCHAR *language, const WCHAR *query, char **language8, char **query8)
+{
+    HRESULT hr = wbemev_win_utf16_to_utf8(language, language8);
+    if (SUCCEEDED(hr))
+        hr = wbemev_win_utf16_to_utf8(query, query8);
+    return hr;
+}
+
 static HRESULT WINAPI query_sink_QueryInterface(IWbemEventProviderQuerySink *iface, REFIID riid, void **ppv)
 {
     return provider_query_interface(impl_from_IWbemEventProviderQuerySink(iface), riid, ppv);
@@ -363,9 +372,7 @@ static HRESULT WINAPI query_sink_NewQuery(IWbemEventProviderQuerySink *iface, UL
     if (p->provider->vtbl->new_query == NULL)
         return (HRESULT)WBEM_S_NO_ERROR; /* advisory: nothing to tell */
     char *language8 = NULL, *query8 = NULL;
-    HRESULT hr = wbemev_win_utf16_to_utf8(language, &language8);
-    if (SUCCEEDED(hr))
-        hr = wbemev_win_utf16_to_utf8(query, &query8);
+    HRESULT hr = query_to_utf8(language, query, &language8, &query8);
     if (SUCCEEDED(hr))
         hr = p->provider->vtbl->new_query(p->provider, (uint32_t)id, language8, query8);
     wbemev__win_free(language8);
@@ -415,9 +422,7 @@ static HRESULT WINAPI security_AccessCheck(IWbemEventProviderSecurity *iface, WB
     if (p->provider->vtbl->access_check == NULL)
         return (HRESULT)WBEM_S_NO_ERROR;
     char *language8 = NULL, *query8 = NULL;
-    HRESULT hr = wbemev_win_utf16_to_utf8(language, &language8);
-    if (SUCCEEDED(hr))
-        hr = wbemev_win_utf16_to_utf8(query, &query8);
+    HRESULT hr = query_to_utf8(language, query, &language8, &query8);
     if (SUCCEEDED(hr))
         hr = p->provider->vtbl->access_check(p->provider, language8, query8, sid,
                                              sid != NULL ? (size_t)sid_length : 0);
