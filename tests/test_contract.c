@@ -1041,6 +1041,10 @@ static void test_indicate_after_injected_cancel(void **state)
     assert_wbemev_status(indicate_n(s, f->cls, 2), WBEMEV_E_CALL_CANCELLED);
     assert_only_violation(f->d, WBEMEV_VIOLATION_INDICATE_AFTER_CANCEL);
     assert_int_equal(wbemev_recording_sink_count(f->rec), 0);
+    wbemev_provider_stats ps;
+    assert_wbemev_ok(wbemev_dispatcher_provider_stats(f->d, "RulesProvider", &ps));
+    assert_int_equal(ps.indicated, 2);
+    assert_int_equal(ps.indicated, ps.accepted + ps.refused); /* the counts add up */
     rules_fx_free(f);
 }
 

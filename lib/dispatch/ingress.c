@@ -211,8 +211,10 @@ static wbemev_status indicate_after_cancel(struct wbemev__reg *reg, int32_t coun
     wbemev__checker_violation_tagged(atomic_load(&reg->tag), WBEMEV_VIOLATION_INDICATE_AFTER_CANCEL, "Indicate",
                                      NULL);
     if (wbemev__reg_enter(reg)) {
-        if (count > 0)
+        if (count > 0) { /* indicated = accepted + refused, as for every Indicate counted */
+            atomic_fetch_add_explicit(&reg->indicated, (uint64_t)count, memory_order_relaxed);
             atomic_fetch_add_explicit(&reg->refused, (uint64_t)count, memory_order_relaxed);
+        }
         wbemev__reg_leave(reg);
     }
     return WBEMEV_E_CALL_CANCELLED;
