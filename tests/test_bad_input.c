@@ -1274,6 +1274,25 @@ static void r_testkit_failing_consumer_new(void)
     BADV(s == (wbemev_sink_t *)&w);
 }
 
+static void r_testkit_wait_events(void)
+{
+    size_t n = wbemev_recording_sink_count(w.rec);
+    BAD(wbemev_testkit_wait_events(NULL, "Ev", 0, 0), INVALID);
+    BAD(wbemev_testkit_wait_events(w.other, "Ev", 0, 0), INVALID); /* not a recording sink */
+    BAD(wbemev_testkit_wait_events(&w.bad_sink, NULL, 0, 0), INVALID);
+    BAD(wbemev_testkit_wait_events(w.rec, "Ev", n + 1, 0), WBEMEV_E_TIMED_OUT);
+    BAD(wbemev_testkit_wait_events(w.rec, NULL, SIZE_MAX, 0), WBEMEV_E_TIMED_OUT);
+    BAD(wbemev_testkit_wait_events(w.rec, g_bad_utf8, 1, 0), WBEMEV_E_TIMED_OUT);
+    BAD(wbemev_testkit_wait_events(w.rec, g_long_name, 1, 0), WBEMEV_E_TIMED_OUT);
+}
+static void r_testkit_wait_status(void)
+{
+    BAD(wbemev_testkit_wait_status(NULL, 0), INVALID);
+    BAD(wbemev_testkit_wait_status(w.other, 0), INVALID);
+    BAD(wbemev_testkit_wait_status(&w.bad_sink, 0), INVALID);
+    BAD(wbemev_testkit_wait_status(w.rec, 0), WBEMEV_E_TIMED_OUT); /* subscribed: no final SetStatus */
+}
+
 /* ------------------------------------------------------------------------------------------------
  * The table
  */
@@ -1315,6 +1334,7 @@ static const struct row {
     ROW(mof_format_registration), ROW(mof_format_instance), ROW(mof_fwrite_registration),
     ROW(mof_fwrite_instance), ROW(module_validate), ROW(module_register), ROW(testkit_count),
     ROW(testkit_count_where), ROW(testkit_find), ROW(value_equal), ROW(testkit_failing_consumer_new),
+    ROW(testkit_wait_events), ROW(testkit_wait_status),
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 

@@ -1,6 +1,9 @@
 /*
- * tests/test_testkit.c: the worker thread of wbemev/thread.h: start, join, detach, is_self, the stop
- * flag.
+ * tests/test_testkit.c: the worker thread of wbemev/thread.h and the test kit's waits.
+ *
+ *  - wbemev/thread.h: start, join, detach, is_self, the stop flag;
+ *  - the waits on a recording sink: a wait that cannot be satisfied times out (and not much
+ *    earlier), a wait satisfied by another thread returns long before its timeout.
  */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
@@ -137,11 +140,76 @@ static void test_stop_flag(void **state)
     wbemev_stop_flag_destroy(NULL);
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * The waits, on a recording sink alone (the events indicated straight into it, no dispatcher)
+ */
+struct bare {
+    wbemev_class_t *cls;
+    wbemev_sink_t *rec;
+    wbemev_stop_flag stop;
+    wbemev_status last;
+};
+
+/* Three events 10 ms apart, then the final SetStatus: what a subscription's sink receives. */
+static void feed_bare(void *arg)
+{
+    struct bare *b = arg;
+    for (uint32_t i = 0; i < 3 && WBEMEV_SUCCEEDED(b->last); i++) {
+        if (wbemev_stop_flag_wait(&b->stop, 10))
+            return;
+        wbemev_object_t *o = NULL;
+        b->last = wbemev_class_spawn_instance(b->cls, &o);
+        if (WBEMEV_SUCCEEDED(b->last)) {
+            b->last = wbemev_sink_indicate1(b->rec, o);
+            wbemev_object_release(o);
+        }
+    }
+    if (WBEMEV_SUCCEEDED(b->last))
+        b->last = wbemev_sink_set_status(b->rec, WBEMEV_STATUS_COMPLETE, WBEMEV_E_CALL_CANCELLED, NULL, NULL);
+}
+
+static void test_waits_on_a_bare_recording_sink(void **state)
+{
+    (void)state;
+    wbemev_namespace_t *ns = NULL;
+    struct bare b = {.last = WBEMEV_S_NO_ERROR};
+    assert_wbemev_ok(wbemev_namespace_new("root\\kit", &ns));
+    assert_wbemev_ok(wbemev_namespace_define_class(ns, "Bare_Event", "__ExtrinsicEvent", NULL, 0, &b.cls));
+    assert_wbemev_ok(wbemev_recording_sink_new(&b.rec));
+    assert_wbemev_ok(wbemev_stop_flag_init(&b.stop));
+
+    /* Nothing comes: both waits time out, after their timeout. */
+    uint64_t t0 = now_ms();
+    assert_wbemev_status(wbemev_testkit_wait_events(b.rec, NULL, 1, 60), WBEMEV_E_TIMED_OUT);
+    assert_true(now_ms() - t0 >= 40);
+    assert_wbemev_status(wbemev_testkit_wait_status(b.rec, 0), WBEMEV_E_TIMED_OUT);
+    assert_wbemev_ok(wbemev_testkit_wait_events(b.rec, NULL, 0, 0)); /* 0 events: there at once */
+
+    /* Another thread feeds it: each wait returns as soon as its condition holds. */
+    wbemev_thread t = {0};
+    t0 = now_ms();
+    assert_wbemev_ok(wbemev_thread_start(&t, feed_bare, &b));
+    assert_wbemev_ok(wbemev_testkit_wait_events(b.rec, "Bare_Event", 3, GENEROUS_MS));
+    assert_wbemev_ok(wbemev_testkit_wait_status(b.rec, GENEROUS_MS));
+    assert_true(now_ms() - t0 < GENEROUS_MS / 2);
+    assert_wbemev_ok(wbemev_thread_join(&t));
+    assert_wbemev_ok(b.last);
+    assert_int_equal(wbemev_recording_sink_count(b.rec), 3);
+    assert_wbemev_status(wbemev_testkit_wait_events(b.rec, "Bare_Event", 4, 0), WBEMEV_E_TIMED_OUT);
+
+    wbemev_stop_flag_destroy(&b.stop);
+    wbemev_sink_release(b.rec);
+    wbemev_class_release(b.cls);
+    wbemev_namespace_release(ns);
+    wbemev_test_assert_no_leaks();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_thread_start_join_detach),
         cmocka_unit_test(test_stop_flag),
+        cmocka_unit_test(test_waits_on_a_bare_recording_sink),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

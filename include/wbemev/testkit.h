@@ -8,7 +8,14 @@
  *   - a consumer that fails after N events (tests consumer-failure cancellation);
  *   - make the provider's sink answer WBEMEV_E_SERVER_TOO_BUSY or WBEMEV_E_CALL_CANCELLED for the
  *     next N Indicates, to test retry and stop paths (wbemev_testkit_inject_indicate_status);
+ *   - waits with a timeout, on condition variables (no sleeps, no polling): until a recording sink
+ *     holds N events of a class (wbemev_testkit_wait_events), until it received its final
+ *     SetStatus (wbemev_testkit_wait_status); wbemev_dispatcher_wait_idle waits until the queued
+ *     deliveries are done;
  *   - CMocka assertions that print the status names, or the whole contract report, on failure.
+ *
+ * A provider's worker thread can be written with wbemev/thread.h, installed with the core headers
+ * (header-only: a provider needs no library for it, the test kit least of all).
  *
  * The test kit is built on the public API only: link it with the static or the shared library.
  * (wbemev_testkit_inject_indicate_status() reaches into the dispatcher: it is implemented and
@@ -111,6 +118,32 @@ WBEMEV_API wbemev_object_t *wbemev_testkit_find(wbemev_sink_t *recording, const 
  */
 WBEMEV_API wbemev_status wbemev_testkit_inject_indicate_status(wbemev_dispatcher_t *d, const char *name,
                                                                wbemev_status status, uint32_t count);
+
+/* ---- waiting ---- */
+
+/**
+ * Waits until the recording sink holds at least `n` events of class `class_name` or a subclass
+ * (NULL: of any class), counted as wbemev_testkit_count() counts them, or until `timeout_ms`
+ * milliseconds passed (on a monotonic clock). It sleeps on the sink's condition variable, which
+ * every Indicate, SetStatus and wbemev_recording_sink_clear() signals: no polling. A clear during
+ * the wait starts the count over. Not from inside a consumer's Indicate: the events may have to
+ * come on that very thread.
+ * @return WBEMEV_S_NO_ERROR (at once when they are there already, n 0 included);
+ *         WBEMEV_E_TIMED_OUT; WBEMEV_E_INVALID_PARAMETER for a sink that is not a recording sink
+ */
+WBEMEV_API wbemev_status wbemev_testkit_wait_events(wbemev_sink_t *recording, const char *class_name,
+                                                    size_t n, uint32_t timeout_ms);
+
+/**
+ * Waits until the recording sink received a SetStatus(WBEMEV_STATUS_COMPLETE, ...), its
+ * subscription's final one, or until `timeout_ms` milliseconds passed (on a monotonic clock), on the
+ * sink's condition variable as wbemev_testkit_wait_events(). Progress reports do not end the wait;
+ * a clear forgets the statuses received before it. Read the status with
+ * wbemev_recording_sink_status_at().
+ * @return WBEMEV_S_NO_ERROR; WBEMEV_E_TIMED_OUT; WBEMEV_E_INVALID_PARAMETER for a sink that is not a
+ *         recording sink
+ */
+WBEMEV_API wbemev_status wbemev_testkit_wait_status(wbemev_sink_t *recording, uint32_t timeout_ms);
 
 /* ---- values, consumers ---- */
 
