@@ -27,6 +27,7 @@
 #include "wbemev/thread.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -251,6 +252,16 @@ static void define_classes(struct fx *f)
         wbemev_namespace_define_class(ns, "Other_Event", "__ExtrinsicEvent", kit_props, 2, &f->other));
 }
 
+/* WBEMEV_CONTRACT, when set, overrides the policy a fixture asks for: a test that depends on the
+ * policy's behaviour skips then. */
+static void require_policy(wbemev_dispatcher_t *d, wbemev_contract_policy want)
+{
+    if (wbemev_dispatcher_contract_policy(d) != want) {
+        print_message("WBEMEV_CONTRACT overrides the policy %s: skipped\n", wbemev_contract_policy_name(want));
+        skip();
+    }
+}
+
 static int fx_setup_policy(void **state, wbemev_contract_policy policy)
 {
     static struct fx f;
@@ -324,7 +335,8 @@ static wbemev_testkit_provider *registered_provider(struct fx *f)
 static void test_provider_life_under_abort(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(wbemev_dispatcher_contract_policy(f->d), WBEMEV_CONTRACT_ABORT);
+    assert_true(wbemev_dispatcher_contract_policy(f->d) == WBEMEV_CONTRACT_ABORT ||
+                getenv("WBEMEV_CONTRACT") != NULL); /* abort, unless the environment chose another */
     wbemev_testkit_provider *p = registered_provider(f);
     assert_false(wbemev_testkit_provider_provided(p));
     assert_wbemev_status(send_event(p, f->ev, 0), WBEMEV_E_NOT_AVAILABLE); /* no sink yet */
@@ -540,6 +552,7 @@ static wbemev_status unregister_on_event(void *ctx, wbemev_object_t *ev)
 static void test_provider_final_release_inside_its_indicate(void **state)
 {
     struct fx *f = *state;
+    require_policy(f->d, WBEMEV_CONTRACT_RECORD); /* strict refuses the unregister, abort aborts */
     wbemev_testkit_provider *p = registered_provider(f);
     struct reentry r = {f->d, 0};
     wbemev_sink_t *consumer = NULL;
