@@ -1,8 +1,10 @@
 # Install rules: headers, the exported CMake package (wbemev-config.cmake, its version file and the
-# targets) and wbemev.pc. The library targets are installed in lib/CMakeLists.txt (EXPORT
-# wbemevTargets). Consumers:
+# targets), wbemev.pc and wbemev-testkit.pc. The library targets are installed in lib/CMakeLists.txt
+# (EXPORT wbemevTargets), the test kit here. Consumers:
 #   find_package(wbemev 0.1 REQUIRED)  target_link_libraries(app PRIVATE wbemev::wbemev)
+#                                      target_link_libraries(test PRIVATE wbemev::testkit)
 #   cc app.c $(pkg-config --cflags --libs wbemev)
+#   cc test.c $(pkg-config --cflags --libs wbemev-testkit)
 include(CMakePackageConfigHelpers)
 
 set(WBEMEV_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/wbemev" CACHE STRING
@@ -63,3 +65,15 @@ if(NOT WIN32)
 endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/wbemev.pc.in ${PROJECT_BINARY_DIR}/wbemev.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/wbemev.pc DESTINATION ${WBEMEV_INSTALL_PKGCONFIGDIR})
+
+# wbemev-testkit.pc, next to wbemev.pc, with the same relocatable paths: the kit's library, on top
+# of wbemev (Requires). The kit (and wbemev/thread.h, header-only) use the threads library directly:
+# -pthread is in Libs, since the kit is usually a static archive.
+if(TARGET wbemev_testkit)
+  set(WBEMEV_TESTKIT_PC_LIBS "")
+  if(NOT WIN32)
+    set(WBEMEV_TESTKIT_PC_LIBS "-pthread")
+  endif()
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/wbemev-testkit.pc.in ${PROJECT_BINARY_DIR}/wbemev-testkit.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/wbemev-testkit.pc DESTINATION ${WBEMEV_INSTALL_PKGCONFIGDIR})
+endif()

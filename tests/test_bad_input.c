@@ -1280,6 +1280,105 @@ static void r_testkit_failing_consumer_new(void)
     BADV(s == (wbemev_sink_t *)&w);
 }
 
+/* The test provider: one of the row's own, never registered (no sink), then past its final Release. */
+static wbemev_testkit_provider *new_kit_provider(void)
+{
+    wbemev_testkit_provider *p = NULL;
+    assert_wbemev_ok(wbemev_testkit_provider_new(&p));
+    return p;
+}
+static void r_testkit_provider_new(void)
+{
+    BAD(wbemev_testkit_provider_new(NULL), INVALID);
+}
+static void r_testkit_provider_free(void)
+{
+    wbemev_testkit_provider_free(NULL);
+    BADV(true);
+}
+static void r_testkit_provider_base(void)
+{
+    BADV(wbemev_testkit_provider_base(NULL) == NULL);
+}
+static void r_testkit_provider_indicate(void)
+{
+    wbemev_testkit_provider *p = new_kit_provider();
+    wbemev_object_t *objs[] = {w.obj};
+    BAD(wbemev_testkit_provider_indicate(NULL, 1, objs), INVALID);
+    BAD(wbemev_testkit_provider_indicate(p, -1, objs), INVALID);
+    BAD(wbemev_testkit_provider_indicate(p, 1, NULL), INVALID);
+    BAD(wbemev_testkit_provider_indicate(p, 1, objs), WBEMEV_E_NOT_AVAILABLE); /* no ProvideEvents */
+    wbemev_provider_release(wbemev_testkit_provider_base(p));                  /* its final Release */
+    BAD(wbemev_testkit_provider_indicate(p, 1, objs), WBEMEV_E_CALL_CANCELLED);
+    BADV(!wbemev_object_is_frozen(w.obj));
+    wbemev_testkit_provider_free(p);
+}
+static void r_testkit_provider_indicate1(void)
+{
+    wbemev_testkit_provider *p = new_kit_provider();
+    BAD(wbemev_testkit_provider_indicate1(NULL, w.obj), INVALID);
+    BAD(wbemev_testkit_provider_indicate1(p, NULL), INVALID);
+    BAD(wbemev_testkit_provider_indicate1(p, w.obj), WBEMEV_E_NOT_AVAILABLE);
+    wbemev_provider_release(wbemev_testkit_provider_base(p));
+    BAD(wbemev_testkit_provider_indicate1(p, w.obj), WBEMEV_E_CALL_CANCELLED);
+    wbemev_testkit_provider_free(p);
+}
+static void r_testkit_provider_query_count(void)
+{
+    BADV(wbemev_testkit_provider_query_count(NULL) == 0);
+}
+static void r_testkit_provider_query_at(void)
+{
+    wbemev_testkit_provider *p = new_kit_provider();
+    uint32_t id = 77;
+    BAD(wbemev_testkit_provider_query_at(NULL, 0, &id), INVALID);
+    BAD(wbemev_testkit_provider_query_at(p, 0, NULL), INVALID);
+    BAD(wbemev_testkit_provider_query_at(p, 0, &id), INVALID); /* no query */
+    BAD(wbemev_testkit_provider_query_at(p, SIZE_MAX, &id), INVALID);
+    BADV(id == 77);
+    wbemev_provider_release(wbemev_testkit_provider_base(p));
+    wbemev_testkit_provider_free(p);
+}
+static void r_testkit_provider_has_query(void)
+{
+    wbemev_testkit_provider *p = new_kit_provider();
+    wbemev_provider_t *base = wbemev_testkit_provider_base(p);
+    BADV(!wbemev_testkit_provider_has_query(NULL, w.sub_id));
+    BADV(!wbemev_testkit_provider_has_query(p, w.sub_id)); /* not this provider's */
+    wbemev_testkit_provider_free(p); /* before its final Release: the memory waits for it */
+    wbemev_provider_release(base);
+}
+static void r_testkit_provider_cancelled(void)
+{
+    BADV(wbemev_testkit_provider_cancelled(NULL) == 0);
+}
+static void r_testkit_provider_provided(void)
+{
+    BADV(!wbemev_testkit_provider_provided(NULL));
+}
+static void r_testkit_provider_stopped(void)
+{
+    BADV(!wbemev_testkit_provider_stopped(NULL));
+}
+static void r_testkit_wait_events(void)
+{
+    size_t n = wbemev_recording_sink_count(w.rec);
+    BAD(wbemev_testkit_wait_events(NULL, "Ev", 0, 0), INVALID);
+    BAD(wbemev_testkit_wait_events(w.other, "Ev", 0, 0), INVALID); /* not a recording sink */
+    BAD(wbemev_testkit_wait_events(&w.bad_sink, NULL, 0, 0), INVALID);
+    BAD(wbemev_testkit_wait_events(w.rec, "Ev", n + 1, 0), WBEMEV_E_TIMED_OUT);
+    BAD(wbemev_testkit_wait_events(w.rec, NULL, SIZE_MAX, 0), WBEMEV_E_TIMED_OUT);
+    BAD(wbemev_testkit_wait_events(w.rec, g_bad_utf8, 1, 0), WBEMEV_E_TIMED_OUT);
+    BAD(wbemev_testkit_wait_events(w.rec, g_long_name, 1, 0), WBEMEV_E_TIMED_OUT);
+}
+static void r_testkit_wait_status(void)
+{
+    BAD(wbemev_testkit_wait_status(NULL, 0), INVALID);
+    BAD(wbemev_testkit_wait_status(w.other, 0), INVALID);
+    BAD(wbemev_testkit_wait_status(&w.bad_sink, 0), INVALID);
+    BAD(wbemev_testkit_wait_status(w.rec, 0), WBEMEV_E_TIMED_OUT); /* subscribed: no final SetStatus */
+}
+
 /* ------------------------------------------------------------------------------------------------
  * The table
  */
@@ -1321,6 +1420,11 @@ static const struct row {
     ROW(mof_format_registration), ROW(mof_format_instance), ROW(mof_fwrite_registration),
     ROW(mof_fwrite_instance), ROW(module_validate), ROW(module_register), ROW(testkit_count),
     ROW(testkit_count_where), ROW(testkit_find), ROW(value_equal), ROW(testkit_failing_consumer_new),
+    ROW(testkit_provider_new), ROW(testkit_provider_free), ROW(testkit_provider_base),
+    ROW(testkit_provider_indicate), ROW(testkit_provider_indicate1), ROW(testkit_provider_query_count),
+    ROW(testkit_provider_query_at), ROW(testkit_provider_has_query), ROW(testkit_provider_cancelled),
+    ROW(testkit_provider_provided), ROW(testkit_provider_stopped), ROW(testkit_wait_events),
+    ROW(testkit_wait_status),
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
@@ -1338,7 +1442,8 @@ static void test_every_public_function_has_a_row(void **state)
     (void)state;
     static const char *const headers[] = {"alloc.h", "class.h", "common.h", "contract.h", "dispatcher.h",
                                           "format.h", "module.h", "mof.h", "object.h", "provider.h",
-                                          "query.h", "sink.h", "sinks.h", "status.h", "testkit.h", "value.h"};
+                                          "query.h", "sink.h", "sinks.h", "status.h", "testkit.h", "thread.h",
+                                          "value.h"};
     size_t declared = 0, missing = 0;
     for (size_t h = 0; h < sizeof headers / sizeof headers[0]; h++) {
         char path[1024];

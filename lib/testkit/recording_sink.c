@@ -5,7 +5,14 @@
  * Built on the public API only, as the whole test kit. Its own memory (the arrays, the copies of
  * the status texts) comes from the C library's malloc, not from the wbemev_set_allocator hook, so
  * a test that makes the library's allocations fail still records what arrives.
+ *
+ * Every Indicate and SetStatus it receives, and every clear, broadcasts its condition variable:
+ * wbemev_testkit_wait_events() and wbemev_testkit_wait_status() sleep on it until what they wait
+ * for has arrived or their deadline passed, without polling.
  */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* lock.h: clock_gettime, pthread_condattr_setclock */
+#endif
 #include "wbemev/testkit.h"
 #include "testkit/lock.h"
 
@@ -17,6 +24,8 @@ struct recording_sink {
     wbemev_sink_t base;
     atomic_uint_fast32_t refs;
     testkit_lock lock;
+    testkit_cond changed; /* broadcast on every Indicate, SetStatus and clear */
+    uint64_t clears;      /* how many times the sink was cleared: a waiter's scan starts over */
     wbemev_object_t **events;
     size_t nevents, cap;
     size_t indicate_calls;
@@ -66,6 +75,7 @@ static void rec_clear_locked(struct recording_sink *r)
     r->statuses = NULL;
     r->nstatuses = 0;
     r->indicate_calls = 0;
+    r->clears++;
 }
 
 static void rec_release(wbemev_sink_t *s)
@@ -73,6 +83,7 @@ static void rec_release(wbemev_sink_t *s)
     struct recording_sink *r = rec_from(s);
     if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) == 1) {
         rec_clear_locked(r);
+        testkit_cond_destroy(&r->changed);
         testkit_lock_destroy(&r->lock);
         free(r);
     }
@@ -109,6 +120,7 @@ static wbemev_status rec_indicate(wbemev_sink_t *s, int32_t count, wbemev_object
     }
     /* Room for all of them first: out of memory keeps none of this call's events. */
     if (!rec_reserve(r, take)) {
+        testkit_cond_broadcast(&r->changed); /* the call is counted */
         testkit_lock_release(&r->lock);
         return WBEMEV_E_OUT_OF_MEMORY;
     }
@@ -118,6 +130,7 @@ static wbemev_status rec_indicate(wbemev_sink_t *s, int32_t count, wbemev_object
         r->events[r->nevents++] = wbemev_object_add_ref(objects[i]); /* kept past the call... */
         wbemev_object_note_held(objects[i], true);                    /* ...as a consumer's, not a leak */
     }
+    testkit_cond_broadcast(&r->changed);
     testkit_lock_release(&r->lock);
     return st;
 }
@@ -139,6 +152,7 @@ static wbemev_status rec_set_status(wbemev_sink_t *s, int32_t flags, wbemev_stat
     }
     r->statuses = v;
     r->statuses[r->nstatuses++] = (wbemev_recorded_status){flags, status, copy};
+    testkit_cond_broadcast(&r->changed);
     testkit_lock_release(&r->lock);
     return WBEMEV_S_NO_ERROR;
 }
@@ -155,6 +169,7 @@ wbemev_status wbemev_recording_sink_new(wbemev_sink_t **out)
     if (r == NULL)
         return WBEMEV_E_OUT_OF_MEMORY;
     testkit_lock_init(&r->lock);
+    testkit_cond_init(&r->changed);
     r->base.vtbl = &recording_vtbl;
     atomic_init(&r->refs, 1);
     *out = &r->base;
@@ -247,5 +262,69 @@ void wbemev_recording_sink_clear(wbemev_sink_t *sink)
         return;
     testkit_lock_acquire(&r->lock);
     rec_clear_locked(r);
+    testkit_cond_broadcast(&r->changed);
     testkit_lock_release(&r->lock);
+}
+
+/* ---- waiting ---- */
+
+wbemev_status wbemev_testkit_wait_events(wbemev_sink_t *recording, const char *class_name, size_t n,
+                                         uint32_t timeout_ms)
+{
+    struct recording_sink *r = rec_from(recording);
+    if (r == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    testkit_deadline deadline = testkit_deadline_in(timeout_ms);
+    wbemev_status st = WBEMEV_E_TIMED_OUT;
+    testkit_lock_acquire(&r->lock);
+    /* Each wake-up looks only at the events that arrived since the last look (a clear starts over):
+     * the events are frozen and held by the sink, so their classes do not change meanwhile. */
+    uint64_t clears = r->clears;
+    size_t seen = 0, matching = 0;
+    for (bool last_look = false;; last_look = !testkit_cond_wait_until(&r->changed, &r->lock, &deadline)) {
+        if (clears != r->clears) {
+            clears = r->clears;
+            seen = matching = 0;
+        }
+        for (; seen < r->nevents; seen++)
+            matching += class_name == NULL ||
+                        wbemev_class_is_a(wbemev_object_class(r->events[seen]), class_name);
+        if (matching >= n) {
+            st = WBEMEV_S_NO_ERROR;
+            break;
+        }
+        if (last_look)
+            break;
+    }
+    testkit_lock_release(&r->lock);
+    return st;
+}
+
+wbemev_status wbemev_testkit_wait_status(wbemev_sink_t *recording, uint32_t timeout_ms)
+{
+    struct recording_sink *r = rec_from(recording);
+    if (r == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    testkit_deadline deadline = testkit_deadline_in(timeout_ms);
+    wbemev_status st = WBEMEV_E_TIMED_OUT;
+    testkit_lock_acquire(&r->lock);
+    uint64_t clears = r->clears;
+    size_t seen = 0;
+    for (bool last_look = false;; last_look = !testkit_cond_wait_until(&r->changed, &r->lock, &deadline)) {
+        if (clears != r->clears) {
+            clears = r->clears;
+            seen = 0;
+        }
+        bool complete = false;
+        for (; seen < r->nstatuses && !complete; seen++)
+            complete = r->statuses[seen].flags == WBEMEV_STATUS_COMPLETE;
+        if (complete) {
+            st = WBEMEV_S_NO_ERROR;
+            break;
+        }
+        if (last_look)
+            break;
+    }
+    testkit_lock_release(&r->lock);
+    return st;
 }
