@@ -84,6 +84,9 @@ bool tool_tracer_tracing(const tool_tracer *t)
 
 /* ---- lines ---- */
 
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 0)))
+#endif
 static void vline(tool_tracer *t, const char *fmt, va_list ap)
 {
     if (t->out == NULL)
