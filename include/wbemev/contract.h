@@ -75,8 +75,8 @@ typedef enum wbemev_contract_policy {
       "the provider still holds its sink after its final release; the final Release must stop "     \
       "the worker, join it and release the sink")                                                  \
     X(OBJECTS_LEAKED, 15, "release what you create",                                               \
-      "event objects were still alive when the dispatcher was destroyed; release every spawned "    \
-      "or cloned object after Indicate")                                                           \
+      "event objects were still alive when the dispatcher shut down, beyond those consumers said "  \
+      "they keep; release every spawned or cloned object after Indicate")                          \
     X(SLOW_CONSUMER, 16, "consumers return quickly",                                               \
       "a consumer's Indicate took longer than the consumer-call limit (warning); queue heavy work "  \
       "to another thread")                                                                         \
