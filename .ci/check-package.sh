@@ -76,7 +76,7 @@ for f in include/wbemev.h include/wbemev/format.h include/wbemev/module.h includ
   [ -e "$PREFIX/$f" ] || fail "not installed: $f"
 done
 [ ! -e "$PREFIX/include/wbemev/win.h" ] || fail "wbemev/win.h installed without the COM shim"
-if find "$PREFIX/include" -name '*-int.h' | grep -q .; then fail "private headers installed"; fi
+if find "$PREFIX/include" -name '*-int.h' | grep . >/dev/null; then fail "private headers installed"; fi
 
 # ---- 4. the installed tool
 step "the installed tool"
@@ -103,8 +103,8 @@ for exe in consumer consumer_shared consumer_static; do
   "$WORK/cmake/$exe" >"$WORK/$exe.out" || { cat "$WORK/$exe.out" >&2; fail "$exe (find_package)"; }
 done
 cat "$WORK/consumer.out"
-if ldd "$WORK/cmake/consumer_shared" | grep -q "$PREFIX"; then :; else fail "consumer_shared does not use the installed libwbemev.so"; fi
-if ldd "$WORK/cmake/consumer_static" | grep -q libwbemev; then fail "consumer_static links libwbemev.so"; fi
+if ldd "$WORK/cmake/consumer_shared" | grep "$PREFIX" >/dev/null; then :; else fail "consumer_shared does not use the installed libwbemev.so"; fi
+if ldd "$WORK/cmake/consumer_static" | grep libwbemev >/dev/null; then fail "consumer_static links libwbemev.so"; fi
 
 step "consumer with pkg-config"
 export PKG_CONFIG_PATH=$PREFIX/$LIBDIR/pkgconfig

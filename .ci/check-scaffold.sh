@@ -114,7 +114,7 @@ else
   # What the project's DLL needs from the package: the shim's header, library and target.
   shim_missing=()
   [ -f "$WPREFIX/include/wbemev/win.h" ] || shim_missing+=("include/wbemev/win.h")
-  find "$WPREFIX" -name 'libwbemev_win*.a' | grep -q . || shim_missing+=("the library libwbemev_win.a")
+  find "$WPREFIX" -name 'libwbemev_win*.a' | grep . >/dev/null || shim_missing+=("the library libwbemev_win.a")
   grep -rqs 'wbemev::win\b' "$WPREFIX"/lib*/cmake/wbemev/ || shim_missing+=("the CMake target wbemev::win")
   if [ ${#shim_missing[@]} -gt 0 ]; then
     printf 'check-scaffold: the mingw install of wbemev lacks the COM shim the provider DLL links:\n' >&2
