@@ -1167,9 +1167,22 @@ static void *race_thread(void *arg)
     return NULL;
 }
 
+/* The provider's mistake is itself a data race on the unfrozen object (its TIME_CREATED stamp),
+ * which ThreadSanitizer rightly reports: the test runs everywhere else. */
+#if defined(__SANITIZE_THREAD__)
+#define WBEMEV_TEST_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define WBEMEV_TEST_UNDER_TSAN 1
+#endif
+#endif
+
 static void test_reindicated_from_two_threads(void **state)
 {
     (void)state;
+#ifdef WBEMEV_TEST_UNDER_TSAN
+    skip();
+#endif
     struct rules_fx *f = rules_fx_new(WBEMEV_CONTRACT_RECORD, false, 64);
     assert_wbemev_ok(rules_fx_start(f, H_GOOD, false));
     wbemev_sink_t *none; /* nobody keeps the events: only the counts matter */
