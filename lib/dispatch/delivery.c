@@ -356,7 +356,7 @@ static void route(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, w
     wbemev__route_find(snap, r, cls);
     if (!r->whole) {
         struct route_visit v = {d, event, stage, calls};
-        wbemev__route_walk(snap, cls, route_visit, &v);
+        wbemev__route_deliver(snap, cls, event, route_visit, &v);
         return;
     }
     for (uint32_t k = 0; k < r->n; k++)
