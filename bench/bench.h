@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define BENCH_CLASS "Bench_Event"
 #define BENCH_OTHER_CLASS "Bench_Other"
@@ -87,5 +88,10 @@ void glib_peer_run(glib_peer *p, uint64_t *seq, size_t batch, uint64_t events);
 const bench_tally *glib_peer_tally(const glib_peer *p);
 const char *glib_peer_version(void);
 void glib_peer_free(glib_peer *p);
+
+/* ---- filtered subscriptions (bench_filters.c): rows `filter eq N=...`, `filter range 1000`,
+ * `subscribe 10000`, `unsubscribe 10000`, then one line of JSON with the same figures. quick:
+ * fewer rounds. ---- */
+void bench_filters_report(FILE *out, int quick);
 
 #endif /* WBEMEV_BENCH_H */

@@ -258,15 +258,38 @@ wbemev_status wbemev__layer_build(wbemev_dispatcher_t *d, struct wbemev__sub *co
 void wbemev__layer_ref(struct wbemev__layer *l);
 /* Dropping the last reference folds the layer's routed counts into its subscriptions. */
 void wbemev__layer_release(struct wbemev__layer *l);
-/* The subscriptions on exactly class `class_id` (count 0 when none); *indexed: some of them are
- * indexed, so an event does not visit them all. */
-struct wbemev__sub *const *wbemev__layer_lookup(const struct wbemev__layer *l, uint32_t class_id, uint32_t *count,
-                                               bool *indexed);
-/* Calls visit, in subscription order, for each subscription on class_id that event may pass (the
+/* A layer's entry for one class: its subscriptions on exactly that class. */
+struct wbemev__layer_class;
+/* NULL when the layer (or NULL) has none on class_id. */
+const struct wbemev__layer_class *wbemev__layer_class_find(const struct wbemev__layer *l, uint32_t class_id);
+/* The entry's subscriptions, in subscription order; *indexed: some are indexed, so an event does
+ * not visit them all. */
+struct wbemev__sub *const *wbemev__layer_class_subs(const struct wbemev__layer_class *c, uint32_t *count,
+                                                   bool *indexed);
+/* The probe keys an event offered for each indexed path, reused by the next entry of the same
+ * class (a delta and a base often index the same property). On the stack: per event. */
+#define WBEMEV__PROBES_CACHED 4
+#define WBEMEV__PROBES_KEYS 16
+struct wbemev__probes {
+    const wbemev_object_t *event;
+    uint32_t n;
+    struct {
+        uint64_t path_hash;
+        const char *path;
+        const uint32_t *prefix;
+        uint32_t nprefix;
+        uint32_t np;
+        wbemev_query_index_probe v[WBEMEV__PROBES_KEYS];
+    } at[WBEMEV__PROBES_CACHED];
+};
+/* Calls visit, in subscription order, for each subscription of the entry that event may pass (the
  * candidates of the filter index, plus those it does not index; every one when `full`); stops when
- * visit returns false. `count`: the visit is a delivery, counted for the filtered statistic. */
-bool wbemev__layer_walk(const struct wbemev__layer *l, uint32_t class_id, const wbemev_object_t *event, bool full,
-                        bool count, bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
+ * visit returns false. `count`: the visit is a delivery, each indexed subscription's visit counted
+ * for the filtered statistic (its routed count the caller adds, wbemev__layer_class_routed). */
+bool wbemev__layer_class_walk(const struct wbemev__layer_class *c, const wbemev_object_t *event, bool full, bool count,
+                              struct wbemev__probes *pc, bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
+/* Adds n events routed to an indexed entry (for the filtered statistic). */
+void wbemev__layer_class_routed(const struct wbemev__layer_class *c, uint64_t n);
 /* Some subscription of the layer reserves room in its queue (BLOCK, REFUSE). */
 bool wbemev__layer_reserving(const struct wbemev__layer *l);
 /* Events routed to class_id's subscriptions in this layer (counted ones). */
@@ -290,25 +313,34 @@ uint64_t wbemev__index_routed(wbemev_dispatcher_t *d, const struct wbemev__sub *
 /* Test switch (white-box tests): true makes every event visit every subscription of its class,
  * evaluating each WHERE, as with no filter index; republishes. */
 wbemev_status wbemev__index_set_full_evaluation(wbemev_dispatcher_t *d, bool full);
-/* Calls visit for each subscription an event of class cls goes to that `event` may pass (those
- * on cls and on each of its superclasses, root first, in snapshot order; the filter index leaves
- * out those whose WHERE it proves false); stops when visit returns false. route_walk only looks
- * (admission); route_deliver is the delivery, counted for the filtered statistic. */
-bool wbemev__route_walk(const struct wbemev__snapshot *s, const wbemev_class_t *cls, const wbemev_object_t *event,
-                        bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
-bool wbemev__route_deliver(const struct wbemev__snapshot *s, const wbemev_class_t *cls, const wbemev_object_t *event,
-                           bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
-/* The same subscriptions gathered once for a run of events of one class (a batch is usually one
- * class), when no filter index is involved. Set cls to NULL before the first wbemev__route_find. */
+/* The route of a run of events of one class (a batch is usually one class): its subscriptions
+ * gathered once when no filter index is involved (whole), else the class entries on the chain, root
+ * first, each layer's delta before its base. Set cls to NULL before the first wbemev__route_find;
+ * after delivering, wbemev__route_done. */
 #define WBEMEV__ROUTE_MAX 16
+#define WBEMEV__ROUTE_ENTRIES 16
 struct wbemev__route {
     const wbemev_class_t *cls; /* the class described */
-    bool whole; /* false: more than WBEMEV__ROUTE_MAX, or indexed: walk the class per event */
+    bool whole;                /* subs holds the route */
     uint32_t n;
     struct wbemev__sub *subs[WBEMEV__ROUTE_MAX];
+    bool entries_ok; /* !whole: entries holds the chain's entries (false: too many, look them up) */
+    uint32_t nentries;
+    const struct wbemev__layer_class *entries[WBEMEV__ROUTE_ENTRIES];
+    uint32_t routed[WBEMEV__ROUTE_ENTRIES]; /* delivered events not yet added to the entries' counts */
 };
 /* Makes r describe cls, unless it already does. */
 void wbemev__route_find(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_class_t *cls);
+/* For a route that is not whole: calls visit for each subscription of the route that `event` may
+ * pass, in route order (the filter index leaves out those whose WHERE it proves false); stops when
+ * visit returns false. route_walk only looks (admission); route_deliver is the delivery, counted
+ * for the filtered statistic. */
+bool wbemev__route_walk(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_object_t *event,
+                        bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
+bool wbemev__route_deliver(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_object_t *event,
+                           bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
+/* Adds the route's pending counts (call before letting go of the snapshot). */
+void wbemev__route_done(struct wbemev__route *r);
 void wbemev__index_init(struct wbemev__index *ix);
 /* A reference to the current snapshot (never NULL after init, until shutdown). Lock-free. */
 struct wbemev__snapshot *wbemev__index_acquire(struct wbemev__index *ix);

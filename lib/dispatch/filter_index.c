@@ -29,6 +29,7 @@ struct fx_path {
     const wbemev_query_t *q; /* a subscription's query (the layer holds the subscription) */
     uint32_t prop;
     const char *text;      /* the dotted path, compared case-insensitively */
+    uint64_t hash;         /* of the folded text */
     uint32_t prefix[8];    /* the LIKE prefix lengths indexed on it */
     uint32_t nprefix;
 };
@@ -52,9 +53,10 @@ struct fx_ranges {
     uint32_t *pos;
 };
 
-struct fx_class {
+struct wbemev__layer_class {
     uint32_t class_id; /* 0 = empty slot */
     uint32_t first, count; /* into layer->subs */
+    struct wbemev__sub **subs; /* layer->subs + first */
     bool indexed;
     atomic_uint_fast64_t routed; /* counted events routed here (indexed classes only) */
     uint32_t *plain; /* positions not indexed, ascending */
@@ -72,7 +74,7 @@ struct wbemev__layer {
     wbemev__refcount refs;
     wbemev_dispatcher_t *d;
     uint32_t mask;
-    struct fx_class *classes;
+    struct wbemev__layer_class *classes;
     struct wbemev__sub **subs; /* grouped by class, each class in subscription order */
     size_t nsubs;
     bool reserving; /* a subscription's queue reserves room (BLOCK, REFUSE) */
@@ -155,7 +157,7 @@ static double tree_maxhi(struct fx_ranges *r, uint32_t l, uint32_t h)
     return x;
 }
 
-static void class_free(struct fx_class *c)
+static void class_free(struct wbemev__layer_class *c)
 {
     wbemev__free(c->plain);
     wbemev__free(c->paths);
@@ -171,12 +173,20 @@ static void class_free(struct fx_class *c)
 }
 
 /* The index of term's path among the class's paths, added when new; UINT32_MAX out of memory. */
-static uint32_t path_of(struct fx_class *c, uint32_t *cap, const wbemev_query_t *q, uint32_t prop)
+static uint32_t path_of(struct wbemev__layer_class *c, uint32_t *cap, const wbemev_query_t *q,
+                        const wbemev_query_index_term *term)
 {
-    const char *text = wbemev_query_prop_path(q, prop);
-    for (uint32_t i = 0; i < c->npaths; i++)
+    const char *text = NULL;
+    for (uint32_t i = 0; i < c->npaths; i++) {
+        if (c->paths[i].hash != term->path_hash)
+            continue;
+        if (text == NULL)
+            text = wbemev_query_prop_path(q, term->prop);
         if (wbemev__strcaseeq(c->paths[i].text, text))
             return i;
+    }
+    if (text == NULL)
+        text = wbemev_query_prop_path(q, term->prop);
     if (c->npaths == *cap) {
         uint32_t ncap = *cap ? *cap * 2 : 4;
         struct fx_path *v = wbemev__realloc(c->paths, ncap * sizeof *v);
@@ -188,20 +198,21 @@ static uint32_t path_of(struct fx_class *c, uint32_t *cap, const wbemev_query_t 
     struct fx_path *p = &c->paths[c->npaths];
     memset(p, 0, sizeof *p);
     p->q = q;
-    p->prop = prop;
+    p->prop = term->prop;
     p->text = text;
+    p->hash = term->path_hash;
     return c->npaths++;
 }
 
 /* Can this subscription be indexed in this layer? Its LIKE prefixes must fit the path's table. */
-static bool prefixes_fit(struct fx_class *c, uint32_t *cap, const struct wbemev__sub *sub, bool *oom)
+static bool prefixes_fit(struct wbemev__layer_class *c, uint32_t *cap, const struct wbemev__sub *sub, bool *oom)
 {
     for (size_t t = 0; t < sub->nterms; t++) {
         const wbemev_query_index_term *term = &sub->terms[t];
         for (uint32_t k = 0; k < term->nkeys; k++) {
             if (term->keys[k].domain != WBEMEV_QX_PREFIX)
                 continue;
-            uint32_t p = path_of(c, cap, sub->query, term->prop);
+            uint32_t p = path_of(c, cap, sub->query, term);
             if (p == UINT32_MAX) {
                 *oom = true;
                 return false;
@@ -220,9 +231,9 @@ static bool prefixes_fit(struct fx_class *c, uint32_t *cap, const struct wbemev_
     return true;
 }
 
-static wbemev_status class_build(struct wbemev__layer *l, struct fx_class *c)
+static wbemev_status class_build(struct wbemev__layer *l, struct wbemev__layer_class *c)
 {
-    struct wbemev__sub **subs = l->subs + c->first;
+    struct wbemev__sub **subs = c->subs = l->subs + c->first;
     size_t nentries = 0, nintervals = 0;
     for (uint32_t i = 0; i < c->count; i++)
         for (size_t t = 0; t < subs[i]->nterms; t++)
@@ -251,7 +262,7 @@ static wbemev_status class_build(struct wbemev__layer *l, struct fx_class *c)
         }
         for (size_t t = 0; t < sub->nterms; t++) {
             const wbemev_query_index_term *term = &sub->terms[t];
-            uint32_t p = path_of(c, &pathcap, sub->query, term->prop);
+            uint32_t p = path_of(c, &pathcap, sub->query, term);
             if (p == UINT32_MAX)
                 goto out;
             for (uint32_t k = 0; k < term->nkeys; k++) {
@@ -337,7 +348,7 @@ static void layer_free(struct wbemev__layer *l)
     wbemev_dispatcher_t *d = l->d;
     bool signal = false;
     for (uint32_t b = 0; l->classes != NULL && b <= l->mask; b++) {
-        struct fx_class *c = &l->classes[b];
+        struct wbemev__layer_class *c = &l->classes[b];
         if (c->class_id == 0)
             continue;
         /* The events the index kept from its subscriptions, for their filtered counts. */
@@ -437,11 +448,11 @@ wbemev_status wbemev__layer_build(wbemev_dispatcher_t *d, struct wbemev__sub *co
 
 /* ---- looking up ---- */
 
-static const struct fx_class *class_find(const struct wbemev__layer *l, uint32_t class_id)
+static const struct wbemev__layer_class *class_find(const struct wbemev__layer *l, uint32_t class_id)
 {
     uint32_t b = bucket_of(class_id, l->mask);
     for (;;) {
-        const struct fx_class *c = &l->classes[b];
+        const struct wbemev__layer_class *c = &l->classes[b];
         if (c->class_id == class_id)
             return c;
         if (c->class_id == 0)
@@ -450,13 +461,23 @@ static const struct fx_class *class_find(const struct wbemev__layer *l, uint32_t
     }
 }
 
-struct wbemev__sub *const *wbemev__layer_lookup(const struct wbemev__layer *l, uint32_t class_id, uint32_t *count,
-                                               bool *indexed)
+const struct wbemev__layer_class *wbemev__layer_class_find(const struct wbemev__layer *l, uint32_t class_id)
 {
-    const struct fx_class *c = l != NULL ? class_find(l, class_id) : NULL;
-    *count = c != NULL ? c->count : 0;
-    *indexed = c != NULL && c->indexed;
-    return c != NULL ? l->subs + c->first : NULL;
+    return l != NULL ? class_find(l, class_id) : NULL;
+}
+
+struct wbemev__sub *const *wbemev__layer_class_subs(const struct wbemev__layer_class *c, uint32_t *count,
+                                                   bool *indexed)
+{
+    *count = c->count;
+    *indexed = c->indexed;
+    return c->subs;
+}
+
+void wbemev__layer_class_routed(const struct wbemev__layer_class *c, uint64_t n)
+{
+    /* The counter is the one thing about a layer that changes. */
+    atomic_fetch_add_explicit((atomic_uint_fast64_t *)&c->routed, n, memory_order_relaxed);
 }
 
 bool wbemev__layer_reserving(const struct wbemev__layer *l)
@@ -466,7 +487,7 @@ bool wbemev__layer_reserving(const struct wbemev__layer *l)
 
 uint64_t wbemev__layer_routed(const struct wbemev__layer *l, uint32_t class_id)
 {
-    const struct fx_class *c = l != NULL ? class_find(l, class_id) : NULL;
+    const struct wbemev__layer_class *c = l != NULL ? class_find(l, class_id) : NULL;
     return c != NULL ? atomic_load_explicit(&c->routed, memory_order_relaxed) : 0;
 }
 
@@ -502,7 +523,7 @@ static void stab(const struct fx_ranges *r, uint32_t l, uint32_t h, double x, st
     }
 }
 
-static const struct fx_key *key_find(const struct fx_class *c, uint32_t path, const wbemev_query_index_probe *p)
+static const struct fx_key *key_find(const struct wbemev__layer_class *c, uint32_t path, const wbemev_query_index_probe *p)
 {
     uint32_t b = key_hash(p->key, path, p->domain, p->prefix_len) & c->keymask;
     for (;;) {
@@ -538,16 +559,51 @@ static void sort_positions(uint32_t *v, uint32_t n)
 }
 
 /* Gathers the candidates of event in class c; false when they do not fit (visit every one). */
-static bool gather(const struct fx_class *c, const wbemev_object_t *event, struct cands *k)
+/* The keys event offers for path fp: from the cache when an entry before this one asked for the
+ * same path and prefixes, else read (and cached when there is room). NULL: more than PROBE_MAX. */
+static const wbemev_query_index_probe *probe(const struct fx_path *fp, const wbemev_object_t *event,
+                                             struct wbemev__probes *pc, wbemev_query_index_probe *scratch,
+                                             size_t *np)
+{
+    if (pc->event != event) {
+        pc->event = event;
+        pc->n = 0;
+    }
+    for (uint32_t i = 0; i < pc->n; i++) {
+        if (pc->at[i].path_hash == fp->hash && pc->at[i].nprefix == fp->nprefix &&
+            memcmp(pc->at[i].prefix, fp->prefix, fp->nprefix * sizeof *fp->prefix) == 0 &&
+            wbemev__strcaseeq(pc->at[i].path, fp->text)) {
+            *np = pc->at[i].np;
+            return pc->at[i].v;
+        }
+    }
+    *np = wbemev_query_index_probe_event(fp->q, fp->prop, event, fp->prefix, fp->nprefix, scratch, PROBE_MAX);
+    if (*np > PROBE_MAX)
+        return NULL;
+    if (pc->n < WBEMEV__PROBES_CACHED && *np <= WBEMEV__PROBES_KEYS) {
+        pc->at[pc->n].path_hash = fp->hash;
+        pc->at[pc->n].path = fp->text;
+        pc->at[pc->n].prefix = fp->prefix;
+        pc->at[pc->n].nprefix = fp->nprefix;
+        pc->at[pc->n].np = (uint32_t)*np;
+        memcpy(pc->at[pc->n].v, scratch, *np * sizeof *scratch);
+        pc->n++;
+    }
+    return scratch;
+}
+
+static bool gather(const struct wbemev__layer_class *c, const wbemev_object_t *event, struct wbemev__probes *pc,
+                   struct cands *k)
 {
     k->n = 0;
     k->overflow = false;
     cands_add(k, c->plain, c->nplain);
-    wbemev_query_index_probe probes[PROBE_MAX];
+    wbemev_query_index_probe scratch[PROBE_MAX];
     for (uint32_t p = 0; p < c->npaths && !k->overflow; p++) {
         const struct fx_path *fp = &c->paths[p];
-        size_t np = wbemev_query_index_probe_event(fp->q, fp->prop, event, fp->prefix, fp->nprefix, probes, PROBE_MAX);
-        if (np > PROBE_MAX)
+        size_t np;
+        const wbemev_query_index_probe *probes = probe(fp, event, pc, scratch, &np);
+        if (probes == NULL)
             return false;
         for (size_t i = 0; i < np && !k->overflow; i++) {
             if (c->keys != NULL) {
@@ -582,18 +638,13 @@ static bool visit_counted(struct wbemev__sub *sub, bool count, bool (*visit)(voi
     return visit(arg, sub);
 }
 
-bool wbemev__layer_walk(const struct wbemev__layer *l, uint32_t class_id, const wbemev_object_t *event, bool full,
-                        bool count, bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg)
+bool wbemev__layer_class_walk(const struct wbemev__layer_class *c, const wbemev_object_t *event, bool full, bool count,
+                              struct wbemev__probes *pc, bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg)
 {
-    const struct fx_class *c = l != NULL ? class_find(l, class_id) : NULL;
-    if (c == NULL)
-        return true;
-    struct wbemev__sub *const *subs = l->subs + c->first;
+    struct wbemev__sub *const *subs = c->subs;
     count = count && c->indexed;
-    if (count)
-        atomic_fetch_add_explicit((atomic_uint_fast64_t *)&c->routed, 1, memory_order_relaxed);
     struct cands k;
-    if (full || !c->indexed || !gather(c, event, &k)) {
+    if (full || !c->indexed || !gather(c, event, pc, &k)) {
         for (uint32_t i = 0; i < c->count; i++)
             if (!visit_counted(subs[i], count, visit, arg))
                 return false;

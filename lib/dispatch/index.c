@@ -238,58 +238,109 @@ struct wbemev__sub *wbemev__index_id_find(wbemev_dispatcher_t *d, uint32_t id)
 
 /* ---- routes ---- */
 
-/* Under each class on cls's chain, root first: the delta's subscriptions, then the base's. */
-static bool walk(const struct wbemev__snapshot *s, const wbemev_class_t *cls, const wbemev_object_t *event,
-                 bool count, bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg)
+/* Without a route's entries: under each class on cls's chain, root first, the delta's entry then
+ * the base's, looked up per event. */
+static bool walk_chain(const struct wbemev__snapshot *s, const wbemev_class_t *cls, const wbemev_object_t *event,
+                       bool count, struct wbemev__probes *pc, bool (*visit)(void *arg, struct wbemev__sub *sub),
+                       void *arg)
 {
     size_t depth = wbemev_class_depth(cls);
     for (size_t level = 0; level <= depth; level++) {
         uint32_t id = wbemev_class_id(wbemev__class_ancestor(cls, level));
-        if (!wbemev__layer_walk(s->delta, id, event, s->full, count, visit, arg) ||
-            !wbemev__layer_walk(s->base, id, event, s->full, count, visit, arg))
+        const struct wbemev__layer_class *e[2] = {wbemev__layer_class_find(s->delta, id),
+                                                  wbemev__layer_class_find(s->base, id)};
+        for (int k = 0; k < 2; k++) {
+            if (e[k] == NULL)
+                continue;
+            if (count)
+                wbemev__layer_class_routed(e[k], 1);
+            if (!wbemev__layer_class_walk(e[k], event, s->full, count, pc, visit, arg))
+                return false;
+        }
+    }
+    return true;
+}
+
+static bool walk(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_object_t *event, bool count,
+                 bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg)
+{
+    struct wbemev__probes pc;
+    pc.event = NULL;
+    pc.n = 0;
+    if (!r->entries_ok)
+        return walk_chain(s, r->cls, event, count, &pc, visit, arg);
+    for (uint32_t i = 0; i < r->nentries; i++) {
+        if (count)
+            r->routed[i]++; /* added to the entry once per run (wbemev__route_done) */
+        if (!wbemev__layer_class_walk(r->entries[i], event, s->full, count, &pc, visit, arg))
             return false;
     }
     return true;
 }
 
-bool wbemev__route_walk(const struct wbemev__snapshot *s, const wbemev_class_t *cls, const wbemev_object_t *event,
+bool wbemev__route_walk(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_object_t *event,
                         bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg)
 {
-    return walk(s, cls, event, false, visit, arg);
+    return walk(s, r, event, false, visit, arg);
 }
 
-bool wbemev__route_deliver(const struct wbemev__snapshot *s, const wbemev_class_t *cls, const wbemev_object_t *event,
+bool wbemev__route_deliver(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_object_t *event,
                            bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg)
 {
-    return walk(s, cls, event, true, visit, arg);
+    return walk(s, r, event, true, visit, arg);
 }
 
-/* Appends a layer's subscriptions on class id to r; false when they cannot be kept (too many, or
- * indexed: each event has its own candidates). */
-static bool route_add(const struct wbemev__snapshot *s, const struct wbemev__layer *l, uint32_t id,
-                      struct wbemev__route *r)
+void wbemev__route_done(struct wbemev__route *r)
 {
+    if (r->cls == NULL || r->whole || !r->entries_ok)
+        return;
+    for (uint32_t i = 0; i < r->nentries; i++) {
+        if (r->routed[i] != 0) {
+            bool indexed;
+            uint32_t n;
+            wbemev__layer_class_subs(r->entries[i], &n, &indexed);
+            if (indexed)
+                wbemev__layer_class_routed(r->entries[i], r->routed[i]);
+            r->routed[i] = 0;
+        }
+    }
+}
+
+/* Appends an entry to r: its subscriptions while the route stays whole, and the entry itself. */
+static void route_add(const struct wbemev__snapshot *s, const struct wbemev__layer_class *c, struct wbemev__route *r)
+{
+    if (c == NULL)
+        return;
     uint32_t n;
     bool indexed;
-    struct wbemev__sub *const *subs = wbemev__layer_lookup(l, id, &n, &indexed);
+    struct wbemev__sub *const *subs = wbemev__layer_class_subs(c, &n, &indexed);
     if ((indexed && !s->full) || n > WBEMEV__ROUTE_MAX - r->n)
-        return false;
-    for (uint32_t k = 0; k < n; k++)
+        r->whole = false;
+    for (uint32_t k = 0; r->whole && k < n; k++)
         r->subs[r->n++] = subs[k];
-    return true;
+    if (r->nentries == WBEMEV__ROUTE_ENTRIES) {
+        r->entries_ok = false;
+        return;
+    }
+    r->routed[r->nentries] = 0;
+    r->entries[r->nentries++] = c;
 }
 
 void wbemev__route_find(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_class_t *cls)
 {
     if (r->cls == cls)
         return;
+    wbemev__route_done(r);
     r->cls = cls;
     r->n = 0;
     r->whole = true;
+    r->entries_ok = true;
+    r->nentries = 0;
     size_t depth = wbemev_class_depth(cls);
-    for (size_t level = 0; level <= depth && r->whole; level++) {
+    for (size_t level = 0; level <= depth; level++) {
         uint32_t id = wbemev_class_id(wbemev__class_ancestor(cls, level));
-        r->whole = route_add(s, s->delta, id, r) && route_add(s, s->base, id, r);
+        route_add(s, wbemev__layer_class_find(s->delta, id), r);
+        route_add(s, wbemev__layer_class_find(s->base, id), r);
     }
 }
 

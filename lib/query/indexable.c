@@ -268,6 +268,8 @@ wbemev_status wbemev_query_index_terms(const wbemev_query_t *q, wbemev_query_ind
             wbemev__free(v); /* one disjunct with nothing to index: the whole clause is not indexed */
             return WBEMEV_S_NO_ERROR;
         }
+        const char *path = wq_str(q, q->props[v[i].prop].path);
+        v[i].path_hash = wbemev_query_index_hash(path, strlen(path));
     }
     *out = v;
     *count = nd;

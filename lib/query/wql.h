@@ -82,6 +82,7 @@ typedef struct wbemev_query_index_key {
 } wbemev_query_index_key;
 typedef struct wbemev_query_index_term {
     uint32_t prop; /* the property (path) the keys are of: pass to wbemev_query_index_probe_event */
+    uint64_t path_hash; /* wbemev_query_index_hash of its dotted path */
     uint32_t nkeys;
     wbemev_query_index_key keys[WBEMEV_QUERY_INDEX_KEYS_MAX];
 } wbemev_query_index_term;
