@@ -69,6 +69,7 @@ struct wbemev__sub {
     bool projected; /* SELECT a, b: consumers get views */
     bool check_sds; /* a provider answered WBEMEV_S_SUBJECT_TO_SDS */
     bool reserving; /* a BLOCK or REFUSE queue, not GROUP WITHIN: Indicate reserves room first */
+    bool indexed;   /* its WHERE has terms for the filter index (terms, nterms below) */
     wbemev_sink_t *consumer;
     uint8_t *sid;
     size_t sid_length;
@@ -89,7 +90,6 @@ struct wbemev__sub {
      * be indexed (the subscription is then evaluated for every event of its class). */
     struct wbemev_query_index_term *terms;
     size_t nterms;
-    bool indexed;      /* nterms > 0 */
     uint64_t link_seq; /* when it was listed: below the base layer's seq_end means in the base */
     struct wbemev__sub *defer_next; /* this thread's deferred ends */
     /* Ending: on d->ending (under d->lock) from its unlinking until its final SetStatus went out,

@@ -23,6 +23,10 @@
 /* Candidates and probes one event may have per class before the class is walked whole. */
 #define CAND_MAX 512
 #define PROBE_MAX 64
+/* Fewer indexable subscriptions than this in a class are all evaluated: reading the event's keys
+ * and looking them up costs about what evaluating a few WHEREs does, and an unindexed class keeps
+ * the route of a batch in one array (wbemev__route). */
+#define INDEX_MIN 8
 
 /* One indexed property path of a class, read through a representative query. */
 struct fx_path {
@@ -274,7 +278,11 @@ static wbemev_status class_build(struct wbemev__layer *l, struct wbemev__layer_c
             }
         }
     }
-    c->indexed = c->nplain < c->count;
+    c->indexed = c->nplain < c->count && c->count - c->nplain >= INDEX_MIN;
+    if (!c->indexed) { /* every one evaluated: nothing to look up */
+        c->npaths = 0;
+        ne = ni = 0;
+    }
     /* The hash: distinct keys, each with its positions in subscription order. */
     if (ne > 0) {
         qsort(entries, ne, sizeof *entries, entry_cmp);
@@ -577,19 +585,20 @@ static const wbemev_query_index_probe *probe(const struct fx_path *fp, const wbe
             return pc->at[i].v;
         }
     }
-    *np = wbemev_query_index_probe_event(fp->q, fp->prop, event, fp->prefix, fp->nprefix, scratch, PROBE_MAX);
-    if (*np > PROBE_MAX)
-        return NULL;
-    if (pc->n < WBEMEV__PROBES_CACHED && *np <= WBEMEV__PROBES_KEYS) {
-        pc->at[pc->n].path_hash = fp->hash;
-        pc->at[pc->n].path = fp->text;
-        pc->at[pc->n].prefix = fp->prefix;
-        pc->at[pc->n].nprefix = fp->nprefix;
-        pc->at[pc->n].np = (uint32_t)*np;
-        memcpy(pc->at[pc->n].v, scratch, *np * sizeof *scratch);
-        pc->n++;
+    if (pc->n < WBEMEV__PROBES_CACHED) { /* read straight into the cache */
+        *np = wbemev_query_index_probe_event(fp->q, fp->prop, event, fp->prefix, fp->nprefix, pc->at[pc->n].v,
+                                             WBEMEV__PROBES_KEYS);
+        if (*np <= WBEMEV__PROBES_KEYS) {
+            pc->at[pc->n].path_hash = fp->hash;
+            pc->at[pc->n].path = fp->text;
+            pc->at[pc->n].prefix = fp->prefix;
+            pc->at[pc->n].nprefix = fp->nprefix;
+            pc->at[pc->n].np = (uint32_t)*np;
+            return pc->at[pc->n++].v;
+        }
     }
-    return scratch;
+    *np = wbemev_query_index_probe_event(fp->q, fp->prop, event, fp->prefix, fp->nprefix, scratch, PROBE_MAX);
+    return *np > PROBE_MAX ? NULL : scratch;
 }
 
 static bool gather(const struct wbemev__layer_class *c, const wbemev_object_t *event, struct wbemev__probes *pc,
@@ -619,6 +628,8 @@ static bool gather(const struct wbemev__layer_class *c, const wbemev_object_t *e
     }
     if (k->overflow)
         return false;
+    if (k->n <= 1)
+        return true;
     sort_positions(k->v, k->n);
     uint32_t m = 0;
     for (uint32_t i = 0; i < k->n; i++)
