@@ -13,7 +13,11 @@
  *  - the fakes (tests/support) see nothing the dispatcher must never do: a call before readiness
  *    or after the final release, an unfrozen object, a call after the final SetStatus...;
  *  - subscription_count matches the subscriptions the operations left alive;
- *  - when everything is released, no object and no block is alive.
+ *  - when everything is released, no object and no block is alive;
+ *  - the filter index changes nothing: filter subscriptions (WHEREs generated from the input, many
+ *    on one class, so the dispatcher indexes them, subscribed and ended as the input says) each
+ *    receive exactly the objects of successful Indicate calls that evaluating their WHERE
+ *    (wbemev_query_matches) accepts, and their filtered count is the rest of their class's.
  */
 #include "fuzz_common.h"
 #include "wbemev/testkit.h" /* wbemev_testkit_inject_indicate_status */
@@ -77,6 +81,133 @@ static const char *const event_queries[][2] = {
 
 static const char *const prov_names[NPROV] = {"P0", "P1", "P2"};
 
+/* ---- filter subscriptions: the index against evaluating every WHERE ---- */
+
+#define NFILT 24
+
+struct filt {
+    wbemev_sink_t *sink;
+    wbemev_query_t *q; /* compiled here, evaluated for the expectation */
+    uint32_t id;       /* 0 when not subscribed */
+    uint64_t got, wrong, want, want_filtered;
+};
+
+static wbemev_status filt_on_event(void *ctx, wbemev_object_t *event)
+{
+    struct filt *f = ctx;
+    f->got++;
+    if (!wbemev_query_matches(f->q, event))
+        f->wrong++;
+    return WBEMEV_S_NO_ERROR;
+}
+
+/* One conjunct from the input: what the index keys on (equality, ranges, LIKE prefixes, ISA) and
+ * what it cannot (<>, NOT, IS NULL), with constants of the property's type and of others. */
+static void filt_atom(fz_in *in, bool intrinsic, char *out, size_t size)
+{
+    uint8_t a = fz_u8(in), k = fz_u8(in);
+    char c = "abcdAB"[k % 6];
+    int v = (int)(k % 7) - 2;
+    if (intrinsic) {
+        switch (a % 4) {
+        case 0: snprintf(out, size, "TargetInstance ISA 'Base'"); break;
+        case 1: snprintf(out, size, "TargetInstance.Name = '%c'", c); break;
+        case 2: snprintf(out, size, "TargetInstance.Name LIKE '%c%%'", c); break;
+        default: snprintf(out, size, "TargetInstance IS NOT NULL"); break;
+        }
+        return;
+    }
+    switch (a % 14) {
+    case 0:
+    case 1: snprintf(out, size, "Name = '%c'", c); break;
+    case 2: snprintf(out, size, "Name = '%c%c'", c, "xyZ"[k % 3]); break;
+    case 3: snprintf(out, size, "Name LIKE '%c%%'", c); break;
+    case 4: snprintf(out, size, "Severity = %d", v); break;
+    case 5: snprintf(out, size, "Severity > %d", v); break;
+    case 6: snprintf(out, size, "Severity <= %d.5", v); break;
+    case 7: snprintf(out, size, "Severity >= %d AND Severity < %d", v, v + 2); break;
+    case 8: snprintf(out, size, "%d = Severity", v); break;
+    case 9: snprintf(out, size, "Severity <> %d", v); break;
+    case 10: snprintf(out, size, "NOT (Name = '%c')", c); break;
+    case 11: snprintf(out, size, "Name IS NULL"); break;
+    case 12: snprintf(out, size, "Name > '%c'", c); break;
+    default: snprintf(out, size, "Severity = %d.0", v); break;
+    }
+}
+
+static void filt_query(fz_in *in, char *out, size_t size)
+{
+    static const char *const froms[] = {"Ev", "Ev", "Ev", "SubEv", "__InstanceCreationEvent"};
+    uint8_t b = fz_u8(in);
+    const char *from = froms[b % 5];
+    size_t n = (size_t)snprintf(out, size, "SELECT * FROM %s", from);
+    if ((b & 0xe0) == 0xe0)
+        return; /* no WHERE */
+    n += (size_t)snprintf(out + n, size - n, " WHERE ");
+    unsigned nd = 1 + (b >> 3) % 3;
+    for (unsigned d = 0; d < nd; d++) {
+        unsigned nc = 1 + fz_u8(in) % 2;
+        n += (size_t)snprintf(out + n, size - n, "%s(", d ? " OR " : "");
+        for (unsigned c = 0; c < nc; c++) {
+            char atom[64];
+            filt_atom(in, from[0] == '_', atom, sizeof atom);
+            n += (size_t)snprintf(out + n, size - n, "%s%s", c ? " AND " : "", atom);
+        }
+        n += (size_t)snprintf(out + n, size - n, ")");
+    }
+}
+
+static void filt_subscribe(wbemev_dispatcher_t *d, struct filt *f, fz_in *in)
+{
+    if (f->id != 0)
+        return;
+    char text[512];
+    filt_query(in, text, sizeof text);
+    wbemev_query_release(f->q);
+    f->q = NULL;
+    CHECK(wbemev_query_compile(text, wbemev_dispatcher_namespace(d), &f->q, NULL) == WBEMEV_S_NO_ERROR);
+    f->got = f->wrong = f->want = f->want_filtered = 0;
+    if (wbemev_dispatcher_subscribe(d, text, f->sink, NULL, &f->id) != WBEMEV_S_NO_ERROR)
+        f->id = 0;
+}
+
+/* An Indicate call succeeded: what each filter subscription must have received. */
+static void filt_expect(struct filt *filts, int32_t n, wbemev_object_t *const *objs)
+{
+    for (int k = 0; k < NFILT; k++) {
+        struct filt *f = &filts[k];
+        if (f->id == 0)
+            continue;
+        for (int32_t i = 0; i < n; i++) {
+            if (!wbemev_class_inherits_from(wbemev_object_class(objs[i]), wbemev_query_class(f->q)))
+                continue;
+            if (wbemev_query_matches(f->q, objs[i]))
+                f->want++;
+            else
+                f->want_filtered++;
+        }
+    }
+}
+
+static void filt_check(wbemev_dispatcher_t *d, struct filt *filts)
+{
+    for (int k = 0; k < NFILT; k++) {
+        struct filt *f = &filts[k];
+        if (f->id == 0)
+            continue;
+        wbemev_subscription_stats st;
+        if (wbemev_dispatcher_subscription_stats(d, f->id, &st) != WBEMEV_S_NO_ERROR)
+            continue; /* ended by shutdown */
+        if (f->wrong != 0 || f->got != f->want || st.filtered != f->want_filtered) {
+            fprintf(stderr, "fuzz_dispatcher: \"%s\": %llu delivered (%llu not matching), expected %llu; filtered %llu, expected %llu\n",
+                    wbemev_query_text(f->q), (unsigned long long)f->got, (unsigned long long)f->wrong,
+                    (unsigned long long)f->want, (unsigned long long)st.filtered,
+                    (unsigned long long)f->want_filtered);
+            abort();
+        }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_in in = {data, size};
@@ -115,12 +246,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const class_names[] = {"Ev", "SubEv", "Other", "Base", "__InstanceCreationEvent"};
     wbemev_object_t *reused = NULL;
     bool shut = false;
+    struct filt filts[NFILT];
+    memset(filts, 0, sizeof filts);
+    for (int k = 0; k < NFILT; k++)
+        CHECK(wbemev_callback_sink_new(filt_on_event, NULL, &filts[k], &filts[k].sink) == WBEMEV_S_NO_ERROR);
+    /* Enough on one class from the start that the dispatcher indexes them. */
+    for (int k = 0; k < 16; k++)
+        filt_subscribe(d, &filts[k], &in);
 
     for (int ops = 0; in.n > 0 && ops < 128; ops++) {
         uint8_t op = fz_u8(&in), arg = fz_u8(&in);
         struct prov *p = &provs[arg % NPROV];
         struct cons *c = &cons[arg % NCONS];
-        switch (op % 9) {
+        switch (op % 11) {
         case 0: { /* register */
             fake_provider_answer(p->fake, FAKE_CALL_NEW_QUERY, (op & 0x40) ? WBEMEV_E_FAILED : WBEMEV_S_NO_ERROR);
             fake_provider_answer(p->fake, FAKE_CALL_ACCESS_CHECK,
@@ -175,8 +313,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 CHECK(st == WBEMEV_S_NO_ERROR || st == WBEMEV_E_NOT_FOUND);
                 CHECK(fake_consumer_completes(c->fake) == 1 && fake_consumer_refs(c->fake) == 1);
                 c->id = 0;
-            } else {
-                CHECK(wbemev_dispatcher_unsubscribe(d, arg) != WBEMEV_S_NO_ERROR || arg != 0);
+            } else if (wbemev_dispatcher_unsubscribe(d, arg) == WBEMEV_S_NO_ERROR) {
+                CHECK(arg != 0);
+                for (int k = 0; k < NFILT; k++) /* a filter subscription's id */
+                    if (filts[k].id == arg)
+                        filts[k].id = 0;
             }
             break;
         case 4:
@@ -205,8 +346,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             bool ok = true;
             for (int32_t i = 0; i < n; i++)
                 ok &= objs[i] != NULL;
-            if (ok)
-                (void)fake_provider_indicate(p->fake, n, objs);
+            if (ok && WBEMEV_SUCCEEDED(fake_provider_indicate(p->fake, n, objs)))
+                filt_expect(filts, n, objs);
             if (ok && reused == NULL && objs[0] != wbemev_class_object(wbemev_object_class(objs[0])))
                 reused = wbemev_object_add_ref(objs[0]);
             for (int32_t i = 0; i < n; i++)
@@ -220,6 +361,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 7: /* a consumer that fails soon: within its next 1 to 3 events */
             fake_consumer_fail_after(c->fake, fake_consumer_events(c->fake) + fz_u8(&in) % 3, WBEMEV_E_FAILED);
+            break;
+        case 9: /* a filter subscription */
+            if (!shut)
+                filt_subscribe(d, &filts[arg % NFILT], &in);
+            break;
+        case 10: /* ended */
+            if (filts[arg % NFILT].id != 0) {
+                CHECK(wbemev_dispatcher_unsubscribe(d, filts[arg % NFILT].id) == WBEMEV_S_NO_ERROR || shut);
+                filts[arg % NFILT].id = 0;
+            }
             break;
         default: /* shutdown (rarely), or read the stats and the report */
             if ((op & 0xf0) == 0xf0) {
@@ -239,9 +390,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (int i = 0; i < NCONS; i++)
             CHECK(fake_consumer_completes(cons[i].fake) <= 1);
         check_fakes(provs, cons);
+        filt_check(d, filts);
     }
     wbemev_object_release(reused);
     wbemev_dispatcher_destroy(d);
+    for (int k = 0; k < NFILT; k++) {
+        wbemev_sink_release(filts[k].sink);
+        wbemev_query_release(filts[k].q);
+    }
     check_fakes(provs, cons);
     for (int i = 0; i < NCONS; i++) {
         CHECK(fake_consumer_refs(cons[i].fake) == 1);
