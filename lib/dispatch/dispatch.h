@@ -4,7 +4,8 @@
  *
  *   ingress.c        the provider's event sink: validate, throttle, mark, stamp, freeze
  *   init_sink.c      the sink Initialize reports readiness through
- *   index.c          the immutable class-indexed snapshot of subscriptions, and routes
+ *   filter_index.c   a layer of the index: subscriptions by class and by their WHERE's terms
+ *   index.c          the immutable snapshot (an indexed base and a small delta), and routes
  *   admission.c      room in bounded (BLOCK, REFUSE) queues, reserved before anything is delivered
  *   delivery.c       filter, security descriptors, projection, synchronous batches
  *   queue.c          one subscription's bounded ring, backpressure, staging (no threads)
@@ -20,12 +21,19 @@
  *  - d->lock serializes the control plane (registrations, subscriptions, ids). It is never held
  *    while calling user code.
  *  - The Indicate hot path takes no dispatcher lock: it reads an immutable, reference-counted
- *    snapshot of the subscription index (index.c), published by the control plane.
+ *    snapshot of the subscription index (index.c), published by the control plane, and allocates
+ *    nothing: the filter index's candidates and probe keys are on its stack. A snapshot is two
+ *    shared, immutable layers (filter_index.c): the base, and a delta of the subscriptions listed
+ *    since. Subscribing republishes {base, new delta}; past a bound the delta is merged into a
+ *    new base (amortized). Unsubscribing republishes nothing until removed base subscriptions
+ *    pass the same bound: the ENDING state keeps delivery off them meanwhile. The only thing a
+ *    reader writes in a layer is its routed counters (relaxed atomics, for the filtered
+ *    statistic), folded into the subscriptions when the layer is freed.
  *  - Calls into a provider and Indicates from its sink "enter" the registration (reg->busy); stopping
  *    a registration waits until it is no longer busy before releasing the provider, so nothing calls
  *    a released provider and the dispatcher outlives every Indicate in progress.
- *  - Ending a subscription marks it ENDING and removes it from the index, then waits until no
- *    delivery to it is in progress (sub->inflight == 0; a delivery counts itself in before it checks
+ *  - Ending a subscription marks it ENDING (freezing its filtered count) and unlists it (the
+ *    index drops it at its next rebuild), then waits until no delivery to it is in progress (sub->inflight == 0; a delivery counts itself in before it checks
  *    the state): after that no thread can still be delivering to it, so its one SetStatus is really
  *    the last call. (Queued subscriptions skip the count: Indicate only stages their events, and
  *    a push to an ended queue is discarded.) It does not wait for the snapshots holding it to go: a
@@ -94,7 +102,7 @@ struct wbemev__sub {
     struct wbemev__sub *defer_next; /* this thread's deferred ends */
     /* Ending: on d->ending (under d->lock) from its unlinking until its final SetStatus went out,
      * so an unsubscribe of it on another thread can wait for that. */
-    struct wbemev__sub *ending_next;
+    struct wbemev__sub *ending_next, *ending_prev;
     const void *ender;    /* the ending thread (subscription.c's thread token) */
     bool finished;        /* the end is complete; under d->wait_lock */
     /* Delivery accounting: indicated == delivered + dropped + discarded + refused + queued */

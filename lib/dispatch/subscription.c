@@ -169,7 +169,10 @@ static bool end_begin(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_st
         atomic_store_explicit(&sub->stats_frozen, true, memory_order_release);
     }
     sub->ender = &tls_thread_token;
+    sub->ending_prev = NULL;
     sub->ending_next = d->ending;
+    if (d->ending != NULL)
+        d->ending->ending_prev = sub;
     d->ending = sub;
     return true;
 }
@@ -178,13 +181,14 @@ static bool end_begin(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_st
  * (wait_for_end) may return. */
 static void end_done(wbemev_dispatcher_t *d, struct wbemev__sub *sub)
 {
-    wbemev__mutex_lock(&d->lock);
-    for (struct wbemev__sub **pp = &d->ending; *pp != NULL; pp = &(*pp)->ending_next) {
-        if (*pp == sub) {
-            *pp = sub->ending_next;
-            break;
-        }
-    }
+    wbemev__mutex_lock(&d->lock); /* O(1): shutdown ends every subscription through here */
+    if (sub->ending_prev != NULL)
+        sub->ending_prev->ending_next = sub->ending_next;
+    else
+        d->ending = sub->ending_next;
+    if (sub->ending_next != NULL)
+        sub->ending_next->ending_prev = sub->ending_prev;
+    sub->ending_next = sub->ending_prev = NULL;
     wbemev__mutex_unlock(&d->lock);
     wbemev__mutex_lock(&d->wait_lock);
     sub->finished = true;
