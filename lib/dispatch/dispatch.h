@@ -78,6 +78,7 @@ struct wbemev__sub {
     bool check_sds; /* a provider answered WBEMEV_S_SUBJECT_TO_SDS */
     bool reserving; /* a BLOCK or REFUSE queue, not GROUP WITHIN: Indicate reserves room first */
     bool indexed;   /* its WHERE has terms for the filter index (terms, nterms below) */
+    bool count_visits; /* indexed, queued or GROUP WITHIN: its visits are counted (evaluated) */
     wbemev_sink_t *consumer;
     uint8_t *sid;
     size_t sid_length;
@@ -112,9 +113,11 @@ struct wbemev__sub {
     atomic_uint inflight;  /* deliveries to it in progress (delivery.c) */
     atomic_uint_fast64_t filtered, indicated, dropped, refused, grouped;
     /* An indexed subscription is not visited for the events the index rules out: its `filtered`
-     * adds those, as (events routed to its class's entries) - (events it was visited for).
-     * evaluated: visits; routed_folded: the routed counts of the layers that held it and are gone
-     * (index.c adds the live ones). At its end both are frozen in the *_final fields. */
+     * adds those, as (events routed to its class's entries) - (events it was visited for). A
+     * synchronous one's visits are its filtered + indicated, which delivery counts anyway;
+     * queued and GROUP WITHIN ones count them in `evaluated` (count_visits). routed_folded: the
+     * routed counts of the layers that held it and are gone (index.c adds the live ones). At its
+     * end both are frozen in the *_final fields. */
     atomic_uint_fast64_t evaluated, routed_folded;
     uint64_t routed_final, evaluated_final;
     atomic_bool stats_frozen;
@@ -270,8 +273,9 @@ void wbemev__layer_release(struct wbemev__layer *l);
 struct wbemev__layer_class;
 /* NULL when the layer (or NULL) has none on class_id. */
 const struct wbemev__layer_class *wbemev__layer_class_find(const struct wbemev__layer *l, uint32_t class_id);
-/* The entry's subscriptions, in subscription order; *indexed: some are indexed, so an event does
- * not visit them all. */
+/* The entry's subscriptions, in subscription order; *indexed: some have indexable WHEREs, so an
+ * event goes through wbemev__layer_class_walk (which may not visit them all, and counts the
+ * visits for their filtered statistic). */
 struct wbemev__sub *const *wbemev__layer_class_subs(const struct wbemev__layer_class *c, uint32_t *count,
                                                    bool *indexed);
 /* The probe keys an event offered for each indexed path, reused by the next entry of the same
@@ -296,7 +300,7 @@ struct wbemev__probes {
  * for the filtered statistic (its routed count the caller adds, wbemev__layer_class_routed). */
 bool wbemev__layer_class_walk(const struct wbemev__layer_class *c, const wbemev_object_t *event, bool full, bool count,
                               struct wbemev__probes *pc, bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
-/* Adds n events routed to an indexed entry (for the filtered statistic). */
+/* Adds n events routed to an entry (for the filtered statistic of its indexed subscriptions). */
 void wbemev__layer_class_routed(const struct wbemev__layer_class *c, uint64_t n);
 /* Some subscription of the layer reserves room in its queue (BLOCK, REFUSE). */
 bool wbemev__layer_reserving(const struct wbemev__layer *l);

@@ -61,8 +61,9 @@ struct wbemev__layer_class {
     uint32_t class_id; /* 0 = empty slot */
     uint32_t first, count; /* into layer->subs */
     struct wbemev__sub **subs; /* layer->subs + first */
-    bool indexed;
-    atomic_uint_fast64_t routed; /* counted events routed here (indexed classes only) */
+    bool indexed; /* the index narrows its subscriptions (else every one is visited) */
+    bool counted; /* it holds indexed subscriptions: routed events are counted (their filtered) */
+    atomic_uint_fast64_t routed; /* counted events routed here (counted classes only) */
     uint32_t *plain; /* positions not indexed, ascending */
     uint32_t nplain;
     struct fx_path *paths;
@@ -278,6 +279,8 @@ static wbemev_status class_build(struct wbemev__layer *l, struct wbemev__layer_c
             }
         }
     }
+    for (uint32_t i = 0; i < c->count; i++)
+        c->counted = c->counted || subs[i]->indexed;
     c->indexed = c->nplain < c->count && c->count - c->nplain >= INDEX_MIN;
     if (!c->indexed) { /* every one evaluated: nothing to look up */
         c->npaths = 0;
@@ -478,12 +481,14 @@ struct wbemev__sub *const *wbemev__layer_class_subs(const struct wbemev__layer_c
                                                    bool *indexed)
 {
     *count = c->count;
-    *indexed = c->indexed;
+    *indexed = c->counted;
     return c->subs;
 }
 
 void wbemev__layer_class_routed(const struct wbemev__layer_class *c, uint64_t n)
 {
+    if (!c->counted)
+        return;
     /* The counter is the one thing about a layer that changes. */
     atomic_fetch_add_explicit((atomic_uint_fast64_t *)&c->routed, n, memory_order_relaxed);
 }
@@ -644,7 +649,7 @@ static bool gather(const struct wbemev__layer_class *c, const wbemev_object_t *e
 static bool visit_counted(struct wbemev__sub *sub, bool count, bool (*visit)(void *arg, struct wbemev__sub *sub),
                           void *arg)
 {
-    if (count && sub->indexed)
+    if (count && sub->count_visits)
         atomic_fetch_add_explicit(&sub->evaluated, 1, memory_order_relaxed);
     return visit(arg, sub);
 }
@@ -653,7 +658,7 @@ bool wbemev__layer_class_walk(const struct wbemev__layer_class *c, const wbemev_
                               struct wbemev__probes *pc, bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg)
 {
     struct wbemev__sub *const *subs = c->subs;
-    count = count && c->indexed;
+    count = count && c->counted;
     struct cands k;
     if (full || !c->indexed || !gather(c, event, pc, &k)) {
         for (uint32_t i = 0; i < c->count; i++)

@@ -296,26 +296,22 @@ void wbemev__route_done(struct wbemev__route *r)
         return;
     for (uint32_t i = 0; i < r->nentries; i++) {
         if (r->routed[i] != 0) {
-            bool indexed;
-            uint32_t n;
-            wbemev__layer_class_subs(r->entries[i], &n, &indexed);
-            if (indexed)
-                wbemev__layer_class_routed(r->entries[i], r->routed[i]);
+            wbemev__layer_class_routed(r->entries[i], r->routed[i]);
             r->routed[i] = 0;
         }
     }
 }
 
 /* Appends an entry to r: its subscriptions while the route stays whole, and the entry itself. */
-static void route_add(const struct wbemev__snapshot *s, const struct wbemev__layer_class *c, struct wbemev__route *r)
+static void route_add(const struct wbemev__layer_class *c, struct wbemev__route *r)
 {
     if (c == NULL)
         return;
     uint32_t n;
     bool indexed;
     struct wbemev__sub *const *subs = wbemev__layer_class_subs(c, &n, &indexed);
-    if ((indexed && !s->full) || n > WBEMEV__ROUTE_MAX - r->n)
-        r->whole = false;
+    if (indexed || n > WBEMEV__ROUTE_MAX - r->n)
+        r->whole = false; /* (indexed: even under s->full, so that every visit is counted) */
     for (uint32_t k = 0; r->whole && k < n; k++)
         r->subs[r->n++] = subs[k];
     if (r->nentries == WBEMEV__ROUTE_ENTRIES) {
@@ -339,8 +335,8 @@ void wbemev__route_find(const struct wbemev__snapshot *s, struct wbemev__route *
     size_t depth = wbemev_class_depth(cls);
     for (size_t level = 0; level <= depth; level++) {
         uint32_t id = wbemev_class_id(wbemev__class_ancestor(cls, level));
-        route_add(s, wbemev__layer_class_find(s->delta, id), r);
-        route_add(s, wbemev__layer_class_find(s->base, id), r);
+        route_add(wbemev__layer_class_find(s->delta, id), r);
+        route_add(wbemev__layer_class_find(s->base, id), r);
     }
 }
 

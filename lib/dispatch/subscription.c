@@ -13,6 +13,15 @@ static WBEMEV__THREAD_LOCAL struct wbemev__sub *tls_deferred;
 /* Its address tells the threads apart (which one is ending a subscription). */
 static WBEMEV__THREAD_LOCAL char tls_thread_token;
 
+/* The events an indexed subscription was visited for (dispatch.h). */
+static uint64_t visits(struct wbemev__sub *sub)
+{
+    if (sub->count_visits)
+        return atomic_load_explicit(&sub->evaluated, memory_order_relaxed);
+    return atomic_load_explicit(&sub->filtered, memory_order_relaxed) +
+           atomic_load_explicit(&sub->indicated, memory_order_relaxed);
+}
+
 /* The events the filter index kept from an indexed subscription: rejected by its WHERE without
  * being looked at, so counted filtered (dispatch.h). Frozen when it ends. */
 static uint64_t index_filtered(struct wbemev__sub *sub)
@@ -24,7 +33,7 @@ static uint64_t index_filtered(struct wbemev__sub *sub)
         routed = sub->routed_final;
         evaluated = sub->evaluated_final;
     } else {
-        evaluated = atomic_load_explicit(&sub->evaluated, memory_order_relaxed);
+        evaluated = visits(sub);
         routed = wbemev__index_routed(sub->d, sub);
     }
     return routed > evaluated ? routed - evaluated : 0;
@@ -165,7 +174,7 @@ static bool end_begin(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_st
      * are rebuilt. Still listed, so the current snapshot holds it. */
     if (sub->indexed) {
         sub->routed_final = wbemev__index_routed(d, sub);
-        sub->evaluated_final = atomic_load_explicit(&sub->evaluated, memory_order_relaxed);
+        sub->evaluated_final = visits(sub);
         atomic_store_explicit(&sub->stats_frozen, true, memory_order_release);
     }
     sub->ender = &tls_thread_token;
@@ -407,6 +416,7 @@ wbemev_status wbemev__sub_new(wbemev_dispatcher_t *d, const char *query, const w
             goto fail;
     }
     sub->reserving = sub->agg == NULL && sub->queue != NULL && wbemev__queue_reserving(sub->queue);
+    sub->count_visits = sub->indexed && sub->queue != NULL;
     *out = sub;
     return WBEMEV_S_NO_ERROR;
 fail:
