@@ -517,7 +517,8 @@ static void cands_add(struct cands *k, const uint32_t *pos, uint32_t n)
         k->overflow = true;
         return;
     }
-    memcpy(k->v + k->n, pos, n * sizeof *pos);
+    for (uint32_t i = 0; i < n; i++) /* usually one or two: no memcpy call */
+        k->v[k->n + i] = pos[i];
     k->n += n;
 }
 
@@ -584,8 +585,8 @@ static const wbemev_query_index_probe *probe(const struct fx_path *fp, const wbe
     }
     for (uint32_t i = 0; i < pc->n; i++) {
         if (pc->at[i].path_hash == fp->hash && pc->at[i].nprefix == fp->nprefix &&
-            memcmp(pc->at[i].prefix, fp->prefix, fp->nprefix * sizeof *fp->prefix) == 0 &&
-            wbemev__strcaseeq(pc->at[i].path, fp->text)) {
+            (fp->nprefix == 0 || memcmp(pc->at[i].prefix, fp->prefix, fp->nprefix * sizeof *fp->prefix) == 0) &&
+            (pc->at[i].path == fp->text || wbemev__strcaseeq(pc->at[i].path, fp->text))) {
             *np = pc->at[i].np;
             return pc->at[i].v;
         }
