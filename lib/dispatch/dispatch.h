@@ -326,14 +326,14 @@ uint64_t wbemev__index_routed(wbemev_dispatcher_t *d, const struct wbemev__sub *
  * evaluating each WHERE, as with no filter index; republishes. */
 wbemev_status wbemev__index_set_full_evaluation(wbemev_dispatcher_t *d, bool full);
 /* The route of a run of events of one class (a batch is usually one class): its subscriptions
- * gathered once when no filter index is involved (whole), else the class entries on the chain, root
- * first, each layer's delta before its base. Set cls to NULL before the first wbemev__route_find;
+ * gathered once when none has an indexable WHERE (whole), else the class entries on the chain,
+ * root first, each level's delta before its base, walked per event. Set cls to NULL before the first wbemev__route_find;
  * after delivering, wbemev__route_done. */
 #define WBEMEV__ROUTE_MAX 16
 #define WBEMEV__ROUTE_ENTRIES 16
 struct wbemev__route {
     const wbemev_class_t *cls; /* the class described */
-    bool whole;                /* subs holds the route */
+    bool whole;                /* subs holds the route (few, none indexable) */
     uint32_t n;
     struct wbemev__sub *subs[WBEMEV__ROUTE_MAX];
     bool entries_ok; /* !whole: entries holds the chain's entries (false: too many, look them up) */

@@ -23,9 +23,8 @@
 /* Candidates and probes one event may have per class before the class is walked whole. */
 #define CAND_MAX 512
 #define PROBE_MAX 64
-/* Fewer indexable subscriptions than this in a class are all evaluated: reading the event's keys
- * and looking them up costs about what evaluating a few WHEREs does, and an unindexed class keeps
- * the route of a batch in one array (wbemev__route). */
+/* Fewer indexable subscriptions than this in a class are all visited: reading the event's keys
+ * and looking them up costs about what evaluating a few WHEREs does. */
 #define INDEX_MIN 8
 
 /* One indexed property path of a class, read through a representative query. */
