@@ -353,7 +353,7 @@ static void route(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, w
                   struct wbemev__stage *stage, struct call_subs *calls, struct wbemev__route *r)
 {
     const wbemev_class_t *cls = wbemev_object_class(event);
-    wbemev__route_find(snap, r, cls);
+    wbemev__route_find_deliver(snap, r, cls);
     if (!r->whole) {
         struct route_visit v = {d, event, stage, calls};
         wbemev__route_deliver(snap, r, event, route_visit, &v);

@@ -273,9 +273,8 @@ void wbemev__layer_release(struct wbemev__layer *l);
 struct wbemev__layer_class;
 /* NULL when the layer (or NULL) has none on class_id. */
 const struct wbemev__layer_class *wbemev__layer_class_find(const struct wbemev__layer *l, uint32_t class_id);
-/* The entry's subscriptions, in subscription order; *indexed: some have indexable WHEREs, so an
- * event goes through wbemev__layer_class_walk (which may not visit them all, and counts the
- * visits for their filtered statistic). */
+/* The entry's subscriptions, in subscription order; *indexed: an event goes through
+ * wbemev__layer_class_walk (the index narrows them, or some count their visits). */
 struct wbemev__sub *const *wbemev__layer_class_subs(const struct wbemev__layer_class *c, uint32_t *count,
                                                    bool *indexed);
 /* The probe keys an event offered for each indexed path, reused by the next entry of the same
@@ -326,14 +325,14 @@ uint64_t wbemev__index_routed(wbemev_dispatcher_t *d, const struct wbemev__sub *
  * evaluating each WHERE, as with no filter index; republishes. */
 wbemev_status wbemev__index_set_full_evaluation(wbemev_dispatcher_t *d, bool full);
 /* The route of a run of events of one class (a batch is usually one class): its subscriptions
- * gathered once when none has an indexable WHERE (whole), else the class entries on the chain,
- * root first, each level's delta before its base, walked per event. Set cls to NULL before the first wbemev__route_find;
+ * gathered once when the index narrows none of them (whole), and the class entries on the chain,
+ * root first, each level's delta before its base, walked per event when it does. Set cls to NULL before the first wbemev__route_find;
  * after delivering, wbemev__route_done. */
 #define WBEMEV__ROUTE_MAX 16
 #define WBEMEV__ROUTE_ENTRIES 16
 struct wbemev__route {
     const wbemev_class_t *cls; /* the class described */
-    bool whole;                /* subs holds the route (few, none indexable) */
+    bool whole;                /* subs holds the route (few, none narrowed by the index) */
     uint32_t n;
     struct wbemev__sub *subs[WBEMEV__ROUTE_MAX];
     bool entries_ok; /* !whole: entries holds the chain's entries (false: too many, look them up) */
@@ -343,6 +342,9 @@ struct wbemev__route {
 };
 /* Makes r describe cls, unless it already does. */
 void wbemev__route_find(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_class_t *cls);
+/* The same for delivering one event of class cls: the event is counted routed (for the filtered
+ * statistic of indexed subscriptions; added by wbemev__route_done). */
+void wbemev__route_find_deliver(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_class_t *cls);
 /* For a route that is not whole: calls visit for each subscription of the route that `event` may
  * pass, in route order (the filter index leaves out those whose WHERE it proves false); stops when
  * visit returns false. route_walk only looks (admission); route_deliver is the delivery, counted

@@ -269,9 +269,7 @@ static bool walk(const struct wbemev__snapshot *s, struct wbemev__route *r, cons
     pc.n = 0;
     if (!r->entries_ok)
         return walk_chain(s, r->cls, event, count, &pc, visit, arg);
-    for (uint32_t i = 0; i < r->nentries; i++) {
-        if (count)
-            r->routed[i]++; /* added to the entry once per run (wbemev__route_done) */
+    for (uint32_t i = 0; i < r->nentries; i++) { /* routed: counted by wbemev__route_find_deliver */
         if (!wbemev__layer_class_walk(r->entries[i], event, s->full, count, &pc, visit, arg))
             return false;
     }
@@ -292,7 +290,7 @@ bool wbemev__route_deliver(const struct wbemev__snapshot *s, struct wbemev__rout
 
 void wbemev__route_done(struct wbemev__route *r)
 {
-    if (r->cls == NULL || r->whole || !r->entries_ok)
+    if (r->cls == NULL || !r->entries_ok)
         return;
     for (uint32_t i = 0; i < r->nentries; i++) {
         if (r->routed[i] != 0) {
@@ -311,7 +309,7 @@ static void route_add(const struct wbemev__layer_class *c, struct wbemev__route 
     bool indexed;
     struct wbemev__sub *const *subs = wbemev__layer_class_subs(c, &n, &indexed);
     if (indexed || n > WBEMEV__ROUTE_MAX - r->n)
-        r->whole = false; /* (indexed: even under s->full, so that every visit is counted) */
+        r->whole = false;
     for (uint32_t k = 0; r->whole && k < n; k++)
         r->subs[r->n++] = subs[k];
     if (r->nentries == WBEMEV__ROUTE_ENTRIES) {
@@ -338,6 +336,14 @@ void wbemev__route_find(const struct wbemev__snapshot *s, struct wbemev__route *
         route_add(wbemev__layer_class_find(s->delta, id), r);
         route_add(wbemev__layer_class_find(s->base, id), r);
     }
+}
+
+void wbemev__route_find_deliver(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_class_t *cls)
+{
+    wbemev__route_find(s, r, cls);
+    if (r->entries_ok) /* else walk_chain counts them */
+        for (uint32_t i = 0; i < r->nentries; i++)
+            r->routed[i]++; /* added to the entry once per run (wbemev__route_done) */
 }
 
 /* ---- the filtered statistic's routed count ---- */
