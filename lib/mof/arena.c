@@ -89,15 +89,19 @@ void *wbemev__mof_vec_push(wbemev__mof_arena *a, wbemev__mof_vec *v, size_t elem
 
 bool wbemev__mof_buf_append(wbemev__mof_buf *b, const char *s, size_t n)
 {
-    if (n > SIZE_MAX / 2 - b->len - 1)
+    if (n > SIZE_MAX / 2 - b->len - 1) {
+        b->out_of_memory = true;
         return false;
+    }
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap < 256 ? 256 : b->cap;
         while (cap < b->len + n + 1)
             cap *= 2;
         char *d = wbemev__realloc(b->data, cap);
-        if (d == NULL)
+        if (d == NULL) {
+            b->out_of_memory = true;
             return false;
+        }
         b->data = d;
         b->cap = cap;
     }

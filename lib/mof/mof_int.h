@@ -50,6 +50,7 @@ void *wbemev__mof_vec_push(wbemev__mof_arena *a, wbemev__mof_vec *v, size_t elem
 typedef struct wbemev__mof_buf {
     char *data;
     size_t len, cap;
+    bool out_of_memory; /* an append failed */
 } wbemev__mof_buf;
 bool wbemev__mof_buf_append(wbemev__mof_buf *b, const char *s, size_t n);
 bool wbemev__mof_buf_put_utf8(wbemev__mof_buf *b, uint32_t c);

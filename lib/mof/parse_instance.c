@@ -216,7 +216,8 @@ static bool add_doc_keys(const wbemev_mof_document_t *doc, const wbemev_mof_inst
     return true;
 }
 
-/* The object path of inst, in the arena, or "$alias" when its keys are not known. */
+/* The object path of inst, in the arena, or `fallback` ("$alias") when its keys are not known;
+ * NULL when out of memory. */
 static const char *object_path(wbemev__mof_parser *p, const wbemev_mof_instance *inst, const char *fallback)
 {
     wbemev__mof_buf b = {0};
@@ -229,11 +230,9 @@ static const char *object_path(wbemev__mof_parser *p, const wbemev_mof_instance 
     } else if (ok) {
         ok = add_doc_keys(p->doc, inst, &b, &keys);
     }
-    const char *path = fallback;
-    if (ok && keys > 0) {
-        char *s = wbemev__mof_strndup(&p->doc->arena, b.data, b.len);
-        path = s != NULL ? s : NULL;
-    }
+    const char *path = b.out_of_memory ? NULL : fallback;
+    if (ok && keys > 0)
+        path = wbemev__mof_strndup(&p->doc->arena, b.data, b.len);
     wbemev__free(b.data);
     return path;
 }
