@@ -18,7 +18,9 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define WBEMEV__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define WBEMEV__VPRINTF(f) __attribute__((format(printf, f, 0)))
 #else
+#define WBEMEV__VPRINTF(f)
 #define WBEMEV__PRINTF(f, a)
 #endif
 
@@ -91,7 +93,7 @@ typedef struct wbemev__mof_pos {
 } wbemev__mof_pos;
 
 void wbemev__mof_diag_fill(wbemev_mof_diagnostic *d, wbemev_status status, const wbemev__mof_pos *at,
-                           const char *fmt, va_list ap);
+                           const char *fmt, va_list ap) WBEMEV__VPRINTF(4);
 void wbemev__mof_diag_set(wbemev_mof_diagnostic *d, wbemev_status status, const wbemev__mof_pos *at,
                           const char *fmt, ...) WBEMEV__PRINTF(4, 5);
 
