@@ -72,7 +72,7 @@ static bool parse_qualifier_value(wbemev__mof_parser *p, wbemev_mof_qualifier *q
             return false;
     } else {
         q->value = (wbemev_value){.type = WBEMEV_CIM_BOOLEAN, .u.boolean = true};
-        if (decl != NULL && WBEMEV_CIM_BASE(decl->value.type) != WBEMEV_CIM_BOOLEAN)
+        if (decl != NULL && decl->value.type != WBEMEV_CIM_EMPTY && WBEMEV_CIM_BASE(decl->value.type) != WBEMEV_CIM_BOOLEAN)
             q->value = decl->value; /* a bare non-boolean qualifier: its default */
         return true;
     }
@@ -168,14 +168,45 @@ static bool parse_decl_type(wbemev__mof_parser *p, wbemev_cimtype *type)
     return wbemev__mof_expect(p, ']', "after the array size");
 }
 
+static bool push_decl(wbemev__mof_parser *p, const wbemev_mof_qualifier *decl)
+{
+    wbemev_mof_qualifier *slot = wbemev__mof_vec_push(&p->doc->arena, &p->doc->qualifier_types, sizeof *slot);
+    if (slot == NULL)
+        return wbemev__mof_fail(p, WBEMEV_E_OUT_OF_MEMORY, "out of memory");
+    *slot = *decl;
+    return true;
+}
+
+/* The flavors after `Qualifier Name :`, then ';': a declaration with no type (value EMPTY, NULL). */
+static bool parse_flavor_only_decl(wbemev__mof_parser *p, wbemev_mof_qualifier *decl)
+{
+    wbemev__mof_pos at = p->tok.pos;
+    unsigned f;
+    while (flavor_of(p, &f)) {
+        decl->flavors |= f;
+        if (!wbemev__mof_advance(p))
+            return false;
+    }
+    decl->value = (wbemev_value){.type = WBEMEV_CIM_EMPTY, .is_null = true};
+    return check_flavors(p, &at, decl->flavors) && wbemev__mof_expect(p, ';', "after the qualifier's flavors") &&
+           push_decl(p, decl);
+}
+
 bool wbemev__mof_parse_qualifier_decl(wbemev__mof_parser *p)
 {
     if (!wbemev__mof_advance(p))
         return false;
     wbemev_mof_qualifier decl = {0};
     wbemev_cimtype type;
+    unsigned f;
     if ((decl.name = wbemev__mof_take_ident(p, "the qualifier's name")) == NULL ||
-        !wbemev__mof_expect(p, ':', "after the qualifier's name") || !parse_decl_type(p, &type))
+        !wbemev__mof_is_punct(p, ':'))
+        return decl.name != NULL && wbemev__mof_expect(p, ':', "after the qualifier's name");
+    if (!wbemev__mof_advance(p))
+        return false;
+    if (flavor_of(p, &f)) /* mofcomp's `Qualifier Description : ToSubclass Amended;`: flavors only */
+        return parse_flavor_only_decl(p, &decl);
+    if (!parse_decl_type(p, &type))
         return false;
     decl.value = (wbemev_value){.type = type, .is_null = true};
     if (wbemev__mof_is_punct(p, '=')) {
@@ -202,11 +233,5 @@ bool wbemev__mof_parse_qualifier_decl(wbemev__mof_parser *p)
         if (!parse_decl_group(p, is_flavor, &decl.flavors))
             return false;
     }
-    if (!wbemev__mof_expect(p, ';', "after the qualifier declaration"))
-        return false;
-    wbemev_mof_qualifier *slot = wbemev__mof_vec_push(&p->doc->arena, &p->doc->qualifier_types, sizeof *slot);
-    if (slot == NULL)
-        return wbemev__mof_fail(p, WBEMEV_E_OUT_OF_MEMORY, "out of memory");
-    *slot = decl;
-    return true;
+    return wbemev__mof_expect(p, ';', "after the qualifier declaration") && push_decl(p, &decl);
 }
