@@ -141,6 +141,9 @@ static bool parse_method(wbemev__mof_parser *p, wbemev__mof_class_slot *c, const
     if (!wbemev__mof_advance(p)) /* '(' */
         return false;
     while (!wbemev__mof_is_punct(p, ')')) {
+        if (params.count >= WBEMEV__MOF_MAX_ITEMS)
+            return wbemev__mof_fail(p, WBEMEV_E_QUOTA_VIOLATION, "method '%s' has more than %zu parameters", name,
+                                    WBEMEV__MOF_MAX_ITEMS);
         if (!parse_parameter(p, &params))
             return false;
         if (wbemev__mof_is_punct(p, ')'))
@@ -194,6 +197,9 @@ static bool parse_feature(wbemev__mof_parser *p, wbemev__mof_class_slot *c)
     name = feature_name(p, name, "a property or method name");
     if (name == NULL)
         return false;
+    if (c->props.count + c->methods.count >= WBEMEV__MOF_MAX_ITEMS)
+        return wbemev__mof_fail_at(p, &name_at, WBEMEV_E_QUOTA_VIOLATION, "class '%s' has more than %zu features",
+                                   c->view.name, WBEMEV__MOF_MAX_ITEMS);
     const wbemev_mof_property *props = c->props.items;
     for (size_t i = 0; i < c->props.count; i++) {
         if (wbemev__strcaseeq(props[i].name, name))

@@ -81,9 +81,11 @@ static bool parse_qualifier_value(wbemev__mof_parser *p, wbemev_mof_qualifier *q
 
 static bool parse_one_qualifier(wbemev__mof_parser *p, wbemev__mof_vec *list)
 {
-    wbemev__mof_pos at = p->tok.pos;
     if (p->tok.kind != WBEMEV__MOF_TK_IDENT)
         return wbemev__mof_fail(p, WBEMEV_MOF_E_EXPECTED_QUALIFIER_NAME, "expected a qualifier name");
+    if (list->count >= WBEMEV__MOF_MAX_ITEMS)
+        return wbemev__mof_fail(p, WBEMEV_E_QUOTA_VIOLATION, "more than %zu qualifiers in one list",
+                                WBEMEV__MOF_MAX_ITEMS);
     for (size_t i = 0; i < list->count; i++) {
         const wbemev_mof_qualifier *q = &((const wbemev_mof_qualifier *)list->items)[i];
         if (strlen(q->name) == p->tok.len && wbemev__mof_is_word(p, q->name))
@@ -94,7 +96,6 @@ static bool parse_one_qualifier(wbemev__mof_parser *p, wbemev__mof_vec *list)
         return wbemev__mof_fail(p, WBEMEV_E_OUT_OF_MEMORY, "out of memory");
     if ((q->name = wbemev__mof_take_ident(p, "a qualifier name")) == NULL || !parse_qualifier_value(p, q))
         return false;
-    (void)at;
     if (wbemev__mof_is_punct(p, ':'))
         return parse_colon_flavors(p, &q->flavors);
     return true;
