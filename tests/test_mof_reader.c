@@ -341,6 +341,34 @@ static void test_cim_tree(void **state)
     assert_wbemev_ok(wbemev_class_find_property(system, "PrimaryService", &to_service));
     assert_wbemev_ok(wbemev_class_find_property(service, "HostedOn", &to_system));
     assert_int_equal((to_service.ref_class == NULL) + (to_system.ref_class == NULL), 1);
+    /* Each loaded class, written out from the namespace (its own properties), parses again. */
+    static const char *const names[] = {"CIM_ManagedElement", "CIM_Dependency", "CIM_Service", "CIM_System",
+                                        "CIM_HostedService"};
+    for (size_t i = 0; i < 5; i++) {
+        wbemev_class_t *cls = NULL;
+        assert_wbemev_ok(wbemev_namespace_get_class(ns, names[i], &cls));
+        wbemev_property_def props[16];
+        size_t n = 0;
+        for (size_t k = 0; k < wbemev_class_property_count(cls); k++) {
+            assert_wbemev_ok(wbemev_class_property_at(cls, k, &info));
+            if (strcmp(info.origin, names[i]) == 0)
+                props[n++] = (wbemev_property_def){info.name, info.type, info.ref_class};
+        }
+        wbemev_class_t *super = wbemev_class_superclass(cls);
+        wbemev_class_def def = {names[i], super != NULL ? wbemev_class_name(super) : NULL, props, n};
+        text_buf b = {.len = 0};
+        assert_wbemev_ok(wbemev_mof_write_class(&def, buf_writer, &b));
+        wbemev_mof_document_t *one = parse_ok(b.data);
+        const wbemev_mof_class *c = wbemev_mof_document_class_at(one, 0);
+        assert_int_equal(c->property_count, n);
+        for (size_t k = 0; k < n; k++) {
+            assert_int_equal(c->properties[k].type, props[k].type);
+            if (props[k].ref_class != NULL)
+                assert_string_equal(c->properties[k].ref_class, props[k].ref_class);
+        }
+        wbemev_mof_document_free(one);
+        wbemev_class_release(cls);
+    }
     wbemev_class_release(hosted);
     wbemev_class_release(system);
     wbemev_class_release(service);
