@@ -603,6 +603,69 @@ static void test_flavor_only_declaration(void **state)
     wbemev_mof_document_free(doc);
 }
 
+static void test_arrays_of_every_type(void **state)
+{
+    (void)state;
+    wbemev_mof_document_t *doc = parse_ok(
+        "class T { sint8 A[] = {-1}; uint8 B[] = {2}; sint16 C[] = {-3}; uint16 D[] = {4}; sint32 E[] = {-5};\n"
+        "  uint32 F[] = {6}; sint64 G[] = {-7}; uint64 H[] = {8}; real32 I[] = {0.5}; real64 J[] = {-1.5};\n"
+        "  boolean K[] = {TRUE}; char16 L[] = {'l'}; string M[] = {\"m\"}; T REF N = \"T.A=1\";\n"
+        "  datetime O[] = {\"20240101000000.000000+000\"}; [Values(\"one\")] string P; real32 Q = 3; };");
+    const wbemev_mof_class *c = wbemev_mof_document_class_at(doc, 0);
+    static const char *const names[] = {"A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "O"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const wbemev_value *v = &prop_of(c, names[i])->default_value;
+        assert_true(WBEMEV_CIM_IS_ARRAY(v->type));
+        assert_int_equal(v->u.array.count, 1);
+        assert_wbemev_ok(wbemev_value_validate(v));
+        wbemev_value e;
+        assert_wbemev_ok(wbemev_value_array_element(v, 0, &e));
+    }
+    assert_int_equal(((const int8_t *)prop_of(c, "A")->default_value.u.array.items)[0], -1);
+    assert_true(((const float *)prop_of(c, "I")->default_value.u.array.items)[0] == 0.5f);
+    assert_string_equal(prop_of(c, "N")->default_value.u.string, "T.A=1");
+    const wbemev_mof_qualifier *v = wbemev_mof_find_qualifier(prop_of(c, "P")->qualifiers, 1, "values");
+    assert_int_equal(v->value.type, WBEMEV_CIM_STRING); /* undeclared: the literal's type */
+    wbemev_mof_document_free(doc);
+    static const char *const bad[] = {"class T { real32 R = 1e300; };", "class T { boolean B = 1; };",
+                                      "class T { string S = 1; };", "class T { datetime D = 1; };",
+                                      "class T { T REF R = 1; };", "class T { T O = 1; };",
+                                      "class T { char16 C = \"c\"; };", "class T { uint8 U[] = {1, \"x\"}; };",
+                                      "class T { uint8 U[] = 1; };", "class T { real64 R = TRUE; };"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        wbemev_mof_diagnostic d;
+        wbemev_status st = wbemev_mof_parse_string(bad[i], strlen(bad[i]), NULL, NULL, &doc, &d);
+        if (st != WBEMEV_E_TYPE_MISMATCH && st != WBEMEV_E_VALUE_OUT_OF_RANGE)
+            fail_msg("%s: %s", bad[i], wbemev_status_name(st));
+        assert_int_equal(d.line, 1);
+    }
+}
+
+static void test_utf16_variants(void **state)
+{
+    (void)state;
+    /* Big endian, with a character outside the BMP as a surrogate pair. */
+    static const unsigned char be[] = {0xFE, 0xFF, 0, 'c', 0, 'l', 0, 'a', 0, 's', 0, 's', 0, ' ', 0, 'B', 0, '{',
+                                       0, 's', 0, 't', 0, 'r', 0, 'i', 0, 'n', 0, 'g', 0, ' ', 0, 'S', 0, '=',
+                                       0, '"', 0xD8, 0x34, 0xDD, 0x1E, 0, '"', 0, ';', 0, '}', 0, ';'};
+    wbemev_mof_document_t *doc = NULL;
+    wbemev_mof_diagnostic d;
+    assert_wbemev_ok(wbemev_mof_parse_string((const char *)be, sizeof be, NULL, NULL, &doc, &d));
+    assert_string_equal(wbemev_mof_document_class_at(doc, 0)->properties[0].default_value.u.string,
+                        "\xF0\x9D\x84\x9E");
+    wbemev_mof_document_free(doc);
+    static const unsigned char odd[] = {0xFF, 0xFE, 'c', 0, 'l'};
+    assert_wbemev_status(wbemev_mof_parse_string((const char *)odd, sizeof odd, NULL, NULL, &doc, &d),
+                         WBEMEV_MOF_E_INVALID_FILE);
+    static const unsigned char lone[] = {0xFF, 0xFE, 0x00, 0xDC, 'c', 0};
+    assert_wbemev_status(wbemev_mof_parse_string((const char *)lone, sizeof lone, NULL, NULL, &doc, &d),
+                         WBEMEV_MOF_E_INVALID_FILE);
+    static const unsigned char nul[] = {0xFF, 0xFE, 'c', 0, 0, 0};
+    assert_wbemev_status(wbemev_mof_parse_string((const char *)nul, sizeof nul, NULL, NULL, &doc, &d),
+                         WBEMEV_MOF_E_INVALID_FILE);
+    assert_non_null(strstr(d.message, "NUL"));
+}
+
 static void test_keywords_case_insensitive(void **state)
 {
     (void)state;
@@ -974,6 +1037,8 @@ int main(void)
         cmocka_unit_test(test_rich_out_of_memory),
         cmocka_unit_test(test_literals),
         cmocka_unit_test(test_flavor_only_declaration),
+        cmocka_unit_test(test_arrays_of_every_type),
+        cmocka_unit_test(test_utf16_variants),
         cmocka_unit_test(test_keywords_case_insensitive),
         cmocka_unit_test(test_instances_untyped_and_aliases),
         cmocka_unit_test(test_pragmas),
