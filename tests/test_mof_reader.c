@@ -15,7 +15,7 @@
 #error "WBEMEV_MOF_DIR must name tests/mof"
 #endif
 
-/* ---- helpers ---- */
+/* ---- parsing and lookups the tests share ---- */
 
 static wbemev_mof_document_t *parse_ok(const char *text)
 {
