@@ -324,6 +324,9 @@ wbemev_status wbemev_dispatcher_subscribe(wbemev_dispatcher_t *d, const char *qu
      *    2: they catch up when they do. */
     if (WBEMEV_SUCCEEDED(st))
         st = ask_providers(sub, regs, nregs);
+    /* Once published, sub may be ended and freed by another thread (an unsubscribe of its id, a
+     * shutdown) at any moment: what this call still needs of it is read first. */
+    uint32_t sub_id = sub->id;
     if (WBEMEV_SUCCEEDED(st))
         st = publish(d, sub, consumer);
     if (WBEMEV_FAILED(st)) {
@@ -339,7 +342,7 @@ wbemev_status wbemev_dispatcher_subscribe(wbemev_dispatcher_t *d, const char *qu
     for (size_t i = 0; i < nregs; i++)
         wbemev__call_provide_events(regs[i]);
     wbemev__regs_release(regs, nregs);
-    *id = sub->id;
+    *id = sub_id;
     return WBEMEV_S_NO_ERROR;
 }
 
