@@ -210,7 +210,8 @@ static wbemev_status on_event(void *ctx, wbemev_object_t *event)
     bool reached = false;
     pthread_mutex_lock(&r->lock);
     r->received++;
-    if (r->stopping || (r->has_count && r->admitted >= r->count)) {
+    /* --count counts events printed: those that failed to format leave room for others. */
+    if (r->stopping || (r->has_count && r->admitted - r->failed >= r->count)) {
         r->late++; /* past --count or stopping: not printed, not a drop */
     } else if (r->silent) {
         r->admitted++;

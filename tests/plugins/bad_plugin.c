@@ -62,6 +62,7 @@ struct bad {
     bool deep;      /* mistake=deep */
     enum hang hang; /* mistake=hang_... */
     wbemev_class_t *deep_cls, *nest_cls;
+    wbemev_object_t *nest; /* mistake=deep: the nested objects */
     atomic_bool stop;
 };
 
@@ -89,12 +90,16 @@ static void bad_release(wbemev_provider_t *p)
         wbemev_sink_release(b->sink);
     if (b->cls != NULL)
         wbemev_class_release(b->cls);
+    if (b->nest != NULL)
+        wbemev_object_release(b->nest);
     if (b->deep_cls != NULL)
         wbemev_class_release(b->deep_cls);
     if (b->nest_cls != NULL)
         wbemev_class_release(b->nest_cls);
     free(b);
 }
+
+static wbemev_status make_nest(struct bad *b);
 
 static wbemev_status bad_initialize(wbemev_provider_t *p, const wbemev_provider_init *init, wbemev_sink_t *init_sink)
 {
@@ -106,16 +111,19 @@ static wbemev_status bad_initialize(wbemev_provider_t *p, const wbemev_provider_
         st = wbemev_namespace_get_class(init->ns, "Bad_Deep_Event", &b->deep_cls);
     if (WBEMEV_SUCCEEDED(st) && b->deep)
         st = wbemev_namespace_get_class(init->ns, "Bad_Nest", &b->nest_cls);
+    if (WBEMEV_SUCCEEDED(st) && b->deep)
+        st = make_nest(b);
     wbemev_sink_set_status(init_sink, WBEMEV_STATUS_COMPLETE, WBEMEV_SUCCEEDED(st) ? WBEMEV_S_INITIALIZED : st,
                            NULL, NULL);
     return WBEMEV_S_NO_ERROR;
 }
 
-/* An event whose Inner objects nest past what a formatter writes. */
-static wbemev_status spawn_deep(struct bad *b, wbemev_object_t **out)
+/* Objects nested past what a formatter writes, made once (the worker embeds a copy in each deep
+ * event). */
+static wbemev_status make_nest(struct bad *b)
 {
     wbemev_object_t *inner = NULL;
-    for (int depth = 0; depth < WBEMEV_FORMAT_MAX_DEPTH + 4; depth++) {
+    for (int depth = 0; depth < WBEMEV_FORMAT_MAX_DEPTH + 2; depth++) {
         wbemev_object_t *nest;
         if (WBEMEV_FAILED(wbemev_class_spawn_instance(b->nest_cls, &nest))) {
             wbemev_object_release(inner);
@@ -127,10 +135,15 @@ static wbemev_status spawn_deep(struct bad *b, wbemev_object_t **out)
         }
         inner = nest;
     }
+    b->nest = inner;
+    return WBEMEV_S_NO_ERROR;
+}
+
+static wbemev_status spawn_deep(struct bad *b, wbemev_object_t **out)
+{
     wbemev_status st = wbemev_class_spawn_instance(b->deep_cls, out);
     if (WBEMEV_SUCCEEDED(st))
-        wbemev_object_put_object(*out, "Inner", inner);
-    wbemev_object_release(inner);
+        wbemev_object_put_object(*out, "Inner", b->nest);
     return st;
 }
 
