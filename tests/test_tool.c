@@ -1285,7 +1285,7 @@ static void test_run_output_closed_early(void **state)
     close(c.out_fd);
     c.out_fd = -1;
     assert_int_equal(child_finish(&c), 0); /* a closed pipe is how `head` ends a run */
-    assert_true(assert_counts_add_up(c.err) >= 1);
+    assert_counts_add_up(c.err); /* a chunk written in part counts as not printed */
     child_free(&c);
 }
 

@@ -255,6 +255,19 @@ static wbemev_status format_event(struct run *r, const wbemev_object_t *obj, too
     }
 }
 
+/* Interrupted or output closed: what is still queued is not printed. */
+static void drain_ring(struct run *r)
+{
+    pthread_mutex_lock(&r->lock);
+    while (r->len > 0) {
+        wbemev_object_release(r->ring[r->head]);
+        r->head = (r->head + 1) % r->queue_max;
+        r->len--;
+        r->discarded++;
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
 static void *printer_main(void *arg)
 {
     struct run *r = arg;
@@ -318,15 +331,7 @@ static void *printer_main(void *arg)
             break;
         }
     }
-    /* Interrupted or output closed: what is still queued is not printed. */
-    pthread_mutex_lock(&r->lock);
-    while (r->len > 0) {
-        wbemev_object_release(r->ring[r->head]);
-        r->head = (r->head + 1) % r->queue_max;
-        r->len--;
-        r->discarded++;
-    }
-    pthread_mutex_unlock(&r->lock);
+    drain_ring(r);
     tool_text_free(&t);
     return NULL;
 }
@@ -1183,6 +1188,7 @@ stop:
         pthread_join(printer, NULL);
         printer_started = false;
     }
+    drain_ring(r); /* queued after the printer ended (its output closed): not printed either */
     /* Shut the host down before the summary: what it checks at shutdown (objects still alive, a
      * provider still holding its sink) is in the report. The printer has let go of its events. A
      * shutdown that times out names the call that overran (CALL_OVERRAN_SHUTDOWN). */
@@ -1273,6 +1279,8 @@ out:
         pthread_mutex_unlock(&r->lock);
         pthread_join(printer, NULL);
     }
+    if (r->ring != NULL)
+        drain_ring(r);
     if (registered) {
         in_plugin(r, "final Release");
         wbemev_dispatcher_unregister(d, reg->provider_name);
