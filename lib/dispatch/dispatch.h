@@ -34,6 +34,9 @@
  *    failed republish, or a provider blocked for queue room while holding a snapshot, must not
  *    delay or hang the end. A thread that ends a subscription while itself delivering (a consumer
  *    unsubscribing from its Indicate) defers the end until its delivery unwinds.
+ *  - Shutdown runs its sequence on a thread of its own (shutdown.c) and names, before each wait for
+ *    user code, what it waits for; the caller gives up on a wait that outlasts the deadline and the
+ *    call limit, and destroy joins the sequence: nothing is freed while a user call still runs.
  */
 #ifndef WBEMEV_DISPATCH_H
 #define WBEMEV_DISPATCH_H
