@@ -183,6 +183,8 @@ static wbemev_status bad_provide_events(wbemev_provider_t *p, wbemev_sink_t *sin
         wbemev_sink_set_status(sink, WBEMEV_STATUS_COMPLETE, WBEMEV_S_NO_ERROR, NULL, NULL);
         b->sink = wbemev_sink_add_ref(sink);
     }
+    if (b->hang != HANG_NONE)
+        return WBEMEV_S_NO_ERROR; /* no events needed: the hang is the point (no thread left behind) */
     if (pthread_create(&b->worker, NULL, bad_worker, b) != 0) {
         wbemev_sink_release(b->sink);
         b->sink = NULL;
