@@ -1389,6 +1389,12 @@ static void test_tool_escapes_user_text(void **state)
     assert_no_control_bytes(c.err);
     assert_contains(c.err, "subscription 1: SELECT * FROM Burst_Event WHERE Name <> '\\u0007\\u001b[1m'\n");
     child_free(&c);
+    /* And in the trace of the calls (the query NewQuery gets). */
+    const char *traced[] = {"run", BURST_PLUGIN, "--trace", "-q", "SELECT * FROM Burst_Event WHERE Name <> '\033'",
+                            "--count", "1", "-s", NULL};
+    assert_int_equal(run(&c, traced, NULL), 0);
+    assert_no_control_bytes(c.err);
+    child_free(&c);
 }
 
 int main(void)
