@@ -1481,17 +1481,21 @@ static void overran_shutdown(wbemev_contract_policy policy)
     pthread_mutex_unlock(&g.mu);
     assert_int_equal(wbemev_dispatcher_violations_of(d, WBEMEV_VIOLATION_CALL_OVERRAN_SHUTDOWN), 1);
     assert_int_equal(wbemev_recording_sink_status_count(rec), 0); /* the consumer's end waits its turn */
-    wbemev_violation v;
-    assert_wbemev_ok(wbemev_dispatcher_violation_at(d, 0, &v));
+    wbemev_violation v = {0};
+    for (size_t i = 0; i < wbemev_dispatcher_violation_count(d); i++) { /* a slow machine adds SLOW_PROVIDER_CALL */
+        assert_wbemev_ok(wbemev_dispatcher_violation_at(d, i, &v));
+        if (v.code == WBEMEV_VIOLATION_CALL_OVERRAN_SHUTDOWN)
+            break;
+    }
     assert_string_equal(v.name, "CALL_OVERRAN_SHUTDOWN");
     assert_string_equal(v.provider, "Hanger");
     assert_string_equal(v.first_call, "CancelQuery");
     assert_false(v.warning);
     FILE *tmp = tmpfile();
     assert_non_null(tmp);
-    assert_int_equal(wbemev_dispatcher_report(d, tmp), 1);
+    assert_true(wbemev_dispatcher_report(d, tmp) >= 1);
     rewind(tmp);
-    char report[2048] = {0};
+    char report[8192] = {0};
     assert_true(fread(report, 1, sizeof report - 1, tmp) > 0);
     fclose(tmp);
     assert_non_null(strstr(report, "CALL_OVERRAN_SHUTDOWN"));
