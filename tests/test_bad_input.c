@@ -818,15 +818,13 @@ static void r_dispatcher_new(void)
 }
 static void r_dispatcher_shutdown(void)
 {
-    wbemev_dispatcher_shutdown(NULL);
-    wbemev_dispatcher_shutdown(w.dead); /* idempotent */
-    BADV(true);
+    BAD(wbemev_dispatcher_shutdown(NULL), INVALID);
+    BADV(wbemev_dispatcher_shutdown(w.dead) == WBEMEV_S_NO_ERROR); /* idempotent */
 }
 static void r_dispatcher_shutdown_deadline(void)
 {
-    wbemev_dispatcher_shutdown_deadline(NULL, 0);
-    wbemev_dispatcher_shutdown_deadline(w.dead, UINT32_MAX);
-    BADV(true);
+    BAD(wbemev_dispatcher_shutdown_deadline(NULL, 0), INVALID);
+    BADV(wbemev_dispatcher_shutdown_deadline(w.dead, UINT32_MAX) == WBEMEV_S_NO_ERROR);
 }
 static void r_dispatcher_destroy(void)
 {

@@ -54,6 +54,9 @@ static void append(char **buf, size_t *len, const char *data, size_t n)
     *buf = p;
 }
 
+/* When set, the next child's standard output goes to this file instead of a pipe. */
+static const char *spawn_stdout;
+
 static void child_spawn(struct child *c, const char *const *args, const char *input, bool keep_input)
 {
     int out[2], err[2], in[2];
@@ -71,6 +74,12 @@ static void child_spawn(struct child *c, const char *const *args, const char *in
         dup2(in[0], 0);
         dup2(out[1], 1);
         dup2(err[1], 2);
+        if (spawn_stdout != NULL) {
+            int fd = open(spawn_stdout, O_WRONLY);
+            if (fd < 0 || dup2(fd, 1) < 0)
+                _exit(126);
+            close(fd);
+        }
         close(in[0]), close(in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
         const char *argv[32];
         size_t n = 0;
@@ -1194,6 +1203,200 @@ static void test_new_refuses(void **state)
     child_free(&c);
 }
 
+/* ---- stopping on the first signal, whatever the plugin does ---- */
+
+static void test_run_hang_stops_on_first_signal(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *mistake, *ready, *hung;
+    } hangs[] = {
+        {"mistake=hang_create", "bad_plugin: hanging in create_provider\n", "BadProvider's create_provider"},
+        {"mistake=hang_initialize", "bad_plugin: hanging in Initialize\n", "BadProvider's Initialize"},
+        {"mistake=hang_provide", "bad_plugin: hanging in ProvideEvents\n", "BadProvider's ProvideEvents"},
+        {"mistake=hang_release", "press Ctrl-C to stop\n", "BadProvider's final Release"},
+    };
+    for (size_t i = 0; i < sizeof hangs / sizeof hangs[0]; i++) {
+        struct child c;
+        const char *args[] = {"run", BAD_PLUGIN, "-p", hangs[i].mistake, "--silent", NULL};
+        child_start(&c, args, NULL);
+        child_read(&c, hangs[i].ready); /* inside the call that will not return (or about to stop) */
+        assert_int_equal(kill(c.pid, SIGTERM), 0); /* one signal only */
+        assert_int_equal(child_finish(&c), 4);
+        assert_contains(c.err, "stopped: terminated (SIGTERM), but the plugin did not return from ");
+        assert_contains(c.err, hangs[i].hung);
+        assert_contains(c.err, "(exit status 4)\n");
+        child_free(&c);
+    }
+}
+
+/* ---- exact output: whole events, counts that add up ---- */
+
+/* The summary's event counts, which must add up: printed + dropped + failed + not printed =
+ * received. Returns the printed (or counted) ones. */
+static unsigned long long assert_counts_add_up(const char *err)
+{
+    const char *line = strstr(err, "  events        ");
+    assert_non_null(line);
+    unsigned long long printed, received, dropped, failed, not_printed;
+    assert_int_equal(sscanf(line, "  events        %llu %*s %llu received, %llu dropped", &printed, &received, &dropped),
+                     3);
+    char *end;
+    const char *at = strstr(strstr(line, " dropped"), ", ");
+    assert_non_null(at);
+    failed = strtoull(at + 2, &end, 10);
+    assert_int_equal(strncmp(end, " failed", 7), 0);
+    assert_non_null(at = strstr(end, ", "));
+    not_printed = strtoull(at + 2, &end, 10);
+    assert_int_equal(strncmp(end, " not printed", 12), 0);
+    if (printed + dropped + failed + not_printed != received) {
+        print_error("the counts do not add up: %.200s\n", line);
+        fail();
+    }
+    return printed;
+}
+
+/* Each line of out is one whole JSON object. */
+static size_t assert_whole_json_lines(const char *out)
+{
+    size_t lines = 0;
+    for (const char *p = out; *p != '\0'; lines++) {
+        const char *nl = strchr(p, '\n');
+        assert_non_null(nl); /* no partial last line */
+        assert_true(p[0] == '{' && nl[-1] == '}');
+        p = nl + 1;
+    }
+    return lines;
+}
+
+static void test_run_output_closed_early(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"run", BURST_PLUGIN, "--count", "5000", "--format", "json", NULL};
+    child_start(&c, args, NULL);
+    /* `| head -1`: read one line, then close the pipe. */
+    while (strchr(c.out, '\n') == NULL) {
+        char buf[4096];
+        ssize_t got = read(c.out_fd, buf, sizeof buf);
+        assert_true(got > 0);
+        append(&c.out, &c.out_len, buf, (size_t)got);
+    }
+    close(c.out_fd);
+    c.out_fd = -1;
+    assert_int_equal(child_finish(&c), 0); /* a closed pipe is how `head` ends a run */
+    assert_counts_add_up(c.err); /* a chunk written in part counts as not printed */
+    child_free(&c);
+}
+
+static void test_run_output_error(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"run", BURST_PLUGIN, "--count", "64", "--format", "json", NULL};
+    spawn_stdout = "/dev/full";
+    child_start(&c, args, NULL);
+    spawn_stdout = NULL;
+    assert_int_equal(child_finish(&c), 1);
+    assert_contains(c.err, "cannot write the events: No space left on device");
+    assert_int_equal(assert_counts_add_up(c.err), 0);
+    child_free(&c);
+}
+
+static void test_run_format_failure(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"run", BAD_PLUGIN, "-p", "mistake=deep", "--count", "6", "--format", "json", NULL};
+    assert_int_equal(run(&c, args, NULL), 1);
+    assert_int_equal(assert_whole_json_lines(c.out), 6); /* the deep ones left nothing behind */
+    assert_contains(c.err, "cannot format a Bad_Deep_Event event (not printed)");
+    assert_contains(c.err, "failed (could not be formatted)");
+    assert_int_equal(assert_counts_add_up(c.err), 6);
+    child_free(&c);
+    const char *text[] = {"run", BAD_PLUGIN, "-p", "mistake=deep", "--count", "3", NULL};
+    assert_int_equal(run(&c, text, NULL), 1);
+    for (const char *p = c.out; *p != '\0'; p = strchr(p, '\n') + 1) {
+        assert_non_null(strchr(p, '\n'));
+        assert_null(strstr(p, "Bad_Deep_Event")); /* whole events or nothing */
+    }
+    assert_int_equal(assert_counts_add_up(c.err), 3);
+    child_free(&c);
+}
+
+static void test_query_stdin_limits(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"query", "-", NULL};
+    size_t len = 17000;
+    char *query = malloc(len + 2);
+    assert_non_null(query);
+    memset(query, 'x', len);
+    memcpy(query, "SELECT * FROM __InstanceCreationEvent WHERE Name = '", 52);
+    query[len - 1] = '\'';
+    query[len] = '\n';
+    query[len + 1] = '\0';
+    assert_int_equal(run(&c, args, query), 1);
+    assert_contains(c.err, "the query on standard input is longer than 16384 characters");
+    child_free(&c);
+    free(query);
+
+    /* A NUL byte: an error, not a query cut short. */
+    static const char nul[] = "SELECT * FROM __InstanceCreationEvent\0 WHERE nothing";
+    child_start_interactive(&c, args);
+    assert_int_equal(write(c.in_fd, nul, sizeof nul - 1), (ssize_t)(sizeof nul - 1));
+    assert_int_equal(child_finish(&c), 1);
+    assert_contains(c.err, "holds a NUL byte (at offset 37)");
+    child_free(&c);
+}
+
+/* No raw ESC or BEL from what the user or the plugin gave reaches the terminal. */
+static void assert_no_control_bytes(const char *text)
+{
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p == '\033' || *p == '\007') {
+            print_error("a raw control byte in:\n%s\n", text);
+            fail();
+        }
+    }
+}
+
+static void test_tool_escapes_user_text(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *bad_query[] = {"query", "SELECT \033[31m * FROM X", NULL};
+    assert_int_equal(run(&c, bad_query, NULL), 1);
+    assert_no_control_bytes(c.err);
+    assert_contains(c.err, "SELECT \\u001b[31m * FROM X");
+    child_free(&c);
+
+    const char *bad_plugin[] = {"run", "./no\033]0;owned\007.so", NULL};
+    assert_int_equal(run(&c, bad_plugin, NULL), 1);
+    assert_no_control_bytes(c.err);
+    assert_contains(c.err, "\\u001b]0;owned\\u0007");
+    child_free(&c);
+
+    const char *bad_param[] = {"run", BURST_PLUGIN, "-p", "\033[2J=1", NULL};
+    assert_int_equal(run(&c, bad_param, NULL), 2);
+    assert_no_control_bytes(c.err);
+    child_free(&c);
+
+    const char *echoed[] = {"run", BURST_PLUGIN, "-q", "SELECT * FROM Burst_Event WHERE Name <> '\007\033[1m'",
+                            "--count", "1", "-s", NULL};
+    assert_int_equal(run(&c, echoed, NULL), 0);
+    assert_no_control_bytes(c.err);
+    assert_contains(c.err, "subscription 1: SELECT * FROM Burst_Event WHERE Name <> '\\u0007\\u001b[1m'\n");
+    child_free(&c);
+    /* And in the trace of the calls (the query NewQuery gets). */
+    const char *traced[] = {"run", BURST_PLUGIN, "--trace", "-q", "SELECT * FROM Burst_Event WHERE Name <> '\033'",
+                            "--count", "1", "-s", NULL};
+    assert_int_equal(run(&c, traced, NULL), 0);
+    assert_no_control_bytes(c.err);
+    child_free(&c);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -1218,6 +1421,12 @@ int main(void)
         cmocka_unit_test(test_run_sid),
         cmocka_unit_test(test_new_project),
         cmocka_unit_test(test_new_refuses),
+        cmocka_unit_test(test_run_hang_stops_on_first_signal),
+        cmocka_unit_test(test_run_output_closed_early),
+        cmocka_unit_test(test_run_output_error),
+        cmocka_unit_test(test_run_format_failure),
+        cmocka_unit_test(test_query_stdin_limits),
+        cmocka_unit_test(test_tool_escapes_user_text),
     };
     return cmocka_run_group_tests_name("tool", tests, NULL, NULL);
 }

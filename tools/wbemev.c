@@ -73,14 +73,39 @@ static const char mof_usage[] =
 
 /* Messages are written under the stream's lock: a line from another thread (the trace) never lands
  * inside one. */
+/* The message, with the control bytes of what it quotes (queries, plugin names, parameters)
+ * escaped: one line that cannot drive the terminal. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
+static void write_message(const char *cmd, const char *fmt, va_list ap)
+{
+    char small[1024];
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(small, sizeof small, fmt, copy);
+    va_end(copy);
+    char *text = small;
+    if (n >= (int)sizeof small && (text = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(text, (size_t)n + 1, fmt, ap);
+    if (text == NULL) {
+        text = small; /* out of memory: the message cut */
+        n = (int)strlen(small);
+    }
+    fprintf(stderr, "wbemev%s%s: ", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
+    if (n > 0)
+        tool_write_escaped(stderr, text, strlen(text), false);
+    if (text != small)
+        free(text);
+}
+
 void tool_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     fflush(stdout);
     flockfile(stderr);
-    fprintf(stderr, "wbemev%s%s: ", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    write_message(cmd, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
     funlockfile(stderr);
@@ -90,9 +115,8 @@ int tool_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     flockfile(stderr);
-    fprintf(stderr, "wbemev%s%s: ", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    write_message(cmd, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'wbemev%s%s --help'.\n", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
     funlockfile(stderr);
@@ -205,30 +229,39 @@ bool tool_parse_seconds(const char *text, double *out)
 
 /* ---- query ---- */
 
-/* Reads all of standard input into a NUL-terminated string (trailing newlines removed). */
+/* Reads all of standard input into a NUL-terminated string (trailing newlines removed): NULL with
+ * the reason told when it cannot be a query (longer than a query may be, a NUL byte in it, a read
+ * error). */
 static char *read_stdin(void)
 {
-    size_t cap = 4096, len = 0;
+    /* Room for the longest query and some trailing newlines; more than that is too long anyway. */
+    size_t cap = (size_t)WBEMEV_MAX_QUERY * 2 + 1, len = 0;
     char *buf = malloc(cap);
-    if (buf == NULL)
+    if (buf == NULL) {
+        tool_error("query", "out of memory");
         return NULL;
-    for (;;) {
-        if (len + 1 == cap) {
-            char *p = cap < (size_t)WBEMEV_MAX_QUERY * 8 ? realloc(buf, cap * 2) : NULL;
-            if (p == NULL) {
-                free(buf);
-                return NULL;
-            }
-            buf = p;
-            cap *= 2;
-        }
-        size_t n = fread(buf + len, 1, cap - 1 - len, stdin);
+    }
+    for (size_t n; len < cap - 1 && (n = fread(buf + len, 1, cap - 1 - len, stdin)) > 0;)
         len += n;
-        if (n == 0)
-            break;
+    if (ferror(stdin)) {
+        tool_error("query", "cannot read the query from standard input: %s", strerror(errno));
+        free(buf);
+        return NULL;
     }
     while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
         len--;
+    if (len > (size_t)WBEMEV_MAX_QUERY) {
+        tool_error("query", "the query on standard input is longer than %d characters", WBEMEV_MAX_QUERY);
+        free(buf);
+        return NULL;
+    }
+    const char *nul = memchr(buf, '\0', len);
+    if (nul != NULL) {
+        tool_error("query", "the query on standard input holds a NUL byte (at offset %zu): a query is text",
+                   (size_t)(nul - buf));
+        free(buf);
+        return NULL;
+    }
     buf[len] = '\0';
     return buf;
 }
@@ -278,10 +311,8 @@ int tool_cmd_query(int argc, char **argv)
     char *owned = NULL;
     if (strcmp(text, "-") == 0) {
         owned = read_stdin();
-        if (owned == NULL) {
-            tool_error("query", "cannot read the query from standard input");
-            return EXIT_FAIL;
-        }
+        if (owned == NULL)
+            return EXIT_FAIL; /* the reason is told */
         text = owned;
     }
 
