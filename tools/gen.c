@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char gen_usage[] =
     "usage: wbemev gen FILE.mof [-o DIR] [--prefix NAME] [--header NAME.h] [--source NAME.c]\n"
@@ -67,7 +68,8 @@ typedef struct gen_class {
 } gen_class;
 
 typedef struct gen_model {
-    const char *mof_name; /* the MOF's file name, for the generated comment */
+    const char *mof_path; /* the MOF as named on the command line, for messages */
+    const char *mof_name; /* its file name, for the generated comment */
     const char *prefix;
     const char *header_name;
     gen_class *classes; /* superclasses (and classes of embedded objects) first */
@@ -121,6 +123,13 @@ static char *gen_c_name(const char *mof)
     return out;
 }
 
+void tool_c_name(const char *mof_name, char *buf, size_t size)
+{
+    char *c = gen_c_name(mof_name);
+    snprintf(buf, size, "%s", c != NULL ? c : "");
+    free(c);
+}
+
 static bool is_c_keyword(const char *s)
 {
     static const char *const words[] = {
@@ -140,6 +149,7 @@ static bool is_c_keyword(const char *s)
 typedef struct gen_names {
     char **names;
     char **origins;
+    unsigned *lines; /* 0 for the file-wide names */
     size_t count, cap;
     const char *file;
     bool failed;
@@ -153,6 +163,7 @@ static void names_free(gen_names *t)
     }
     free(t->names);
     free(t->origins);
+    free(t->lines);
 }
 
 static char *vformat(const char *fmt, va_list ap)
@@ -196,9 +207,14 @@ static bool names_add(gen_names *t, char *name, char *origin, unsigned line)
     }
     for (size_t i = 0; i < t->count; i++) {
         if (strcmp(t->names[i], name) == 0) {
-            fprintf(stderr, "%s:%u: %s gives the C name '%s', which %s already has: rename one of them",
-                    t->file, line, origin, name, t->origins[i]);
-            fprintf(stderr, "%s\n", strcmp(t->origins[i], origin) == 0 ? "" : " (or choose another --prefix)");
+            fprintf(stderr, "%s:", t->file);
+            if (line > 0)
+                fprintf(stderr, "%u:", line);
+            fprintf(stderr, " %s gives the C name '%s', which %s already has", origin, name, t->origins[i]);
+            if (t->lines[i] > 0)
+                fprintf(stderr, " (line %u)", t->lines[i]);
+            fprintf(stderr, ": rename one of them%s\n",
+                    t->lines[i] == 0 || line == 0 ? ", or give another --prefix" : "");
             free(name);
             free(origin);
             t->failed = true;
@@ -211,18 +227,22 @@ static bool names_add(gen_names *t, char *name, char *origin, unsigned line)
         if (n != NULL)
             t->names = n;
         char **o = n != NULL ? realloc(t->origins, cap * sizeof *o) : NULL;
-        if (o == NULL) {
+        if (o != NULL)
+            t->origins = o;
+        unsigned *l = o != NULL ? realloc(t->lines, cap * sizeof *l) : NULL;
+        if (l == NULL) {
             free(name);
             free(origin);
             tool_error("gen", "out of memory");
             t->failed = true;
             return false;
         }
-        t->origins = o;
+        t->lines = l;
         t->cap = cap;
     }
     t->names[t->count] = name;
     t->origins[t->count] = origin;
+    t->lines[t->count] = line;
     t->count++;
     return true;
 }
@@ -240,7 +260,7 @@ static bool check_names(const gen_model *m)
 {
     gen_names t;
     memset(&t, 0, sizeof t);
-    t.file = m->mof_name;
+    t.file = m->mof_path;
     const char *p = m->prefix;
     char *up = upper(p);
     static const char *const file_wide[] = {"classes", "define_classes", "handles", "init", "fini",
@@ -716,32 +736,44 @@ static const char *registration_namespace(const char *ns)
 }
 
 /* Appends the classes of doc in definition order: a class after its superclass and after the classes
- * its embedded objects and references name, when those are in the document too. */
-static bool place_class(const wbemev_mof_document_t *doc, const wbemev_mof_class *c, bool *placed, bool *visiting,
-                        const wbemev_mof_class **order, size_t *n)
+ * its embedded objects and references name, when those are in the document too. A cycle of
+ * references (or a chain deeper than the stack should go) keeps document order for the rest:
+ * the reader's load reports what cannot be defined. */
+static void place_class(const wbemev_mof_document_t *doc, const wbemev_mof_class *c, bool *placed, bool *visiting,
+                        const wbemev_mof_class **order, size_t *n, unsigned depth)
 {
     size_t count = wbemev_mof_document_class_count(doc);
     size_t index = 0;
-    for (; index < count && wbemev_mof_document_class_at(doc, index) != c; index++) {
-    }
-    if (placed[index])
-        return true;
-    if (visiting[index])
-        return true; /* a cycle of references: the reader's load reports it, not the order */
+    while (index < count && wbemev_mof_document_class_at(doc, index) != c)
+        index++;
+    if (index == count || placed[index] || visiting[index])
+        return;
     visiting[index] = true;
-    const char *deps[WBEMEV_MAX_PROPERTIES + 1];
-    size_t ndeps = 0;
-    deps[ndeps++] = c->superclass;
-    for (size_t j = 0; j < c->property_count && ndeps < sizeof deps / sizeof deps[0]; j++)
-        deps[ndeps++] = c->properties[j].ref_class;
-    for (size_t k = 0; k < ndeps; k++) {
-        const wbemev_mof_class *d = deps[k] != NULL ? wbemev_mof_document_find_class(doc, deps[k]) : NULL;
-        if (d != NULL && d != c)
-            place_class(doc, d, placed, visiting, order, n);
+    if (depth < 1024) {
+        for (size_t k = 0; k <= c->property_count; k++) {
+            const char *dep = k == 0 ? c->superclass : c->properties[k - 1].ref_class;
+            const wbemev_mof_class *d = dep != NULL ? wbemev_mof_document_find_class(doc, dep) : NULL;
+            if (d != NULL && d != c)
+                place_class(doc, d, placed, visiting, order, n, depth + 1);
+        }
     }
     placed[index] = true;
     order[(*n)++] = c;
-    return true;
+}
+
+/* True when a superclass of c found in the document declares `name`: a CIM override, which the
+ * class inherits (as wbemev_namespace_load_mof defines it) instead of declaring again. */
+static bool inherited_in_document(const wbemev_mof_document_t *doc, const wbemev_mof_class *c, const char *name)
+{
+    size_t depth = 0;
+    for (const wbemev_mof_class *s = c->superclass != NULL ? wbemev_mof_document_find_class(doc, c->superclass) : NULL;
+         s != NULL && s != c && depth < 256; depth++) {
+        for (size_t j = 0; j < s->property_count; j++)
+            if (strcasecmp(s->properties[j].name, name) == 0)
+                return true;
+        s = s->superclass != NULL ? wbemev_mof_document_find_class(doc, s->superclass) : NULL;
+    }
+    return false;
 }
 
 static bool build_model(const wbemev_mof_document_t *doc, gen_model *m)
@@ -753,7 +785,7 @@ static bool build_model(const wbemev_mof_document_t *doc, gen_model *m)
     bool ok = order != NULL && placed != NULL && visiting != NULL && m->classes != NULL;
     size_t n = 0;
     for (size_t i = 0; ok && i < count; i++)
-        place_class(doc, wbemev_mof_document_class_at(doc, i), placed, visiting, order, &n);
+        place_class(doc, wbemev_mof_document_class_at(doc, i), placed, visiting, order, &n, 0);
     for (size_t i = 0; ok && i < n; i++) {
         const wbemev_mof_class *src = order[i];
         gen_class *c = &m->classes[m->class_count++];
@@ -770,6 +802,8 @@ static bool build_model(const wbemev_mof_document_t *doc, gen_model *m)
         }
         for (size_t j = 0; j < src->property_count; j++) {
             const wbemev_mof_property *sp = &src->properties[j];
+            if (inherited_in_document(doc, src, sp->name))
+                continue;
             gen_prop *q = &c->props[c->prop_count++];
             q->name = sp->name;
             q->type = sp->type;
@@ -782,7 +816,7 @@ static bool build_model(const wbemev_mof_document_t *doc, gen_model *m)
                 break;
             }
             if (c_type_of(sp->type).ctype == NULL) {
-                fprintf(stderr, "%s:%u: property '%s.%s' has a type C cannot be generated for\n", m->mof_name, sp->line,
+                fprintf(stderr, "%s:%u: property '%s.%s' has a type C cannot be generated for\n", m->mof_path, sp->line,
                         src->name, sp->name);
                 free(order), free(placed), free(visiting);
                 return false;
@@ -797,7 +831,14 @@ static bool build_model(const wbemev_mof_document_t *doc, gen_model *m)
         return false;
     }
     const wbemev_registration *reg;
-    if (WBEMEV_SUCCEEDED(wbemev_mof_document_registration(doc, &reg))) {
+    wbemev_status st = wbemev_mof_document_registration(doc, &reg);
+    if (WBEMEV_FAILED(st) && st != WBEMEV_E_NOT_FOUND) {
+        char sbuf[160];
+        fprintf(stderr, "%s: the provider registration (__Win32Provider, __EventProviderRegistration): %s\n",
+                m->mof_path, tool_status_text(st, sbuf, sizeof sbuf));
+        return false;
+    }
+    if (WBEMEV_SUCCEEDED(st)) {
         m->has_registration = true;
         m->namespace_name = registration_namespace(reg->namespace_name);
         m->provider_name = reg->provider_name;
@@ -809,7 +850,7 @@ static bool build_model(const wbemev_mof_document_t *doc, gen_model *m)
             m->namespace_name = "root\\cimv2";
         if (m->provider_name == NULL || m->query_count == 0) {
             fprintf(stderr, "%s: the provider registration needs a __Win32Provider Name and an EventQueryList\n",
-                    m->mof_name);
+                    m->mof_path);
             return false;
         }
     }
@@ -877,13 +918,13 @@ static int generate(gen_model *m, const char *dir, const char *source_name)
     for (size_t i = 0; i < m->class_count; i++) {
         const gen_class *c = &m->classes[i];
         if (!valid_prefix(c->c_name) && !is_c_keyword(c->c_name)) {
-            fprintf(stderr, "%s:%u: class '%s' gives no usable C name ('%s')\n", m->mof_name, c->line, c->name,
+            fprintf(stderr, "%s:%u: class '%s' gives no usable C name ('%s')\n", m->mof_path, c->line, c->name,
                     c->c_name);
             return EXIT_FAIL;
         }
     }
     if (m->class_count == 0) {
-        fprintf(stderr, "%s: no class to generate C for\n", m->mof_name);
+        fprintf(stderr, "%s: no class to generate C for\n", m->mof_path);
         return EXIT_FAIL;
     }
     if (!check_names(m))
@@ -965,6 +1006,7 @@ int tool_cmd_gen(int argc, char **argv)
         if (*c < 0x20 || *c > 0x7e || *c == '*' || *c == '?' || *c == '\\')
             *c = '_';
     m.mof_name = mof_name;
+    m.mof_path = path;
     m.prefix = prefix;
     m.header_name = header;
     if (header == NULL || source == NULL) {

@@ -132,8 +132,14 @@ static bool check_file(const char *path)
         printf("%s: %zu class%s, %zu instance%s, %zu qualifier declaration%s\n", path, classes,
                classes == 1 ? "" : "es", instances, plural(instances), qualifiers, plural(qualifiers));
         const wbemev_registration *reg;
-        if (WBEMEV_SUCCEEDED(wbemev_mof_document_registration(doc, &reg)))
+        st = wbemev_mof_document_registration(doc, &reg);
+        if (WBEMEV_SUCCEEDED(st)) {
             print_registration(reg);
+        } else if (st != WBEMEV_E_NOT_FOUND) {
+            tool_error("mof check", "%s: the provider registration (__Win32Provider, __EventProviderRegistration): %s",
+                       path, tool_status_text(st, sbuf, sizeof sbuf));
+            ok = false;
+        }
     }
     wbemev_mof_document_free(doc);
     wbemev_namespace_release(ns);

@@ -156,6 +156,12 @@ void tool_tracer_counts(tool_tracer *t, tool_trace_counts *out);
  * otherwise writes the reason to why. */
 bool tool_check_project_name(const char *name, char *why, size_t size);
 
+/* ---- gen (gen.c) ---- */
+
+/* The C name `wbemev gen` gives a MOF name ("Acme_Disk_Event": "acme_disk_event",
+ * "NumberOfEvents": "number_of_events"), into buf (truncated to size). */
+void tool_c_name(const char *mof_name, char *buf, size_t size);
+
 /* ---- MOF files (mof_check.c) ---- */
 
 /* The --mof files of run and query, in command-line order (the paths are borrowed from argv). */
