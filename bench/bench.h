@@ -60,6 +60,10 @@ static inline uint64_t bench_expected_severe(uint64_t first, uint64_t n)
     return c;
 }
 
+/* ---- the MOF reader's row (bench_mof.c): parsing and loading a schema, printed to out ---- */
+#include <stdio.h>
+void bench_mof_report(FILE *out);
+
 /* ---- clock (bench_clock.c) ---- */
 uint64_t bench_now_ns(void); /* monotonic */
 void bench_yield(void);

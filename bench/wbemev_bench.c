@@ -1036,6 +1036,7 @@ static void print_table(const struct config *cfg, const struct results *r, const
     }
     printf("(unrelated: the two Bench_Event subscriptions plus N on distinct classes; WHERE rows: N\n"
            " subscriptions only, second column = ns per added subscription)\n");
+    bench_mof_report(stdout);
 
     const struct target targets[] = {
         {"sync <= 3x floor (aim 2x)", ratio(r->sync_ns, r->floor_ns), 3.0, true, "x"},

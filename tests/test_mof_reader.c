@@ -341,6 +341,34 @@ static void test_cim_tree(void **state)
     assert_wbemev_ok(wbemev_class_find_property(system, "PrimaryService", &to_service));
     assert_wbemev_ok(wbemev_class_find_property(service, "HostedOn", &to_system));
     assert_int_equal((to_service.ref_class == NULL) + (to_system.ref_class == NULL), 1);
+    /* Each loaded class, written out from the namespace (its own properties), parses again. */
+    static const char *const names[] = {"CIM_ManagedElement", "CIM_Dependency", "CIM_Service", "CIM_System",
+                                        "CIM_HostedService"};
+    for (size_t i = 0; i < 5; i++) {
+        wbemev_class_t *cls = NULL;
+        assert_wbemev_ok(wbemev_namespace_get_class(ns, names[i], &cls));
+        wbemev_property_def props[16];
+        size_t n = 0;
+        for (size_t k = 0; k < wbemev_class_property_count(cls); k++) {
+            assert_wbemev_ok(wbemev_class_property_at(cls, k, &info));
+            if (strcmp(info.origin, names[i]) == 0)
+                props[n++] = (wbemev_property_def){info.name, info.type, info.ref_class};
+        }
+        wbemev_class_t *super = wbemev_class_superclass(cls);
+        wbemev_class_def def = {names[i], super != NULL ? wbemev_class_name(super) : NULL, props, n};
+        text_buf b = {.len = 0};
+        assert_wbemev_ok(wbemev_mof_write_class(&def, buf_writer, &b));
+        wbemev_mof_document_t *one = parse_ok(b.data);
+        const wbemev_mof_class *c = wbemev_mof_document_class_at(one, 0);
+        assert_int_equal(c->property_count, n);
+        for (size_t k = 0; k < n; k++) {
+            assert_int_equal(c->properties[k].type, props[k].type);
+            if (props[k].ref_class != NULL)
+                assert_string_equal(c->properties[k].ref_class, props[k].ref_class);
+        }
+        wbemev_mof_document_free(one);
+        wbemev_class_release(cls);
+    }
     wbemev_class_release(hosted);
     wbemev_class_release(system);
     wbemev_class_release(service);
@@ -360,7 +388,7 @@ static void test_literals(void **state)
         "  real64 R1 = 1.5; real64 R2 = -.25; real32 R3 = 2e3; real64 R4 = 1.5E-3; real64 FromInt = 7;\n"
         "  string S = \"a\" \"b\"  /* joined */ \"c\";\n"
         "  string E = \"\\b\\t\\n\\f\\r\\\"\\'\\\\\\x41\\X00e9\\xD834\\xDD1E\";\n"
-        "  char16 C1 = 'x'; char16 C2 = '\\n'; char16 C3 = '\\x263A';\n"
+        "  char16 C1 = 'x'; char16 C2 = '\\n'; char16 C3 = '\\x263A'; char16 C4 = 65; char16 C5 = 0x1000;\n"
         "  string N = NULL; boolean T = true; boolean F = FALSE;\n"
         "  datetime D = \"20240229235958.123456+060\"; datetime I = \"00000001020304.000005:000\";\n"
         "  uint16 A[] = {1, 2, 3}; string SA[2] = {\"x\", \"y\"}; boolean BA[] = {};\n"
@@ -383,6 +411,8 @@ static void test_literals(void **state)
     assert_int_equal(prop_of(c, "C1")->default_value.u.char16, 'x');
     assert_int_equal(prop_of(c, "C2")->default_value.u.char16, '\n');
     assert_int_equal(prop_of(c, "C3")->default_value.u.char16, 0x263A);
+    assert_int_equal(prop_of(c, "C4")->default_value.u.char16, 'A'); /* a code, as mofcomp allows */
+    assert_int_equal(prop_of(c, "C5")->default_value.u.char16, 0x1000);
     assert_true(prop_of(c, "N")->has_default);
     assert_true(prop_of(c, "N")->default_value.is_null);
     assert_int_equal(prop_of(c, "N")->default_value.type, WBEMEV_CIM_EMPTY);
@@ -399,6 +429,21 @@ static void test_literals(void **state)
     assert_int_equal(prop_of(c, "SA")->array_size, 2);
     assert_int_equal(prop_of(c, "BA")->default_value.u.array.count, 0);
     assert_wbemev_ok(wbemev_value_validate(a));
+    wbemev_mof_document_free(doc);
+}
+
+static void test_flavor_only_declaration(void **state)
+{
+    (void)state;
+    /* mofcomp's form: flavors for every later use of the qualifier, no type. */
+    wbemev_mof_document_t *doc = parse_ok("Qualifier Description : ToSubclass Amended;\n"
+                                          "[Description(\"x\")] class F { };");
+    const wbemev_mof_qualifier *q = wbemev_mof_document_qualifier_type_at(doc, 0);
+    assert_string_equal(q->name, "Description");
+    assert_int_equal(q->value.type, WBEMEV_CIM_EMPTY);
+    assert_int_equal(q->flavors, WBEMEV_MOF_FLAVOR_TOSUBCLASS | WBEMEV_MOF_FLAVOR_AMENDED);
+    const wbemev_mof_class *c = wbemev_mof_document_class_at(doc, 0);
+    assert_string_equal(c->qualifiers[0].value.u.string, "x");
     wbemev_mof_document_free(doc);
 }
 
@@ -584,6 +629,9 @@ static const bad_case bad_cases[] = {
     {"Qualifier Q : boolean, Range(any);", WBEMEV_MOF_E_INVALID_QUALIFIER_SYNTAX, 1, 24, "Scope(...) or Flavor(...)"},
     {"Qualifier Q : Thing, Scope(any);", WBEMEV_E_INVALID_QUALIFIER_TYPE, 1, 15, "intrinsic type"},
     {"Qualifier Q : uint32 = 1, Scope(any);\n[Q(\"x\")] class A { };", WBEMEV_E_TYPE_MISMATCH, 2, 4, "not a value of type uint32"},
+    {"class A { char16 C = 65536; };", WBEMEV_E_VALUE_OUT_OF_RANGE, 1, 22, "not a char16"},
+    {"Qualifier Q : ToSubclass Restricted;", WBEMEV_MOF_E_INCOMPATIBLE_FLAVOR_TYPES, 1, 15, "together"},
+    {"Qualifier Q : Amended", WBEMEV_E_INVALID_SYNTAX, 1, 22, "after the qualifier's flavors"},
     {"typedef x;", WBEMEV_MOF_E_TYPEDEF_NOT_SUPPORTED, 1, 1, "typedef"},
     {"class A { string S; };\n\t[Key] class B { uint32 M(uint32 a b); };", WBEMEV_E_INVALID_SYNTAX, 2, 36, "between parameters"},
 };
@@ -761,6 +809,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_golden),
         cmocka_unit_test(test_cim_tree),
         cmocka_unit_test(test_literals),
+        cmocka_unit_test(test_flavor_only_declaration),
         cmocka_unit_test(test_keywords_case_insensitive),
         cmocka_unit_test(test_instances_untyped_and_aliases),
         cmocka_unit_test(test_pragmas),

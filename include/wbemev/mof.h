@@ -337,9 +337,9 @@ WBEMEV_API wbemev_status wbemev_namespace_load_mof(wbemev_namespace_t *ns, const
                                                    bool skip_existing, wbemev_mof_diagnostic *err);
 
 /**
- * The provider registration written in the document: the __Win32Provider instance (Name, CLSID,
- * HostingModel), the __EventProviderRegistration whose Provider names it (by alias or object
- * path) and its EventQueryList, the namespace of the #pragma namespace before it ("\\.\" or
+ * The provider registration written in the document: its first __EventProviderRegistration
+ * instance (its EventQueryList), the __Win32Provider instance its Provider names (by alias or
+ * object path: Name, CLSID, HostingModel), the namespace of the #pragma namespace before it ("\\.\" or
  * "\\server\" removed), and the classes of the document that are not system classes, superclasses
  * first. Owned by the document. WBEMEV_E_INVALID_PARAMETER for NULL arguments; WBEMEV_E_NOT_FOUND
  * when the document has no __EventProviderRegistration; WBEMEV_E_INVALID_PROVIDER_REGISTRATION

@@ -17,7 +17,7 @@ void wbemev_mof_document_free(wbemev_mof_document_t *doc)
 {
     if (doc == NULL)
         return;
-    wbemev__free(doc->class_index);
+    wbemev__free(doc->class_index.slots);
     wbemev__mof_arena_free(&doc->arena);
     wbemev__free(doc);
 }
@@ -27,46 +27,66 @@ static const wbemev_mof_class *class_items(const wbemev_mof_document_t *doc)
     return doc->classes.items;
 }
 
-static bool index_insert(uint32_t *slots, size_t cap, const wbemev_mof_class *classes, size_t index)
+/* ---- the case-insensitive name indexes (classes by name, instances by alias) ---- */
+
+static void index_put(uint32_t *slots, size_t cap, const char *name, size_t index)
 {
     size_t mask = cap - 1;
-    for (size_t h = wbemev__name_hash(classes[index].name) & mask;; h = (h + 1) & mask) {
-        if (slots[h] == 0) {
-            slots[h] = (uint32_t)(index + 1);
-            return true;
+    size_t h = wbemev__name_hash(name) & mask;
+    while (slots[h] != 0)
+        h = (h + 1) & mask;
+    slots[h] = (uint32_t)(index + 1);
+}
+
+bool wbemev__mof_index_add(wbemev__mof_index *ix, wbemev__mof_name_at name_at, const void *ctx, size_t index)
+{
+    if (index >= UINT32_MAX - 1 || ix->count > SIZE_MAX / 4)
+        return false;
+    if ((ix->count + 1) * 2 > ix->cap) { /* grow at half full */
+        size_t cap = ix->cap == 0 ? 64 : ix->cap * 2;
+        uint32_t *slots = wbemev__calloc(cap, sizeof *slots);
+        if (slots == NULL)
+            return false;
+        for (size_t h = 0; h < ix->cap; h++) {
+            if (ix->slots[h] != 0)
+                index_put(slots, cap, name_at(ctx, ix->slots[h] - 1), ix->slots[h] - 1);
         }
+        wbemev__free(ix->slots);
+        ix->slots = slots;
+        ix->cap = cap;
     }
+    index_put(ix->slots, ix->cap, name_at(ctx, index), index);
+    ix->count++;
+    return true;
+}
+
+size_t wbemev__mof_index_find(const wbemev__mof_index *ix, wbemev__mof_name_at name_at, const void *ctx,
+                              const char *name)
+{
+    if (ix->cap == 0 || name == NULL)
+        return SIZE_MAX;
+    size_t mask = ix->cap - 1;
+    for (size_t h = wbemev__name_hash(name) & mask; ix->slots[h] != 0; h = (h + 1) & mask) {
+        size_t i = ix->slots[h] - 1;
+        if (wbemev__strcaseeq(name_at(ctx, i), name))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+static const char *class_name_at(const void *ctx, size_t i)
+{
+    return class_items(ctx)[i].name;
 }
 
 bool wbemev__mof_document_index_class(wbemev_mof_document_t *doc, size_t index)
 {
-    if (index >= UINT32_MAX - 1)
-        return false;
-    if ((index + 1) * 2 > doc->class_index_cap) { /* grow at half full */
-        size_t cap = doc->class_index_cap == 0 ? 64 : doc->class_index_cap * 2;
-        uint32_t *slots = wbemev__calloc(cap, sizeof *slots);
-        if (slots == NULL)
-            return false;
-        for (size_t i = 0; i < index; i++)
-            index_insert(slots, cap, class_items(doc), i);
-        wbemev__free(doc->class_index);
-        doc->class_index = slots;
-        doc->class_index_cap = cap;
-    }
-    return index_insert(doc->class_index, doc->class_index_cap, class_items(doc), index);
+    return wbemev__mof_index_add(&doc->class_index, class_name_at, doc, index);
 }
 
 size_t wbemev__mof_document_class_index(const wbemev_mof_document_t *doc, const char *name)
 {
-    if (doc->class_index_cap == 0 || name == NULL)
-        return SIZE_MAX;
-    size_t mask = doc->class_index_cap - 1;
-    for (size_t h = wbemev__name_hash(name) & mask; doc->class_index[h] != 0; h = (h + 1) & mask) {
-        size_t i = doc->class_index[h] - 1;
-        if (wbemev__strcaseeq(class_items(doc)[i].name, name))
-            return i;
-    }
-    return SIZE_MAX;
+    return wbemev__mof_index_find(&doc->class_index, class_name_at, doc, name);
 }
 
 const wbemev_mof_qualifier *wbemev__mof_document_find_qualifier_type(const wbemev_mof_document_t *doc,
@@ -115,6 +135,7 @@ static wbemev_status parse_top(wbemev__mof_source *src, const wbemev_mof_options
                 wbemev__mof_diag_set(err, s, NULL, "out of memory");
         }
     }
+    wbemev__free(p.alias_index.slots);
     while (p.sources != NULL) {
         wbemev__mof_source *next = p.sources->next;
         wbemev__mof_source_free(p.sources);

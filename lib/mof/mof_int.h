@@ -18,12 +18,17 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define WBEMEV__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define WBEMEV__VPRINTF(f) __attribute__((format(printf, f, 0)))
 #else
+#define WBEMEV__VPRINTF(f)
 #define WBEMEV__PRINTF(f, a)
 #endif
 
 #define WBEMEV__MOF_DEFAULT_INCLUDE_DEPTH 32u
 #define WBEMEV__MOF_MAX_INCLUDE_DEPTH 256u
+/* Properties, methods, parameters, instance values and qualifiers of one declaration: the model's
+ * own property limit; they also keep the duplicate checks (linear scans) bounded. */
+#define WBEMEV__MOF_MAX_ITEMS ((size_t)WBEMEV_MAX_PROPERTIES)
 #define WBEMEV__MOF_DEFAULT_NESTING 64u
 #define WBEMEV__MOF_DEFAULT_FILE_BYTES ((size_t)64 << 20)
 #define WBEMEV__MOF_DEFAULT_TOTAL_BYTES ((size_t)1 << 30)
@@ -55,6 +60,18 @@ typedef struct wbemev__mof_buf {
 bool wbemev__mof_buf_append(wbemev__mof_buf *b, const char *s, size_t n);
 bool wbemev__mof_buf_put_utf8(wbemev__mof_buf *b, uint32_t c);
 
+/* ---- name indexes (document.c): case-insensitive name -> index, open addressing ---- */
+typedef const char *(*wbemev__mof_name_at)(const void *ctx, size_t index);
+typedef struct wbemev__mof_index {
+    uint32_t *slots; /* index + 1; 0: empty. A power of 2, at most half full. */
+    size_t cap, count;
+} wbemev__mof_index;
+/* Adds entry `index` (its name from name_at); false when out of memory. */
+bool wbemev__mof_index_add(wbemev__mof_index *ix, wbemev__mof_name_at name_at, const void *ctx, size_t index);
+/* The entry named `name`, or SIZE_MAX. */
+size_t wbemev__mof_index_find(const wbemev__mof_index *ix, wbemev__mof_name_at name_at, const void *ctx,
+                              const char *name);
+
 /* ---- document (document.c) ---- */
 typedef struct wbemev__mof_class_slot {
     wbemev_mof_class view;
@@ -67,9 +84,7 @@ struct wbemev_mof_document {
     wbemev__mof_vec instances;       /* wbemev_mof_instance */
     wbemev__mof_vec qualifier_types; /* wbemev_mof_qualifier */
     wbemev__mof_vec pragmas;         /* wbemev_mof_pragma */
-    /* Case-insensitive name -> class index + 1 (0: empty), open addressing, a power of 2. */
-    uint32_t *class_index;
-    size_t class_index_cap;
+    wbemev__mof_index class_index; /* classes by name */
     wbemev_status reg_status; /* what wbemev_mof_document_registration answers */
     wbemev_registration reg;
 };
@@ -91,7 +106,7 @@ typedef struct wbemev__mof_pos {
 } wbemev__mof_pos;
 
 void wbemev__mof_diag_fill(wbemev_mof_diagnostic *d, wbemev_status status, const wbemev__mof_pos *at,
-                           const char *fmt, va_list ap);
+                           const char *fmt, va_list ap) WBEMEV__VPRINTF(4);
 void wbemev__mof_diag_set(wbemev_mof_diagnostic *d, wbemev_status status, const wbemev__mof_pos *at,
                           const char *fmt, ...) WBEMEV__PRINTF(4, 5);
 
@@ -179,6 +194,7 @@ typedef struct wbemev__mof_parser {
     const char *namespace_name; /* in the arena */
     const char *file_name;      /* the current file's name, in the arena */
     wbemev__mof_vec alias_refs; /* wbemev__mof_alias_ref */
+    wbemev__mof_index alias_index; /* instances by alias */
     bool failed;
 } wbemev__mof_parser;
 

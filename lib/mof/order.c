@@ -37,7 +37,7 @@ bool wbemev__mof_property_is_override(const wbemev_mof_document_t *doc, const wb
                                       const char *name)
 {
     size_t i = wbemev__mof_document_class_index(doc, c->superclass);
-    for (size_t depth = 0; i != SIZE_MAX && depth <= doc->classes.count; depth++) {
+    for (size_t depth = 0; i != SIZE_MAX && depth < WBEMEV__MOF_MAX_ITEMS; depth++) { /* cycles, and cost, bounded */
         const wbemev_mof_class *a = cls_at(doc, i);
         for (size_t k = 0; k < a->property_count; k++) {
             if (wbemev__strcaseeq(a->properties[k].name, name))

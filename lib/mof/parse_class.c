@@ -36,16 +36,32 @@ bool wbemev__mof_parse_type(wbemev__mof_parser *p, bool void_ok, wbemev_cimtype 
     return (*ref_class = wbemev__mof_take_ident(p, "a type")) != NULL;
 }
 
-/* The type, then `REF` when it is a reference: *type REFERENCE. "object ref" refers to any class. */
-static bool parse_feature_type(wbemev__mof_parser *p, bool void_ok, wbemev_cimtype *type, char **ref_class)
+/* The type, then `REF` when it is a reference: *type REFERENCE. "object ref" refers to any class.
+ * `Class ref;` is an embedded object named ref: then *name receives "ref". */
+static bool parse_feature_type(wbemev__mof_parser *p, bool void_ok, wbemev_cimtype *type, char **ref_class,
+                               char **name)
 {
+    *name = NULL;
     if (!wbemev__mof_parse_type(p, void_ok, type, ref_class))
         return false;
-    if (*type == WBEMEV_CIM_OBJECT && wbemev__mof_is_word(p, "ref")) {
+    if (*type != WBEMEV_CIM_OBJECT || !wbemev__mof_is_word(p, "ref"))
+        return true;
+    wbemev__mof_token ref = p->tok;
+    if (!wbemev__mof_advance(p))
+        return false;
+    if (p->tok.kind == WBEMEV__MOF_TK_IDENT) {
         *type = WBEMEV_CIM_REFERENCE;
-        return wbemev__mof_advance(p);
+        return true;
     }
+    if ((*name = wbemev__mof_strndup(&p->doc->arena, ref.start, ref.len)) == NULL)
+        return wbemev__mof_fail(p, WBEMEV_E_OUT_OF_MEMORY, "out of memory");
     return true;
+}
+
+/* The feature's name: the one parse_feature_type already read, or the next identifier. */
+static char *feature_name(wbemev__mof_parser *p, char *already, const char *what)
+{
+    return already != NULL ? already : wbemev__mof_take_ident(p, what);
 }
 
 /* `[]` or `[N]` after a name: *type gets the array flag, *size N (0 for []). Parameters may be
@@ -99,9 +115,9 @@ static bool parse_parameter(wbemev__mof_parser *p, wbemev__mof_vec *params)
     if (prm == NULL)
         return wbemev__mof_fail(p, WBEMEV_E_OUT_OF_MEMORY, "out of memory");
     wbemev__mof_pos at = p->tok.pos;
-    char *ref_class;
-    if (!parse_feature_type(p, false, &prm->type, &ref_class) ||
-        (prm->name = wbemev__mof_take_ident(p, "a parameter name")) == NULL ||
+    char *ref_class, *name;
+    if (!parse_feature_type(p, false, &prm->type, &ref_class, &name) ||
+        (prm->name = feature_name(p, name, "a parameter name")) == NULL ||
         !parse_array_suffix(p, true, &prm->type, &prm->array_size))
         return false;
     prm->ref_class = ref_class;
@@ -125,6 +141,9 @@ static bool parse_method(wbemev__mof_parser *p, wbemev__mof_class_slot *c, const
     if (!wbemev__mof_advance(p)) /* '(' */
         return false;
     while (!wbemev__mof_is_punct(p, ')')) {
+        if (params.count >= WBEMEV__MOF_MAX_ITEMS)
+            return wbemev__mof_fail(p, WBEMEV_E_QUOTA_VIOLATION, "method '%s' has more than %zu parameters", name,
+                                    WBEMEV__MOF_MAX_ITEMS);
         if (!parse_parameter(p, &params))
             return false;
         if (wbemev__mof_is_punct(p, ')'))
@@ -171,13 +190,16 @@ static bool parse_feature(wbemev__mof_parser *p, wbemev__mof_class_slot *c)
         return false;
     wbemev__mof_pos at = p->tok.pos;
     wbemev_cimtype type;
-    char *ref_class;
-    if (!parse_feature_type(p, true, &type, &ref_class))
+    char *ref_class, *name;
+    if (!parse_feature_type(p, true, &type, &ref_class, &name))
         return false;
     wbemev__mof_pos name_at = p->tok.pos;
-    char *name = wbemev__mof_take_ident(p, "a property or method name");
+    name = feature_name(p, name, "a property or method name");
     if (name == NULL)
         return false;
+    if (c->props.count + c->methods.count >= WBEMEV__MOF_MAX_ITEMS)
+        return wbemev__mof_fail_at(p, &name_at, WBEMEV_E_QUOTA_VIOLATION, "class '%s' has more than %zu features",
+                                   c->view.name, WBEMEV__MOF_MAX_ITEMS);
     const wbemev_mof_property *props = c->props.items;
     for (size_t i = 0; i < c->props.count; i++) {
         if (wbemev__strcaseeq(props[i].name, name))

@@ -13,7 +13,7 @@
 static const wbemev_mof_property *find_doc_property(const wbemev_mof_document_t *doc, const char *class_name,
                                                     const char *name)
 {
-    for (unsigned depth = 0; class_name != NULL && depth < 1024; depth++) {
+    for (unsigned depth = 0; class_name != NULL && depth < WBEMEV__MOF_MAX_ITEMS; depth++) {
         size_t i = wbemev__mof_document_class_index(doc, class_name);
         if (i == SIZE_MAX)
             return NULL;
@@ -59,6 +59,9 @@ static bool parse_instance_property(wbemev__mof_parser *p, const char *class_nam
     char *name = wbemev__mof_take_ident(p, "a property name");
     if (name == NULL)
         return false;
+    if (names->count >= WBEMEV__MOF_MAX_ITEMS)
+        return wbemev__mof_fail_at(p, &name_at, WBEMEV_E_QUOTA_VIOLATION, "an instance has more than %zu values",
+                                   WBEMEV__MOF_MAX_ITEMS);
     for (size_t i = 0; i < names->count; i++) {
         if (wbemev__strcaseeq(((const char **)names->items)[i], name))
             return wbemev__mof_fail_at(p, &name_at, WBEMEV_MOF_E_DUPLICATE_PROPERTY, "property '%s' is given twice", name);
@@ -78,6 +81,12 @@ static bool parse_instance_property(wbemev__mof_parser *p, const char *class_nam
     if (!embedded && !note_aliases(p, &lit, values->count - 1))
         return false;
     return wbemev__mof_expect(p, ';', "after the property value");
+}
+
+/* The alias of instance number i (the index holds only instances that have one). */
+static const char *alias_at(const void *ctx, size_t i)
+{
+    return ((const wbemev_mof_instance *)((const wbemev_mof_document_t *)ctx)->instances.items)[i].alias;
 }
 
 static bool parse_instance_head(wbemev__mof_parser *p, wbemev_mof_instance *inst, bool embedded)
@@ -106,11 +115,8 @@ static bool parse_instance_head(wbemev__mof_parser *p, wbemev_mof_instance *inst
         return wbemev__mof_fail(p, WBEMEV_MOF_E_EXPECTED_ALIAS_NAME, "expected $alias after 'as'");
     if ((inst->alias = wbemev__mof_strndup(&p->doc->arena, p->tok.start, p->tok.len)) == NULL)
         return wbemev__mof_fail(p, WBEMEV_E_OUT_OF_MEMORY, "out of memory");
-    const wbemev_mof_instance *all = p->doc->instances.items;
-    for (size_t i = 0; i < p->doc->instances.count; i++) {
-        if (all[i].alias != NULL && wbemev__strcaseeq(all[i].alias, inst->alias))
-            return wbemev__mof_fail(p, WBEMEV_MOF_E_MULTIPLE_ALIASES, "alias '$%s' is defined twice", inst->alias);
-    }
+    if (wbemev__mof_index_find(&p->alias_index, alias_at, p->doc, inst->alias) != SIZE_MAX)
+        return wbemev__mof_fail(p, WBEMEV_MOF_E_MULTIPLE_ALIASES, "alias '$%s' is defined twice", inst->alias);
     return wbemev__mof_advance(p);
 }
 
@@ -147,6 +153,10 @@ bool wbemev__mof_parse_instance(wbemev__mof_parser *p, const wbemev__mof_quals *
     if (slot == NULL)
         return wbemev__mof_fail(p, WBEMEV_E_OUT_OF_MEMORY, "out of memory");
     *slot = inst;
+    if (inst.alias != NULL && !wbemev__mof_index_add(&p->alias_index, alias_at, p->doc, p->doc->instances.count - 1)) {
+        p->doc->instances.count--;
+        return wbemev__mof_fail(p, WBEMEV_E_OUT_OF_MEMORY, "out of memory");
+    }
     return true;
 }
 
@@ -198,7 +208,7 @@ static bool add_doc_keys(const wbemev_mof_document_t *doc, const wbemev_mof_inst
                          size_t *keys)
 {
     const char *name = inst->class_name;
-    for (unsigned depth = 0; name != NULL && depth < 1024; depth++) {
+    for (unsigned depth = 0; name != NULL && depth < WBEMEV__MOF_MAX_ITEMS; depth++) {
         size_t i = wbemev__mof_document_class_index(doc, name);
         if (i == SIZE_MAX)
             break;
@@ -242,11 +252,8 @@ bool wbemev__mof_resolve_aliases(wbemev__mof_parser *p)
     const wbemev__mof_alias_ref *refs = p->alias_refs.items;
     wbemev_mof_instance *all = p->doc->instances.items;
     for (size_t i = 0; i < p->alias_refs.count; i++) {
-        const wbemev_mof_instance *target = NULL;
-        for (size_t k = 0; k < p->doc->instances.count && target == NULL; k++) {
-            if (all[k].alias != NULL && wbemev__strcaseeq(all[k].alias, refs[i].alias))
-                target = &all[k];
-        }
+        size_t k = wbemev__mof_index_find(&p->alias_index, alias_at, p->doc, refs[i].alias);
+        const wbemev_mof_instance *target = k != SIZE_MAX ? &all[k] : NULL;
         if (target == NULL)
             return wbemev__mof_fail_at(p, &refs[i].pos, WBEMEV_MOF_E_UNEXPECTED_ALIAS, "undefined alias '$%s'",
                                        refs[i].alias);

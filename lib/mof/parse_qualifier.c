@@ -72,7 +72,7 @@ static bool parse_qualifier_value(wbemev__mof_parser *p, wbemev_mof_qualifier *q
             return false;
     } else {
         q->value = (wbemev_value){.type = WBEMEV_CIM_BOOLEAN, .u.boolean = true};
-        if (decl != NULL && WBEMEV_CIM_BASE(decl->value.type) != WBEMEV_CIM_BOOLEAN)
+        if (decl != NULL && decl->value.type != WBEMEV_CIM_EMPTY && WBEMEV_CIM_BASE(decl->value.type) != WBEMEV_CIM_BOOLEAN)
             q->value = decl->value; /* a bare non-boolean qualifier: its default */
         return true;
     }
@@ -81,9 +81,11 @@ static bool parse_qualifier_value(wbemev__mof_parser *p, wbemev_mof_qualifier *q
 
 static bool parse_one_qualifier(wbemev__mof_parser *p, wbemev__mof_vec *list)
 {
-    wbemev__mof_pos at = p->tok.pos;
     if (p->tok.kind != WBEMEV__MOF_TK_IDENT)
         return wbemev__mof_fail(p, WBEMEV_MOF_E_EXPECTED_QUALIFIER_NAME, "expected a qualifier name");
+    if (list->count >= WBEMEV__MOF_MAX_ITEMS)
+        return wbemev__mof_fail(p, WBEMEV_E_QUOTA_VIOLATION, "more than %zu qualifiers in one list",
+                                WBEMEV__MOF_MAX_ITEMS);
     for (size_t i = 0; i < list->count; i++) {
         const wbemev_mof_qualifier *q = &((const wbemev_mof_qualifier *)list->items)[i];
         if (strlen(q->name) == p->tok.len && wbemev__mof_is_word(p, q->name))
@@ -94,7 +96,6 @@ static bool parse_one_qualifier(wbemev__mof_parser *p, wbemev__mof_vec *list)
         return wbemev__mof_fail(p, WBEMEV_E_OUT_OF_MEMORY, "out of memory");
     if ((q->name = wbemev__mof_take_ident(p, "a qualifier name")) == NULL || !parse_qualifier_value(p, q))
         return false;
-    (void)at;
     if (wbemev__mof_is_punct(p, ':'))
         return parse_colon_flavors(p, &q->flavors);
     return true;
@@ -168,14 +169,45 @@ static bool parse_decl_type(wbemev__mof_parser *p, wbemev_cimtype *type)
     return wbemev__mof_expect(p, ']', "after the array size");
 }
 
+static bool push_decl(wbemev__mof_parser *p, const wbemev_mof_qualifier *decl)
+{
+    wbemev_mof_qualifier *slot = wbemev__mof_vec_push(&p->doc->arena, &p->doc->qualifier_types, sizeof *slot);
+    if (slot == NULL)
+        return wbemev__mof_fail(p, WBEMEV_E_OUT_OF_MEMORY, "out of memory");
+    *slot = *decl;
+    return true;
+}
+
+/* The flavors after `Qualifier Name :`, then ';': a declaration with no type (value EMPTY, NULL). */
+static bool parse_flavor_only_decl(wbemev__mof_parser *p, wbemev_mof_qualifier *decl)
+{
+    wbemev__mof_pos at = p->tok.pos;
+    unsigned f;
+    while (flavor_of(p, &f)) {
+        decl->flavors |= f;
+        if (!wbemev__mof_advance(p))
+            return false;
+    }
+    decl->value = (wbemev_value){.type = WBEMEV_CIM_EMPTY, .is_null = true};
+    return check_flavors(p, &at, decl->flavors) && wbemev__mof_expect(p, ';', "after the qualifier's flavors") &&
+           push_decl(p, decl);
+}
+
 bool wbemev__mof_parse_qualifier_decl(wbemev__mof_parser *p)
 {
     if (!wbemev__mof_advance(p))
         return false;
     wbemev_mof_qualifier decl = {0};
     wbemev_cimtype type;
+    unsigned f;
     if ((decl.name = wbemev__mof_take_ident(p, "the qualifier's name")) == NULL ||
-        !wbemev__mof_expect(p, ':', "after the qualifier's name") || !parse_decl_type(p, &type))
+        !wbemev__mof_is_punct(p, ':'))
+        return decl.name != NULL && wbemev__mof_expect(p, ':', "after the qualifier's name");
+    if (!wbemev__mof_advance(p))
+        return false;
+    if (flavor_of(p, &f)) /* mofcomp's `Qualifier Description : ToSubclass Amended;`: flavors only */
+        return parse_flavor_only_decl(p, &decl);
+    if (!parse_decl_type(p, &type))
         return false;
     decl.value = (wbemev_value){.type = type, .is_null = true};
     if (wbemev__mof_is_punct(p, '=')) {
@@ -202,11 +234,5 @@ bool wbemev__mof_parse_qualifier_decl(wbemev__mof_parser *p)
         if (!parse_decl_group(p, is_flavor, &decl.flavors))
             return false;
     }
-    if (!wbemev__mof_expect(p, ';', "after the qualifier declaration"))
-        return false;
-    wbemev_mof_qualifier *slot = wbemev__mof_vec_push(&p->doc->arena, &p->doc->qualifier_types, sizeof *slot);
-    if (slot == NULL)
-        return wbemev__mof_fail(p, WBEMEV_E_OUT_OF_MEMORY, "out of memory");
-    *slot = decl;
-    return true;
+    return wbemev__mof_expect(p, ';', "after the qualifier declaration") && push_decl(p, &decl);
 }

@@ -185,9 +185,11 @@ static bool convert_scalar(wbemev__mof_parser *p, const wbemev__mof_lit *lit, wb
     case WBEMEV_CIM_BOOLEAN:
         out->u.boolean = lit->boolean;
         return lit->kind == WBEMEV__MOF_LIT_BOOL || mismatch(p, lit, base);
-    case WBEMEV_CIM_CHAR16:
-        if (lit->kind != WBEMEV__MOF_LIT_CHAR || wbemev__is_surrogate((uint16_t)lit->u64))
+    case WBEMEV_CIM_CHAR16: /* a character, or its code as an integer (mofcomp: `= 65`, `= 0x1000`) */
+        if (lit->kind != WBEMEV__MOF_LIT_CHAR && lit->kind != WBEMEV__MOF_LIT_INT)
             return mismatch(p, lit, base);
+        if (lit->negative || lit->u64 > 0xFFFF || wbemev__is_surrogate((uint16_t)lit->u64))
+            return wbemev__mof_fail_at(p, &lit->pos, WBEMEV_E_VALUE_OUT_OF_RANGE, "not a char16 value");
         out->u.char16 = (uint16_t)lit->u64;
         return true;
     case WBEMEV_CIM_STRING:
