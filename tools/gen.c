@@ -151,6 +151,8 @@ typedef struct gen_names {
     char **origins;
     unsigned *lines; /* 0 for the file-wide names */
     size_t count, cap;
+    size_t *index;     /* open addressing over names: entry + 1, 0 for empty; index_cap slots */
+    size_t index_cap;
     const char *file;
     bool failed;
 } gen_names;
@@ -164,6 +166,41 @@ static void names_free(gen_names *t)
     free(t->names);
     free(t->origins);
     free(t->lines);
+    free(t->index);
+}
+
+static size_t name_hash(const char *s)
+{
+    size_t h = 14695981039346656037ull & SIZE_MAX; /* FNV-1a */
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ull;
+    return h;
+}
+
+/* The slot of `name` in the index: its entry's, or the empty one where it would go. */
+static size_t *names_slot(const gen_names *t, const char *name)
+{
+    size_t mask = t->index_cap - 1;
+    for (size_t i = name_hash(name) & mask;; i = (i + 1) & mask)
+        if (t->index[i] == 0 || strcmp(t->names[t->index[i] - 1], name) == 0)
+            return &t->index[i];
+}
+
+/* Keeps the index at most half full: a new one, twice the size, past that. */
+static bool names_grow_index(gen_names *t)
+{
+    if (t->index_cap != 0 && (t->count + 1) * 2 <= t->index_cap)
+        return true;
+    size_t cap = t->index_cap != 0 ? t->index_cap * 2 : 256;
+    size_t *index = calloc(cap, sizeof *index);
+    if (index == NULL)
+        return false;
+    free(t->index);
+    t->index = index;
+    t->index_cap = cap;
+    for (size_t e = 0; e < t->count; e++)
+        *names_slot(t, t->names[e]) = e + 1;
+    return true;
 }
 
 static char *vformat(const char *fmt, va_list ap)
@@ -198,28 +235,27 @@ static char *format(const char *fmt, ...)
  * too) for `origin`; a clash is reported with both origins. False on a clash or out of memory. */
 static bool names_add(gen_names *t, char *name, char *origin, unsigned line)
 {
-    if (name == NULL || origin == NULL) {
+    if (name == NULL || origin == NULL || !names_grow_index(t)) {
         free(name);
         free(origin);
         tool_error("gen", "out of memory");
         t->failed = true;
         return false;
     }
-    for (size_t i = 0; i < t->count; i++) {
-        if (strcmp(t->names[i], name) == 0) {
-            fprintf(stderr, "%s:", t->file);
-            if (line > 0)
-                fprintf(stderr, "%u:", line);
-            fprintf(stderr, " %s gives the C name '%s', which %s already has", origin, name, t->origins[i]);
-            if (t->lines[i] > 0)
-                fprintf(stderr, " (line %u)", t->lines[i]);
-            fprintf(stderr, ": rename one of them%s\n",
-                    t->lines[i] == 0 || line == 0 ? ", or give another --prefix" : "");
-            free(name);
-            free(origin);
-            t->failed = true;
-            return false;
-        }
+    size_t *slot = names_slot(t, name);
+    if (*slot != 0) {
+        size_t i = *slot - 1;
+        fprintf(stderr, "%s:", t->file);
+        if (line > 0)
+            fprintf(stderr, "%u:", line);
+        fprintf(stderr, " %s gives the C name '%s', which %s already has", origin, name, t->origins[i]);
+        if (t->lines[i] > 0)
+            fprintf(stderr, " (line %u)", t->lines[i]);
+        fprintf(stderr, ": rename one of them%s\n", t->lines[i] == 0 || line == 0 ? ", or give another --prefix" : "");
+        free(name);
+        free(origin);
+        t->failed = true;
+        return false;
     }
     if (t->count == t->cap) {
         size_t cap = t->cap != 0 ? t->cap * 2 : 64;
@@ -244,6 +280,7 @@ static bool names_add(gen_names *t, char *name, char *origin, unsigned line)
     t->origins[t->count] = origin;
     t->lines[t->count] = line;
     t->count++;
+    *slot = t->count;
     return true;
 }
 
@@ -265,7 +302,7 @@ static bool check_names(const gen_model *m)
     char *up = upper(p);
     static const char *const file_wide[] = {"classes", "define_classes", "handles", "init", "fini",
                                             "registration", "event_queries", "event_query_count",
-                                            "resolve"};
+                                            "resolve", "layout"};
     for (size_t i = 0; i < sizeof file_wide / sizeof file_wide[0] && !t.failed; i++)
         names_add(&t, format("%s_%s", p, file_wide[i]), format("the file-wide name '%s_%s'", p, file_wide[i]), 0);
     if (!t.failed)
@@ -273,7 +310,7 @@ static bool check_names(const gen_model *m)
     for (size_t i = 0; i < m->class_count && !t.failed; i++) {
         const gen_class *c = &m->classes[i];
         char *cu = upper(c->c_name);
-        static const char *const per_class[] = {"handles", "spawn", "properties"};
+        static const char *const per_class[] = {"handles", "spawn", "properties", "handle_offsets"};
         for (size_t k = 0; k < sizeof per_class / sizeof per_class[0] && !t.failed; k++)
             names_add(&t, format("%s_%s", c->c_name, per_class[k]), format("class '%s'", c->name), c->line);
         if (!t.failed)
@@ -610,7 +647,7 @@ static void emit_source(gen_out *o, const gen_model *m, const char *source_name)
     char *up = upper(p);
     out(o, "/*\n * %s: generated by `wbemev gen` from %s. Do not edit: change the MOF and generate again.\n */\n",
         source_name, m->mof_name);
-    out(o, "#include \"%s\"\n\n#include <string.h>\n\n", m->header_name);
+    out(o, "#include \"%s\"\n\n#include <stddef.h>\n#include <string.h>\n\n", m->header_name);
     for (size_t i = 0; i < m->class_count; i++) {
         const gen_class *c = &m->classes[i];
         if (c->prop_count == 0)
@@ -681,7 +718,34 @@ static void emit_source(gen_out *o, const gen_model *m, const char *source_name)
             p, up, p, p, p);
     }
 
-    /* init: one lookup per class and property, the property's type checked against the MOF's */
+    /* init walks a table (where each class reference and handle goes in PREFIX_handles) instead of
+     * one call per property: the source stays small for a MOF of many classes. */
+    for (size_t i = 0; i < m->class_count; i++) {
+        const gen_class *c = &m->classes[i];
+        char cb[256], mb[256];
+        const char *cm = member(c->c_name, cb, sizeof cb);
+        if (c->prop_count == 0)
+            continue;
+        out(o, "\nstatic const size_t %s_handle_offsets[] = {\n", c->c_name);
+        for (size_t j = 0; j < c->prop_count; j++)
+            out(o, "    offsetof(%s_handles, %s.%s),\n", p, cm, member(c->props[j].c_name, mb, sizeof mb));
+        out(o, "};\n");
+    }
+    out(o, "\n/* Where %s_init puts each class of %s_classes and its property handles. */\n", p, p);
+    out(o, "static const struct {\n    size_t cls;            /* offset of the class reference */\n"
+           "    const size_t *handles; /* offsets of the handles, in the order of the class's props */\n"
+           "} %s_layout[%s_CLASS_COUNT] = {\n",
+        p, up);
+    for (size_t i = 0; i < m->class_count; i++) {
+        const gen_class *c = &m->classes[i];
+        char cb[256];
+        out(o, "    {offsetof(%s_handles, %s.cls), ", p, member(c->c_name, cb, sizeof cb));
+        if (c->prop_count > 0)
+            out(o, "%s_handle_offsets},\n", c->c_name);
+        else
+            out(o, "NULL},\n");
+    }
+    out(o, "};\n");
     out(o, "\n/* The handle of `name` in cls, when it has the type the MOF declares. */\n");
     out(o, "static wbemev_status %s_resolve(wbemev_class_t *cls, const char *name, wbemev_cimtype type,\n", p);
     out(o, "%*swbemev_prop_handle *out)\n{\n", (int)(strlen(p) + strlen("static wbemev_status _resolve(")), "");
@@ -691,27 +755,18 @@ static void emit_source(gen_out *o, const gen_model *m, const char *source_name)
     out(o, "\nwbemev_status %s_init(%s_handles *h, wbemev_namespace_t *ns)\n{\n", p, p);
     out(o, "    if (h == NULL || ns == NULL)\n        return WBEMEV_E_INVALID_PARAMETER;\n");
     out(o, "    memset(h, 0, sizeof *h);\n    wbemev_status s = WBEMEV_S_NO_ERROR;\n");
-    for (size_t i = 0; i < m->class_count; i++) {
-        const gen_class *c = &m->classes[i];
-        char cb[256], mb[256];
-        const char *cm = member(c->c_name, cb, sizeof cb);
-        char *cu = upper(c->c_name);
-        out(o, "    if (WBEMEV_SUCCEEDED(s))\n        s = wbemev_namespace_get_class(ns, %s_CLASS_NAME, &h->%s.cls);\n",
-            cu, cm);
-        free(cu);
-        for (size_t j = 0; j < c->prop_count; j++) {
-            const gen_prop *q = &c->props[j];
-            out(o, "    if (WBEMEV_SUCCEEDED(s))\n        s = %s_resolve(h->%s.cls, \"%s\", ", p, cm, q->name);
-            out_type_constant(o, q->type);
-            out(o, ", &h->%s.%s);\n", cm, member(q->c_name, mb, sizeof mb));
-        }
-    }
-    out(o, "    if (WBEMEV_FAILED(s))\n        %s_fini(h);\n    return s;\n}\n", p);
+    out(o, "    for (size_t i = 0; i < %s_CLASS_COUNT && WBEMEV_SUCCEEDED(s); i++) {\n", up);
+    out(o, "        const wbemev_class_def *c = &%s_classes[i];\n", p);
+    out(o, "        wbemev_class_t **cls = (wbemev_class_t **)(void *)((char *)h + %s_layout[i].cls);\n", p);
+    out(o, "        s = wbemev_namespace_get_class(ns, c->name, cls);\n");
+    out(o, "        for (size_t j = 0; j < c->prop_count && WBEMEV_SUCCEEDED(s); j++)\n");
+    out(o, "            s = %s_resolve(*cls, c->props[j].name, c->props[j].type,\n", p);
+    out(o, "%*s(wbemev_prop_handle *)(void *)((char *)h + %s_layout[i].handles[j]));\n",
+        (int)(strlen("            s = _resolve(") + strlen(p)), "", p);
+    out(o, "    }\n    if (WBEMEV_FAILED(s))\n        %s_fini(h);\n    return s;\n}\n", p);
     out(o, "\nvoid %s_fini(%s_handles *h)\n{\n    if (h == NULL)\n        return;\n", p, p);
-    for (size_t i = 0; i < m->class_count; i++) {
-        char cb[256];
-        out(o, "    wbemev_class_release(h->%s.cls);\n", member(m->classes[i].c_name, cb, sizeof cb));
-    }
+    out(o, "    for (size_t i = 0; i < %s_CLASS_COUNT; i++)\n", up);
+    out(o, "        wbemev_class_release(*(wbemev_class_t **)(void *)((char *)h + %s_layout[i].cls));\n", p);
     out(o, "    memset(h, 0, sizeof *h);\n}\n");
     free(up);
 }

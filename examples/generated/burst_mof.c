@@ -3,6 +3,7 @@
  */
 #include "burst_mof.h"
 
+#include <stddef.h>
 #include <string.h>
 
 static const wbemev_property_def burst_event_properties[] = {
@@ -42,6 +43,22 @@ const wbemev_registration burst_registration = {
     sizeof burst_event_queries / sizeof burst_event_queries[0],
 };
 
+static const size_t burst_event_handle_offsets[] = {
+    offsetof(burst_handles, burst_event.name),
+    offsetof(burst_handles, burst_event.sequence),
+    offsetof(burst_handles, burst_event.burst),
+    offsetof(burst_handles, burst_event.severity),
+    offsetof(burst_handles, burst_event.stamp),
+};
+
+/* Where burst_init puts each class of burst_classes and its property handles. */
+static const struct {
+    size_t cls;            /* offset of the class reference */
+    const size_t *handles; /* offsets of the handles, in the order of the class's props */
+} burst_layout[BURST_CLASS_COUNT] = {
+    {offsetof(burst_handles, burst_event.cls), burst_event_handle_offsets},
+};
+
 /* The handle of `name` in cls, when it has the type the MOF declares. */
 static wbemev_status burst_resolve(wbemev_class_t *cls, const char *name, wbemev_cimtype type,
                                    wbemev_prop_handle *out)
@@ -62,18 +79,14 @@ wbemev_status burst_init(burst_handles *h, wbemev_namespace_t *ns)
         return WBEMEV_E_INVALID_PARAMETER;
     memset(h, 0, sizeof *h);
     wbemev_status s = WBEMEV_S_NO_ERROR;
-    if (WBEMEV_SUCCEEDED(s))
-        s = wbemev_namespace_get_class(ns, BURST_EVENT_CLASS_NAME, &h->burst_event.cls);
-    if (WBEMEV_SUCCEEDED(s))
-        s = burst_resolve(h->burst_event.cls, "Name", WBEMEV_CIM_STRING, &h->burst_event.name);
-    if (WBEMEV_SUCCEEDED(s))
-        s = burst_resolve(h->burst_event.cls, "Sequence", WBEMEV_CIM_UINT64, &h->burst_event.sequence);
-    if (WBEMEV_SUCCEEDED(s))
-        s = burst_resolve(h->burst_event.cls, "Burst", WBEMEV_CIM_UINT32, &h->burst_event.burst);
-    if (WBEMEV_SUCCEEDED(s))
-        s = burst_resolve(h->burst_event.cls, "Severity", WBEMEV_CIM_SINT32, &h->burst_event.severity);
-    if (WBEMEV_SUCCEEDED(s))
-        s = burst_resolve(h->burst_event.cls, "Stamp", WBEMEV_CIM_DATETIME, &h->burst_event.stamp);
+    for (size_t i = 0; i < BURST_CLASS_COUNT && WBEMEV_SUCCEEDED(s); i++) {
+        const wbemev_class_def *c = &burst_classes[i];
+        wbemev_class_t **cls = (wbemev_class_t **)(void *)((char *)h + burst_layout[i].cls);
+        s = wbemev_namespace_get_class(ns, c->name, cls);
+        for (size_t j = 0; j < c->prop_count && WBEMEV_SUCCEEDED(s); j++)
+            s = burst_resolve(*cls, c->props[j].name, c->props[j].type,
+                              (wbemev_prop_handle *)(void *)((char *)h + burst_layout[i].handles[j]));
+    }
     if (WBEMEV_FAILED(s))
         burst_fini(h);
     return s;
@@ -83,6 +96,7 @@ void burst_fini(burst_handles *h)
 {
     if (h == NULL)
         return;
-    wbemev_class_release(h->burst_event.cls);
+    for (size_t i = 0; i < BURST_CLASS_COUNT; i++)
+        wbemev_class_release(*(wbemev_class_t **)(void *)((char *)h + burst_layout[i].cls));
     memset(h, 0, sizeof *h);
 }
