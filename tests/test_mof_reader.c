@@ -15,7 +15,7 @@
 #error "WBEMEV_MOF_DIR must name tests/mof"
 #endif
 
-/* ---- helpers ---- */
+/* ---- parsing and lookups the tests share ---- */
 
 static wbemev_mof_document_t *parse_ok(const char *text)
 {
@@ -376,6 +376,162 @@ static void test_cim_tree(void **state)
     wbemev_mof_document_free(doc);
 }
 
+/* ---- every construct at once: broken at every place, and out of memory at every allocation ---- */
+
+static const char rich_mof[] =
+    "#pragma namespace(\"\\\\\\\\.\\\\root\\\\rich\")\n"
+    "#pragma classflags(\"forceupdate\")\n"
+    "#pragma odd\n"
+    "Qualifier Description : string = null, Scope(any), Flavor(EnableOverride, ToSubclass);\n"
+    "Qualifier Values : string[], Scope(property) : Translatable;\n"
+    "Qualifier MaxLen : uint32 = 8, Scope(property);\n"
+    "Qualifier Amend : ToSubclass Amended;\n"
+    "[Abstract, Association, Description(\"a\" \"b\") : Amended ToSubclass]\n"
+    "class R_Base as $Cls {\n"
+    "  [Key, MaxLen(16)] string Id;\n"
+    "  R_Other REF Other; object ref Any; R_Other Embedded; [EmbeddedObject] string Eo;\n"
+    "  [EmbeddedInstance(\"R_Other\")] string Ei[]; [Values{\"x\"}, MaxLen] uint16 V = 0x10;\n"
+    "  sint8 A = -1; uint8 B = 017; sint16 C = 101b; uint16 D[2] = {1, 2}; sint32 E = +3;\n"
+    "  uint32 F[] = {}; sint64 G = -9; uint64 H = 9; real32 I = 1.5; real64 J[] = {1, 2.5};\n"
+    "  boolean K[] = {TRUE, false}; char16 L[] = {'a', 66}; datetime M[] = {\"00000001000000.000000:000\"};\n"
+    "  string N[] = {\"\\x41\\n\"}; string O = NULL; R_Other Ref2[];\n"
+    "  [Static] void Go([In, Out] R_Other REF Target[], [In] uint32 Count = 3, string Text);\n"
+    "  R_Other Make();\n"
+    "};\n"
+    "class R_Other : R_Base { [Override(\"Id\")] string Id; R_Base REF Back; };\n"
+    "instance of R_Other as $O { Id = \"o\"; Back = $B; Embedded = instance of R_Other { Id = \"e\"; }; };\n"
+    "[Description(\"inst\")] instance of R_Base as $B { Id = \"b\"; Other = $O; D = {3, 4}; J = {5}; };\n"
+    "instance of Free { [Q] A = 1; B = {$O, $B}; C = 'c'; D = 1.25; E = NULL; F = {1, 18446744073709551615}; };\n"
+    "instance of __Win32Provider as $P { Name = \"Rich\"; CLSID = \"{12345678-1234-1234-1234-123456789ABC}\"; };\n"
+    "instance of __EventProviderRegistration { Provider = $P; EventQueryList = {\"select * from R_Other\"}; };\n";
+
+static void test_rich_document(void **state)
+{
+    (void)state;
+    wbemev_mof_document_t *doc = parse_ok(rich_mof);
+    assert_int_equal(wbemev_mof_document_class_count(doc), 2);
+    assert_int_equal(wbemev_mof_document_instance_count(doc), 5);
+    assert_int_equal(wbemev_mof_document_qualifier_type_count(doc), 4);
+    const wbemev_mof_class *base = wbemev_mof_document_class_at(doc, 0);
+    assert_int_equal(base->method_count, 2);
+    assert_int_equal(base->methods[0].return_type, WBEMEV_CIM_EMPTY);
+    assert_int_equal(base->methods[0].parameters[0].type, WBEMEV_CIM_REFERENCE | WBEMEV_CIM_FLAG_ARRAY);
+    assert_int_equal(base->methods[1].return_type, WBEMEV_CIM_OBJECT);
+    assert_int_equal(prop_of(base, "Eo")->type, WBEMEV_CIM_OBJECT);
+    assert_null(prop_of(base, "Eo")->ref_class);
+    assert_int_equal(prop_of(base, "Ei")->type, WBEMEV_CIM_OBJECT | WBEMEV_CIM_FLAG_ARRAY);
+    assert_null(prop_of(base, "Any")->ref_class);
+    const wbemev_mof_qualifier *ml = wbemev_mof_find_qualifier(prop_of(base, "V")->qualifiers,
+                                                               prop_of(base, "V")->qualifier_count, "MaxLen");
+    assert_int_equal(ml->value.u.uint, 8); /* bare: the declaration's default */
+    const wbemev_mof_instance *b = wbemev_mof_document_instance_at(doc, 1);
+    assert_string_equal(instance_value(b, "Other")->u.string, "R_Other.Id=\"o\"");
+    wbemev_namespace_t *ns = NULL;
+    assert_wbemev_ok(wbemev_namespace_new("root\\rich", &ns));
+    assert_wbemev_ok(wbemev_namespace_load_mof(ns, doc, false, NULL));
+    wbemev_namespace_release(ns);
+    const wbemev_registration *reg = NULL;
+    assert_wbemev_ok(wbemev_mof_document_registration(doc, &reg));
+    assert_string_equal(reg->namespace_name, "root\\rich");
+    wbemev_mof_document_free(doc);
+}
+
+/* An unexpected character anywhere between two tokens is reported exactly there; a prefix of the
+ * text is parsed or refused, never more. */
+static void test_rich_broken_everywhere(void **state)
+{
+    (void)state;
+    size_t n = sizeof rich_mof - 1, checked = 0;
+    char *text = malloc(n + 2);
+    assert_non_null(text);
+    unsigned line = 1, column = 1;
+    bool in_string = false, in_comment = false;
+    for (size_t i = 0; i <= n; i++) {
+        char prev = i > 0 ? rich_mof[i - 1] : ' ';
+        bool boundary = !in_string && !in_comment && (prev == ' ' || prev == '\n' || prev == ';' || prev == ',' ||
+                                                      prev == '{' || prev == '(' || prev == '[' || prev == '=');
+        if (boundary) {
+            memcpy(text, rich_mof, i);
+            text[i] = '@';
+            memcpy(text + i + 1, rich_mof + i, n - i);
+            wbemev_mof_document_t *doc = NULL;
+            wbemev_mof_diagnostic d;
+            wbemev_status s = wbemev_mof_parse_string(text, n + 1, "rich.mof", NULL, &doc, &d);
+            if (s != WBEMEV_E_INVALID_SYNTAX || d.line != line || d.column != column)
+                fail_msg("'@' at %u:%u: got %s at %u:%u: %s", line, column, wbemev_status_name(s), d.line, d.column,
+                         d.message);
+            checked++;
+        }
+        wbemev_mof_document_t *doc = NULL;
+        if (WBEMEV_SUCCEEDED(wbemev_mof_parse_string(rich_mof, i, "prefix.mof", NULL, &doc, NULL)))
+            wbemev_mof_document_free(doc);
+        if (i == n)
+            break;
+        char c = rich_mof[i];
+        if (c == '"' && prev != '\\')
+            in_string = !in_string;
+        if (c == '\n') {
+            line++;
+            column = 1;
+        } else {
+            column++;
+        }
+    }
+    free(text);
+    assert_true(checked > 300);
+}
+
+/* The allocator fails the nth allocation: every parse either succeeds or says out of memory, and
+ * leaves nothing allocated. */
+static long oom_calls, oom_fail_at;
+static void *oom_malloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    return ++oom_calls == oom_fail_at ? NULL : malloc(size);
+}
+static void *oom_realloc(void *ctx, void *ptr, size_t size)
+{
+    (void)ctx;
+    return ++oom_calls == oom_fail_at ? NULL : realloc(ptr, size);
+}
+static void oom_free(void *ctx, void *ptr)
+{
+    (void)ctx;
+    free(ptr);
+}
+
+static void test_rich_out_of_memory(void **state)
+{
+    (void)state;
+    static const wbemev_allocator oom = {oom_malloc, oom_realloc, oom_free, NULL};
+    long failures = 0;
+    for (oom_fail_at = 1;; oom_fail_at++) {
+        oom_calls = 0;
+        size_t live = wbemev_live_allocations();
+        assert_wbemev_ok(wbemev_set_allocator(&oom));
+        wbemev_mof_document_t *doc = NULL;
+        wbemev_mof_diagnostic d;
+        wbemev_status s = wbemev_mof_parse_string(rich_mof, sizeof rich_mof - 1, "oom.mof", NULL, &doc, &d);
+        wbemev_namespace_t *ns = NULL;
+        wbemev_status l = WBEMEV_S_NO_ERROR;
+        if (WBEMEV_SUCCEEDED(s) && WBEMEV_SUCCEEDED(wbemev_namespace_new("root\\rich", &ns))) {
+            l = wbemev_namespace_load_mof(ns, doc, false, &d);
+            wbemev_namespace_release(ns);
+        }
+        wbemev_mof_document_free(doc);
+        assert_wbemev_ok(wbemev_set_allocator(NULL));
+        if (oom_calls < oom_fail_at)
+            break; /* the whole run allocated less: every allocation has failed once */
+        assert_true(s == WBEMEV_S_NO_ERROR || s == WBEMEV_E_OUT_OF_MEMORY);
+        assert_true(l == WBEMEV_S_NO_ERROR || l == WBEMEV_E_OUT_OF_MEMORY);
+        if (WBEMEV_FAILED(s))
+            assert_int_equal(d.status, WBEMEV_E_OUT_OF_MEMORY);
+        failures += WBEMEV_FAILED(s) || WBEMEV_FAILED(l);
+        assert_int_equal(wbemev_live_allocations(), live);
+    }
+    assert_true(failures > 20);
+}
+
 /* ---- literals ---- */
 
 static void test_literals(void **state)
@@ -445,6 +601,69 @@ static void test_flavor_only_declaration(void **state)
     const wbemev_mof_class *c = wbemev_mof_document_class_at(doc, 0);
     assert_string_equal(c->qualifiers[0].value.u.string, "x");
     wbemev_mof_document_free(doc);
+}
+
+static void test_arrays_of_every_type(void **state)
+{
+    (void)state;
+    wbemev_mof_document_t *doc = parse_ok(
+        "class T { sint8 A[] = {-1}; uint8 B[] = {2}; sint16 C[] = {-3}; uint16 D[] = {4}; sint32 E[] = {-5};\n"
+        "  uint32 F[] = {6}; sint64 G[] = {-7}; uint64 H[] = {8}; real32 I[] = {0.5}; real64 J[] = {-1.5};\n"
+        "  boolean K[] = {TRUE}; char16 L[] = {'l'}; string M[] = {\"m\"}; T REF N = \"T.A=1\";\n"
+        "  datetime O[] = {\"20240101000000.000000+000\"}; [Values(\"one\")] string P; real32 Q = 3; };");
+    const wbemev_mof_class *c = wbemev_mof_document_class_at(doc, 0);
+    static const char *const names[] = {"A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "O"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const wbemev_value *v = &prop_of(c, names[i])->default_value;
+        assert_true(WBEMEV_CIM_IS_ARRAY(v->type));
+        assert_int_equal(v->u.array.count, 1);
+        assert_wbemev_ok(wbemev_value_validate(v));
+        wbemev_value e;
+        assert_wbemev_ok(wbemev_value_array_element(v, 0, &e));
+    }
+    assert_int_equal(((const int8_t *)prop_of(c, "A")->default_value.u.array.items)[0], -1);
+    assert_true(((const float *)prop_of(c, "I")->default_value.u.array.items)[0] == 0.5f);
+    assert_string_equal(prop_of(c, "N")->default_value.u.string, "T.A=1");
+    const wbemev_mof_qualifier *v = wbemev_mof_find_qualifier(prop_of(c, "P")->qualifiers, 1, "values");
+    assert_int_equal(v->value.type, WBEMEV_CIM_STRING); /* undeclared: the literal's type */
+    wbemev_mof_document_free(doc);
+    static const char *const bad[] = {"class T { real32 R = 1e300; };", "class T { boolean B = 1; };",
+                                      "class T { string S = 1; };", "class T { datetime D = 1; };",
+                                      "class T { T REF R = 1; };", "class T { T O = 1; };",
+                                      "class T { char16 C = \"c\"; };", "class T { uint8 U[] = {1, \"x\"}; };",
+                                      "class T { uint8 U[] = 1; };", "class T { real64 R = TRUE; };"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        wbemev_mof_diagnostic d;
+        wbemev_status st = wbemev_mof_parse_string(bad[i], strlen(bad[i]), NULL, NULL, &doc, &d);
+        if (st != WBEMEV_E_TYPE_MISMATCH && st != WBEMEV_E_VALUE_OUT_OF_RANGE)
+            fail_msg("%s: %s", bad[i], wbemev_status_name(st));
+        assert_int_equal(d.line, 1);
+    }
+}
+
+static void test_utf16_variants(void **state)
+{
+    (void)state;
+    /* Big endian, with a character outside the BMP as a surrogate pair. */
+    static const unsigned char be[] = {0xFE, 0xFF, 0, 'c', 0, 'l', 0, 'a', 0, 's', 0, 's', 0, ' ', 0, 'B', 0, '{',
+                                       0, 's', 0, 't', 0, 'r', 0, 'i', 0, 'n', 0, 'g', 0, ' ', 0, 'S', 0, '=',
+                                       0, '"', 0xD8, 0x34, 0xDD, 0x1E, 0, '"', 0, ';', 0, '}', 0, ';'};
+    wbemev_mof_document_t *doc = NULL;
+    wbemev_mof_diagnostic d;
+    assert_wbemev_ok(wbemev_mof_parse_string((const char *)be, sizeof be, NULL, NULL, &doc, &d));
+    assert_string_equal(wbemev_mof_document_class_at(doc, 0)->properties[0].default_value.u.string,
+                        "\xF0\x9D\x84\x9E");
+    wbemev_mof_document_free(doc);
+    static const unsigned char odd[] = {0xFF, 0xFE, 'c', 0, 'l'};
+    assert_wbemev_status(wbemev_mof_parse_string((const char *)odd, sizeof odd, NULL, NULL, &doc, &d),
+                         WBEMEV_MOF_E_INVALID_FILE);
+    static const unsigned char lone[] = {0xFF, 0xFE, 0x00, 0xDC, 'c', 0};
+    assert_wbemev_status(wbemev_mof_parse_string((const char *)lone, sizeof lone, NULL, NULL, &doc, &d),
+                         WBEMEV_MOF_E_INVALID_FILE);
+    static const unsigned char nul[] = {0xFF, 0xFE, 'c', 0, 0, 0};
+    assert_wbemev_status(wbemev_mof_parse_string((const char *)nul, sizeof nul, NULL, NULL, &doc, &d),
+                         WBEMEV_MOF_E_INVALID_FILE);
+    assert_non_null(strstr(d.message, "NUL"));
 }
 
 static void test_keywords_case_insensitive(void **state)
@@ -683,6 +902,11 @@ static void test_includes(void **state)
     assert_int_equal(d.line, 2);
     assert_int_equal(d.column, 9);
 
+    /* The same file named another way ("../include/./self_dot.mof") is the same file. */
+    snprintf(path, sizeof path, "%s/include/self_dot.mof", WBEMEV_MOF_DIR);
+    assert_wbemev_status(wbemev_mof_parse_file(path, NULL, &doc, &d), WBEMEV_MOF_E_ERROR_INVALID_INCLUDE_FILE);
+    assert_int_equal(d.line, 2);
+
     snprintf(path, sizeof path, "%s/include/missing.mof", WBEMEV_MOF_DIR);
     assert_wbemev_status(wbemev_mof_parse_file(path, NULL, &doc, &d), WBEMEV_E_NOT_FOUND);
     assert_non_null(strstr(d.message, "cannot include"));
@@ -808,8 +1032,13 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_round_trip_golden),
         cmocka_unit_test(test_cim_tree),
+        cmocka_unit_test(test_rich_document),
+        cmocka_unit_test(test_rich_broken_everywhere),
+        cmocka_unit_test(test_rich_out_of_memory),
         cmocka_unit_test(test_literals),
         cmocka_unit_test(test_flavor_only_declaration),
+        cmocka_unit_test(test_arrays_of_every_type),
+        cmocka_unit_test(test_utf16_variants),
         cmocka_unit_test(test_keywords_case_insensitive),
         cmocka_unit_test(test_instances_untyped_and_aliases),
         cmocka_unit_test(test_pragmas),

@@ -6,7 +6,9 @@
 
 #include "mof/mof_int.h"
 
-#define CHUNK_MIN ((size_t)64 * 1024)
+/* Chunks start small (a provider's MOF needs a few KiB) and double up to 64 KiB (a schema). */
+#define CHUNK_FIRST ((size_t)512)
+#define CHUNK_MAX ((size_t)64 * 1024)
 #define ALIGN (sizeof(max_align_t))
 
 struct wbemev__mof_chunk {
@@ -23,13 +25,14 @@ void *wbemev__mof_alloc(wbemev__mof_arena *a, size_t size)
     size = (size + ALIGN - 1) / ALIGN * ALIGN;
     wbemev__mof_chunk *c = a->head;
     if (c == NULL || c->size - c->used < size) {
-        size_t want = size > CHUNK_MIN ? size : CHUNK_MIN;
+        size_t step = c == NULL ? CHUNK_FIRST : c->size < CHUNK_MAX ? c->size * 2 : CHUNK_MAX;
+        size_t want = size > step ? size : step;
         c = wbemev__malloc(sizeof *c + want);
         if (c == NULL)
             return NULL;
         c->size = want;
         c->used = 0;
-        if (a->head != NULL && size > CHUNK_MIN) {
+        if (a->head != NULL && size > step) {
             /* A big block gets its own chunk behind the current one, which keeps its free room. */
             c->next = a->head->next;
             a->head->next = c;

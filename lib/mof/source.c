@@ -157,6 +157,48 @@ wbemev_status wbemev__mof_source_read(const char *path, size_t max_bytes, wbemev
     return s;
 }
 
+static bool is_sep(char c)
+{
+    return c == '/' || c == '\\';
+}
+
+/* Drops "./" segments and folds "name/../", so that one file reached by two spellings is one name
+ * (an include cycle through "./a.mof" is still a cycle). A leading ".." stays. */
+static void remove_dot_segments(char *path)
+{
+    char *out = path;
+    const char *in = path;
+    while (*in != 0) {
+        const char *seg = in;
+        while (*in != 0 && !is_sep(*in))
+            in++;
+        size_t n = (size_t)(in - seg);
+        bool at_start = out == path;
+        if (n == 1 && seg[0] == '.' && *in != 0) {
+            in++; /* "./" */
+            continue;
+        }
+        if (n == 2 && seg[0] == '.' && seg[1] == '.' && !at_start) {
+            /* Back over the previous segment, unless it is itself ".." or the root. */
+            char *prev = out - 1; /* out ends with a separator */
+            char *start = prev;
+            while (start > path && !is_sep(start[-1]))
+                start--;
+            bool prev_dotdot = prev - start == 2 && start[0] == '.' && start[1] == '.';
+            if (prev > start && !prev_dotdot) {
+                out = start;
+                in += *in != 0;
+                continue;
+            }
+        }
+        memmove(out, seg, n);
+        out += n;
+        if (*in != 0)
+            *out++ = *in++;
+    }
+    *out = 0;
+}
+
 char *wbemev__mof_path_join(const char *including, const char *target)
 {
     size_t dir_len = 0;
@@ -180,5 +222,6 @@ char *wbemev__mof_path_join(const char *including, const char *target)
             *q = '/'; /* "Core\\CIM_X.mof" as written for Windows */
     }
 #endif
+    remove_dot_segments(path);
     return path;
 }
