@@ -58,6 +58,8 @@ static const char run_usage[] =
     "                         Overrides the WBEMEV_CONTRACT environment variable\n"
     "  -p, --param KEY=VALUE  a parameter for the provider (repeatable); 'wbemev run PLUGIN --help'\n"
     "                         lists the plugin's parameters\n"
+    "  -M, --mof FILE         define the classes of a MOF file before the plugin's own (repeatable):\n"
+    "                         for a plugin that does not carry its classes\n"
     "  -s, --silent           print no events: count them (and show the summary)\n"
     "      --queued           deliver through the dispatcher's worker thread, not on the\n"
     "                         provider's thread\n"
@@ -74,7 +76,10 @@ static const char run_usage[] =
     "      --progress         show the progress line even when standard error is not a terminal\n"
     "                         (never with --interactive, nor while the trace goes to standard error)\n"
     "      --no-progress      never show it\n"
-    "  -h, --help             show this help (and PLUGIN's parameters when given)\n"
+    "  -h, --help             show this help (and PLUGIN's parameters when given)\n";
+
+/* The rest of the help, apart: one string literal stays within what every C compiler takes. */
+static const char run_usage_more[] =
     "\n"
     "Interactive commands (--interactive; one a line, answers on standard error):\n"
     "  subscribe WQL          subscribe with the query; prints the new subscription's id\n"
@@ -112,6 +117,7 @@ struct run_sub {
 struct run {
     /* options */
     const char *plugin_path;
+    tool_mof_list mofs; /* --mof */
     const char **queries;
     size_t nqueries;
     char **keys;
@@ -443,13 +449,14 @@ static void free_options(struct run *r)
     free(r->keys);
     free(r->values);
     free(r->queries);
+    tool_mof_list_free(&r->mofs);
 }
 
 static int parse_options(struct run *r, int argc, char **argv)
 {
     enum {
         OPT_HELP = 1, OPT_QUERY, OPT_COUNT, OPT_SECONDS, OPT_FORMAT, OPT_CONTRACT, OPT_PARAM, OPT_SILENT,
-        OPT_QUEUED, OPT_QUEUE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TRACE, OPT_INTERACTIVE, OPT_SID
+        OPT_QUEUED, OPT_QUEUE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TRACE, OPT_INTERACTIVE, OPT_SID, OPT_MOF
     };
     static const tool_option opts[] = {
         {"help", 'h', TOOL_NO_VALUE, OPT_HELP},
@@ -467,6 +474,7 @@ static int parse_options(struct run *r, int argc, char **argv)
         {"trace", 0, TOOL_OPTIONAL_VALUE, OPT_TRACE},
         {"interactive", 'i', TOOL_NO_VALUE, OPT_INTERACTIVE},
         {"sid", 0, TOOL_VALUE, OPT_SID},
+        {"mof", 'M', TOOL_VALUE, OPT_MOF},
         {NULL, 0, TOOL_NO_VALUE, 0},
     };
     tool_args a = {argc, argv, 1, "run", false};
@@ -554,6 +562,10 @@ static int parse_options(struct run *r, int argc, char **argv)
                 return tool_usage_error("run", "--sid needs a SID such as S-1-5-21-1004336348-1177238915-682003330-1001, "
                                                "not '%s'", v);
             r->has_sid = true;
+            break;
+        case OPT_MOF:
+            if (!tool_mof_list_add(&r->mofs, v))
+                return EXIT_FAIL;
             break;
         default:
             if (r->plugin_path != NULL)
@@ -1053,6 +1065,8 @@ static int host(struct run *r, const tool_plugin *plugin)
     }
 
     wbemev_module_args args = {r->nparams, (const char *const *)r->keys, r->values};
+    if (!tool_mof_define("run", &r->mofs, wbemev_dispatcher_namespace(d)))
+        goto out; /* before the plugin's classes, which may derive from them */
     st = register_provider(r, d, m, &args);
     if (WBEMEV_FAILED(st)) {
         tool_error("run", "cannot start %s: %s", reg->provider_name, tool_status_text(st, sbuf, sizeof sbuf));
@@ -1327,6 +1341,7 @@ int tool_cmd_run(int argc, char **argv)
     tool_plugin plugin = {NULL, NULL};
     if (r.help) {
         fputs(run_usage, stdout);
+        fputs(run_usage_more, stdout);
         if (r.plugin_path != NULL && tool_plugin_open("run", r.plugin_path, &plugin)) {
             print_plugin_params(&plugin);
             tool_plugin_close(&plugin, false);

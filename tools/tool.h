@@ -176,11 +176,34 @@ void tool_tracer_counts(tool_tracer *t, tool_trace_counts *out);
  * otherwise writes the reason to why. */
 bool tool_check_project_name(const char *name, char *why, size_t size);
 
+/* ---- gen (gen.c) ---- */
+
+/* The C name `wbemev gen` gives a MOF name ("Acme_Disk_Event": "acme_disk_event",
+ * "NumberOfEvents": "number_of_events"), into buf (truncated to size). */
+void tool_c_name(const char *mof_name, char *buf, size_t size);
+
+/* ---- MOF files (mof_check.c) ---- */
+
+/* The --mof files of run and query, in command-line order (the paths are borrowed from argv). */
+typedef struct tool_mof_list {
+    const char **paths;
+    size_t count;
+} tool_mof_list;
+
+/* Appends a path; false when out of memory. */
+bool tool_mof_list_add(tool_mof_list *list, const char *path);
+void tool_mof_list_free(tool_mof_list *list);
+/* Reads each file and defines its classes in ns (a class already there is kept), before a plugin's
+ * own classes are defined. Prints the first error (file:line:column) and returns false. */
+bool tool_mof_define(const char *cmd, const tool_mof_list *list, wbemev_namespace_t *ns);
+
 /* ---- commands ---- */
 
 int tool_cmd_run(int argc, char **argv);   /* run.c */
 int tool_cmd_query(int argc, char **argv); /* wbemev.c */
 int tool_cmd_mof(int argc, char **argv);   /* wbemev.c */
 int tool_cmd_new(int argc, char **argv);   /* new.c */
+int tool_cmd_gen(int argc, char **argv);   /* gen.c */
+int tool_cmd_mof_check(int argc, char **argv); /* mof_check.c: `wbemev mof check` */
 
 #endif /* WBEMEV_TOOL_H */
