@@ -10,7 +10,7 @@
  *  - on Windows, the COM shim (wbemev/win.h) defines the classes in the namespace it hands the
  *    provider, and wbemev_mof_write_registration() writes the MOF that mofcomp loads into WMI:
  *
- *        #pragma namespace("\\\\.\\root\\cimv2")
+ *        \#pragma namespace("\\\\.\\root\\cimv2")
  *        class Sample_Event : __ExtrinsicEvent { string Name; sint32 Severity; };
  *        instance of __Win32Provider as $P { Name = "SampleProvider"; CLSID = "{...}"; ... };
  *        instance of __EventProviderRegistration { Provider = $P;
@@ -80,7 +80,7 @@ WBEMEV_API wbemev_status wbemev_registration_define_classes(const wbemev_registr
 
 /**
  * Writes the registration as a MOF file ready for mofcomp: a header comment, `#pragma autorecover`,
- * `#pragma namespace`, one class declaration per class, the __Win32Provider instance (Name, CLSID,
+ * `\#pragma namespace`, one class declaration per class, the __Win32Provider instance (Name, CLSID,
  * HostingModel) and the __EventProviderRegistration instance with its EventQueryList.
  * Validates first (wbemev_registration_validate).
  */
@@ -178,13 +178,13 @@ typedef struct wbemev_mof_options {
 } wbemev_mof_options;
 
 /** Qualifier flavors (wbemev_mof_qualifier.flavors). */
-#define WBEMEV_MOF_FLAVOR_TOSUBCLASS 0x1u
+#define WBEMEV_MOF_FLAVOR_TOSUBCLASS 0x1u      /**< ToSubclass: subclasses inherit it */
 #define WBEMEV_MOF_FLAVOR_RESTRICTED 0x2u      /**< also written NotToSubclass */
-#define WBEMEV_MOF_FLAVOR_AMENDED 0x4u
-#define WBEMEV_MOF_FLAVOR_DISABLEOVERRIDE 0x8u
-#define WBEMEV_MOF_FLAVOR_ENABLEOVERRIDE 0x10u
-#define WBEMEV_MOF_FLAVOR_TRANSLATABLE 0x20u
-#define WBEMEV_MOF_FLAVOR_TOINSTANCE 0x40u
+#define WBEMEV_MOF_FLAVOR_AMENDED 0x4u         /**< Amended: localized, kept apart from the class */
+#define WBEMEV_MOF_FLAVOR_DISABLEOVERRIDE 0x8u /**< DisableOverride: subclasses may not change it */
+#define WBEMEV_MOF_FLAVOR_ENABLEOVERRIDE 0x10u /**< EnableOverride: subclasses may change it */
+#define WBEMEV_MOF_FLAVOR_TRANSLATABLE 0x20u   /**< Translatable: its value may be localized */
+#define WBEMEV_MOF_FLAVOR_TOINSTANCE 0x40u     /**< ToInstance: instances inherit it */
 
 /**
  * Parses the MOF file at path, and every file it includes, into *out (free it with
@@ -214,7 +214,7 @@ typedef struct wbemev_mof_qualifier {
 
 /** A property of a class. */
 typedef struct wbemev_mof_property {
-    const char *name;
+    const char *name; /**< the property name, as written */
     /** WBEMEV_CIM_FLAG_ARRAY for arrays; REFERENCE for `Class REF name`; OBJECT for `object`, for
      * a class name used as the type, and for string with EmbeddedObject/EmbeddedInstance. */
     wbemev_cimtype type;
@@ -223,74 +223,74 @@ typedef struct wbemev_mof_property {
     bool is_key;                /**< [Key] */
     bool has_default;           /**< `= value` was written */
     wbemev_value default_value; /**< when has_default; a NULL literal: is_null, type WBEMEV_CIM_EMPTY */
-    const wbemev_mof_qualifier *qualifiers;
-    size_t qualifier_count;
+    const wbemev_mof_qualifier *qualifiers; /**< its qualifiers, in the order written */
+    size_t qualifier_count; /**< number of qualifiers */
     unsigned line; /**< where declared */
 } wbemev_mof_property;
 
 /** A parameter of a method. */
 typedef struct wbemev_mof_parameter {
-    const char *name;
-    wbemev_cimtype type;
-    const char *ref_class;
-    size_t array_size;
-    const wbemev_mof_qualifier *qualifiers;
-    size_t qualifier_count;
+    const char *name; /**< the parameter name */
+    wbemev_cimtype type; /**< its CIM type (as a property's) */
+    const char *ref_class; /**< REF's or EmbeddedInstance's class, or NULL */
+    size_t array_size; /**< fixed array [N]; 0 otherwise */
+    const wbemev_mof_qualifier *qualifiers; /**< its qualifiers, in the order written */
+    size_t qualifier_count; /**< number of qualifiers */
 } wbemev_mof_parameter;
 
 /** A method of a class (kept, not loaded: the model has no methods). */
 typedef struct wbemev_mof_method {
-    const char *name;
+    const char *name; /**< the method name */
     wbemev_cimtype return_type; /**< WBEMEV_CIM_EMPTY for void */
-    const wbemev_mof_parameter *parameters;
-    size_t parameter_count;
-    const wbemev_mof_qualifier *qualifiers;
-    size_t qualifier_count;
+    const wbemev_mof_parameter *parameters; /**< its parameters, in order */
+    size_t parameter_count; /**< number of parameters */
+    const wbemev_mof_qualifier *qualifiers; /**< its qualifiers, in the order written */
+    size_t qualifier_count; /**< number of qualifiers */
 } wbemev_mof_method;
 
 /** A class declaration. */
 typedef struct wbemev_mof_class {
-    const char *name;
+    const char *name; /**< the class name, as written */
     const char *superclass;     /**< NULL for a root class */
-    const char *namespace_name; /**< from the last #pragma namespace before it, or NULL */
+    const char *namespace_name; /**< from the last \#pragma namespace before it, or NULL */
     bool is_abstract;           /**< [Abstract] */
     const wbemev_mof_property *properties; /**< its own, in declaration order */
-    size_t property_count;
-    const wbemev_mof_method *methods;
-    size_t method_count;
-    const wbemev_mof_qualifier *qualifiers;
-    size_t qualifier_count;
-    const char *file;
-    unsigned line;
+    size_t property_count; /**< number of properties */
+    const wbemev_mof_method *methods; /**< its methods, in declaration order */
+    size_t method_count; /**< number of methods */
+    const wbemev_mof_qualifier *qualifiers; /**< its qualifiers, in the order written */
+    size_t qualifier_count; /**< number of qualifiers */
+    const char *file; /**< the file it was read from */
+    unsigned line; /**< the line of its `class` keyword */
     bool is_association; /**< [Association] */
     bool is_indication;  /**< [Indication] */
 } wbemev_mof_class;
 
 /** An instance: `instance of Class [as $Alias] { Prop = value; ... };`. */
 typedef struct wbemev_mof_instance {
-    const char *class_name;
+    const char *class_name; /**< the class named after `instance of` */
     const char *alias;          /**< without '$', or NULL */
-    const char *namespace_name; /**< from the last #pragma namespace before it, or NULL */
+    const char *namespace_name; /**< from the last \#pragma namespace before it, or NULL */
     /** Values are typed by the class when the document declares it, else by their literal
      * (integers sint64, or uint64 past its range; reals real64). An alias reference ($P) is a
      * value of type REFERENCE whose string is the object path of the aliased instance,
      * `Class.Key="value"` from the keys of its class (Name for __Win32Provider), or "$P" when the
      * keys of its class are not known. An embedded `instance of` value is a NULL object. */
     const char *const *property_names;
-    const wbemev_value *property_values;
-    size_t property_count;
-    const wbemev_mof_qualifier *qualifiers;
-    size_t qualifier_count;
-    const char *file;
-    unsigned line;
+    const wbemev_value *property_values; /**< the values, one per name */
+    size_t property_count; /**< number of property names and values */
+    const wbemev_mof_qualifier *qualifiers; /**< its qualifiers, in the order written */
+    size_t qualifier_count; /**< number of qualifiers */
+    const char *file; /**< the file it was read from */
+    unsigned line; /**< the line of its `instance` keyword */
 } wbemev_mof_instance;
 
-/** A pragma, in document order: `#pragma name(argument)`. */
+/** A pragma, in document order: `\#pragma name(argument)`. */
 typedef struct wbemev_mof_pragma {
     const char *name;     /**< "namespace", "include", "autorecover", "locale", ... as written */
     const char *argument; /**< its first string argument, or NULL */
-    const char *file;
-    unsigned line;
+    const char *file; /**< the file it was read from */
+    unsigned line; /**< its line */
 } wbemev_mof_pragma;
 
 /* The views. NULL doc gives 0 or NULL; an index out of range gives NULL. */
@@ -339,7 +339,7 @@ WBEMEV_API wbemev_status wbemev_namespace_load_mof(wbemev_namespace_t *ns, const
 /**
  * The provider registration written in the document: its first __EventProviderRegistration
  * instance (its EventQueryList), the __Win32Provider instance its Provider names (by alias or
- * object path: Name, CLSID, HostingModel), the namespace of the #pragma namespace before it ("\\.\" or
+ * object path: Name, CLSID, HostingModel), the namespace of the \#pragma namespace before it ("\\.\" or
  * "\\server\" removed), and the classes of the document that are not system classes, superclasses
  * first. Owned by the document. WBEMEV_E_INVALID_PARAMETER for NULL arguments; WBEMEV_E_NOT_FOUND
  * when the document has no __EventProviderRegistration; WBEMEV_E_INVALID_PROVIDER_REGISTRATION
