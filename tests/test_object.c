@@ -1626,6 +1626,93 @@ static void test_live_counts_across_threads(void **state)
     wbemev_object_release(tmpl);
 }
 
+/* ---- the class's live-instance count: the owner thread counts on its own under a pin, others
+ * count in the shared count; the sum stays exact and the class still goes when it is left ---- */
+
+#define PIN_EVENTS 3000
+
+typedef struct pin_thread {
+    wbemev_object_t *tmpl;     /* cloned; NULL: spawned from co */
+    wbemev_object_t *co;
+    wbemev_object_t **release; /* released by the thread, made by another */
+    wbemev_object_t **made;    /* cloned by the thread, released by another */
+    int n;
+    int errors;
+} pin_thread;
+
+static void pin_thread_main(void *arg)
+{
+    pin_thread *t = arg;
+    for (int i = 0; i < t->n; i++) {
+        if (t->made != NULL && WBEMEV_FAILED(t->tmpl != NULL ? wbemev_object_clone(t->tmpl, &t->made[i])
+                                                             : wbemev_object_spawn_instance(t->co, &t->made[i])))
+            t->errors++;
+        if (t->release != NULL)
+            wbemev_object_release(t->release[i]);
+    }
+}
+
+static void run_pin_thread(pin_thread *t)
+{
+    wbemev__thread th;
+    assert_true(wbemev__thread_start(&th, pin_thread_main, t));
+    wbemev__thread_join(&th);
+    assert_int_equal(t->errors, 0);
+}
+
+static void test_live_instances_owner_and_others(void **state)
+{
+    fixture *f = *state;
+    static wbemev_object_t *a[PIN_EVENTS], *b[PIN_EVENTS];
+    size_t allocations = wbemev_live_allocations();
+    wbemev_class_t *cls = NULL;
+    assert_wbemev_ok(wbemev_namespace_define_class(f->ns, "Pinned", "__ExtrinsicEvent", NULL, 0, &cls));
+
+    /* main spawns first: it owns the class's cache and counts on its own */
+    wbemev_object_t *tmpl = spawn(cls);
+    for (int i = 0; i < PIN_EVENTS; i++)
+        assert_wbemev_ok(wbemev_object_clone(tmpl, &a[i]));
+    assert_int_equal(wbemev_class_live_instances(cls), PIN_EVENTS + 1);
+
+    /* another thread frees main's instances and makes its own at the same time */
+    pin_thread t = {tmpl, NULL, a, b, PIN_EVENTS, 0};
+    run_pin_thread(&t);
+    assert_int_equal(wbemev_class_live_instances(cls), PIN_EVENTS + 1);
+
+    /* main frees the other thread's instances */
+    for (int i = 0; i < PIN_EVENTS; i++)
+        wbemev_object_release(b[i]);
+    assert_int_equal(wbemev_class_live_instances(cls), 1);
+    wbemev_object_release(tmpl);
+    assert_int_equal(wbemev_class_live_instances(cls), 0);
+
+    /* The class goes once nothing refers to it, though main counted on its own. */
+    assert_wbemev_ok(wbemev_namespace_delete_class(f->ns, "Pinned"));
+    wbemev_class_release(cls);
+    assert_int_equal(wbemev_live_allocations(), allocations);
+}
+
+static void test_live_instances_owner_exits(void **state)
+{
+    fixture *f = *state;
+    static wbemev_object_t *a[PIN_EVENTS];
+    size_t allocations = wbemev_live_allocations();
+    wbemev_class_t *cls = NULL;
+    assert_wbemev_ok(wbemev_namespace_define_class(f->ns, "PinnedByThread", "__ExtrinsicEvent", NULL, 0, &cls));
+
+    /* A thread that spawns first owns the class, counts on its own, and ends with its instances
+     * alive: its share stays counted, and its exit gives its pin back. */
+    pin_thread t = {NULL, wbemev_class_object(cls), NULL, a, PIN_EVENTS, 0};
+    run_pin_thread(&t);
+    assert_int_equal(wbemev_class_live_instances(cls), PIN_EVENTS);
+    for (int i = 0; i < PIN_EVENTS; i++)
+        wbemev_object_release(a[i]);
+    assert_int_equal(wbemev_class_live_instances(cls), 0);
+    assert_wbemev_ok(wbemev_namespace_delete_class(f->ns, "PinnedByThread"));
+    wbemev_class_release(cls);
+    assert_int_equal(wbemev_live_allocations(), allocations);
+}
+
 int main(void)
 {
     /* Installed before anything is allocated (set_allocator refuses while blocks are alive). */
@@ -1656,6 +1743,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_internals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_counts_across_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_live_instances_owner_and_others, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_live_instances_owner_exits, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("object", tests, NULL, NULL);
     (void)wbemev_set_allocator(NULL);

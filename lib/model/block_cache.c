@@ -27,8 +27,8 @@ struct wbemev__chunk {
     void *blocks[]; /* as many as fit in the chunk's own block */
 };
 
-/* Its address tells the threads apart (unique among live threads). */
-static WBEMEV__THREAD_LOCAL char tls_token;
+WBEMEV__THREAD_LOCAL char wbemev__block_cache_token;
+#define tls_token wbemev__block_cache_token
 
 static size_t limit_for(size_t size)
 {
@@ -71,6 +71,8 @@ static void prefetch_block(const void *block, size_t size)
 void wbemev__block_cache_init(struct wbemev__block_cache *c)
 {
     atomic_init(&c->owner, NULL);
+    atomic_init(&c->live_delta, 0);
+    c->live_pinned = false;
     c->head = NULL;
     c->chunk = NULL;
     c->chunk_i = 0;

@@ -200,10 +200,13 @@ static inline bool is_frozen(const wbemev_object_t *obj)
     return atomic_load_explicit(&((wbemev_object_t *)obj)->frozen, memory_order_acquire);
 }
 
-/* O(1): the handle's class must be obj's class or one of its ancestors. */
+/* O(1): the handle's class must be obj's class or one of its ancestors. The usual handle is of
+ * obj's own class: checked on the class's own line first, without the ancestor array. */
 static inline bool handle_valid(const wbemev_object_t *obj, wbemev_prop_handle h)
 {
     const wbemev_class_t *cls = obj->cls;
+    if (cls->id == h.class_id && cls->depth == h.depth)
+        return h.index < cls->prop_count;
     if (h.depth > cls->depth)
         return false;
     const wbemev_class_t *owner = cls->ancestors[h.depth];
@@ -259,14 +262,63 @@ static inline wbemev_object_t *object_alloc(const wbemev_class_t *cls, wbemev_ge
     return obj;
 }
 
+/* ---- the class's live-instance count ----
+ *
+ * A locked add at every spawn and at every free was a fifth of the synchronous path. So the thread
+ * that owns the class's block cache (the provider's: the first to spawn one) counts its spawns and
+ * frees in cache.live_delta with a plain load and store, and the shared count stays correct by a
+ * pin: when the owner starts counting on its own it adds WBEMEV__LIVE_PIN to the shared count,
+ * which so stays above 0 (the class keeps its instances' group reference) whatever the owner's
+ * delta, since that delta is kept below WBEMEV__LIVE_FOLD (folded into the shared count when it
+ * reaches it). The pin is taken by a spawn; a free that brings the delta to 0 or below gives it
+ * back with the delta (a synchronous provider: once per Indicate's array), and so does the owner's
+ * release of a reference to the class and its exit; only then can the shared count reach 0. A free
+ * on the owner without the pin, and every count on other threads (a queued worker), go to the
+ * shared count itself. The count is shared + delta, less the pin when it is held: exact when the
+ * threads are quiescent, like every live counter. */
+#define WBEMEV__LIVE_PIN ((int64_t)1 << 48)
+#define WBEMEV__LIVE_FOLD ((int64_t)1 << 20)
+
+/* object.c: takes the pin for the calling thread (the owner); false when this thread cannot hold
+ * one (no exit hook on this platform, or as many pins as it keeps), and then it adds to the shared
+ * count. */
+bool wbemev__class_live_pin(wbemev_class_t *cls);
+/* object.c: gives the owner's pin back with its delta; may drop the group reference (the class
+ * may be freed). */
+void wbemev__class_live_unpin(wbemev_class_t *cls);
+/* object.c: adds the owner's delta to the shared count (the pin stays). */
+void wbemev__class_live_fold(wbemev_class_t *cls);
+
+/* n instances of cls spawned (n > 0) or freed (n < 0) on this thread. A free may drop the group
+ * reference: the caller is done with the class (its blocks are given back). */
+static inline void live_count_add(wbemev_class_t *cls, int64_t n)
+{
+    struct wbemev__block_cache *c = &cls->cache;
+    if (wbemev__block_cache_is_mine(c) && (c->live_pinned || (n > 0 && wbemev__class_live_pin(cls)))) {
+        int64_t d = atomic_load_explicit(&c->live_delta, memory_order_relaxed) + n;
+        atomic_store_explicit(&c->live_delta, d, memory_order_relaxed);
+        if (d <= 0 && n < 0)
+            wbemev__class_live_unpin(cls);
+        else if (d >= WBEMEV__LIVE_FOLD)
+            wbemev__class_live_fold(cls);
+        return;
+    }
+    if (n > 0) {
+        if (atomic_fetch_add_explicit(&cls->live_instances, n, memory_order_relaxed) == 0)
+            wbemev_class_add_ref(cls);
+    } else if (atomic_fetch_add_explicit(&cls->live_instances, n, memory_order_acq_rel) == -n) {
+        /* acq_rel: every instance's last use of the class, the cache included, happens before */
+        wbemev_class_release(cls);
+    }
+}
+
 /* Counts a finished object as alive and takes its class reference (for an instance: the group
  * reference when it is the class's first live instance; whoever creates it holds a reference to
  * the class or to an object of it, so the class cannot go away meanwhile). */
 static inline wbemev_object_t *object_publish(wbemev_object_t *obj)
 {
     if (obj->genus == WBEMEV_GENUS_INSTANCE) {
-        if (atomic_fetch_add_explicit(&obj->cls->live_instances, 1, memory_order_relaxed) == 0)
-            wbemev_class_add_ref(obj->cls);
+        live_count_add(obj->cls, 1);
     } else if (!obj->class_owned) {
         wbemev_class_add_ref(obj->cls);
     }
