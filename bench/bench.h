@@ -88,4 +88,12 @@ const bench_tally *glib_peer_tally(const glib_peer *p);
 const char *glib_peer_version(void);
 void glib_peer_free(glib_peer *p);
 
+/* ---- the other benchmarks' reports, printed after the table (each built when its file is in the
+ * tree: bench/CMakeLists.txt defines WBEMEV_BENCH_HAVE_FILTERS / WBEMEV_BENCH_HAVE_MOF) ---- */
+#include <stdio.h>
+/* bench_filters.c: N equality subscriptions (1 to 10,000), ranges, subscribe/unsubscribe at 10,000. */
+void bench_filters_report(FILE *out, int quick);
+/* bench_mof.c: the MOF reader and writer. */
+void bench_mof_report(FILE *out);
+
 #endif /* WBEMEV_BENCH_H */

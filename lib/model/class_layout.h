@@ -48,6 +48,9 @@ struct wbemev_class_s {
      * cache lines the read-mostly fields above share. */
     char live_pad_before[64];
     atomic_int_least64_t live_instances;
+    /* A thread that is not the owner writes live_instances at every spawn and free; the owner reads
+     * the cache's owner field at each of its own: not on one line. */
+    char live_pad_mid[64];
     /* Blocks of freed instances kept for the next clone or spawn (object.c, object_copy.c), freed with the class. */
     struct wbemev__block_cache cache;
     char live_pad_after[64];
