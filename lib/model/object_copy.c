@@ -98,6 +98,13 @@ static void slot_copy(wbemev__slot *dst, const wbemev__slot *src, wbemev_cimtype
     *arena += align_up(bytes);
 }
 
+/* Keeps the compiler from turning the slot copy loop back into a memmove call. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SLOT_COPY_BARRIER() __asm__ __volatile__("" ::: "memory")
+#else
+#define SLOT_COPY_BARRIER() ((void)0)
+#endif
+
 /* Scalars and short strings only (no heavy slot, not a view): the slots are plain bytes. */
 static inline wbemev_object_t *copy_plain(const wbemev_object_t *src, wbemev_genus genus)
 {
@@ -106,8 +113,10 @@ static inline wbemev_object_t *copy_plain(const wbemev_object_t *src, wbemev_gen
         return NULL;
     /* Slot by slot rather than memcpy: an event has a handful of slots, and the call and its
      * size dispatch cost more than the copy. */
-    for (uint32_t i = 0; i < obj->count; i++)
+    for (uint32_t i = 0; i < obj->count; i++) {
         obj->slots[i] = src->slots[i];
+        SLOT_COPY_BARRIER();
+    }
     return object_publish(obj);
 }
 

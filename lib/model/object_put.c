@@ -292,8 +292,18 @@ wbemev_status wbemev_object_put_h(wbemev_object_t *obj, wbemev_prop_handle handl
         s->u.boolean = value->u.boolean;
         s->is_null = 0;
         return WBEMEV_S_NO_ERROR;
-    case WBEMEV_CIM_DATETIME:
-        return put_datetime_slot(s, &value->u.datetime);
+    case WBEMEV_CIM_DATETIME: {
+        /* A timestamp every month has (day 1..28): valid without the calendar; the rest is
+         * validated by wbemev_datetime_validate. */
+        const wbemev_datetime *dt = &value->u.datetime;
+        if (dt->is_interval || dt->days != 0 || dt->year > 9999 || dt->month < 1 || dt->month > 12 ||
+            dt->day < 1 || dt->day > 28 || dt->hour > 23 || dt->minute > 59 || dt->second > 59 ||
+            dt->microseconds > 999999 || dt->utc_offset < -999 || dt->utc_offset > 999)
+            return put_datetime_slot(s, dt);
+        s->u.datetime = *dt;
+        s->is_null = 0;
+        return WBEMEV_S_NO_ERROR;
+    }
     default:
         return put_h_checked(obj, handle, value); /* real32, char16, strings, arrays, objects */
     }
