@@ -1626,6 +1626,94 @@ static void test_live_counts_across_threads(void **state)
     wbemev_object_release(tmpl);
 }
 
+/* ---- Put through a handle of the object's own class: the fast path keeps every check ---- */
+
+static wbemev_prop_handle handle_of(wbemev_object_t *o, const char *name)
+{
+    wbemev_prop_handle h;
+    assert_wbemev_ok(wbemev_object_property_handle(o, name, &h));
+    return h;
+}
+
+static void test_put_h_checks(void **state)
+{
+    fixture *f = *state;
+    wbemev_object_t *o = spawn(f->all);
+    wbemev_value v;
+
+    /* in range, out of range: refused, nothing changed */
+    v = WBEMEV_V_SINT8(-128);
+    assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "S8"), &v));
+    v.u.sint = 128;
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "S8"), &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    int8_t s8 = 0;
+    assert_wbemev_ok(wbemev_object_get_sint8(o, "S8", &s8));
+    assert_int_equal(s8, -128);
+    v = WBEMEV_V_UINT32(UINT32_MAX);
+    assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "U32"), &v));
+    v.u.uint = (uint64_t)UINT32_MAX + 1;
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "U32"), &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+
+    /* another type: a mismatch, whatever the bits */
+    v = WBEMEV_V_SINT32(1);
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "U32"), &v), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "Str"), &v), WBEMEV_E_TYPE_MISMATCH);
+
+    /* datetimes: the days of every month without the calendar, the rest with it */
+    wbemev_datetime dt = {.year = 2024, .month = 2, .day = 29, .hour = 23, .minute = 59, .second = 60};
+    v.type = WBEMEV_CIM_DATETIME;
+    v.is_null = false;
+    v.u.datetime = dt;
+    assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "Dt"), &v)); /* leap day, leap second */
+    v.u.datetime.day = 30;
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "Dt"), &v), WBEMEV_E_INVALID_PARAMETER);
+    v.u.datetime = (wbemev_datetime){.year = 2023, .month = 2, .day = 29};
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "Dt"), &v), WBEMEV_E_INVALID_PARAMETER);
+    v.u.datetime = (wbemev_datetime){.year = 2024, .month = 13, .day = 1};
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "Dt"), &v), WBEMEV_E_INVALID_PARAMETER);
+    v.u.datetime = (wbemev_datetime){.year = 2024, .month = 1, .day = 1, .utc_offset = 1000};
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "Dt"), &v), WBEMEV_E_INVALID_PARAMETER);
+    v.u.datetime = (wbemev_datetime){.is_interval = true, .days = 3, .hour = 1};
+    assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "Dt"), &v));
+    v.u.datetime.year = 1; /* an interval's unused fields must be 0 */
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "Dt"), &v), WBEMEV_E_INVALID_PARAMETER);
+    wbemev_datetime got;
+    assert_wbemev_ok(wbemev_object_get_datetime(o, "Dt", &got));
+    assert_true(got.is_interval);
+    assert_int_equal(got.days, 3);
+
+    /* NULL through a handle clears; a NULL value pointer too */
+    v = WBEMEV_V_NULL(WBEMEV_CIM_REAL64);
+    assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "R64"), &v));
+    assert_true(wbemev_object_is_null(o, "R64"));
+    v = WBEMEV_V_BOOLEAN(true);
+    assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "Bool"), &v));
+    assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "Bool"), NULL));
+    assert_true(wbemev_object_is_null(o, "Bool"));
+
+    /* frozen: refused before the value is looked at */
+    wbemev_prop_handle h = handle_of(o, "R64");
+    wbemev_object_freeze(o);
+    v = WBEMEV_V_REAL64(1.5);
+    assert_wbemev_status(wbemev_object_put_h(o, h, &v), WBEMEV_E_READ_ONLY);
+    v = WBEMEV_V_SINT32(1);
+    assert_wbemev_status(wbemev_object_put_h(o, h, &v), WBEMEV_E_READ_ONLY);
+    assert_true(wbemev_object_is_null(o, "R64"));
+
+    /* a handle of another class tree, or a forged one */
+    wbemev_object_t *d = spawn(f->disk);
+    v = WBEMEV_V_REAL64(1.5);
+    assert_wbemev_status(wbemev_object_put_h(d, h, &v), WBEMEV_E_INVALID_PARAMETER);
+    wbemev_value out;
+    assert_wbemev_status(wbemev_object_get_h(d, h, &out), WBEMEV_E_INVALID_PARAMETER);
+    wbemev_prop_handle forged = h;
+    forged.index = 1000;
+    assert_wbemev_status(wbemev_object_put_h(o, forged, &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_get_h(o, forged, &out), WBEMEV_E_INVALID_PARAMETER);
+    wbemev_object_release(d);
+    wbemev_object_release(o);
+}
+
 /* ---- the class's live-instance count: the owner thread counts on its own under a pin, others
  * count in the shared count; the sum stays exact and the class still goes when it is left ---- */
 
@@ -1743,6 +1831,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_internals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_counts_across_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_h_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_instances_owner_and_others, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_instances_owner_exits, setup, teardown),
     };
