@@ -1801,6 +1801,59 @@ static void test_live_instances_owner_exits(void **state)
     assert_int_equal(wbemev_live_allocations(), allocations);
 }
 
+/* A second thread making and freeing instances has a cache lane of its own: no allocation once it
+ * is warm; another thread after it (which may or may not find the lane free: a thread is told apart
+ * by an address a later one can reuse) counts as exactly. */
+typedef struct lane_thread {
+    wbemev_object_t *tmpl;
+    size_t mallocs; /* in the second round */
+    size_t live;    /* the class's live instances while the thread held its round */
+    int errors;
+} lane_thread;
+
+static void lane_thread_main(void *arg)
+{
+    lane_thread *t = arg;
+    enum { N = 64 };
+    wbemev_object_t *ev[N];
+    for (int round = 0; round < 2; round++) {
+        size_t m0 = atomic_load(&g_alloc.mallocs);
+        for (int i = 0; i < N; i++)
+            if (WBEMEV_FAILED(wbemev_object_clone(t->tmpl, &ev[i])))
+                t->errors++;
+        t->live = wbemev_class_live_instances(wbemev_object_class(t->tmpl));
+        for (int i = 0; i < N; i++)
+            wbemev_object_release(ev[i]);
+        if (round == 1)
+            t->mallocs = atomic_load(&g_alloc.mallocs) - m0;
+    }
+}
+
+static void test_cache_lanes(void **state)
+{
+    fixture *f = *state;
+    size_t allocations = wbemev_live_allocations();
+    wbemev_class_t *cls = NULL;
+    assert_wbemev_ok(wbemev_namespace_define_class(f->ns, "Laned", "__ExtrinsicEvent", NULL, 0, &cls));
+    wbemev_object_t *tmpl = spawn(cls); /* lane 0: this thread */
+    for (int k = 0; k < 2; k++) {
+        lane_thread t = {tmpl, 0, 0, 0};
+        wbemev__thread th;
+        assert_true(wbemev__thread_start(&th, lane_thread_main, &t));
+        wbemev__thread_join(&th);
+        assert_int_equal(t.errors, 0);
+        assert_int_equal(t.live, 64 + 1);
+        if (k == 0)
+            assert_int_equal(t.mallocs, 0); /* lane 1: its own blocks again */
+        assert_int_equal(wbemev_class_live_instances(cls), 1);
+    }
+    wbemev_object_release(tmpl);
+    assert_int_equal(wbemev_class_live_instances(cls), 0);
+    assert_wbemev_ok(wbemev_namespace_delete_class(f->ns, "Laned"));
+    wbemev_class_release(cls);
+    assert_int_equal(wbemev_live_allocations(), allocations);
+}
+
 int main(void)
 {
     /* Installed before anything is allocated (set_allocator refuses while blocks are alive). */
@@ -1834,6 +1887,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_put_h_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_instances_owner_and_others, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_instances_owner_exits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_lanes, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("object", tests, NULL, NULL);
     (void)wbemev_set_allocator(NULL);

@@ -240,9 +240,11 @@ void wbemev_class_release(wbemev_class_t *cls)
 {
     if (cls == NULL)
         return;
-    /* The owner gives its pin back first, so a class no one refers to any more can go. */
-    if (wbemev__block_cache_is_mine(&cls->cache) && cls->cache.live_pinned)
-        wbemev__class_live_unpin(cls);
+    /* A thread counting on its own gives its pin back first, so a class no one refers to any more
+     * can go. */
+    struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(&cls->cache);
+    if (l != NULL && l->live_pinned)
+        wbemev__class_live_unpin(cls, l);
     if (wbemev__ref_dec(&cls->refs))
         class_destroy(cls);
 }
@@ -369,11 +371,12 @@ size_t wbemev_class_live_instances(const wbemev_class_t *cls)
     if (cls == NULL)
         return 0;
     wbemev_class_t *c = (wbemev_class_t *)cls;
-    /* The shared count, the owner's delta, less the owner's pin when it is in (the shared count and
-     * the delta together stay far below half a pin otherwise). */
-    int64_t n = atomic_load_explicit(&c->live_instances, memory_order_acquire) +
-                atomic_load_explicit(&c->cache.live_delta, memory_order_relaxed);
-    if (n >= WBEMEV__LIVE_PIN / 2)
-        n -= WBEMEV__LIVE_PIN;
+    /* The shared count and the lanes' deltas, less the pins held: the count itself stays far below
+     * half a pin, so the pins are what the sum holds in whole pins, rounded. */
+    int64_t n = atomic_load_explicit(&c->live_instances, memory_order_acquire);
+    for (int i = 0; i < WBEMEV__CACHE_LANES; i++)
+        n += atomic_load_explicit(&c->cache.lane[i].live_delta, memory_order_relaxed);
+    if (n > 0)
+        n -= (n + WBEMEV__LIVE_PIN / 2) / WBEMEV__LIVE_PIN * WBEMEV__LIVE_PIN;
     return n > 0 ? (size_t)n : 0;
 }

@@ -41,11 +41,11 @@ struct wbemev_class_s {
     uint32_t prop_index_mask;
     wbemev_object_t *class_object; /* owned; its add_ref/release forward to the class */
     wbemev_class_t *free_next;     /* the queue of classes being freed (class.c), once unreferenced */
-    /* The live-instance count shared by every thread: instances, plus WBEMEV__LIVE_PIN while the
-     * cache's owner thread counts on its own (cache.live_delta, object_layout.h), minus that
-     * thread's delta. The class holds its instances' group reference while it is above 0. Written
-     * by threads that are not the owner and, rarely, by the owner (pin, fold, unpin): kept off the
-     * cache lines the read-mostly fields above share. */
+    /* The live-instance count shared by every thread: instances, plus WBEMEV__LIVE_PIN for each
+     * cache lane whose owner counts on its own (cache.lane[i].live_delta, object_layout.h), minus
+     * those deltas. The class holds its instances' group reference while it is above 0. Written by
+     * threads without a lane and, rarely, by the owners (pin, fold, unpin): kept off the cache
+     * lines the read-mostly fields above share. */
     char live_pad_before[64];
     atomic_int_least64_t live_instances;
     /* A thread that is not the owner writes live_instances at every spawn and free; the owner reads

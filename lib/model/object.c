@@ -136,12 +136,14 @@ static WBEMEV__THREAD_LOCAL struct thread_pins {
 static void unpin_all(void *arg)
 {
     struct thread_pins *p = arg;
-    while (p->n > 0)
-        wbemev__class_live_unpin(p->cls[p->n - 1]);
+    while (p->n > 0) {
+        wbemev_class_t *cls = p->cls[p->n - 1];
+        wbemev__class_live_unpin(cls, wbemev__block_cache_my_lane(&cls->cache));
+    }
     p->hooked = false; /* the hook ran */
 }
 
-bool wbemev__class_live_pin(wbemev_class_t *cls)
+bool wbemev__class_live_pin(wbemev_class_t *cls, struct wbemev__cache_lane *l)
 {
     struct thread_pins *p = &tls_pins;
     if (p->n == THREAD_PINS)
@@ -154,11 +156,11 @@ bool wbemev__class_live_pin(wbemev_class_t *cls)
     if (atomic_fetch_add_explicit(&cls->live_instances, WBEMEV__LIVE_PIN, memory_order_relaxed) == 0)
         wbemev_class_add_ref(cls);
     p->cls[p->n++] = cls;
-    cls->cache.live_pinned = true;
+    l->live_pinned = true;
     return true;
 }
 
-void wbemev__class_live_unpin(wbemev_class_t *cls)
+void wbemev__class_live_unpin(wbemev_class_t *cls, struct wbemev__cache_lane *l)
 {
     struct thread_pins *p = &tls_pins;
     for (unsigned i = p->n; i-- > 0;) {
@@ -167,22 +169,20 @@ void wbemev__class_live_unpin(wbemev_class_t *cls)
             break;
         }
     }
-    struct wbemev__block_cache *c = &cls->cache;
-    int64_t d = atomic_load_explicit(&c->live_delta, memory_order_relaxed);
+    int64_t d = atomic_load_explicit(&l->live_delta, memory_order_relaxed);
     int64_t add = d - WBEMEV__LIVE_PIN;
-    c->live_pinned = false;
-    /* Release with the delta: a reader that sees the shared count without the pin sees no delta. */
-    atomic_store_explicit(&c->live_delta, 0, memory_order_relaxed);
+    l->live_pinned = false;
+    atomic_store_explicit(&l->live_delta, 0, memory_order_relaxed);
+    /* acq_rel, as every count that may take the shared count to 0 */
     if (atomic_fetch_add_explicit(&cls->live_instances, add, memory_order_acq_rel) == -add)
         wbemev_class_release(cls);
 }
 
-void wbemev__class_live_fold(wbemev_class_t *cls)
+void wbemev__class_live_fold(wbemev_class_t *cls, struct wbemev__cache_lane *l)
 {
-    struct wbemev__block_cache *c = &cls->cache;
-    int64_t d = atomic_load_explicit(&c->live_delta, memory_order_relaxed);
-    atomic_store_explicit(&c->live_delta, 0, memory_order_relaxed);
-    atomic_fetch_add_explicit(&cls->live_instances, d, memory_order_relaxed); /* stays >= the pin's share */
+    int64_t d = atomic_load_explicit(&l->live_delta, memory_order_relaxed);
+    atomic_store_explicit(&l->live_delta, 0, memory_order_relaxed);
+    atomic_fetch_add_explicit(&cls->live_instances, d, memory_order_relaxed); /* stays above the pin's share */
 }
 
 /* Frees an instance (its slots already cleared) into the batch: its block is gathered when the

@@ -264,43 +264,44 @@ static inline wbemev_object_t *object_alloc(const wbemev_class_t *cls, wbemev_ge
 
 /* ---- the class's live-instance count ----
  *
- * A locked add at every spawn and at every free was a fifth of the synchronous path. So the thread
- * that owns the class's block cache (the provider's: the first to spawn one) counts its spawns and
- * frees in cache.live_delta with a plain load and store, and the shared count stays correct by a
- * pin: when the owner starts counting on its own it adds WBEMEV__LIVE_PIN to the shared count,
- * which so stays above 0 (the class keeps its instances' group reference) whatever the owner's
- * delta, since that delta is kept below WBEMEV__LIVE_FOLD (folded into the shared count when it
- * reaches it). The pin is taken by a spawn; a free that brings the delta to 0 or below gives it
- * back with the delta (a synchronous provider: once per Indicate's array), and so does the owner's
- * release of a reference to the class and its exit; only then can the shared count reach 0. A free
- * on the owner without the pin, and every count on other threads (a queued worker), go to the
- * shared count itself. The count is shared + delta, less the pin when it is held: exact when the
- * threads are quiescent, like every live counter. */
+ * A locked add at every spawn and at every free was a fifth of the synchronous path. So each thread
+ * that owns a lane of the class's block cache (a provider's thread, and a second one indicating at
+ * once: block_cache.h) counts its spawns and frees in its lane's live_delta with a plain load and
+ * store, and the shared count stays correct by a pin: when such a thread starts counting on its own
+ * it adds WBEMEV__LIVE_PIN to the shared count, which so stays above 0 (the class keeps its
+ * instances' group reference) whatever the deltas, since each is kept below WBEMEV__LIVE_FOLD
+ * (folded into the shared count when it reaches it). The pin is taken by a spawn; a free that
+ * brings the delta to 0 or below gives it back with the delta (a synchronous provider: once per
+ * Indicate's array), and so does the thread's release of a reference to the class and its exit;
+ * only then can the shared count reach 0. A free without the pin, and every count on threads
+ * without a lane (a queued worker), go to the shared count itself. The count is the shared count
+ * plus the deltas, less the pins held: exact when the threads are quiescent, like every live
+ * counter. */
 #define WBEMEV__LIVE_PIN ((int64_t)1 << 48)
 #define WBEMEV__LIVE_FOLD ((int64_t)1 << 20)
 
-/* object.c: takes the pin for the calling thread (the owner); false when this thread cannot hold
- * one (no exit hook on this platform, or as many pins as it keeps), and then it adds to the shared
+/* object.c: takes the pin of lane l (the calling thread's); false when this thread cannot hold one
+ * (no exit hook on this platform, or as many pins as it keeps), and then it adds to the shared
  * count. */
-bool wbemev__class_live_pin(wbemev_class_t *cls);
-/* object.c: gives the owner's pin back with its delta; may drop the group reference (the class
- * may be freed). */
-void wbemev__class_live_unpin(wbemev_class_t *cls);
-/* object.c: adds the owner's delta to the shared count (the pin stays). */
-void wbemev__class_live_fold(wbemev_class_t *cls);
+bool wbemev__class_live_pin(wbemev_class_t *cls, struct wbemev__cache_lane *l);
+/* object.c: gives lane l's pin back with its delta; may drop the group reference (the class may be
+ * freed). */
+void wbemev__class_live_unpin(wbemev_class_t *cls, struct wbemev__cache_lane *l);
+/* object.c: adds lane l's delta to the shared count (the pin stays). */
+void wbemev__class_live_fold(wbemev_class_t *cls, struct wbemev__cache_lane *l);
 
 /* n instances of cls spawned (n > 0) or freed (n < 0) on this thread. A free may drop the group
  * reference: the caller is done with the class (its blocks are given back). */
 static inline void live_count_add(wbemev_class_t *cls, int64_t n)
 {
-    struct wbemev__block_cache *c = &cls->cache;
-    if (wbemev__block_cache_is_mine(c) && (c->live_pinned || (n > 0 && wbemev__class_live_pin(cls)))) {
-        int64_t d = atomic_load_explicit(&c->live_delta, memory_order_relaxed) + n;
-        atomic_store_explicit(&c->live_delta, d, memory_order_relaxed);
+    struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(&cls->cache);
+    if (l != NULL && (l->live_pinned || (n > 0 && wbemev__class_live_pin(cls, l)))) {
+        int64_t d = atomic_load_explicit(&l->live_delta, memory_order_relaxed) + n;
+        atomic_store_explicit(&l->live_delta, d, memory_order_relaxed);
         if (d <= 0 && n < 0)
-            wbemev__class_live_unpin(cls);
+            wbemev__class_live_unpin(cls, l);
         else if (d >= WBEMEV__LIVE_FOLD)
-            wbemev__class_live_fold(cls);
+            wbemev__class_live_fold(cls, l);
         return;
     }
     if (n > 0) {
