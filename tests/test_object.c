@@ -1677,7 +1677,7 @@ static void test_put_h_checks(void **state)
     assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "Dt"), &v));
     v.u.datetime.year = 1; /* an interval's unused fields must be 0 */
     assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "Dt"), &v), WBEMEV_E_INVALID_PARAMETER);
-    wbemev_datetime got;
+    wbemev_datetime got = {0};
     assert_wbemev_ok(wbemev_object_get_datetime(o, "Dt", &got));
     assert_true(got.is_interval);
     assert_int_equal(got.days, 3);

@@ -19,7 +19,7 @@
 
 #include <string.h>
 
-#define BLOCK_CACHE_BYTES (256u * 1024u)
+#define BLOCK_CACHE_BYTES WBEMEV__BLOCK_CACHE_BYTES
 #define PREFETCH_AHEAD 4 /* blocks of a chunk asked for ahead of the one taken */
 
 struct wbemev__chunk {

@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "platform/platform.h"
+#include "base/base.h"
+
+#include <string.h>
 
 struct wbemev__chunk;
 
@@ -69,6 +71,36 @@ static inline struct wbemev__cache_lane *wbemev__block_cache_my_lane(struct wbem
             return &c->lane[i];
     return NULL;
 }
+/* The limit of blocks a lane keeps (block_cache.c), for the inline paths below. */
+#define WBEMEV__BLOCK_CACHE_BYTES (256u * 1024u)
+
+/* Inline: a lane owner's own list, the whole of the usual spawn's and free's work with the cache;
+ * the rest (claiming a lane, the chunks, handing back) is in block_cache.c. */
+static inline void *wbemev__block_cache_take_fast(struct wbemev__block_cache *c, size_t size)
+{
+    struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(c);
+    void *block = l != NULL ? l->head : NULL;
+    if (block == NULL)
+        return wbemev__block_cache_take(c, size);
+    memcpy(&l->head, block, sizeof l->head); /* the next block, linked through its first bytes */
+    if (l->count > 0)
+        l->count--;
+    wbemev__live_allocations_add(1);
+    return block;
+}
+
+static inline bool wbemev__block_cache_put_fast(struct wbemev__block_cache *c, void *block, size_t size)
+{
+    struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(c);
+    if (l == NULL || l->count >= WBEMEV__BLOCK_CACHE_BYTES / size)
+        return wbemev__block_cache_put(c, block, size);
+    memcpy(block, &l->head, sizeof l->head);
+    l->head = block;
+    l->count++;
+    wbemev__live_allocations_add(-1);
+    return true;
+}
+
 /* The cache's owners: this thread is one, only others are, or none yet. */
 enum wbemev__cache_owner { WBEMEV__CACHE_NO_OWNER, WBEMEV__CACHE_MINE, WBEMEV__CACHE_OTHERS };
 enum wbemev__cache_owner wbemev__block_cache_owner(const struct wbemev__block_cache *c);

@@ -73,7 +73,7 @@ static inline void object_free_block(wbemev_object_t *obj)
     }
     /* Instances share one class reference, held while the class has live instances: the thread
      * that takes the count to 0 drops it. Other objects hold a reference each. */
-    if (!obj->plain_block || !wbemev__block_cache_put(&cls->cache, obj, header_size(cls->prop_count)))
+    if (!obj->plain_block || !wbemev__block_cache_put_fast(&cls->cache, obj, header_size(cls->prop_count)))
         wbemev__free(obj);
     live_count_add(cls, -1);
 }

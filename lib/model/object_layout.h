@@ -239,7 +239,7 @@ static inline wbemev_object_t *object_alloc_raw(const wbemev_class_t *cls, wbeme
     if (arena > SIZE_MAX - head)
         return NULL;
     wbemev_object_t *obj = arena == 0 && genus == WBEMEV_GENUS_INSTANCE
-                               ? wbemev__block_cache_take(&((wbemev_class_t *)cls)->cache, head)
+                               ? wbemev__block_cache_take_fast(&((wbemev_class_t *)cls)->cache, head)
                                : NULL;
     if (obj == NULL)
         obj = wbemev__malloc(head + arena);
