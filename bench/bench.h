@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define BENCH_CLASS "Bench_Event"
 #define BENCH_OTHER_CLASS "Bench_Other"
@@ -88,10 +89,11 @@ const bench_tally *glib_peer_tally(const glib_peer *p);
 const char *glib_peer_version(void);
 void glib_peer_free(glib_peer *p);
 
-/* ---- the other benchmarks' reports, printed after the table (each built when its file is in the
- * tree: bench/CMakeLists.txt defines WBEMEV_BENCH_HAVE_FILTERS / WBEMEV_BENCH_HAVE_MOF) ---- */
-#include <stdio.h>
-/* bench_filters.c: N equality subscriptions (1 to 10,000), ranges, subscribe/unsubscribe at 10,000. */
+/* ---- the other benchmarks' reports, printed after the table and before the JSON line (each built
+ * when its file is in the tree: bench/CMakeLists.txt defines WBEMEV_BENCH_HAVE_FILTERS /
+ * WBEMEV_BENCH_HAVE_MOF) ---- */
+/* bench_filters.c: filtered subscriptions: rows `filter eq N=...`, `filter range 1000`, `subscribe
+ * 10000`, `unsubscribe 10000`, then one line of JSON with the same figures. quick: fewer rounds. */
 void bench_filters_report(FILE *out, int quick);
 /* bench_mof.c: the MOF reader and writer. */
 void bench_mof_report(FILE *out);
