@@ -113,8 +113,10 @@ static inline wbemev_object_t *copy_plain(const wbemev_object_t *src, wbemev_gen
         return NULL;
     /* Slot by slot rather than memcpy: an event has a handful of slots, and the call and its
      * size dispatch cost more than the copy. */
-    for (uint32_t i = 0; i < obj->count; i++) {
-        obj->slots[i] = src->slots[i];
+    wbemev__slot *to = obj->slots;
+    const wbemev__slot *from = src->slots;
+    for (uint32_t i = 0, n = obj->count; i < n; i++) {
+        to[i] = from[i];
         SLOT_COPY_BARRIER();
     }
     return object_publish(obj);
