@@ -95,7 +95,7 @@ void glib_peer_free(glib_peer *p);
 /* bench_filters.c: filtered subscriptions: rows `filter eq N=...`, `filter range 1000`, `subscribe
  * 10000`, `unsubscribe 10000`, then one line of JSON with the same figures. quick: fewer rounds. */
 void bench_filters_report(FILE *out, int quick);
-/* bench_mof.c: the MOF reader and writer. */
+/* bench_mof.c: the MOF reader's row: parsing and loading a schema. */
 void bench_mof_report(FILE *out);
 
 #endif /* WBEMEV_BENCH_H */

@@ -130,6 +130,13 @@ static bool consumer_violation(struct wbemev__checker *c, const struct wbemev__c
     return record(c, &o);
 }
 
+bool wbemev__checker_consumer_violation(struct wbemev__checker *c, wbemev_violation_code code, uint32_t subscription,
+                                        const char *query, const char *call, const char *class_name)
+{
+    struct occurrence o = {code, "(consumer)", subscription, call, inside_now(), class_name, query};
+    return record(c, &o);
+}
+
 static void fill(const struct wbemev__violation_rec *rec, wbemev_violation *out)
 {
     const char *name = NULL, *rule = NULL, *fix = NULL;
