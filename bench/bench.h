@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define BENCH_CLASS "Bench_Event"
 #define BENCH_OTHER_CLASS "Bench_Other"
@@ -60,10 +61,6 @@ static inline uint64_t bench_expected_severe(uint64_t first, uint64_t n)
     return c;
 }
 
-/* ---- the MOF reader's row (bench_mof.c): parsing and loading a schema, printed to out ---- */
-#include <stdio.h>
-void bench_mof_report(FILE *out);
-
 /* ---- clock (bench_clock.c) ---- */
 uint64_t bench_now_ns(void); /* monotonic */
 void bench_yield(void);
@@ -91,5 +88,14 @@ void glib_peer_run(glib_peer *p, uint64_t *seq, size_t batch, uint64_t events);
 const bench_tally *glib_peer_tally(const glib_peer *p);
 const char *glib_peer_version(void);
 void glib_peer_free(glib_peer *p);
+
+/* ---- the other benchmarks' reports, printed after the table and before the JSON line (each built
+ * when its file is in the tree: bench/CMakeLists.txt defines WBEMEV_BENCH_HAVE_FILTERS /
+ * WBEMEV_BENCH_HAVE_MOF) ---- */
+/* bench_filters.c: filtered subscriptions: rows `filter eq N=...`, `filter range 1000`, `subscribe
+ * 10000`, `unsubscribe 10000`, then one line of JSON with the same figures. quick: fewer rounds. */
+void bench_filters_report(FILE *out, int quick);
+/* bench_mof.c: the MOF reader's row: parsing and loading a schema. */
+void bench_mof_report(FILE *out);
 
 #endif /* WBEMEV_BENCH_H */

@@ -869,7 +869,8 @@ static void test_sync_arrays(void **state)
     uint32_t ids[NSUBS];
     for (int k = 0; k < 8; k++) {
         const char *q = k == 0 ? "SELECT Name FROM Sample_Event"
-                        : k == 1 ? "SELECT * FROM Sample_Event WHERE Severity > 2"
+                        /* not indexable, so every event visits it (and takes a call slot) */
+                        : k == 1 ? "SELECT * FROM Sample_Event WHERE NOT (Severity <= 2)"
                                  : "SELECT * FROM Sample_Event";
         assert_wbemev_ok(wbemev_recording_sink_new(&rec[k]));
         assert_wbemev_status(wbemev_dispatcher_subscribe(fx->d, q, rec[k], NULL, &ids[k]), WBEMEV_S_NO_ERROR);

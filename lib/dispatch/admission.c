@@ -97,7 +97,7 @@ static bool for_each_target(const struct wbemev__snapshot *snap, int32_t count, 
         wbemev__route_find(snap, &route, cls);
         if (!route.whole) {
             struct target_visit v = {t, obj, bytes};
-            if (!wbemev__route_walk(snap, cls, target_visit, &v))
+            if (!wbemev__route_walk(snap, &route, obj, target_visit, &v))
                 return false;
             continue;
         }

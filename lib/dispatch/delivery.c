@@ -356,7 +356,7 @@ static void route(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, w
     wbemev__route_find(snap, r, cls);
     if (!r->whole) {
         struct route_visit v = {d, event, stage, calls};
-        wbemev__route_walk(snap, cls, route_visit, &v);
+        wbemev__route_deliver(snap, r, event, route_visit, &v);
         return;
     }
     for (uint32_t k = 0; k < r->n; k++)
@@ -375,6 +375,7 @@ unsigned wbemev__deliver(wbemev_dispatcher_t *d, const struct wbemev__snapshot *
     depth_push(d);
     for (int32_t i = 0; i < count; i++)
         route(d, snap, objects[i], &stage, &calls, &memo);
+    wbemev__route_done(&memo);
     call_subs_finish(d, &calls, &stage);
     wbemev__stage_flush(&stage);
     return depth_pop(d);

@@ -74,6 +74,7 @@ struct wbemev__sub {
     bool projected; /* SELECT a, b: consumers get views */
     bool check_sds; /* a provider answered WBEMEV_S_SUBJECT_TO_SDS */
     bool reserving; /* a BLOCK or REFUSE queue, not GROUP WITHIN: Indicate reserves room first */
+    bool indexed;   /* its WHERE has terms for the filter index (terms, nterms below) */
     wbemev_sink_t *consumer;
     uint8_t *sid;
     size_t sid_length;
@@ -84,6 +85,17 @@ struct wbemev__sub {
     struct wbemev__agg *agg;     /* GROUP WITHIN windows (aggregate.c); NULL otherwise */
     wbemev_status end_status;       /* the SetStatus the consumer gets */
     struct wbemev__sub *next;       /* d->subs, under d->lock */
+    struct wbemev__sub *prev;       /* d->subs, under d->lock (unlinking is O(1)) */
+    struct wbemev__sub *id_next;    /* the index's id table (index.c), under d->lock */
+    /* keep_final_stats: ended, but still held (by a layer until the index is rebuilt): on the
+     * index's ended list, under d->finals_lock, until it is freed and its counters kept. */
+    struct wbemev__sub *held_next;
+    bool held;
+    /* The filter index (filter_index.c): one term per disjunct of the WHERE; none when it cannot
+     * be indexed (the subscription is then evaluated for every event of its class). */
+    struct wbemev_query_index_term *terms;
+    size_t nterms;
+    uint64_t link_seq; /* when it was listed: below the base layer's seq_end means in the base */
     struct wbemev__sub *defer_next; /* this thread's deferred ends */
     /* Ending: on d->ending (under d->lock) from its unlinking until its final SetStatus went out,
      * so an unsubscribe of it on another thread can wait for that. */
@@ -96,34 +108,54 @@ struct wbemev__sub {
     atomic_uint snap_refs; /* snapshots that contain this subscription */
     atomic_uint inflight;  /* deliveries to it in progress (delivery.c) */
     atomic_uint_fast64_t filtered, indicated, dropped, refused, grouped;
+    /* An indexed subscription is not visited for the events the index rules out: its `filtered`
+     * adds those, as (events routed to its class's entries) - (events it was visited for).
+     * evaluated: visits; routed_folded: the routed counts of the layers that held it and are gone
+     * (index.c adds the live ones). At its end both are frozen in the *_final fields. */
+    atomic_uint_fast64_t evaluated, routed_folded;
+    uint64_t routed_final, evaluated_final;
+    atomic_bool stats_frozen;
     char pad_consumer_side[64];
     atomic_uint_fast64_t delivered, discarded; /* the worker's, under queued delivery */
     char pad_end[64];
 };
 
-/* The immutable subscription index (index.c): class id -> subscriptions on exactly that class. An event of
- * class X is delivered to the subscriptions found under each class on X's ancestor chain. */
+/* The published subscription index (index.c): an immutable pair of layers (filter_index.c), the
+ * indexed base and a small delta of the subscriptions listed since the base was built. An event of
+ * class X is delivered to the subscriptions found under each class on X's ancestor chain, root
+ * first; under each class, the delta's (newer) before the base's, each in subscription order
+ * (newest first). */
+struct wbemev__layer;
 struct wbemev__snapshot {
     wbemev__refcount refs;
     wbemev_dispatcher_t *d;
-    uint32_t mask; /* bucket count - 1 (power of two) */
-    struct snap_bucket {
-        uint32_t class_id; /* 0 = empty */
-        uint32_t first;    /* index into subs */
-        uint32_t count;
-    } *buckets;
-    struct wbemev__sub **subs; /* grouped by class */
-    size_t nsubs;
+    struct wbemev__layer *base;  /* a reference; NULL when empty */
+    struct wbemev__layer *delta; /* a reference; NULL when empty */
+    uint64_t base_seq_end;       /* subscriptions listed with a link_seq below it are in base */
     bool reserving; /* a subscription's queue refuses or blocks when full (queue.c reserves first) */
+    bool full;      /* test switch: every subscription of a class is visited (no filter index) */
 };
 
 /* The published snapshot and the two-phase reader counters that make replacing it safe without a
  * reader lock: a reader registers in readers[phase] only while it loads the pointer and takes a
- * reference; the writer flips the phase and waits for the old phase's readers to drain. */
+ * reference; the writer flips the phase and waits for the old phase's readers to drain.
+ * The rest is the control plane's, under d->lock: the base being built on, the subscriptions
+ * by id, and how far the delta has grown. */
 struct wbemev__index {
     _Atomic(struct wbemev__snapshot *) current;
     atomic_uint readers[2];
     atomic_uint phase;
+    struct wbemev__layer *base; /* the current base (a reference), NULL when none */
+    uint64_t base_seq_end;
+    size_t nbase;       /* subscriptions in base */
+    size_t ndelta;      /* listed subscriptions not in base */
+    size_t nremoved;    /* subscriptions in base no longer listed */
+    uint64_t next_seq;  /* the next link_seq */
+    struct wbemev__sub **ids; /* by id, chained through id_next */
+    uint32_t ids_mask;
+    size_t nids;
+    bool full; /* test switch (wbemev__index_set_full_evaluation) */
+    struct wbemev__sub *ended; /* keep_final_stats: ended, not yet freed (held_next), finals_lock */
 };
 
 enum reg_state { REG_INITIALIZING = 0, REG_READY = 1, REG_FAILED = 2, REG_STOPPED = 3 };
@@ -237,32 +269,102 @@ wbemev_status wbemev__init_sink_new(struct wbemev__reg *reg, wbemev_sink_t **out
 /* True when someone besides the caller holds the init sink (the provider kept it). */
 bool wbemev__init_sink_kept(wbemev_sink_t *s);
 
+/* ---- filter_index.c: one immutable layer of subscriptions, by class and by filter ---- */
+/* A layer of subs[0..n) (subscription order), each referenced and counted in its snap_refs. */
+wbemev_status wbemev__layer_build(wbemev_dispatcher_t *d, struct wbemev__sub *const *subs, size_t n,
+                                  struct wbemev__layer **out);
+void wbemev__layer_ref(struct wbemev__layer *l);
+/* Dropping the last reference folds the layer's routed counts into its subscriptions. */
+void wbemev__layer_release(struct wbemev__layer *l);
+/* A layer's entry for one class: its subscriptions on exactly that class. */
+struct wbemev__layer_class;
+/* NULL when the layer (or NULL) has none on class_id. */
+const struct wbemev__layer_class *wbemev__layer_class_find(const struct wbemev__layer *l, uint32_t class_id);
+/* The entry's subscriptions, in subscription order; *indexed: some are indexed, so an event does
+ * not visit them all. */
+struct wbemev__sub *const *wbemev__layer_class_subs(const struct wbemev__layer_class *c, uint32_t *count,
+                                                   bool *indexed);
+/* The probe keys an event offered for each indexed path, reused by the next entry of the same
+ * class (a delta and a base often index the same property). On the stack: per event. */
+#define WBEMEV__PROBES_CACHED 4
+#define WBEMEV__PROBES_KEYS 16
+struct wbemev__probes {
+    const wbemev_object_t *event;
+    uint32_t n;
+    struct {
+        uint64_t path_hash;
+        const char *path;
+        const uint32_t *prefix;
+        uint32_t nprefix;
+        uint32_t np;
+        wbemev_query_index_probe v[WBEMEV__PROBES_KEYS];
+    } at[WBEMEV__PROBES_CACHED];
+};
+/* Calls visit, in subscription order, for each subscription of the entry that event may pass (the
+ * candidates of the filter index, plus those it does not index; every one when `full`); stops when
+ * visit returns false. `count`: the visit is a delivery, each indexed subscription's visit counted
+ * for the filtered statistic (its routed count the caller adds, wbemev__layer_class_routed). */
+bool wbemev__layer_class_walk(const struct wbemev__layer_class *c, const wbemev_object_t *event, bool full, bool count,
+                              struct wbemev__probes *pc, bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
+/* Adds n events routed to an indexed entry (for the filtered statistic). */
+void wbemev__layer_class_routed(const struct wbemev__layer_class *c, uint64_t n);
+/* Some subscription of the layer reserves room in its queue (BLOCK, REFUSE). */
+bool wbemev__layer_reserving(const struct wbemev__layer *l);
+/* Events routed to class_id's subscriptions in this layer (counted ones). */
+uint64_t wbemev__layer_routed(const struct wbemev__layer *l, uint32_t class_id);
+
 /* ---- index.c ---- */
+/* A snapshot of every listed subscription, in one new base (d->lock held). */
 wbemev_status wbemev__snapshot_build(wbemev_dispatcher_t *d, struct wbemev__snapshot **out);
 void wbemev__snapshot_release(struct wbemev__snapshot *s);
-/* The subscriptions on exactly class `class_id` (count 0 when none). */
-struct wbemev__sub *const *wbemev__snapshot_lookup(const struct wbemev__snapshot *s, uint32_t class_id,
-                                                  uint32_t *count);
-/* Calls visit for each subscription an event of class cls goes to (those on cls and on each of
- * its superclasses, root first, in snapshot order); stops when visit returns false. */
-bool wbemev__route_walk(const struct wbemev__snapshot *s, const wbemev_class_t *cls,
-                        bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
-/* The same subscriptions gathered once for a run of events of one class (a batch is usually one
- * class). Set cls to NULL before the first wbemev__route_find. */
+/* sub was just listed (d->subs, link_seq set): publishes a snapshot holding it. d->lock held. */
+wbemev_status wbemev__index_added(wbemev_dispatcher_t *d, struct wbemev__sub *sub);
+/* sub was unlisted (and is ENDING): republishes only when the removed ones call for a new base
+ * (best effort: delivery skips an ENDING subscription anyway). d->lock held. */
+void wbemev__index_removed(wbemev_dispatcher_t *d, struct wbemev__sub *sub);
+/* The subscriptions by id (d->lock held): add fails only out of memory. */
+wbemev_status wbemev__index_id_add(wbemev_dispatcher_t *d, struct wbemev__sub *sub);
+void wbemev__index_id_remove(wbemev_dispatcher_t *d, struct wbemev__sub *sub);
+struct wbemev__sub *wbemev__index_id_find(wbemev_dispatcher_t *d, uint32_t id);
+/* Events routed to sub's class entries while it was indexed (the layers gone and the current). */
+uint64_t wbemev__index_routed(wbemev_dispatcher_t *d, const struct wbemev__sub *sub);
+/* Test switch (white-box tests): true makes every event visit every subscription of its class,
+ * evaluating each WHERE, as with no filter index; republishes. */
+wbemev_status wbemev__index_set_full_evaluation(wbemev_dispatcher_t *d, bool full);
+/* The route of a run of events of one class (a batch is usually one class): its subscriptions
+ * gathered once when no filter index is involved (whole), else the class entries on the chain, root
+ * first, each layer's delta before its base. Set cls to NULL before the first wbemev__route_find;
+ * after delivering, wbemev__route_done. */
 #define WBEMEV__ROUTE_MAX 16
+#define WBEMEV__ROUTE_ENTRIES 16
 struct wbemev__route {
     const wbemev_class_t *cls; /* the class described */
-    bool whole;                /* false: more than WBEMEV__ROUTE_MAX, walk the class per event */
+    bool whole;                /* subs holds the route */
     uint32_t n;
     struct wbemev__sub *subs[WBEMEV__ROUTE_MAX];
+    bool entries_ok; /* !whole: entries holds the chain's entries (false: too many, look them up) */
+    uint32_t nentries;
+    const struct wbemev__layer_class *entries[WBEMEV__ROUTE_ENTRIES];
+    uint32_t routed[WBEMEV__ROUTE_ENTRIES]; /* delivered events not yet added to the entries' counts */
 };
 /* Makes r describe cls, unless it already does. */
 void wbemev__route_find(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_class_t *cls);
+/* For a route that is not whole: calls visit for each subscription of the route that `event` may
+ * pass, in route order (the filter index leaves out those whose WHERE it proves false); stops when
+ * visit returns false. route_walk only looks (admission); route_deliver is the delivery, counted
+ * for the filtered statistic. */
+bool wbemev__route_walk(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_object_t *event,
+                        bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
+bool wbemev__route_deliver(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_object_t *event,
+                           bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
+/* Adds the route's pending counts (call before letting go of the snapshot). */
+void wbemev__route_done(struct wbemev__route *r);
 void wbemev__index_init(struct wbemev__index *ix);
-/* A reference to the current snapshot (never NULL after init). Lock-free. */
+/* A reference to the current snapshot (never NULL after init, until shutdown). Lock-free. */
 struct wbemev__snapshot *wbemev__index_acquire(struct wbemev__index *ix);
 /* Replaces the current snapshot (the index takes the caller's reference to `s`) and drops the old
- * one. Call with d->lock held: one writer at a time. */
+ * one. Call with d->lock held: one writer at a time. NULL (shutdown, destroy) also drops the base
+ * and the id table. */
 void wbemev__index_publish(struct wbemev__index *ix, struct wbemev__snapshot *s);
 
 /* ---- admission.c: room in BLOCK/REFUSE queues for one Indicate call, before any delivery ---- */

@@ -13,11 +13,28 @@ static WBEMEV__THREAD_LOCAL struct wbemev__sub *tls_deferred;
 /* Its address tells the threads apart (which one is ending a subscription). */
 static WBEMEV__THREAD_LOCAL char tls_thread_token;
 
+/* The events the filter index kept from an indexed subscription: rejected by its WHERE without
+ * being looked at, so counted filtered (dispatch.h). Frozen when it ends. */
+static uint64_t index_filtered(struct wbemev__sub *sub)
+{
+    if (!sub->indexed)
+        return 0;
+    uint64_t routed, evaluated;
+    if (atomic_load_explicit(&sub->stats_frozen, memory_order_acquire)) {
+        routed = sub->routed_final;
+        evaluated = sub->evaluated_final;
+    } else {
+        evaluated = atomic_load_explicit(&sub->evaluated, memory_order_relaxed);
+        routed = wbemev__index_routed(sub->d, sub);
+    }
+    return routed > evaluated ? routed - evaluated : 0;
+}
+
 void wbemev__sub_read_stats(struct wbemev__sub *sub, wbemev_subscription_stats *out)
 {
     wbemev_subscription_stats o = {0};
     o.delivered = atomic_load(&sub->delivered);
-    o.filtered = atomic_load(&sub->filtered);
+    o.filtered = atomic_load(&sub->filtered) + index_filtered(sub);
     o.indicated = atomic_load(&sub->indicated);
     o.dropped = atomic_load(&sub->dropped);
     o.discarded = atomic_load(&sub->discarded);
@@ -29,10 +46,20 @@ void wbemev__sub_read_stats(struct wbemev__sub *sub, wbemev_subscription_stats *
 }
 
 /* keep_final_stats: keeps the counters of a subscription being freed (best effort: out of memory
- * they are not kept, and the subscription reads as not found). */
-static void record_final(wbemev_dispatcher_t *d, uint32_t id, const wbemev_subscription_stats *st)
+ * they are not kept, and the subscription reads as not found). It leaves the ended list in the same
+ * hold of finals_lock, so a reader finds it in one place or the other. */
+static void record_final(wbemev_dispatcher_t *d, struct wbemev__sub *sub, uint32_t id, const wbemev_subscription_stats *st)
 {
     wbemev__mutex_lock(&d->finals_lock);
+    if (sub->held) {
+        for (struct wbemev__sub **pp = &d->index.ended; *pp != NULL; pp = &(*pp)->held_next) {
+            if (*pp == sub) {
+                *pp = sub->held_next;
+                break;
+            }
+        }
+        sub->held = false;
+    }
     if (d->nfinals == d->capfinals) {
         size_t cap = d->capfinals ? d->capfinals * 2 : 16;
         struct wbemev__final_stats *v = wbemev__realloc(d->finals, cap * sizeof *v);
@@ -50,7 +77,14 @@ bool wbemev__sub_final_stats(wbemev_dispatcher_t *d, uint32_t id, wbemev_subscri
 {
     bool found = false;
     wbemev__mutex_lock(&d->finals_lock);
-    for (size_t i = d->nfinals; i-- > 0;) {
+    /* Ended but not yet freed: an older snapshot still holds it; its counters are read live. */
+    for (struct wbemev__sub *s = d->index.ended; s != NULL && !found; s = s->held_next) {
+        if (s->id == id) {
+            wbemev__sub_read_stats(s, out);
+            found = true;
+        }
+    }
+    for (size_t i = d->nfinals; !found && i-- > 0;) {
         if (d->finals[i].id == id) {
             *out = d->finals[i].st;
             found = true;
@@ -66,11 +100,12 @@ static void sub_free(struct wbemev__sub *sub)
     if (sub->d->keep_final_stats && sub->id != 0 && sub->consumer == NULL && sub->end_status != 0) {
         wbemev_subscription_stats o;
         wbemev__sub_read_stats(sub, &o);
-        record_final(sub->d, sub->id, &o);
+        record_final(sub->d, sub, sub->id, &o);
     }
     for (size_t i = 0; i < sub->nregs; i++)
         wbemev__reg_release(sub->regs[i]);
     wbemev__free(sub->regs);
+    wbemev__free(sub->terms);
     if (sub->query != NULL)
         wbemev_query_release(sub->query);
     wbemev__agg_free(sub->agg);
@@ -99,38 +134,23 @@ wbemev_status wbemev__sub_add_reg(struct wbemev__sub *sub, struct wbemev__reg *r
     return WBEMEV_S_NO_ERROR;
 }
 
-/* Rebuilds and publishes the index. Called with d->lock held. On allocation failure the old index
- * stays; callers that remove a subscription also mark it ENDING, which delivery checks. */
-static wbemev_status republish(wbemev_dispatcher_t *d)
+/* Takes sub off d->subs and the id table. Called with d->lock held, sub listed. */
+static void unlink_sub(wbemev_dispatcher_t *d, struct wbemev__sub *sub)
 {
-    struct wbemev__snapshot *s;
-    wbemev_status st = wbemev__snapshot_build(d, &s);
-    if (WBEMEV_FAILED(st))
-        return st;
-    wbemev__index_publish(&d->index, s);
-    return WBEMEV_S_NO_ERROR;
-}
-
-/* Unlinks sub from d->subs. Called with d->lock held; returns false when it was not linked. */
-static bool unlink_sub(wbemev_dispatcher_t *d, struct wbemev__sub *sub)
-{
-    for (struct wbemev__sub **pp = &d->subs; *pp != NULL; pp = &(*pp)->next) {
-        if (*pp == sub) {
-            *pp = sub->next;
-            sub->next = NULL;
-            d->nsubs--;
-            return true;
-        }
-    }
-    return false;
+    if (sub->prev != NULL)
+        sub->prev->next = sub->next;
+    else
+        d->subs = sub->next;
+    if (sub->next != NULL)
+        sub->next->prev = sub->prev;
+    sub->next = sub->prev = NULL;
+    d->nsubs--;
+    wbemev__index_id_remove(d, sub);
 }
 
 struct wbemev__sub *wbemev__sub_find(wbemev_dispatcher_t *d, uint32_t id)
 {
-    for (struct wbemev__sub *s = d->subs; s != NULL; s = s->next)
-        if (s->id == id)
-            return s;
-    return NULL;
+    return wbemev__index_id_find(d, id);
 }
 
 /* Marks sub ENDING, by this thread, and puts it on d->ending. Called with d->lock held; false when
@@ -141,6 +161,13 @@ static bool end_begin(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_st
     if (!atomic_compare_exchange_strong(&sub->state, &expected, SUB_ENDING))
         return false;
     sub->end_status = status;
+    /* Its filtered count stops here: the index may go on routing events past it until its layers
+     * are rebuilt. Still listed, so the current snapshot holds it. */
+    if (sub->indexed) {
+        sub->routed_final = wbemev__index_routed(d, sub);
+        sub->evaluated_final = atomic_load_explicit(&sub->evaluated, memory_order_relaxed);
+        atomic_store_explicit(&sub->stats_frozen, true, memory_order_release);
+    }
     sub->ender = &tls_thread_token;
     sub->ending_next = d->ending;
     d->ending = sub;
@@ -183,6 +210,13 @@ void wbemev__sub_finish(wbemev_dispatcher_t *d, struct wbemev__sub *sub)
     wbemev_sink_set_status(consumer, WBEMEV_STATUS_COMPLETE, sub->end_status, NULL, NULL);
     wbemev_sink_release(consumer);
     end_done(d, sub);
+    if (d->keep_final_stats) { /* readable as ended until it is freed (record_final) */
+        wbemev__mutex_lock(&d->finals_lock);
+        sub->held = true;
+        sub->held_next = d->index.ended;
+        d->index.ended = sub;
+        wbemev__mutex_unlock(&d->finals_lock);
+    }
     wbemev__sub_release(sub); /* the list's reference */
 }
 
@@ -194,10 +228,10 @@ static bool end_and_unlist(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbem
     if (!end_begin(d, sub, status))
         return false;
     unlink_sub(d, sub);
-    /* If this allocation fails the old snapshot keeps the subscription until the next change;
-     * delivery skips it because it is ENDING, and sub_finish waits only for deliveries in
-     * progress (sub->inflight), not for snapshots to go. */
-    republish(d);
+    /* The snapshots keep the subscription until the index is next rebuilt; delivery skips it
+     * because it is ENDING, and sub_finish waits only for deliveries in progress (sub->inflight),
+     * not for snapshots to go. */
+    wbemev__index_removed(d, sub);
     return true;
 }
 
@@ -282,6 +316,10 @@ wbemev_status wbemev__sub_end_id(wbemev_dispatcher_t *d, uint32_t id, wbemev_sta
 struct wbemev__sub *wbemev__sub_take_all(wbemev_dispatcher_t *d, wbemev_status status)
 {
     struct wbemev__sub *subs = d->subs;
+    for (struct wbemev__sub *sub = subs; sub != NULL; sub = sub->next) {
+        wbemev__index_id_remove(d, sub);
+        sub->prev = NULL;
+    }
     d->subs = NULL;
     d->nsubs = 0;
     /* Keep the subscriptions this call ends; one that another thread is ending (unsubscribe, a
@@ -300,10 +338,17 @@ wbemev_status wbemev__sub_link(wbemev_dispatcher_t *d, struct wbemev__sub *sub)
 {
     if (atomic_load(&d->shutting_down))
         return WBEMEV_E_SHUTTING_DOWN;
+    wbemev_status st = wbemev__index_id_add(d, sub);
+    if (WBEMEV_FAILED(st))
+        return st;
+    sub->prev = NULL;
     sub->next = d->subs;
+    if (d->subs != NULL)
+        d->subs->prev = sub;
     d->subs = sub;
     d->nsubs++;
-    wbemev_status st = republish(d);
+    sub->link_seq = d->index.next_seq++;
+    st = wbemev__index_added(d, sub);
     if (WBEMEV_FAILED(st))
         unlink_sub(d, sub);
     return st;
@@ -336,6 +381,10 @@ wbemev_status wbemev__sub_new(wbemev_dispatcher_t *d, const char *query, const w
         goto fail;
     sub->class_id = wbemev_class_id(wbemev_query_class(sub->query));
     sub->has_where = wbemev_query_has_where(sub->query);
+    st = wbemev_query_index_terms(sub->query, &sub->terms, &sub->nterms);
+    if (WBEMEV_FAILED(st))
+        goto fail;
+    sub->indexed = sub->nterms > 0;
     sub->projected = !wbemev_query_selects_all(sub->query);
     st = sub_set_sid(sub, so->sid, so->sid_length);
     if (WBEMEV_FAILED(st))

@@ -55,4 +55,63 @@ bool wbemev_query_has_having(const wbemev_query_t *q);
  */
 bool wbemev_query_having_matches(const wbemev_query_t *q, uint32_t number_of_events);
 
+/* ---- filter indexing (indexable.c) ----
+ * What a filter index may use of a WHERE clause: for each disjunct (operand of the top-level OR),
+ * one conjunct that holds only when a property's value offers one of the term's keys (or lies in
+ * its closed interval). Keys may match more than the comparison (hashes, doubles for 64-bit
+ * integers, closed bounds): an index built on them narrows, and the WHERE is still evaluated. */
+enum wbemev_query_index_domain {
+    WBEMEV_QX_STR,    /* string or reference: hash of the ASCII-folded text */
+    WBEMEV_QX_PREFIX, /* string: hash of its folded first prefix_len bytes (LIKE 'abc%') */
+    WBEMEV_QX_NUM,    /* integer, real, char16 against a number: the value as a double */
+    WBEMEV_QX_DTS,    /* datetime timestamp: microseconds as a double */
+    WBEMEV_QX_DTI,    /* datetime interval: microseconds as a double */
+    WBEMEV_QX_BOOL,   /* boolean: 0 or 1 */
+    WBEMEV_QX_CH,     /* char16 against a one-character string: the folded character */
+    WBEMEV_QX_ISA     /* embedded object: hash of the folded name of its class or a superclass */
+};
+/* Ordered domains (NUM, DTS, DTI) have ranges; their keys are the double's bits. */
+#define WBEMEV_QUERY_INDEX_KEYS_MAX 4
+#define WBEMEV_QUERY_INDEX_DISJUNCTS_MAX 64
+typedef struct wbemev_query_index_key {
+    uint8_t domain; /* enum wbemev_query_index_domain */
+    bool ranged;    /* [lo, hi] in an ordered domain; else key */
+    uint32_t prefix_len;
+    uint64_t key;
+    double lo, hi;
+} wbemev_query_index_key;
+typedef struct wbemev_query_index_term {
+    uint32_t prop; /* the property (path) the keys are of: pass to wbemev_query_index_probe_event */
+    uint64_t path_hash; /* wbemev_query_index_hash of its dotted path */
+    uint32_t nkeys;
+    wbemev_query_index_key keys[WBEMEV_QUERY_INDEX_KEYS_MAX];
+} wbemev_query_index_term;
+/**
+ * One term per disjunct of q's WHERE, in *out (wbemev__malloc'd, the caller frees it), *count
+ * terms; *count 0 when the clause cannot be indexed (no WHERE, or a disjunct without an indexable
+ * conjunct). WBEMEV_E_INVALID_PARAMETER, WBEMEV_E_OUT_OF_MEMORY.
+ */
+wbemev_status wbemev_query_index_terms(const wbemev_query_t *q, wbemev_query_index_term **out, size_t *count);
+/** The dotted path of property `prop` as written ("TargetInstance.Name"); NULL out of range. */
+const char *wbemev_query_prop_path(const wbemev_query_t *q, uint32_t prop);
+/** The hash STR, PREFIX and ISA keys are made of (ASCII case folded, as WQL compares). */
+uint64_t wbemev_query_index_hash(const char *s, size_t len);
+/* A key an event offers for one property: looked up as `key`; in ordered domains also the point
+ * that ranges are stabbed with. */
+typedef struct wbemev_query_index_probe {
+    uint8_t domain;
+    bool ordered;
+    uint32_t prefix_len;
+    uint64_t key;
+    double point;
+} wbemev_query_index_probe;
+/**
+ * The keys event offers for property `prop` of q (read as the evaluation reads it), into out (room
+ * for max): for a string, also its prefixes of the lengths in prefix_lens. Returns the count (0:
+ * no indexed comparison can hold: NULL, missing, an array), or max + 1 when out was too small.
+ */
+size_t wbemev_query_index_probe_event(const wbemev_query_t *q, uint32_t prop, const wbemev_object_t *event,
+                                      const uint32_t *prefix_lens, size_t nprefix, wbemev_query_index_probe *out,
+                                      size_t max);
+
 #endif /* WBEMEV_WQL_H */
