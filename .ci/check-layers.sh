@@ -2,7 +2,7 @@
 # Layer dependency check of the core (lib/). The core lives in layer folders, lowest first:
 #
 #   platform/ (0) < base/ (1) < model/ (2) < query/ (3) < contract/ (4) < dispatch/ (5)
-#   < output/ (6) < testkit/ (7) < win/ (8)
+#   < output/ (6) < mof/ (7) < testkit/ (8) < win/ (9)
 #
 # A file may use its own layer or lower ones, never a higher one. Two checks, each printing every
 # offending file, the header or symbol, and the two layers:
@@ -32,7 +32,7 @@
 # Exits 1 on a violation, 2 on a usage or setup error.
 set -euo pipefail
 
-LAYERS=(platform base model query contract dispatch output testkit win)
+LAYERS=(platform base model query contract dispatch output mof testkit win)
 NEW_LAYER_DIRS=(base model contract dispatch output) # folders that exist only once the core is layered
 
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")

@@ -7,7 +7,8 @@
 #  4. runs the installed tool on the burst plugin (Quick start) and `wbemev query`;
 #  5. builds and runs two out-of-tree consumers against the installed package: one with
 #     find_package(wbemev) (static, shared and default targets), one with pkg-config (shared and
-#     static); then moves the prefix and builds the pkg-config one again (relocatable package);
+#     static), and one whose C is generated from its MOF (wbemev_generate with the installed tool);
+#     then moves the prefix and builds the pkg-config one again (relocatable package);
 #  6. builds the API reference with Doxygen (`docs` target: any warning fails).
 # Exits non-zero on the first failure. Installs its packages with apt-get when they are missing.
 set -euo pipefail
@@ -72,7 +73,8 @@ for f in include/wbemev.h include/wbemev/format.h include/wbemev/module.h includ
          include/wbemev/testkit.h "$LIBDIR/libwbemev_testkit.a" \
          "$LIBDIR/libwbemev.a" "$LIBDIR/libwbemev.so" "$LIBDIR/libwbemev.so.0" \
          "$LIBDIR/cmake/wbemev/wbemev-config.cmake" "$LIBDIR/cmake/wbemev/wbemev-config-version.cmake" \
-         "$LIBDIR/cmake/wbemev/wbemev-targets.cmake" "$LIBDIR/pkgconfig/wbemev.pc" bin/wbemev; do
+         "$LIBDIR/cmake/wbemev/wbemev-targets.cmake" "$LIBDIR/cmake/wbemev/WbemevGenerate.cmake" \
+         "$LIBDIR/pkgconfig/wbemev.pc" bin/wbemev; do
   [ -e "$PREFIX/$f" ] || fail "not installed: $f"
 done
 [ ! -e "$PREFIX/include/wbemev/win.h" ] || fail "wbemev/win.h installed without the COM shim"
@@ -99,7 +101,7 @@ cmake -S tests/package/cmake -B "$WORK/cmake" -DCMAKE_PREFIX_PATH="$PREFIX" -DCM
   >"$WORK/cmake.log" || { cat "$WORK/cmake.log" >&2; fail "find_package(wbemev)"; }
 grep 'wbemev 0' "$WORK/cmake.log" || true
 cmake --build "$WORK/cmake" -j "$JOBS" >/dev/null
-for exe in consumer consumer_shared consumer_static; do
+for exe in consumer consumer_shared consumer_static generate_consumer; do
   "$WORK/cmake/$exe" >"$WORK/$exe.out" || { cat "$WORK/$exe.out" >&2; fail "$exe (find_package)"; }
 done
 cat "$WORK/consumer.out"

@@ -131,8 +131,9 @@ include("$ROOT/cmake/mingw-w64-x86_64.cmake")
 list(APPEND CMAKE_FIND_ROOT_PATH "$WPREFIX")
 EOF
   cd "$P"
+  # The C generated from acme_disk.mof comes from the native prefix's tool (it runs here).
   cmake -S . -B bw --toolchain "$WORK/mingw-prefix.cmake" -DCMAKE_BUILD_TYPE=Release \
-    >"$WORK/pw-configure.log" 2>&1 || { cat "$WORK/pw-configure.log" >&2; fail "configure the project for mingw"; }
+    -DWBEMEV_GENERATOR="$PREFIX/bin/wbemev" >"$WORK/pw-configure.log" 2>&1 || { cat "$WORK/pw-configure.log" >&2; fail "configure the project for mingw"; }
   cmake --build bw -j "$JOBS" >"$WORK/pw-build.log" 2>&1 || { cat "$WORK/pw-build.log" >&2; fail "cross-build the project"; }
   dll=bw/acme_disk.dll
   [ -f "$dll" ] || fail "no $dll"

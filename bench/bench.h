@@ -89,9 +89,13 @@ const bench_tally *glib_peer_tally(const glib_peer *p);
 const char *glib_peer_version(void);
 void glib_peer_free(glib_peer *p);
 
-/* ---- filtered subscriptions (bench_filters.c): rows `filter eq N=...`, `filter range 1000`,
- * `subscribe 10000`, `unsubscribe 10000`, then one line of JSON with the same figures. quick:
- * fewer rounds. ---- */
+/* ---- the other benchmarks' reports, printed after the table and before the JSON line (each built
+ * when its file is in the tree: bench/CMakeLists.txt defines WBEMEV_BENCH_HAVE_FILTERS /
+ * WBEMEV_BENCH_HAVE_MOF) ---- */
+/* bench_filters.c: filtered subscriptions: rows `filter eq N=...`, `filter range 1000`, `subscribe
+ * 10000`, `unsubscribe 10000`, then one line of JSON with the same figures. quick: fewer rounds. */
 void bench_filters_report(FILE *out, int quick);
+/* bench_mof.c: the MOF reader's row: parsing and loading a schema. */
+void bench_mof_report(FILE *out);
 
 #endif /* WBEMEV_BENCH_H */

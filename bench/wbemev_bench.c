@@ -14,6 +14,7 @@
 #include "bench.h"
 
 #include <wbemev.h>
+#include <wbemev/thread.h> /* the second producer thread */
 
 #include "fake_provider.h" /* the tests' fake provider (tests/support) */
 
@@ -38,6 +39,8 @@
 #define NUM_WHERES 3
 static const unsigned unrelated_counts[NUM_UNRELATED] = {0, 1, 10, 100, 1000};
 static const unsigned where_counts[NUM_WHERES] = {1, 10, 100};
+#define NUM_GROUPS 3
+static const uint64_t group_counts[NUM_GROUPS] = {1, 1000, 100000};
 #define NUM_BURSTS 4
 static const uint64_t burst_sizes_full[NUM_BURSTS] = {400, 4000, 40000, 1000000};
 
@@ -123,12 +126,16 @@ static uint64_t expected_severe(uint64_t first, uint64_t n)
  * consumers, one dispatcher per mode.
  */
 static BENCH_THREAD_LOCAL bool tls_producer; /* set on the thread that calls Indicate */
+static BENCH_THREAD_LOCAL bool tls_second;   /* set on the second producer thread */
 
 /* One consumer: counts and reads one property. `pub` and `done_ns` are what another thread reads.
  * Padded onto cache lines of its own: a queued consumer writes these on the worker per event, and
- * the provider's loop (reading the handles next to them in struct wb) must not pay for that. */
+ * the provider's loop (reading the handles next to them in struct wb) must not pay for that. A
+ * synchronous consumer called on the second producer thread counts in `second` instead, so two
+ * producers share no line written per event (and do not race on the counts). */
 struct consumer {
     char pad_before[64];
+    struct consumer *second;
     wbemev_prop_handle handle;
     bool has_handle;
     uint64_t count, sum;
@@ -142,6 +149,8 @@ struct consumer {
 static wbemev_status on_event(void *ctx, wbemev_object_t *event)
 {
     struct consumer *c = ctx;
+    if (tls_second)
+        c = c->second;
     if (c->has_handle) {
         wbemev_value v;
         if (WBEMEV_SUCCEEDED(wbemev_object_get_h(event, c->handle, &v)) && !v.is_null)
@@ -170,8 +179,10 @@ struct wb {
     wbemev_object_t *template_obj;
     wbemev_prop_handle h_severity, h_sequence, h_stamp, h_flag, h_load;
     struct consumer cons[NUM_CONSUMERS];
+    struct consumer cons2[NUM_CONSUMERS]; /* the second producer thread's counts */
     wbemev_sink_t *sinks[NUM_CONSUMERS];
     bool queued;
+    uint64_t seq_mod; /* Sequence is seq % seq_mod (the GROUP BY key) when not 0 */
     uint64_t seq;     /* next sequence number */
     uint64_t base_subs_events; /* events sent while the C_ALL/C_SEVERE subscriptions exist */
     uint64_t severe_expected;
@@ -213,6 +224,7 @@ struct wb_config {
     bool other_sub;     /* the third: one on Bench_Other */
     unsigned unrelated; /* subscriptions on distinct unrelated classes (besides Bench_Other) */
     unsigned wheres;    /* subscriptions with distinct WHEREs on Bench_Event */
+    uint64_t groups;    /* one subscription GROUP WITHIN 3600 BY Sequence, Sequence = seq % groups */
 };
 
 static wbemev_status subscribe(struct wb *w, const char *query, int consumer, wbemev_delivery delivery)
@@ -324,6 +336,7 @@ static void wb_setup(struct wb *w, const struct wb_config *cfg)
 
     /* Consumers: callback sinks, as an application would write them. */
     for (int c = 0; c < NUM_CONSUMERS; c++) {
+        w->cons[c].second = &w->cons2[c];
         atomic_init(&w->cons[c].pub, 0);
         atomic_init(&w->cons[c].done_ns, 0);
         atomic_init(&w->cons[c].inline_seen, false);
@@ -338,6 +351,10 @@ static void wb_setup(struct wb *w, const struct wb_config *cfg)
     w->cons[C_ALL].has_handle = true;
     w->cons[C_SEVERE].handle = w->h_severity;
     w->cons[C_SEVERE].has_handle = true;
+    for (int c = 0; c < NUM_CONSUMERS; c++) {
+        w->cons2[c].handle = w->cons[c].handle;
+        w->cons2[c].has_handle = w->cons[c].has_handle;
+    }
 
     if (cfg->base_subs) {
         char q[96];
@@ -357,6 +374,14 @@ static void wb_setup(struct wb *w, const struct wb_config *cfg)
         char q[64];
         snprintf(q, sizeof q, "SELECT * FROM Bench_Unrelated%u", k);
         if (WBEMEV_FAILED(st = subscribe(w, q, C_OTHER, cfg->delivery))) {
+            wb_fail(w, st, "subscribe");
+            return;
+        }
+    }
+    if (cfg->groups > 0) {
+        w->seq_mod = cfg->groups;
+        if (WBEMEV_FAILED(st = subscribe(w, "SELECT * FROM " BENCH_CLASS " GROUP WITHIN 3600 BY Sequence", C_EXTRA,
+                                         cfg->delivery))) {
             wb_fail(w, st, "subscribe");
             return;
         }
@@ -403,7 +428,7 @@ static wbemev_status make_event(struct wb *w, uint64_t seq, wbemev_object_t **ou
     v.u.sint = bench_severity(seq);
     st = wbemev_object_put_h(o, w->h_severity, &v);
     v.type = WBEMEV_CIM_UINT64;
-    v.u.uint = seq;
+    v.u.uint = w->seq_mod != 0 ? seq % w->seq_mod : seq;
     if (WBEMEV_SUCCEEDED(st))
         st = wbemev_object_put_h(o, w->h_sequence, &v);
     v.type = WBEMEV_CIM_DATETIME;
@@ -555,6 +580,9 @@ struct results {
     double lat_q_p50_us, lat_q_p99_us, lat_s_p50_us, lat_s_p99_us;
     unsigned lat_bursts;
     uint64_t refires;
+    double producers_ns[2];         /* sync, per event: one producer thread, two at once */
+    double producers_events_per_s[2];
+    double group_ns[NUM_GROUPS];    /* GROUP WITHIN 3600 BY Sequence, at group_counts[i] groups */
 };
 
 static void results_init(struct results *r)
@@ -574,6 +602,10 @@ static void results_init(struct results *r)
         r->where_ns[i] = NAN;
     for (int i = 0; i < NUM_BURSTS; i++)
         r->burst_floor_ns[i] = r->burst_sync_ns[i] = r->burst_queued_ns[i] = NAN;
+    for (int i = 0; i < 2; i++)
+        r->producers_ns[i] = r->producers_events_per_s[i] = NAN;
+    for (int i = 0; i < NUM_GROUPS; i++)
+        r->group_ns[i] = NAN;
 }
 
 /* Notes printed under the table (why a figure is n/a, what quick mode changed). */
@@ -853,7 +885,7 @@ static bool run_scaling(const struct config *cfg, struct results *r)
         abort();
     bool ok = true;
     for (int i = 0; i < NUM_UNRELATED + NUM_WHERES; i++) {
-        struct wb_config c = {"scale", false, WBEMEV_CONTRACT_RECORD, WBEMEV_DELIVERY_SYNC, true, false, 0, 0};
+        struct wb_config c = {"scale", false, WBEMEV_CONTRACT_RECORD, WBEMEV_DELIVERY_SYNC, true, false, 0, 0, 0};
         if (i < NUM_UNRELATED) {
             c.unrelated = unrelated_counts[i];
         } else {
@@ -895,6 +927,162 @@ static bool run_scaling(const struct config *cfg, struct results *r)
     free(samples);
     free(u);
     return ok;
+}
+
+/* ================================================================================================
+ * Two producers: the synchronous headline's workload (same dispatcher, provider sink, class and
+ * subscriptions) from one thread, then from two threads at once. The first is the main thread (it
+ * spawned the template, so it owns the class's block cache); the second clones from the same
+ * template and counts in its consumers' second lanes.
+ */
+struct producer {
+    struct wb *w;
+    bool second;
+    uint64_t seq, events, sent, severe;
+    wbemev_status status;
+    atomic_bool *go;
+    uint64_t end_ns;
+    wbemev_object_t *batch[BATCH_MAX];
+};
+
+static void producer_run(struct producer *p)
+{
+    struct wb *w = p->w;
+    p->status = WBEMEV_S_NO_ERROR;
+    for (uint64_t done = 0; done < p->events;) {
+        size_t n = p->events - done < BATCH_MAX ? (size_t)(p->events - done) : BATCH_MAX;
+        for (size_t i = 0; i < n; i++) {
+            wbemev_status st = make_event(w, p->seq + i, &p->batch[i]);
+            if (WBEMEV_FAILED(st)) {
+                while (i-- > 0)
+                    wbemev_object_release(p->batch[i]);
+                p->status = st;
+                return;
+            }
+        }
+        wbemev_status st = fake_provider_indicate(w->prov, (int32_t)n, p->batch);
+        for (size_t i = 0; i < n; i++)
+            wbemev_object_release(p->batch[i]);
+        if (WBEMEV_FAILED(st)) {
+            p->status = st;
+            return;
+        }
+        p->severe += expected_severe(p->seq, n);
+        p->sent += n;
+        p->seq += n;
+        done += n;
+    }
+    p->end_ns = bench_now_ns();
+}
+
+static void producer_thread(void *arg)
+{
+    struct producer *p = arg;
+    tls_producer = true;
+    tls_second = p->second;
+    while (!atomic_load_explicit(p->go, memory_order_acquire))
+        ; /* spin: both start within a few nanoseconds */
+    producer_run(p);
+}
+
+static void run_producers(const struct config *cfg, struct results *r)
+{
+    static struct wb w;
+    struct wb_config c = {"producers", false, WBEMEV_CONTRACT_RECORD, WBEMEV_DELIVERY_SYNC, true, true, 0, 0, 0};
+    wb_setup(&w, &c);
+    if (!wb_ok(&w)) {
+        note("two producers: n/a: ", w.why, "");
+        wb_teardown(&w);
+        return;
+    }
+    static struct producer a, b;
+    atomic_bool go;
+    a = (struct producer){.w = &w, .second = false, .seq = 0, .go = &go};
+    b = (struct producer){.w = &w, .second = true, .seq = (uint64_t)1 << 40, .go = &go};
+    double *one = calloc(cfg->reps, sizeof *one), *two = calloc(cfg->reps, sizeof *two);
+    if (one == NULL || two == NULL)
+        abort();
+    bool ok = true;
+    for (unsigned round = 0; round <= cfg->reps && ok; round++) {
+        /* one thread */
+        a.events = cfg->events;
+        uint64_t t0 = bench_now_ns();
+        producer_run(&a);
+        double v1 = ns_per_event(a.end_ns - t0, cfg->events);
+        /* two threads at once */
+        atomic_store(&go, false);
+        a.events = b.events = cfg->events;
+        wbemev_thread th;
+        if (WBEMEV_FAILED(wbemev_thread_start(&th, producer_thread, &b))) {
+            note("two producers: n/a: ", "the second thread could not be started", "");
+            ok = false;
+            break;
+        }
+        t0 = bench_now_ns();
+        atomic_store_explicit(&go, true, memory_order_release);
+        producer_run(&a);
+        wbemev_thread_join(&th);
+        uint64_t end = a.end_ns > b.end_ns ? a.end_ns : b.end_ns;
+        double v2 = ns_per_event(end - t0, 2 * cfg->events);
+        if (WBEMEV_FAILED(a.status) || WBEMEV_FAILED(b.status)) {
+            note("two producers: n/a: ", wbemev_status_name(WBEMEV_FAILED(a.status) ? a.status : b.status), "");
+            ok = false;
+            break;
+        }
+        if (round > 0) {
+            one[round - 1] = v1;
+            two[round - 1] = v2;
+        }
+    }
+    /* Every event reached the first consumer, the right ones the second, none the third. */
+    const struct consumer *all = &w.cons[C_ALL], *sev = &w.cons[C_SEVERE], *oth = &w.cons[C_OTHER];
+    if (ok && (all->count + all->second->count != a.sent + b.sent ||
+               sev->count + sev->second->count != a.severe + b.severe || oth->count + oth->second->count != 0)) {
+        note("two producers: n/a: ", "delivery mismatch", "");
+        ok = false;
+    }
+    if (ok) {
+        r->producers_ns[0] = median(one, cfg->reps);
+        r->producers_ns[1] = median(two, cfg->reps);
+        for (int i = 0; i < 2; i++)
+            r->producers_events_per_s[i] = 1e9 / r->producers_ns[i];
+    }
+    free(one);
+    free(two);
+    wb_teardown(&w);
+}
+
+/* GROUP WITHIN 3600 BY Sequence with Sequence = seq % N: N groups in the window (it does not close
+ * during the run), one dispatcher per N, interleaved. */
+static void run_groups(const struct config *cfg, struct results *r)
+{
+    static struct wb g[NUM_GROUPS];
+    for (int i = 0; i < NUM_GROUPS; i++) {
+        struct wb_config c = {"groups", false, WBEMEV_CONTRACT_RECORD, WBEMEV_DELIVERY_SYNC, false, false, 0, 0,
+                              group_counts[i]};
+        wb_setup(&g[i], &c);
+        if (!wb_ok(&g[i]))
+            note("GROUP WITHIN: n/a: ", g[i].why, "");
+    }
+    double *samples = calloc((size_t)NUM_GROUPS * cfg->scale_reps, sizeof *samples);
+    if (samples == NULL)
+        abort();
+    for (unsigned round = 0; round <= cfg->scale_reps; round++) {
+        for (int i = 0; i < NUM_GROUPS; i++) {
+            /* the warm-up round makes every group */
+            uint64_t events = cfg->scale_events;
+            if (round == 0 && events < group_counts[i])
+                events = (group_counts[i] + BATCH_MAX - 1) / BATCH_MAX * BATCH_MAX;
+            uint64_t ns = wb_run(&g[i], BATCH_MAX, events, false);
+            if (round > 0)
+                samples[(size_t)i * cfg->scale_reps + round - 1] = ns ? ns_per_event(ns, events) : NAN;
+        }
+    }
+    for (int i = 0; i < NUM_GROUPS; i++) {
+        r->group_ns[i] = wb_ok(&g[i]) ? median(samples + (size_t)i * cfg->scale_reps, cfg->scale_reps) : NAN;
+        wb_teardown(&g[i]);
+    }
+    free(samples);
 }
 
 /* ================================================================================================
@@ -951,16 +1139,48 @@ struct target {
     const char *unit;
 };
 
+/* The CPU the figures are from: /proc/cpuinfo's first model name, or "unknown". */
+static char g_cpu[128] = "unknown";
+static void read_cpu_model(void)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f == NULL)
+        return;
+    char line[256];
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "model name", 10) != 0)
+            continue;
+        const char *v = strchr(line, ':');
+        if (v == NULL)
+            break;
+        v++;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        size_t n = strcspn(v, "\r\n");
+        if (n >= sizeof g_cpu)
+            n = sizeof g_cpu - 1;
+        memcpy(g_cpu, v, n);
+        g_cpu[n] = '\0';
+        for (char *q = g_cpu; *q; q++) /* it goes into the JSON line */
+            if (*q == '"' || *q == '\\' || (unsigned char)*q < 0x20)
+                *q = ' ';
+        break;
+    }
+    fclose(f);
+}
+
 static void print_table(const struct config *cfg, const struct results *r, const char *glib_version)
 {
-    char a[32], b[32], c[32], d[32];
+    char a[32], b[32], c[32], d[32], e[32];
     printf("\nwbemev benchmark (%s sizes), %s\n", cfg->quick ? "--quick" : "full", WBEMEV_BENCH_BUILD);
+    printf("CPU: %s\n", g_cpu);
     printf("workload: Bench_Event (6 properties) cloned from a template, 5 properties put per event;\n"
            "three subscriptions: all Bench_Event, WHERE Severity > 2 (2 in 5 pass), another class.\n"
            "median of %u repetitions of %llu events (GLib: %llu), after a warm-up round.\n\n",
            cfg->reps, (unsigned long long)cfg->events, (unsigned long long)cfg->glib_events);
 
-    printf("%-34s %12s %12s %12s %10s\n", "per event", "ns (x400)", "rate (x400)", "ns (x1)", "vs floor");
+    printf("%-34s %12s %12s %10s %12s %10s\n", "per event", "ns (x400)", "rate (x400)", "vs floor", "ns (x1)",
+           "x1 vs flr");
     const struct {
         const char *name;
         double v400, v1;
@@ -978,9 +1198,10 @@ static void print_table(const struct config *cfg, const struct results *r, const
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         fmt_ns(a, sizeof a, rows[i].v400);
         fmt_rate(b, sizeof b, rows[i].v400);
-        fmt_ns(c, sizeof c, rows[i].v1);
-        fmt_ratio(d, sizeof d, ratio(rows[i].v400, r->floor_ns));
-        printf("%-34s %12s %12s %12s %10s\n", rows[i].name, a, b, c, d);
+        fmt_ratio(c, sizeof c, ratio(rows[i].v400, r->floor_ns));
+        fmt_ns(d, sizeof d, rows[i].v1);
+        fmt_ratio(e, sizeof e, ratio(rows[i].v1, r->floor_b1_ns));
+        printf("%-34s %12s %12s %10s %12s %10s\n", rows[i].name, a, b, c, d, e);
     }
     if (glib_version != NULL)
         printf("(GLib %s)\n", glib_version);
@@ -1037,15 +1258,41 @@ static void print_table(const struct config *cfg, const struct results *r, const
     printf("(unrelated: the two Bench_Event subscriptions plus N on distinct classes; WHERE rows: N\n"
            " subscriptions only, second column = ns per added subscription)\n");
 
+    printf("\n%-34s %10s %10s\n", "GROUP WITHIN 3600 BY (sync)", "ns/event", "vs 1 group");
+    for (int i = 0; i < NUM_GROUPS; i++) {
+        char label[48];
+        snprintf(label, sizeof label, "%llu group%s", (unsigned long long)group_counts[i], group_counts[i] > 1 ? "s" : "");
+        fmt_ns(a, sizeof a, r->group_ns[i]);
+        fmt_ratio(b, sizeof b, ratio(r->group_ns[i], r->group_ns[0]));
+        printf("%-34s %10s %10s\n", label, a, b);
+    }
+    printf("(one subscription, SELECT * FROM Bench_Event GROUP WITHIN 3600 BY Sequence, Sequence cycling\n"
+           " over N values: clone, puts, Indicate and the group's count; the window stays open)\n");
+
+    printf("\n%-34s %10s %12s %10s\n", "producer threads (sync, x400)", "ns/event", "events/s", "vs 1");
+    for (int i = 0; i < 2; i++) {
+        fmt_ns(a, sizeof a, r->producers_ns[i]);
+        fmt_rate(b, sizeof b, r->producers_ns[i]);
+        fmt_ratio(c, sizeof c, ratio(r->producers_events_per_s[i], r->producers_events_per_s[0]));
+        printf("%-34s %10s %12s %10s\n", i == 0 ? "1 thread" : "2 threads at once", a, b, c);
+    }
+    printf("(the headline's sync workload on one dispatcher, provider sink and class; ns/event is wall\n"
+           " time over every event sent, so 2 threads at twice the rate show half the ns)\n");
+
     const struct target targets[] = {
-        {"sync <= 3x floor (aim 2x)", ratio(r->sync_ns, r->floor_ns), 3.0, true, "x"},
+        {"clone+5 puts+release <= 1.3x floor", ratio(r->objects_ns, r->floor_ns), 1.3, true, "x"},
+        {"sync <= 2.5x floor", ratio(r->sync_ns, r->floor_ns), 2.5, true, "x"},
         {"queued <= 4x floor", ratio(r->queued_ns, r->floor_ns), 4.0, true, "x"},
+        {"sync x1 <= 5x floor x1", ratio(r->sync_b1_ns, r->floor_b1_ns), 5.0, true, "x"},
+        {"queued x1 <= 12x floor x1", ratio(r->queued_b1_ns, r->floor_b1_ns), 12.0, true, "x"},
+        {"2 producers >= 1.6x the rate of 1", ratio(r->producers_events_per_s[1], r->producers_events_per_s[0]), 1.6, false, "x"},
+        {"100,000 groups <= 1.5x 1 group", ratio(r->group_ns[NUM_GROUPS - 1], r->group_ns[0]), 1.5, true, "x"},
         {"GLib >= 30x slower than sync", ratio(r->glib_ns, r->sync_ns), 30.0, false, "x"},
         {"1000 unrelated subs <= +10%", ratio(r->unrelated_ns[NUM_UNRELATED - 1], r->unrelated_ns[0]), 1.10, true, "x"},
         {"1M burst <= 1.5x 400 burst (queued)", ratio(r->burst_queued_ns[NUM_BURSTS - 1], r->burst_queued_ns[0]), 1.5, true, "x"},
         {"1M burst <= 1.5x 400 burst (sync)", ratio(r->burst_sync_ns[NUM_BURSTS - 1], r->burst_sync_ns[0]), 1.5, true, "x"},
-        {"<= 2 allocations/event, sync (aim 0)", r->allocs_sync, 2.0, true, ""},
-        {"strict <= off + 15%", ratio(r->strict_ns, r->off_ns), 1.15, true, "x"},
+        {"0 allocations/event, sync", r->allocs_sync, 0.0, true, ""},
+        {"strict <= off + 5%", ratio(r->strict_ns, r->off_ns), 1.05, true, "x"},
     };
     printf("\n%-40s %10s %10s %8s\n", "target (reported, not enforced)", "measured", "limit", "status");
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
@@ -1128,7 +1375,20 @@ static void print_json(const struct config *cfg, const struct results *r)
         snprintf(key, sizeof key, "where_%u_ns", where_counts[i]);
         json_num(stdout, &first, key, r->where_ns[i], 1);
     }
-    printf("}\n");
+    json_num(stdout, &first, "objects_over_floor", ratio(r->objects_ns, r->floor_ns), 3);
+    json_num(stdout, &first, "sync_b1_over_floor_b1", ratio(r->sync_b1_ns, r->floor_b1_ns), 3);
+    json_num(stdout, &first, "queued_b1_over_floor_b1", ratio(r->queued_b1_ns, r->floor_b1_ns), 3);
+    json_num(stdout, &first, "producers_1_ns", r->producers_ns[0], 1);
+    json_num(stdout, &first, "producers_2_ns", r->producers_ns[1], 1);
+    json_num(stdout, &first, "producers_1_events_per_s", r->producers_events_per_s[0], 0);
+    json_num(stdout, &first, "producers_2_events_per_s", r->producers_events_per_s[1], 0);
+    json_num(stdout, &first, "producers_2_over_1", ratio(r->producers_events_per_s[1], r->producers_events_per_s[0]), 3);
+    for (int i = 0; i < NUM_GROUPS; i++) {
+        snprintf(key, sizeof key, "group_%llu_ns", (unsigned long long)group_counts[i]);
+        json_num(stdout, &first, key, r->group_ns[i], 1);
+    }
+    json_num(stdout, &first, "group_100000_ratio", ratio(r->group_ns[NUM_GROUPS - 1], r->group_ns[0]), 3);
+    printf(",\"cpu\":\"%s\"}\n", g_cpu);
 }
 
 /* ================================================================================================
@@ -1143,7 +1403,8 @@ static void usage(void)
                     "  --events N  events per headline repetition\n"
                     "  --no-glib   skip the GLib peer\n"
                     "  --only MODE run only the headline (arrays of --batch) of MODE (floor, glib,\n"
-                    "              sync, queued, off, strict, objects), for profiling\n"
+                    "              sync, queued, off, strict, objects), or the producers or groups\n"
+                    "              section, for profiling\n"
                     "  --batch N   array size of the headline (1..400, default 400)\n");
 }
 
@@ -1197,6 +1458,7 @@ int main(int argc, char **argv)
         return 1;
     }
     tls_producer = true;
+    read_cpu_model();
     if (getenv("WBEMEV_CONTRACT") != NULL)
         note("WBEMEV_CONTRACT=", getenv("WBEMEV_CONTRACT"), " overrides the contract policy of every dispatcher");
 
@@ -1221,10 +1483,10 @@ int main(int argc, char **argv)
     /* One dispatcher per wbemev mode, all alive at once, so rounds interleave. */
     static struct wb wb_sync, wb_queued, wb_off, wb_strict;
     const struct wb_config mode_cfgs[] = {
-        {"sync", false, WBEMEV_CONTRACT_RECORD, WBEMEV_DELIVERY_SYNC, true, true, 0, 0},
-        {"queued", false, WBEMEV_CONTRACT_RECORD, WBEMEV_DELIVERY_QUEUED, true, true, 0, 0},
-        {"off", true, WBEMEV_CONTRACT_OFF, WBEMEV_DELIVERY_SYNC, true, true, 0, 0},
-        {"strict", true, WBEMEV_CONTRACT_STRICT, WBEMEV_DELIVERY_SYNC, true, true, 0, 0},
+        {"sync", false, WBEMEV_CONTRACT_RECORD, WBEMEV_DELIVERY_SYNC, true, true, 0, 0, 0},
+        {"queued", false, WBEMEV_CONTRACT_RECORD, WBEMEV_DELIVERY_QUEUED, true, true, 0, 0, 0},
+        {"off", true, WBEMEV_CONTRACT_OFF, WBEMEV_DELIVERY_SYNC, true, true, 0, 0, 0},
+        {"strict", true, WBEMEV_CONTRACT_STRICT, WBEMEV_DELIVERY_SYNC, true, true, 0, 0, 0},
     };
     struct wb *wbs[NUM_MODES] = {NULL, NULL, &wb_sync, &wb_queued, &wb_off, &wb_strict, NULL};
     for (int m = M_SYNC; m < NUM_WB_MODES; m++) {
@@ -1236,6 +1498,10 @@ int main(int argc, char **argv)
     }
 
     double v400[NUM_MODES], v1[NUM_MODES];
+    if (cfg.only != NULL && strcmp(cfg.only, "producers") == 0)
+        run_producers(&cfg, &r);
+    if (cfg.only != NULL && strcmp(cfg.only, "groups") == 0)
+        run_groups(&cfg, &r);
     run_headline(&cfg, wbs, fp, gp, cfg.batch ? cfg.batch : BATCH_MAX, v400);
     for (int m = 0; m < NUM_MODES; m++)
         v1[m] = NAN;
@@ -1265,6 +1531,8 @@ int main(int argc, char **argv)
         run_bursts(&cfg, &wb_sync, &wb_queued, fp, &r);
         if (!run_scaling(&cfg, &r))
             exit_code = 1;
+        run_groups(&cfg, &r);
+        run_producers(&cfg, &r);
     }
 
     /* Check what the consumers saw, then report n/a for whatever failed. */
@@ -1320,6 +1588,18 @@ int main(int argc, char **argv)
 
     print_table(&cfg, &r, glib_version);
     fflush(stdout);
+    if (cfg.only == NULL) {
+        /* The reports of the other benchmarks, each built when its file is in the tree (CMakeLists.txt);
+         * before the JSON line, which stays last. */
+#ifdef WBEMEV_BENCH_HAVE_FILTERS
+        bench_filters_report(stdout, cfg.quick);
+        fflush(stdout);
+#endif
+#ifdef WBEMEV_BENCH_HAVE_MOF
+        bench_mof_report(stdout);
+        fflush(stdout);
+#endif
+    }
     print_json(&cfg, &r);
     fflush(stdout);
     return exit_code;

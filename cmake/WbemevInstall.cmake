@@ -38,6 +38,7 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/wbemev-config.cmake.in
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/wbemev-config-version.cmake
                                  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/wbemev-config.cmake ${PROJECT_BINARY_DIR}/wbemev-config-version.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/WbemevGenerate.cmake # wbemev_generate(), with the installed tool
         DESTINATION ${WBEMEV_INSTALL_CMAKEDIR})
 
 # wbemev.pc, relocatable: paths are relative to the .pc file's own directory (${pcfiledir}), so the

@@ -25,15 +25,15 @@ static wbemev_status on_event(void *ctx, wbemev_object_t *event)
     return WBEMEV_S_NO_ERROR;
 }
 
-static void print_event(const char *label, const wbemev_object_t *e)
+static void print_event(const burst_handles *h, const char *label, const wbemev_object_t *e)
 {
     const char *name = "?";
     uint64_t seq = 0, created = 0;
     uint32_t burst = 0;
-    wbemev_object_get_string(e, "Name", &name);
-    wbemev_object_get_uint64(e, "Sequence", &seq);
-    wbemev_object_get_uint32(e, "Burst", &burst);
-    wbemev_object_get_uint64(e, "TIME_CREATED", &created);
+    burst_event_get_name(h, e, &name); /* typed getters from burst.mof (burst_mof.h) */
+    burst_event_get_sequence(h, e, &seq);
+    burst_event_get_burst(h, e, &burst);
+    wbemev_object_get_uint64(e, "TIME_CREATED", &created); /* inherited from __Event */
     char when[WBEMEV_DATETIME_LEN + 1] = "?";
     wbemev_datetime dt;
     if (WBEMEV_SUCCEEDED(wbemev_datetime_from_filetime(created, &dt)))
@@ -79,8 +79,11 @@ int main(int argc, char **argv)
                                                       burst_event_query_count)))
         return fail("register", st);
     /* The subscription activates the provider: NewQuery, then ProvideEvents starts its worker. */
-    if (WBEMEV_FAILED(st = wbemev_dispatcher_subscribe(d, "SELECT * FROM " BURST_EVENT_CLASS, consumer, NULL, &id)))
+    if (WBEMEV_FAILED(st = wbemev_dispatcher_subscribe(d, "SELECT * FROM " BURST_EVENT_CLASS_NAME, consumer, NULL, &id)))
         return fail("subscribe", st);
+    burst_handles h; /* to read the events back */
+    if (WBEMEV_FAILED(st = burst_init(&h, wbemev_dispatcher_namespace(d))))
+        return fail("Burst_Event's handles", st);
 
     unsigned long long accepted = burst_provider_wait(provider);
     wbemev_provider_release(provider); /* the dispatcher holds its own reference */
@@ -89,9 +92,10 @@ int main(int argc, char **argv)
     printf("burst example: %u bursts of %u events\n", opts.bursts, opts.burst_size);
     printf("  provider indicated %llu events; consumer received %llu events\n", accepted, sum.count);
     if (sum.first != NULL)
-        print_event("first", sum.first);
+        print_event(&h, "first", sum.first);
     if (sum.last != NULL)
-        print_event("last", sum.last);
+        print_event(&h, "last", sum.last);
+    burst_fini(&h);
     if (sum.first != NULL)
         wbemev_object_release(sum.first);
     if (sum.last != NULL)

@@ -8,36 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-const wbemev_property_def burst_event_properties[] = {
-    {"Name", WBEMEV_CIM_STRING, NULL},     {"Sequence", WBEMEV_CIM_UINT64, NULL},
-    {"Burst", WBEMEV_CIM_UINT32, NULL},    {"Severity", WBEMEV_CIM_SINT32, NULL},
-    {"Stamp", WBEMEV_CIM_DATETIME, NULL},
-};
-const size_t burst_event_property_count = sizeof burst_event_properties / sizeof burst_event_properties[0];
-const char *const burst_event_queries[] = {"SELECT * FROM " BURST_EVENT_CLASS};
-const size_t burst_event_query_count = 1;
-
-static const wbemev_class_def burst_classes[] = {
-    {BURST_EVENT_CLASS, "__ExtrinsicEvent", burst_event_properties,
-     sizeof burst_event_properties / sizeof burst_event_properties[0]},
-};
-const wbemev_registration burst_registration = {
-    "root\\cimv2", "BurstProvider", "{3ACC121C-25FA-4926-A131-D77F9BF4DC25}", NULL,
-    burst_classes, sizeof burst_classes / sizeof burst_classes[0],
-    burst_event_queries, sizeof burst_event_queries / sizeof burst_event_queries[0],
-};
-
 wbemev_status burst_provider_define_classes(wbemev_namespace_t *ns)
 {
-    return wbemev_namespace_define_class(ns, BURST_EVENT_CLASS, "__ExtrinsicEvent", burst_event_properties,
-                                         burst_event_property_count, NULL);
+    return burst_define_classes(ns, false);
 }
 
 struct burst {
     wbemev_provider_t base;
     atomic_int refs;
     burst_options opts;
-    wbemev_class_t *cls; /* looked up once, in initialize */
+    /* Burst_Event and its property handles, looked up once, in initialize (burst_mof.h) */
+    burst_handles mof;
     wbemev_sink_t *sink; /* kept from provide_events */
     example_mutex lock;
     example_cond cond;
@@ -67,8 +48,7 @@ static void burst_free(struct burst *b)
 {
     if (b->sink != NULL)
         wbemev_sink_release(b->sink);
-    if (b->cls != NULL)
-        wbemev_class_release(b->cls);
+    burst_fini(&b->mof);
     example_cond_destroy(&b->cond);
     example_mutex_destroy(&b->lock);
     free(b);
@@ -102,8 +82,9 @@ static wbemev_status burst_initialize(wbemev_provider_t *p, const wbemev_provide
                                       wbemev_sink_t *init_sink)
 {
     struct burst *b = burst_from(p);
-    /* Fetch the class definition once, as a WMI provider does with GetObject. */
-    wbemev_status st = wbemev_namespace_get_class(init->ns, BURST_EVENT_CLASS, &b->cls);
+    /* Fetch the class definition and its property handles once, as a WMI provider does with
+     * GetObject and IWbemObjectAccess::GetPropertyHandle. */
+    wbemev_status st = burst_init(&b->mof, init->ns);
     wbemev_sink_set_status(init_sink, WBEMEV_STATUS_COMPLETE,
                            WBEMEV_SUCCEEDED(st) ? WBEMEV_S_INITIALIZED : WBEMEV_E_FAILED, NULL, NULL);
     return WBEMEV_S_NO_ERROR;
@@ -150,16 +131,14 @@ EXAMPLE_THREAD_FN(burst_worker)
     wbemev_object_t **batch = calloc(size, sizeof *batch);
     wbemev_object_t *template = NULL;
     unsigned long long accepted = 0, sequence = 0;
-    if (batch == NULL || WBEMEV_FAILED(wbemev_class_spawn_instance(b->cls, &template))) {
+    if (batch == NULL || WBEMEV_FAILED(burst_event_spawn(&b->mof, &template))) {
         free(batch);
         finish(b, 0);
         EXAMPLE_THREAD_RETURN;
     }
-    wbemev_object_put_string(template, "Name", "burst");
-    wbemev_object_put_sint32(template, "Severity", 1);
-    wbemev_prop_handle h_seq, h_burst;
-    wbemev_object_property_handle(template, "Sequence", &h_seq);
-    wbemev_object_property_handle(template, "Burst", &h_burst);
+    /* Typed setters generated from burst.mof: a misspelled property does not compile. */
+    burst_event_put_name(&b->mof, template, "burst");
+    burst_event_put_severity(&b->mof, template, 1);
 
     unsigned busy_in_a_row = 0;
     for (unsigned burst = 0; (b->opts.bursts == 0 || burst < b->opts.bursts) && wait_for_listeners(b);) {
@@ -168,8 +147,8 @@ EXAMPLE_THREAD_FN(burst_worker)
         for (; n < size; n++) {
             if (WBEMEV_FAILED(wbemev_object_clone(template, &batch[n])))
                 break;
-            wbemev_object_put_h(batch[n], h_seq, &WBEMEV_V_UINT64(sequence + n));
-            wbemev_object_put_h(batch[n], h_burst, &WBEMEV_V_UINT32(burst));
+            burst_event_put_sequence(&b->mof, batch[n], sequence + n);
+            burst_event_put_burst(&b->mof, batch[n], burst);
         }
         wbemev_status st = wbemev_sink_indicate(b->sink, (int32_t)n, batch);
         for (unsigned i = 0; i < n; i++)

@@ -13,22 +13,19 @@
 #define BURST_PROVIDER_H
 
 #include "wbemev.h"
-#include "wbemev/mof.h"
 
-#define BURST_EVENT_CLASS "Burst_Event"
+/* Generated from burst.mof (`wbemev gen burst.mof --prefix burst`, CMake's wbemev_generate): the
+ * Burst_Event class (string Name; uint64 Sequence; uint32 Burst; sint32 Severity; datetime Stamp),
+ * its typed accessors (burst_event_put_severity...), and burst_registration: the namespace,
+ * provider name "BurstProvider", CLSID, the class and the EventQueryList (burst_event_queries,
+ * burst_event_query_count). The plugin (burst_plugin.c), the registration MOF and the Windows DLL
+ * take it from there. */
+#include "burst_mof.h"
 
-/* Burst_Event : __ExtrinsicEvent { string Name; uint64 Sequence; uint32 Burst; sint32 Severity;
- * datetime Stamp; } */
-extern const wbemev_property_def burst_event_properties[];
-extern const size_t burst_event_property_count;
-/* The provider's EventQueryList. */
-extern const char *const burst_event_queries[];
-extern const size_t burst_event_query_count;
-
-/* The whole registration as data (wbemev/mof.h): namespace, provider name "BurstProvider", CLSID,
- * the Burst_Event class and the EventQueryList. The plugin (burst_plugin.c), the registration MOF
- * and a Windows DLL take it from here. */
-extern const wbemev_registration burst_registration;
+/* Burst_Event's name and its own property table, by the names the tests know them by. */
+#define BURST_EVENT_CLASS BURST_EVENT_CLASS_NAME
+#define burst_event_properties (burst_classes[0].props)
+#define burst_event_property_count (burst_classes[0].prop_count)
 
 /* Defines Burst_Event in ns (what mofcomp does on Windows). */
 wbemev_status burst_provider_define_classes(wbemev_namespace_t *ns);

@@ -307,6 +307,41 @@ static void scenario_classes(void)
     wbemev_namespace_release(ns);
 }
 
+/* The MOF reader: parse a provider's MOF (qualifier declarations, classes with references, an
+ * embedded object, methods, instances with an alias), load it, read its registration. */
+static void scenario_mof(void)
+{
+    static const char text[] =
+        "#pragma namespace(\"\\\\\\\\.\\\\root\\\\oom\")\n"
+        "Qualifier Description : string = null, Scope(any), Flavor(EnableOverride, ToSubclass);\n"
+        "Qualifier Values : string[], Scope(property);\n"
+        "[Description(\"a\" \"b\") : Amended] class Oom_Ref { [Key] string Id; Oom_Ev REF Back; };\n"
+        "class Oom_Ev : __ExtrinsicEvent {\n"
+        "  [Values{\"x\", \"y\"}] uint16 State = 1; string Tags[] = {\"t1\", \"t2\"};\n"
+        "  Oom_Ref REF Target; Oom_Ref Detail; datetime When = \"20240101000000.000000+000\";\n"
+        "  uint32 Run([In] string Arg, [Out] Oom_Ref REF Result);\n"
+        "};\n"
+        "instance of Oom_Ref as $R { Id = \"r\"; };\n"
+        "instance of __Win32Provider as $P { Name = \"OomProvider\";"
+        " CLSID = \"{12345678-1234-1234-1234-123456789ABC}\"; };\n"
+        "instance of __EventProviderRegistration { Provider = $P; EventQueryList = {\"select * from Oom_Ev\"}; };\n";
+    wbemev_mof_document_t *doc = NULL;
+    wbemev_mof_diagnostic d;
+    STEP(wbemev_mof_parse_string(text, sizeof text - 1, "oom.mof", NULL, &doc, &d), assert_null(doc);
+         assert_int_equal(d.status, WBEMEV_E_OUT_OF_MEMORY));
+    assert_int_equal(wbemev_mof_document_class_count(doc), 2);
+    const wbemev_registration *reg = NULL;
+    assert_wbemev_ok(wbemev_mof_document_registration(doc, &reg));
+    assert_string_equal(reg->provider_name, "OomProvider");
+    wbemev_namespace_t *ns = NULL;
+    STEP(wbemev_namespace_new("root\\oom", &ns), assert_null(ns));
+    size_t n = wbemev_namespace_class_count(ns);
+    STEP(wbemev_namespace_load_mof(ns, doc, false, &d), assert_int_equal(wbemev_namespace_class_count(ns), n));
+    assert_int_equal(wbemev_namespace_class_count(ns), n + 2);
+    wbemev_namespace_release(ns);
+    wbemev_mof_document_free(doc);
+}
+
 /* Objects: spawn, Put of every kind of value (short and long strings, arrays, embedded objects,
  * growing a value), class defaults, clone (mutable and frozen), queries. */
 static void scenario_objects(void)
@@ -642,6 +677,7 @@ static void test_every_allocation_fails_once(void **state)
      * allocated is a counted drop the consumer is told of, like in the synchronous case. */
     run_scenario("dispatcher (queued)", scenario_dispatcher_queued);
     run_scenario("late provider, module", scenario_late_provider);
+    run_scenario("mof reader", scenario_mof);
 
     size_t sites = 0, unfailed = 0;
     for (size_t i = 0; i < MAX_SITES; i++) {

@@ -818,15 +818,13 @@ static void r_dispatcher_new(void)
 }
 static void r_dispatcher_shutdown(void)
 {
-    wbemev_dispatcher_shutdown(NULL);
-    wbemev_dispatcher_shutdown(w.dead); /* idempotent */
-    BADV(true);
+    BAD(wbemev_dispatcher_shutdown(NULL), INVALID);
+    BADV(wbemev_dispatcher_shutdown(w.dead) == WBEMEV_S_NO_ERROR); /* idempotent */
 }
 static void r_dispatcher_shutdown_deadline(void)
 {
-    wbemev_dispatcher_shutdown_deadline(NULL, 0);
-    wbemev_dispatcher_shutdown_deadline(w.dead, UINT32_MAX);
-    BADV(true);
+    BAD(wbemev_dispatcher_shutdown_deadline(NULL, 0), INVALID);
+    BADV(wbemev_dispatcher_shutdown_deadline(w.dead, UINT32_MAX) == WBEMEV_S_NO_ERROR);
 }
 static void r_dispatcher_destroy(void)
 {
@@ -1379,6 +1377,129 @@ static void r_testkit_wait_status(void)
     BAD(wbemev_testkit_wait_status(w.rec, 0), WBEMEV_E_TIMED_OUT); /* subscribed: no final SetStatus */
 }
 
+/* ---- the MOF reader ---- */
+static wbemev_mof_document_t *small_doc(void)
+{
+    static const char text[] = "class Rd { [Key] string K; };";
+    wbemev_mof_document_t *doc = NULL;
+    assert_wbemev_ok(wbemev_mof_parse_string(text, sizeof text - 1, NULL, NULL, &doc, NULL));
+    return doc;
+}
+static void r_mof_parse_file(void)
+{
+    wbemev_mof_document_t *doc = NULL;
+    wbemev_mof_diagnostic d;
+    BAD(wbemev_mof_parse_file(NULL, NULL, &doc, &d), INVALID);
+    BADV(d.status == INVALID && doc == NULL);
+    BAD(wbemev_mof_parse_file("x.mof", NULL, NULL, NULL), INVALID);
+    BAD(wbemev_mof_parse_file("/nonexistent/dir/x.mof", NULL, &doc, NULL), WBEMEV_E_NOT_FOUND);
+    BADV(doc == NULL);
+}
+static void r_mof_parse_string(void)
+{
+    wbemev_mof_document_t *doc = NULL;
+    wbemev_mof_diagnostic d;
+    BAD(wbemev_mof_parse_string(NULL, 1, NULL, NULL, &doc, &d), INVALID);
+    BAD(wbemev_mof_parse_string("class A {};", 11, NULL, NULL, NULL, &d), INVALID);
+    BAD(wbemev_mof_parse_string("class", 5, "n", NULL, &doc, &d), WBEMEV_MOF_E_EXPECTED_CLASS_NAME);
+    BAD(wbemev_mof_parse_string("\xff", 1, "n", NULL, &doc, NULL), WBEMEV_MOF_E_INVALID_FILE);
+    BADV(doc == NULL);
+    BAD(wbemev_mof_parse_string(NULL, 0, NULL, NULL, &doc, &d), WBEMEV_S_NO_ERROR); /* empty: a document */
+    BADV(wbemev_mof_document_class_count(doc) == 0);
+    wbemev_mof_document_free(doc);
+}
+static void r_mof_document_free(void)
+{
+    wbemev_mof_document_free(NULL);
+    BADV(true);
+}
+static void r_mof_document_class_count(void)
+{
+    BADV(wbemev_mof_document_class_count(NULL) == 0);
+}
+static void r_mof_document_class_at(void)
+{
+    wbemev_mof_document_t *doc = small_doc();
+    BADV(wbemev_mof_document_class_at(NULL, 0) == NULL);
+    BADV(wbemev_mof_document_class_at(doc, 1) == NULL);
+    BADV(wbemev_mof_document_class_at(doc, SIZE_MAX) == NULL);
+    wbemev_mof_document_free(doc);
+}
+static void r_mof_document_find_class(void)
+{
+    wbemev_mof_document_t *doc = small_doc();
+    BADV(wbemev_mof_document_find_class(NULL, "Rd") == NULL);
+    BADV(wbemev_mof_document_find_class(doc, NULL) == NULL);
+    BADV(wbemev_mof_document_find_class(doc, "Nope") == NULL);
+    wbemev_mof_document_free(doc);
+}
+static void r_mof_document_instance_count(void)
+{
+    BADV(wbemev_mof_document_instance_count(NULL) == 0);
+}
+static void r_mof_document_instance_at(void)
+{
+    wbemev_mof_document_t *doc = small_doc();
+    BADV(wbemev_mof_document_instance_at(NULL, 0) == NULL);
+    BADV(wbemev_mof_document_instance_at(doc, 0) == NULL);
+    wbemev_mof_document_free(doc);
+}
+static void r_mof_document_qualifier_type_count(void)
+{
+    BADV(wbemev_mof_document_qualifier_type_count(NULL) == 0);
+}
+static void r_mof_document_qualifier_type_at(void)
+{
+    wbemev_mof_document_t *doc = small_doc();
+    BADV(wbemev_mof_document_qualifier_type_at(NULL, 0) == NULL);
+    BADV(wbemev_mof_document_qualifier_type_at(doc, 0) == NULL);
+    wbemev_mof_document_free(doc);
+}
+static void r_mof_document_pragma_count(void)
+{
+    BADV(wbemev_mof_document_pragma_count(NULL) == 0);
+}
+static void r_mof_document_pragma_at(void)
+{
+    wbemev_mof_document_t *doc = small_doc();
+    BADV(wbemev_mof_document_pragma_at(NULL, 0) == NULL);
+    BADV(wbemev_mof_document_pragma_at(doc, 0) == NULL);
+    wbemev_mof_document_free(doc);
+}
+static void r_mof_find_qualifier(void)
+{
+    wbemev_mof_document_t *doc = small_doc();
+    const wbemev_mof_property *p = &wbemev_mof_document_class_at(doc, 0)->properties[0];
+    BADV(wbemev_mof_find_qualifier(NULL, 3, "Key") == NULL);
+    BADV(wbemev_mof_find_qualifier(p->qualifiers, p->qualifier_count, NULL) == NULL);
+    BADV(wbemev_mof_find_qualifier(p->qualifiers, 0, "Key") == NULL);
+    BADV(wbemev_mof_find_qualifier(p->qualifiers, p->qualifier_count, "Nope") == NULL);
+    wbemev_mof_document_free(doc);
+}
+static void r_namespace_load_mof(void)
+{
+    wbemev_mof_document_t *doc = small_doc();
+    wbemev_mof_diagnostic d;
+    BAD(wbemev_namespace_load_mof(NULL, doc, false, &d), INVALID);
+    BAD(wbemev_namespace_load_mof(w.ns, NULL, false, NULL), INVALID);
+    static const char dup[] = "class Ev { string X; };"; /* the world's class */
+    wbemev_mof_document_t *clash = NULL;
+    assert_wbemev_ok(wbemev_mof_parse_string(dup, sizeof dup - 1, NULL, NULL, &clash, NULL));
+    BAD(wbemev_namespace_load_mof(w.ns, clash, false, &d), WBEMEV_E_ALREADY_EXISTS);
+    wbemev_mof_document_free(clash);
+    wbemev_mof_document_free(doc);
+}
+static void r_mof_document_registration(void)
+{
+    wbemev_mof_document_t *doc = small_doc();
+    const wbemev_registration *reg = NULL;
+    BAD(wbemev_mof_document_registration(NULL, &reg), INVALID);
+    BAD(wbemev_mof_document_registration(doc, NULL), INVALID);
+    BAD(wbemev_mof_document_registration(doc, &reg), WBEMEV_E_NOT_FOUND);
+    BADV(reg == NULL);
+    wbemev_mof_document_free(doc);
+}
+
 /* ------------------------------------------------------------------------------------------------
  * The table
  */
@@ -1424,7 +1545,11 @@ static const struct row {
     ROW(testkit_provider_indicate), ROW(testkit_provider_indicate1), ROW(testkit_provider_query_count),
     ROW(testkit_provider_query_at), ROW(testkit_provider_has_query), ROW(testkit_provider_cancelled),
     ROW(testkit_provider_provided), ROW(testkit_provider_stopped), ROW(testkit_wait_events),
-    ROW(testkit_wait_status),
+    ROW(testkit_wait_status), ROW(mof_parse_file), ROW(mof_parse_string), ROW(mof_document_free),
+    ROW(mof_document_class_count), ROW(mof_document_class_at), ROW(mof_document_find_class),
+    ROW(mof_document_instance_count), ROW(mof_document_instance_at), ROW(mof_document_qualifier_type_count),
+    ROW(mof_document_qualifier_type_at), ROW(mof_document_pragma_count), ROW(mof_document_pragma_at),
+    ROW(mof_find_qualifier), ROW(namespace_load_mof), ROW(mof_document_registration),
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 

@@ -1430,6 +1430,101 @@ static void test_example_released_on_its_own_thread(void **state)
     wbemev_sink_release(cb);
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * CALL_OVERRAN_SHUTDOWN: a CancelQuery that does not return holds up the shutdown's own thread;
+ * shutdown gives up at its deadline (past the provider-call limit), reports the provider and the
+ * call, and finishes once the call returns (destroy waits for it).
+ */
+struct hang_gate {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool entered, released;
+};
+
+static void hang_in_cancel(void *ctx, fake_provider *p, const fake_call_args *call)
+{
+    struct hang_gate *g = ctx;
+    (void)p;
+    if (call->call != FAKE_CALL_CANCEL_QUERY)
+        return;
+    pthread_mutex_lock(&g->mu);
+    g->entered = true;
+    pthread_cond_broadcast(&g->cv);
+    while (!g->released)
+        pthread_cond_wait(&g->cv, &g->mu);
+    pthread_mutex_unlock(&g->mu);
+}
+
+static void overran_shutdown(wbemev_contract_policy policy)
+{
+    size_t live = wbemev_live_allocations();
+    wbemev_dispatcher_options o;
+    wbemev_dispatcher_options_init(&o);
+    o.contract = policy;
+    o.provider_call_limit_ms = 10;
+    wbemev_dispatcher_t *d;
+    assert_wbemev_ok(wbemev_dispatcher_new(&o, &d));
+    wbemev_class_t *cls = define_event_class(d, "Hang_Event");
+    fake_provider *p = fake_provider_new();
+    struct hang_gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false};
+    fake_provider_set_hook(p, hang_in_cancel, &g);
+    const char *const list[] = {"SELECT * FROM Hang_Event"};
+    assert_wbemev_ok(wbemev_dispatcher_register(d, "Hanger", fake_provider_base(p), list, 1));
+    wbemev_sink_t *rec;
+    uint32_t id;
+    assert_wbemev_ok(wbemev_recording_sink_new(&rec));
+    assert_wbemev_ok(wbemev_dispatcher_subscribe(d, "SELECT * FROM Hang_Event", rec, NULL, &id));
+
+    assert_wbemev_status(wbemev_dispatcher_shutdown_deadline(d, 0), WBEMEV_E_TIMED_OUT);
+    pthread_mutex_lock(&g.mu);
+    assert_true(g.entered && !g.released); /* returned while the provider is inside CancelQuery */
+    pthread_mutex_unlock(&g.mu);
+    assert_int_equal(wbemev_dispatcher_violations_of(d, WBEMEV_VIOLATION_CALL_OVERRAN_SHUTDOWN), 1);
+    assert_int_equal(wbemev_recording_sink_status_count(rec), 0); /* the consumer's end waits its turn */
+    wbemev_violation v = {0};
+    for (size_t i = 0; i < wbemev_dispatcher_violation_count(d); i++) { /* a slow machine adds SLOW_PROVIDER_CALL */
+        assert_wbemev_ok(wbemev_dispatcher_violation_at(d, i, &v));
+        if (v.code == WBEMEV_VIOLATION_CALL_OVERRAN_SHUTDOWN)
+            break;
+    }
+    assert_string_equal(v.name, "CALL_OVERRAN_SHUTDOWN");
+    assert_string_equal(v.provider, "Hanger");
+    assert_string_equal(v.first_call, "CancelQuery");
+    assert_false(v.warning);
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    assert_true(wbemev_dispatcher_report(d, tmp) >= 1);
+    rewind(tmp);
+    char report[8192] = {0};
+    assert_true(fread(report, 1, sizeof report - 1, tmp) > 0);
+    fclose(tmp);
+    assert_non_null(strstr(report, "CALL_OVERRAN_SHUTDOWN"));
+    assert_non_null(strstr(report, "Hanger"));
+    assert_non_null(strstr(report, "CancelQuery"));
+    assert_non_null(strstr(report, "see:  docs/contract.md#CALL_OVERRAN_SHUTDOWN\n"));
+
+    pthread_mutex_lock(&g.mu);
+    g.released = true;
+    pthread_cond_broadcast(&g.cv);
+    pthread_mutex_unlock(&g.mu);
+    wbemev_dispatcher_destroy(d); /* waits for the sequence: the final Release, the consumer's end */
+    assert_int_equal(wbemev_recording_sink_status_count(rec), 1);
+    assert_int_equal(fake_provider_calls(p, FAKE_CALL_FINAL_RELEASE), 0); /* the test's reference is left */
+    fake_provider_release(p);
+    assert_null(fake_provider_check_ended(p));
+    fake_provider_free(p);
+    wbemev_sink_release(rec);
+    wbemev_class_release(cls);
+    assert_int_equal(wbemev_live_allocations(), live);
+}
+
+static void test_call_overran_shutdown(void **state)
+{
+    (void)state;
+    overran_shutdown(WBEMEV_CONTRACT_RECORD);
+    overran_shutdown(WBEMEV_CONTRACT_STRICT); /* nothing to refuse: the same */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1472,6 +1567,7 @@ int main(void)
         cmocka_unit_test(test_threads_stop_at_own_cancel),
         cmocka_unit_test(test_host_keeps_provider_past_unregister),
         cmocka_unit_test(test_example_released_on_its_own_thread),
+        cmocka_unit_test(test_call_overran_shutdown),
     };
     return cmocka_run_group_tests_name("contract", tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "test_support.h"
 
 #include "wbemev/testkit.h" /* the recording sink */
+#include "wbemev/thread.h"  /* threads stuck in a call, portably */
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1049,6 +1050,180 @@ static void test_sd_check_hook(void **state)
     wbemev_class_release(cls);
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * Shutdown keeps its deadline: a consumer or provider stuck in a call is reported
+ * (CALL_OVERRAN_SHUTDOWN) and shutdown returns WBEMEV_E_TIMED_OUT while the call is still running
+ * (the gates prove it: they open only after shutdown returned). Destroy then waits for the call.
+ */
+/* The CALL_OVERRAN_SHUTDOWN record, which must exist. */
+static wbemev_violation overran_record(wbemev_dispatcher_t *d)
+{
+    wbemev_violation v = {0};
+    for (size_t i = 0; i < wbemev_dispatcher_violation_count(d); i++) {
+        assert_wbemev_ok(wbemev_dispatcher_violation_at(d, i, &v));
+        if (v.code == WBEMEV_VIOLATION_CALL_OVERRAN_SHUTDOWN)
+            return v;
+    }
+    fail_msg("no CALL_OVERRAN_SHUTDOWN recorded");
+    return v;
+}
+
+struct fire_arg {
+    fake_provider *p;
+    wbemev_class_t *cls;
+    wbemev_status st;
+};
+
+static void fire_main(void *arg)
+{
+    struct fire_arg *a = arg;
+    a->st = fake_fire(a->p, a->cls, "stuck", 1);
+}
+
+static void shutdown_with_consumer_in_indicate(struct fixture *fx, wbemev_delivery delivery)
+{
+    fake_provider *f = fx->p[0];
+    assert_wbemev_ok(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), sample_list, 1));
+    fake_consumer *c = test_fakes_consumer(&fx->fakes);
+    fake_consumer_gate(c, true);
+    wbemev_subscribe_options so;
+    wbemev_subscribe_options_init(&so);
+    so.delivery = delivery;
+    uint32_t id;
+    assert_wbemev_ok(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", fake_consumer_sink(c), &so, &id));
+    struct fire_arg fa = {f, fx->sample, WBEMEV_E_FAILED};
+    wbemev_thread t = {0};
+    assert_wbemev_ok(wbemev_thread_start(&t, fire_main, &fa));
+    fake_consumer_wait_entered(c, 1);
+
+    assert_wbemev_status(wbemev_dispatcher_shutdown_deadline(fx->d, 10), WBEMEV_E_TIMED_OUT);
+    /* Returned while the consumer is still at the gate: nothing accepted, no final SetStatus. */
+    assert_int_equal(fake_consumer_events(c), 0);
+    assert_int_equal(fake_consumer_completes(c), 0);
+    wbemev_violation v = overran_record(fx->d);
+    assert_string_equal(v.provider, "(consumer)");
+    assert_int_equal(v.subscription, id);
+    assert_string_equal(v.query, "SELECT * FROM Sample_Event");
+    assert_string_equal(v.first_call, "Indicate");
+    assert_int_equal(v.count, 1);
+    /* Shutting down meanwhile: nothing new gets in. */
+    uint32_t id2;
+    assert_wbemev_status(
+        wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", fake_consumer_sink(c), NULL, &id2),
+        WBEMEV_E_SHUTTING_DOWN);
+    assert_wbemev_status(wbemev_dispatcher_shutdown_deadline(fx->d, 0), WBEMEV_E_TIMED_OUT);
+    assert_int_equal(wbemev_dispatcher_violations_of(fx->d, WBEMEV_VIOLATION_CALL_OVERRAN_SHUTDOWN), 1); /* once */
+
+    fake_consumer_gate(c, false);
+    assert_wbemev_ok(wbemev_thread_join(&t));
+    assert_wbemev_ok(fa.st);
+    /* The rest of the sequence finished once the call returned. */
+    assert_wbemev_ok(wbemev_dispatcher_shutdown_deadline(fx->d, UINT32_MAX));
+    assert_int_equal(fake_consumer_events(c), 1);
+    assert_consumer_ended(c, WBEMEV_E_SHUTTING_DOWN);
+    assert_int_equal(fake_provider_refs(f), 1); /* the dispatcher's went; the test's is left */
+}
+
+static void test_shutdown_deadline_sync_consumer_in_indicate(void **state)
+{
+    shutdown_with_consumer_in_indicate(*state, WBEMEV_DELIVERY_SYNC);
+}
+
+static void test_shutdown_deadline_queued_consumer_in_indicate(void **state)
+{
+    shutdown_with_consumer_in_indicate(*state, WBEMEV_DELIVERY_QUEUED);
+}
+
+/* A provider whose ProvideEvents does not return (its loop runs inside the call). */
+struct stuck_call {
+    fake_call call;
+    wbemev_stop_flag entered, release;
+};
+
+static void stuck_hook(void *ctx, fake_provider *p, const fake_call_args *call)
+{
+    struct stuck_call *s = ctx;
+    (void)p;
+    if (call->call != s->call)
+        return;
+    wbemev_stop_flag_set(&s->entered);
+    wbemev_stop_flag_wait(&s->release, WBEMEV_THREAD_WAIT_FOREVER);
+}
+
+struct subscribe_arg {
+    wbemev_dispatcher_t *d;
+    wbemev_sink_t *consumer;
+    wbemev_status st;
+};
+
+static void subscribe_main(void *arg)
+{
+    struct subscribe_arg *a = arg;
+    uint32_t id;
+    a->st = wbemev_dispatcher_subscribe(a->d, "SELECT * FROM Sample_Event", a->consumer, NULL, &id);
+}
+
+static void test_shutdown_deadline_provide_events_blocks(void **state)
+{
+    struct fixture *fx = *state;
+    wbemev_dispatcher_destroy(fx->d); /* this test's own, with a short provider-call limit */
+    wbemev_dispatcher_options o;
+    wbemev_dispatcher_options_init(&o);
+    o.provider_call_limit_ms = 20;
+    o.shutdown_drain_ms = 10;
+    assert_wbemev_ok(wbemev_dispatcher_new(&o, &fx->d));
+    wbemev_class_t *cls = define_event_class(fx->d, "Sample_Event");
+    fake_provider *f = fx->p[0];
+    struct stuck_call s;
+    memset(&s, 0, sizeof s);
+    s.call = FAKE_CALL_PROVIDE_EVENTS;
+    assert_wbemev_ok(wbemev_stop_flag_init(&s.entered));
+    assert_wbemev_ok(wbemev_stop_flag_init(&s.release));
+    fake_provider_set_hook(f, stuck_hook, &s);
+    assert_wbemev_ok(wbemev_dispatcher_register(fx->d, "Stuck", fake_provider_base(f), sample_list, 1));
+    fake_consumer *c = test_fakes_consumer(&fx->fakes);
+    struct subscribe_arg sa = {fx->d, fake_consumer_sink(c), WBEMEV_E_FAILED};
+    wbemev_thread t = {0};
+    assert_wbemev_ok(wbemev_thread_start(&t, subscribe_main, &sa));
+    wbemev_stop_flag_wait(&s.entered, WBEMEV_THREAD_WAIT_FOREVER);
+
+    assert_wbemev_status(wbemev_dispatcher_shutdown(fx->d), WBEMEV_E_TIMED_OUT); /* the deadline, then the limit */
+    assert_false(wbemev_stop_flag_is_set(&s.release)); /* still inside ProvideEvents */
+    assert_int_equal(fake_provider_refs(f), 2); /* not released under the call */
+    wbemev_violation v = overran_record(fx->d);
+    assert_string_equal(v.provider, "Stuck");
+    assert_string_equal(v.first_call, "ProvideEvents");
+    assert_int_equal(v.subscription, 0);
+
+    wbemev_stop_flag_set(&s.release);
+    assert_wbemev_ok(wbemev_thread_join(&t));
+    assert_wbemev_ok(sa.st);
+    wbemev_dispatcher_destroy(fx->d); /* waits for the sequence, then frees */
+    fx->d = NULL;
+    assert_int_equal(fake_provider_refs(f), 1);
+    assert_consumer_ended(c, WBEMEV_E_SHUTTING_DOWN);
+    wbemev_stop_flag_destroy(&s.entered);
+    wbemev_stop_flag_destroy(&s.release);
+    wbemev_class_release(cls);
+}
+
+/* A shutdown nobody holds up finishes within its deadline: WBEMEV_S_NO_ERROR, nothing reported. */
+static void test_shutdown_deadline_nothing_stuck(void **state)
+{
+    struct fixture *fx = *state;
+    fake_provider *f = fx->p[0];
+    assert_wbemev_ok(wbemev_dispatcher_register(fx->d, "P", fake_provider_base(f), sample_list, 1));
+    fake_consumer *c = test_fakes_consumer(&fx->fakes);
+    uint32_t id;
+    assert_wbemev_ok(wbemev_dispatcher_subscribe(fx->d, "SELECT * FROM Sample_Event", fake_consumer_sink(c), NULL, &id));
+    assert_wbemev_ok(fake_fire(f, fx->sample, "e", 1));
+    assert_wbemev_ok(wbemev_dispatcher_shutdown_deadline(fx->d, 0));
+    assert_int_equal(wbemev_dispatcher_violations_of(fx->d, WBEMEV_VIOLATION_CALL_OVERRAN_SHUTDOWN), 0);
+    assert_consumer_ended(c, WBEMEV_E_SHUTTING_DOWN);
+    assert_wbemev_ok(wbemev_dispatcher_shutdown(fx->d)); /* again: done */
+    assert_wbemev_status(wbemev_dispatcher_shutdown(NULL), WBEMEV_E_INVALID_PARAMETER);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1070,6 +1245,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_projection_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subject_to_sds_filters_per_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sd_check_hook, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shutdown_deadline_sync_consumer_in_indicate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shutdown_deadline_queued_consumer_in_indicate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shutdown_deadline_provide_events_blocks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shutdown_deadline_nothing_stuck, setup, teardown),
     };
     return cmocka_run_group_tests_name("dispatcher", tests, NULL, NULL);
 }

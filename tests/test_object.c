@@ -1626,6 +1626,234 @@ static void test_live_counts_across_threads(void **state)
     wbemev_object_release(tmpl);
 }
 
+/* ---- Put through a handle of the object's own class: the fast path keeps every check ---- */
+
+static wbemev_prop_handle handle_of(wbemev_object_t *o, const char *name)
+{
+    wbemev_prop_handle h;
+    assert_wbemev_ok(wbemev_object_property_handle(o, name, &h));
+    return h;
+}
+
+static void test_put_h_checks(void **state)
+{
+    fixture *f = *state;
+    wbemev_object_t *o = spawn(f->all);
+    wbemev_value v;
+
+    /* in range, out of range: refused, nothing changed */
+    v = WBEMEV_V_SINT8(-128);
+    assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "S8"), &v));
+    v.u.sint = 128;
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "S8"), &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+    int8_t s8 = 0;
+    assert_wbemev_ok(wbemev_object_get_sint8(o, "S8", &s8));
+    assert_int_equal(s8, -128);
+    v = WBEMEV_V_UINT32(UINT32_MAX);
+    assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "U32"), &v));
+    v.u.uint = (uint64_t)UINT32_MAX + 1;
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "U32"), &v), WBEMEV_E_VALUE_OUT_OF_RANGE);
+
+    /* another type: a mismatch, whatever the bits */
+    v = WBEMEV_V_SINT32(1);
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "U32"), &v), WBEMEV_E_TYPE_MISMATCH);
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "Str"), &v), WBEMEV_E_TYPE_MISMATCH);
+
+    /* datetimes: the days of every month without the calendar, the rest with it */
+    wbemev_datetime dt = {.year = 2024, .month = 2, .day = 29, .hour = 23, .minute = 59, .second = 60};
+    v.type = WBEMEV_CIM_DATETIME;
+    v.is_null = false;
+    v.u.datetime = dt;
+    assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "Dt"), &v)); /* leap day, leap second */
+    v.u.datetime.day = 30;
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "Dt"), &v), WBEMEV_E_INVALID_PARAMETER);
+    v.u.datetime = (wbemev_datetime){.year = 2023, .month = 2, .day = 29};
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "Dt"), &v), WBEMEV_E_INVALID_PARAMETER);
+    v.u.datetime = (wbemev_datetime){.year = 2024, .month = 13, .day = 1};
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "Dt"), &v), WBEMEV_E_INVALID_PARAMETER);
+    v.u.datetime = (wbemev_datetime){.year = 2024, .month = 1, .day = 1, .utc_offset = 1000};
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "Dt"), &v), WBEMEV_E_INVALID_PARAMETER);
+    v.u.datetime = (wbemev_datetime){.is_interval = true, .days = 3, .hour = 1};
+    assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "Dt"), &v));
+    v.u.datetime.year = 1; /* an interval's unused fields must be 0 */
+    assert_wbemev_status(wbemev_object_put_h(o, handle_of(o, "Dt"), &v), WBEMEV_E_INVALID_PARAMETER);
+    wbemev_datetime got = {0};
+    assert_wbemev_ok(wbemev_object_get_datetime(o, "Dt", &got));
+    assert_true(got.is_interval);
+    assert_int_equal(got.days, 3);
+
+    /* NULL through a handle clears; a NULL value pointer too */
+    v = WBEMEV_V_NULL(WBEMEV_CIM_REAL64);
+    assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "R64"), &v));
+    assert_true(wbemev_object_is_null(o, "R64"));
+    v = WBEMEV_V_BOOLEAN(true);
+    assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "Bool"), &v));
+    assert_wbemev_ok(wbemev_object_put_h(o, handle_of(o, "Bool"), NULL));
+    assert_true(wbemev_object_is_null(o, "Bool"));
+
+    /* frozen: refused before the value is looked at */
+    wbemev_prop_handle h = handle_of(o, "R64");
+    wbemev_object_freeze(o);
+    v = WBEMEV_V_REAL64(1.5);
+    assert_wbemev_status(wbemev_object_put_h(o, h, &v), WBEMEV_E_READ_ONLY);
+    v = WBEMEV_V_SINT32(1);
+    assert_wbemev_status(wbemev_object_put_h(o, h, &v), WBEMEV_E_READ_ONLY);
+    assert_true(wbemev_object_is_null(o, "R64"));
+
+    /* a handle of another class tree, or a forged one */
+    wbemev_object_t *d = spawn(f->disk);
+    v = WBEMEV_V_REAL64(1.5);
+    assert_wbemev_status(wbemev_object_put_h(d, h, &v), WBEMEV_E_INVALID_PARAMETER);
+    wbemev_value out;
+    assert_wbemev_status(wbemev_object_get_h(d, h, &out), WBEMEV_E_INVALID_PARAMETER);
+    wbemev_prop_handle forged = h;
+    forged.index = 1000;
+    assert_wbemev_status(wbemev_object_put_h(o, forged, &v), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_get_h(o, forged, &out), WBEMEV_E_INVALID_PARAMETER);
+    wbemev_object_release(d);
+    wbemev_object_release(o);
+}
+
+/* ---- the class's live-instance count: the owner thread counts on its own under a pin, others
+ * count in the shared count; the sum stays exact and the class still goes when it is left ---- */
+
+#define PIN_EVENTS 3000
+
+typedef struct pin_thread {
+    wbemev_object_t *tmpl;     /* cloned; NULL: spawned from co */
+    wbemev_object_t *co;
+    wbemev_object_t **release; /* released by the thread, made by another */
+    wbemev_object_t **made;    /* cloned by the thread, released by another */
+    int n;
+    int errors;
+} pin_thread;
+
+static void pin_thread_main(void *arg)
+{
+    pin_thread *t = arg;
+    for (int i = 0; i < t->n; i++) {
+        if (t->made != NULL && WBEMEV_FAILED(t->tmpl != NULL ? wbemev_object_clone(t->tmpl, &t->made[i])
+                                                             : wbemev_object_spawn_instance(t->co, &t->made[i])))
+            t->errors++;
+        if (t->release != NULL)
+            wbemev_object_release(t->release[i]);
+    }
+}
+
+static void run_pin_thread(pin_thread *t)
+{
+    wbemev__thread th;
+    assert_true(wbemev__thread_start(&th, pin_thread_main, t));
+    wbemev__thread_join(&th);
+    assert_int_equal(t->errors, 0);
+}
+
+static void test_live_instances_owner_and_others(void **state)
+{
+    fixture *f = *state;
+    static wbemev_object_t *a[PIN_EVENTS], *b[PIN_EVENTS];
+    size_t allocations = wbemev_live_allocations();
+    wbemev_class_t *cls = NULL;
+    assert_wbemev_ok(wbemev_namespace_define_class(f->ns, "Pinned", "__ExtrinsicEvent", NULL, 0, &cls));
+
+    /* main spawns first: it owns the class's cache and counts on its own */
+    wbemev_object_t *tmpl = spawn(cls);
+    for (int i = 0; i < PIN_EVENTS; i++)
+        assert_wbemev_ok(wbemev_object_clone(tmpl, &a[i]));
+    assert_int_equal(wbemev_class_live_instances(cls), PIN_EVENTS + 1);
+
+    /* another thread frees main's instances and makes its own at the same time */
+    pin_thread t = {tmpl, NULL, a, b, PIN_EVENTS, 0};
+    run_pin_thread(&t);
+    assert_int_equal(wbemev_class_live_instances(cls), PIN_EVENTS + 1);
+
+    /* main frees the other thread's instances */
+    for (int i = 0; i < PIN_EVENTS; i++)
+        wbemev_object_release(b[i]);
+    assert_int_equal(wbemev_class_live_instances(cls), 1);
+    wbemev_object_release(tmpl);
+    assert_int_equal(wbemev_class_live_instances(cls), 0);
+
+    /* The class goes once nothing refers to it, though main counted on its own. */
+    assert_wbemev_ok(wbemev_namespace_delete_class(f->ns, "Pinned"));
+    wbemev_class_release(cls);
+    assert_int_equal(wbemev_live_allocations(), allocations);
+}
+
+static void test_live_instances_owner_exits(void **state)
+{
+    fixture *f = *state;
+    static wbemev_object_t *a[PIN_EVENTS];
+    size_t allocations = wbemev_live_allocations();
+    wbemev_class_t *cls = NULL;
+    assert_wbemev_ok(wbemev_namespace_define_class(f->ns, "PinnedByThread", "__ExtrinsicEvent", NULL, 0, &cls));
+
+    /* A thread that spawns first owns the class, counts on its own, and ends with its instances
+     * alive: its share stays counted, and its exit gives its pin back. */
+    pin_thread t = {NULL, wbemev_class_object(cls), NULL, a, PIN_EVENTS, 0};
+    run_pin_thread(&t);
+    assert_int_equal(wbemev_class_live_instances(cls), PIN_EVENTS);
+    for (int i = 0; i < PIN_EVENTS; i++)
+        wbemev_object_release(a[i]);
+    assert_int_equal(wbemev_class_live_instances(cls), 0);
+    assert_wbemev_ok(wbemev_namespace_delete_class(f->ns, "PinnedByThread"));
+    wbemev_class_release(cls);
+    assert_int_equal(wbemev_live_allocations(), allocations);
+}
+
+/* A second thread making and freeing instances has a cache lane of its own: no allocation once it
+ * is warm; another thread after it (which may or may not find the lane free: a thread is told apart
+ * by an address a later one can reuse) counts as exactly. */
+typedef struct lane_thread {
+    wbemev_object_t *tmpl;
+    size_t mallocs; /* in the second round */
+    size_t live;    /* the class's live instances while the thread held its round */
+    int errors;
+} lane_thread;
+
+static void lane_thread_main(void *arg)
+{
+    lane_thread *t = arg;
+    enum { N = 64 };
+    wbemev_object_t *ev[N];
+    for (int round = 0; round < 2; round++) {
+        size_t m0 = atomic_load(&g_alloc.mallocs);
+        for (int i = 0; i < N; i++)
+            if (WBEMEV_FAILED(wbemev_object_clone(t->tmpl, &ev[i])))
+                t->errors++;
+        t->live = wbemev_class_live_instances(wbemev_object_class(t->tmpl));
+        for (int i = 0; i < N; i++)
+            wbemev_object_release(ev[i]);
+        if (round == 1)
+            t->mallocs = atomic_load(&g_alloc.mallocs) - m0;
+    }
+}
+
+static void test_cache_lanes(void **state)
+{
+    fixture *f = *state;
+    size_t allocations = wbemev_live_allocations();
+    wbemev_class_t *cls = NULL;
+    assert_wbemev_ok(wbemev_namespace_define_class(f->ns, "Laned", "__ExtrinsicEvent", NULL, 0, &cls));
+    wbemev_object_t *tmpl = spawn(cls); /* lane 0: this thread */
+    for (int k = 0; k < 2; k++) {
+        lane_thread t = {tmpl, 0, 0, 0};
+        wbemev__thread th;
+        assert_true(wbemev__thread_start(&th, lane_thread_main, &t));
+        wbemev__thread_join(&th);
+        assert_int_equal(t.errors, 0);
+        assert_int_equal(t.live, 64 + 1);
+        if (k == 0)
+            assert_int_equal(t.mallocs, 0); /* lane 1: its own blocks again */
+        assert_int_equal(wbemev_class_live_instances(cls), 1);
+    }
+    wbemev_object_release(tmpl);
+    assert_int_equal(wbemev_class_live_instances(cls), 0);
+    assert_wbemev_ok(wbemev_namespace_delete_class(f->ns, "Laned"));
+    wbemev_class_release(cls);
+    assert_int_equal(wbemev_live_allocations(), allocations);
+}
+
 int main(void)
 {
     /* Installed before anything is allocated (set_allocator refuses while blocks are alive). */
@@ -1656,6 +1884,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_internals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_counts_across_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_h_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_live_instances_owner_and_others, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_live_instances_owner_exits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_lanes, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("object", tests, NULL, NULL);
     (void)wbemev_set_allocator(NULL);

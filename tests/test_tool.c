@@ -54,6 +54,9 @@ static void append(char **buf, size_t *len, const char *data, size_t n)
     *buf = p;
 }
 
+/* When set, the next child's standard output goes to this file instead of a pipe. */
+static const char *spawn_stdout;
+
 static void child_spawn(struct child *c, const char *const *args, const char *input, bool keep_input)
 {
     int out[2], err[2], in[2];
@@ -71,6 +74,12 @@ static void child_spawn(struct child *c, const char *const *args, const char *in
         dup2(in[0], 0);
         dup2(out[1], 1);
         dup2(err[1], 2);
+        if (spawn_stdout != NULL) {
+            int fd = open(spawn_stdout, O_WRONLY);
+            if (fd < 0 || dup2(fd, 1) < 0)
+                _exit(126);
+            close(fd);
+        }
         close(in[0]), close(in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
         const char *argv[32];
         size_t n = 0;
@@ -1019,6 +1028,7 @@ static void test_run_sid(void **state)
 static const char *const project_files[] = {
     "CMakeLists.txt", "README.md", ".gitignore", "acme_disk_provider.h", "acme_disk_provider.c",
     "acme_disk_thread.h", "acme_disk_plugin.c", "test_acme_disk.c", "acme_disk_dll.c", "acme_disk_mof.c",
+    "acme_disk.mof",
 };
 #define PROJECT_FILES (sizeof project_files / sizeof project_files[0])
 
@@ -1088,13 +1098,16 @@ static void test_new_project(void **state)
         if (has_placeholder(texts[i]))
             fail_msg("a placeholder is left in %s:\n%s", project_files[i], texts[i]);
     }
-    const char *provider_c = texts[4];
-    assert_contains(provider_c, ".provider_name = \"Acme_DiskProvider\"");
+    const char *provider_c = texts[4], *mof = texts[10]; /* the MOF carries the names and the CLSID */
+    assert_contains(mof, "Name = \"Acme_DiskProvider\";");
+    assert_contains(mof, "class Acme_Disk_Event : __ExtrinsicEvent");
     char clsid_line[64];
-    snprintf(clsid_line, sizeof clsid_line, ".clsid = \"%s\"", clsid);
-    assert_contains(provider_c, clsid_line);
+    snprintf(clsid_line, sizeof clsid_line, "CLSID = \"%s\";", clsid);
+    assert_contains(mof, clsid_line);
     assert_true(clsid[0] == '{' && clsid[37] == '}' && clsid[15] == '4'); /* a version-4 GUID */
-    assert_contains(texts[3], "#define ACME_DISK_EVENT_CLASS \"Acme_Disk_Event\"");
+    assert_contains(texts[3], "#define ACME_DISK_EVENT_CLASS ACME_DISK_EVENT_CLASS_NAME");
+    assert_contains(provider_c, "acme_disk_event_put_sequence(&me->mof, ev, sequence)");
+    assert_contains(texts[0], "wbemev_generate(acme_disk_provider MOF acme_disk.mof PREFIX acme_disk)");
     assert_contains(texts[0], "find_package(wbemev " );
     assert_contains(texts[0], "add_library(acme_disk MODULE acme_disk_plugin.c acme_disk_provider.c)");
     assert_contains(texts[0], "wbemev::testkit");
@@ -1123,17 +1136,17 @@ static void test_new_project(void **state)
     assert_int_equal(run(&c, given, NULL), 0);
     assert_string_equal(c.out, "");
     child_free(&c);
-    p = project_path(dir, "acme_disk_provider.c");
+    p = project_path(dir, "acme_disk.mof");
     char *text = read_file(p);
     free(p);
     assert_non_null(text);
-    assert_contains(text, ".clsid = \"{0F1E2D3C-4B5A-4978-8796-A5B4C3D2E1F0}\"");
+    assert_contains(text, "CLSID = \"{0F1E2D3C-4B5A-4978-8796-A5B4C3D2E1F0}\";");
     free(text);
     remove_project(dir);
     const char *fresh[] = {"new", "-q", "Acme_Disk", "-C", dir, NULL};
     assert_int_equal(run(&c, fresh, NULL), 0);
     child_free(&c);
-    p = project_path(dir, "acme_disk_provider.c");
+    p = project_path(dir, "acme_disk.mof");
     text = read_file(p);
     free(p);
     assert_non_null(text);
@@ -1194,6 +1207,390 @@ static void test_new_refuses(void **state)
     child_free(&c);
 }
 
+/* ---- stopping on the first signal, whatever the plugin does ---- */
+
+static void test_run_hang_stops_on_first_signal(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *mistake, *ready, *hung;
+    } hangs[] = {
+        {"mistake=hang_create", "bad_plugin: hanging in create_provider\n", "BadProvider's create_provider"},
+        {"mistake=hang_initialize", "bad_plugin: hanging in Initialize\n", "BadProvider's Initialize"},
+        {"mistake=hang_provide", "bad_plugin: hanging in ProvideEvents\n", "BadProvider's ProvideEvents"},
+        {"mistake=hang_release", "press Ctrl-C to stop\n", "BadProvider's final Release"},
+    };
+    for (size_t i = 0; i < sizeof hangs / sizeof hangs[0]; i++) {
+        struct child c;
+        const char *args[] = {"run", BAD_PLUGIN, "-p", hangs[i].mistake, "--silent", NULL};
+        child_start(&c, args, NULL);
+        child_read(&c, hangs[i].ready); /* inside the call that will not return (or about to stop) */
+        assert_int_equal(kill(c.pid, SIGTERM), 0); /* one signal only */
+        assert_int_equal(child_finish(&c), 4);
+        assert_contains(c.err, "stopped: terminated (SIGTERM), but the plugin did not return from ");
+        assert_contains(c.err, hangs[i].hung);
+        assert_contains(c.err, "(exit status 4)\n");
+        child_free(&c);
+    }
+}
+
+/* ---- exact output: whole events, counts that add up ---- */
+
+/* The summary's event counts, which must add up: printed + dropped + failed + not printed =
+ * received. Returns the printed (or counted) ones. */
+static unsigned long long assert_counts_add_up(const char *err)
+{
+    const char *line = strstr(err, "  events        ");
+    assert_non_null(line);
+    unsigned long long printed, received, dropped, failed, not_printed;
+    assert_int_equal(sscanf(line, "  events        %llu %*s %llu received, %llu dropped", &printed, &received, &dropped),
+                     3);
+    char *end;
+    const char *at = strstr(strstr(line, " dropped"), ", ");
+    assert_non_null(at);
+    failed = strtoull(at + 2, &end, 10);
+    assert_int_equal(strncmp(end, " failed", 7), 0);
+    assert_non_null(at = strstr(end, ", "));
+    not_printed = strtoull(at + 2, &end, 10);
+    assert_int_equal(strncmp(end, " not printed", 12), 0);
+    if (printed + dropped + failed + not_printed != received) {
+        print_error("the counts do not add up: %.200s\n", line);
+        fail();
+    }
+    return printed;
+}
+
+/* Each line of out is one whole JSON object. */
+static size_t assert_whole_json_lines(const char *out)
+{
+    size_t lines = 0;
+    for (const char *p = out; *p != '\0'; lines++) {
+        const char *nl = strchr(p, '\n');
+        assert_non_null(nl); /* no partial last line */
+        assert_true(p[0] == '{' && nl[-1] == '}');
+        p = nl + 1;
+    }
+    return lines;
+}
+
+static void test_run_output_closed_early(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"run", BURST_PLUGIN, "--count", "5000", "--format", "json", NULL};
+    child_start(&c, args, NULL);
+    /* `| head -1`: read one line, then close the pipe. */
+    while (strchr(c.out, '\n') == NULL) {
+        char buf[4096];
+        ssize_t got = read(c.out_fd, buf, sizeof buf);
+        assert_true(got > 0);
+        append(&c.out, &c.out_len, buf, (size_t)got);
+    }
+    close(c.out_fd);
+    c.out_fd = -1;
+    assert_int_equal(child_finish(&c), 0); /* a closed pipe is how `head` ends a run */
+    assert_counts_add_up(c.err); /* a chunk written in part counts as not printed */
+    child_free(&c);
+}
+
+static void test_run_output_error(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"run", BURST_PLUGIN, "--count", "64", "--format", "json", NULL};
+    spawn_stdout = "/dev/full";
+    child_start(&c, args, NULL);
+    spawn_stdout = NULL;
+    assert_int_equal(child_finish(&c), 1);
+    assert_contains(c.err, "cannot write the events: No space left on device");
+    assert_int_equal(assert_counts_add_up(c.err), 0);
+    child_free(&c);
+}
+
+static void test_run_format_failure(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"run", BAD_PLUGIN, "-p", "mistake=deep", "--count", "6", "--format", "json", NULL};
+    assert_int_equal(run(&c, args, NULL), 1);
+    assert_int_equal(assert_whole_json_lines(c.out), 6); /* the deep ones left nothing behind */
+    assert_contains(c.err, "cannot format a Bad_Deep_Event event (not printed)");
+    assert_contains(c.err, "failed (could not be formatted)");
+    assert_int_equal(assert_counts_add_up(c.err), 6);
+    child_free(&c);
+    const char *text[] = {"run", BAD_PLUGIN, "-p", "mistake=deep", "--count", "3", NULL};
+    assert_int_equal(run(&c, text, NULL), 1);
+    for (const char *p = c.out; *p != '\0'; p = strchr(p, '\n') + 1) {
+        assert_non_null(strchr(p, '\n'));
+        assert_null(strstr(p, "Bad_Deep_Event")); /* whole events or nothing */
+    }
+    assert_int_equal(assert_counts_add_up(c.err), 3);
+    child_free(&c);
+}
+
+static void test_query_stdin_limits(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"query", "-", NULL};
+    size_t len = 17000;
+    char *query = malloc(len + 2);
+    assert_non_null(query);
+    memset(query, 'x', len);
+    memcpy(query, "SELECT * FROM __InstanceCreationEvent WHERE Name = '", 52);
+    query[len - 1] = '\'';
+    query[len] = '\n';
+    query[len + 1] = '\0';
+    assert_int_equal(run(&c, args, query), 1);
+    assert_contains(c.err, "the query on standard input is longer than 16384 characters");
+    child_free(&c);
+    free(query);
+
+    /* A NUL byte: an error, not a query cut short. */
+    static const char nul[] = "SELECT * FROM __InstanceCreationEvent\0 WHERE nothing";
+    child_start_interactive(&c, args);
+    assert_int_equal(write(c.in_fd, nul, sizeof nul - 1), (ssize_t)(sizeof nul - 1));
+    assert_int_equal(child_finish(&c), 1);
+    assert_contains(c.err, "holds a NUL byte (at offset 37)");
+    child_free(&c);
+}
+
+/* No raw ESC or BEL from what the user or the plugin gave reaches the terminal. */
+static void assert_no_control_bytes(const char *text)
+{
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p == '\033' || *p == '\007') {
+            print_error("a raw control byte in:\n%s\n", text);
+            fail();
+        }
+    }
+}
+
+static void test_tool_escapes_user_text(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *bad_query[] = {"query", "SELECT \033[31m * FROM X", NULL};
+    assert_int_equal(run(&c, bad_query, NULL), 1);
+    assert_no_control_bytes(c.err);
+    assert_contains(c.err, "SELECT \\u001b[31m * FROM X");
+    child_free(&c);
+
+    const char *bad_plugin[] = {"run", "./no\033]0;owned\007.so", NULL};
+    assert_int_equal(run(&c, bad_plugin, NULL), 1);
+    assert_no_control_bytes(c.err);
+    assert_contains(c.err, "\\u001b]0;owned\\u0007");
+    child_free(&c);
+
+    const char *bad_param[] = {"run", BURST_PLUGIN, "-p", "\033[2J=1", NULL};
+    assert_int_equal(run(&c, bad_param, NULL), 2);
+    assert_no_control_bytes(c.err);
+    child_free(&c);
+
+    const char *echoed[] = {"run", BURST_PLUGIN, "-q", "SELECT * FROM Burst_Event WHERE Name <> '\007\033[1m'",
+                            "--count", "1", "-s", NULL};
+    assert_int_equal(run(&c, echoed, NULL), 0);
+    assert_no_control_bytes(c.err);
+    assert_contains(c.err, "subscription 1: SELECT * FROM Burst_Event WHERE Name <> '\\u0007\\u001b[1m'\n");
+    child_free(&c);
+    /* And in the trace of the calls (the query NewQuery gets). */
+    const char *traced[] = {"run", BURST_PLUGIN, "--trace", "-q", "SELECT * FROM Burst_Event WHERE Name <> '\033'",
+                            "--count", "1", "-s", NULL};
+    assert_int_equal(run(&c, traced, NULL), 0);
+    assert_no_control_bytes(c.err);
+    child_free(&c);
+}
+
+/* ---- gen, mof check, --mof ---- */
+
+#ifndef GEN_MOF_DIR
+#error "the build names tests/gen"
+#endif
+#define BURST_MOF GEN_MOF_DIR "/../../examples/burst.mof"
+
+/* True when `text` holds "NAME:LINE:COLUMN: " with both numbers > 0. */
+static bool has_position(const char *text, const char *name)
+{
+    for (const char *at = strstr(text, name); at != NULL; at = strstr(at + 1, name)) {
+        unsigned line = 0, column = 0;
+        char colon = 0;
+        if (sscanf(at + strlen(name), ":%u:%u%c", &line, &column, &colon) == 3 && line > 0 && column > 0 &&
+            colon == ':')
+            return true;
+    }
+    return false;
+}
+
+static bool file_exists(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static void remove_in(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    unlink(path);
+}
+
+static void test_gen(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wbemev_test_gen_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct child c;
+
+    /* Defaults: PREFIX from the file name, PREFIX_mof.h and PREFIX_mof.c. */
+    const char *args[] = {"gen", GEN_MOF_DIR "/all_types.mof", "-o", dir, NULL};
+    assert_int_equal(run(&c, args, NULL), 0);
+    assert_string_equal(c.err, "");
+    child_free(&c);
+    assert_true(file_exists(dir, "all_types_mof.h"));
+    assert_true(file_exists(dir, "all_types_mof.c"));
+    char path[512];
+    snprintf(path, sizeof path, "%s/all_types_mof.h", dir);
+    char *header = read_file(path);
+    assert_contains(header, "all_types_mof.h: generated by `wbemev gen` from all_types.mof.");
+    assert_contains(header, "static inline wbemev_status gen_event_put_s32(const all_types_handles *h, "
+                            "wbemev_object_t *obj, int32_t x)");
+    assert_contains(header, "wbemev_prop_handle default_;"); /* a C keyword as a member */
+    free(header);
+    remove_in(dir, "all_types_mof.h");
+    remove_in(dir, "all_types_mof.c");
+
+    /* Named files and prefix. */
+    const char *named[] = {"gen", BURST_MOF, "-o", dir, "--prefix", "bx", "--header", "b.h", "--source", "b.c", NULL};
+    assert_int_equal(run(&c, named, NULL), 0);
+    child_free(&c);
+    snprintf(path, sizeof path, "%s/b.c", dir);
+    char *source = read_file(path);
+    assert_contains(source, "#include \"b.h\"");
+    assert_contains(source, "const wbemev_registration bx_registration = {");
+    assert_contains(source, "\"{3ACC121C-25FA-4926-A131-D77F9BF4DC25}\"");
+    free(source);
+    remove_in(dir, "b.h");
+    remove_in(dir, "b.c");
+
+    /* A MOF error: FILE:LINE:COLUMN, the line and a caret; exit 1; nothing written. */
+    const char *bad[] = {"gen", GEN_MOF_DIR "/bad_syntax.mof", "-o", dir, NULL};
+    assert_int_equal(run(&c, bad, NULL), 1);
+    if (!has_position(c.err, "bad_syntax.mof")) {
+        print_error("no bad_syntax.mof:LINE:COLUMN in:\n%s\n", c.err);
+        fail();
+    }
+    assert_contains(c.err, "^");
+    assert_string_equal(c.out, "");
+    child_free(&c);
+    assert_false(file_exists(dir, "bad_syntax_mof.h"));
+
+    /* Two MOF names, one C name: both named, exit 1, nothing written. */
+    const char *clash[] = {"gen", GEN_MOF_DIR "/collision.mof", "-o", dir, NULL};
+    assert_int_equal(run(&c, clash, NULL), 1);
+    assert_contains(c.err, "collision.mof:5: property 'Clash_Event.Item_Count' gives the C name "
+                           "'clash_event_put_item_count', which property 'Clash_Event.ItemCount' already has");
+    child_free(&c);
+    assert_false(file_exists(dir, "collision_mof.h"));
+
+    /* A missing file, a directory that is not there. */
+    const char *missing[] = {"gen", GEN_MOF_DIR "/no_such.mof", "-o", dir, NULL};
+    assert_int_equal(run(&c, missing, NULL), 1);
+    assert_contains(c.err, "no_such.mof");
+    child_free(&c);
+    const char *nowhere[] = {"gen", BURST_MOF, "-o", "/nonexistent/dir", NULL};
+    assert_int_equal(run(&c, nowhere, NULL), 1);
+    assert_contains(c.err, "wbemev gen: cannot write /nonexistent/dir/burst_mof.h: No such file or directory");
+    child_free(&c);
+
+    /* Usage errors: exit 2. */
+    const struct {
+        const char *args[8];
+        const char *message;
+    } usage[] = {
+        {{"gen", NULL}, "missing the MOF file"},
+        {{"gen", BURST_MOF, BURST_MOF, NULL}, "one MOF file only"},
+        {{"gen", BURST_MOF, "--prefix", "Bad-Name", NULL}, "--prefix needs a lower-case C identifier"},
+        {{"gen", BURST_MOF, "--prefix", "int", NULL}, "--prefix needs a lower-case C identifier"},
+        {{"gen", BURST_MOF, "--header", "a/b.h", NULL}, "--header needs a file name without a directory"},
+        {{"gen", BURST_MOF, "--bogus", NULL}, "unknown option '--bogus'"},
+    };
+    for (size_t i = 0; i < sizeof usage / sizeof usage[0]; i++) {
+        assert_int_equal(run(&c, usage[i].args, NULL), 2);
+        assert_contains(c.err, usage[i].message);
+        child_free(&c);
+    }
+    const char *help[] = {"help", "gen", NULL};
+    assert_int_equal(run(&c, help, NULL), 0);
+    assert_contains(c.out, "usage: wbemev gen FILE.mof");
+    child_free(&c);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_mof_check(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *args[] = {"mof", "check", BURST_MOF, GEN_MOF_DIR "/all_types.mof", NULL};
+    assert_int_equal(run(&c, args, NULL), 0);
+    assert_contains(c.out, "burst.mof: 1 class, 2 instances, 0 qualifier declarations\n");
+    assert_contains(c.out, "  provider BurstProvider {3ACC121C-25FA-4926-A131-D77F9BF4DC25}");
+    assert_contains(c.out, "    SELECT * FROM Burst_Event\n");
+    assert_contains(c.out, "all_types.mof: 4 classes, 2 instances, 0 qualifier declarations\n");
+    assert_string_equal(c.err, "");
+    child_free(&c);
+
+    /* A bad file among good ones: its diagnostic, the others still checked, exit 1. */
+    const char *mixed[] = {"mof", "check", GEN_MOF_DIR "/bad_syntax.mof", GEN_MOF_DIR "/classes_only.mof", NULL};
+    assert_int_equal(run(&c, mixed, NULL), 1);
+    assert_true(has_position(c.err, "bad_syntax.mof"));
+    assert_contains(c.out, "classes_only.mof: 1 class, 0 instances, 0 qualifier declarations\n");
+    assert_true(strstr(c.out, "provider") == NULL); /* no registration there */
+    child_free(&c);
+
+    const char *none[] = {"mof", "check", NULL};
+    assert_int_equal(run(&c, none, NULL), 2);
+    assert_contains(c.err, "missing the MOF file");
+    child_free(&c);
+}
+
+/* --mof defines classes before the plugin's own: classes_only.mof's Burst_Event has Extra. */
+static void test_query_and_run_with_mof(void **state)
+{
+    (void)state;
+    struct child c;
+    const char *query = "SELECT * FROM Burst_Event WHERE Extra = 'x'";
+    const char *plugin_only[] = {"query", "--plugin", BURST_PLUGIN, query, NULL};
+    assert_int_equal(run(&c, plugin_only, NULL), 1);
+    assert_contains(c.err, "Extra");
+    child_free(&c);
+    const char *with_mof[] = {"query", "--plugin", BURST_PLUGIN, "--mof", GEN_MOF_DIR "/classes_only.mof", query, NULL};
+    assert_int_equal(run(&c, with_mof, NULL), 0);
+    assert_string_equal(c.out, "SELECT * FROM Burst_Event WHERE Extra = \"x\"\n"); /* normalized */
+    child_free(&c);
+    const char *mof_only[] = {"query", "-M", GEN_MOF_DIR "/classes_only.mof", "SELECT * FROM Burst_Event WHERE Nope = 1",
+                              NULL};
+    assert_int_equal(run(&c, mof_only, NULL), 1); /* classes checked without a plugin */
+    assert_contains(c.err, "Nope");
+    child_free(&c);
+    const char *bad_mof[] = {"query", "--mof", GEN_MOF_DIR "/bad_syntax.mof", query, NULL};
+    assert_int_equal(run(&c, bad_mof, NULL), 1);
+    assert_true(has_position(c.err, "bad_syntax.mof"));
+    child_free(&c);
+
+    const char *run_args[] = {"run", BURST_PLUGIN, "--mof", GEN_MOF_DIR "/classes_only.mof", "--query",
+                              "SELECT * FROM Burst_Event WHERE Extra IS NULL", "--count", "5", "--format", "json",
+                              "--no-progress", NULL};
+    assert_int_equal(run(&c, run_args, NULL), 0);
+    assert_int_equal(count_lines(c.out), 5);
+    child_free(&c);
+    const char *run_bad[] = {"run", BURST_PLUGIN, "--mof", GEN_MOF_DIR "/bad_syntax.mof", "--count", "5", NULL};
+    assert_int_equal(run(&c, run_bad, NULL), 1);
+    assert_true(has_position(c.err, "bad_syntax.mof"));
+    child_free(&c);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -1218,6 +1615,15 @@ int main(void)
         cmocka_unit_test(test_run_sid),
         cmocka_unit_test(test_new_project),
         cmocka_unit_test(test_new_refuses),
+        cmocka_unit_test(test_run_hang_stops_on_first_signal),
+        cmocka_unit_test(test_run_output_closed_early),
+        cmocka_unit_test(test_run_output_error),
+        cmocka_unit_test(test_run_format_failure),
+        cmocka_unit_test(test_query_stdin_limits),
+        cmocka_unit_test(test_tool_escapes_user_text),
+        cmocka_unit_test(test_gen),
+        cmocka_unit_test(test_mof_check),
+        cmocka_unit_test(test_query_and_run_with_mof),
     };
     return cmocka_run_group_tests_name("tool", tests, NULL, NULL);
 }

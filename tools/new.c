@@ -24,6 +24,8 @@ static const char new_usage[] =
     "NAME is a C identifier: ASCII letters, digits and single underscores, starting with a letter\n"
     "and not ending with an underscore. For Acme_Disk the project has:\n"
     "\n"
+    "  acme_disk.mof             the class and the registration: the build generates the C for\n"
+    "                            them (acme_disk_mof.h, wbemev_generate), mofcomp loads it\n"
     "  acme_disk_provider.c, .h  provider Acme_DiskProvider, class Acme_Disk_Event: a worker thread\n"
     "                            that fires while a consumer listens (NewQuery/CancelQuery), backs\n"
     "                            off on WBEMEV_E_SERVER_TOO_BUSY, stops on WBEMEV_E_CALL_CANCELLED\n"
@@ -60,6 +62,7 @@ static const struct {
     {"test.c.in", "test_@LOWER@.c"},
     {"dll.c.in", "@LOWER@_dll.c"},
     {"mof.c.in", "@LOWER@_mof.c"},
+    {"mof.in", "@LOWER@.mof"},
 };
 #define PROJECT_FILES (sizeof project_files / sizeof project_files[0])
 
@@ -338,9 +341,15 @@ int tool_cmd_new(int argc, char **argv)
     snprintf(provider, sizeof provider, "%sProvider", name);
     snprintf(cls, sizeof cls, "%s_Event", name);
     snprintf(version, sizeof version, "%d.%d", WBEMEV_VERSION_MAJOR, WBEMEV_VERSION_MINOR);
+    /* The class's C name in the code `wbemev gen` writes from the project's MOF. */
+    char cls_c[2 * sizeof cls], cls_c_upper[2 * sizeof cls];
+    tool_c_name(cls, cls_c, sizeof cls_c);
+    for (size_t i = 0; i < sizeof cls_c; i++)
+        cls_c_upper[i] = (char)(cls_c[i] >= 'a' && cls_c[i] <= 'z' ? cls_c[i] - 'a' + 'A' : cls_c[i]);
     const struct subst keys[] = {
         {"NAME", name}, {"LOWER", lower},    {"UPPER", upper},          {"PROVIDER", provider},
-        {"CLASS", cls}, {"CLSID", clsid},    {"WBEMEV_VERSION", version},
+        {"CLASS", cls}, {"CLSID", clsid},    {"WBEMEV_VERSION", version}, {"CLASS_C", cls_c},
+        {"UPPER_CLASS_C", cls_c_upper},
     };
     const size_t nkeys = sizeof keys / sizeof keys[0];
 

@@ -4,10 +4,18 @@
  * Threads: the provider's own threads deliver events (synchronously, or through the dispatcher's
  * worker with --queued) to the consumer sink, which only queues them (a consumer returns quickly and
  * never blocks the provider: past --queue events it drops, as WMI does past its high threshold). A
- * printer thread formats and writes them. The main thread waits on a self-pipe for the stop signals
- * (Ctrl-C, --count reached, output closed) with a timeout for --seconds and the progress line, and,
- * with --interactive, on standard input: it runs the commands itself (subscribe and cancel are
- * never made from inside a provider call or a consumer).
+ * printer thread formats each event whole into a buffer and writes the buffer; an event that
+ * cannot be formatted is counted as failed and not written at all. The main thread waits on a
+ * self-pipe for the reasons to stop (SIGINT or SIGTERM, --count reached, output closed) with a
+ * timeout for --seconds and the progress line, and, with --interactive, on standard input: it runs
+ * the commands itself (subscribe and cancel are never made from inside a provider call or a
+ * consumer). The signals are taken by the watchdog's thread (watchdog.c), which also ends the
+ * process when the main thread is stuck in a plugin call after the first one.
+ *
+ * Counting: every event the consumer receives is printed (counted, with --silent), dropped (the
+ * output queue was full), failed (could not be formatted) or not printed (queued when the run
+ * stopped or the output closed, in a chunk whose write failed, or arriving after the stop); the
+ * summary's numbers add up to the received count.
  *
  * With --trace or --interactive the provider is wrapped in the tracing provider (trace.c) and
  * registered by the tool, in place of wbemev_module_register.
@@ -18,6 +26,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -49,6 +58,8 @@ static const char run_usage[] =
     "                         Overrides the WBEMEV_CONTRACT environment variable\n"
     "  -p, --param KEY=VALUE  a parameter for the provider (repeatable); 'wbemev run PLUGIN --help'\n"
     "                         lists the plugin's parameters\n"
+    "  -M, --mof FILE         define the classes of a MOF file before the plugin's own (repeatable):\n"
+    "                         for a plugin that does not carry its classes\n"
     "  -s, --silent           print no events: count them (and show the summary)\n"
     "      --queued           deliver through the dispatcher's worker thread, not on the\n"
     "                         provider's thread\n"
@@ -65,7 +76,10 @@ static const char run_usage[] =
     "      --progress         show the progress line even when standard error is not a terminal\n"
     "                         (never with --interactive, nor while the trace goes to standard error)\n"
     "      --no-progress      never show it\n"
-    "  -h, --help             show this help (and PLUGIN's parameters when given)\n"
+    "  -h, --help             show this help (and PLUGIN's parameters when given)\n";
+
+/* The rest of the help, apart: one string literal stays within what every C compiler takes. */
+static const char run_usage_more[] =
     "\n"
     "Interactive commands (--interactive; one a line, answers on standard error):\n"
     "  subscribe WQL          subscribe with the query; prints the new subscription's id\n"
@@ -78,8 +92,12 @@ static const char run_usage[] =
     "A provider that keeps indicating once no subscription is left gets a warning (and a trace\n"
     "line), once each time the last subscription goes.\n"
     "\n"
-    "Exit status: 0 done; 1 the plugin or a subscription failed; 2 bad command line; 3 contract\n"
-    "violations under --contract strict.\n"
+    "SIGINT or SIGTERM stops the run (the summary follows); if the plugin hangs in a call, the tool\n"
+    "says which two seconds later and exits with status 4; a second signal ends it at once.\n"
+    "\n"
+    "Exit status: 0 done; 1 the plugin or a subscription failed, an event could not be formatted or\n"
+    "the output could not be written; 2 bad command line; 3 contract violations under --contract\n"
+    "strict; 4 stopped while the plugin hung (or the host's shutdown timed out).\n"
     "\n"
     "Examples:\n"
     "  wbemev run ./burst_plugin.so --count 800 --format json\n"
@@ -99,6 +117,7 @@ struct run_sub {
 struct run {
     /* options */
     const char *plugin_path;
+    tool_mof_list mofs; /* --mof */
     const char **queries;
     size_t nqueries;
     char **keys;
@@ -120,7 +139,8 @@ struct run {
     size_t head, len;
     bool stopping, discard, output_failed, count_reached;
     int output_errno;
-    uint64_t received, admitted, dropped, printed, discarded;
+    /* received == printed + dropped + failed + discarded + late */
+    uint64_t received, admitted, dropped, printed, failed, discarded, late;
 
     /* the terminal: event lines and the progress line take turns, under term */
     pthread_mutex_t term;
@@ -139,6 +159,8 @@ struct run {
     const char *provider_name;
     struct run_sub *subs;
     size_t nsubs, subs_cap, live;
+    wbemev_provider_t *provider; /* the plugin's, borrowed while registered: which calls it has */
+    bool provided;               /* a subscription succeeded: ProvideEvents was made */
     bool has_sid;
     uint8_t sid[TOOL_SID_MAX];
     size_t sid_length;
@@ -150,9 +172,10 @@ struct run {
     size_t inlen;
 };
 
-/* The self-pipe: the signal handler, the consumer and the printer write one byte to wake main. */
+/* The self-pipe: the watchdog (on a signal), the consumer and the printer write one byte to wake
+ * main. */
 static int notify_pipe[2] = {-1, -1};
-static volatile sig_atomic_t interrupts;
+static atomic_int interrupts;
 
 static void notify(char c)
 {
@@ -160,17 +183,26 @@ static void notify(char c)
     (void)n;
 }
 
-static void on_signal(int sig)
+/* The first SIGINT or SIGTERM (the watchdog's thread). */
+static void on_first_signal(void *ctx, int sig)
 {
-    int saved = errno;
-    if (interrupts > 0) {
-        /* A second Ctrl-C while stopping: stop now, the hard way. */
-        signal(sig, SIG_DFL);
-        raise(sig);
-    }
-    interrupts = 1;
+    (void)ctx, (void)sig;
+    atomic_store(&interrupts, 1);
     notify('i');
-    errno = saved;
+}
+
+/* The main thread is about to call `call` of the plugin's provider (the watchdog names it if the
+ * call hangs after a signal); NULL: back in the tool. */
+static void in_plugin(const struct run *r, const char *call)
+{
+    if (call == NULL) {
+        tool_watchdog_phase(NULL);
+        return;
+    }
+    char *esc, what[160];
+    snprintf(what, sizeof what, "%s's %s", tool_escape(r->provider_name, &esc), call);
+    free(esc);
+    tool_watchdog_phase(what);
 }
 
 static uint64_t now_ns(void)
@@ -188,8 +220,9 @@ static wbemev_status on_event(void *ctx, wbemev_object_t *event)
     bool reached = false;
     pthread_mutex_lock(&r->lock);
     r->received++;
-    if (r->stopping || (r->has_count && r->admitted >= r->count)) {
-        /* past --count or stopping: not printed, not a drop */
+    /* --count counts events printed: those that failed to format leave room for others. */
+    if (r->stopping || (r->has_count && r->admitted - r->failed >= r->count)) {
+        r->late++; /* past --count or stopping: not printed, not a drop */
     } else if (r->silent) {
         r->admitted++;
         r->printed++;
@@ -228,6 +261,19 @@ static wbemev_status format_event(struct run *r, const wbemev_object_t *obj, too
     }
 }
 
+/* Interrupted or output closed: what is still queued is not printed. */
+static void drain_ring(struct run *r)
+{
+    pthread_mutex_lock(&r->lock);
+    while (r->len > 0) {
+        wbemev_object_release(r->ring[r->head]);
+        r->head = (r->head + 1) % r->queue_max;
+        r->len--;
+        r->discarded++;
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
 static void *printer_main(void *arg)
 {
     struct run *r = arg;
@@ -248,12 +294,17 @@ static void *printer_main(void *arg)
         r->len -= k;
         pthread_mutex_unlock(&r->lock);
 
+        /* Whole events or nothing: one that fails to format leaves no partial text behind. */
         t.length = 0;
+        size_t failed = 0;
         for (size_t i = 0; i < k; i++) {
+            size_t mark = t.length;
             wbemev_status st = format_event(r, chunk[i], &t);
             if (WBEMEV_FAILED(st)) {
+                t.length = mark;
+                failed++;
                 char sbuf[160];
-                tool_error("run", "cannot format a %s event: %s", wbemev_object_class_name(chunk[i]),
+                tool_error("run", "cannot format a %s event (not printed): %s", wbemev_object_class_name(chunk[i]),
                            tool_status_text(st, sbuf, sizeof sbuf));
             }
             wbemev_object_release(chunk[i]);
@@ -266,34 +317,27 @@ static void *printer_main(void *arg)
         int err = errno;
         pthread_mutex_unlock(&r->term);
 
-        bool reached = false, failed = false;
+        bool reached = false, write_failed = false;
         pthread_mutex_lock(&r->lock);
+        r->failed += failed;
         if (ok) {
-            r->printed += k;
+            r->printed += k - failed;
             reached = r->has_count && r->printed >= r->count && !r->count_reached;
             r->count_reached = r->count_reached || reached;
         } else {
-            r->output_failed = failed = true;
-            r->output_errno = err;
-            r->discarded += k;
+            r->output_failed = write_failed = true;
+            r->output_errno = err != 0 ? err : EIO;
+            r->discarded += k - failed; /* a chunk written in part counts wholly as not printed */
         }
         pthread_mutex_unlock(&r->lock);
         if (reached)
             notify('c');
-        if (failed) {
+        if (write_failed) {
             notify('o');
             break;
         }
     }
-    /* Interrupted or output closed: what is still queued is not printed. */
-    pthread_mutex_lock(&r->lock);
-    while (r->len > 0) {
-        wbemev_object_release(r->ring[r->head]);
-        r->head = (r->head + 1) % r->queue_max;
-        r->len--;
-        r->discarded++;
-    }
-    pthread_mutex_unlock(&r->lock);
+    drain_ring(r);
     tool_text_free(&t);
     return NULL;
 }
@@ -362,14 +406,25 @@ static bool plugin_knows_param(const wbemev_module *m, const char *key)
     return false;
 }
 
+/* The plugin's own text, its control bytes escaped. */
+static void put_plugin_text(const char *s)
+{
+    tool_write_escaped(stdout, s, strlen(s), false);
+}
+
 static void print_plugin_params(const tool_plugin *p)
 {
     const wbemev_module *m = p->module;
-    printf("\nPlugin %s: %s\n", m->registration->provider_name,
-           m->description != NULL ? m->description : "(no description)");
-    printf("Event queries:");
-    for (size_t i = 0; i < m->registration->query_count; i++)
-        printf("%s%s\n", i == 0 ? " " : "               ", m->registration->event_queries[i]);
+    printf("\nPlugin ");
+    put_plugin_text(m->registration->provider_name);
+    printf(": ");
+    put_plugin_text(m->description != NULL ? m->description : "(no description)");
+    printf("\nEvent queries:");
+    for (size_t i = 0; i < m->registration->query_count; i++) {
+        printf("%s", i == 0 ? " " : "               ");
+        put_plugin_text(m->registration->event_queries[i]);
+        printf("\n");
+    }
     if (m->params_help == NULL) {
         printf("Parameters: none documented\n");
         return;
@@ -377,8 +432,10 @@ static void print_plugin_params(const tool_plugin *p)
     printf("Parameters (--param KEY=VALUE):\n");
     for (const char *line = m->params_help; *line != '\0';) {
         const char *nl = strchr(line, '\n');
-        int len = nl != NULL ? (int)(nl - line) : (int)strlen(line);
-        printf("  %.*s\n", len, line);
+        size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+        printf("  ");
+        tool_write_escaped(stdout, line, len, false);
+        printf("\n");
         if (nl == NULL)
             break;
         line = nl + 1;
@@ -392,13 +449,14 @@ static void free_options(struct run *r)
     free(r->keys);
     free(r->values);
     free(r->queries);
+    tool_mof_list_free(&r->mofs);
 }
 
 static int parse_options(struct run *r, int argc, char **argv)
 {
     enum {
         OPT_HELP = 1, OPT_QUERY, OPT_COUNT, OPT_SECONDS, OPT_FORMAT, OPT_CONTRACT, OPT_PARAM, OPT_SILENT,
-        OPT_QUEUED, OPT_QUEUE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TRACE, OPT_INTERACTIVE, OPT_SID
+        OPT_QUEUED, OPT_QUEUE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TRACE, OPT_INTERACTIVE, OPT_SID, OPT_MOF
     };
     static const tool_option opts[] = {
         {"help", 'h', TOOL_NO_VALUE, OPT_HELP},
@@ -416,6 +474,7 @@ static int parse_options(struct run *r, int argc, char **argv)
         {"trace", 0, TOOL_OPTIONAL_VALUE, OPT_TRACE},
         {"interactive", 'i', TOOL_NO_VALUE, OPT_INTERACTIVE},
         {"sid", 0, TOOL_VALUE, OPT_SID},
+        {"mof", 'M', TOOL_VALUE, OPT_MOF},
         {NULL, 0, TOOL_NO_VALUE, 0},
     };
     tool_args a = {argc, argv, 1, "run", false};
@@ -504,6 +563,10 @@ static int parse_options(struct run *r, int argc, char **argv)
                                                "not '%s'", v);
             r->has_sid = true;
             break;
+        case OPT_MOF:
+            if (!tool_mof_list_add(&r->mofs, v))
+                return EXIT_FAIL;
+            break;
         default:
             if (r->plugin_path != NULL)
                 return tool_usage_error("run", "one plugin only ('%s' and '%s')", r->plugin_path, v);
@@ -516,6 +579,8 @@ static int parse_options(struct run *r, int argc, char **argv)
 
 /* ---- run ---- */
 
+/* The self-pipe, and the watchdog that takes SIGINT and SIGTERM: set up before the plugin is
+ * loaded, so that every thread (the plugin's too) has them blocked. */
 static bool setup_notify(void)
 {
     if (pipe(notify_pipe) != 0)
@@ -524,27 +589,24 @@ static bool setup_notify(void)
         fcntl(notify_pipe[i], F_SETFD, FD_CLOEXEC);
         fcntl(notify_pipe[i], F_SETFL, fcntl(notify_pipe[i], F_GETFL) | O_NONBLOCK);
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* a closed stdout is a write error, handled as "output closed" */
-    return true;
+    return tool_watchdog_start("run", on_first_signal, NULL);
 }
 
-/* What wbemev_module_register does (the classes, the provider, its registration), with the tracing
- * provider between the provider the plugin creates and the dispatcher. */
-static wbemev_status register_wrapped(struct run *r, wbemev_dispatcher_t *d, const wbemev_module *m,
-                                      const wbemev_module_args *args)
+/* What wbemev_module_register does (the classes, the provider, its registration), one step at a
+ * time so that a step that hangs is named, with the tracing provider between the provider the
+ * plugin creates and the dispatcher when tracing. */
+static wbemev_status register_provider(struct run *r, wbemev_dispatcher_t *d, const wbemev_module *m,
+                                       const wbemev_module_args *args)
 {
     const wbemev_registration *reg = m->registration;
     wbemev_status st = wbemev_registration_define_classes(reg, wbemev_dispatcher_namespace(d), true);
     if (WBEMEV_FAILED(st))
         return st;
     wbemev_provider_t *real = NULL;
+    in_plugin(r, "create_provider");
     st = m->create_provider(m->ctx, args, &real);
+    in_plugin(r, NULL);
     if (tool_tracer_tracing(r->tracer)) {
         tool_text params = {NULL, 0, 0};
         for (size_t i = 0; i < args->count; i++) {
@@ -566,14 +628,22 @@ static wbemev_status register_wrapped(struct run *r, wbemev_dispatcher_t *d, con
     }
     if (WBEMEV_FAILED(st))
         return st;
-    wbemev_provider_t *wrapped;
-    st = tool_trace_provider(r->tracer, real, &wrapped);
-    if (WBEMEV_FAILED(st)) {
-        wbemev_provider_release(real);
-        return st;
+    wbemev_provider_t *registered = real;
+    if (r->tracer != NULL) {
+        st = tool_trace_provider(r->tracer, real, &registered);
+        if (WBEMEV_FAILED(st)) {
+            wbemev_provider_release(real);
+            return st;
+        }
     }
-    st = wbemev_dispatcher_register(d, reg->provider_name, wrapped, reg->event_queries, reg->query_count);
-    wbemev_provider_release(wrapped); /* the dispatcher keeps its own reference on success */
+    r->provider = real;
+    in_plugin(r, real->vtbl->initialize != NULL ? "Initialize" : "AddRef");
+    st = wbemev_dispatcher_register(d, reg->provider_name, registered, reg->event_queries, reg->query_count);
+    in_plugin(r, "Release");
+    wbemev_provider_release(registered); /* the dispatcher keeps its own reference on success */
+    in_plugin(r, NULL);
+    if (WBEMEV_FAILED(st))
+        r->provider = NULL;
     return st;
 }
 
@@ -614,7 +684,21 @@ static bool run_subscribe(struct run *r, const char *query)
     if (r->tracer != NULL)
         tool_tracer_set_subscriptions(r->tracer, r->live + 1);
     uint32_t id;
+    /* The calls subscribe makes into the provider: AccessCheck, NewQuery (those it has), and
+     * ProvideEvents the first time. */
+    char calls[64] = "";
+    if (r->provider != NULL) {
+        const wbemev_provider_vtbl *v = r->provider->vtbl;
+        snprintf(calls, sizeof calls, "%s%s%s%s%s", v->access_check != NULL ? "AccessCheck" : "",
+                 v->access_check != NULL && (v->new_query != NULL || !r->provided) ? " or " : "",
+                 v->new_query != NULL ? "NewQuery" : "", v->new_query != NULL && !r->provided ? " or " : "",
+                 !r->provided ? "ProvideEvents" : "");
+    }
+    in_plugin(r, calls[0] != '\0' ? calls : NULL);
     st = wbemev_dispatcher_subscribe(r->d, query, r->consumer, &r->sopts, &id);
+    in_plugin(r, NULL);
+    if (WBEMEV_SUCCEEDED(st))
+        r->provided = true;
     if (WBEMEV_FAILED(st)) {
         if (r->tracer != NULL)
             tool_tracer_set_subscriptions(r->tracer, r->live);
@@ -628,7 +712,9 @@ static bool run_subscribe(struct run *r, const char *query)
     s->query = copy;
     s->live = true;
     r->live++;
-    fprintf(stderr, "wbemev run: subscription %lu: %s\n", (unsigned long)id, query);
+    char *esc;
+    fprintf(stderr, "wbemev run: subscription %lu: %s\n", (unsigned long)id, tool_escape(query, &esc));
+    free(esc);
     fflush(stderr);
     return true;
 }
@@ -645,7 +731,9 @@ static struct run_sub *find_sub(struct run *r, uint32_t id)
 static wbemev_status run_unsubscribe(struct run *r, struct run_sub *s)
 {
     wbemev_dispatcher_subscription_stats(r->d, s->id, &s->last);
+    in_plugin(r, r->provider != NULL && r->provider->vtbl->cancel_query != NULL ? "CancelQuery" : NULL);
     wbemev_status st = wbemev_dispatcher_unsubscribe(r->d, s->id);
+    in_plugin(r, NULL);
     s->live = false;
     r->live--;
     if (r->tracer != NULL)
@@ -722,11 +810,12 @@ static FILE *answer_begin(struct answer *a)
     return a->f != NULL ? a->f : stderr;
 }
 
+/* Writes the answer, the control bytes of what it quotes (queries, names) escaped. */
 static void answer_end(struct answer *a)
 {
     if (a->f != NULL) {
         fclose(a->f);
-        fwrite(a->text, 1, a->len, stderr);
+        tool_write_escaped(stderr, a->text, a->len, true);
         free(a->text);
     }
     fflush(stderr);
@@ -805,9 +894,12 @@ static void cmd_cancel(struct run *r, const char *arg)
     s->cancelled = true;
     if (WBEMEV_FAILED(st))
         tool_error("run", "cancelled subscription %lu: %s", (unsigned long)s->id, tool_status_text(st, sbuf, sizeof sbuf));
-    else
-        fprintf(stderr, "wbemev run: cancelled subscription %lu: %s%s\n", (unsigned long)s->id, s->query,
-                r->live == 0 ? " (no subscription left)" : "");
+    else {
+        char *esc;
+        fprintf(stderr, "wbemev run: cancelled subscription %lu: %s%s\n", (unsigned long)s->id,
+                tool_escape(s->query, &esc), r->live == 0 ? " (no subscription left)" : "");
+        free(esc);
+    }
     fflush(stderr);
 }
 
@@ -950,6 +1042,7 @@ static int host(struct run *r, const tool_plugin *plugin)
     pthread_t printer;
     bool printer_started = false, registered = false;
     const char *reason = NULL;
+    wbemev_status shutdown_st = WBEMEV_S_NO_ERROR;
     char reason_buf[64];
     uint64_t elapsed = 0;
 
@@ -972,7 +1065,9 @@ static int host(struct run *r, const tool_plugin *plugin)
     }
 
     wbemev_module_args args = {r->nparams, (const char *const *)r->keys, r->values};
-    st = r->tracer != NULL ? register_wrapped(r, d, m, &args) : wbemev_module_register(d, m, &args);
+    if (!tool_mof_define("run", &r->mofs, wbemev_dispatcher_namespace(d)))
+        goto out; /* before the plugin's classes, which may derive from them */
+    st = register_provider(r, d, m, &args);
     if (WBEMEV_FAILED(st)) {
         tool_error("run", "cannot start %s: %s", reg->provider_name, tool_status_text(st, sbuf, sizeof sbuf));
         if (st == WBEMEV_E_INVALID_PARAMETER && r->nparams > 0)
@@ -1019,13 +1114,16 @@ static int host(struct run *r, const tool_plugin *plugin)
     }
     if (r->tracer != NULL)
         tool_tracer_watch(r->tracer, true); /* from here, Indicate with no subscription is noticed */
+    char *name_esc;
+    const char *name = tool_escape(reg->provider_name, &name_esc);
     if (r->interactive)
         fprintf(stderr, "wbemev run: running %s (%zu subscription%s); commands on standard input ('help' lists "
                         "them), Ctrl-C or 'quit' to stop\n",
-                reg->provider_name, r->nqueries, r->nqueries == 1 ? "" : "s");
+                name, r->nqueries, r->nqueries == 1 ? "" : "s");
     else
-        fprintf(stderr, "wbemev run: running %s (%zu subscription%s); press Ctrl-C to stop\n", reg->provider_name,
-                r->nqueries, r->nqueries == 1 ? "" : "s");
+        fprintf(stderr, "wbemev run: running %s (%zu subscription%s); press Ctrl-C to stop\n", name, r->nqueries,
+                r->nqueries == 1 ? "" : "s");
+    free(name_esc);
     fflush(stderr);
     r->stdin_open = r->interactive;
     prompt(r);
@@ -1077,7 +1175,7 @@ stop:
         tool_tracer_watch(r->tracer, false); /* the cancels that follow are the tool's own */
     pthread_mutex_lock(&r->lock);
     r->stopping = true;
-    r->discard = interrupts > 0;
+    r->discard = atomic_load(&interrupts) > 0;
     pthread_cond_broadcast(&r->more);
     pthread_mutex_unlock(&r->lock);
     if (reason == NULL) {
@@ -1095,15 +1193,20 @@ stop:
         if (r->subs[i].live)
             run_unsubscribe(r, &r->subs[i]); /* its counters as they were just before */
     }
+    in_plugin(r, "final Release");
     wbemev_dispatcher_unregister(d, reg->provider_name); /* the provider stops and joins its threads */
+    in_plugin(r, NULL);
     registered = false;
+    r->provider = NULL;
     if (printer_started) {
         pthread_join(printer, NULL);
         printer_started = false;
     }
+    drain_ring(r); /* queued after the printer ended (its output closed): not printed either */
     /* Shut the host down before the summary: what it checks at shutdown (objects still alive, a
-     * provider still holding its sink) is in the report. The printer has let go of its events. */
-    wbemev_dispatcher_shutdown(d);
+     * provider still holding its sink) is in the report. The printer has let go of its events. A
+     * shutdown that times out names the call that overran (CALL_OVERRAN_SHUTDOWN). */
+    shutdown_st = wbemev_dispatcher_shutdown(d);
 
     /* ---- summary ---- */
     pthread_mutex_lock(&r->term);
@@ -1114,22 +1217,41 @@ stop:
     struct answer a;
     FILE *f = answer_begin(&a);
     fprintf(f, "wbemev run: stopped: %s\n", reason);
-    fprintf(f, "  events        %llu %s, %llu received, %llu dropped", (unsigned long long)r->printed,
-            r->silent ? "counted" : "printed", (unsigned long long)r->received,
-            (unsigned long long)(r->dropped + refused));
-    if (r->dropped + refused > 0)
-        fprintf(f, " (%llu output queue full, %llu refused by the host)", (unsigned long long)r->dropped,
-                (unsigned long long)refused);
-    if (r->discarded > 0)
-        fprintf(f, ", %llu not printed (%s)", (unsigned long long)r->discarded,
-                r->output_failed ? "output closed" : "interrupted");
+    /* received = printed + dropped + failed + not printed, each event in exactly one */
+    pthread_mutex_lock(&r->lock);
+    uint64_t received = r->received, printed = r->printed, dropped = r->dropped, failed = r->failed,
+             discarded = r->discarded, late = r->late;
+    pthread_mutex_unlock(&r->lock);
+    fprintf(f, "  events        %llu %s, %llu received, %llu dropped", (unsigned long long)printed,
+            r->silent ? "counted" : "printed", (unsigned long long)received, (unsigned long long)dropped);
+    if (dropped > 0)
+        fprintf(f, " (output queue full)");
+    fprintf(f, ", %llu failed", (unsigned long long)failed);
+    if (failed > 0)
+        fprintf(f, " (could not be formatted)");
+    fprintf(f, ", %llu not printed", (unsigned long long)(discarded + late));
+    if (discarded + late > 0) {
+        fprintf(f, " (");
+        if (discarded > 0)
+            fprintf(f, "%llu %s%s", (unsigned long long)discarded,
+                    r->output_failed ? (r->output_errno == EPIPE ? "output closed" : "output error") : "interrupted",
+                    late > 0 ? ", " : "");
+        if (late > 0)
+            fprintf(f, "%llu after the stop", (unsigned long long)late);
+        fprintf(f, ")");
+    }
     fputc('\n', f);
+    if (r->output_failed && r->output_errno != EPIPE)
+        fprintf(f, "  output        cannot write the events: %s\n", strerror(r->output_errno));
+    if (refused > 0)
+        fprintf(f, "  refused       %llu event%s refused by the host (never received)\n",
+                (unsigned long long)refused, refused == 1 ? "" : "s");
     char over[32];
     if (secs < 1.0)
         snprintf(over, sizeof over, "%.3g ms", secs * 1e3);
     else
         snprintf(over, sizeof over, "%.3f s", secs);
-    fprintf(f, "  rate          %.0f events/s over %s\n", secs > 0 ? (double)r->received / secs : 0.0, over);
+    fprintf(f, "  rate          %.0f events/s over %s\n", secs > 0 ? (double)received / secs : 0.0, over);
     fprintf(f, "  provider      %s: indicated %llu, accepted %llu, refused %llu\n", reg->provider_name,
             (unsigned long long)pstats.indicated, (unsigned long long)pstats.accepted, (unsigned long long)refused);
     if (r->tracer != NULL) {
@@ -1147,12 +1269,18 @@ stop:
         write_sub_line(f, &r->subs[i], &st_sub, false);
     }
     uint64_t errors = write_contract(d, f);
+    if (shutdown_st == WBEMEV_E_TIMED_OUT)
+        fprintf(f, "  shutdown      timed out: a call of the plugin did not return (see CALL_OVERRAN_SHUTDOWN); "
+                   "exiting without waiting for it\n");
     answer_end(&a);
 
-    if (wbemev_dispatcher_contract_policy(d) >= WBEMEV_CONTRACT_STRICT && errors > 0)
+    if (shutdown_st == WBEMEV_E_TIMED_OUT)
+        rc = EXIT_HUNG;
+    else if (wbemev_dispatcher_contract_policy(d) >= WBEMEV_CONTRACT_STRICT && errors > 0)
         rc = EXIT_VIOLATIONS;
-    else if (r->output_failed && r->output_errno != EPIPE)
-        rc = EXIT_FAIL; /* a real write error (disk full...); a closed pipe (| head) is normal */
+    else if ((r->output_failed && r->output_errno != EPIPE) || failed > 0)
+        rc = EXIT_FAIL; /* a real write error (disk full...), or events that could not be formatted; a
+                         * closed pipe (| head) is normal */
     else
         rc = EXIT_OK;
 
@@ -1165,9 +1293,23 @@ out:
         pthread_mutex_unlock(&r->lock);
         pthread_join(printer, NULL);
     }
-    if (registered)
+    if (r->ring != NULL)
+        drain_ring(r);
+    if (registered) {
+        in_plugin(r, "final Release");
         wbemev_dispatcher_unregister(d, reg->provider_name);
+        in_plugin(r, NULL);
+    }
+    r->provider = NULL;
     r->keep_plugin = wbemev_dispatcher_violations_of(d, WBEMEV_VIOLATION_SINK_HELD_AFTER_STOP) > 0;
+    if (shutdown_st == WBEMEV_E_TIMED_OUT) {
+        /* A call still runs in the plugin: destroy would wait for it. The process ends instead,
+         * with the dispatcher and the plugin as they are. */
+        r->keep_plugin = true;
+        fflush(stdout);
+        fflush(stderr);
+        _exit(rc);
+    }
     wbemev_dispatcher_destroy(d); /* the consumer gets its final SetStatus and is released */
     r->d = NULL;
     if (r->consumer != NULL)
@@ -1199,6 +1341,7 @@ int tool_cmd_run(int argc, char **argv)
     tool_plugin plugin = {NULL, NULL};
     if (r.help) {
         fputs(run_usage, stdout);
+        fputs(run_usage_more, stdout);
         if (r.plugin_path != NULL && tool_plugin_open("run", r.plugin_path, &plugin)) {
             print_plugin_params(&plugin);
             tool_plugin_close(&plugin, false);
@@ -1210,17 +1353,20 @@ int tool_cmd_run(int argc, char **argv)
         free_options(&r);
         return tool_usage_error("run", "missing the plugin (wbemev run PLUGIN.so)");
     }
+    if (!setup_notify()) { /* before the plugin: its threads have the signals blocked too */
+        tool_error("run", "cannot set up the signals: %s", strerror(errno));
+        free_options(&r);
+        return EXIT_FAIL;
+    }
     if (!tool_plugin_open("run", r.plugin_path, &plugin)) {
         free_options(&r);
+        tool_watchdog_done();
         return EXIT_FAIL;
     }
     r.out_is_tty = isatty(STDOUT_FILENO);
     r.stdin_tty = isatty(STDIN_FILENO);
     if (!r.silent && (r.ring = calloc(r.queue_max, sizeof *r.ring)) == NULL) {
         tool_error("run", "out of memory (--queue %zu)", r.queue_max);
-        rc = EXIT_FAIL;
-    } else if (!setup_notify()) {
-        tool_error("run", "cannot create a pipe: %s", strerror(errno));
         rc = EXIT_FAIL;
     } else {
         pthread_mutex_init(&r.lock, NULL);
@@ -1231,6 +1377,7 @@ int tool_cmd_run(int argc, char **argv)
         pthread_mutex_destroy(&r.term);
         pthread_mutex_destroy(&r.lock);
     }
+    tool_watchdog_done();
     /* A provider that kept its sink after its final release may still run plugin code: keep it. */
     tool_plugin_close(&plugin, r.keep_plugin);
     free(r.ring);

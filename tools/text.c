@@ -124,6 +124,73 @@ wbemev_status tool_format_text(const wbemev_object_t *obj, tool_text *t)
     return st;
 }
 
+/* The escape that shows byte c (or the C1 control U+0080..U+009F, c2 its second byte) as JSON
+ * would, into buf; 0 when it is shown as it is. */
+static size_t escape_of(const unsigned char *s, size_t n, size_t *consumed, char buf[8])
+{
+    *consumed = 1;
+    unsigned c = s[0];
+    if (c == 0xC2 && n > 1 && s[1] >= 0x80 && s[1] <= 0x9F) { /* C1 controls: CSI, OSC... */
+        *consumed = 2;
+        return (size_t)snprintf(buf, 8, "\\u%04x", s[1]);
+    }
+    if (c >= 0x20 && c != 0x7F)
+        return 0;
+    switch (c) {
+    case '\n': return (size_t)snprintf(buf, 8, "\\n");
+    case '\r': return (size_t)snprintf(buf, 8, "\\r");
+    case '\t': return (size_t)snprintf(buf, 8, "\\t");
+    default: return (size_t)snprintf(buf, 8, "\\u%04x", c);
+    }
+}
+
+void tool_write_escaped(FILE *f, const char *s, size_t len, bool keep_newlines)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t start = 0;
+    for (size_t i = 0; i < len;) {
+        char esc[8];
+        size_t used, n = (keep_newlines && u[i] == '\n') ? 0 : escape_of(u + i, len - i, &used, esc);
+        if (n == 0) {
+            i++;
+            continue;
+        }
+        fwrite(s + start, 1, i - start, f);
+        fwrite(esc, 1, n, f);
+        i += used;
+        start = i;
+    }
+    fwrite(s + start, 1, len - start, f);
+}
+
+const char *tool_escape(const char *s, char **owned)
+{
+    *owned = NULL;
+    if (s == NULL)
+        return "(null)";
+    size_t len = strlen(s);
+    bool plain = true;
+    for (size_t i = 0; i < len && plain; i++) {
+        char esc[8];
+        size_t used;
+        plain = escape_of((const unsigned char *)s + i, len - i, &used, esc) == 0;
+    }
+    if (plain)
+        return s;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    if (f == NULL)
+        return "(unprintable text)";
+    tool_write_escaped(f, s, len, false);
+    if (fclose(f) != 0) {
+        free(text);
+        return "(unprintable text)";
+    }
+    *owned = text;
+    return text;
+}
+
 /* Number of characters (UTF-8 code points) in s[0..n). */
 static size_t chars(const char *s, size_t n)
 {
@@ -139,7 +206,8 @@ void tool_print_query_error(FILE *f, const char *cmd, const char *query, const w
     const char *message = err->message[0] != '\0' ? err->message : wbemev_status_message(err->status);
     fflush(stdout);
     flockfile(f); /* the lines together, whatever other threads write */
-    fprintf(f, "wbemev %s: %s: %s", cmd, name != NULL ? name : "unknown status", message);
+    fprintf(f, "wbemev %s: %s: ", cmd, name != NULL ? name : "unknown status");
+    tool_write_escaped(f, message, strlen(message), false); /* it may quote the query */
     if (err->column > 0 && strstr(message, "column") == NULL)
         fprintf(f, " (column %zu)", err->column);
     fputc('\n', f);
@@ -156,11 +224,24 @@ void tool_print_query_error(FILE *f, const char *cmd, const char *query, const w
         start--;
     while (end < len && query[end] != '\n' && query[end] != '\r')
         end++;
+    /* Control bytes shown escaped, as in event values: the caret counts their escapes' width. */
     fputs("  ", f);
-    for (size_t i = start; i < end; i++)
-        fputc(query[i] == '\t' ? ' ' : query[i], f);
+    size_t caret = 0;
+    for (size_t i = start; i < end;) {
+        char esc[8];
+        size_t used, n = query[i] == '\t' ? 0 : escape_of((const unsigned char *)query + i, end - i, &used, esc);
+        if (n > 0) {
+            fwrite(esc, 1, n, f);
+        } else {
+            used = 1;
+            fputc(query[i] == '\t' ? ' ' : query[i], f);
+        }
+        if (i < at)
+            caret += n > 0 ? n : chars(query + i, 1);
+        i += used;
+    }
     fputs("\n  ", f);
-    for (size_t i = chars(query + start, at - start); i > 0; i--)
+    for (size_t i = caret; i > 0; i--)
         fputc(' ', f);
     fputs("^\n", f);
     funlockfile(f);

@@ -15,6 +15,7 @@
 #define EXIT_FAIL 1        /* the command failed (plugin, query, subscription, output) */
 #define EXIT_USAGE 2       /* bad command line */
 #define EXIT_VIOLATIONS 3  /* `run --contract strict` found contract violations */
+#define EXIT_HUNG 4        /* `run` stopped on a signal (or a shutdown timed out) while the plugin hung */
 
 /* ---- messages (wbemev.c) ---- */
 
@@ -83,6 +84,19 @@ bool tool_plugin_open(const char *cmd, const char *path, tool_plugin *out);
 /* Unloads it (not when `keep` is true: a provider thread might still run its code). */
 void tool_plugin_close(tool_plugin *p, bool keep);
 
+/* ---- stopping on a signal (watchdog.c) ---- */
+
+/* Blocks SIGINT and SIGTERM in this thread and in every thread started after it (call it before
+ * any), and starts the thread that takes them: the first calls on_first(ctx, sig) (which wakes the
+ * main thread); if the main thread is then still inside a plugin call (tool_watchdog_phase) two
+ * seconds on, it reports it and exits with EXIT_HUNG; a second signal kills the process. */
+bool tool_watchdog_start(const char *cmd, void (*on_first)(void *ctx, int sig), void *ctx);
+/* What the main thread is about to wait for in the plugin ("BadProvider's ProvideEvents"), copied;
+ * NULL when it is back in the tool's own code. */
+void tool_watchdog_phase(const char *what);
+/* The command is ending: signals from now on change nothing. */
+void tool_watchdog_done(void);
+
 /* ---- text output (text.c) ---- */
 
 /* A growable output buffer, usable as a wbemev_text_writer. */
@@ -100,6 +114,12 @@ void tool_text_free(tool_text *t);
  * (local time of TIME_CREATED, class, non-NULL properties; strings, arrays and embedded objects in
  * their JSON form). Appends to t. */
 wbemev_status tool_format_text(const wbemev_object_t *obj, tool_text *t);
+
+/* Writes s[0..len) with control bytes (C0, DEL, C1) escaped as JSON escapes them (\u001b, \t...),
+ * so that text a user or a plugin gave cannot drive the terminal; newlines kept when asked. */
+void tool_write_escaped(FILE *f, const char *s, size_t len, bool keep_newlines);
+/* s, or an escaped copy of it (in *owned, for the caller to free) when it has control bytes. */
+const char *tool_escape(const char *s, char **owned);
 
 /* Shows a query error: status, message and the query's line with a caret under the column. */
 void tool_print_query_error(FILE *f, const char *cmd, const char *query, const wbemev_query_error *err);
@@ -156,11 +176,34 @@ void tool_tracer_counts(tool_tracer *t, tool_trace_counts *out);
  * otherwise writes the reason to why. */
 bool tool_check_project_name(const char *name, char *why, size_t size);
 
+/* ---- gen (gen.c) ---- */
+
+/* The C name `wbemev gen` gives a MOF name ("Acme_Disk_Event": "acme_disk_event",
+ * "NumberOfEvents": "number_of_events"), into buf (truncated to size). */
+void tool_c_name(const char *mof_name, char *buf, size_t size);
+
+/* ---- MOF files (mof_check.c) ---- */
+
+/* The --mof files of run and query, in command-line order (the paths are borrowed from argv). */
+typedef struct tool_mof_list {
+    const char **paths;
+    size_t count;
+} tool_mof_list;
+
+/* Appends a path; false when out of memory. */
+bool tool_mof_list_add(tool_mof_list *list, const char *path);
+void tool_mof_list_free(tool_mof_list *list);
+/* Reads each file and defines its classes in ns (a class already there is kept), before a plugin's
+ * own classes are defined. Prints the first error (file:line:column) and returns false. */
+bool tool_mof_define(const char *cmd, const tool_mof_list *list, wbemev_namespace_t *ns);
+
 /* ---- commands ---- */
 
 int tool_cmd_run(int argc, char **argv);   /* run.c */
 int tool_cmd_query(int argc, char **argv); /* wbemev.c */
 int tool_cmd_mof(int argc, char **argv);   /* wbemev.c */
 int tool_cmd_new(int argc, char **argv);   /* new.c */
+int tool_cmd_gen(int argc, char **argv);   /* gen.c */
+int tool_cmd_mof_check(int argc, char **argv); /* mof_check.c: `wbemev mof check` */
 
 #endif /* WBEMEV_TOOL_H */

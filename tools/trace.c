@@ -101,8 +101,9 @@ static void vline(tool_tracer *t, const char *fmt, va_list ap)
     len = strlen(buf); /* at most sizeof buf - 1: a longer line is cut */
     if (len == sizeof buf - 1)
         len--;
-    buf[len++] = '\n';
-    fwrite(buf, 1, len, t->out);
+    /* Control bytes of what the line quotes (parameters, names) escaped; the line's end kept. */
+    tool_write_escaped(t->out, buf, len, false);
+    fputc('\n', t->out);
     fflush(t->out);
     pthread_mutex_unlock(&t->lock);
 }

@@ -5,8 +5,10 @@
  *   wbemev run PLUGIN.so [--query WQL]... [--count N] [--seconds S] [--format text|mof|json]
  *                        [--contract off|record|strict] [--param KEY=VALUE]... [--trace[=FILE]]
  *                        [--interactive] [--sid SID]
- *   wbemev query WQL [--plugin PLUGIN.so]
+ *   wbemev query WQL [--plugin PLUGIN.so] [--mof FILE.mof]...
  *   wbemev mof PLUGIN.so [--clsid GUID]
+ *   wbemev mof check FILE.mof...
+ *   wbemev gen FILE.mof [-o DIR] [--prefix NAME] [--header NAME.h] [--source NAME.c]
  *   wbemev new NAME [-C DIR] [--clsid GUID] [--quiet]
  */
 #define _POSIX_C_SOURCE 200809L
@@ -29,6 +31,8 @@ static const char main_usage[] =
     "  query WQL      check a WQL event query (syntax; classes too with --plugin)\n"
     "  mof PLUGIN     print the plugin's registration MOF (classes, __Win32Provider,\n"
     "                 __EventProviderRegistration)\n"
+    "  mof check FILE read and load MOF files: classes, instances, the registration\n"
+    "  gen FILE.mof   write typed C for a MOF's classes: tables, handles, setters and getters\n"
     "  new NAME       write a new provider project: provider, plugin, tests, Windows DLL,\n"
     "                 CMakeLists.txt (find_package(wbemev)) and README\n"
     "  help [COMMAND] show this help, or a command's\n"
@@ -40,7 +44,7 @@ static const char main_usage[] =
     "Run 'wbemev COMMAND --help' for a command's options.\n";
 
 static const char query_usage[] =
-    "usage: wbemev query [--plugin PLUGIN] WQL\n"
+    "usage: wbemev query [--plugin PLUGIN] [--mof FILE.mof]... WQL\n"
     "\n"
     "Checks a WQL event query. Without a plugin the check is syntax only; with one, the query is\n"
     "also checked against the plugin's classes: the FROM class exists and is an event class, every\n"
@@ -52,6 +56,8 @@ static const char query_usage[] =
     "\n"
     "Options:\n"
     "  -P, --plugin PLUGIN  check classes and properties against PLUGIN's class definitions\n"
+    "  -M, --mof FILE       define the classes of a MOF file first (repeatable): for a plugin\n"
+    "                       that does not carry its classes, or to check a query without one\n"
     "  -h, --help           show this help\n"
     "\n"
     "Example:\n"
@@ -60,6 +66,7 @@ static const char query_usage[] =
 
 static const char mof_usage[] =
     "usage: wbemev mof PLUGIN [--clsid GUID]\n"
+    "       wbemev mof check FILE.mof...   (see 'wbemev mof check --help')\n"
     "\n"
     "Prints the MOF that registers the plugin's provider with WMI: #pragma namespace, its classes,\n"
     "the __Win32Provider instance and the __EventProviderRegistration with its EventQueryList.\n"
@@ -73,14 +80,39 @@ static const char mof_usage[] =
 
 /* Messages are written under the stream's lock: a line from another thread (the trace) never lands
  * inside one. */
+/* The message, with the control bytes of what it quotes (queries, plugin names, parameters)
+ * escaped: one line that cannot drive the terminal. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
+static void write_message(const char *cmd, const char *fmt, va_list ap)
+{
+    char small[1024];
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(small, sizeof small, fmt, copy);
+    va_end(copy);
+    char *text = small;
+    if (n >= (int)sizeof small && (text = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(text, (size_t)n + 1, fmt, ap);
+    if (text == NULL) {
+        text = small; /* out of memory: the message cut */
+        n = (int)strlen(small);
+    }
+    fprintf(stderr, "wbemev%s%s: ", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
+    if (n > 0)
+        tool_write_escaped(stderr, text, strlen(text), false);
+    if (text != small)
+        free(text);
+}
+
 void tool_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     fflush(stdout);
     flockfile(stderr);
-    fprintf(stderr, "wbemev%s%s: ", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    write_message(cmd, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
     funlockfile(stderr);
@@ -90,9 +122,8 @@ int tool_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     flockfile(stderr);
-    fprintf(stderr, "wbemev%s%s: ", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    write_message(cmd, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'wbemev%s%s --help'.\n", cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
     funlockfile(stderr);
@@ -205,30 +236,39 @@ bool tool_parse_seconds(const char *text, double *out)
 
 /* ---- query ---- */
 
-/* Reads all of standard input into a NUL-terminated string (trailing newlines removed). */
+/* Reads all of standard input into a NUL-terminated string (trailing newlines removed): NULL with
+ * the reason told when it cannot be a query (longer than a query may be, a NUL byte in it, a read
+ * error). */
 static char *read_stdin(void)
 {
-    size_t cap = 4096, len = 0;
+    /* Room for the longest query and some trailing newlines; more than that is too long anyway. */
+    size_t cap = (size_t)WBEMEV_MAX_QUERY * 2 + 1, len = 0;
     char *buf = malloc(cap);
-    if (buf == NULL)
+    if (buf == NULL) {
+        tool_error("query", "out of memory");
         return NULL;
-    for (;;) {
-        if (len + 1 == cap) {
-            char *p = cap < (size_t)WBEMEV_MAX_QUERY * 8 ? realloc(buf, cap * 2) : NULL;
-            if (p == NULL) {
-                free(buf);
-                return NULL;
-            }
-            buf = p;
-            cap *= 2;
-        }
-        size_t n = fread(buf + len, 1, cap - 1 - len, stdin);
+    }
+    for (size_t n; len < cap - 1 && (n = fread(buf + len, 1, cap - 1 - len, stdin)) > 0;)
         len += n;
-        if (n == 0)
-            break;
+    if (ferror(stdin)) {
+        tool_error("query", "cannot read the query from standard input: %s", strerror(errno));
+        free(buf);
+        return NULL;
     }
     while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
         len--;
+    if (len > (size_t)WBEMEV_MAX_QUERY) {
+        tool_error("query", "the query on standard input is longer than %d characters", WBEMEV_MAX_QUERY);
+        free(buf);
+        return NULL;
+    }
+    const char *nul = memchr(buf, '\0', len);
+    if (nul != NULL) {
+        tool_error("query", "the query on standard input holds a NUL byte (at offset %zu): a query is text",
+                   (size_t)(nul - buf));
+        free(buf);
+        return NULL;
+    }
     buf[len] = '\0';
     return buf;
 }
@@ -251,36 +291,49 @@ static bool registration_covers(const wbemev_registration *reg, wbemev_namespace
 
 int tool_cmd_query(int argc, char **argv)
 {
-    enum { OPT_HELP = 1, OPT_PLUGIN };
+    enum { OPT_HELP = 1, OPT_PLUGIN, OPT_MOF };
     static const tool_option opts[] = {
         {"help", 'h', TOOL_NO_VALUE, OPT_HELP},
         {"plugin", 'P', TOOL_VALUE, OPT_PLUGIN},
+        {"mof", 'M', TOOL_VALUE, OPT_MOF},
         {NULL, 0, TOOL_NO_VALUE, 0},
     };
+    tool_mof_list mofs = {NULL, 0};
     tool_args a = {argc, argv, 1, "query", false};
     const char *plugin_path = NULL, *text = NULL, *v;
     int id;
     while ((id = tool_next(&a, opts, &v)) != -1) {
         switch (id) {
-        case -2: return EXIT_USAGE;
-        case OPT_HELP: fputs(query_usage, stdout); return EXIT_OK;
+        case -2: tool_mof_list_free(&mofs); return EXIT_USAGE;
+        case OPT_HELP: tool_mof_list_free(&mofs); fputs(query_usage, stdout); return EXIT_OK;
         case OPT_PLUGIN: plugin_path = v; break;
+        case OPT_MOF:
+            if (!tool_mof_list_add(&mofs, v)) {
+                tool_mof_list_free(&mofs);
+                tool_error("query", "out of memory");
+                return EXIT_FAIL;
+            }
+            break;
         default:
-            if (text != NULL)
+            if (text != NULL) {
+                tool_mof_list_free(&mofs);
                 return tool_usage_error("query", "one query only (quote it: wbemev query \"SELECT ...\")");
+            }
             text = v;
             break;
         }
     }
-    if (text == NULL)
+    if (text == NULL) {
+        tool_mof_list_free(&mofs);
         return tool_usage_error("query", "missing the query");
+    }
 
     char *owned = NULL;
     if (strcmp(text, "-") == 0) {
         owned = read_stdin();
         if (owned == NULL) {
-            tool_error("query", "cannot read the query from standard input");
-            return EXIT_FAIL;
+            tool_mof_list_free(&mofs);
+            return EXIT_FAIL; /* the reason is told */
         }
         text = owned;
     }
@@ -293,12 +346,14 @@ int tool_cmd_query(int argc, char **argv)
     wbemev_query_error err;
     memset(&err, 0, sizeof err);
     wbemev_status st;
-    if (plugin_path != NULL) {
-        if (!tool_plugin_open("query", plugin_path, &plugin))
+    if (plugin_path != NULL || mofs.count > 0) {
+        if (plugin_path != NULL && !tool_plugin_open("query", plugin_path, &plugin))
             goto done;
-        const wbemev_registration *reg = plugin.module->registration;
-        st = wbemev_namespace_new(reg->namespace_name, &ns);
-        if (WBEMEV_SUCCEEDED(st))
+        const wbemev_registration *reg = plugin_path != NULL ? plugin.module->registration : NULL;
+        st = wbemev_namespace_new(reg != NULL ? reg->namespace_name : "root\\cimv2", &ns);
+        if (WBEMEV_SUCCEEDED(st) && !tool_mof_define("query", &mofs, ns))
+            goto done;
+        if (WBEMEV_SUCCEEDED(st) && reg != NULL)
             st = wbemev_registration_define_classes(reg, ns, true);
         if (WBEMEV_FAILED(st)) {
             tool_error("query", "cannot define the plugin's classes: %s", tool_status_text(st, sbuf, sizeof sbuf));
@@ -338,6 +393,7 @@ done:
         wbemev_namespace_release(ns);
     if (plugin.handle != NULL)
         tool_plugin_close(&plugin, false);
+    tool_mof_list_free(&mofs);
     free(owned);
     return rc;
 }
@@ -368,6 +424,8 @@ bool tool_normalize_clsid(const char *in, char out[39])
 
 int tool_cmd_mof(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "check") == 0)
+        return tool_cmd_mof_check(argc - 1, argv + 1); /* a plugin named "check": ./check */
     enum { OPT_HELP = 1, OPT_CLSID };
     static const tool_option opts[] = {
         {"help", 'h', TOOL_NO_VALUE, OPT_HELP},
@@ -448,6 +506,10 @@ static int help(const char *cmd)
         char *args[] = {"new", "--help", NULL};
         return tool_cmd_new(2, args);
     }
+    if (strcmp(cmd, "gen") == 0) {
+        char *args[] = {"gen", "--help", NULL};
+        return tool_cmd_gen(2, args);
+    }
     return tool_usage_error(NULL, "no command '%s'", cmd);
 }
 
@@ -477,6 +539,8 @@ int main(int argc, char **argv)
         return tool_cmd_mof(argc - 1, argv + 1);
     if (strcmp(cmd, "new") == 0)
         return tool_cmd_new(argc - 1, argv + 1);
+    if (strcmp(cmd, "gen") == 0)
+        return tool_cmd_gen(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return tool_usage_error(NULL, "unknown option '%s'", cmd);
     return tool_usage_error(NULL, "unknown command '%s'", cmd);

@@ -4,7 +4,9 @@
  *   burst_mof.exe > burst_provider.mof
  *   burst_mof.exe burst_provider.mof
  *
- * The same text is tests/golden/burst_provider.mof, checked by test_mof on every platform.
+ * The same text is tests/golden/burst_provider.mof, checked by test_mof on every platform. The
+ * registration it writes is burst_registration, generated from examples/burst.mof, which mofcomp
+ * can load as it is too: this program shows the registration as the library sees it.
  */
 #include "wbemev/mof.h"
 

@@ -95,7 +95,12 @@ typedef enum wbemev_contract_policy {
     X(CLASS_FROM_OTHER_NAMESPACE, 20, "events come from the host's namespace",                      \
       "an event of a class from another namespace or dispatcher was indicated (a class of the same "\
       "name defined elsewhere, or one from before the class was deleted and defined again); spawn "  \
-      "events from the classes of the namespace your Initialize received")
+      "events from the classes of the namespace your Initialize received")                         \
+    X(CALL_OVERRAN_SHUTDOWN, 21, "return quickly",                                                  \
+      "a call was still running when the dispatcher's shutdown deadline passed (and past its call " \
+      "limit), so shutdown returned WBEMEV_E_TIMED_OUT without it; a provider's ProvideEvents, "    \
+      "NewQuery, CancelQuery and Release, a provider's Indicate and a consumer's Indicate and "     \
+      "SetStatus must return promptly: do slow work on a thread of your own and stop it on Release")
 
 #define WBEMEV__VIOLATION_ENUM(name, num, rule, fix) WBEMEV_VIOLATION_##name = num,
 /** Violation codes: WBEMEV_VIOLATION_<NAME> from WBEMEV_VIOLATION_MAP. */

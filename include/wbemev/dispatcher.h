@@ -95,8 +95,9 @@ typedef struct wbemev_dispatcher_options {
      * holds an event (WMI's default: 10 MB); past it each subscription's backpressure policy
      * applies. 0: no total limit. Default 10485760. */
     uint64_t queue_total_bytes;
-    /** How long wbemev_dispatcher_shutdown (and destroy) lets queued events drain before it
-     * discards the rest; default 2000. */
+    /** The deadline of wbemev_dispatcher_shutdown (and destroy), in milliseconds: how long queued
+     * events drain before the rest is discarded, and how long shutdown waits for calls in
+     * progress (see wbemev_dispatcher_shutdown_deadline); default 2000. */
     uint32_t shutdown_drain_ms;
     /** No timer thread: aggregation windows (GROUP WITHIN) close only when wbemev_dispatcher_tick
      * is called. With a controllable `clock`, tests drive windows without sleeping. Default false. */
@@ -121,33 +122,59 @@ WBEMEV_API wbemev_status wbemev_dispatcher_new(const wbemev_dispatcher_options *
 
 /**
  * Shuts the dispatcher down without freeing it: every subscription's queries are cancelled with the
- * providers (cancel_query), every provider is stopped and released (waiting for calls and Indicates
+ * providers (cancel_query), every provider is stopped and released (after its calls and Indicates
  * in progress), every consumer gets one SetStatus(COMPLETE, WBEMEV_E_SHUTTING_DOWN) and is released,
  * and event objects of the namespace's classes still alive are reported (OBJECTS_LEAKED). Provider
  * sinks still held answer WBEMEV_E_CALL_CANCELLED from then on; register and subscribe answer
  * WBEMEV_E_SHUTTING_DOWN. The contract report, stats and the namespace stay readable until destroy.
- * Queued events drain for at most the shutdown_drain_ms option (default 2000), then the rest is
- * discarded: see wbemev_dispatcher_shutdown_deadline for the exact order.
- * Idempotent; NULL is ignored. Not to be called from inside a provider call or a consumer's Indicate.
+ * The same as wbemev_dispatcher_shutdown_deadline with the shutdown_drain_ms option (default 2000),
+ * with the same statuses: see there for the order and for what the deadline bounds.
  */
-WBEMEV_API void wbemev_dispatcher_shutdown(wbemev_dispatcher_t *d);
+WBEMEV_API wbemev_status wbemev_dispatcher_shutdown(wbemev_dispatcher_t *d);
 
 /**
- * wbemev_dispatcher_shutdown with an explicit drain deadline, in this order:
+ * wbemev_dispatcher_shutdown with an explicit deadline, `deadline_ms` milliseconds (real time) from
+ * the call. In this order:
  *  1. register and subscribe start answering WBEMEV_E_SHUTTING_DOWN; providers' Indicate answers
  *     WBEMEV_E_CALL_CANCELLED (events from then on are refused and counted so);
  *  2. every subscription's cancel_query reaches its providers; providers are stopped and released
  *     (after the calls and Indicates in progress return);
  *  3. open aggregation windows are abandoned; queued events keep being delivered by the workers
- *     for at most `drain_ms` milliseconds (real time); what is still queued then is released and
- *     counted as discarded;
- *  4. the worker and timer threads are joined;
- *  5. each consumer gets exactly one SetStatus(COMPLETE, WBEMEV_E_SHUTTING_DOWN) and is released.
+ *     until the deadline; what is still queued then is released and counted as discarded;
+ *  4. each consumer gets exactly one SetStatus(COMPLETE, WBEMEV_E_SHUTTING_DOWN) and is released
+ *     (after its Indicate in progress returns);
+ *  5. the worker and timer threads are joined.
+ *
+ * What the deadline bounds: the caller's wait. The sequence runs on a thread of its own; the caller
+ * waits for it until it is done, or until it has waited past the deadline for a call that is not
+ * the dispatcher's (a provider's Initialize, ProvideEvents, NewQuery, CancelQuery, AccessCheck,
+ * Indicate or final Release; a consumer's Indicate or SetStatus) which has also run longer than its
+ * call limit (provider_call_limit_ms or consumer_call_limit_ms, counted from when shutdown began to
+ * wait for it: a call the contract lets run is not cut short). Then that call overran: it is
+ * reported as CALL_OVERRAN_SHUTDOWN (naming the provider, or the consumer's subscription, and the
+ * call) and this returns WBEMEV_E_TIMED_OUT. So the wait is at most the later of the deadline and
+ * the limit, plus the dispatcher's own work.
+ *
+ * After WBEMEV_E_TIMED_OUT the dispatcher is shutting down (register and subscribe refused as
+ * above) and the sequence goes on by itself: it finishes, every step in the order above, once the
+ * overrunning call returns. Nothing is freed while that call runs. Calling this again waits for the
+ * sequence again, up to the new deadline (WBEMEV_S_NO_ERROR once it finished, WBEMEV_E_TIMED_OUT
+ * again otherwise; an overrun is reported once). wbemev_dispatcher_destroy waits for it without a
+ * deadline, then frees everything: a process that cannot wait for a hung provider or consumer exits
+ * without destroying the dispatcher.
+ *
+ * Returns WBEMEV_S_NO_ERROR when the sequence has finished (or when called again from inside one of
+ * the dispatcher's calls, where waiting would wait for itself: it returns at once), WBEMEV_E_TIMED_OUT
+ * as above, WBEMEV_E_INVALID_PARAMETER for a NULL dispatcher. Thread-safe; any number of calls, the
+ * first starts the sequence. A first call from inside one of the dispatcher's calls (a consumer's
+ * Indicate, a call into a provider, a worker) runs the sequence on that thread, without a deadline
+ * for the calls in progress; it is not meant to be made from there. If no thread can be started
+ * (out of resources) the sequence runs on the caller's thread, likewise.
+ *
  * A provider thread that still holds its sink may keep calling Indicate (answered
- * WBEMEV_E_CALL_CANCELLED) until it releases the sink, even after destroy. Idempotent: only the
- * first call (of this or wbemev_dispatcher_shutdown) does the work; later ones return at once.
+ * WBEMEV_E_CALL_CANCELLED) until it releases the sink, even after destroy.
  */
-WBEMEV_API void wbemev_dispatcher_shutdown_deadline(wbemev_dispatcher_t *d, uint32_t drain_ms);
+WBEMEV_API wbemev_status wbemev_dispatcher_shutdown_deadline(wbemev_dispatcher_t *d, uint32_t deadline_ms);
 
 /**
  * Runs the dispatcher's due timers on the calling thread: every aggregation window (GROUP WITHIN)
@@ -168,7 +195,9 @@ WBEMEV_API wbemev_status wbemev_dispatcher_wait_idle(wbemev_dispatcher_t *d, uin
 
 /**
  * Shuts down (if not done yet) and frees the dispatcher. NULL is ignored. Must be the last call on d;
- * provider threads may still call Indicate on sinks they hold.
+ * provider threads may still call Indicate on sinks they hold. After a shutdown that returned
+ * WBEMEV_E_TIMED_OUT (or when this one's shutdown overruns), it waits, without a deadline, for the
+ * overrunning call to return and the shutdown to finish before it frees anything.
  */
 WBEMEV_API void wbemev_dispatcher_destroy(wbemev_dispatcher_t *d);
 

@@ -21,8 +21,43 @@ char *wbemev__strdup(const char *s);
 char *wbemev__strndup(const char *s, size_t n);
 
 /* ---- live counters (counters.c): blocks (kept by alloc.c), objects (kept by object.c) ---- */
-void wbemev__live_allocations_add(long delta);
-void wbemev__live_objects_add(long delta);
+/* Each thread counts in a slot of its own (one writer: a plain load and store); a read sums them. */
+struct wbemev__counter_slot {
+    _Alignas(64) atomic_long allocations; /* written by the owner only */
+    atomic_long objects;
+    atomic_bool taken;
+};
+/* The calling thread's slot; NULL before its first count. counters.c also marks a thread that
+ * found no free slot with a slot that is not in the table (its adds go to shared atomics). */
+extern WBEMEV__THREAD_LOCAL struct wbemev__counter_slot *wbemev__tls_counter_slot;
+extern struct wbemev__counter_slot wbemev__no_counter_slot;
+void wbemev__live_allocations_add_slow(long delta);
+void wbemev__live_objects_add_slow(long delta);
+/* Inline: every event allocates and frees an object, and the call was a tenth of a clone. */
+static inline void wbemev__live_allocations_add(long delta)
+{
+    struct wbemev__counter_slot *s = wbemev__tls_counter_slot;
+    if (s == NULL || s == &wbemev__no_counter_slot) {
+        wbemev__live_allocations_add_slow(delta);
+        return;
+    }
+    atomic_store_explicit(&s->allocations, atomic_load_explicit(&s->allocations, memory_order_relaxed) + delta,
+                          memory_order_relaxed);
+}
+static inline void wbemev__live_objects_add(long delta)
+{
+    struct wbemev__counter_slot *s = wbemev__tls_counter_slot;
+    if (s == NULL || s == &wbemev__no_counter_slot) {
+        wbemev__live_objects_add_slow(delta);
+        return;
+    }
+    atomic_store_explicit(&s->objects, atomic_load_explicit(&s->objects, memory_order_relaxed) + delta,
+                          memory_order_relaxed);
+}
+/* Runs fn(arg) when the calling thread exits, before the thread's counter slot is given back
+ * (hooks run last added first); false where the platform cannot tell (Windows) or when the thread
+ * has as many hooks as it can keep. */
+bool wbemev__thread_exit_hook(void (*fn)(void *), void *arg);
 
 /* ---- text (text.c) ---- */
 /* ASCII case-insensitive comparisons. */

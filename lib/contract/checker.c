@@ -130,6 +130,13 @@ static bool consumer_violation(struct wbemev__checker *c, const struct wbemev__c
     return record(c, &o);
 }
 
+bool wbemev__checker_consumer_violation(struct wbemev__checker *c, wbemev_violation_code code, uint32_t subscription,
+                                        const char *query, const char *call, const char *class_name)
+{
+    struct occurrence o = {code, "(consumer)", subscription, call, inside_now(), class_name, query};
+    return record(c, &o);
+}
+
 static void fill(const struct wbemev__violation_rec *rec, wbemev_violation *out)
 {
     const char *name = NULL, *rule = NULL, *fix = NULL;
@@ -307,14 +314,28 @@ wbemev_status wbemev__checker_class_change(struct wbemev__checker *c, const char
  * a duplicate within one call from an object indicated again later. */
 static atomic_uint_fast64_t indicate_tokens = 1;
 
+/* Each thread takes tokens in blocks, so two threads indicating at once share no line written per
+ * call. */
+#define TOKEN_BLOCK 1024
+static WBEMEV__THREAD_LOCAL struct {
+    uint64_t next, end;
+} tls_tokens;
+
+static uint64_t next_token(void)
+{
+    if (tls_tokens.next == tls_tokens.end) {
+        tls_tokens.next = atomic_fetch_add_explicit(&indicate_tokens, TOKEN_BLOCK, memory_order_relaxed);
+        tls_tokens.end = tls_tokens.next + TOKEN_BLOCK;
+    }
+    return tls_tokens.next++;
+}
+
 wbemev_status wbemev__checker_mark_unique(struct wbemev__checker *c, const char *provider, uint32_t tag,
                                           int32_t count, wbemev_object_t *const *objects)
 {
-    uint64_t token = atomic_fetch_add_explicit(&indicate_tokens, 1, memory_order_relaxed);
-    for (int32_t i = 0; i < count; i++) {
-        uint64_t prev = wbemev__object_mark_indicated(objects[i], token, tag);
-        if (prev == 0)
-            continue;
+    uint64_t token = next_token();
+    uint64_t prev = 0;
+    for (int32_t i = 0; (i = wbemev__objects_mark_indicated(i, count, objects, token, tag, &prev)) < count; i++) {
         wbemev_violation_code code =
             prev == token ? WBEMEV_VIOLATION_DUPLICATE_IN_BATCH : WBEMEV_VIOLATION_OBJECT_REINDICATED;
         if (wbemev__checker_violation(c, code, provider, "Indicate", wbemev_object_class_name(objects[i]))) {

@@ -66,6 +66,11 @@ uint64_t wbemev__checker_now(const struct wbemev__checker *c);
 bool wbemev__checker_violation(struct wbemev__checker *c, wbemev_violation_code code, const char *provider,
                                const char *call, const char *class_name);
 
+/* Records one violation by the consumer of subscription `subscription` (its query borrowed for the
+ * call), made outside that consumer's calls (shutdown reporting one that overran). As above. */
+bool wbemev__checker_consumer_violation(struct wbemev__checker *c, wbemev_violation_code code, uint32_t subscription,
+                                        const char *query, const char *call, const char *class_name);
+
 /* ---- the records ---- */
 size_t wbemev__checker_count(struct wbemev__checker *c);
 /* Record `index` (strings borrowed from the checker); false when out of range. */

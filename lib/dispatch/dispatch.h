@@ -13,6 +13,8 @@
  *   aggregate.c      GROUP WITHIN windows;  timers.c: the thread and tick that close them
  *   provider_calls.c the host's calls into a provider, in WMI's order, bracketed for the checker
  *   registration.c   a provider registration's life
+ *   shutdown.c       the shutdown sequence, on a thread of its own so that the caller's wait has a
+ *                    deadline (a call that overruns it is reported, and waited for by destroy)
  *   subscription.c   a subscription's life, and its end: the one place a consumer gets its final
  *                    SetStatus
  *   dispatcher.c     the public API
@@ -40,6 +42,9 @@
  *    failed republish, or a provider blocked for queue room while holding a snapshot, must not
  *    delay or hang the end. A thread that ends a subscription while itself delivering (a consumer
  *    unsubscribing from its Indicate) defers the end until its delivery unwinds.
+ *  - Shutdown runs its sequence on a thread of its own (shutdown.c) and names, before each wait for
+ *    user code, what it waits for; the caller gives up on a wait that outlasts the deadline and the
+ *    call limit, and destroy joins the sequence: nothing is freed while a user call still runs.
  */
 #ifndef WBEMEV_DISPATCH_H
 #define WBEMEV_DISPATCH_H
@@ -166,6 +171,17 @@ struct wbemev__index {
 
 enum reg_state { REG_INITIALIZING = 0, REG_READY = 1, REG_FAILED = 2, REG_STOPPED = 3 };
 
+/* The host's calls into a provider, counted while in progress (reg->calls_in_progress): shutdown
+ * names the one a provider is stuck in. */
+enum reg_call {
+    REG_CALL_INITIALIZE,
+    REG_CALL_PROVIDE_EVENTS,
+    REG_CALL_NEW_QUERY,
+    REG_CALL_CANCEL_QUERY,
+    REG_CALL_ACCESS_CHECK,
+    REG_CALL_KINDS
+};
+
 /* The provider-side sink: what provide_events receives. It outlives the registration's active life:
  * after stop, its Indicate answers WBEMEV_E_CALL_CANCELLED. The host keeps its own reference until
  * the dispatcher is destroyed, apart from the provider's: a provider that releases more than it
@@ -191,6 +207,7 @@ struct wbemev__reg {
     atomic_int state;     /* enum reg_state */
     atomic_bool provided; /* provide_events was called (successfully) */
     atomic_uint busy;     /* calls into the provider and Indicates in progress */
+    atomic_uint calls_in_progress[REG_CALL_KINDS]; /* of busy, the calls into the provider */
     bool in_initialize;   /* initialize is running (under d->lock) */
     wbemev__mutex mu;     /* with cv: waits for busy to drain */
     wbemev__cond cv;
@@ -220,6 +237,7 @@ struct wbemev_dispatcher_s {
     size_t nsubs;
     uint32_t next_id;
     atomic_bool shutting_down;
+    struct wbemev__shutdown *shutdown; /* shutdown.c: the shutdown's thread and watch; under lock */
     struct wbemev__index index;
     struct wbemev__checker checker;
     uint64_t (*clock)(void *ctx); /* the host's clock: provider-call limits, GROUP WITHIN windows */
@@ -459,6 +477,8 @@ wbemev_status wbemev__pool_wait_idle(wbemev_dispatcher_t *d, uint64_t timeout_ns
 void wbemev__pool_schedule(struct wbemev__pool *p, struct wbemev__queue *q);
 /* True on one of d's workers (which must never wait for room in a queue it may have to drain). */
 bool wbemev__on_worker_of(const wbemev_dispatcher_t *d);
+/* Shutdown: waits until no worker is running q (delivering from it to its consumer). */
+void wbemev__pool_wait_not_running(wbemev_dispatcher_t *d, const struct wbemev__queue *q);
 
 /* ---- groups.c: the groups of one window, found by a hash of their BY values ---- */
 struct wbemev__group {
@@ -520,6 +540,10 @@ void wbemev__call_release(struct wbemev__reg *reg, wbemev_provider_t *provider);
  * not one that waits to get in (the throttling model). */
 bool wbemev__servicing_request(const struct wbemev__reg *reg);
 
+/* A call into reg's provider in progress ("ProvideEvents", ...), NULL when none (what keeps reg
+ * busy then is Indicates from its sink). */
+const char *wbemev__reg_call_in_progress(struct wbemev__reg *reg);
+
 /* ---- registration.c ---- */
 /* A new registration (not listed): the EventQueryList compiled, the event sink made. */
 wbemev_status wbemev__reg_new(wbemev_dispatcher_t *d, const char *name, const char *const *event_queries,
@@ -537,6 +561,13 @@ void wbemev__reg_leave(struct wbemev__reg *reg);
 /* Stops a registration: no call gets in any more; waits for those in progress (except this
  * thread's own), then releases the provider and the sink. */
 void wbemev__reg_stop(struct wbemev__reg *reg);
+/* The three steps of wbemev__reg_stop, for shutdown to watch each: begin (false when already
+ * stopped: nothing more to do), wait for the calls in progress, release the provider and retire. */
+bool wbemev__reg_stop_begin(struct wbemev__reg *reg);
+void wbemev__reg_stop_wait(struct wbemev__reg *reg);
+void wbemev__reg_stop_finish(struct wbemev__reg *reg);
+/* True when this thread is inside a call into, or an Indicate from, one of d's registrations. */
+bool wbemev__inside_registration_of(const wbemev_dispatcher_t *d);
 /* Registration `name` (case-insensitive), called with d->lock held; NULL when none. */
 struct wbemev__reg *wbemev__reg_find(wbemev_dispatcher_t *d, const char *name);
 /* Unlists reg; called with d->lock held. */
@@ -550,13 +581,24 @@ void wbemev__reg_initialized(struct wbemev__reg *reg, wbemev_status status);
 void wbemev__regs_check_retired(wbemev_dispatcher_t *d);
 /* Shutdown: waits until no Indicate or call of a stopped registration is still in progress (a stop
  * made from inside one does not wait for it), so the dispatcher outlives them all. */
-void wbemev__regs_wait_retired(wbemev_dispatcher_t *d);
+/* before(ctx, reg), when not NULL, is called ahead of each wait (shutdown names what it waits for). */
+void wbemev__regs_wait_retired(wbemev_dispatcher_t *d, void (*before)(void *ctx, struct wbemev__reg *reg),
+                               void *ctx);
 void wbemev__regs_free_retired(wbemev_dispatcher_t *d);
 /* The ready registrations covering cls, each with a reference (release with wbemev__regs_release).
  * Called with d->lock held. */
 wbemev_status wbemev__regs_covering(wbemev_dispatcher_t *d, const wbemev_class_t *cls, struct wbemev__reg ***out,
                                     size_t *count);
 void wbemev__regs_release(struct wbemev__reg **v, size_t n);
+
+/* ---- shutdown.c ---- */
+/* wbemev_dispatcher_shutdown_deadline: the first call starts the sequence (on its own thread when
+ * it can) and waits for it; later ones wait for it too. WBEMEV_E_TIMED_OUT when a call it waits
+ * for overran the deadline (reported as CALL_OVERRAN_SHUTDOWN); the sequence goes on without the
+ * caller. */
+wbemev_status wbemev__shutdown(wbemev_dispatcher_t *d, uint32_t deadline_ms);
+/* Destroy: waits, without a deadline, for the sequence to finish and joins its thread. */
+void wbemev__shutdown_join(wbemev_dispatcher_t *d);
 
 /* ---- subscription.c ---- */
 /* A new subscription of consumer-to-be to `query` (compiled, its queue and windows made; not

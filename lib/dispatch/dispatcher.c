@@ -150,70 +150,18 @@ wbemev_status wbemev_dispatcher_new(const wbemev_dispatcher_options *opts, wbeme
     return WBEMEV_S_NO_ERROR;
 }
 
-/* Instances of cls still alive beyond those consumers said they keep: one occurrence each. */
-static void report_live_instances(void *ctx, wbemev_class_t *cls)
+wbemev_status wbemev_dispatcher_shutdown(wbemev_dispatcher_t *d)
 {
-    wbemev_dispatcher_t *d = ctx;
-    size_t live = wbemev_class_live_instances(cls), held = wbemev__class_consumer_held(cls);
-    for (size_t i = held; i < live; i++)
-        wbemev__checker_violation(&d->checker, WBEMEV_VIOLATION_OBJECTS_LEAKED, "(dispatcher)", "shutdown",
-                                  wbemev_class_name(cls));
+    if (d == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    return wbemev__shutdown(d, (uint32_t)(d->shutdown_drain_ns / 1000000u));
 }
 
-void wbemev_dispatcher_shutdown(wbemev_dispatcher_t *d)
+wbemev_status wbemev_dispatcher_shutdown_deadline(wbemev_dispatcher_t *d, uint32_t deadline_ms)
 {
-    if (d != NULL)
-        wbemev_dispatcher_shutdown_deadline(d, (uint32_t)(d->shutdown_drain_ns / 1000000u));
-}
-
-void wbemev_dispatcher_shutdown_deadline(wbemev_dispatcher_t *d, uint32_t drain_ms)
-{
-    if (d == NULL || atomic_exchange(&d->shutting_down, true))
-        return;
-
-    /* 1. Providers: cancel every subscription's queries, then stop (waiting for calls and Indicates
-     *    in progress) and release each provider. From here their sinks answer CALL_CANCELLED. */
-    wbemev__mutex_lock(&d->lock);
-    struct wbemev__sub *subs = wbemev__sub_take_all(d, WBEMEV_E_SHUTTING_DOWN);
-    struct wbemev__reg *regs = d->regs;
-    d->regs = NULL;
-    wbemev__mutex_unlock(&d->lock);
-    for (struct wbemev__sub *sub = subs; sub != NULL; sub = sub->next)
-        if (sub->queue != NULL)
-            wbemev__queue_close(sub->queue); /* blocked producers wake; later pushes are discarded */
-    for (struct wbemev__sub *sub = subs; sub != NULL; sub = sub->next)
-        for (size_t i = 0; i < sub->nregs; i++)
-            wbemev__call_cancel_query(sub->regs[i], sub->id);
-    while (regs != NULL) {
-        struct wbemev__reg *next = regs->next;
-        wbemev__reg_stop(regs);
-        wbemev__reg_release(regs); /* the list's reference */
-        regs = next;
-    }
-    wbemev__regs_wait_retired(d);
-
-    /* 2. No Indicate is in progress now: drop the index and stop the timers (open aggregation
-     *    windows are abandoned). Queues drain until the deadline. */
-    wbemev__mutex_lock(&d->lock);
-    wbemev__index_publish(&d->index, NULL);
-    wbemev__mutex_unlock(&d->lock);
-    wbemev__timers_stop(d);
-    wbemev__pool_wait_idle(d, (uint64_t)drain_ms * 1000000u);
-
-    /* 3. End each consumer exactly once (what is still queued is discarded), then join the workers. */
-    while (subs != NULL) {
-        struct wbemev__sub *next = subs->next;
-        wbemev__sub_finish(d, subs);
-        subs = next;
-    }
-    wbemev__pool_stop(d);
-
-    /* 4. Objects of this namespace's classes still alive: leaked by someone (OBJECTS_LEAKED). A
-     *    provider that still holds its sink now that every one was released (SINK_HELD_AFTER_STOP). */
-    if (wbemev__checker_on(&d->checker)) {
-        wbemev__namespace_foreach_class(d->ns, report_live_instances, d);
-        wbemev__regs_check_retired(d);
-    }
+    if (d == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    return wbemev__shutdown(d, deadline_ms); /* shutdown.c */
 }
 
 void wbemev_dispatcher_destroy(wbemev_dispatcher_t *d)
@@ -221,7 +169,8 @@ void wbemev_dispatcher_destroy(wbemev_dispatcher_t *d)
     if (d == NULL)
         return;
     wbemev_dispatcher_shutdown(d);
-    dispatcher_free(d); /* a subscription ended during shutdown may have republished an index */
+    wbemev__shutdown_join(d); /* a call that overran the deadline: waited for, nothing freed under it */
+    dispatcher_free(d);       /* a subscription ended during shutdown may have republished an index */
 }
 
 /* Declared in wbemev/testkit.h only: a test hook, exported from the core since it needs the
@@ -375,6 +324,9 @@ wbemev_status wbemev_dispatcher_subscribe(wbemev_dispatcher_t *d, const char *qu
      *    2: they catch up when they do. */
     if (WBEMEV_SUCCEEDED(st))
         st = ask_providers(sub, regs, nregs);
+    /* Once published, sub may be ended and freed by another thread (an unsubscribe of its id, a
+     * shutdown) at any moment: what this call still needs of it is read first. */
+    uint32_t sub_id = sub->id;
     if (WBEMEV_SUCCEEDED(st))
         st = publish(d, sub, consumer);
     if (WBEMEV_FAILED(st)) {
@@ -390,7 +342,7 @@ wbemev_status wbemev_dispatcher_subscribe(wbemev_dispatcher_t *d, const char *qu
     for (size_t i = 0; i < nregs; i++)
         wbemev__call_provide_events(regs[i]);
     wbemev__regs_release(regs, nregs);
-    *id = sub->id;
+    *id = sub_id;
     return WBEMEV_S_NO_ERROR;
 }
 

@@ -112,8 +112,10 @@ static wbemev_status validate(struct wbemev__reg *reg, int32_t count, wbemev_obj
     wbemev_dispatcher_t *d = reg->d;
     if (count < 0 || (count > 0 && objects == NULL))
         return WBEMEV_E_INVALID_PARAMETER;
+    /* A batch is usually instances of one class: one pass finds it, then the class is checked once. */
     const wbemev_class_t *checked = NULL; /* the class the previous instance passed with */
-    for (int32_t i = 0; i < count; i++) {
+    const wbemev_class_t *one = wbemev__objects_single_class(count, objects);
+    for (int32_t i = one != NULL ? count - 1 : 0; i < count; i++) {
         const wbemev_object_t *o = objects[i];
         if (o == NULL)
             return WBEMEV_E_INVALID_PARAMETER;
@@ -189,18 +191,13 @@ static bool injected(struct wbemev__reg *reg, wbemev_status *st)
 /* Stamps TIME_CREATED where the provider left it NULL (a refired object keeps its first stamp). */
 static void stamp(int32_t count, wbemev_object_t *const *objects)
 {
-    uint64_t now = wbemev__clock_filetime();
-    for (int32_t i = 0; i < count; i++)
-        if (!wbemev_object_is_frozen(objects[i]))
-            wbemev__object_stamp_time_created(objects[i], now);
+    wbemev__objects_stamp(count, objects, wbemev__clock_filetime());
 }
 
 /* From here the objects are shared read-only with every consumer and queue. */
 static void freeze(int32_t count, wbemev_object_t *const *objects)
 {
-    for (int32_t i = 0; i < count; i++)
-        if (!wbemev_object_is_frozen(objects[i]))
-            wbemev_object_freeze(objects[i]);
+    wbemev__objects_freeze(count, objects);
 }
 
 /* Indicate from a thread that was already answered CALL_CANCELLED by this sink, whatever the

@@ -17,18 +17,36 @@ bool wbemev__servicing_request(const struct wbemev__reg *reg)
     return tls_servicing == reg;
 }
 
-/* Enters reg and marks this thread as servicing `call`; false when reg is stopped. */
-static bool call_begin(struct wbemev__reg *reg, const char *call, struct wbemev__provider_call *pc)
+static const char *const call_names[REG_CALL_KINDS] = {
+    [REG_CALL_INITIALIZE] = "Initialize",
+    [REG_CALL_PROVIDE_EVENTS] = "ProvideEvents",
+    [REG_CALL_NEW_QUERY] = "NewQuery",
+    [REG_CALL_CANCEL_QUERY] = "CancelQuery",
+    [REG_CALL_ACCESS_CHECK] = "AccessCheck",
+};
+
+const char *wbemev__reg_call_in_progress(struct wbemev__reg *reg)
+{
+    for (int k = 0; k < REG_CALL_KINDS; k++)
+        if (atomic_load(&reg->calls_in_progress[k]) > 0)
+            return call_names[k];
+    return NULL;
+}
+
+/* Enters reg and marks this thread as servicing the call; false when reg is stopped. */
+static bool call_begin(struct wbemev__reg *reg, enum reg_call call, struct wbemev__provider_call *pc)
 {
     if (!wbemev__reg_enter(reg))
         return false;
-    wbemev__checker_provider_call_begin(&reg->d->checker, pc, reg->name, call);
+    atomic_fetch_add(&reg->calls_in_progress[call], 1);
+    wbemev__checker_provider_call_begin(&reg->d->checker, pc, reg->name, call_names[call]);
     return true;
 }
 
-static void call_end(struct wbemev__reg *reg, struct wbemev__provider_call *pc)
+static void call_end(struct wbemev__reg *reg, enum reg_call call, struct wbemev__provider_call *pc)
 {
     wbemev__checker_provider_call_end(&reg->d->checker, pc);
+    atomic_fetch_sub(&reg->calls_in_progress[call], 1);
     wbemev__reg_leave(reg);
 }
 
@@ -43,10 +61,10 @@ wbemev_status wbemev__call_initialize(struct wbemev__reg *reg, wbemev_sink_t *in
         .provider_name = reg->name,
     };
     struct wbemev__provider_call pc;
-    if (!call_begin(reg, "Initialize", &pc))
+    if (!call_begin(reg, REG_CALL_INITIALIZE, &pc))
         return WBEMEV_E_CALL_CANCELLED;
     wbemev_status st = reg->provider->vtbl->initialize(reg->provider, &init, init_sink);
-    call_end(reg, &pc);
+    call_end(reg, REG_CALL_INITIALIZE, &pc);
     return st;
 }
 
@@ -55,11 +73,11 @@ void wbemev__call_provide_events(struct wbemev__reg *reg)
     if (atomic_load(&reg->state) != REG_READY || atomic_exchange(&reg->provided, true))
         return;
     struct wbemev__provider_call pc;
-    if (!call_begin(reg, "ProvideEvents", &pc))
+    if (!call_begin(reg, REG_CALL_PROVIDE_EVENTS, &pc))
         return;
     atomic_fetch_add(&reg->provide_events_calls, 1);
     wbemev_status st = reg->provider->vtbl->provide_events(reg->provider, &reg->psink->base, 0);
-    call_end(reg, &pc);
+    call_end(reg, REG_CALL_PROVIDE_EVENTS, &pc);
     if (WBEMEV_FAILED(st))
         atomic_store(&reg->provided, false); /* retried at the next subscription */
     else if (wbemev__checker_on(&reg->d->checker) && wbemev__psink_provider_refs(reg->psink) == 0)
@@ -81,12 +99,14 @@ wbemev_status wbemev__call_new_query(struct wbemev__reg *reg, struct wbemev__sub
         struct wbemev__provider_call pc;
         const struct wbemev__reg *outer = tls_servicing;
         atomic_fetch_add(&reg->requests_waiting, 1);
+        atomic_fetch_add(&reg->calls_in_progress[REG_CALL_NEW_QUERY], 1);
         wbemev__checker_provider_call_begin(&d->checker, &pc, reg->name, "NewQuery");
         tls_servicing = reg;
         st = reg->provider->vtbl->new_query(reg->provider, sub->id, "WQL", wbemev_query_text(sub->query));
         tls_servicing = outer;
         atomic_fetch_sub(&reg->requests_waiting, 1);
         wbemev__checker_provider_call_end(&d->checker, &pc);
+        atomic_fetch_sub(&reg->calls_in_progress[REG_CALL_NEW_QUERY], 1);
     }
     wbemev__reg_leave(reg);
     return st;
@@ -95,7 +115,7 @@ wbemev_status wbemev__call_new_query(struct wbemev__reg *reg, struct wbemev__sub
 void wbemev__call_cancel_query(struct wbemev__reg *reg, uint32_t id)
 {
     struct wbemev__provider_call pc;
-    if (!call_begin(reg, "CancelQuery", &pc))
+    if (!call_begin(reg, REG_CALL_CANCEL_QUERY, &pc))
         return;
     if (reg->provider->vtbl->cancel_query != NULL) {
         const struct wbemev__reg *outer = tls_servicing;
@@ -105,19 +125,19 @@ void wbemev__call_cancel_query(struct wbemev__reg *reg, uint32_t id)
         tls_servicing = outer;
         atomic_fetch_sub(&reg->requests_waiting, 1); /* first: the provider may refire now */
     }
-    call_end(reg, &pc);
+    call_end(reg, REG_CALL_CANCEL_QUERY, &pc);
 }
 
 wbemev_status wbemev__call_access_check(struct wbemev__reg *reg, struct wbemev__sub *sub)
 {
     struct wbemev__provider_call pc;
-    if (!call_begin(reg, "AccessCheck", &pc))
+    if (!call_begin(reg, REG_CALL_ACCESS_CHECK, &pc))
         return WBEMEV_S_NO_ERROR;
     wbemev_status st = WBEMEV_S_NO_ERROR;
     if (reg->provider->vtbl->access_check != NULL)
         st = reg->provider->vtbl->access_check(reg->provider, "WQL", wbemev_query_text(sub->query), sub->sid,
                                                sub->sid_length);
-    call_end(reg, &pc);
+    call_end(reg, REG_CALL_ACCESS_CHECK, &pc);
     return st;
 }
 

@@ -75,12 +75,18 @@ static void wait_unbusy(struct wbemev__reg *reg)
     wbemev__mutex_unlock(&reg->mu);
 }
 
-void wbemev__reg_stop(struct wbemev__reg *reg)
+bool wbemev__reg_stop_begin(struct wbemev__reg *reg)
 {
-    int prev = atomic_exchange(&reg->state, REG_STOPPED);
-    if (prev == REG_STOPPED)
-        return;
+    return atomic_exchange(&reg->state, REG_STOPPED) != REG_STOPPED;
+}
+
+void wbemev__reg_stop_wait(struct wbemev__reg *reg)
+{
     wait_unbusy(reg);
+}
+
+void wbemev__reg_stop_finish(struct wbemev__reg *reg)
+{
     wbemev_provider_t *p = reg->provider;
     reg->provider = NULL;
     if (p != NULL)
@@ -96,7 +102,24 @@ void wbemev__reg_stop(struct wbemev__reg *reg)
     wbemev__mutex_unlock(&d->lock);
 }
 
-void wbemev__regs_wait_retired(wbemev_dispatcher_t *d)
+void wbemev__reg_stop(struct wbemev__reg *reg)
+{
+    if (!wbemev__reg_stop_begin(reg))
+        return;
+    wbemev__reg_stop_wait(reg);
+    wbemev__reg_stop_finish(reg);
+}
+
+bool wbemev__inside_registration_of(const wbemev_dispatcher_t *d)
+{
+    for (unsigned i = 0; i < tls_nentered && i < MAX_ENTERED; i++)
+        if (tls_entered[i]->d == d)
+            return true;
+    return false;
+}
+
+void wbemev__regs_wait_retired(wbemev_dispatcher_t *d, void (*before)(void *ctx, struct wbemev__reg *reg),
+                               void *ctx)
 {
     wbemev__mutex_lock(&d->lock);
     struct wbemev__reg *list = d->retired;
@@ -104,8 +127,11 @@ void wbemev__regs_wait_retired(wbemev_dispatcher_t *d)
     /* A stop made from inside a call of its own (a consumer unregistering from a delivery) did
      * not wait for that call; it may still be unwinding. The list only grows at its head, and only
      * shutdown and destroy take it: walking it is safe. */
-    for (struct wbemev__reg *reg = list; reg != NULL; reg = reg->retired_next)
+    for (struct wbemev__reg *reg = list; reg != NULL; reg = reg->retired_next) {
+        if (before != NULL)
+            before(ctx, reg);
         wait_unbusy(reg);
+    }
 }
 
 void wbemev__regs_check_retired(wbemev_dispatcher_t *d)

@@ -12,8 +12,16 @@ struct wbemev__pool {
     wbemev_dispatcher_t *d;
     wbemev__mutex mu;
     wbemev__cond work_cv; /* a queue became runnable, or stop */
-    wbemev__cond idle_cv; /* busy reached 0 */
+    wbemev__cond idle_cv; /* busy reached 0, or a turn ended while someone waits for one */
     struct wbemev__queue *head, *tail;
+    /* Each worker's: the queue it is running (NULL between turns); and the threads waiting for a
+     * turn to end (shutdown waiting for a consumer's Indicate): a turn's end wakes them only then. */
+    struct worker_slot {
+        struct wbemev__pool *p;
+        uint32_t index;
+        const struct wbemev__queue *running;
+    } *slots;
+    unsigned turn_waiters;
     size_t busy; /* queues scheduled (listed or running) */
     bool stop;
     uint32_t nworkers, started;
@@ -35,7 +43,10 @@ wbemev_status wbemev__pool_new(wbemev_dispatcher_t *d, uint32_t workers)
     p->d = d;
     p->nworkers = workers ? workers : 1;
     p->threads = wbemev__calloc(p->nworkers, sizeof *p->threads);
-    if (p->threads == NULL) {
+    p->slots = wbemev__calloc(p->nworkers, sizeof *p->slots);
+    if (p->threads == NULL || p->slots == NULL) {
+        wbemev__free(p->threads);
+        wbemev__free(p->slots);
         wbemev__free(p);
         return WBEMEV_E_OUT_OF_MEMORY;
     }
@@ -55,14 +66,29 @@ void wbemev__pool_free(wbemev_dispatcher_t *d)
     wbemev__cond_destroy(&p->work_cv);
     wbemev__mutex_destroy(&p->mu);
     wbemev__free(p->threads);
+    wbemev__free(p->slots);
     wbemev__free(p);
     d->pool = NULL;
 }
 
-/* Appends a queue that was just marked scheduled (its subscription reference taken). */
-static void pool_append(struct wbemev__pool *p, struct wbemev__queue *q, bool new_busy)
+#define NOT_A_WORKER UINT32_MAX
+
+/* Marks what worker `index` runs; at the end of a turn (q NULL) wakes those waiting for one. Called
+ * with p->mu held. */
+static void set_running(struct wbemev__pool *p, uint32_t index, const struct wbemev__queue *q)
+{
+    p->slots[index].running = q;
+    if (q == NULL && p->turn_waiters > 0)
+        wbemev__cond_broadcast(&p->idle_cv);
+}
+
+/* Appends a queue that was just marked scheduled (its subscription reference taken); `worker`
+ * (or NOT_A_WORKER) ended its turn on it. */
+static void pool_append(struct wbemev__pool *p, struct wbemev__queue *q, bool new_busy, uint32_t worker)
 {
     wbemev__mutex_lock(&p->mu);
+    if (worker != NOT_A_WORKER)
+        set_running(p, worker, NULL);
     *wbemev__queue_run_link(q) = NULL;
     if (p->tail != NULL)
         *wbemev__queue_run_link(p->tail) = q;
@@ -77,12 +103,14 @@ static void pool_append(struct wbemev__pool *p, struct wbemev__queue *q, bool ne
 
 void wbemev__pool_schedule(struct wbemev__pool *p, struct wbemev__queue *q)
 {
-    pool_append(p, q, true);
+    pool_append(p, q, true, NOT_A_WORKER);
 }
 
-static void pool_unbusy(struct wbemev__pool *p)
+/* Worker `worker` ended its turn on a queue that is done. */
+static void pool_unbusy(struct wbemev__pool *p, uint32_t worker)
 {
     wbemev__mutex_lock(&p->mu);
+    set_running(p, worker, NULL);
     if (--p->busy == 0)
         wbemev__cond_broadcast(&p->idle_cv);
     wbemev__mutex_unlock(&p->mu);
@@ -90,7 +118,9 @@ static void pool_unbusy(struct wbemev__pool *p)
 
 static void worker_main(void *arg)
 {
-    struct wbemev__pool *p = arg;
+    struct worker_slot *slot = arg;
+    struct wbemev__pool *p = slot->p;
+    uint32_t index = slot->index;
     tls_worker_of = p;
     for (;;) {
         wbemev__mutex_lock(&p->mu);
@@ -104,13 +134,14 @@ static void worker_main(void *arg)
         p->head = *wbemev__queue_run_link(q);
         if (p->head == NULL)
             p->tail = NULL;
+        set_running(p, index, q);
         wbemev__mutex_unlock(&p->mu);
         struct wbemev__sub *sub = wbemev__queue_sub(q);
         if (wbemev__queue_run_some(q, 64)) {
-            pool_append(p, q, false); /* more to do: back of the line, still busy */
+            pool_append(p, q, false, index); /* more to do: back of the line, still busy */
         } else {
             wbemev__sub_release(sub); /* the run list's reference; may free q */
-            pool_unbusy(p);           /* after: wait_idle then sees the subscription freed */
+            pool_unbusy(p, index);    /* after: wait_idle then sees the subscription freed */
         }
     }
     tls_worker_of = NULL;
@@ -123,7 +154,9 @@ wbemev_status wbemev__pool_start(struct wbemev__pool *p)
     if (p->stop)
         st = WBEMEV_E_SHUTTING_DOWN;
     while (WBEMEV_SUCCEEDED(st) && p->started < p->nworkers) {
-        if (!wbemev__thread_start(&p->threads[p->started], worker_main, p)) {
+        struct worker_slot *slot = &p->slots[p->started];
+        *slot = (struct worker_slot){p, p->started, NULL};
+        if (!wbemev__thread_start(&p->threads[p->started], worker_main, slot)) {
             if (p->started == 0)
                 st = WBEMEV_E_OUT_OF_MEMORY;
             p->nworkers = p->started; /* fewer workers than asked: still correct */
@@ -151,6 +184,25 @@ wbemev_status wbemev__pool_wait_idle(wbemev_dispatcher_t *d, uint64_t timeout_ns
     }
     wbemev__mutex_unlock(&p->mu);
     return idle ? WBEMEV_S_NO_ERROR : WBEMEV_E_TIMED_OUT;
+}
+
+static bool is_running(const struct wbemev__pool *p, const struct wbemev__queue *q)
+{
+    for (uint32_t i = 0; i < p->started; i++)
+        if (p->slots[i].running == q)
+            return true;
+    return false;
+}
+
+void wbemev__pool_wait_not_running(wbemev_dispatcher_t *d, const struct wbemev__queue *q)
+{
+    struct wbemev__pool *p = d->pool;
+    wbemev__mutex_lock(&p->mu);
+    p->turn_waiters++;
+    while (is_running(p, q))
+        wbemev__cond_wait(&p->idle_cv, &p->mu);
+    p->turn_waiters--;
+    wbemev__mutex_unlock(&p->mu);
 }
 
 void wbemev__pool_stop(wbemev_dispatcher_t *d)

@@ -1,16 +1,17 @@
 /*
  * lib/model/block_cache.c: a class's cache of freed instance blocks, reused by the next clone or spawn.
  *
- * The cache belongs to one thread, the first to take a block (the provider's). It takes and returns
- * its own blocks on a list without a lock. Other threads (a queued worker releasing the last
- * reference to events) hand blocks back as *chunks* pushed on a lock-free stack, which the owner
- * takes whole (one taker, so no ABA). A chunk is a freed block that lists up to chunk_capacity()
- * other freed blocks. The owner walks a chunk by index, so it can prefetch blocks several events
- * ahead: those blocks were last written by the other core, and a list linked through the blocks
+ * The cache has two lanes, each belonging to one thread: the first two threads to take a block (a
+ * provider's, and a second one indicating at the same time). A lane's owner takes and returns its
+ * own blocks on a list without a lock. Other threads (a queued worker releasing the last reference
+ * to events) hand blocks back as *chunks* pushed on a lock-free stack, which lane 0's owner takes
+ * whole (one taker, so no ABA). A chunk is a freed block that lists up to chunk_capacity() other
+ * freed blocks. The owner walks a chunk by index, so it can prefetch blocks several events ahead:
+ * those blocks were last written by the other core, and a list linked through the blocks
  * themselves would let it see only one block ahead (each next pointer sits in a block that is
  * itself still in the other core's cache).
  *
- * Each side keeps at most BLOCK_CACHE_BYTES of blocks (its count is a bound, not a tally).
+ * Each lane and the stack keep at most BLOCK_CACHE_BYTES of blocks (a count is a bound, not a tally).
  */
 #include "model/block_cache.h"
 
@@ -18,7 +19,7 @@
 
 #include <string.h>
 
-#define BLOCK_CACHE_BYTES (256u * 1024u)
+#define BLOCK_CACHE_BYTES WBEMEV__BLOCK_CACHE_BYTES
 #define PREFETCH_AHEAD 4 /* blocks of a chunk asked for ahead of the one taken */
 
 struct wbemev__chunk {
@@ -27,8 +28,8 @@ struct wbemev__chunk {
     void *blocks[]; /* as many as fit in the chunk's own block */
 };
 
-/* Its address tells the threads apart (unique among live threads). */
-static WBEMEV__THREAD_LOCAL char tls_token;
+WBEMEV__THREAD_LOCAL char wbemev__block_cache_token;
+#define tls_token wbemev__block_cache_token
 
 static size_t limit_for(size_t size)
 {
@@ -70,78 +71,98 @@ static void prefetch_block(const void *block, size_t size)
 
 void wbemev__block_cache_init(struct wbemev__block_cache *c)
 {
-    atomic_init(&c->owner, NULL);
-    c->head = NULL;
-    c->chunk = NULL;
-    c->chunk_i = 0;
-    c->chunks = NULL;
-    c->count = 0;
+    for (int i = 0; i < WBEMEV__CACHE_LANES; i++) {
+        struct wbemev__cache_lane *l = &c->lane[i];
+        atomic_init(&c->owner[i], NULL);
+        atomic_init(&l->live_delta, 0);
+        l->live_pinned = false;
+        l->head = NULL;
+        l->count = 0;
+        l->chunk = NULL;
+        l->chunk_i = 0;
+        l->chunks = NULL;
+    }
     atomic_init(&c->remote, NULL);
     atomic_init(&c->remote_count, 0);
 }
 
 enum wbemev__cache_owner wbemev__block_cache_owner(const struct wbemev__block_cache *c)
 {
-    const void *owner = atomic_load_explicit(&((struct wbemev__block_cache *)c)->owner, memory_order_relaxed);
-    return owner == NULL ? WBEMEV__CACHE_NO_OWNER : owner == &tls_token ? WBEMEV__CACHE_MINE : WBEMEV__CACHE_OTHERS;
+    struct wbemev__block_cache *m = (struct wbemev__block_cache *)c;
+    if (wbemev__block_cache_my_lane(m) != NULL)
+        return WBEMEV__CACHE_MINE;
+    return atomic_load_explicit(&m->owner[0], memory_order_relaxed) == NULL ? WBEMEV__CACHE_NO_OWNER
+                                                                            : WBEMEV__CACHE_OTHERS;
 }
 
-/* The owner's next block from the chunks, taking the remote stack when they are used up. */
-static void *chunk_take(struct wbemev__block_cache *c, size_t size)
+/* Lane 0's next block from the chunks, taking the remote stack when they are used up. */
+static void *chunk_take(struct wbemev__block_cache *c, struct wbemev__cache_lane *l, size_t size)
 {
-    struct wbemev__chunk *k = c->chunk;
+    struct wbemev__chunk *k = l->chunk;
     if (k == NULL) {
-        k = c->chunks;
+        k = l->chunks;
         if (k == NULL) {
             if (atomic_load_explicit(&c->remote, memory_order_relaxed) == NULL)
                 return NULL;
             /* Acquire: the other threads' writes to the chunks and blocks. */
             k = atomic_exchange_explicit(&c->remote, NULL, memory_order_acquire);
-            c->count += atomic_exchange_explicit(&c->remote_count, 0, memory_order_relaxed);
+            l->count += atomic_exchange_explicit(&c->remote_count, 0, memory_order_relaxed);
         }
-        c->chunks = k->next;
-        c->chunk = k;
-        c->chunk_i = 0;
+        l->chunks = k->next;
+        l->chunk = k;
+        l->chunk_i = 0;
         for (uint32_t i = 0; i < k->n && i < PREFETCH_AHEAD; i++)
             prefetch_block(k->blocks[i], size);
-        if (c->chunks != NULL) /* its list, for when this chunk is used up */
-            prefetch_block(c->chunks, 128);
+        if (l->chunks != NULL) /* its list, for when this chunk is used up */
+            prefetch_block(l->chunks, 128);
     }
-    if (c->chunk_i < k->n) {
-        void *block = k->blocks[c->chunk_i++];
-        uint32_t ahead = c->chunk_i + PREFETCH_AHEAD - 1;
+    if (l->chunk_i < k->n) {
+        void *block = k->blocks[l->chunk_i++];
+        uint32_t ahead = l->chunk_i + PREFETCH_AHEAD - 1;
         if (ahead < k->n)
             prefetch_block(k->blocks[ahead], size);
         else if (ahead == k->n)
             prefetch_block(k, size); /* the chunk's own block comes last */
         return block;
     }
-    c->chunk = NULL;
+    l->chunk = NULL;
     return k;
+}
+
+/* The calling thread's lane, claiming a free one when it has none. */
+static struct wbemev__cache_lane *claim_lane(struct wbemev__block_cache *c)
+{
+    struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(c);
+    if (l != NULL)
+        return l;
+    for (int i = 0; i < WBEMEV__CACHE_LANES; i++) {
+        const void *owner = atomic_load_explicit(&c->owner[i], memory_order_relaxed);
+        if (owner == NULL && atomic_compare_exchange_strong_explicit(&c->owner[i], &owner, &tls_token,
+                                                                     memory_order_relaxed, memory_order_relaxed))
+            return &c->lane[i];
+    }
+    return NULL;
 }
 
 void *wbemev__block_cache_take(struct wbemev__block_cache *c, size_t size)
 {
-    const void *owner = atomic_load_explicit(&c->owner, memory_order_relaxed);
-    if (owner == NULL && atomic_compare_exchange_strong_explicit(&c->owner, &owner, &tls_token, memory_order_relaxed,
-                                                                 memory_order_relaxed))
-        owner = &tls_token;
-    if (owner != &tls_token)
+    struct wbemev__cache_lane *l = claim_lane(c);
+    if (l == NULL)
         return NULL;
-    void *block = c->head;
+    void *block = l->head;
     if (block != NULL)
-        c->head = block_next(block); /* its own frees: still in this core's cache */
-    else if ((block = chunk_take(c, size)) == NULL)
+        l->head = block_next(block); /* its own frees: still in this core's cache */
+    else if (l != &c->lane[0] || (block = chunk_take(c, l, size)) == NULL)
         return NULL;
-    if (c->count > 0)
-        c->count--;
+    if (l->count > 0)
+        l->count--;
     wbemev__live_allocations_add(1);
     return block;
 }
 
 size_t wbemev__block_cache_give(struct wbemev__block_cache *c, void **blocks, size_t n, size_t size)
 {
-    if (n == 0 || atomic_load_explicit(&c->owner, memory_order_relaxed) == NULL)
+    if (n == 0 || atomic_load_explicit(&c->owner[0], memory_order_relaxed) == NULL)
         return 0;
     /* Room under the limit, taken with a CAS: an add undone afterwards could wrap the count
      * below 0 if the owner took the stack (and zeroed the count) in between. */
@@ -181,14 +202,14 @@ size_t wbemev__block_cache_give(struct wbemev__block_cache *c, void **blocks, si
 
 bool wbemev__block_cache_put(struct wbemev__block_cache *c, void *block, size_t size)
 {
-    const void *owner = atomic_load_explicit(&c->owner, memory_order_relaxed);
-    if (owner != &tls_token)
+    struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(c);
+    if (l == NULL)
         return wbemev__block_cache_give(c, &block, 1, size) == 1;
-    if (c->count >= limit_for(size))
+    if (l->count >= limit_for(size))
         return false;
-    block_set_next(block, c->head);
-    c->head = block;
-    c->count++;
+    block_set_next(block, l->head);
+    l->head = block;
+    l->count++;
     wbemev__live_allocations_add(-1);
     return true;
 }
@@ -213,20 +234,23 @@ static void free_chunks(struct wbemev__chunk *k, uint32_t from)
 
 void wbemev__block_cache_free(struct wbemev__block_cache *c)
 {
-    for (void *b = c->head; b != NULL;) {
-        void *next = block_next(b);
-        free_block(b);
-        b = next;
+    for (int i = 0; i < WBEMEV__CACHE_LANES; i++) {
+        struct wbemev__cache_lane *l = &c->lane[i];
+        for (void *b = l->head; b != NULL;) {
+            void *next = block_next(b);
+            free_block(b);
+            b = next;
+        }
+        if (l->chunk != NULL) {
+            l->chunk->next = NULL; /* it was unlinked from the rest when taken */
+            free_chunks(l->chunk, l->chunk_i);
+        }
+        free_chunks(l->chunks, 0);
+        l->head = NULL;
+        l->chunk = NULL;
+        l->chunks = NULL;
+        l->count = 0;
     }
-    if (c->chunk != NULL) {
-        c->chunk->next = NULL; /* it was unlinked from the rest when taken */
-        free_chunks(c->chunk, c->chunk_i);
-    }
-    free_chunks(c->chunks, 0);
     free_chunks(atomic_exchange(&c->remote, NULL), 0);
-    c->head = NULL;
-    c->chunk = NULL;
-    c->chunks = NULL;
-    c->count = 0;
     atomic_store(&c->remote_count, 0);
 }

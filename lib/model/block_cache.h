@@ -10,21 +10,38 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/base.h"
+
+#include <string.h>
+
 struct wbemev__chunk;
 
-/* One per class. The owner (the first thread to take a block: the provider's) uses its fields
- * without a lock; other threads only push chunks on `remote`. Fields written by the two sides sit
- * on separate cache lines. */
-struct wbemev__block_cache {
-    _Atomic(const void *) owner; /* set once; read by every thread that frees a block */
-    char pad_owner[64];
-    /* the owner's */
-    void *head;                     /* blocks the owner freed, linked through their first bytes */
-    struct wbemev__chunk *chunk;    /* the chunk being taken from, by index */
+/* Threads that keep blocks of their own: the first two to take a block (a provider's thread, and a
+ * second one indicating at once). */
+#define WBEMEV__CACHE_LANES 2
+
+/* One owner thread's side of the cache, on lines of its own: written by that thread only, without
+ * a lock (a plain load and store), on every spawn and free. */
+struct wbemev__cache_lane {
+    void *head;   /* blocks the owner freed, linked through their first bytes */
+    size_t count; /* blocks held (a bound) */
+    /* The owner's share of its class's live-instance count (object_layout.h: live_count_add):
+     * spawns minus frees not yet added to the shared count. Read by any thread that asks it. */
+    atomic_int_least64_t live_delta;
+    bool live_pinned; /* the owner holds a pin on the class (its own field) */
+    /* lane 0 only: the chunks other threads hand back */
+    struct wbemev__chunk *chunk;  /* the chunk being taken from, by index */
     uint32_t chunk_i;
-    struct wbemev__chunk *chunks;   /* chunks taken from `remote`, not started yet */
-    size_t count;                   /* blocks held by the owner (a bound) */
+    struct wbemev__chunk *chunks; /* chunks taken from `remote`, not started yet */
     char pad[64];
+};
+
+/* One per class. Each lane's owner uses its lane without a lock; other threads only push chunks on
+ * `remote`, which lane 0's owner takes. Fields written by different threads sit on separate lines. */
+struct wbemev__block_cache {
+    _Atomic(const void *) owner[WBEMEV__CACHE_LANES]; /* each set once; read at every spawn and free */
+    char pad_owner[64];
+    struct wbemev__cache_lane lane[WBEMEV__CACHE_LANES];
     /* other threads' */
     _Atomic(struct wbemev__chunk *) remote;
     atomic_size_t remote_count;
@@ -35,15 +52,56 @@ struct wbemev__block_cache {
 void wbemev__block_cache_init(struct wbemev__block_cache *c);
 /* Frees every cached block (the class is being freed: no thread uses the cache any more). */
 void wbemev__block_cache_free(struct wbemev__block_cache *c);
-/* A cached block for the owner thread (the first caller becomes the owner); NULL when the caller
- * is not the owner or nothing is cached. */
+/* A cached block for a lane's owner thread (the first callers become the owners); NULL when the
+ * caller owns no lane or nothing is cached for it. */
 void *wbemev__block_cache_take(struct wbemev__block_cache *c, size_t size);
 /* Keeps a freed block; false when the cache is full or has no owner yet (the caller frees it). */
 bool wbemev__block_cache_put(struct wbemev__block_cache *c, void *block, size_t size);
-/* Keeps up to n freed blocks given back together by a thread that is not the owner (one push);
- * returns how many were kept, from the front of `blocks`: the caller frees the rest. */
+/* Keeps up to n freed blocks given back together by a thread that owns no lane (one push, taken by
+ * lane 0's owner); returns how many were kept, from the front of `blocks`: the caller frees the rest. */
 size_t wbemev__block_cache_give(struct wbemev__block_cache *c, void **blocks, size_t n, size_t size);
-/* The cache's owner thread: this one, another one, or none yet. */
+/* Tells the threads apart by the address (unique among live threads). */
+extern WBEMEV__THREAD_LOCAL char wbemev__block_cache_token;
+/* The calling thread's lane of c, NULL when it has none. Inline: every spawn and free asks it. */
+static inline struct wbemev__cache_lane *wbemev__block_cache_my_lane(struct wbemev__block_cache *c)
+{
+    const void *me = &wbemev__block_cache_token;
+    for (int i = 0; i < WBEMEV__CACHE_LANES; i++)
+        if (atomic_load_explicit(&c->owner[i], memory_order_relaxed) == me)
+            return &c->lane[i];
+    return NULL;
+}
+/* The limit of blocks a lane keeps (block_cache.c), for the inline paths below. */
+#define WBEMEV__BLOCK_CACHE_BYTES (256u * 1024u)
+
+/* Inline: a lane owner's own list, the whole of the usual spawn's and free's work with the cache;
+ * the rest (claiming a lane, the chunks, handing back) is in block_cache.c. */
+static inline void *wbemev__block_cache_take_fast(struct wbemev__block_cache *c, size_t size)
+{
+    struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(c);
+    void *block = l != NULL ? l->head : NULL;
+    if (block == NULL)
+        return wbemev__block_cache_take(c, size);
+    memcpy(&l->head, block, sizeof l->head); /* the next block, linked through its first bytes */
+    if (l->count > 0)
+        l->count--;
+    wbemev__live_allocations_add(1);
+    return block;
+}
+
+static inline bool wbemev__block_cache_put_fast(struct wbemev__block_cache *c, void *block, size_t size)
+{
+    struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(c);
+    if (l == NULL || l->count >= WBEMEV__BLOCK_CACHE_BYTES / size)
+        return wbemev__block_cache_put(c, block, size);
+    memcpy(block, &l->head, sizeof l->head);
+    l->head = block;
+    l->count++;
+    wbemev__live_allocations_add(-1);
+    return true;
+}
+
+/* The cache's owners: this thread is one, only others are, or none yet. */
 enum wbemev__cache_owner { WBEMEV__CACHE_NO_OWNER, WBEMEV__CACHE_MINE, WBEMEV__CACHE_OTHERS };
 enum wbemev__cache_owner wbemev__block_cache_owner(const struct wbemev__block_cache *c);
 

@@ -6,7 +6,7 @@
  * lock: inherits_from is one array read thanks to the ancestor array, property lookup is a small
  * case-insensitive hash. namespace.c keeps the classes of a namespace by name.
  */
-#include "model/class_layout.h"
+#include "model/object_layout.h"
 
 /* Process-wide class ids; zero-initialized, so the first id handed out is 1. */
 static atomic_uint_fast32_t g_last_class_id;
@@ -238,7 +238,14 @@ wbemev_class_t *wbemev_class_add_ref(wbemev_class_t *cls)
 
 void wbemev_class_release(wbemev_class_t *cls)
 {
-    if (cls != NULL && wbemev__ref_dec(&cls->refs))
+    if (cls == NULL)
+        return;
+    /* A thread counting on its own gives its pin back first, so a class no one refers to any more
+     * can go. */
+    struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(&cls->cache);
+    if (l != NULL && l->live_pinned)
+        wbemev__class_live_unpin(cls, l);
+    if (wbemev__ref_dec(&cls->refs))
         class_destroy(cls);
 }
 
@@ -361,5 +368,15 @@ void wbemev_object_note_held(wbemev_object_t *obj, bool held)
 
 size_t wbemev_class_live_instances(const wbemev_class_t *cls)
 {
-    return cls != NULL ? atomic_load_explicit(&cls->live_instances, memory_order_relaxed) : 0;
+    if (cls == NULL)
+        return 0;
+    wbemev_class_t *c = (wbemev_class_t *)cls;
+    /* The shared count and the lanes' deltas, less the pins held: the count itself stays far below
+     * half a pin, so the pins are what the sum holds in whole pins, rounded. */
+    int64_t n = atomic_load_explicit(&c->live_instances, memory_order_acquire);
+    for (int i = 0; i < WBEMEV__CACHE_LANES; i++)
+        n += atomic_load_explicit(&c->cache.lane[i].live_delta, memory_order_relaxed);
+    if (n > 0)
+        n -= (n + WBEMEV__LIVE_PIN / 2) / WBEMEV__LIVE_PIN * WBEMEV__LIVE_PIN;
+    return n > 0 ? (size_t)n : 0;
 }

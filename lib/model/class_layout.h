@@ -41,10 +41,16 @@ struct wbemev_class_s {
     uint32_t prop_index_mask;
     wbemev_object_t *class_object; /* owned; its add_ref/release forward to the class */
     wbemev_class_t *free_next;     /* the queue of classes being freed (class.c), once unreferenced */
-    /* Written on every spawn and free, often on different threads (queued delivery frees events
-     * on a worker): kept off the cache lines the read-mostly fields above share. */
+    /* The live-instance count shared by every thread: instances, plus WBEMEV__LIVE_PIN for each
+     * cache lane whose owner counts on its own (cache.lane[i].live_delta, object_layout.h), minus
+     * those deltas. The class holds its instances' group reference while it is above 0. Written by
+     * threads without a lane and, rarely, by the owners (pin, fold, unpin): kept off the cache
+     * lines the read-mostly fields above share. */
     char live_pad_before[64];
-    atomic_size_t live_instances;
+    atomic_int_least64_t live_instances;
+    /* A thread that is not the owner writes live_instances at every spawn and free; the owner reads
+     * the cache's owner field at each of its own: not on one line. */
+    char live_pad_mid[64];
     /* Blocks of freed instances kept for the next clone or spawn (object.c, object_copy.c), freed with the class. */
     struct wbemev__block_cache cache;
     char live_pad_after[64];

@@ -72,6 +72,17 @@ void wbemev__namespace_foreach_class(wbemev_namespace_t *ns, void (*fn)(void *ct
 uint64_t wbemev__object_mark_indicated(wbemev_object_t *obj, uint64_t token, uint32_t tag);
 /* Clears the mark set by this token (a strict rejection undoes its marks). */
 void wbemev__object_unmark_indicated(wbemev_object_t *obj, uint64_t token);
+/* An Indicate's array in one call per pass, not one call per object and pass (object_marks.c).
+ * _single_class: the class when every object is a non-NULL instance of that one class, else NULL
+ * (the caller then checks each). _mark_indicated: marks objects[from..count) as
+ * wbemev__object_mark_indicated does and returns the index of the first one that was marked
+ * before (its previous token in *prev), or count. _stamp: wbemev__object_stamp_time_created on
+ * each unfrozen event instance. _freeze: wbemev_object_freeze on each. */
+const wbemev_class_t *wbemev__objects_single_class(int32_t count, wbemev_object_t *const *objects);
+int32_t wbemev__objects_mark_indicated(int32_t from, int32_t count, wbemev_object_t *const *objects, uint64_t token,
+                                       uint32_t tag, uint64_t *prev);
+void wbemev__objects_stamp(int32_t count, wbemev_object_t *const *objects, uint64_t ticks);
+void wbemev__objects_freeze(int32_t count, wbemev_object_t *const *objects);
 /* A read-only projection of base (SELECT a, b): properties for which selects(ctx, name) is false
  * read as NULL; system properties read through. No values are copied. */
 wbemev_status wbemev__object_new_view(wbemev_object_t *base, bool (*selects)(void *ctx, const char *name),

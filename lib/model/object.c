@@ -72,12 +72,10 @@ static inline void object_free_block(wbemev_object_t *obj)
         return;
     }
     /* Instances share one class reference, held while the class has live instances: the thread
-     * that takes the count to 0 drops it (acq_rel: every instance's last use of the class, the
-     * cache included, happens before that). Other objects hold a reference each. */
-    if (!obj->plain_block || !wbemev__block_cache_put(&cls->cache, obj, header_size(cls->prop_count)))
+     * that takes the count to 0 drops it. Other objects hold a reference each. */
+    if (!obj->plain_block || !wbemev__block_cache_put_fast(&cls->cache, obj, header_size(cls->prop_count)))
         wbemev__free(obj);
-    if (atomic_fetch_sub_explicit(&cls->live_instances, 1, memory_order_acq_rel) == 1)
-        wbemev_class_release(owner);
+    live_count_add(cls, -1);
 }
 
 /* Frees obj, which holds references or out-of-line values, then the objects that lost their last
@@ -119,10 +117,72 @@ static void free_batch_flush(struct free_batch *b)
     /* The blocks first: the class, and its cache, live while the count is above 0. */
     if (b->nblocks > 0)
         free_batch_give(b);
-    if (atomic_fetch_sub_explicit(&cls->live_instances, b->ninstances, memory_order_acq_rel) == b->ninstances)
-        wbemev_class_release(cls);
-    b->cls = NULL;
+    int64_t n = (int64_t)b->ninstances;
+    b->cls = NULL; /* first: the count may free the class */
     b->ninstances = 0;
+    live_count_add(cls, -n);
+}
+
+/* ---- the owner thread's share of a class's live count (object_layout.h) ---- */
+
+/* Classes this thread holds a pin on, given back when it exits. */
+#define THREAD_PINS 8
+static WBEMEV__THREAD_LOCAL struct thread_pins {
+    bool hooked; /* the exit hook is registered */
+    unsigned n;
+    wbemev_class_t *cls[THREAD_PINS];
+} tls_pins;
+
+static void unpin_all(void *arg)
+{
+    struct thread_pins *p = arg;
+    while (p->n > 0) {
+        wbemev_class_t *cls = p->cls[p->n - 1];
+        wbemev__class_live_unpin(cls, wbemev__block_cache_my_lane(&cls->cache));
+    }
+    p->hooked = false; /* the hook ran */
+}
+
+bool wbemev__class_live_pin(wbemev_class_t *cls, struct wbemev__cache_lane *l)
+{
+    struct thread_pins *p = &tls_pins;
+    if (p->n == THREAD_PINS)
+        return false;
+    if (!p->hooked) {
+        if (!wbemev__thread_exit_hook(unpin_all, p))
+            return false;
+        p->hooked = true;
+    }
+    if (atomic_fetch_add_explicit(&cls->live_instances, WBEMEV__LIVE_PIN, memory_order_relaxed) == 0)
+        wbemev_class_add_ref(cls);
+    p->cls[p->n++] = cls;
+    l->live_pinned = true;
+    return true;
+}
+
+void wbemev__class_live_unpin(wbemev_class_t *cls, struct wbemev__cache_lane *l)
+{
+    struct thread_pins *p = &tls_pins;
+    for (unsigned i = p->n; i-- > 0;) {
+        if (p->cls[i] == cls) {
+            p->cls[i] = p->cls[--p->n];
+            break;
+        }
+    }
+    int64_t d = atomic_load_explicit(&l->live_delta, memory_order_relaxed);
+    int64_t add = d - WBEMEV__LIVE_PIN;
+    l->live_pinned = false;
+    atomic_store_explicit(&l->live_delta, 0, memory_order_relaxed);
+    /* acq_rel, as every count that may take the shared count to 0 */
+    if (atomic_fetch_add_explicit(&cls->live_instances, add, memory_order_acq_rel) == -add)
+        wbemev_class_release(cls);
+}
+
+void wbemev__class_live_fold(wbemev_class_t *cls, struct wbemev__cache_lane *l)
+{
+    int64_t d = atomic_load_explicit(&l->live_delta, memory_order_relaxed);
+    atomic_store_explicit(&l->live_delta, 0, memory_order_relaxed);
+    atomic_fetch_add_explicit(&cls->live_instances, d, memory_order_relaxed); /* stays above the pin's share */
 }
 
 /* Frees an instance (its slots already cleared) into the batch: its block is gathered when the

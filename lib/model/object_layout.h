@@ -200,10 +200,13 @@ static inline bool is_frozen(const wbemev_object_t *obj)
     return atomic_load_explicit(&((wbemev_object_t *)obj)->frozen, memory_order_acquire);
 }
 
-/* O(1): the handle's class must be obj's class or one of its ancestors. */
+/* O(1): the handle's class must be obj's class or one of its ancestors. The usual handle is of
+ * obj's own class: checked on the class's own line first, without the ancestor array. */
 static inline bool handle_valid(const wbemev_object_t *obj, wbemev_prop_handle h)
 {
     const wbemev_class_t *cls = obj->cls;
+    if (cls->id == h.class_id && cls->depth == h.depth)
+        return h.index < cls->prop_count;
     if (h.depth > cls->depth)
         return false;
     const wbemev_class_t *owner = cls->ancestors[h.depth];
@@ -236,7 +239,7 @@ static inline wbemev_object_t *object_alloc_raw(const wbemev_class_t *cls, wbeme
     if (arena > SIZE_MAX - head)
         return NULL;
     wbemev_object_t *obj = arena == 0 && genus == WBEMEV_GENUS_INSTANCE
-                               ? wbemev__block_cache_take(&((wbemev_class_t *)cls)->cache, head)
+                               ? wbemev__block_cache_take_fast(&((wbemev_class_t *)cls)->cache, head)
                                : NULL;
     if (obj == NULL)
         obj = wbemev__malloc(head + arena);
@@ -259,14 +262,64 @@ static inline wbemev_object_t *object_alloc(const wbemev_class_t *cls, wbemev_ge
     return obj;
 }
 
+/* ---- the class's live-instance count ----
+ *
+ * A locked add at every spawn and at every free was a fifth of the synchronous path. So each thread
+ * that owns a lane of the class's block cache (a provider's thread, and a second one indicating at
+ * once: block_cache.h) counts its spawns and frees in its lane's live_delta with a plain load and
+ * store, and the shared count stays correct by a pin: when such a thread starts counting on its own
+ * it adds WBEMEV__LIVE_PIN to the shared count, which so stays above 0 (the class keeps its
+ * instances' group reference) whatever the deltas, since each is kept below WBEMEV__LIVE_FOLD
+ * (folded into the shared count when it reaches it). The pin is taken by a spawn; a free that
+ * brings the delta to 0 or below gives it back with the delta (a synchronous provider: once per
+ * Indicate's array), and so does the thread's release of a reference to the class and its exit;
+ * only then can the shared count reach 0. A free without the pin, and every count on threads
+ * without a lane (a queued worker), go to the shared count itself. The count is the shared count
+ * plus the deltas, less the pins held: exact when the threads are quiescent, like every live
+ * counter. */
+#define WBEMEV__LIVE_PIN ((int64_t)1 << 48)
+#define WBEMEV__LIVE_FOLD ((int64_t)1 << 20)
+
+/* object.c: takes the pin of lane l (the calling thread's); false when this thread cannot hold one
+ * (no exit hook on this platform, or as many pins as it keeps), and then it adds to the shared
+ * count. */
+bool wbemev__class_live_pin(wbemev_class_t *cls, struct wbemev__cache_lane *l);
+/* object.c: gives lane l's pin back with its delta; may drop the group reference (the class may be
+ * freed). */
+void wbemev__class_live_unpin(wbemev_class_t *cls, struct wbemev__cache_lane *l);
+/* object.c: adds lane l's delta to the shared count (the pin stays). */
+void wbemev__class_live_fold(wbemev_class_t *cls, struct wbemev__cache_lane *l);
+
+/* n instances of cls spawned (n > 0) or freed (n < 0) on this thread. A free may drop the group
+ * reference: the caller is done with the class (its blocks are given back). */
+static inline void live_count_add(wbemev_class_t *cls, int64_t n)
+{
+    struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(&cls->cache);
+    if (l != NULL && (l->live_pinned || (n > 0 && wbemev__class_live_pin(cls, l)))) {
+        int64_t d = atomic_load_explicit(&l->live_delta, memory_order_relaxed) + n;
+        atomic_store_explicit(&l->live_delta, d, memory_order_relaxed);
+        if (d <= 0 && n < 0)
+            wbemev__class_live_unpin(cls, l);
+        else if (d >= WBEMEV__LIVE_FOLD)
+            wbemev__class_live_fold(cls, l);
+        return;
+    }
+    if (n > 0) {
+        if (atomic_fetch_add_explicit(&cls->live_instances, n, memory_order_relaxed) == 0)
+            wbemev_class_add_ref(cls);
+    } else if (atomic_fetch_add_explicit(&cls->live_instances, n, memory_order_acq_rel) == -n) {
+        /* acq_rel: every instance's last use of the class, the cache included, happens before */
+        wbemev_class_release(cls);
+    }
+}
+
 /* Counts a finished object as alive and takes its class reference (for an instance: the group
  * reference when it is the class's first live instance; whoever creates it holds a reference to
  * the class or to an object of it, so the class cannot go away meanwhile). */
 static inline wbemev_object_t *object_publish(wbemev_object_t *obj)
 {
     if (obj->genus == WBEMEV_GENUS_INSTANCE) {
-        if (atomic_fetch_add_explicit(&obj->cls->live_instances, 1, memory_order_relaxed) == 0)
-            wbemev_class_add_ref(obj->cls);
+        live_count_add(obj->cls, 1);
     } else if (!obj->class_owned) {
         wbemev_class_add_ref(obj->cls);
     }

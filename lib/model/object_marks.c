@@ -5,6 +5,10 @@
  */
 #include "model/object_layout.h"
 
+/* __Event's properties come first in every event class: SECURITY_DESCRIPTOR 0, TIME_CREATED 1. */
+#define WBEMEV__SLOT_SECURITY_DESCRIPTOR 0
+#define WBEMEV__SLOT_TIME_CREATED 1
+
 /* ---- freezing ---- */
 
 /* Freezes o, an object embedded in one being frozen, unless it is frozen already; queues it on
@@ -74,6 +78,68 @@ uint64_t wbemev__object_mark_indicated(wbemev_object_t *obj, uint64_t token, uin
     return prev;
 }
 
+/* One compare-and-swap an object, as above, inline in the loop. */
+static inline uint64_t mark_one(wbemev_object_t *obj, uint64_t token, uint32_t tag)
+{
+    uint64_t prev = 0;
+    if (atomic_compare_exchange_strong_explicit(&obj->indicated, &prev, token, memory_order_acq_rel,
+                                                memory_order_acquire))
+        atomic_store_explicit(&obj->indicated_by, tag, memory_order_release);
+    return prev;
+}
+
+int32_t wbemev__objects_mark_indicated(int32_t from, int32_t count, wbemev_object_t *const *objects, uint64_t token,
+                                       uint32_t tag, uint64_t *prev)
+{
+    for (int32_t i = from; i < count; i++) {
+        uint64_t p = mark_one(objects[i], token, tag);
+        if (p != 0) {
+            *prev = p;
+            return i;
+        }
+    }
+    return count;
+}
+
+const wbemev_class_t *wbemev__objects_single_class(int32_t count, wbemev_object_t *const *objects)
+{
+    if (count <= 0 || objects[0] == NULL)
+        return NULL;
+    const wbemev_class_t *cls = objects[0]->cls;
+    for (int32_t i = 0; i < count; i++) {
+        const wbemev_object_t *o = objects[i];
+        if (o == NULL || o->cls != cls || o->genus != WBEMEV_GENUS_INSTANCE)
+            return NULL;
+    }
+    return cls;
+}
+
+void wbemev__objects_stamp(int32_t count, wbemev_object_t *const *objects, uint64_t ticks)
+{
+    for (int32_t i = 0; i < count; i++) {
+        wbemev_object_t *o = objects[i];
+        if (o->cls->event && !is_frozen(o)) {
+            wbemev__slot *s = &o->slots[WBEMEV__SLOT_TIME_CREATED];
+            if (s->is_null) {
+                s->u.uint = ticks;
+                s->is_null = 0;
+            }
+        }
+    }
+}
+
+void wbemev__objects_freeze(int32_t count, wbemev_object_t *const *objects)
+{
+    for (int32_t i = 0; i < count; i++) {
+        wbemev_object_t *o = objects[i];
+        if (!is_frozen(o)) {
+            atomic_store_explicit(&o->frozen, true, memory_order_release); /* as wbemev_object_freeze */
+            if (o->heavy != 0)
+                freeze_embedded(o);
+        }
+    }
+}
+
 void wbemev__object_unmark_indicated(wbemev_object_t *obj, uint64_t token)
 {
     uint64_t expected = token;
@@ -99,10 +165,6 @@ wbemev_status wbemev__object_put_frozen(const wbemev_object_t *obj)
     }
     return WBEMEV_E_READ_ONLY;
 }
-
-/* __Event's properties come first in every event class: SECURITY_DESCRIPTOR 0, TIME_CREATED 1. */
-#define WBEMEV__SLOT_SECURITY_DESCRIPTOR 0
-#define WBEMEV__SLOT_TIME_CREATED 1
 
 void wbemev__object_stamp_time_created(wbemev_object_t *obj, uint64_t ticks)
 {

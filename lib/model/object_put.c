@@ -160,8 +160,10 @@ static WBEMEV__NOINLINE wbemev_status put_general(wbemev_object_t *obj, uint32_t
 
 /* Put into property `index`. A non-NULL fixed-size scalar of the property's type is checked here
  * exactly as wbemev_value_validate checks it, and stored; everything else (NULL, another type,
- * strings, arrays, embedded objects) goes the general way, which keeps the heavy-slot count. */
-static wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
+ * strings, arrays, embedded objects) goes the general way, which keeps the heavy-slot count.
+ * Inline in both Puts: through a handle, a Put is the handle check, the frozen check, the type
+ * check and the store. */
+static inline wbemev_status put_index(wbemev_object_t *obj, uint32_t index, const wbemev_value *v)
 {
     wbemev_cimtype type = obj->cls->props[index].type;
     wbemev__slot *s = &obj->slots[index];
@@ -229,12 +231,80 @@ wbemev_status wbemev_object_put(wbemev_object_t *obj, const char *name, const wb
     return put_index(obj, (uint32_t)i, value);
 }
 
-wbemev_status wbemev_object_put_h(wbemev_object_t *obj, wbemev_prop_handle handle,
-                                  const wbemev_value *value)
+/* Put through a handle, every check in order; what the fast path below leaves. */
+static WBEMEV__NOINLINE wbemev_status put_h_checked(wbemev_object_t *obj, wbemev_prop_handle handle,
+                                                    const wbemev_value *value)
 {
     if (obj == NULL || !handle_valid(obj, handle))
         return WBEMEV_E_INVALID_PARAMETER;
     if (is_frozen(obj))
         return wbemev__object_put_frozen(obj);
     return put_index(obj, handle.index, value);
+}
+
+/* A datetime is validated by a call: out here, so that the fast path makes only tail calls. */
+static WBEMEV__NOINLINE wbemev_status put_datetime_slot(wbemev__slot *s, const wbemev_datetime *dt)
+{
+    wbemev_status st = wbemev_datetime_validate(dt);
+    if (WBEMEV_FAILED(st))
+        return st;
+    s->u.datetime = *dt;
+    s->is_null = 0;
+    return WBEMEV_S_NO_ERROR;
+}
+
+/* The provider's per-event Put: a handle of obj's own class, an unfrozen object, a non-NULL
+ * fixed-size scalar of the property's type. A leaf (no frame): the handle check, the frozen check,
+ * the type check, the range check of the type and the store. Anything else, including every
+ * refusal, takes put_h_checked, which checks again in the documented order. */
+wbemev_status wbemev_object_put_h(wbemev_object_t *obj, wbemev_prop_handle handle,
+                                  const wbemev_value *value)
+{
+    if (obj == NULL || value == NULL)
+        return put_h_checked(obj, handle, value);
+    const wbemev_class_t *cls = obj->cls;
+    if (cls->id != handle.class_id || cls->depth != handle.depth || handle.index >= cls->prop_count ||
+        is_frozen(obj) || value->is_null)
+        return put_h_checked(obj, handle, value);
+    wbemev_cimtype type = cls->props[handle.index].type;
+    if (value->type != type)
+        return put_h_checked(obj, handle, value);
+    wbemev__slot *s = &obj->slots[handle.index];
+    switch (type) {
+    case WBEMEV_CIM_SINT8:
+    case WBEMEV_CIM_SINT16:
+    case WBEMEV_CIM_SINT32:
+    case WBEMEV_CIM_SINT64:
+    case WBEMEV_CIM_UINT8:
+    case WBEMEV_CIM_UINT16:
+    case WBEMEV_CIM_UINT32:
+    case WBEMEV_CIM_UINT64:
+        if (!wbemev__int_in_range(type, value))
+            return WBEMEV_E_VALUE_OUT_OF_RANGE;
+        s->u.uint = value->u.uint; /* sint and uint share the bits */
+        s->is_null = 0;
+        return WBEMEV_S_NO_ERROR;
+    case WBEMEV_CIM_REAL64:
+        s->u.real = value->u.real;
+        s->is_null = 0;
+        return WBEMEV_S_NO_ERROR;
+    case WBEMEV_CIM_BOOLEAN:
+        s->u.boolean = value->u.boolean;
+        s->is_null = 0;
+        return WBEMEV_S_NO_ERROR;
+    case WBEMEV_CIM_DATETIME: {
+        /* A timestamp every month has (day 1..28): valid without the calendar; the rest is
+         * validated by wbemev_datetime_validate. */
+        const wbemev_datetime *dt = &value->u.datetime;
+        if (dt->is_interval || dt->days != 0 || dt->year > 9999 || dt->month < 1 || dt->month > 12 ||
+            dt->day < 1 || dt->day > 28 || dt->hour > 23 || dt->minute > 59 || dt->second > 59 ||
+            dt->microseconds > 999999 || dt->utc_offset < -999 || dt->utc_offset > 999)
+            return put_datetime_slot(s, dt);
+        s->u.datetime = *dt;
+        s->is_null = 0;
+        return WBEMEV_S_NO_ERROR;
+    }
+    default:
+        return put_h_checked(obj, handle, value); /* real32, char16, strings, arrays, objects */
+    }
 }
