@@ -146,13 +146,13 @@ static void test_arrays_round_trip(void **state)
     assert_wbemev_ok(gen_event_put_chars(h, e, chars, 2));
     assert_wbemev_ok(gen_event_put_objects(h, e, NULL, 0)); /* an empty array, not NULL */
 
-    const int32_t *n;
-    const char *const *w;
-    const float *r;
-    const bool *b;
-    const wbemev_datetime *t;
-    const uint16_t *c;
-    wbemev_object_t *const *o;
+    const int32_t *n = NULL;
+    const char *const *w = NULL;
+    const float *r = NULL;
+    const bool *b = NULL;
+    const wbemev_datetime *t = NULL;
+    const uint16_t *c = NULL;
+    wbemev_object_t *const *o = NULL;
     size_t count = 99;
     assert_wbemev_ok(gen_event_get_numbers(h, e, &n, &count));
     assert_int_equal(count, 3);
