@@ -139,6 +139,11 @@ bool wbemev__queue_reserving(const struct wbemev__queue *q)
            (q->policy == WBEMEV_BACKPRESSURE_BLOCK || q->policy == WBEMEV_BACKPRESSURE_REFUSE);
 }
 
+uint64_t wbemev__queue_max_bytes(const struct wbemev__queue *q)
+{
+    return q->max_bytes;
+}
+
 /* Room for n more events of `bytes`? Called with q->mu held. An empty queue always takes one event
  * (else an event larger than max_bytes could never pass); the dispatcher's total always applies. */
 static bool fits(const struct wbemev__queue *q, uint64_t n, uint64_t bytes)
