@@ -313,8 +313,9 @@ static void push_adopted(struct wbemev__queue *q, wbemev_object_t *const *objs, 
 {
     struct wbemev__sub *sub = q->sub;
     uint64_t bytes[WBEMEV__STAGE_MAX];
+    bool counts_bytes = q->max_bytes != 0 || q->d->queue_total_bytes != 0; /* the limits never change */
     for (size_t i = 0; i < n; i++)
-        bytes[i] = objs[i] != NULL ? wbemev__object_footprint(objs[i]) : 0;
+        bytes[i] = counts_bytes && objs[i] != NULL ? wbemev__object_footprint(objs[i]) : 0;
     atomic_fetch_add_explicit(&sub->indicated, n, memory_order_relaxed);
     struct release_list rel;
     rel.n = 0;
