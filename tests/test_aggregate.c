@@ -285,7 +285,7 @@ static void remake(struct fx *f, uint64_t total)
     register_provider(f); /* a new one: the first was registered with the old dispatcher */
 }
 
-enum { HUGE_GROUPS = 100000, BOUNDED_GROUPS = 20000 }; /* 1 MiB holds some 4,000 small groups */
+enum { HUGE_GROUPS = 100000, BOUNDED_GROUPS = 8000 }; /* 1 MiB holds some 4,000 small groups */
 
 /* Fires `events` events, each its own group, into a GROUP WITHIN 5 BY Name subscription with
  * `queue_max_bytes`; closes the window; returns its stats. */
