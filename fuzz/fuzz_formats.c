@@ -9,7 +9,9 @@
  *    the input (invalid UTF-8, NaN, huge numbers, arrays, nested objects), frozen, then written
  *    as MOF instance text and JSON. The buffer forms agree with the writer forms on the length,
  *    MOF text is printable ASCII, JSON is valid UTF-8 (ASCII with WBEMEV_FORMAT_ASCII), a buffer
- *    one byte short gives WBEMEV_E_BUFFER_TOO_SMALL with a NUL-terminated prefix. Names of types,
+ *    one byte short gives WBEMEV_E_BUFFER_TOO_SMALL with a NUL-terminated prefix. The instance is
+ *    wrapped in up to 2 * WBEMEV_FORMAT_MAX_DEPTH more levels as the input says: every writer
+ *    succeeds below the depth limit and answers WBEMEV_E_INVALID_OBJECT past it. Names of types,
  *    formats and policies read from the input are parsed too.
  */
 #include "fuzz_common.h"
@@ -138,19 +140,56 @@ static wbemev_object_t *fill(fz_in *in, int depth)
     return o;
 }
 
+/* Wraps o (frozen first, so each level shares it) in `levels` more instances, through Obj or AObj
+ * as the input says: the writers' depth limit is reached from the input. */
+static wbemev_object_t *wrap(fz_in *in, wbemev_object_t *o, unsigned levels)
+{
+    for (unsigned i = 0; i < levels; i++) {
+        wbemev_object_freeze(o);
+        wbemev_object_t *w;
+        CHECK(wbemev_class_spawn_instance(g_all, &w) == WBEMEV_S_NO_ERROR);
+        wbemev_value v = WBEMEV_V_OBJECT(o);
+        if (fz_u8(in) & 1) {
+            v.type = A(WBEMEV_CIM_OBJECT);
+            v.u.array.items = &o;
+            v.u.array.count = 1;
+            CHECK(wbemev_object_put(w, "AObj", &v) == WBEMEV_S_NO_ERROR);
+        } else {
+            CHECK(wbemev_object_put(w, "Obj", &v) == WBEMEV_S_NO_ERROR);
+        }
+        wbemev_object_release(o);
+        o = w;
+    }
+    return o;
+}
+
 static void fuzz_values(const uint8_t *data, size_t size)
 {
     fz_in in = {data, size};
     wbemev_object_t *o = fill(&in, 0);
+    /* fill nests at most 2 levels; the wrapping adds up to 2 * WBEMEV_FORMAT_MAX_DEPTH more. */
+    unsigned levels = (fz_u8(&in) & 3) == 0 ? fz_u8(&in) % (2 * WBEMEV_FORMAT_MAX_DEPTH + 8) : 0;
+    o = wrap(&in, o, levels);
     if (fz_u8(&in) & 1)
         wbemev_object_freeze(o);
 
-    /* MOF */
+    /* Every writer gives the same answer: success up to the limit, WBEMEV_E_INVALID_OBJECT past it
+     * (with 1 or 2 levels of fill's own, either near it). */
     struct sink_check mc = {0, true};
-    CHECK(wbemev_mof_write_instance(o, count_writer, &mc) == WBEMEV_S_NO_ERROR);
+    wbemev_status want = wbemev_mof_write_instance(o, count_writer, &mc);
+    if (levels + 2 <= WBEMEV_FORMAT_MAX_DEPTH)
+        CHECK(want == WBEMEV_S_NO_ERROR);
+    else if (levels > WBEMEV_FORMAT_MAX_DEPTH)
+        CHECK(want == WBEMEV_E_INVALID_OBJECT);
+    else
+        CHECK(want == WBEMEV_S_NO_ERROR || want == WBEMEV_E_INVALID_OBJECT);
+
+    /* MOF */
     size_t len = 0;
-    CHECK(wbemev_mof_format_instance(o, NULL, 0, &len) == WBEMEV_S_NO_ERROR && len == mc.len);
-    if (len + 1 <= sizeof g_buf) {
+    CHECK(wbemev_mof_format_instance(o, NULL, 0, &len) == want);
+    if (want == WBEMEV_S_NO_ERROR)
+        CHECK(len == mc.len);
+    if (want == WBEMEV_S_NO_ERROR && len + 1 <= sizeof g_buf) {
         CHECK(wbemev_mof_format_instance(o, g_buf, len + 1, NULL) == WBEMEV_S_NO_ERROR);
         CHECK(strlen(g_buf) == len);
         if (len > 0) {
@@ -161,9 +200,12 @@ static void fuzz_values(const uint8_t *data, size_t size)
     /* JSON, each flag combination */
     for (uint32_t flags = 0; flags < 4; flags++) {
         struct sink_check jc = {0, (flags & WBEMEV_FORMAT_ASCII) != 0};
-        CHECK(wbemev_json_write_instance(o, flags, count_writer, &jc) == WBEMEV_S_NO_ERROR);
+        CHECK(wbemev_json_write_instance(o, flags, count_writer, &jc) == want);
         size_t jl = 0;
-        CHECK(wbemev_json_format_instance(o, flags, NULL, 0, &jl) == WBEMEV_S_NO_ERROR && jl == jc.len);
+        CHECK(wbemev_json_format_instance(o, flags, NULL, 0, &jl) == want);
+        if (want != WBEMEV_S_NO_ERROR)
+            continue;
+        CHECK(jl == jc.len);
         if (jl + 1 <= sizeof g_buf) {
             CHECK(wbemev_json_format_instance(o, flags, g_buf, jl + 1, NULL) == WBEMEV_S_NO_ERROR);
             CHECK(wbemev_utf8_is_valid(g_buf));
@@ -172,7 +214,8 @@ static void fuzz_values(const uint8_t *data, size_t size)
         }
     }
     CHECK(wbemev_format_write_instance(WBEMEV_FORMAT_JSON, o, 0, count_writer, &(struct sink_check){0, false}) ==
-          WBEMEV_S_NO_ERROR);
+          want);
+    CHECK(wbemev_format_write_instance(WBEMEV_FORMAT_MOF, o, 0, count_writer, &(struct sink_check){0, true}) == want);
     /* Names */
     char name[32];
     wbemev_cimtype t;

@@ -5,6 +5,7 @@
  */
 #include "test_support.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #define SEC 1000000000ull
@@ -268,6 +269,99 @@ static void test_timer_thread(void **state)
     assert_consumer_ended(c, WBEMEV_E_SHUTTING_DOWN);
 }
 
+/* Recreates the fixture's dispatcher with queue_total_bytes `total`. */
+static void remake(struct fx *f, uint64_t total)
+{
+    wbemev_dispatcher_destroy(f->d);
+    wbemev_dispatcher_options o;
+    wbemev_dispatcher_options_init(&o);
+    manual_clock_install(&f->clock, &o);
+    o.manual_timers = true;
+    o.keep_final_stats = true;
+    o.queue_total_bytes = total;
+    assert_wbemev_ok(wbemev_dispatcher_new(&o, &f->d));
+    wbemev_class_release(f->cls);
+    f->cls = define_event_class(f->d, "A_Event");
+    register_provider(f); /* a new one: the first was registered with the old dispatcher */
+}
+
+enum { HUGE_GROUPS = 100000, BOUNDED_GROUPS = 8000 }; /* 1 MiB holds some 4,000 small groups */
+
+/* Fires `events` events, each its own group, into a GROUP WITHIN 5 BY Name subscription with
+ * `queue_max_bytes`; closes the window; returns its stats. */
+static void fire_huge_window(struct fx *f, fake_consumer *c, int events, uint64_t queue_max_bytes,
+                             wbemev_subscription_stats *st)
+{
+    fake_consumer_log_events(c, false);
+    wbemev_subscribe_options so;
+    wbemev_subscribe_options_init(&so);
+    so.queue_max_bytes = queue_max_bytes;
+    uint32_t id;
+    assert_wbemev_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM A_Event GROUP WITHIN 5 BY Name",
+                                                 fake_consumer_sink(c), &so, &id));
+    char name[32];
+    for (int i = 0; i < events; i++) {
+        snprintf(name, sizeof name, "group-%d", i);
+        fire(f, name, 1);
+    }
+    advance(f, 5 * SEC);
+    size_t produced = wbemev_dispatcher_tick(f->d);
+    assert_wbemev_ok(wbemev_dispatcher_subscription_stats(f->d, id, st));
+    assert_balanced(st);
+    assert_int_equal(produced, st->delivered);
+    assert_int_equal(fake_consumer_events(c), st->delivered);
+    assert_int_equal(st->grouped, st->delivered); /* one event a group */
+    assert_int_equal(st->grouped + st->dropped, events);
+    printf("GROUP WITHIN, %d groups, queue_max_bytes %llu: %llu grouped, %llu dropped\n", events,
+           (unsigned long long)queue_max_bytes, (unsigned long long)st->grouped, (unsigned long long)st->dropped);
+    assert_wbemev_ok(wbemev_dispatcher_unsubscribe(f->d, id));
+}
+
+/* A hundred thousand groups in one window, with no byte limit: every one is kept and delivered. */
+static void test_hundred_thousand_groups(void **state)
+{
+    struct fx *f = *state;
+    remake(f, 0);
+    fake_consumer *c = test_fakes_consumer(&f->fakes);
+    wbemev_subscription_stats st;
+    fire_huge_window(f, c, HUGE_GROUPS, 0, &st);
+    assert_int_equal(st.grouped, HUGE_GROUPS);
+    assert_int_equal(st.dropped, 0);
+    assert_int_equal(fake_consumer_progress(c), 0);
+}
+
+/* The groups' Representatives count against queue_max_bytes and queue_total_bytes: past them an
+ * event that would open a group is dropped, counted, and the consumer told; the window's other
+ * groups are delivered. */
+static void test_groups_bounded(void **state)
+{
+    struct fx *f = *state;
+    const uint64_t limit = 1024u * 1024u;
+    /* An event's block is well over 64 bytes: at most limit / 64 groups fit. */
+    const uint64_t most = limit / 64;
+    remake(f, 0);
+    fake_consumer *c = test_fakes_consumer(&f->fakes);
+    wbemev_subscription_stats st;
+    fire_huge_window(f, c, BOUNDED_GROUPS, limit, &st); /* the subscription's bound */
+    assert_true(st.grouped > 0 && st.grouped <= most);
+    assert_true(st.dropped > 0);
+    assert_int_equal(fake_consumer_progress_of(c, WBEMEV_E_QUEUE_OVERFLOW), 1);
+
+    remake(f, limit); /* the dispatcher's total */
+    fake_consumer *c2 = test_fakes_consumer(&f->fakes);
+    wbemev_subscription_stats st2;
+    fire_huge_window(f, c2, BOUNDED_GROUPS, 0, &st2);
+    assert_true(st2.grouped > 0 && st2.grouped <= most);
+    assert_int_equal(st2.grouped, st.grouped); /* the same room */
+    assert_int_equal(fake_consumer_progress_of(c2, WBEMEV_E_QUEUE_OVERFLOW), 1);
+
+    /* The window closed and gave its room back: the next window takes as many again. */
+    wbemev_subscription_stats st3;
+    fake_consumer *c3 = test_fakes_consumer(&f->fakes);
+    fire_huge_window(f, c3, BOUNDED_GROUPS, 0, &st3);
+    assert_int_equal(st3.grouped, st2.grouped);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +370,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_many_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queued_aggregates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timer_thread, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hundred_thousand_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_groups_bounded, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1102,6 +1102,17 @@ static void r_format_sink_count(void)
     BADV(wbemev_format_sink_count(NULL) == 0);
     BADV(wbemev_format_sink_count(w.rec) == 0);
 }
+static void r_format_sink_stats(void)
+{
+    wbemev_format_sink_counters st = {7, 7, 7, WBEMEV_E_FAILED};
+    BAD(wbemev_format_sink_stats(NULL, &st), INVALID);
+    BAD(wbemev_format_sink_stats(w.rec, &st), INVALID); /* not a formatting sink */
+    BADV(st.written == 7 && st.last_skip == WBEMEV_E_FAILED);
+    wbemev_sink_t *fs;
+    assert_wbemev_ok(wbemev_format_sink_new(stderr, WBEMEV_FORMAT_JSON, 0, &fs));
+    BAD(wbemev_format_sink_stats(fs, NULL), INVALID);
+    wbemev_sink_release(fs);
+}
 
 static const wbemev_class_def reg_classes[] = {{"Reg_Event", "__ExtrinsicEvent", base_props, 1}};
 static const char *const reg_queries[] = {"SELECT * FROM Reg_Event"};
@@ -1536,7 +1547,7 @@ static const struct row {
     ROW(recording_sink_status_count), ROW(recording_sink_status_at), ROW(recording_sink_refs),
     ROW(recording_sink_fail_after), ROW(recording_sink_clear), ROW(format_name), ROW(format_from_name),
     ROW(json_write_value), ROW(json_write_instance), ROW(json_format_instance), ROW(json_fwrite_instance),
-    ROW(format_write_instance), ROW(format_sink_new), ROW(format_sink_count), ROW(registration_validate),
+    ROW(format_write_instance), ROW(format_sink_new), ROW(format_sink_count), ROW(format_sink_stats), ROW(registration_validate),
     ROW(registration_define_classes), ROW(mof_write_registration), ROW(mof_write_class), ROW(mof_write_instance),
     ROW(mof_format_registration), ROW(mof_format_instance), ROW(mof_fwrite_registration),
     ROW(mof_fwrite_instance), ROW(module_validate), ROW(module_register), ROW(testkit_count),

@@ -3,8 +3,14 @@
  * embedded objects a million levels deep, and freeing long chains of classes (through ref_class,
  * and through class-object defaults that hold instances of other classes), walk the chain one
  * level after the other: a recursion per level would overflow the stack long before the end.
+ * Every text writer (JSON, MOF, the format dispatch, the formatting sinks) writes chains up to
+ * WBEMEV_FORMAT_MAX_DEPTH and refuses deeper ones, a million levels included, without recursing
+ * past the limit.
  */
 #include "test_support.h"
+
+#include "wbemev/format.h"
+#include "wbemev/mof.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +71,10 @@ static wbemev_object_t *below(const wbemev_object_t *obj, uint32_t level)
     return ((wbemev_object_t *const *)v.u.array.items)[0];
 }
 
-/* A million frozen levels, each holding the only reference to the next: one release frees all. */
+static void check_writers(wbemev_object_t *top, uint32_t depth, wbemev_sink_t *json_sink, wbemev_sink_t *mof_sink);
+
+/* A million frozen levels, each holding the only reference to the next: every writer refuses it
+ * (without recursing past the depth limit), then one release frees all. */
 static void test_release_frozen_chain(void **state)
 {
     (void)state;
@@ -87,7 +96,18 @@ static void test_release_frozen_chain(void **state)
         top = o;
     }
     assert_int_equal(wbemev_live_objects(), base + FROZEN_LEVELS);
+    FILE *null_out = tmpfile();
+    assert_non_null(null_out);
+    wbemev_sink_t *json_sink, *mof_sink;
+    assert_wbemev_ok(wbemev_format_sink_new(null_out, WBEMEV_FORMAT_JSON, 0, &json_sink));
+    assert_wbemev_ok(wbemev_format_sink_new(null_out, WBEMEV_FORMAT_MOF, 0, &mof_sink));
     clock_t start = clock();
+    check_writers(top, FROZEN_LEVELS - 1, json_sink, mof_sink);
+    printf("every writer refused %u levels in %.3f s\n", FROZEN_LEVELS, seconds_since(start));
+    wbemev_sink_release(json_sink);
+    wbemev_sink_release(mof_sink);
+    fclose(null_out);
+    start = clock();
     wbemev_object_release(top);
     printf("released %u frozen levels in %.3f s\n", FROZEN_LEVELS, seconds_since(start));
     assert_int_equal(wbemev_live_objects(), base);
@@ -301,6 +321,147 @@ static void test_release_class_object_chain(void **state)
     release_class_chain(ns, classes, CLASS_LEVELS);
 }
 
+/* ---- every writer against nesting: documented status past the limit, success up to it ---- */
+
+/* A writer that counts what it receives and keeps nothing. */
+static wbemev_status count_writer(void *ctx, const char *text, size_t len)
+{
+    (void)text;
+    *(size_t *)ctx += len;
+    return WBEMEV_S_NO_ERROR;
+}
+
+/* Every writer of an object's text, on top (its chain `depth` levels deep below it): each answers
+ * `expected` (WBEMEV_S_NO_ERROR up to WBEMEV_FORMAT_MAX_DEPTH, WBEMEV_E_INVALID_OBJECT past it). A
+ * formatting sink leaves an event it cannot write out and counts it, and never fails. */
+static void check_writers(wbemev_object_t *top, uint32_t depth, wbemev_sink_t *json_sink, wbemev_sink_t *mof_sink)
+{
+    wbemev_status expected = depth <= WBEMEV_FORMAT_MAX_DEPTH ? WBEMEV_S_NO_ERROR : WBEMEV_E_INVALID_OBJECT;
+    size_t n = 0, len = 0;
+    assert_wbemev_status(wbemev_json_write_instance(top, 0, count_writer, &n), expected);
+    assert_wbemev_status(wbemev_json_write_instance(top, WBEMEV_FORMAT_SKIP_NULLS | WBEMEV_FORMAT_ASCII, count_writer,
+                                                    &n),
+                         expected);
+    assert_wbemev_status(wbemev_json_format_instance(top, 0, NULL, 0, &len), expected);
+    assert_wbemev_status(wbemev_mof_write_instance(top, count_writer, &n), expected);
+    assert_wbemev_status(wbemev_mof_format_instance(top, NULL, 0, &len), expected);
+    assert_wbemev_status(wbemev_format_write_instance(WBEMEV_FORMAT_JSON, top, 0, count_writer, &n), expected);
+    assert_wbemev_status(wbemev_format_write_instance(WBEMEV_FORMAT_MOF, top, 0, count_writer, &n), expected);
+    /* A value holding the object (the form the wbemev tool's text lines write property values in):
+     * the value is level 0, the object in it level 1. */
+    wbemev_value v = {.type = WBEMEV_CIM_OBJECT, .is_null = false};
+    v.u.object = top;
+    assert_wbemev_status(wbemev_json_write_value(&v, 0, count_writer, &n),
+                         depth + 1 <= WBEMEV_FORMAT_MAX_DEPTH ? WBEMEV_S_NO_ERROR : WBEMEV_E_INVALID_OBJECT);
+    wbemev_format_sink_counters before[2], after[2];
+    wbemev_sink_t *sinks[2] = {json_sink, mof_sink};
+    for (int k = 0; k < 2; k++) {
+        assert_wbemev_ok(wbemev_format_sink_stats(sinks[k], &before[k]));
+        assert_wbemev_ok(wbemev_sink_indicate(sinks[k], 1, &top));
+        assert_wbemev_ok(wbemev_format_sink_stats(sinks[k], &after[k]));
+        assert_int_equal(after[k].written - before[k].written, expected == WBEMEV_S_NO_ERROR);
+        assert_int_equal(after[k].skipped - before[k].skipped, expected != WBEMEV_S_NO_ERROR);
+        assert_int_equal(after[k].failed, 0);
+    }
+}
+
+/* Depths 0 .. 200 one after the other (each chain the previous one, frozen, one level down): every
+ * writer, and release. (test_release_frozen_chain gives them the million-level chain.) */
+static void test_writers_against_nesting(void **state)
+{
+    (void)state;
+    wbemev_class_t *node;
+    wbemev_namespace_t *ns = node_namespace(&node);
+    size_t base = wbemev_live_objects();
+    FILE *null_out = tmpfile();
+    assert_non_null(null_out);
+    wbemev_sink_t *json_sink, *mof_sink;
+    assert_wbemev_ok(wbemev_format_sink_new(null_out, WBEMEV_FORMAT_JSON, 0, &json_sink));
+    assert_wbemev_ok(wbemev_format_sink_new(null_out, WBEMEV_FORMAT_MOF, 0, &mof_sink));
+    wbemev_object_t *top = NULL;
+    uint32_t depth = 0;
+    for (uint32_t i = 0; i <= 200; i++) {
+        wbemev_object_t *o;
+        assert_wbemev_ok(wbemev_class_spawn_instance(node, &o));
+        assert_wbemev_ok(wbemev_object_put_uint32(o, "Depth", i));
+        if (top != NULL) {
+            if (i % 2 == 0)
+                put_object(o, "Child", top);
+            else
+                put_one_kid(o, top);
+            wbemev_object_release(top);
+        }
+        wbemev_object_freeze(o);
+        top = o;
+        depth = i;
+        check_writers(top, depth, json_sink, mof_sink);
+    }
+    wbemev_format_sink_counters st;
+    assert_wbemev_ok(wbemev_format_sink_stats(json_sink, &st));
+    assert_int_equal(st.written, WBEMEV_FORMAT_MAX_DEPTH + 1);
+    assert_int_equal(st.skipped, 200 - WBEMEV_FORMAT_MAX_DEPTH);
+    assert_wbemev_status(st.last_skip, WBEMEV_E_INVALID_OBJECT);
+    wbemev_sink_release(json_sink);
+    wbemev_sink_release(mof_sink);
+    fclose(null_out);
+    wbemev_object_release(top);
+    assert_int_equal(wbemev_live_objects(), base);
+    wbemev_class_release(node);
+    wbemev_namespace_release(ns);
+    wbemev_test_assert_no_leaks();
+}
+
+/* WQL follows a dotted path (Child.Child...Depth) in a loop, however long, and formats the query
+ * back. */
+static void test_wql_deep_path(void **state)
+{
+    (void)state;
+    enum { PATH = 2000 }; /* 12,000 characters: queries are at most 16,384 */
+    wbemev_class_t *node;
+    wbemev_namespace_t *ns = node_namespace(&node);
+    wbemev_object_t *top = NULL;
+    for (uint32_t i = 0; i <= PATH + 10; i++) {
+        wbemev_object_t *o;
+        assert_wbemev_ok(wbemev_class_spawn_instance(node, &o));
+        assert_wbemev_ok(wbemev_object_put_uint32(o, "Depth", PATH + 10 - i));
+        if (top != NULL) {
+            put_object(o, "Child", top);
+            wbemev_object_release(top);
+        }
+        wbemev_object_freeze(o);
+        top = o;
+    }
+    /* top's Depth is 0, the object PATH levels below it has Depth PATH. */
+    size_t cap = 64 + (size_t)PATH * 6;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t n = (size_t)snprintf(text, cap, "SELECT * FROM Node WHERE ");
+    for (int i = 0; i < PATH; i++)
+        n += (size_t)snprintf(text + n, cap - n, "Child.");
+    snprintf(text + n, cap - n, "Depth = %d", PATH);
+    wbemev_query_t *q;
+    wbemev_query_error err;
+    assert_wbemev_ok(wbemev_query_parse(text, &q, &err));
+    assert_true(wbemev_query_matches(q, top));
+    size_t len = wbemev_query_format(q, NULL, 0);
+    assert_true(len > (size_t)PATH * 6);
+    wbemev_query_release(q);
+    /* One level short of the path's end: Depth is PATH - 1 there, so the query must not match. */
+    text[n - 6] = '\0';
+    char *shorter = malloc(cap);
+    assert_non_null(shorter);
+    snprintf(shorter, cap, "%sDepth = %d", text, PATH);
+    assert_wbemev_ok(wbemev_query_parse(shorter, &q, &err));
+    assert_false(wbemev_query_matches(q, top));
+    wbemev_query_release(q);
+    free(shorter);
+    free(text);
+    wbemev_object_release(top);
+    wbemev_class_release(node);
+    wbemev_namespace_release(ns);
+    wbemev_test_assert_no_leaks();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -309,6 +470,8 @@ int main(void)
         cmocka_unit_test(test_clone_out_of_memory),
         cmocka_unit_test(test_release_ref_class_chain),
         cmocka_unit_test(test_release_class_object_chain),
+        cmocka_unit_test(test_writers_against_nesting),
+        cmocka_unit_test(test_wql_deep_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

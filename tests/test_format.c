@@ -620,6 +620,103 @@ static void test_format_sink_in_dispatcher(void **state)
     fclose(tmp);
 }
 
+/* An event the format cannot write (nested past WBEMEV_FORMAT_MAX_DEPTH) is left out and counted;
+ * the events around it are written and the subscription goes on. Both formats. */
+static void run_sink_skips_deep(struct fixture *f, wbemev_format format)
+{
+    wbemev_dispatcher_t *d;
+    assert_wbemev_ok(wbemev_dispatcher_new(NULL, &d));
+    static const wbemev_property_def props[] = {{"Name", WBEMEV_CIM_STRING, NULL},
+                                                {"Child", WBEMEV_CIM_OBJECT, "Deep_Event"}};
+    wbemev_class_t *cls;
+    assert_wbemev_ok(wbemev_namespace_define_class(wbemev_dispatcher_namespace(d), "Deep_Event", "__ExtrinsicEvent",
+                                                   props, 2, &cls));
+    fake_provider *pp = test_fakes_provider(&f->fakes);
+    fake_provider_set_methods(pp, 0);
+    const char *const queries[] = {"SELECT * FROM Deep_Event"};
+    assert_wbemev_ok(wbemev_dispatcher_register(d, "Push", fake_provider_base(pp), queries, 1));
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    wbemev_sink_t *sink;
+    uint32_t id;
+    assert_wbemev_ok(wbemev_format_sink_new(tmp, format, WBEMEV_FORMAT_SKIP_NULLS, &sink));
+    assert_wbemev_ok(wbemev_dispatcher_subscribe(d, "SELECT * FROM Deep_Event", sink, NULL, &id));
+    /* Depths 0, MAX (written), MAX + 1 (left out), then 0 again. */
+    const uint32_t depths[] = {0, WBEMEV_FORMAT_MAX_DEPTH, WBEMEV_FORMAT_MAX_DEPTH + 1, 0};
+    for (size_t k = 0; k < 4; k++) {
+        wbemev_object_t *top = NULL;
+        for (uint32_t level = 0; level <= depths[k]; level++) {
+            wbemev_object_t *o;
+            assert_wbemev_ok(wbemev_class_spawn_instance(cls, &o));
+            assert_wbemev_ok(wbemev_object_put_string(o, "Name", "n"));
+            if (top != NULL) {
+                wbemev_object_freeze(top);
+                assert_wbemev_ok(wbemev_object_put(o, "Child", &WBEMEV_V_OBJECT(top)));
+                wbemev_object_release(top);
+            }
+            top = o;
+        }
+        assert_wbemev_status(fake_provider_indicate1(pp, top), WBEMEV_S_NO_ERROR);
+        wbemev_object_release(top);
+    }
+    wbemev_format_sink_counters st;
+    assert_wbemev_ok(wbemev_format_sink_stats(sink, &st));
+    assert_int_equal(st.written, 3);
+    assert_int_equal(st.skipped, 1);
+    assert_int_equal(st.failed, 0);
+    assert_wbemev_status(st.last_skip, WBEMEV_E_INVALID_OBJECT);
+    assert_int_equal(wbemev_format_sink_count(sink), 3);
+    assert_int_equal(wbemev_dispatcher_subscription_count(d), 1); /* not cancelled */
+    assert_wbemev_ok(wbemev_dispatcher_unsubscribe(d, id));
+    char *text = slurp(tmp);
+    size_t classes = 0; /* each written event names its class once per level */
+    for (const char *p = text; (p = strstr(p, "Deep_Event")) != NULL; p++)
+        classes++;
+    assert_int_equal(classes, 1 + (WBEMEV_FORMAT_MAX_DEPTH + 1) + 1);
+    free(text);
+    wbemev_sink_release(sink);
+    wbemev_class_release(cls);
+    wbemev_dispatcher_destroy(d);
+    fclose(tmp);
+}
+
+static void test_format_sink_skips_deep_json(void **state)
+{
+    run_sink_skips_deep(*state, WBEMEV_FORMAT_JSON);
+}
+
+static void test_format_sink_skips_deep_mof(void **state)
+{
+    run_sink_skips_deep(*state, WBEMEV_FORMAT_MOF);
+}
+
+/* A call mixing a good event, a class object and another good event: the class object is left
+ * out, the call succeeds. */
+static void test_format_sink_skips_class_object(void **state)
+{
+    struct fixture *f = *state;
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    wbemev_sink_t *sink;
+    assert_wbemev_ok(wbemev_format_sink_new(tmp, WBEMEV_FORMAT_JSON, WBEMEV_FORMAT_SKIP_NULLS, &sink));
+    wbemev_object_t *a = small_event(f, "a", 1), *b = small_event(f, "b", 2);
+    wbemev_object_t *objs[3] = {a, wbemev_class_object(f->small), b};
+    assert_wbemev_ok(wbemev_sink_indicate(sink, 3, objs));
+    wbemev_format_sink_counters st;
+    assert_wbemev_ok(wbemev_format_sink_stats(sink, &st));
+    assert_int_equal(st.written, 2);
+    assert_int_equal(st.skipped, 1);
+    assert_wbemev_status(st.last_skip, WBEMEV_E_INVALID_OPERATION);
+    char *text = slurp(tmp);
+    assert_string_equal(text, "{\"__CLASS\":\"Test_Small\",\"Name\":\"a\",\"Severity\":1}\n"
+                              "{\"__CLASS\":\"Test_Small\",\"Name\":\"b\",\"Severity\":2}\n");
+    free(text);
+    wbemev_object_release(a);
+    wbemev_object_release(b);
+    wbemev_sink_release(sink);
+    fclose(tmp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -640,6 +737,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_format_sink_write_error, setup, teardown),
         cmocka_unit_test(test_format_sink_out_of_memory),
         cmocka_unit_test_setup_teardown(test_format_sink_in_dispatcher, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_format_sink_skips_deep_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_format_sink_skips_deep_mof, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_format_sink_skips_class_object, setup, teardown),
     };
     return cmocka_run_group_tests_name("format", tests, NULL, NULL);
 }

@@ -41,6 +41,14 @@
  *    released and counted as discarded.
  *  - GROUP WITHIN subscriptions receive __AggregateEvent objects from the dispatcher's timer (the
  *    timer thread, or wbemev_dispatcher_tick), never on the provider's thread.
+ *  - GROUP WITHIN memory is bounded like a queue's: each group of an open window holds its
+ *    Representative, counted as queue_total_bytes says plus about 50 bytes of table, against the
+ *    subscription's queue_max_bytes and, together with every queue, the dispatcher's
+ *    queue_total_bytes, until the window closes (so the default 10 MB total holds some 40,000
+ *    groups of small events; set queue_total_bytes to 0 for no bound). An event that would open a
+ *    group past either bound is dropped: counted in the subscription's indicated and dropped, and
+ *    the consumer gets the overflow notice (SetStatus PROGRESS, WBEMEV_E_QUEUE_OVERFLOW) before the
+ *    window's aggregates. Events that fall in a group already open are always counted.
  *
  * Thread-safety: every function here may be called from any thread, concurrently, except
  * wbemev_dispatcher_destroy, which must be the last call (no other call on this dispatcher may be in
@@ -93,7 +101,15 @@ typedef struct wbemev_dispatcher_options {
     void *sd_check_ctx; /**< passed to sd_check */
     /** Bytes of events queued for all queued subscriptions together, counted once per queue that
      * holds an event (WMI's default: 10 MB); past it each subscription's backpressure policy
-     * applies. 0: no total limit. Default 10485760. */
+     * applies. 0: no total limit. Default 10485760.
+     *
+     * An event counts everything it keeps alive: its own block, its strings and arrays, and its
+     * embedded objects and object arrays whole, at every depth (a projection: its view and the
+     * event). An embedded object shared by several references (frozen objects are shared, not
+     * copied) is counted once per reference, so the figure is an upper bound of the memory held,
+     * never less; the allocator's own per-block overhead is not counted. An event counts from the
+     * moment room is reserved or it is queued until the worker that delivered it released it.
+     * (Each event's footprint is computed once, when Indicate freezes it.) */
     uint64_t queue_total_bytes;
     /** The deadline of wbemev_dispatcher_shutdown (and destroy), in milliseconds: how long queued
      * events drain before the rest is discarded, and how long shutdown waits for calls in
@@ -274,7 +290,9 @@ typedef struct wbemev_subscribe_options {
     wbemev_delivery delivery; /**< default WBEMEV_DELIVERY_SYNC */
     /* Queued delivery only (WBEMEV_DELIVERY_QUEUED, and the aggregates of GROUP WITHIN): */
     uint32_t queue_max_events;  /**< events queued at most; 0 (default): no count limit */
-    uint64_t queue_max_bytes;   /**< bytes queued at most; 0 (default): only the dispatcher's total */
+    /** bytes queued at most, counted as queue_total_bytes says; 0 (default): only the dispatcher's
+     * total */
+    uint64_t queue_max_bytes;
     wbemev_backpressure backpressure; /**< default WBEMEV_BACKPRESSURE_BLOCK */
     uint32_t max_wait_ms;       /**< BLOCK's longest wait; default 2000 (WMI's MaxWaitOnEvents) */
 } wbemev_subscribe_options;

@@ -176,9 +176,18 @@ WBEMEV_API wbemev_status wbemev_format_write_instance(wbemev_format format, cons
  * Creates a formatting sink: a consumer sink whose Indicate writes every event to `file` in `format`.
  *
  * Each Indicate formats its events into memory and writes them with one fwrite under the sink's
- * lock, so events from concurrent Indicate calls never interleave. A write error (or running out
- * of memory) makes Indicate answer WBEMEV_E_FAILED (WBEMEV_E_OUT_OF_MEMORY), which cancels the
- * subscription (wbemev/sink.h, rule 5). SetStatus flushes the file and writes nothing.
+ * lock, so events from concurrent Indicate calls never interleave. SetStatus flushes the file and
+ * writes nothing.
+ *
+ * An event that cannot be written in the format (embedded objects nested past
+ * WBEMEV_FORMAT_MAX_DEPTH: WBEMEV_E_INVALID_OBJECT; a class object; any other formatting failure
+ * but running out of memory) is left out whole, none of its text written; the call's other events
+ * are written and Indicate succeeds, so the subscription goes on. Each such event is counted in
+ * wbemev_format_sink_stats() (skipped, and the status of the last one in last_skip): it is never
+ * lost silently. A write error or running out of memory makes Indicate answer WBEMEV_E_FAILED or
+ * WBEMEV_E_OUT_OF_MEMORY with nothing of the call written, which cancels the subscription
+ * (wbemev/sink.h, rule 5); it is counted too (failed). A NULL entry in the array is the caller's
+ * mistake: WBEMEV_E_INVALID_PARAMETER, nothing written.
  *
  * The file is borrowed: keep it open until the sink's last reference is released (after the
  * dispatcher sent its terminal SetStatus); the sink never closes it.
@@ -199,6 +208,26 @@ WBEMEV_API wbemev_status wbemev_format_sink_new(FILE *file, wbemev_format format
  * @return the count; 0 for NULL or a sink that is not a formatting sink
  */
 WBEMEV_API uint64_t wbemev_format_sink_count(wbemev_sink_t *sink);
+
+/** What a formatting sink did (wbemev_format_sink_stats()). */
+typedef struct wbemev_format_sink_counters {
+    uint64_t written;  /**< events written (wbemev_format_sink_count()) */
+    uint64_t skipped;  /**< events left out because they cannot be written in the format */
+    uint64_t failed;   /**< Indicate calls that failed: a write error or out of memory */
+    /** why the last skipped event was left out (WBEMEV_E_INVALID_OBJECT: nested past
+     * WBEMEV_FORMAT_MAX_DEPTH); WBEMEV_S_NO_ERROR when none was */
+    wbemev_status last_skip;
+} wbemev_format_sink_counters;
+
+/**
+ * Reads a formatting sink's counters. Thread-safe; the counters are read one by one, so while
+ * Indicate calls are in progress they may be one call apart.
+ * @param sink a formatting sink
+ * @param[out] out the counters, written only on success
+ * @return WBEMEV_S_NO_ERROR; WBEMEV_E_INVALID_PARAMETER for NULL arguments or a sink that is not a
+ *         formatting sink
+ */
+WBEMEV_API wbemev_status wbemev_format_sink_stats(wbemev_sink_t *sink, wbemev_format_sink_counters *out);
 
 WBEMEV_END_DECLS
 

@@ -2,7 +2,8 @@
  * lib/base/alloc.c: the allocator hook and the internal allocation wrappers.
  *
  * Every wbemev allocation goes through wbemev__malloc & co., which call the hook and keep the count
- * of live blocks (counters.c). The hook's functions are never called with size 0 (see wbemev/alloc.h):
+ * of live blocks (counters.c), and say while the hook runs which source line asked
+ * (wbemev__alloc_site). The hook's functions are never called with size 0 (see wbemev/alloc.h):
  * the wrappers round 0 up to 1 so that a successful allocation is always a unique non-NULL pointer.
  */
 #include "base/base.h"
@@ -50,31 +51,52 @@ wbemev_status wbemev_set_allocator(const wbemev_allocator *allocator)
     return WBEMEV_S_NO_ERROR;
 }
 
-void *wbemev__malloc(size_t size)
+/* The allocation the hook is serving on this thread (wbemev__alloc_site). */
+static WBEMEV__THREAD_LOCAL struct {
+    const char *file;
+    int line;
+} current_site;
+
+void wbemev__alloc_site(const char **file, int *line)
 {
+    *file = current_site.file;
+    *line = current_site.line;
+}
+
+void *wbemev__malloc_at(size_t size, const char *file, int line)
+{
+    current_site.file = file;
+    current_site.line = line;
     void *p = current_allocator.malloc(current_allocator.ctx, size != 0 ? size : 1);
+    current_site.file = NULL;
+    current_site.line = 0;
     if (p != NULL)
         wbemev__live_allocations_add(1);
     return p;
 }
 
-void *wbemev__calloc(size_t count, size_t size)
+void *wbemev__calloc_at(size_t count, size_t size, const char *file, int line)
 {
     if (size != 0 && count > SIZE_MAX / size)
         return NULL;
     size_t total = count * size;
-    void *p = wbemev__malloc(total);
+    void *p = wbemev__malloc_at(total, file, line);
     if (p != NULL)
         memset(p, 0, total != 0 ? total : 1);
     return p;
 }
 
-void *wbemev__realloc(void *ptr, size_t size)
+void *wbemev__realloc_at(void *ptr, size_t size, const char *file, int line)
 {
     if (ptr == NULL)
-        return wbemev__malloc(size);
+        return wbemev__malloc_at(size, file, line);
     /* The block count does not change: one block in, one block out (or the old one kept on failure). */
-    return current_allocator.realloc(current_allocator.ctx, ptr, size != 0 ? size : 1);
+    current_site.file = file;
+    current_site.line = line;
+    void *p = current_allocator.realloc(current_allocator.ctx, ptr, size != 0 ? size : 1);
+    current_site.file = NULL;
+    current_site.line = 0;
+    return p;
 }
 
 void wbemev__free(void *ptr)
@@ -85,14 +107,14 @@ void wbemev__free(void *ptr)
     current_allocator.free(current_allocator.ctx, ptr);
 }
 
-char *wbemev__strdup(const char *s)
+char *wbemev__strdup_at(const char *s, const char *file, int line)
 {
     if (s == NULL)
         return NULL;
-    return wbemev__strndup(s, strlen(s));
+    return wbemev__strndup_at(s, strlen(s), file, line);
 }
 
-char *wbemev__strndup(const char *s, size_t n)
+char *wbemev__strndup_at(const char *s, size_t n, const char *file, int line)
 {
     if (s == NULL)
         return NULL;
@@ -102,7 +124,7 @@ char *wbemev__strndup(const char *s, size_t n)
         len++;
     if (len == SIZE_MAX)
         return NULL;
-    char *copy = wbemev__malloc(len + 1);
+    char *copy = wbemev__malloc_at(len + 1, file, line);
     if (copy == NULL)
         return NULL;
     memcpy(copy, s, len);

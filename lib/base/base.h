@@ -12,13 +12,24 @@
 #include <stdatomic.h>
 #include <string.h>
 
-/* ---- allocation (alloc.c): every allocation goes through the hook ---- */
-void *wbemev__malloc(size_t size);
-void *wbemev__calloc(size_t count, size_t size); /* overflow-checked, zeroed */
-void *wbemev__realloc(void *ptr, size_t size);
+/* ---- allocation (alloc.c): every allocation goes through the hook ----
+ * The wrappers are macros that pass the caller's source file and line: while the hook runs,
+ * wbemev__alloc_site says which line of the library asked, so an out-of-memory test names each
+ * allocation site the same way in every build (optimized, sanitized, any compiler). */
+void *wbemev__malloc_at(size_t size, const char *file, int line);
+void *wbemev__calloc_at(size_t count, size_t size, const char *file, int line); /* overflow-checked, zeroed */
+void *wbemev__realloc_at(void *ptr, size_t size, const char *file, int line);
+char *wbemev__strdup_at(const char *s, const char *file, int line);
+char *wbemev__strndup_at(const char *s, size_t n, const char *file, int line);
 void wbemev__free(void *ptr);
-char *wbemev__strdup(const char *s);
-char *wbemev__strndup(const char *s, size_t n);
+#define wbemev__malloc(size) wbemev__malloc_at((size), __FILE__, __LINE__)
+#define wbemev__calloc(count, size) wbemev__calloc_at((count), (size), __FILE__, __LINE__)
+#define wbemev__realloc(ptr, size) wbemev__realloc_at((ptr), (size), __FILE__, __LINE__)
+#define wbemev__strdup(s) wbemev__strdup_at((s), __FILE__, __LINE__)
+#define wbemev__strndup(s, n) wbemev__strndup_at((s), (n), __FILE__, __LINE__)
+/* The source line of the allocation the hook is serving on this thread: *file NULL and *line 0
+ * outside the hook. For tests. */
+void wbemev__alloc_site(const char **file, int *line);
 
 /* ---- live counters (counters.c): blocks (kept by alloc.c), objects (kept by object.c) ---- */
 /* Each thread counts in a slot of its own (one writer: a plain load and store); a read sums them. */

@@ -9,10 +9,14 @@
  * Representative }, handed to the subscription's queue (run inline for synchronous delivery).
  * Windows are closed by timers.c. Lock: a->mu (one subscription's windows), never held across
  * user code or with the timers' lock.
+ *
+ * Memory: each group holds its Representative, so a window's groups are bounded like a queue: their
+ * bytes (wbemev__group_bytes) count against the subscription's queue_max_bytes and, with the queues,
+ * against the dispatcher's queue_total_bytes until the window closes. An event that would open a
+ * group past either bound (or when memory runs out) is dropped: counted as indicated and dropped,
+ * and the consumer gets the usual overflow notice. Events of groups already open are still counted.
  */
 #include "dispatch/dispatch.h"
-
-
 
 struct wbemev__agg {
     wbemev__mutex mu;
@@ -25,6 +29,8 @@ struct wbemev__agg {
     uint64_t window_end;
     struct wbemev__groups groups; /* the open window's */
 };
+
+static void groups_release(struct wbemev__agg *a, struct wbemev__groups *groups);
 
 /* ------------------------------------------------------------------------------------------------
  * Windows
@@ -52,16 +58,62 @@ void wbemev__agg_free(struct wbemev__agg *a)
 {
     if (a == NULL)
         return;
-    wbemev__groups_free(&a->groups);
+    groups_release(a, &a->groups);
     wbemev_class_release(a->agg_class);
     wbemev__mutex_destroy(&a->mu);
     wbemev__free(a);
 }
 
+/* Takes room for a new group of `bytes` in the window's bound and the dispatcher's total. Called
+ * with a->mu held. */
+static bool window_admits(struct wbemev__agg *a, uint64_t bytes)
+{
+    wbemev_dispatcher_t *d = a->sub->d;
+    uint64_t max = wbemev__queue_max_bytes(a->sub->queue);
+    if (max != 0 && a->groups.bytes + bytes > max)
+        return false;
+    if (d->queue_total_bytes == 0)
+        return true;
+    uint_fast64_t cur = atomic_load_explicit(&d->queued_bytes, memory_order_relaxed);
+    do {
+        if (cur + bytes > d->queue_total_bytes)
+            return false;
+    } while (!atomic_compare_exchange_weak(&d->queued_bytes, &cur, cur + bytes));
+    return true;
+}
+
+/* Frees groups taken from a window and gives their bytes back to the dispatcher's total. */
+static void groups_release(struct wbemev__agg *a, struct wbemev__groups *groups)
+{
+    wbemev_dispatcher_t *d = a->sub->d;
+    uint64_t bytes = groups->bytes;
+    wbemev__groups_free(groups);
+    if (d->queue_total_bytes != 0 && bytes > 0) {
+        atomic_fetch_sub(&d->queued_bytes, bytes);
+        wbemev__space_wake(&d->space);
+    }
+}
+
+/* The group event falls in, made when new and the window has room; NULL when not. Called with
+ * a->mu held. */
+static struct wbemev__group *window_group(struct wbemev__agg *a, wbemev_object_t *event)
+{
+    uint32_t hash;
+    struct wbemev__group *g = wbemev__groups_lookup(&a->groups, a->sub->query, event, &hash);
+    if (g != NULL)
+        return g;
+    uint64_t bytes = wbemev__group_bytes(event);
+    if (!window_admits(a, bytes))
+        return NULL;
+    g = wbemev__groups_add(&a->groups, event, hash, bytes);
+    if (g == NULL && a->sub->d->queue_total_bytes != 0)
+        atomic_fetch_sub(&a->sub->d->queued_bytes, bytes); /* out of memory: give the room back */
+    return g;
+}
+
 void wbemev__agg_add(struct wbemev__agg *a, wbemev_object_t *event)
 {
     wbemev_dispatcher_t *d = a->sub->d;
-    const wbemev_query_t *q = a->sub->query;
     bool opened = false;
     wbemev__mutex_lock(&a->mu);
     if (a->closed) {
@@ -73,13 +125,14 @@ void wbemev__agg_add(struct wbemev__agg *a, wbemev_object_t *event)
         a->window_end = wbemev__now(d) + a->window_ns;
         opened = true;
     }
-    struct wbemev__group *g = wbemev__groups_find(&a->groups, q, event);
-    bool counted = g != NULL; /* out of memory: the event is lost to the aggregate */
+    struct wbemev__group *g = window_group(a, event);
     if (g != NULL && g->count < UINT32_MAX)
         g->count++;
     wbemev__mutex_unlock(&a->mu);
-    if (counted)
+    if (g != NULL)
         atomic_fetch_add_explicit(&a->sub->grouped, 1, memory_order_relaxed);
+    else
+        wbemev__queue_push(a->sub->queue, NULL, false); /* a drop: counted, the consumer told */
     if (opened)
         wbemev__timers_wake(d->timers);
 }
@@ -125,9 +178,9 @@ size_t wbemev__agg_flush(struct wbemev__agg *a, uint64_t now)
         wbemev_object_release(o);
         produced++;
     }
-    wbemev__groups_free(&groups);
-    if (produced > 0)
-        wbemev__queue_run(q); /* synchronous delivery: here; queued: the push scheduled it */
+    groups_release(a, &groups);
+    /* Synchronous delivery: here (with any overflow notice); queued: the push scheduled it. */
+    wbemev__queue_run(q);
     return produced;
 }
 
@@ -160,7 +213,7 @@ void wbemev__agg_close(struct wbemev__agg *a)
     bool attached = a->attached;
     a->attached = false;
     wbemev__mutex_unlock(&a->mu);
-    wbemev__groups_free(&groups);
+    groups_release(a, &groups);
     if (attached)
         wbemev__timers_remove(a->sub->d->timers, a->sub);
 }

@@ -250,7 +250,8 @@ struct wbemev_dispatcher_s {
      * threads started on first use */
     uint64_t queue_total_bytes; /* 0: no total limit */
     uint64_t shutdown_drain_ns;
-    atomic_uint_fast64_t queued_bytes; /* bytes in (or reserved in) every queue */
+    atomic_uint_fast64_t queued_bytes; /* bytes in (or reserved in) every queue, and held by the open
+                                        * GROUP WITHIN windows' groups when queue_total_bytes is set */
     struct wbemev__space space;        /* producers waiting for room in BLOCK queues */
     struct wbemev__pool *pool;
     struct wbemev__timers *timers;
@@ -416,6 +417,8 @@ wbemev_status wbemev__queue_new(wbemev_dispatcher_t *d, struct wbemev__sub *sub,
                                 const wbemev_subscribe_options *o, bool inline_run, struct wbemev__queue **out);
 void wbemev__queue_free(struct wbemev__queue *q);
 bool wbemev__queue_reserving(const struct wbemev__queue *q);
+/* The subscription's queue_max_bytes (0: none). */
+uint64_t wbemev__queue_max_bytes(const struct wbemev__queue *q);
 /* Queues one event (a reference is taken). `force`: room was reserved, or no limit applies. */
 /* event NULL records a drop (an event that could not be prepared) the consumer is told of. */
 void wbemev__queue_push(struct wbemev__queue *q, wbemev_object_t *event, bool force);
@@ -491,10 +494,19 @@ struct wbemev__groups {
     size_t n, cap;
     uint32_t *slots; /* open addressing: group index + 1, 0 = empty; at most half full */
     uint32_t mask;
+    uint64_t bytes; /* what the groups hold: wbemev__group_bytes of each Representative */
 };
-/* The group event falls in, made when new (count 0, a reference to event taken as its
- * Representative); NULL out of memory. Not thread-safe: the window's lock is held. */
-struct wbemev__group *wbemev__groups_find(struct wbemev__groups *g, const wbemev_query_t *q, wbemev_object_t *event);
+/* The group event falls in, or NULL when it opens a new one; *hash is for wbemev__groups_add. Not
+ * thread-safe (both): the window's lock is held. */
+struct wbemev__group *wbemev__groups_lookup(const struct wbemev__groups *g, const wbemev_query_t *q,
+                                            wbemev_object_t *event, uint32_t *hash);
+/* A new group for event (count 0, a reference to event taken as its Representative), adding
+ * `bytes` (wbemev__group_bytes(event)) to g->bytes; NULL out of memory. */
+struct wbemev__group *wbemev__groups_add(struct wbemev__groups *g, wbemev_object_t *event, uint32_t hash,
+                                         uint64_t bytes);
+/* The bytes a group whose Representative is event holds: the event's footprint and its share of
+ * the tables. */
+uint64_t wbemev__group_bytes(const wbemev_object_t *event);
 /* Moves g's groups to out, leaving g empty. */
 void wbemev__groups_take(struct wbemev__groups *g, struct wbemev__groups *out);
 void wbemev__groups_free(struct wbemev__groups *g);

@@ -3,7 +3,8 @@
  * when their BY values are equal as WQL compares them (strings case-insensitively, NULL equal to
  * NULL, NaN equal to NaN). The groups are found through a hash of those values, so finding an
  * event's group costs the same with one group or a hundred thousand; only events whose hashes
- * collide are compared.
+ * collide are compared. The groups count the bytes they hold (wbemev__group_bytes), which the
+ * window (aggregate.c) bounds.
  */
 #include "dispatch/dispatch.h"
 
@@ -189,9 +190,11 @@ static bool groups_reserve(struct wbemev__groups *g)
     return (g->slots != NULL && (g->n + 1) * 2 <= (size_t)g->mask + 1) || slots_grow(g);
 }
 
-struct wbemev__group *wbemev__groups_find(struct wbemev__groups *g, const wbemev_query_t *q, wbemev_object_t *event)
+struct wbemev__group *wbemev__groups_lookup(const struct wbemev__groups *g, const wbemev_query_t *q,
+                                            wbemev_object_t *event, uint32_t *hash)
 {
     uint32_t h = key_hash(q, event);
+    *hash = h;
     if (g->slots != NULL) {
         for (uint32_t s = h & g->mask; g->slots[s] != 0; s = (s + 1) & g->mask) {
             struct wbemev__group *e = &g->v[g->slots[s] - 1];
@@ -199,14 +202,28 @@ struct wbemev__group *wbemev__groups_find(struct wbemev__groups *g, const wbemev
                 return e;
         }
     }
+    return NULL;
+}
+
+uint64_t wbemev__group_bytes(const wbemev_object_t *event)
+{
+    /* The table's share: the array doubles (two entries a group at most), the slots are at most
+     * half full and double too (four a group at most). */
+    return (uint64_t)wbemev__object_footprint(event) + 2 * sizeof(struct wbemev__group) + 4 * sizeof(uint32_t);
+}
+
+struct wbemev__group *wbemev__groups_add(struct wbemev__groups *g, wbemev_object_t *event, uint32_t hash,
+                                         uint64_t bytes)
+{
     if (!groups_reserve(g))
         return NULL;
-    uint32_t s = h & g->mask;
+    uint32_t s = hash & g->mask;
     while (g->slots[s] != 0)
         s = (s + 1) & g->mask;
     g->slots[s] = (uint32_t)g->n + 1;
     struct wbemev__group *e = &g->v[g->n++];
-    *e = (struct wbemev__group){wbemev_object_add_ref(event), 0, h};
+    *e = (struct wbemev__group){wbemev_object_add_ref(event), 0, hash};
+    g->bytes += bytes;
     return e;
 }
 

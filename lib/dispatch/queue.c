@@ -4,8 +4,10 @@
  * (workers.c) or, for inline queues, whoever pushes runs a queue.
  *
  * - A queue holds references to frozen events (shared with every other consumer: no copy). Its
- *   limits are events (max_events), bytes (max_bytes, wbemev__object_footprint) and the
- *   dispatcher's total (d->queued_bytes against d->queue_total_bytes).
+ *   limits are events (max_events), bytes (max_bytes, wbemev__object_footprint: everything an
+ *   event keeps alive, at every depth) and the dispatcher's total (d->queued_bytes against
+ *   d->queue_total_bytes). An event's bytes count from its reservation or push until the worker
+ *   delivering it released it.
  * - BLOCK and REFUSE queues take room reserved by admission.c before the call delivers; DROP
  *   queues never refuse: push drops instead (the oldest or the newest).
  * - A queue is "scheduled" (on the workers' run list, holding a reference to its subscription)
@@ -137,6 +139,11 @@ bool wbemev__queue_reserving(const struct wbemev__queue *q)
            (q->policy == WBEMEV_BACKPRESSURE_BLOCK || q->policy == WBEMEV_BACKPRESSURE_REFUSE);
 }
 
+uint64_t wbemev__queue_max_bytes(const struct wbemev__queue *q)
+{
+    return q->max_bytes;
+}
+
 /* Room for n more events of `bytes`? Called with q->mu held. An empty queue always takes one event
  * (else an event larger than max_bytes could never pass); the dispatcher's total always applies. */
 static bool fits(const struct wbemev__queue *q, uint64_t n, uint64_t bytes)
@@ -236,13 +243,26 @@ static bool ring_grow(struct wbemev__queue *q)
     return true;
 }
 
-static struct qitem ring_pop(struct wbemev__queue *q)
+/* Takes the oldest item out of the ring; its bytes stay counted (the caller still holds it). */
+static struct qitem ring_take(struct wbemev__queue *q)
 {
     struct qitem it = q->ring[q->head];
     q->head = (q->head + 1) % q->cap;
     q->count--;
-    q->bytes -= it.bytes;
-    atomic_fetch_sub(&q->d->queued_bytes, it.bytes);
+    return it;
+}
+
+/* Stops counting `bytes` that left q (under q->mu). */
+static void uncount_bytes(struct wbemev__queue *q, uint64_t bytes)
+{
+    q->bytes -= bytes;
+    atomic_fetch_sub(&q->d->queued_bytes, bytes);
+}
+
+static struct qitem ring_pop(struct wbemev__queue *q)
+{
+    struct qitem it = ring_take(q);
+    uncount_bytes(q, it.bytes);
     return it;
 }
 
@@ -293,8 +313,9 @@ static void push_adopted(struct wbemev__queue *q, wbemev_object_t *const *objs, 
 {
     struct wbemev__sub *sub = q->sub;
     uint64_t bytes[WBEMEV__STAGE_MAX];
+    bool counts_bytes = q->max_bytes != 0 || q->d->queue_total_bytes != 0; /* the limits never change */
     for (size_t i = 0; i < n; i++)
-        bytes[i] = objs[i] != NULL ? wbemev__object_footprint(objs[i]) : 0;
+        bytes[i] = counts_bytes && objs[i] != NULL ? wbemev__object_footprint(objs[i]) : 0;
     atomic_fetch_add_explicit(&sub->indicated, n, memory_order_relaxed);
     struct release_list rel;
     rel.n = 0;
@@ -450,9 +471,14 @@ bool wbemev__queue_run_some(struct wbemev__queue *q, unsigned budget)
             budget--;
             continue;
         }
+        /* The batch's bytes stay counted until its events are released: a consumer slow on the
+         * first event of a batch keeps the others alive too. */
         size_t n = 0;
-        while (n < budget && n < WBEMEV__STAGE_MAX && q->count > 0)
-            batch[n++] = ring_pop(q);
+        uint64_t batch_bytes = 0;
+        while (n < budget && n < WBEMEV__STAGE_MAX && q->count > 0) {
+            batch[n] = ring_take(q);
+            batch_bytes += batch[n++].bytes;
+        }
         if (n == 0)
             break;
         budget -= (unsigned)n;
@@ -475,6 +501,12 @@ bool wbemev__queue_run_some(struct wbemev__queue *q, unsigned budget)
         if (discards > 0)
             atomic_fetch_add_explicit(&sub->discarded, discards, memory_order_relaxed);
         wbemev__mutex_lock(&q->mu);
+        if (batch_bytes > 0) {
+            uncount_bytes(q, batch_bytes);
+            wbemev__mutex_unlock(&q->mu);
+            wbemev__space_wake(&d->space);
+            wbemev__mutex_lock(&q->mu);
+        }
     }
     bool more = !failed && !q->ended && (q->count > 0 || q->unreported > 0);
     q->running = false;

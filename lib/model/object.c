@@ -1,7 +1,7 @@
 /*
  * lib/model/object.c: the life of an object: its block, its references, its freeing (the class's
- * block cache and a queued worker's batched frees), the class object, the accessors and the
- * footprint a queue accounts for. object_layout.h describes the layout and the fast paths.
+ * block cache and a queued worker's batched frees), the class object and the accessors.
+ * object_layout.h describes the layout and the fast paths.
  */
 #include "model/object_layout.h"
 
@@ -280,26 +280,4 @@ const char *wbemev_object_class_name(const wbemev_object_t *obj)
 wbemev_genus wbemev_object_genus(const wbemev_object_t *obj)
 {
     return obj != NULL ? (wbemev_genus)obj->genus : (wbemev_genus)0;
-}
-
-size_t wbemev__object_footprint(const wbemev_object_t *obj)
-{
-    /* What queuing the object keeps alive: its block, out-of-line values, a view's base; embedded
-     * objects count their own blocks (one level: they are shared when frozen). */
-    size_t n = header_size(obj->count);
-    if (obj->view_of != NULL)
-        return n + wbemev__object_footprint(obj->view_of);
-    if (obj->heavy == 0)
-        return n;
-    for (uint32_t i = 0; i < obj->count; i++) {
-        const wbemev__slot *s = &obj->slots[i];
-        wbemev_cimtype type = obj->cls->props[i].type;
-        if (s->is_null)
-            continue;
-        if (WBEMEV_CIM_BASE(type) == WBEMEV_CIM_OBJECT && !WBEMEV_CIM_IS_ARRAY(type))
-            n += header_size(s->u.object->count);
-        else if (s->storage != STORE_INLINE)
-            n += slot_arena_size(s, type);
-    }
-    return n;
 }

@@ -25,9 +25,10 @@
  *    their blocks (wbemev__object_free_batch_begin/end), not one contended atomic each.
  *
  * The files: object.c (allocation, references, freeing), object_copy.c (clone and spawn),
- * object_put.c, object_get.c, object_view.c (projections) and object_marks.c (freezing, the
- * Indicate marks, the dispatcher's stamps). What runs on a fast path in more than one of them is
- * here as static inline, so splitting the files added no call.
+ * object_put.c, object_get.c, object_view.c (projections), object_marks.c (freezing, the
+ * Indicate marks, the dispatcher's stamps) and object_footprint.c (the bytes a queue counts). What
+ * runs on a fast path in more than one of them is here as static inline, so splitting the files
+ * added no call.
  */
 #ifndef WBEMEV_OBJECT_LAYOUT_H
 #define WBEMEV_OBJECT_LAYOUT_H
@@ -75,6 +76,9 @@ _Static_assert(sizeof(wbemev__slot) <= 32, "a slot must stay within 32 bytes");
 struct wbemev_object_s {
     wbemev__refcount refs;
     atomic_bool frozen;
+    /* The footprint (object_footprint.c) in units of 8 bytes, cached when the object is frozen; 0
+     * until then. In the padding after `frozen` on the usual ABIs. */
+    _Atomic uint32_t footprint8;
     atomic_uint_fast64_t indicated; /* the token of the Indicate call that sent it; 0 never */
     atomic_uint indicated_by;       /* the tag of the Indicate that marked it (model.h) */
     uint8_t genus;
@@ -219,6 +223,7 @@ static inline void object_init_header(wbemev_object_t *obj, const wbemev_class_t
 {
     wbemev__ref_init(&obj->refs, 1);
     atomic_init(&obj->frozen, frozen);
+    atomic_init(&obj->footprint8, 0);
     atomic_init(&obj->indicated, 0);
     atomic_init(&obj->indicated_by, 0);
     obj->genus = (uint8_t)genus;
@@ -353,6 +358,10 @@ static inline wbemev_object_t *walk_pop(wbemev_object_t **list)
 wbemev_status wbemev__object_embed_ref(wbemev_object_t *src, wbemev_object_t **out);
 /* object_copy.c: embeds each of the `count` objects at `from` into `to`; on failure none is kept. */
 wbemev_status wbemev__object_embed_refs(wbemev_object_t *const *from, size_t count, wbemev_object_t **to);
+
+/* object_footprint.c: computes obj's footprint and caches it in obj; called by the freeze walk on
+ * each object it froze, the objects an object holds before it. */
+void wbemev__object_footprint_cache(wbemev_object_t *obj);
 
 /* object_marks.c: Put on a frozen object: refused; if an Indicate marked it with a tag, the frozen
  * Put hook hears of it. Returns WBEMEV_E_READ_ONLY. */

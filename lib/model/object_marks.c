@@ -26,12 +26,12 @@ static void freeze_claim(wbemev_object_t *o, wbemev_object_t **pending)
         walk_push(pending, o);
 }
 
-/* Freezes every object reachable from obj (frozen already) that is not frozen yet: a walk over the
+/* Freezes every object reachable from root (frozen already) that is not frozen yet: a walk over the
  * objects one after the other, so a deep chain of unfrozen embedded objects takes constant stack.
- * Frozen objects are not entered: everything they reach is frozen already. */
-static WBEMEV__NOINLINE void freeze_embedded(wbemev_object_t *obj)
+ * Frozen objects are not entered: everything they reach is frozen already, footprints cached. */
+static WBEMEV__NOINLINE void freeze_embedded(wbemev_object_t *root)
 {
-    wbemev_object_t *pending = NULL;
+    wbemev_object_t *pending = NULL, *claimed = NULL, *obj = root;
     do {
         for (uint32_t i = 0; i < obj->count; i++) {
             size_t n;
@@ -39,7 +39,14 @@ static WBEMEV__NOINLINE void freeze_embedded(wbemev_object_t *obj)
             for (size_t k = 0; k < n; k++)
                 freeze_claim(items[k], &pending);
         }
+        if (obj != root)
+            walk_push(&claimed, obj);
     } while ((obj = walk_pop(&pending)) != NULL);
+    /* Footprints (object_footprint.c), the objects an object holds first: each was claimed after
+     * the object holding it, so the list, last claimed first, has them before it. */
+    while ((obj = walk_pop(&claimed)) != NULL)
+        wbemev__object_footprint_cache(obj);
+    wbemev__object_footprint_cache(root);
 }
 
 void wbemev_object_freeze(wbemev_object_t *obj)

@@ -14,6 +14,7 @@
  * new calls and the call lets go of WMI's sink as it returns.
  */
 #include "win-int.h"
+#include "wbemev/format.h" /* WBEMEV_FORMAT_MAX_DEPTH */
 
 #if defined(_MSC_VER) && !defined(__clang__)
 #define THREAD_LOCAL __declspec(thread)
@@ -227,19 +228,30 @@ static HRESULT put_property(IWbemClassObject *inst, const char *name, VARIANT *v
     return hr;
 }
 
-static HRESULT instance_from_object(struct event_sink *s, wbemev_object_t *obj, bool stamp,
+/* An object being converted, for the conversion of the objects embedded in it: one level deeper.
+ * Embedded objects nest at most WBEMEV_FORMAT_MAX_DEPTH levels (as in the text formats), which
+ * bounds the recursion; deeper ones are refused with WBEM_E_INVALID_OBJECT. */
+struct convert_level {
+    struct event_sink *s;
+    unsigned level;
+};
+
+static HRESULT instance_from_object(struct event_sink *s, wbemev_object_t *obj, bool stamp, unsigned level,
                                     IWbemClassObject **out);
 
 static HRESULT embedded_instance(void *ctx, wbemev_object_t *obj, IWbemClassObject **out)
 {
-    return instance_from_object(ctx, obj, false, out);
+    const struct convert_level *up = ctx;
+    return instance_from_object(up->s, obj, false, up->level + 1, out);
 }
 
-/* A new WMI instance with every non-NULL property of obj. With `stamp`, a NULL TIME_CREATED of an
- * event is set to now. */
-static HRESULT instance_from_object(struct event_sink *s, wbemev_object_t *obj, bool stamp,
+/* A new WMI instance with every non-NULL property of obj, `level` embedded objects deep (0 for an
+ * event). With `stamp`, a NULL TIME_CREATED of an event is set to now. */
+static HRESULT instance_from_object(struct event_sink *s, wbemev_object_t *obj, bool stamp, unsigned level,
                                     IWbemClassObject **out)
 {
+    if (level > WBEMEV_FORMAT_MAX_DEPTH)
+        return (HRESULT)WBEM_E_INVALID_OBJECT;
     if (wbemev_object_genus(obj) != WBEMEV_GENUS_INSTANCE)
         return (HRESULT)WBEM_E_INVALID_OBJECT;
     IWbemClassObject *cls = NULL, *inst = NULL;
@@ -275,7 +287,8 @@ static HRESULT instance_from_object(struct event_sink *s, wbemev_object_t *obj, 
             V_BSTR(&v) = wbemev__win_bstr_u64(((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime);
             hr = V_BSTR(&v) != NULL ? S_OK : E_OUTOFMEMORY;
         } else {
-            hr = wbemev__win_variant_from_value(&value, embedded_instance, s, &v);
+            struct convert_level here = {s, level};
+            hr = wbemev__win_variant_from_value(&value, embedded_instance, &here, &v);
         }
         if (SUCCEEDED(hr))
             hr = put_property(inst, info.name, &v);
@@ -316,7 +329,7 @@ static wbemev_status event_sink_indicate(wbemev_sink_t *sink, int32_t count,
     for (; done < count && SUCCEEDED(hr); done++) {
         /* Indicated objects are immutable from now on, as with the dispatcher. */
         wbemev_object_freeze(objects[done]);
-        hr = instance_from_object(s, objects[done], true, &made[done]);
+        hr = instance_from_object(s, objects[done], true, 0, &made[done]);
         if (FAILED(hr))
             break;
     }
