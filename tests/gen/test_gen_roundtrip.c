@@ -177,7 +177,7 @@ static void test_embedded_objects_round_trip(void **state)
 {
     struct fixture *f = *state;
     const all_types_handles *h = &f->h;
-    wbemev_object_t *payload, *got;
+    wbemev_object_t *payload = NULL, *got = NULL;
     assert_wbemev_ok(gen_payload_spawn(h, &payload));
     assert_wbemev_ok(gen_payload_put_id(h, payload, "p1"));
     assert_wbemev_ok(gen_payload_put_cpu_usage(h, payload, 0.75));
