@@ -1030,7 +1030,9 @@ static int host(struct run *r, const tool_plugin *plugin)
     dopts.namespace_name = reg->namespace_name;
     if (r->has_contract)
         dopts.contract = r->contract;
-    dopts.keep_final_stats = r->interactive; /* the counters of cancelled subscriptions */
+    /* Ended subscriptions keep their counters: the summary reads their final ones, once every
+     * delivery to them is over, so they agree with what the consumer received. */
+    dopts.keep_final_stats = true;
     wbemev_status st = wbemev_dispatcher_new(&dopts, &r->d);
     if (WBEMEV_FAILED(st)) {
         tool_error("run", "cannot create the dispatcher: %s", tool_status_text(st, sbuf, sizeof sbuf));
@@ -1263,9 +1265,8 @@ stop:
                     (unsigned long long)tc.idle_indicated, tc.idle_indicated == 1 ? "" : "s");
     }
     for (size_t i = 0; i < r->nsubs; i++) {
-        wbemev_subscription_stats st_sub = r->subs[i].last;
-        if (r->subs[i].cancelled)
-            sub_stats(r, &r->subs[i], &st_sub); /* its final counters */
+        wbemev_subscription_stats st_sub;
+        sub_stats(r, &r->subs[i], &st_sub); /* its final counters */
         write_sub_line(f, &r->subs[i], &st_sub, false);
     }
     uint64_t errors = write_contract(d, f);
