@@ -106,9 +106,10 @@ bool wbemev__mof_expect(wbemev__mof_parser *p, char c, const char *after)
                             token_kind_name(&p->tok));
 }
 
-char *wbemev__mof_take_ident(wbemev__mof_parser *p, const char *what)
+/* The current token's text, copied into the document, when it is of `kind`; then the next token. */
+static char *take_token(wbemev__mof_parser *p, wbemev__mof_tk kind, const char *what)
 {
-    if (p->tok.kind != WBEMEV__MOF_TK_IDENT) {
+    if (p->tok.kind != kind) {
         wbemev__mof_fail(p, WBEMEV_E_INVALID_SYNTAX, "expected %s, found %s", what, token_kind_name(&p->tok));
         return NULL;
     }
@@ -120,18 +121,14 @@ char *wbemev__mof_take_ident(wbemev__mof_parser *p, const char *what)
     return wbemev__mof_advance(p) ? s : NULL;
 }
 
+char *wbemev__mof_take_ident(wbemev__mof_parser *p, const char *what)
+{
+    return take_token(p, WBEMEV__MOF_TK_IDENT, what);
+}
+
 char *wbemev__mof_take_string(wbemev__mof_parser *p, const char *what)
 {
-    if (p->tok.kind != WBEMEV__MOF_TK_STRING) {
-        wbemev__mof_fail(p, WBEMEV_E_INVALID_SYNTAX, "expected %s, found %s", what, token_kind_name(&p->tok));
-        return NULL;
-    }
-    char *s = wbemev__mof_strndup(&p->doc->arena, p->tok.start, p->tok.len);
-    if (s == NULL) {
-        wbemev__mof_fail(p, WBEMEV_E_OUT_OF_MEMORY, "out of memory");
-        return NULL;
-    }
-    return wbemev__mof_advance(p) ? s : NULL;
+    return take_token(p, WBEMEV__MOF_TK_STRING, what);
 }
 
 /* "\\\\.\\root\\cimv2" names root\cimv2 on the local machine: the machine part goes. A name that
