@@ -223,6 +223,8 @@ struct wbemev__reg {
     atomic_uint inject_count;
     struct wbemev__reg *next;         /* d->regs, under d->lock */
     struct wbemev__reg *retired_next; /* d->retired, under d->lock */
+    bool on_retired;                  /* listed in d->retired (under d->lock) */
+    atomic_bool stop_done;            /* its stop has released the provider (set under mu) */
 };
 
 struct wbemev_dispatcher_s {

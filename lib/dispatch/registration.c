@@ -75,6 +75,16 @@ static void wait_unbusy(struct wbemev__reg *reg)
     wbemev__mutex_unlock(&reg->mu);
 }
 
+/* Until reg's stop has released its provider: an unregister made on another thread (or from inside
+ * an Indicate, which the wait for calls in progress lets through) may still be in it. */
+static void wait_stopped(struct wbemev__reg *reg)
+{
+    wbemev__mutex_lock(&reg->mu);
+    while (!atomic_load(&reg->stop_done))
+        wbemev__cond_wait(&reg->cv, &reg->mu);
+    wbemev__mutex_unlock(&reg->mu);
+}
+
 bool wbemev__reg_stop_begin(struct wbemev__reg *reg)
 {
     return atomic_exchange(&reg->state, REG_STOPPED) != REG_STOPPED;
@@ -85,21 +95,34 @@ void wbemev__reg_stop_wait(struct wbemev__reg *reg)
     wait_unbusy(reg);
 }
 
+/* Lists reg in d->retired (once), under d->lock. The host keeps its reference to the sink, and
+ * the tag, until destroy: what the provider does with its sink from now on (a SetStatus, an extra
+ * Release, an Indicate after CALL_CANCELLED) is still caught, and cannot free the sink under the
+ * host. */
+static void retire_locked(wbemev_dispatcher_t *d, struct wbemev__reg *reg)
+{
+    if (reg->on_retired)
+        return;
+    reg->on_retired = true;
+    wbemev__ref_inc(&reg->refs);
+    reg->retired_next = d->retired;
+    d->retired = reg;
+}
+
 void wbemev__reg_stop_finish(struct wbemev__reg *reg)
 {
     wbemev_provider_t *p = reg->provider;
     reg->provider = NULL;
     if (p != NULL)
         wbemev__call_release(reg, p);
-    /* The host keeps its reference to the sink, and the tag, until destroy: what the provider does
-     * with its sink from now on (a SetStatus, an extra Release, an Indicate after CALL_CANCELLED)
-     * is still caught, and cannot free the sink under the host. */
     wbemev_dispatcher_t *d = reg->d;
     wbemev__mutex_lock(&d->lock);
-    wbemev__ref_inc(&reg->refs);
-    reg->retired_next = d->retired;
-    d->retired = reg;
+    retire_locked(d, reg);
     wbemev__mutex_unlock(&d->lock);
+    wbemev__mutex_lock(&reg->mu);
+    atomic_store(&reg->stop_done, true);
+    wbemev__cond_broadcast(&reg->cv);
+    wbemev__mutex_unlock(&reg->mu);
 }
 
 void wbemev__reg_stop(struct wbemev__reg *reg)
@@ -131,6 +154,7 @@ void wbemev__regs_wait_retired(wbemev_dispatcher_t *d, void (*before)(void *ctx,
         if (before != NULL)
             before(ctx, reg);
         wait_unbusy(reg);
+        wait_stopped(reg);
     }
 }
 
@@ -187,6 +211,9 @@ void wbemev__reg_unlink(wbemev_dispatcher_t *d, struct wbemev__reg *reg)
         if (*pp == reg) {
             *pp = reg->next;
             reg->next = NULL;
+            /* Retired from the moment it is no longer listed, so that shutdown, which no longer
+             * finds it among the registrations, still waits for the stop that follows. */
+            retire_locked(d, reg);
             return;
         }
     }
