@@ -517,7 +517,12 @@ static void test_shutdown_deadline(void **state)
     wbemev_sink_t *kept = wbemev_sink_add_ref(psink(f));
     /* Open the gate: the workers race the deadline; the counts must add up either way. */
     fake_consumer_gate(q, false);
-    wbemev_dispatcher_shutdown_deadline(f->d, 0);
+    /* TIMED_OUT only for a consumer call slower than its limit (a loaded machine, valgrind): then
+     * the sequence goes on, and is waited for before counting. */
+    wbemev_status down = wbemev_dispatcher_shutdown_deadline(f->d, 0);
+    while (down == WBEMEV_E_TIMED_OUT)
+        down = wbemev_dispatcher_shutdown(f->d);
+    assert_wbemev_ok(down);
     assert_consumer_ended(q, WBEMEV_E_SHUTTING_DOWN);
     wbemev_subscription_stats st;
     assert_wbemev_ok(wbemev_dispatcher_subscription_stats(f->d, qid, &st));
