@@ -204,6 +204,11 @@ static bool names_grow_index(gen_names *t)
 }
 
 static char *vformat(const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 0)))
+#endif
+    ;
+static char *vformat(const char *fmt, va_list ap)
 {
     va_list copy;
     va_copy(copy, ap);
