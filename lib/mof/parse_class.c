@@ -142,8 +142,8 @@ static bool parse_method(wbemev__mof_parser *p, wbemev__mof_class_slot *c, const
         return false;
     while (!wbemev__mof_is_punct(p, ')')) {
         if (params.count >= WBEMEV__MOF_MAX_ITEMS)
-            return wbemev__mof_fail(p, WBEMEV_E_QUOTA_VIOLATION, "method '%s' has more than %zu parameters", name,
-                                    WBEMEV__MOF_MAX_ITEMS);
+            return wbemev__mof_fail(p, WBEMEV_E_QUOTA_VIOLATION, "method '%s' has more than %u parameters", name,
+                                    (unsigned)WBEMEV__MOF_MAX_ITEMS);
         if (!parse_parameter(p, &params))
             return false;
         if (wbemev__mof_is_punct(p, ')'))
@@ -198,8 +198,8 @@ static bool parse_feature(wbemev__mof_parser *p, wbemev__mof_class_slot *c)
     if (name == NULL)
         return false;
     if (c->props.count + c->methods.count >= WBEMEV__MOF_MAX_ITEMS)
-        return wbemev__mof_fail_at(p, &name_at, WBEMEV_E_QUOTA_VIOLATION, "class '%s' has more than %zu features",
-                                   c->view.name, WBEMEV__MOF_MAX_ITEMS);
+        return wbemev__mof_fail_at(p, &name_at, WBEMEV_E_QUOTA_VIOLATION, "class '%s' has more than %u features",
+                                   c->view.name, (unsigned)WBEMEV__MOF_MAX_ITEMS);
     const wbemev_mof_property *props = c->props.items;
     for (size_t i = 0; i < c->props.count; i++) {
         if (wbemev__strcaseeq(props[i].name, name))

@@ -60,8 +60,8 @@ static bool parse_instance_property(wbemev__mof_parser *p, const char *class_nam
     if (name == NULL)
         return false;
     if (names->count >= WBEMEV__MOF_MAX_ITEMS)
-        return wbemev__mof_fail_at(p, &name_at, WBEMEV_E_QUOTA_VIOLATION, "an instance has more than %zu values",
-                                   WBEMEV__MOF_MAX_ITEMS);
+        return wbemev__mof_fail_at(p, &name_at, WBEMEV_E_QUOTA_VIOLATION, "an instance has more than %u values",
+                                   (unsigned)WBEMEV__MOF_MAX_ITEMS);
     for (size_t i = 0; i < names->count; i++) {
         if (wbemev__strcaseeq(((const char **)names->items)[i], name))
             return wbemev__mof_fail_at(p, &name_at, WBEMEV_MOF_E_DUPLICATE_PROPERTY, "property '%s' is given twice", name);

@@ -84,8 +84,8 @@ static bool parse_one_qualifier(wbemev__mof_parser *p, wbemev__mof_vec *list)
     if (p->tok.kind != WBEMEV__MOF_TK_IDENT)
         return wbemev__mof_fail(p, WBEMEV_MOF_E_EXPECTED_QUALIFIER_NAME, "expected a qualifier name");
     if (list->count >= WBEMEV__MOF_MAX_ITEMS)
-        return wbemev__mof_fail(p, WBEMEV_E_QUOTA_VIOLATION, "more than %zu qualifiers in one list",
-                                WBEMEV__MOF_MAX_ITEMS);
+        return wbemev__mof_fail(p, WBEMEV_E_QUOTA_VIOLATION, "more than %u qualifiers in one list",
+                                (unsigned)WBEMEV__MOF_MAX_ITEMS);
     for (size_t i = 0; i < list->count; i++) {
         const wbemev_mof_qualifier *q = &((const wbemev_mof_qualifier *)list->items)[i];
         if (strlen(q->name) == p->tok.len && wbemev__mof_is_word(p, q->name))
