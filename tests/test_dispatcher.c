@@ -51,6 +51,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
+    test_fakes_open_gates(&fx->fakes);
     if (fx->d != NULL)
         wbemev_dispatcher_destroy(fx->d);
     wbemev_class_release(fx->sample);

@@ -46,6 +46,14 @@ fake_consumer *test_fakes_consumer(test_fakes *f)
     return c;
 }
 
+void test_fakes_open_gates(test_fakes *f)
+{
+    for (size_t i = 0; i < f->nconsumers; i++) {
+        fake_consumer_gate(f->consumers[i], false);
+        fake_consumer_status_gate(f->consumers[i], false);
+    }
+}
+
 void test_fakes_teardown(test_fakes *f)
 {
     /* Everything is freed before a failure is reported (a failure leaves the function). */

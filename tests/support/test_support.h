@@ -41,6 +41,10 @@ fake_consumer *test_fakes_consumer(test_fakes *f);
  * every fake, and fails the test unless each ended cleanly (fake_provider_check_ended,
  * fake_consumer_check: no anomaly, every reference given back, no sink kept). */
 void test_fakes_teardown(test_fakes *f);
+/* Opens every consumer's gates (Indicate and SetStatus). A teardown calls it before destroying
+ * its dispatcher: a test that failed while a consumer was held would otherwise wait for it forever
+ * instead of reporting the failure. */
+void test_fakes_open_gates(test_fakes *f);
 
 /* Fails unless the fake ended cleanly, with what is wrong. */
 void assert_fake_provider_ended(fake_provider *p);
