@@ -176,6 +176,39 @@ static void test_host_entry_rules(void **state)
     wbemev__checker_fini(&c);
 }
 
+/* Without a clock of the options, consumer calls are timed on the coarse clock only when its step
+ * is small against the limit, and a call is slow past the limit plus one step. */
+static void test_consumer_clock_choice(void **state)
+{
+    (void)state;
+    uint64_t step = wbemev__clock_coarse_step_ns();
+    struct wbemev__checker c;
+    struct wbemev__checker_options o = {WBEMEV_CONTRACT_RECORD, 100, 100000000u, NULL, NULL};
+    wbemev__checker_init(&c, &o);
+    assert_int_equal(c.consumer_step_ns, step <= o.consumer_limit_ns / 16 ? step : 0);
+    wbemev__checker_fini(&c);
+    o.consumer_limit_ns = 16 * step - 1; /* the step is over a sixteenth: the precise clock */
+    wbemev__checker_init(&c, &o);
+    assert_int_equal(c.consumer_step_ns, 0);
+    wbemev__checker_fini(&c);
+    o.consumer_limit_ns = 100000000u;
+    o.clock = checker_clock; /* a clock of the options times everything */
+    wbemev__checker_init(&c, &o);
+    assert_int_equal(c.consumer_step_ns, 0);
+    wbemev__checker_fini(&c);
+    /* The coarse clock never goes back. */
+    uint64_t a = wbemev__clock_coarse_ns(), b = wbemev__clock_coarse_ns();
+    assert_true(b >= a);
+    /* A fast call is not slow on either clock. */
+    o.clock = NULL;
+    wbemev__checker_init(&c, &o);
+    struct wbemev__consumer_call cc;
+    wbemev__checker_consumer_call_begin(&c, &cc, 1, "SELECT * FROM E", true);
+    wbemev__checker_consumer_call_end(&c, &cc, "E");
+    assert_int_equal(wbemev__checker_count_of(&c, WBEMEV_VIOLATION_SLOW_CONSUMER), 0);
+    wbemev__checker_fini(&c);
+}
+
 static wbemev_object_t *checker_event(wbemev_namespace_t *ns)
 {
     wbemev_class_t *cls;
@@ -233,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_report),
         cmocka_unit_test(test_provider_call_marks_nest_and_time),
         cmocka_unit_test(test_host_entry_rules),
+        cmocka_unit_test(test_consumer_clock_choice),
         cmocka_unit_test(test_unique_marks_and_tags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

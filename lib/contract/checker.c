@@ -14,6 +14,8 @@ void wbemev__checker_init(struct wbemev__checker *c, const struct wbemev__checke
     c->consumer_limit_ns = o->consumer_limit_ns;
     c->clock = o->clock;
     c->clock_ctx = o->clock_ctx;
+    uint64_t step = o->clock == NULL ? wbemev__clock_coarse_step_ns() : 0;
+    c->consumer_step_ns = step > 0 && step <= o->consumer_limit_ns / 16 ? step : 0;
     wbemev__mutex_init(&c->lock);
 }
 
@@ -33,6 +35,12 @@ void wbemev__checker_fini(struct wbemev__checker *c)
 uint64_t wbemev__checker_now(const struct wbemev__checker *c)
 {
     return c->clock != NULL ? c->clock(c->clock_ctx) : wbemev__clock_monotonic_ns();
+}
+
+/* The clock consumer calls are timed with (see consumer_step_ns). */
+static uint64_t consumer_now(const struct wbemev__checker *c)
+{
+    return c->consumer_step_ns != 0 ? wbemev__clock_coarse_ns() : wbemev__checker_now(c);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -258,7 +266,7 @@ void wbemev__checker_consumer_call_begin(struct wbemev__checker *c, struct wbeme
     cc->subscription = subscription;
     cc->query = query;
     cc->timed = timed;
-    cc->t0 = timed ? wbemev__checker_now(c) : 0;
+    cc->t0 = timed ? consumer_now(c) : 0;
     cc->depth = ++tls_depth;
     cc->outer = tls_consumer;
     tls_consumer = cc;
@@ -269,7 +277,7 @@ void wbemev__checker_consumer_call_end(struct wbemev__checker *c, struct wbemev_
 {
     tls_consumer = cc->outer;
     tls_depth--;
-    if (cc->timed && wbemev__checker_now(c) - cc->t0 > c->consumer_limit_ns)
+    if (cc->timed && consumer_now(c) - cc->t0 > c->consumer_limit_ns + c->consumer_step_ns)
         consumer_violation(c, cc, WBEMEV_VIOLATION_SLOW_CONSUMER, "Indicate", class_name);
 }
 

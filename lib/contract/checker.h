@@ -40,6 +40,11 @@ struct wbemev__checker_options {
 struct wbemev__checker {
     wbemev_contract_policy policy;
     uint64_t provider_limit_ns, consumer_limit_ns;
+    /* Consumer calls are timed on the coarse clock when its step is at most a sixteenth of the
+     * limit (two reads per call, the cost that matters there); a call is slow when the clock moved
+     * more than the limit plus one step, so a call within the limit is never reported. 0: the
+     * precise clock (or the options' clock) times them. */
+    uint64_t consumer_step_ns;
     uint64_t (*clock)(void *ctx);
     void *clock_ctx;
     wbemev__mutex lock; /* the records */

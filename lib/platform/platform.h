@@ -76,6 +76,11 @@ bool wbemev__thread_at_exit(void (*fn)(void *), void *arg);
 
 /* Monotonic clock in nanoseconds (arbitrary origin). */
 uint64_t wbemev__clock_monotonic_ns(void);
+/* A monotonic clock that is cheaper to read (about a third of the cost on Linux) and moves in
+ * steps of wbemev__clock_coarse_step_ns(): the scheduler's tick. A step of 0 means the platform has
+ * no such clock; wbemev__clock_coarse_ns() is then the precise one. */
+uint64_t wbemev__clock_coarse_ns(void);
+uint64_t wbemev__clock_coarse_step_ns(void);
 /* Wall clock as a FILETIME: 100 ns ticks since 1601-01-01 UTC (the unit of __Event.TIME_CREATED). */
 uint64_t wbemev__clock_filetime(void);
 

@@ -192,6 +192,33 @@ uint64_t wbemev__clock_monotonic_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+#ifdef CLOCK_MONOTONIC_COARSE
+uint64_t wbemev__clock_coarse_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t wbemev__clock_coarse_step_ns(void)
+{
+    struct timespec ts;
+    if (clock_getres(CLOCK_MONOTONIC_COARSE, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+#else
+uint64_t wbemev__clock_coarse_ns(void)
+{
+    return wbemev__clock_monotonic_ns();
+}
+
+uint64_t wbemev__clock_coarse_step_ns(void)
+{
+    return 0;
+}
+#endif
+
 /* Seconds from 1601-01-01 to 1970-01-01. */
 #define FILETIME_UNIX_EPOCH 11644473600ull
 

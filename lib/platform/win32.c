@@ -157,6 +157,17 @@ uint64_t wbemev__clock_monotonic_ns(void)
     return count / freq * 1000000000u + count % freq * 1000000000u / freq;
 }
 
+/* QueryPerformanceCounter is the cheapest monotonic clock with a known step. */
+uint64_t wbemev__clock_coarse_ns(void)
+{
+    return wbemev__clock_monotonic_ns();
+}
+
+uint64_t wbemev__clock_coarse_step_ns(void)
+{
+    return 0;
+}
+
 uint64_t wbemev__clock_filetime(void)
 {
     FILETIME ft;
