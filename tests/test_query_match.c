@@ -626,6 +626,78 @@ static void test_compiled_and_parsed_agree(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* Integer comparisons, compiled (one range test on the slot's bits) and parsed (read by name,
+ * compared as numbers), on every integer type at the edges of its range, against constants at the
+ * edges of every range and beyond the 64-bit ones: they agree everywhere. */
+static void test_integer_compares_agree(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *name;
+        wbemev_cimtype type;
+        int64_t min;
+        uint64_t max;
+    } props[] = {
+        {"S8", WBEMEV_CIM_SINT8, INT8_MIN, INT8_MAX},       {"U8", WBEMEV_CIM_UINT8, 0, UINT8_MAX},
+        {"S16", WBEMEV_CIM_SINT16, INT16_MIN, INT16_MAX},   {"U16", WBEMEV_CIM_UINT16, 0, UINT16_MAX},
+        {"S32", WBEMEV_CIM_SINT32, INT32_MIN, INT32_MAX},   {"U32", WBEMEV_CIM_UINT32, 0, UINT32_MAX},
+        {"S64", WBEMEV_CIM_SINT64, INT64_MIN, INT64_MAX},   {"U64", WBEMEV_CIM_UINT64, 0, UINT64_MAX},
+    };
+    static const char *const consts[] = {"-9223372036854775808", "-2147483649", "-129", "-128", "-1", "0",
+                                         "1", "127", "128", "255", "256", "65535", "4294967295",
+                                         "9223372036854775807", "9223372036854775808", "18446744073709551615"};
+    static const char *const ops[] = {"=", "<>", "<", ">", "<=", ">="};
+    int failures = 0, compared = 0;
+    for (size_t p = 0; p < sizeof props / sizeof props[0]; p++) {
+        bool is_signed = props[p].min < 0;
+        /* min, min + 1, -1, 0, 1, max - 1, max (those in range) */
+        uint64_t values[7];
+        size_t nv = 0;
+        values[nv++] = (uint64_t)props[p].min;
+        values[nv++] = (uint64_t)(props[p].min + 1);
+        if (is_signed)
+            values[nv++] = (uint64_t)-1;
+        values[nv++] = 0;
+        values[nv++] = 1;
+        values[nv++] = props[p].max - 1;
+        values[nv++] = props[p].max;
+        for (size_t c = 0; c < sizeof consts / sizeof consts[0]; c++) {
+            for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
+                for (int left = 0; left < 2; left++) {
+                    char cond[128];
+                    if (left)
+                        snprintf(cond, sizeof cond, "%s %s %s", consts[c], ops[o], props[p].name);
+                    else
+                        snprintf(cond, sizeof cond, "%s %s %s", props[p].name, ops[o], consts[c]);
+                    wbemev_query_t *qc = NULL, *qp = NULL;
+                    if (WBEMEV_FAILED(make_query(cond, f->ns, &qc, NULL)))
+                        continue; /* a constant the type cannot hold: refused when compiled */
+                    assert_wbemev_ok(make_query(cond, NULL, &qp, NULL));
+                    for (size_t v = 0; v < nv; v++) {
+                        wbemev_object_t *ev = spawn(f->ns, "MyEvent");
+                        wbemev_value val = {.type = props[p].type};
+                        val.u.uint = values[v];
+                        put(ev, props[p].name, val);
+                        bool a = wbemev_query_matches(qc, ev), b = wbemev_query_matches(qp, ev);
+                        if (a != b) {
+                            print_error("\"%s\" on %s = %llu: compiled %d, parsed %d\n", cond, props[p].name,
+                                        (unsigned long long)values[v], a, b);
+                            failures++;
+                        }
+                        compared++;
+                        wbemev_object_release(ev);
+                    }
+                    wbemev_query_release(qc);
+                    wbemev_query_release(qp);
+                }
+            }
+        }
+    }
+    print_message("%d integer comparisons\n", compared);
+    assert_true(compared > 2000);
+    assert_int_equal(failures, 0);
+}
+
 static void test_matches_arguments(void **state)
 {
     fixture *f = *state;
@@ -863,6 +935,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_compiled_and_parsed_agree),
+        cmocka_unit_test(test_integer_compares_agree),
         cmocka_unit_test(test_matches_arguments),
         cmocka_unit_test(test_group_by_get),
         cmocka_unit_test(test_repeated_evaluation),

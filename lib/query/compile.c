@@ -218,6 +218,63 @@ static bool wq_is_int_cmp(const wq_prop *pr, const wq_const *c, wq_op op)
            (c->kind == WQ_C_INT || c->kind == WQ_C_UINT) && wq_is_integer_type(pr->type);
 }
 
+/* For an int_cmp node: `property op constant` as the keys it holds on, over the integers (a
+ * constant outside the property's 64-bit domain holds for all of it or none). The key of a value
+ * is its bits, with the sign bit flipped for a signed property: one unsigned order for both. */
+#define WQ_SIGN_BIT ((uint64_t)1 << 63)
+static void wq_int_keys(wq_node *n, const wq_prop *pr, const wq_const *c)
+{
+    bool is_signed = pr->type == WBEMEV_CIM_SINT8 || pr->type == WBEMEV_CIM_SINT16 ||
+                     pr->type == WBEMEV_CIM_SINT32 || pr->type == WBEMEV_CIM_SINT64;
+    int where = 0; /* the constant is below the domain (-1), above it (1) or in it, at key k */
+    uint64_t k = 0;
+    if (is_signed) {
+        if (c->kind == WQ_C_INT)
+            k = (uint64_t)c->i ^ WQ_SIGN_BIT;
+        else if (c->u > (uint64_t)INT64_MAX)
+            where = 1;
+        else
+            k = c->u ^ WQ_SIGN_BIT;
+    } else if (c->kind == WQ_C_INT && c->i < 0) {
+        where = -1;
+    } else {
+        k = c->kind == WQ_C_INT ? (uint64_t)c->i : c->u;
+    }
+    uint64_t lo = 1, hi = 0; /* none */
+    n->int_outside = false;
+    switch ((wq_op)n->eval_op) {
+    case WQ_OP_EQ:
+        if (where == 0)
+            lo = hi = k;
+        break;
+    case WQ_OP_NE:
+        if (where == 0)
+            lo = hi = k, n->int_outside = true;
+        else
+            lo = 0, hi = UINT64_MAX;
+        break;
+    case WQ_OP_LT:
+    case WQ_OP_LE:
+        if (where > 0)
+            lo = 0, hi = UINT64_MAX;
+        else if (where == 0 && (n->eval_op == WQ_OP_LE || k > 0))
+            lo = 0, hi = n->eval_op == WQ_OP_LE ? k : k - 1;
+        break;
+    case WQ_OP_GT:
+    case WQ_OP_GE:
+        if (where < 0)
+            lo = 0, hi = UINT64_MAX;
+        else if (where == 0 && (n->eval_op == WQ_OP_GE || k < UINT64_MAX))
+            lo = n->eval_op == WQ_OP_GE ? k : k + 1, hi = UINT64_MAX;
+        break;
+    default:
+        break;
+    }
+    n->int_signed = is_signed;
+    n->int_lo = lo;
+    n->int_hi = hi;
+}
+
 /* Resolves and checks the expression rooted at index (recursion bounded by WQ_MAX_DEPTH). */
 static wbemev_status wq_check_node(wbemev_query_t *q, wbemev_namespace_t *ns, uint32_t index,
                                    bool having, wbemev_query_error *err)
@@ -269,6 +326,8 @@ static wbemev_status wq_check_node(wbemev_query_t *q, wbemev_namespace_t *ns, ui
         st = wq_check_operand(q, pr, pr->type, &q->consts[n->cst], (wq_op)n->op, err);
         if (WBEMEV_SUCCEEDED(st) && !having)
             n->int_cmp = wq_is_int_cmp(pr, &q->consts[n->cst], (wq_op)n->eval_op);
+        if (n->int_cmp)
+            wq_int_keys(n, pr, &q->consts[n->cst]);
         return st;
     default: /* IS [NOT] NULL fits any property */
         return WBEMEV_S_NO_ERROR;

@@ -373,25 +373,15 @@ wbemev_status wbemev__wq_get_property(const wq_ctx *cx, const wq_prop *prop, wbe
     return WBEMEV_S_NO_ERROR;
 }
 
-/* A CMP node compile.c marked int_cmp: the same result as wq_compare on the value. */
+/* A CMP node compile.c marked int_cmp: the same result as wq_compare on the value, as one range
+ * test on the slot's bits (compile.c's wq_int_keys). */
 static bool wq_int_compare(const wbemev_query_t *q, const wq_node *n, const wbemev_object_t *event)
 {
-    const wq_prop *pr = &q->props[n->prop];
     uint64_t bits;
-    if (wbemev__object_get_bits_h(event, pr->handle, &bits) != 1)
+    if (wbemev__object_get_bits_h(event, q->props[n->prop].handle, &bits) != 1)
         return false; /* NULL (or not this class's handle): no comparison holds */
-    wq_num a, b;
-    bool is_signed = pr->type == WBEMEV_CIM_SINT8 || pr->type == WBEMEV_CIM_SINT16 ||
-                     pr->type == WBEMEV_CIM_SINT32 || pr->type == WBEMEV_CIM_SINT64;
-    if (is_signed && (int64_t)bits < 0) {
-        a.k = 0;
-        a.i = (int64_t)bits;
-    } else {
-        a.k = 1;
-        a.u = bits;
-    }
-    wq_const_num(&q->consts[n->cst], &b);
-    return wq_apply(wq_cmp_num(&a, &b), (wq_op)n->eval_op);
+    uint64_t key = n->int_signed ? bits ^ ((uint64_t)1 << 63) : bits;
+    return (key >= n->int_lo && key <= n->int_hi) != n->int_outside;
 }
 
 bool wbemev__wq_eval(const wq_ctx *cx, uint32_t index)

@@ -166,6 +166,10 @@ typedef struct wq_node {
     bool const_left; /* written "constant op property" */
     bool int_cmp;    /* CMP of an integer property read by handle with an integer constant: eval.c
                       * compares the slot's bits directly (compile.c sets it) */
+    bool int_signed; /* int_cmp: the property is signed; its bits are compared with the sign bit
+                      * flipped, so that both kinds order as unsigned keys */
+    bool int_outside; /* int_cmp: the comparison holds outside [int_lo, int_hi] (<>) */
+    uint64_t int_lo, int_hi; /* int_cmp: the keys the comparison holds on (lo > hi: none) */
     uint32_t child;  /* AND/OR/NOT: first operand */
     uint32_t next;   /* next sibling under an AND/OR, or WQ_NONE */
     uint32_t prop;   /* CMP/ISNULL/ISNOTNULL/ISA */
