@@ -167,6 +167,12 @@ struct wbemev__index {
     size_t nids;
     bool full; /* test switch (wbemev__index_set_full_evaluation) */
     struct wbemev__sub *ended; /* keep_final_stats: ended, not yet freed (held_next), finals_lock */
+    /* The indexed property paths, one copy per distinct path (compared case-insensitively) for the
+     * dispatcher's life: layers name a path by its copy, so an event's probe of a path is shared
+     * by every layer that indexes it with one pointer compare. Open addressing on the path hash. */
+    char **paths;
+    uint32_t paths_mask; /* slots - 1; 0 with paths NULL */
+    uint32_t npaths;
 };
 
 enum reg_state { REG_INITIALIZING = 0, REG_READY = 1, REG_FAILED = 2, REG_STOPPED = 3 };
@@ -328,6 +334,11 @@ bool wbemev__layer_reserving(const struct wbemev__layer *l);
 uint64_t wbemev__layer_routed(const struct wbemev__layer *l, uint32_t class_id);
 
 /* ---- index.c ---- */
+/* The dispatcher's copy of property path `text` (hash: wbemev_query_index_hash of it), the same
+ * pointer for every spelling of one path; NULL out of memory. d->lock held. Freed by index_fini. */
+const char *wbemev__index_path(struct wbemev__index *ix, const char *text, uint64_t hash);
+/* Frees what the index keeps for the dispatcher's life (after the last snapshot is gone). */
+void wbemev__index_fini(struct wbemev__index *ix);
 /* A snapshot of every listed subscription, in one new base (d->lock held). */
 wbemev_status wbemev__snapshot_build(wbemev_dispatcher_t *d, struct wbemev__snapshot **out);
 void wbemev__snapshot_release(struct wbemev__snapshot *s);

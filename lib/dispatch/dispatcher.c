@@ -104,6 +104,7 @@ static void dispatcher_free(wbemev_dispatcher_t *d)
     wbemev__mutex_lock(&d->lock);
     wbemev__index_publish(&d->index, NULL);
     wbemev__mutex_unlock(&d->lock);
+    wbemev__index_fini(&d->index);
     wbemev__timers_free(d);
     wbemev__pool_free(d);
     if (d->ns != NULL) {

@@ -31,7 +31,7 @@
 struct fx_path {
     const wbemev_query_t *q; /* a subscription's query (the layer holds the subscription) */
     uint32_t prop;
-    const char *text;      /* the dotted path, compared case-insensitively */
+    const char *text;      /* the dotted path: the dispatcher's copy, compared by pointer */
     uint64_t hash;         /* of the folded text */
     uint32_t prefix[8];    /* the LIKE prefix lengths indexed on it */
     uint32_t nprefix;
@@ -177,21 +177,17 @@ static void class_free(struct wbemev__layer_class *c)
     wbemev__free(c->ranges);
 }
 
-/* The index of term's path among the class's paths, added when new; UINT32_MAX out of memory. */
-static uint32_t path_of(struct wbemev__layer_class *c, uint32_t *cap, const wbemev_query_t *q,
-                        const wbemev_query_index_term *term)
+/* The index of term's path among the class's paths, added when new; UINT32_MAX out of memory.
+ * Paths are the dispatcher's copies (wbemev__index_path): one pointer per path. */
+static uint32_t path_of(struct wbemev__index *ix, struct wbemev__layer_class *c, uint32_t *cap,
+                        const wbemev_query_t *q, const wbemev_query_index_term *term)
 {
-    const char *text = NULL;
-    for (uint32_t i = 0; i < c->npaths; i++) {
-        if (c->paths[i].hash != term->path_hash)
-            continue;
-        if (text == NULL)
-            text = wbemev_query_prop_path(q, term->prop);
-        if (wbemev__strcaseeq(c->paths[i].text, text))
-            return i;
-    }
+    const char *text = wbemev__index_path(ix, wbemev_query_prop_path(q, term->prop), term->path_hash);
     if (text == NULL)
-        text = wbemev_query_prop_path(q, term->prop);
+        return UINT32_MAX;
+    for (uint32_t i = 0; i < c->npaths; i++)
+        if (c->paths[i].text == text)
+            return i;
     if (c->npaths == *cap) {
         uint32_t ncap = *cap ? *cap * 2 : 4;
         struct fx_path *v = wbemev__realloc(c->paths, ncap * sizeof *v);
@@ -210,14 +206,15 @@ static uint32_t path_of(struct wbemev__layer_class *c, uint32_t *cap, const wbem
 }
 
 /* Can this subscription be indexed in this layer? Its LIKE prefixes must fit the path's table. */
-static bool prefixes_fit(struct wbemev__layer_class *c, uint32_t *cap, const struct wbemev__sub *sub, bool *oom)
+static bool prefixes_fit(struct wbemev__index *ix, struct wbemev__layer_class *c, uint32_t *cap,
+                         const struct wbemev__sub *sub, bool *oom)
 {
     for (size_t t = 0; t < sub->nterms; t++) {
         const wbemev_query_index_term *term = &sub->terms[t];
         for (uint32_t k = 0; k < term->nkeys; k++) {
             if (term->keys[k].domain != WBEMEV_QX_PREFIX)
                 continue;
-            uint32_t p = path_of(c, cap, sub->query, term);
+            uint32_t p = path_of(ix, c, cap, sub->query, term);
             if (p == UINT32_MAX) {
                 *oom = true;
                 return false;
@@ -259,7 +256,7 @@ static wbemev_status class_build(struct wbemev__layer *l, struct wbemev__layer_c
     for (uint32_t i = 0; i < c->count; i++) {
         struct wbemev__sub *sub = subs[i];
         bool oom = false;
-        if (!sub->indexed || !prefixes_fit(c, &pathcap, sub, &oom)) {
+        if (!sub->indexed || !prefixes_fit(&l->d->index, c, &pathcap, sub, &oom)) {
             if (oom)
                 goto out;
             c->plain[c->nplain++] = i;
@@ -267,7 +264,7 @@ static wbemev_status class_build(struct wbemev__layer *l, struct wbemev__layer_c
         }
         for (size_t t = 0; t < sub->nterms; t++) {
             const wbemev_query_index_term *term = &sub->terms[t];
-            uint32_t p = path_of(c, &pathcap, sub->query, term);
+            uint32_t p = path_of(&l->d->index, c, &pathcap, sub->query, term);
             if (p == UINT32_MAX)
                 goto out;
             for (uint32_t k = 0; k < term->nkeys; k++) {
@@ -586,9 +583,8 @@ static const wbemev_query_index_probe *probe(const struct fx_path *fp, const wbe
         pc->n = 0;
     }
     for (uint32_t i = 0; i < pc->n; i++) {
-        if (pc->at[i].path_hash == fp->hash && pc->at[i].nprefix == fp->nprefix &&
-            (fp->nprefix == 0 || memcmp(pc->at[i].prefix, fp->prefix, fp->nprefix * sizeof *fp->prefix) == 0) &&
-            (pc->at[i].path == fp->text || wbemev__strcaseeq(pc->at[i].path, fp->text))) {
+        if (pc->at[i].path == fp->text && pc->at[i].nprefix == fp->nprefix &&
+            (fp->nprefix == 0 || memcmp(pc->at[i].prefix, fp->prefix, fp->nprefix * sizeof *fp->prefix) == 0)) {
             *np = pc->at[i].np;
             return pc->at[i].v;
         }

@@ -236,6 +236,57 @@ struct wbemev__sub *wbemev__index_id_find(wbemev_dispatcher_t *d, uint32_t id)
     return NULL;
 }
 
+/* ---- indexed property paths ---- */
+
+static bool paths_grow(struct wbemev__index *ix)
+{
+    uint32_t nb = ix->paths != NULL ? (ix->paths_mask + 1) * 2 : 16;
+    char **v = wbemev__calloc(nb, sizeof *v);
+    if (v == NULL)
+        return false;
+    for (uint32_t b = 0; ix->paths != NULL && b <= ix->paths_mask; b++) {
+        if (ix->paths[b] == NULL)
+            continue;
+        const char *t = ix->paths[b];
+        uint32_t k = (uint32_t)wbemev_query_index_hash(t, strlen(t)) & (nb - 1);
+        while (v[k] != NULL)
+            k = (k + 1) & (nb - 1);
+        v[k] = ix->paths[b];
+    }
+    wbemev__free(ix->paths);
+    ix->paths = v;
+    ix->paths_mask = nb - 1;
+    return true;
+}
+
+const char *wbemev__index_path(struct wbemev__index *ix, const char *text, uint64_t hash)
+{
+    if ((ix->paths == NULL || 2 * (ix->npaths + 1) > ix->paths_mask + 1) && !paths_grow(ix))
+        return NULL;
+    uint32_t b = (uint32_t)hash & ix->paths_mask;
+    for (; ix->paths[b] != NULL; b = (b + 1) & ix->paths_mask)
+        if (wbemev__strcaseeq(ix->paths[b], text))
+            return ix->paths[b];
+    size_t len = strlen(text);
+    char *copy = wbemev__malloc(len + 1);
+    if (copy == NULL)
+        return NULL;
+    memcpy(copy, text, len + 1);
+    ix->paths[b] = copy;
+    ix->npaths++;
+    return copy;
+}
+
+void wbemev__index_fini(struct wbemev__index *ix)
+{
+    for (uint32_t b = 0; ix->paths != NULL && b <= ix->paths_mask; b++)
+        wbemev__free(ix->paths[b]);
+    wbemev__free(ix->paths);
+    ix->paths = NULL;
+    ix->paths_mask = 0;
+    ix->npaths = 0;
+}
+
 /* ---- routes ---- */
 
 /* Without a route's entries: under each class on cls's chain, root first, the delta's entry then
@@ -389,6 +440,9 @@ void wbemev__index_init(struct wbemev__index *ix)
     ix->nids = 0;
     ix->full = false;
     ix->ended = NULL;
+    ix->paths = NULL;
+    ix->paths_mask = 0;
+    ix->npaths = 0;
 }
 
 struct wbemev__snapshot *wbemev__index_acquire(struct wbemev__index *ix)
