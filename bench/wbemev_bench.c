@@ -415,36 +415,21 @@ static void wb_teardown(struct wb *w)
     memset(w, 0, sizeof *w);
 }
 
-/* Clones and fills event number seq into *out: the provider's per-event work. */
+/* Clones and fills event number seq into *out: the provider's per-event work, with the typed Puts
+ * through handles (wbemev_object_put_<type>_h). */
 static wbemev_status make_event(struct wb *w, uint64_t seq, wbemev_object_t **out)
 {
     wbemev_object_t *o;
     wbemev_status st = wbemev_object_clone(w->template_obj, &o);
     if (WBEMEV_FAILED(st))
         return st;
-    wbemev_value v;
-    v.is_null = false;
-    v.type = WBEMEV_CIM_SINT32;
-    v.u.sint = bench_severity(seq);
-    st = wbemev_object_put_h(o, w->h_severity, &v);
-    v.type = WBEMEV_CIM_UINT64;
-    v.u.uint = w->seq_mod != 0 ? seq % w->seq_mod : seq;
-    if (WBEMEV_SUCCEEDED(st))
-        st = wbemev_object_put_h(o, w->h_sequence, &v);
-    v.type = WBEMEV_CIM_DATETIME;
-    v.u.datetime = stamp_base;
-    bench_stamp(seq, &v.u.datetime.minute, &v.u.datetime.second, &v.u.datetime.microseconds);
-    if (WBEMEV_SUCCEEDED(st))
-        st = wbemev_object_put_h(o, w->h_stamp, &v);
-    v.type = WBEMEV_CIM_BOOLEAN;
-    v.u.boolean = bench_flag(seq);
-    if (WBEMEV_SUCCEEDED(st))
-        st = wbemev_object_put_h(o, w->h_flag, &v);
-    v.type = WBEMEV_CIM_REAL64;
-    v.u.real = bench_load(seq);
-    if (WBEMEV_SUCCEEDED(st))
-        st = wbemev_object_put_h(o, w->h_load, &v);
-    if (WBEMEV_FAILED(st)) {
+    wbemev_datetime stamp = stamp_base;
+    bench_stamp(seq, &stamp.minute, &stamp.second, &stamp.microseconds);
+    if (WBEMEV_FAILED(st = wbemev_object_put_sint32_h(o, w->h_severity, bench_severity(seq))) ||
+        WBEMEV_FAILED(st = wbemev_object_put_uint64_h(o, w->h_sequence, w->seq_mod != 0 ? seq % w->seq_mod : seq)) ||
+        WBEMEV_FAILED(st = wbemev_object_put_datetime_h(o, w->h_stamp, &stamp)) ||
+        WBEMEV_FAILED(st = wbemev_object_put_boolean_h(o, w->h_flag, bench_flag(seq))) ||
+        WBEMEV_FAILED(st = wbemev_object_put_real64_h(o, w->h_load, bench_load(seq)))) {
         wbemev_object_release(o);
         return st;
     }

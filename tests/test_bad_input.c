@@ -653,6 +653,68 @@ static void r_object_put_h(void)
     BAD(wbemev_object_put_h(w.frozen, h, &WBEMEV_V_SINT32(1)), WBEMEV_E_READ_ONLY);
     wbemev_object_release(b);
 }
+/* The typed Puts through a handle: NULL object, another class's handle, a forged handle, another
+ * property type, a frozen object (and each type's own refusals). `own` is a property of the type. */
+static void typed_put_handles(const char *own, const char *other_type, wbemev_prop_handle *h,
+                              wbemev_prop_handle *other, wbemev_prop_handle *hb, wbemev_prop_handle *forged)
+{
+    assert_wbemev_ok(wbemev_object_property_handle(w.obj, own, h));
+    assert_wbemev_ok(wbemev_object_property_handle(w.obj, other_type, other));
+    wbemev_object_t *b = NULL;
+    assert_wbemev_ok(wbemev_class_spawn_instance(w.base, &b));
+    assert_wbemev_ok(wbemev_object_property_handle(b, "Name", hb));
+    wbemev_object_release(b);
+    *forged = *h;
+    forged->index = 1000;
+}
+#define TYPED_PUT_ROW(suffix, own, other_type, x)                                                  \
+    static void r_object_put_##suffix##_h(void)                                                    \
+    {                                                                                              \
+        wbemev_prop_handle h, other, hb, forged;                                                   \
+        typed_put_handles(own, other_type, &h, &other, &hb, &forged);                              \
+        BAD(wbemev_object_put_##suffix##_h(NULL, h, x), INVALID);                                  \
+        BAD(wbemev_object_put_##suffix##_h(w.obj, hb, x), INVALID);                                \
+        BAD(wbemev_object_put_##suffix##_h(w.obj, forged, x), INVALID);                            \
+        BAD(wbemev_object_put_##suffix##_h(w.obj, other, x), WBEMEV_E_TYPE_MISMATCH);              \
+        BAD(wbemev_object_put_##suffix##_h(w.frozen, h, x), WBEMEV_E_READ_ONLY);                   \
+    }
+TYPED_PUT_ROW(sint8, "Severity", "Name", 1)
+TYPED_PUT_ROW(uint8, "Small", "Name", 1)
+TYPED_PUT_ROW(sint16, "Severity", "Name", 1)
+TYPED_PUT_ROW(uint16, "Small", "Name", 1)
+TYPED_PUT_ROW(sint32, "Severity", "Name", 1)
+TYPED_PUT_ROW(uint32, "Small", "Name", 1)
+TYPED_PUT_ROW(sint64, "Severity", "Name", 1)
+TYPED_PUT_ROW(uint64, "Small", "Name", 1)
+TYPED_PUT_ROW(real32, "Ratio", "Name", 1.5f)
+TYPED_PUT_ROW(real64, "Ratio", "Name", 1.5)
+TYPED_PUT_ROW(boolean, "Severity", "Name", true)
+TYPED_PUT_ROW(string, "Name", "Severity", "x")
+#undef TYPED_PUT_ROW
+static void r_object_put_char16_h(void)
+{
+    wbemev_prop_handle h, other, hb, forged;
+    typed_put_handles("Letter", "Name", &h, &other, &hb, &forged);
+    BAD(wbemev_object_put_char16_h(NULL, h, 'x'), INVALID);
+    BAD(wbemev_object_put_char16_h(w.obj, hb, 'x'), INVALID);
+    BAD(wbemev_object_put_char16_h(w.obj, forged, 'x'), INVALID);
+    BAD(wbemev_object_put_char16_h(w.obj, other, 'x'), WBEMEV_E_TYPE_MISMATCH);
+    BAD(wbemev_object_put_char16_h(w.frozen, h, 'x'), WBEMEV_E_READ_ONLY);
+    BAD(wbemev_object_put_char16_h(w.obj, h, 0xDC00), WBEMEV_E_VALUE_OUT_OF_RANGE); /* a surrogate */
+}
+static void r_object_put_datetime_h(void)
+{
+    wbemev_prop_handle h, other, hb, forged;
+    typed_put_handles("When", "Name", &h, &other, &hb, &forged);
+    const wbemev_datetime ok = {false, 2024, 5, 1, 0, 12, 0, 0, 0, 0};
+    const wbemev_datetime feb30 = {false, 2024, 2, 30, 0, 12, 0, 0, 0, 0};
+    BAD(wbemev_object_put_datetime_h(NULL, h, &ok), INVALID);
+    BAD(wbemev_object_put_datetime_h(w.obj, hb, &ok), INVALID);
+    BAD(wbemev_object_put_datetime_h(w.obj, forged, &ok), INVALID);
+    BAD(wbemev_object_put_datetime_h(w.obj, other, &ok), WBEMEV_E_TYPE_MISMATCH);
+    BAD(wbemev_object_put_datetime_h(w.frozen, h, &ok), WBEMEV_E_READ_ONLY);
+    BAD(wbemev_object_put_datetime_h(w.obj, h, &feb30), wbemev_datetime_validate(&feb30));
+}
 static void r_object_get_h(void)
 {
     wbemev_prop_handle h, hb;
@@ -1532,7 +1594,11 @@ static const struct row {
     ROW(class_find_property), ROW(class_object), ROW(class_live_instances), ROW(class_spawn_instance),
     ROW(object_spawn_instance), ROW(object_clone), ROW(object_add_ref), ROW(object_release), ROW(object_class),
     ROW(object_class_name), ROW(object_genus), ROW(object_freeze), ROW(object_is_frozen), ROW(object_put),
-    ROW(object_get), ROW(object_property_handle), ROW(object_put_h), ROW(object_get_h), ROW(object_is_null),
+    ROW(object_get), ROW(object_property_handle), ROW(object_put_h),
+    ROW(object_put_sint8_h), ROW(object_put_uint8_h), ROW(object_put_sint16_h), ROW(object_put_uint16_h),
+    ROW(object_put_sint32_h), ROW(object_put_uint32_h), ROW(object_put_sint64_h), ROW(object_put_uint64_h),
+    ROW(object_put_real32_h), ROW(object_put_real64_h), ROW(object_put_boolean_h), ROW(object_put_char16_h),
+    ROW(object_put_datetime_h), ROW(object_put_string_h), ROW(object_get_h), ROW(object_is_null),
     ROW(query_parse), ROW(query_compile), ROW(query_add_ref), ROW(query_release), ROW(query_class_name),
     ROW(query_class), ROW(query_text), ROW(query_matches), ROW(query_has_where), ROW(query_format),
     ROW(violation_name), ROW(contract_policy_from_name), ROW(contract_policy_name), ROW(object_note_held),

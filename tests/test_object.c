@@ -764,6 +764,181 @@ static void test_system_properties(void **state)
 
 /* ---- freezing ---- */
 
+/* ---- typed Puts through a handle: the same statuses and values as wbemev_object_put_h ---- */
+
+/* One typed Put: with a sample of its C type, and the value wbemev_object_put_h gets for it. */
+typedef struct typed_put {
+    const char *what;
+    wbemev_status (*put)(wbemev_object_t *obj, wbemev_prop_handle h, int sample);
+    wbemev_value (*value)(int sample);
+} typed_put;
+
+static const wbemev_datetime g_dt_samples[] = {
+    {false, 2024, 5, 1, 0, 12, 30, 15, 123456, 60}, /* valid */
+    {false, 2024, 2, 30, 0, 0, 0, 0, 0, 0},         /* February 30th: refused */
+    {true, 0, 0, 0, 12, 1, 2, 3, 4, 0},             /* an interval */
+};
+
+/* 0, all bits set (or -1, or true), and two more */
+#define TYPED_SAMPLE(ctype, sample) ((ctype)((sample) == 0 ? 0 : (sample) == 1 ? -1 : 37 * (sample)))
+#define TYPED_PUT(suffix, ctype, cim, member)                                                       \
+    static wbemev_status put_##suffix(wbemev_object_t *obj, wbemev_prop_handle h, int sample)      \
+    {                                                                                              \
+        return wbemev_object_put_##suffix##_h(obj, h, TYPED_SAMPLE(ctype, sample));                \
+    }                                                                                              \
+    static wbemev_value value_##suffix(int sample)                                                 \
+    {                                                                                              \
+        wbemev_value v;                                                                            \
+        memset(&v, 0, sizeof v);                                                                   \
+        v.type = cim;                                                                              \
+        v.u.member = TYPED_SAMPLE(ctype, sample);                                                  \
+        return v;                                                                                  \
+    }
+TYPED_PUT(sint8, int8_t, WBEMEV_CIM_SINT8, sint)
+TYPED_PUT(uint8, uint8_t, WBEMEV_CIM_UINT8, uint)
+TYPED_PUT(sint16, int16_t, WBEMEV_CIM_SINT16, sint)
+TYPED_PUT(uint16, uint16_t, WBEMEV_CIM_UINT16, uint)
+TYPED_PUT(sint32, int32_t, WBEMEV_CIM_SINT32, sint)
+TYPED_PUT(uint32, uint32_t, WBEMEV_CIM_UINT32, uint)
+TYPED_PUT(sint64, int64_t, WBEMEV_CIM_SINT64, sint)
+TYPED_PUT(uint64, uint64_t, WBEMEV_CIM_UINT64, uint)
+TYPED_PUT(real32, float, WBEMEV_CIM_REAL32, real)
+TYPED_PUT(real64, double, WBEMEV_CIM_REAL64, real)
+TYPED_PUT(boolean, bool, WBEMEV_CIM_BOOLEAN, boolean)
+#undef TYPED_PUT
+
+static uint16_t char16_sample(int sample)
+{
+    return sample == 0 ? 'x' : sample == 1 ? 0xD800 /* a surrogate: refused */ : 0x20AC;
+}
+static wbemev_status put_char16(wbemev_object_t *obj, wbemev_prop_handle h, int sample)
+{
+    return wbemev_object_put_char16_h(obj, h, char16_sample(sample));
+}
+static wbemev_value value_char16(int sample)
+{
+    wbemev_value v = {.type = WBEMEV_CIM_CHAR16};
+    v.u.char16 = char16_sample(sample);
+    return v;
+}
+static wbemev_status put_datetime(wbemev_object_t *obj, wbemev_prop_handle h, int sample)
+{
+    return wbemev_object_put_datetime_h(obj, h, sample == 3 ? NULL : &g_dt_samples[sample]);
+}
+static wbemev_value value_datetime(int sample)
+{
+    wbemev_value v = {.type = WBEMEV_CIM_DATETIME, .is_null = sample == 3};
+    if (sample != 3)
+        v.u.datetime = g_dt_samples[sample];
+    return v;
+}
+static const char *string_sample(int sample)
+{
+    static const char *const s[] = {"short", "a string longer than the slot's own bytes", "", NULL};
+    return s[sample];
+}
+static wbemev_status put_string(wbemev_object_t *obj, wbemev_prop_handle h, int sample)
+{
+    return wbemev_object_put_string_h(obj, h, string_sample(sample));
+}
+static wbemev_value value_string(int sample)
+{
+    wbemev_value v = {.type = WBEMEV_CIM_STRING, .is_null = string_sample(sample) == NULL};
+    v.u.string = string_sample(sample);
+    return v;
+}
+
+static const typed_put g_typed_puts[] = {
+    {"sint8", put_sint8, value_sint8},       {"uint8", put_uint8, value_uint8},
+    {"sint16", put_sint16, value_sint16},    {"uint16", put_uint16, value_uint16},
+    {"sint32", put_sint32, value_sint32},    {"uint32", put_uint32, value_uint32},
+    {"sint64", put_sint64, value_sint64},    {"uint64", put_uint64, value_uint64},
+    {"real32", put_real32, value_real32},    {"real64", put_real64, value_real64},
+    {"boolean", put_boolean, value_boolean}, {"char16", put_char16, value_char16},
+    {"datetime", put_datetime, value_datetime}, {"string", put_string, value_string},
+};
+
+/* The two objects read the same through h (both NULL, or the same type and value). */
+static bool same_property(const wbemev_object_t *a, const wbemev_object_t *b, wbemev_prop_handle h)
+{
+    wbemev_value x, y;
+    if (wbemev_object_get_h(a, h, &x) != wbemev_object_get_h(b, h, &y))
+        return false;
+    if (x.type != y.type || x.is_null != y.is_null)
+        return false;
+    if (x.is_null)
+        return true;
+    switch (WBEMEV_CIM_BASE(x.type)) {
+    case WBEMEV_CIM_STRING:
+    case WBEMEV_CIM_REFERENCE: return strcmp(x.u.string, y.u.string) == 0;
+    case WBEMEV_CIM_DATETIME: {
+        char tx[WBEMEV_DATETIME_LEN + 1], ty[WBEMEV_DATETIME_LEN + 1];
+        return WBEMEV_SUCCEEDED(wbemev_datetime_format(&x.u.datetime, tx, sizeof tx)) &&
+               WBEMEV_SUCCEEDED(wbemev_datetime_format(&y.u.datetime, ty, sizeof ty)) && strcmp(tx, ty) == 0;
+    }
+    case WBEMEV_CIM_REAL32:
+    case WBEMEV_CIM_REAL64: return memcmp(&x.u.real, &y.u.real, sizeof x.u.real) == 0;
+    case WBEMEV_CIM_BOOLEAN: return x.u.boolean == y.u.boolean;
+    case WBEMEV_CIM_CHAR16: return x.u.char16 == y.u.char16;
+    case WBEMEV_CIM_OBJECT: return x.u.object == y.u.object;
+    default: return x.u.uint == y.u.uint;
+    }
+}
+
+/* Every typed Put on every property of AllTypes (its own type and every other), on an object of
+ * the handle's class, a frozen one and NULL; and through a superclass's handle and another class's:
+ * the status and the property's value are those of wbemev_object_put_h with the same value. */
+static void test_typed_puts_match_put_h(void **state)
+{
+    fixture *f = *state;
+    int checked = 0, stored = 0;
+    for (size_t p = 0; p < NTYPES; p++) {
+        wbemev_object_t *probe = spawn(f->all);
+        wbemev_prop_handle h;
+        assert_wbemev_ok(wbemev_object_property_handle(probe, g_types[p].name, &h));
+        wbemev_object_release(probe);
+        for (size_t t = 0; t < sizeof g_typed_puts / sizeof g_typed_puts[0]; t++) {
+            for (int sample = 0; sample < 4; sample++) {
+                for (int frozen = 0; frozen < 2; frozen++) {
+                    wbemev_object_t *a = spawn(f->all), *b = spawn(f->all);
+                    if (frozen) {
+                        wbemev_object_freeze(a);
+                        wbemev_object_freeze(b);
+                    }
+                    wbemev_value v = g_typed_puts[t].value(sample);
+                    wbemev_status want = wbemev_object_put_h(b, h, &v);
+                    wbemev_status got = g_typed_puts[t].put(a, h, sample);
+                    if (got != want || !same_property(a, b, h))
+                        fail_msg("put_%s_h (sample %d%s) on %s: %s, put_h %s", g_typed_puts[t].what, sample,
+                                 frozen ? ", frozen" : "", g_types[p].name, wbemev_status_name(got),
+                                 wbemev_status_name(want));
+                    stored += got == WBEMEV_S_NO_ERROR;
+                    checked++;
+                    wbemev_object_release(a);
+                    wbemev_object_release(b);
+                }
+            }
+            assert_wbemev_status(g_typed_puts[t].put(NULL, h, 0), WBEMEV_E_INVALID_PARAMETER);
+        }
+    }
+    assert_true(stored > 20); /* each type's own property, most samples */
+    /* A superclass's handle on a subclass object, and a handle of another class. */
+    wbemev_object_t *disk = spawn(f->disk), *ssd = spawn(f->ssd), *other = spawn(f->other);
+    wbemev_prop_handle size_h, x_h;
+    assert_wbemev_ok(wbemev_object_property_handle(disk, "Size", &size_h));
+    assert_wbemev_ok(wbemev_object_property_handle(other, "X", &x_h));
+    assert_wbemev_ok(wbemev_object_put_uint64_h(ssd, size_h, 12345));
+    uint64_t size = 0;
+    assert_wbemev_ok(wbemev_object_get_uint64(ssd, "Size", &size));
+    assert_int_equal(size, 12345);
+    assert_wbemev_status(wbemev_object_put_sint32_h(disk, x_h, 1), WBEMEV_E_INVALID_PARAMETER);
+    assert_wbemev_status(wbemev_object_put_uint64_h(disk, x_h, 1), WBEMEV_E_INVALID_PARAMETER);
+    wbemev_object_release(disk);
+    wbemev_object_release(ssd);
+    wbemev_object_release(other);
+    print_message("%d typed Puts compared\n", checked);
+}
+
 static void test_frozen(void **state)
 {
     fixture *f = *state;
@@ -1871,6 +2046,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_and_bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_system_properties, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frozen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_typed_puts_match_put_h, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_put_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy_out_of_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handles, setup, teardown),

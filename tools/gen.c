@@ -445,6 +445,29 @@ static c_type c_type_of(wbemev_cimtype type)
     }
 }
 
+/* The suffix of the typed Put through a handle for a scalar of this type (wbemev_object_put_<suffix>_h),
+ * NULL where the setter goes through a wbemev_value (references, embedded objects). */
+static const char *typed_put_suffix(wbemev_cimtype type)
+{
+    switch (WBEMEV_CIM_BASE(type)) {
+    case WBEMEV_CIM_SINT8: return "sint8";
+    case WBEMEV_CIM_UINT8: return "uint8";
+    case WBEMEV_CIM_SINT16: return "sint16";
+    case WBEMEV_CIM_UINT16: return "uint16";
+    case WBEMEV_CIM_SINT32: return "sint32";
+    case WBEMEV_CIM_UINT32: return "uint32";
+    case WBEMEV_CIM_SINT64: return "sint64";
+    case WBEMEV_CIM_UINT64: return "uint64";
+    case WBEMEV_CIM_REAL32: return "real32";
+    case WBEMEV_CIM_REAL64: return "real64";
+    case WBEMEV_CIM_BOOLEAN: return "boolean";
+    case WBEMEV_CIM_CHAR16: return "char16";
+    case WBEMEV_CIM_STRING: return "string";
+    case WBEMEV_CIM_DATETIME: return "datetime";
+    default: return NULL;
+    }
+}
+
 /* The property's type as a C expression of type wbemev_cimtype. */
 static void out_type_constant(gen_out *o, wbemev_cimtype type)
 {
@@ -505,16 +528,22 @@ static void emit_accessors(gen_out *o, const gen_model *m, const gen_class *c, c
 
     /* put */
     out(o, "static inline wbemev_status %s_put_%s(const %s_handles *h, wbemev_object_t *obj, ", c->c_name, q->c_name, p);
+    const char *typed = array ? NULL : typed_put_suffix(q->type);
     if (array) {
         out_const_ptr(o, t.ctype);
         out(o, "items, size_t count)\n{\n");
         out(o, "    wbemev_value v = WBEMEV_V_ARRAY(%s, items, count);\n", t.constant);
     } else {
         out_param(o, t.ctype, "x");
-        out(o, ")\n{\n    wbemev_value v = WBEMEV_V_%s(%s);\n", t.constant + strlen("WBEMEV_CIM_"),
-            WBEMEV_CIM_BASE(q->type) == WBEMEV_CIM_REAL32 ? "(double)x" : "x");
+        out(o, ")\n{\n");
+        if (typed == NULL)
+            out(o, "    wbemev_value v = WBEMEV_V_%s(x);\n", t.constant + strlen("WBEMEV_CIM_"));
     }
-    out(o, "    return wbemev_object_put_h(obj, h->%s.%s, &v);\n}\n", cm, h);
+    if (typed != NULL) /* the typed Put: a handle check, a type check and a store */
+        out(o, "    return wbemev_object_put_%s_h(obj, h->%s.%s, %sx);\n}\n", typed, cm, h,
+            WBEMEV_CIM_BASE(q->type) == WBEMEV_CIM_DATETIME ? "&" : "");
+    else
+        out(o, "    return wbemev_object_put_h(obj, h->%s.%s, &v);\n}\n", cm, h);
 
     /* get */
     out(o, "static inline wbemev_status %s_get_%s(const %s_handles *h, const wbemev_object_t *obj, ", c->c_name,
@@ -567,7 +596,8 @@ static void emit_header(gen_out *o, const gen_model *m)
     out(o, " * accessors for its own properties: CLASS_put_PROP, CLASS_get_PROP (borrowed strings, arrays and\n");
     out(o, " * objects, as wbemev_object_get; WBEMEV_E_ILLEGAL_NULL for a NULL), CLASS_clear_PROP (sets NULL)\n");
     out(o, " * and CLASS_is_null_PROP. A subclass's object uses its superclass's accessors for inherited\n");
-    out(o, " * properties. They return the statuses of wbemev_object_put_h and wbemev_object_get_h.\n");
+    out(o, " * properties. They return the statuses of wbemev_object_put_h (or the typed\n");
+    out(o, " * wbemev_object_put_<type>_h it calls) and wbemev_object_get_h.\n");
     out(o, " * Thread-safety: that of the objects they are given; the handles are read-only after init.\n */\n");
     out(o, "#ifndef %s\n#define %s\n\n#include <wbemev.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n", guard,
         guard);

@@ -6,7 +6,8 @@
  * accessors for its own properties: CLASS_put_PROP, CLASS_get_PROP (borrowed strings, arrays and
  * objects, as wbemev_object_get; WBEMEV_E_ILLEGAL_NULL for a NULL), CLASS_clear_PROP (sets NULL)
  * and CLASS_is_null_PROP. A subclass's object uses its superclass's accessors for inherited
- * properties. They return the statuses of wbemev_object_put_h and wbemev_object_get_h.
+ * properties. They return the statuses of wbemev_object_put_h (or the typed
+ * wbemev_object_put_<type>_h it calls) and wbemev_object_get_h.
  * Thread-safety: that of the objects they are given; the handles are read-only after init.
  */
 #ifndef BURST_MOF_H
@@ -70,8 +71,7 @@ static inline wbemev_status burst_event_spawn(const burst_handles *h, wbemev_obj
  */
 static inline wbemev_status burst_event_put_name(const burst_handles *h, wbemev_object_t *obj, const char *x)
 {
-    wbemev_value v = WBEMEV_V_STRING(x);
-    return wbemev_object_put_h(obj, h->burst_event.name, &v);
+    return wbemev_object_put_string_h(obj, h->burst_event.name, x);
 }
 static inline wbemev_status burst_event_get_name(const burst_handles *h, const wbemev_object_t *obj, const char **out)
 {
@@ -102,8 +102,7 @@ static inline bool burst_event_is_null_name(const burst_handles *h, const wbemev
  */
 static inline wbemev_status burst_event_put_sequence(const burst_handles *h, wbemev_object_t *obj, uint64_t x)
 {
-    wbemev_value v = WBEMEV_V_UINT64(x);
-    return wbemev_object_put_h(obj, h->burst_event.sequence, &v);
+    return wbemev_object_put_uint64_h(obj, h->burst_event.sequence, x);
 }
 static inline wbemev_status burst_event_get_sequence(const burst_handles *h, const wbemev_object_t *obj, uint64_t *out)
 {
@@ -134,8 +133,7 @@ static inline bool burst_event_is_null_sequence(const burst_handles *h, const wb
  */
 static inline wbemev_status burst_event_put_burst(const burst_handles *h, wbemev_object_t *obj, uint32_t x)
 {
-    wbemev_value v = WBEMEV_V_UINT32(x);
-    return wbemev_object_put_h(obj, h->burst_event.burst, &v);
+    return wbemev_object_put_uint32_h(obj, h->burst_event.burst, x);
 }
 static inline wbemev_status burst_event_get_burst(const burst_handles *h, const wbemev_object_t *obj, uint32_t *out)
 {
@@ -166,8 +164,7 @@ static inline bool burst_event_is_null_burst(const burst_handles *h, const wbeme
  */
 static inline wbemev_status burst_event_put_severity(const burst_handles *h, wbemev_object_t *obj, int32_t x)
 {
-    wbemev_value v = WBEMEV_V_SINT32(x);
-    return wbemev_object_put_h(obj, h->burst_event.severity, &v);
+    return wbemev_object_put_sint32_h(obj, h->burst_event.severity, x);
 }
 static inline wbemev_status burst_event_get_severity(const burst_handles *h, const wbemev_object_t *obj, int32_t *out)
 {
@@ -198,8 +195,7 @@ static inline bool burst_event_is_null_severity(const burst_handles *h, const wb
  */
 static inline wbemev_status burst_event_put_stamp(const burst_handles *h, wbemev_object_t *obj, wbemev_datetime x)
 {
-    wbemev_value v = WBEMEV_V_DATETIME(x);
-    return wbemev_object_put_h(obj, h->burst_event.stamp, &v);
+    return wbemev_object_put_datetime_h(obj, h->burst_event.stamp, &x);
 }
 static inline wbemev_status burst_event_get_stamp(const burst_handles *h, const wbemev_object_t *obj, wbemev_datetime *out)
 {

@@ -108,6 +108,34 @@ WBEMEV_API wbemev_status wbemev_object_property_handle(const wbemev_object_t *ob
  * not belong to obj's class or one of its superclasses. */
 WBEMEV_API wbemev_status wbemev_object_put_h(wbemev_object_t *obj, wbemev_prop_handle handle,
                                              const wbemev_value *value);
+/**
+ * Typed Puts through a handle, for a provider's per-event loop (what IWbemObjectAccess's WriteDWORD,
+ * WriteQWORD and WritePropertyValue are in WMI): each is wbemev_object_put_h with a non-NULL value
+ * of its CIM type, with the same statuses in the same order (WBEMEV_E_INVALID_PARAMETER for a NULL
+ * obj or a handle of another class, WBEMEV_E_READ_ONLY when obj is frozen, WBEMEV_E_TYPE_MISMATCH
+ * when the property has another type), and the same outcome. The C type holds only values of the
+ * CIM type's range, so a Put of the property's own type is a handle check, a type check and a
+ * store; char16 still refuses a UTF-16 surrogate (WBEMEV_E_VALUE_OUT_OF_RANGE), a datetime is
+ * validated (wbemev_datetime_validate), a string copied as by wbemev_object_put_h. A NULL datetime
+ * or string pointer sets the property to NULL.
+ * Thread safety: as wbemev_object_put_h (one writer per object, before it is indicated).
+ */
+WBEMEV_API wbemev_status wbemev_object_put_sint8_h(wbemev_object_t *obj, wbemev_prop_handle h, int8_t x);
+WBEMEV_API wbemev_status wbemev_object_put_uint8_h(wbemev_object_t *obj, wbemev_prop_handle h, uint8_t x);
+WBEMEV_API wbemev_status wbemev_object_put_sint16_h(wbemev_object_t *obj, wbemev_prop_handle h, int16_t x);
+WBEMEV_API wbemev_status wbemev_object_put_uint16_h(wbemev_object_t *obj, wbemev_prop_handle h, uint16_t x);
+WBEMEV_API wbemev_status wbemev_object_put_sint32_h(wbemev_object_t *obj, wbemev_prop_handle h, int32_t x);
+WBEMEV_API wbemev_status wbemev_object_put_uint32_h(wbemev_object_t *obj, wbemev_prop_handle h, uint32_t x);
+WBEMEV_API wbemev_status wbemev_object_put_sint64_h(wbemev_object_t *obj, wbemev_prop_handle h, int64_t x);
+WBEMEV_API wbemev_status wbemev_object_put_uint64_h(wbemev_object_t *obj, wbemev_prop_handle h, uint64_t x);
+WBEMEV_API wbemev_status wbemev_object_put_real32_h(wbemev_object_t *obj, wbemev_prop_handle h, float x);
+WBEMEV_API wbemev_status wbemev_object_put_real64_h(wbemev_object_t *obj, wbemev_prop_handle h, double x);
+WBEMEV_API wbemev_status wbemev_object_put_boolean_h(wbemev_object_t *obj, wbemev_prop_handle h, bool x);
+WBEMEV_API wbemev_status wbemev_object_put_char16_h(wbemev_object_t *obj, wbemev_prop_handle h, uint16_t x);
+WBEMEV_API wbemev_status wbemev_object_put_datetime_h(wbemev_object_t *obj, wbemev_prop_handle h,
+                                                      const wbemev_datetime *x);
+WBEMEV_API wbemev_status wbemev_object_put_string_h(wbemev_object_t *obj, wbemev_prop_handle h, const char *x);
+
 /** Get through a handle: as wbemev_object_get. */
 WBEMEV_API wbemev_status wbemev_object_get_h(const wbemev_object_t *obj, wbemev_prop_handle handle,
                                              wbemev_value *out);

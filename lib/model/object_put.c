@@ -308,3 +308,90 @@ wbemev_status wbemev_object_put_h(wbemev_object_t *obj, wbemev_prop_handle handl
         return put_h_checked(obj, handle, value); /* real32, char16, strings, arrays, objects */
     }
 }
+
+/* ---- typed Puts through a handle ---- */
+
+/* The slot a typed Put of CIM type `type` may store into directly: obj's own class's handle, the
+ * property of that type, obj not frozen. NULL: take wbemev_object_put_h, which checks in order. */
+static inline wbemev__slot *typed_slot(wbemev_object_t *obj, wbemev_prop_handle h, wbemev_cimtype type)
+{
+    if (obj == NULL)
+        return NULL;
+    const wbemev_class_t *cls = obj->cls;
+    if (cls->id != h.class_id || cls->depth != h.depth || h.index >= cls->prop_count ||
+        cls->props[h.index].type != type || is_frozen(obj))
+        return NULL;
+    return &obj->slots[h.index];
+}
+
+/* The C type holds only the CIM type's values: no range check. sint and uint share the bits. */
+#define PUT_TYPED_H(suffix, ctype, cim, member, stored)                                               \
+    wbemev_status wbemev_object_put_##suffix##_h(wbemev_object_t *obj, wbemev_prop_handle h, ctype x) \
+    {                                                                                              \
+        wbemev__slot *s = typed_slot(obj, h, cim);                                                 \
+        if (s != NULL) {                                                                           \
+            s->u.member = (stored)x;                                                               \
+            s->is_null = 0;                                                                        \
+            return WBEMEV_S_NO_ERROR;                                                              \
+        }                                                                                          \
+        wbemev_value v;                                                                            \
+        memset(&v, 0, sizeof v);                                                                   \
+        v.type = cim;                                                                              \
+        v.u.member = (stored)x;                                                                    \
+        return wbemev_object_put_h(obj, h, &v);                                                    \
+    }
+
+PUT_TYPED_H(sint8, int8_t, WBEMEV_CIM_SINT8, sint, int64_t)
+PUT_TYPED_H(uint8, uint8_t, WBEMEV_CIM_UINT8, uint, uint64_t)
+PUT_TYPED_H(sint16, int16_t, WBEMEV_CIM_SINT16, sint, int64_t)
+PUT_TYPED_H(uint16, uint16_t, WBEMEV_CIM_UINT16, uint, uint64_t)
+PUT_TYPED_H(sint32, int32_t, WBEMEV_CIM_SINT32, sint, int64_t)
+PUT_TYPED_H(uint32, uint32_t, WBEMEV_CIM_UINT32, uint, uint64_t)
+PUT_TYPED_H(sint64, int64_t, WBEMEV_CIM_SINT64, sint, int64_t)
+PUT_TYPED_H(uint64, uint64_t, WBEMEV_CIM_UINT64, uint, uint64_t)
+PUT_TYPED_H(real32, float, WBEMEV_CIM_REAL32, real, double) /* a float is always in range */
+PUT_TYPED_H(real64, double, WBEMEV_CIM_REAL64, real, double)
+PUT_TYPED_H(boolean, bool, WBEMEV_CIM_BOOLEAN, boolean, bool)
+#undef PUT_TYPED_H
+
+/* Surrogates are refused: the general Put says so. */
+wbemev_status wbemev_object_put_char16_h(wbemev_object_t *obj, wbemev_prop_handle h, uint16_t x)
+{
+    wbemev__slot *s = typed_slot(obj, h, WBEMEV_CIM_CHAR16);
+    if (s != NULL && !wbemev__is_surrogate(x)) {
+        s->u.char16 = x;
+        s->is_null = 0;
+        return WBEMEV_S_NO_ERROR;
+    }
+    wbemev_value v;
+    memset(&v, 0, sizeof v);
+    v.type = WBEMEV_CIM_CHAR16;
+    v.u.char16 = x;
+    return wbemev_object_put_h(obj, h, &v);
+}
+
+/* NULL x sets the property to NULL, as a NULL value does. */
+wbemev_status wbemev_object_put_datetime_h(wbemev_object_t *obj, wbemev_prop_handle h, const wbemev_datetime *x)
+{
+    wbemev__slot *s = x != NULL ? typed_slot(obj, h, WBEMEV_CIM_DATETIME) : NULL;
+    if (s != NULL)
+        return put_datetime_slot(s, x);
+    wbemev_value v;
+    memset(&v, 0, sizeof v);
+    v.type = WBEMEV_CIM_DATETIME;
+    v.is_null = x == NULL;
+    if (x != NULL)
+        v.u.datetime = *x;
+    return wbemev_object_put_h(obj, h, &v);
+}
+
+/* NULL x sets the property to NULL. */
+wbemev_status wbemev_object_put_string_h(wbemev_object_t *obj, wbemev_prop_handle h, const char *x)
+{
+    wbemev_value v;
+    memset(&v, 0, sizeof v);
+    v.type = WBEMEV_CIM_STRING;
+    v.is_null = x == NULL;
+    v.u.string = x;
+    return wbemev_object_put_h(obj, h, &v);
+}
