@@ -137,6 +137,8 @@ struct wbemev__sub {
  * first; under each class, the delta's (newer) before the base's, each in subscription order
  * (newest first). */
 struct wbemev__layer;
+#define WBEMEV__SNAPSHOT_ROUTES 16
+struct wbemev__route_map;
 struct wbemev__snapshot {
     wbemev__refcount refs;
     wbemev_dispatcher_t *d;
@@ -145,6 +147,9 @@ struct wbemev__snapshot {
     uint64_t base_seq_end;       /* subscriptions listed with a link_seq below it are in base */
     bool reserving; /* a subscription's queue refuses or blocks when full (queue.c reserves first) */
     bool full;      /* test switch: every subscription of a class is visited (no filter index) */
+    /* The route maps of the classes routed so far, by class id (index.c); a slot taken by another
+     * class leaves the route to be made per call. */
+    _Atomic(struct wbemev__route_map *) routes[WBEMEV__SNAPSHOT_ROUTES];
 };
 
 /* The published snapshot and the two-phase reader counters that make replacing it safe without a
@@ -358,20 +363,34 @@ uint64_t wbemev__index_routed(wbemev_dispatcher_t *d, const struct wbemev__sub *
 wbemev_status wbemev__index_set_full_evaluation(wbemev_dispatcher_t *d, bool full);
 /* The route of a run of events of one class (a batch is usually one class): its subscriptions
  * gathered once when the index narrows none of them (whole), and the class entries on the chain,
- * root first, each level's delta before its base, walked per event when it does. Set cls to NULL before the first wbemev__route_find;
- * after delivering, wbemev__route_done. */
+ * root first, each level's delta before its base, walked per event when it does. A snapshot keeps
+ * the map of each class it routes (made on first use, immutable, freed with it), so an Indicate of
+ * one event looks its route up instead of walking the chain. Set cls to NULL before the first
+ * wbemev__route_find; after delivering, wbemev__route_done. */
 #define WBEMEV__ROUTE_MAX 16
 #define WBEMEV__ROUTE_ENTRIES 16
-struct wbemev__route {
-    const wbemev_class_t *cls; /* the class described */
-    bool whole;                /* subs holds the route (few, none narrowed by the index) */
+struct wbemev__route_map {
+    const wbemev_class_t *cls;
+    uint32_t class_id;
+    bool whole; /* subs holds the route (few, none narrowed by the index) */
     uint32_t n;
     struct wbemev__sub *subs[WBEMEV__ROUTE_MAX];
     bool entries_ok; /* !whole: entries holds the chain's entries (false: too many, look them up) */
     uint32_t nentries;
     const struct wbemev__layer_class *entries[WBEMEV__ROUTE_ENTRIES];
-    uint32_t routed[WBEMEV__ROUTE_ENTRIES]; /* delivered events not yet added to the entries' counts */
 };
+struct wbemev__route {
+    const wbemev_class_t *cls; /* the class described */
+    bool whole;
+    uint32_t n;
+    struct wbemev__sub *const *subs;
+    bool entries_ok;
+    uint32_t nentries;
+    const struct wbemev__layer_class *const *entries;
+    uint32_t routed[WBEMEV__ROUTE_ENTRIES]; /* delivered events not yet added to the entries' counts */
+    struct wbemev__route_map own;           /* the map, when the snapshot keeps none for cls */
+};
+
 /* Makes r describe cls, unless it already does. */
 void wbemev__route_find(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_class_t *cls);
 /* The same for delivering one event of class cls: the event is counted routed (for the filtered

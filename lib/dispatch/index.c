@@ -19,6 +19,9 @@
  *    count toward the same bound, so the base is rebuilt once they are many.
  *  - Subscriptions are found by id in a hash (ids), and d->subs is doubly linked, so neither
  *    unsubscribe nor its unlinking walks the list.
+ * The one thing that changes in a snapshot is its cache of route maps, one per class routed (made
+ * by the first Indicate of that class, published with a compare-and-swap, freed with the snapshot):
+ * so an Indicate of one event finds its route with one lookup instead of walking the chain.
  * Order is kept: within a class, the delta's subscriptions are newer than the base's, and each
  * layer keeps subscription order, so delta-then-base is the order a single layer of d->subs would
  * give.
@@ -33,6 +36,8 @@ static size_t merge_bound(size_t nbase)
 
 static void snapshot_free(struct wbemev__snapshot *s)
 {
+    for (int i = 0; i < WBEMEV__SNAPSHOT_ROUTES; i++)
+        wbemev__free(atomic_load_explicit(&s->routes[i], memory_order_relaxed));
     wbemev__layer_release(s->delta);
     wbemev__layer_release(s->base);
     wbemev__free(s);
@@ -62,6 +67,8 @@ static wbemev_status snapshot_new(wbemev_dispatcher_t *d, struct wbemev__layer *
     s->base_seq_end = d->index.base_seq_end;
     s->reserving = wbemev__layer_reserving(base) || wbemev__layer_reserving(delta);
     s->full = d->index.full;
+    for (int i = 0; i < WBEMEV__SNAPSHOT_ROUTES; i++)
+        atomic_init(&s->routes[i], NULL);
     *out = s;
     return WBEMEV_S_NO_ERROR;
 }
@@ -351,24 +358,61 @@ void wbemev__route_done(struct wbemev__route *r)
     }
 }
 
-/* Appends an entry to r: its subscriptions while the route stays whole, and the entry itself. */
-static void route_add(const struct wbemev__layer_class *c, struct wbemev__route *r)
+/* Appends an entry to m: its subscriptions while the route stays whole, and the entry itself. */
+static void map_add(const struct wbemev__layer_class *c, struct wbemev__route_map *m)
 {
     if (c == NULL)
         return;
     uint32_t n;
     bool indexed;
     struct wbemev__sub *const *subs = wbemev__layer_class_subs(c, &n, &indexed);
-    if (indexed || n > WBEMEV__ROUTE_MAX - r->n)
-        r->whole = false;
-    for (uint32_t k = 0; r->whole && k < n; k++)
-        r->subs[r->n++] = subs[k];
-    if (r->nentries == WBEMEV__ROUTE_ENTRIES) {
-        r->entries_ok = false;
+    if (indexed || n > WBEMEV__ROUTE_MAX - m->n)
+        m->whole = false;
+    for (uint32_t k = 0; m->whole && k < n; k++)
+        m->subs[m->n++] = subs[k];
+    if (m->nentries == WBEMEV__ROUTE_ENTRIES) {
+        m->entries_ok = false;
         return;
     }
-    r->routed[r->nentries] = 0;
-    r->entries[r->nentries++] = c;
+    m->entries[m->nentries++] = c;
+}
+
+/* The route of cls in s: under each class of its chain, root first, the delta's entry then the base's. */
+static void map_build(const struct wbemev__snapshot *s, const wbemev_class_t *cls, struct wbemev__route_map *m)
+{
+    m->cls = cls;
+    m->class_id = wbemev_class_id(cls);
+    m->n = 0;
+    m->whole = true;
+    m->entries_ok = true;
+    m->nentries = 0;
+    size_t depth = wbemev_class_depth(cls);
+    for (size_t level = 0; level <= depth; level++) {
+        uint32_t id = wbemev_class_id(wbemev__class_ancestor(cls, level));
+        map_add(wbemev__layer_class_find(s->delta, id), m);
+        map_add(wbemev__layer_class_find(s->base, id), m);
+    }
+}
+
+/* The map s keeps for cls, made on first use (the first to publish it wins; class ids are never
+ * reused, so a slot cannot name a class that is gone and another at its address); NULL when the
+ * slot holds another class's, or out of memory. */
+static const struct wbemev__route_map *snapshot_map(const struct wbemev__snapshot *s, const wbemev_class_t *cls)
+{
+    uint32_t id = wbemev_class_id(cls);
+    _Atomic(struct wbemev__route_map *) *slot =
+        &((struct wbemev__snapshot *)s)->routes[id % WBEMEV__SNAPSHOT_ROUTES]; /* the one mutable part */
+    struct wbemev__route_map *m = atomic_load_explicit(slot, memory_order_acquire);
+    if (m == NULL) {
+        struct wbemev__route_map *made = wbemev__malloc(sizeof *made);
+        if (made == NULL)
+            return NULL;
+        map_build(s, cls, made);
+        if (atomic_compare_exchange_strong_explicit(slot, &m, made, memory_order_acq_rel, memory_order_acquire))
+            return made;
+        wbemev__free(made); /* another thread published first: m is its map */
+    }
+    return m->class_id == id && m->cls == cls ? m : NULL;
 }
 
 void wbemev__route_find(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_class_t *cls)
@@ -376,17 +420,19 @@ void wbemev__route_find(const struct wbemev__snapshot *s, struct wbemev__route *
     if (r->cls == cls)
         return;
     wbemev__route_done(r);
-    r->cls = cls;
-    r->n = 0;
-    r->whole = true;
-    r->entries_ok = true;
-    r->nentries = 0;
-    size_t depth = wbemev_class_depth(cls);
-    for (size_t level = 0; level <= depth; level++) {
-        uint32_t id = wbemev_class_id(wbemev__class_ancestor(cls, level));
-        route_add(wbemev__layer_class_find(s->delta, id), r);
-        route_add(wbemev__layer_class_find(s->base, id), r);
+    const struct wbemev__route_map *m = snapshot_map(s, cls);
+    if (m == NULL) {
+        map_build(s, cls, &r->own);
+        m = &r->own;
     }
+    r->cls = cls;
+    r->whole = m->whole;
+    r->n = m->n;
+    r->subs = m->subs;
+    r->entries_ok = m->entries_ok;
+    r->nentries = m->nentries;
+    r->entries = m->entries;
+    memset(r->routed, 0, m->nentries * sizeof r->routed[0]);
 }
 
 void wbemev__route_find_deliver(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_class_t *cls)

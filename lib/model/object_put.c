@@ -242,6 +242,15 @@ static WBEMEV__NOINLINE wbemev_status put_h_checked(wbemev_object_t *obj, wbemev
     return put_index(obj, handle.index, value);
 }
 
+/* A timestamp every month has (day 1..28): valid without the calendar; the rest is validated by
+ * wbemev_datetime_validate. */
+static inline bool datetime_plainly_valid(const wbemev_datetime *dt)
+{
+    return !dt->is_interval && dt->days == 0 && dt->year <= 9999 && dt->month >= 1 && dt->month <= 12 &&
+           dt->day >= 1 && dt->day <= 28 && dt->hour <= 23 && dt->minute <= 59 && dt->second <= 59 &&
+           dt->microseconds <= 999999 && dt->utc_offset >= -999 && dt->utc_offset <= 999;
+}
+
 /* A datetime is validated by a call: out here, so that the fast path makes only tail calls. */
 static WBEMEV__NOINLINE wbemev_status put_datetime_slot(wbemev__slot *s, const wbemev_datetime *dt)
 {
@@ -293,12 +302,8 @@ wbemev_status wbemev_object_put_h(wbemev_object_t *obj, wbemev_prop_handle handl
         s->is_null = 0;
         return WBEMEV_S_NO_ERROR;
     case WBEMEV_CIM_DATETIME: {
-        /* A timestamp every month has (day 1..28): valid without the calendar; the rest is
-         * validated by wbemev_datetime_validate. */
         const wbemev_datetime *dt = &value->u.datetime;
-        if (dt->is_interval || dt->days != 0 || dt->year > 9999 || dt->month < 1 || dt->month > 12 ||
-            dt->day < 1 || dt->day > 28 || dt->hour > 23 || dt->minute > 59 || dt->second > 59 ||
-            dt->microseconds > 999999 || dt->utc_offset < -999 || dt->utc_offset > 999)
+        if (!datetime_plainly_valid(dt))
             return put_datetime_slot(s, dt);
         s->u.datetime = *dt;
         s->is_null = 0;
@@ -374,8 +379,13 @@ wbemev_status wbemev_object_put_char16_h(wbemev_object_t *obj, wbemev_prop_handl
 wbemev_status wbemev_object_put_datetime_h(wbemev_object_t *obj, wbemev_prop_handle h, const wbemev_datetime *x)
 {
     wbemev__slot *s = x != NULL ? typed_slot(obj, h, WBEMEV_CIM_DATETIME) : NULL;
-    if (s != NULL)
-        return put_datetime_slot(s, x);
+    if (s != NULL) {
+        if (!datetime_plainly_valid(x))
+            return put_datetime_slot(s, x);
+        s->u.datetime = *x;
+        s->is_null = 0;
+        return WBEMEV_S_NO_ERROR;
+    }
     wbemev_value v;
     memset(&v, 0, sizeof v);
     v.type = WBEMEV_CIM_DATETIME;
