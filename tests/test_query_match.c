@@ -698,6 +698,59 @@ static void test_integer_compares_agree(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* The shape the filter index decides without evaluating: the whole WHERE one `=` of a string
+ * property with a string literal; and its comparison is the evaluation's. */
+static void test_sole_string_equality(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *cond;
+        const char *literal; /* NULL: not that shape */
+    } rows[] = {
+        {"Text = 'abc'", "abc"},
+        {"'abc' = Text", "abc"},
+        {"Ref = 'x.y=1'", "x.y=1"},
+        {"Child.Name = 'kid'", "kid"},
+        {"Text <> 'abc'", NULL},
+        {"Text LIKE 'abc'", NULL},
+        {"Text = 'abc' AND S32 = 1", NULL},
+        {"Text = 'abc' OR Text = 'def'", NULL},
+        {"NOT Text = 'abc'", NULL},
+        {"S32 = 1", NULL},
+        {"When = '20240103000000.000000+000'", NULL},
+        {"Flag = 'TRUE'", NULL},
+        {"Letter = 'a'", NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        wbemev_query_t *q = NULL;
+        assert_wbemev_ok(make_query(rows[i].cond, f->ns, &q, NULL));
+        uint32_t prop = UINT32_MAX;
+        const char *lit = wbemev_query_sole_string_eq(q, &prop);
+        if (rows[i].literal == NULL) {
+            if (lit != NULL)
+                fail_msg("\"%s\": taken for a sole string equality", rows[i].cond);
+        } else {
+            if (lit == NULL || strcmp(lit, rows[i].literal) != 0)
+                fail_msg("\"%s\": literal %s", rows[i].cond, lit != NULL ? lit : "(none)");
+            const char *path = wbemev_query_prop_path(q, prop);
+            assert_non_null(path);
+            assert_true(strchr(rows[i].cond, path[0]) != NULL);
+        }
+        wbemev_query_release(q);
+    }
+    wbemev_query_t *q = NULL;
+    assert_wbemev_ok(make_query("Text = 'abc'", NULL, &q, NULL));
+    uint32_t prop;
+    assert_null(wbemev_query_sole_string_eq(q, &prop)); /* parsed only: the type is not known */
+    wbemev_query_release(q);
+    assert_null(wbemev_query_sole_string_eq(NULL, &prop));
+    /* The comparison is the evaluation's: ASCII case-insensitive, whole strings. */
+    assert_true(wbemev_query_strings_equal("Notepad.EXE", "notepad.exe"));
+    assert_false(wbemev_query_strings_equal("notepad.exe", "notepad.ex"));
+    assert_false(wbemev_query_strings_equal("", "a"));
+    assert_true(wbemev_query_strings_equal("", ""));
+}
+
 static void test_matches_arguments(void **state)
 {
     fixture *f = *state;
@@ -936,6 +989,7 @@ int main(void)
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_compiled_and_parsed_agree),
         cmocka_unit_test(test_integer_compares_agree),
+        cmocka_unit_test(test_sole_string_equality),
         cmocka_unit_test(test_matches_arguments),
         cmocka_unit_test(test_group_by_get),
         cmocka_unit_test(test_repeated_evaluation),

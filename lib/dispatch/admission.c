@@ -69,19 +69,20 @@ struct target_visit {
 
 /* Calls t->fn for (obj, sub) if sub is one of t's targets: not GROUP WITHIN, reserving when asked,
  * and passing its WHERE when asked. */
-static bool target_apply(const struct targets *t, struct wbemev__sub *sub, wbemev_object_t *obj, uint64_t bytes)
+static bool target_apply(const struct targets *t, struct wbemev__sub *sub, wbemev_object_t *obj, uint64_t bytes,
+                         bool where_passed)
 {
     if (t->reserving_only ? !sub->reserving : sub->agg != NULL)
         return true;
-    if (t->where && sub->has_where && !wbemev_query_matches(sub->query, obj))
+    if (t->where && !where_passed && sub->has_where && !wbemev_query_matches(sub->query, obj))
         return true;
     return t->fn(t->ctx, sub, obj, bytes);
 }
 
-static bool target_visit(void *arg, struct wbemev__sub *sub)
+static bool target_visit(void *arg, struct wbemev__sub *sub, bool where_passed)
 {
     struct target_visit *v = arg;
-    return target_apply(v->t, sub, v->obj, v->bytes);
+    return target_apply(v->t, sub, v->obj, v->bytes, where_passed);
 }
 
 /* Calls t->fn for every (object, subscription) pair the call routes; stops when it returns false. */
@@ -102,7 +103,7 @@ static bool for_each_target(const struct wbemev__snapshot *snap, int32_t count, 
             continue;
         }
         for (uint32_t k = 0; k < route.n; k++)
-            if (!target_apply(t, route.subs[k], obj, bytes))
+            if (!target_apply(t, route.subs[k], obj, bytes, false))
                 return false;
     }
     return true;

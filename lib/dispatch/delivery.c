@@ -132,10 +132,13 @@ static wbemev_status consumer_call(wbemev_dispatcher_t *d, struct wbemev__sub *s
 }
 
 /* May this subscription's consumer see this event (security descriptor, WHERE)? Calls no consumer
- * code, so it runs before the delivery counts itself in. */
-static bool passes(const wbemev_dispatcher_t *d, const struct wbemev__sub *sub, const wbemev_object_t *event)
+ * code, so it runs before the delivery counts itself in. where_passed: the filter index decided
+ * the WHERE. */
+static bool passes(const wbemev_dispatcher_t *d, const struct wbemev__sub *sub, const wbemev_object_t *event,
+                   bool where_passed)
 {
-    return (!sub->check_sds || sd_allows(d, sub, event)) && (!sub->has_where || wbemev_query_matches(sub->query, event));
+    return (!sub->check_sds || sd_allows(d, sub, event)) &&
+           (where_passed || !sub->has_where || wbemev_query_matches(sub->query, event));
 }
 
 /* SELECT a, b: the consumer gets a view that shows only those, not a copy of the event. Out of
@@ -290,11 +293,11 @@ static void call_subs_finish(wbemev_dispatcher_t *d, struct call_subs *t, struct
  * runs deliver_one now (counted in sub->inflight when it may call consumer code). An event the
  * filter rejects costs no atomic. Returns false when the consumer failed. */
 static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event,
-                    struct wbemev__stage *stage, struct call_subs *t)
+                    struct wbemev__stage *stage, struct call_subs *t, bool where_passed)
 {
     if (atomic_load_explicit(&sub->state, memory_order_relaxed) != SUB_ACTIVE)
         return true;
-    if (!passes(d, sub, event)) {
+    if (!passes(d, sub, event, where_passed)) {
         struct call_sub *e = call_sub_for(t, sub);
         if (e != NULL)
             e->filtered++;
@@ -324,9 +327,9 @@ static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_obje
 
 /* Delivers to one subscription of the event's route. */
 static void route_to(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event,
-                     struct wbemev__stage *stage, struct call_subs *calls)
+                     struct wbemev__stage *stage, struct call_subs *calls, bool where_passed)
 {
-    if (!deliver(d, sub, event, stage, calls)) {
+    if (!deliver(d, sub, event, stage, calls, where_passed)) {
         /* A failing consumer is cancelled: one SetStatus(COMPLETE, CALL_CANCELLED). The end is
          * deferred to the end of this Indicate, since this thread holds the snapshot. */
         wbemev__sub_end(d, sub, WBEMEV_E_CALL_CANCELLED);
@@ -341,10 +344,10 @@ struct route_visit {
     struct call_subs *calls;
 };
 
-static bool route_visit(void *arg, struct wbemev__sub *sub)
+static bool route_visit(void *arg, struct wbemev__sub *sub, bool where_passed)
 {
     struct route_visit *v = arg;
-    route_to(v->d, sub, v->event, v->stage, v->calls);
+    route_to(v->d, sub, v->event, v->stage, v->calls, where_passed);
     return true;
 }
 
@@ -360,7 +363,7 @@ static void route(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, w
         return;
     }
     for (uint32_t k = 0; k < r->n; k++)
-        route_to(d, r->subs[k], event, stage, calls);
+        route_to(d, r->subs[k], event, stage, calls, false);
 }
 
 unsigned wbemev__deliver(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, int32_t count,

@@ -322,15 +322,20 @@ struct wbemev__probes {
         const uint32_t *prefix;
         uint32_t nprefix;
         uint32_t np;
+        const char *str; /* the event's value of the path when it is a string, else NULL */
         wbemev_query_index_probe v[WBEMEV__PROBES_KEYS];
     } at[WBEMEV__PROBES_CACHED];
 };
+/* What the walks call for each subscription an event may pass. `where_passed`: the filter index
+ * decided the subscription's whole WHERE and the event passes it (the visitor need not evaluate
+ * it; a security descriptor is still the visitor's to check). */
+typedef bool (*wbemev__visit_fn)(void *arg, struct wbemev__sub *sub, bool where_passed);
 /* Calls visit, in subscription order, for each subscription of the entry that event may pass (the
  * candidates of the filter index, plus those it does not index; every one when `full`); stops when
  * visit returns false. `count`: the visit is a delivery, each indexed subscription's visit counted
  * for the filtered statistic (its routed count the caller adds, wbemev__layer_class_routed). */
 bool wbemev__layer_class_walk(const struct wbemev__layer_class *c, const wbemev_object_t *event, bool full, bool count,
-                              struct wbemev__probes *pc, bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
+                              struct wbemev__probes *pc, wbemev__visit_fn visit, void *arg);
 /* Adds n events routed to an entry (for the filtered statistic of its indexed subscriptions). */
 void wbemev__layer_class_routed(const struct wbemev__layer_class *c, uint64_t n);
 /* Some subscription of the layer reserves room in its queue (BLOCK, REFUSE). */
@@ -401,9 +406,9 @@ void wbemev__route_find_deliver(const struct wbemev__snapshot *s, struct wbemev_
  * visit returns false. route_walk only looks (admission); route_deliver is the delivery, counted
  * for the filtered statistic. */
 bool wbemev__route_walk(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_object_t *event,
-                        bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
+                        wbemev__visit_fn visit, void *arg);
 bool wbemev__route_deliver(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_object_t *event,
-                           bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg);
+                           wbemev__visit_fn visit, void *arg);
 /* Adds the route's pending counts (call before letting go of the snapshot). */
 void wbemev__route_done(struct wbemev__route *r);
 void wbemev__index_init(struct wbemev__index *ix);

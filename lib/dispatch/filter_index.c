@@ -66,6 +66,10 @@ struct wbemev__layer_class {
     atomic_uint_fast64_t routed; /* counted events routed here (counted classes only) */
     uint32_t *plain; /* positions not indexed, ascending */
     uint32_t nplain;
+    /* Per position, for a subscription whose whole WHERE is `path = 'literal'`: the literal (else
+     * NULL) and the path; NULL when none has one. The index decides those (no evaluation). */
+    const char **eq;
+    uint32_t *eq_path;
     struct fx_path *paths;
     uint32_t npaths;
     struct fx_key *keys; /* open addressing */
@@ -165,6 +169,8 @@ static double tree_maxhi(struct fx_ranges *r, uint32_t l, uint32_t h)
 static void class_free(struct wbemev__layer_class *c)
 {
     wbemev__free(c->plain);
+    wbemev__free(c->eq);
+    wbemev__free(c->eq_path);
     wbemev__free(c->paths);
     wbemev__free(c->keys);
     wbemev__free(c->postings);
@@ -262,6 +268,20 @@ static wbemev_status class_build(struct wbemev__layer *l, struct wbemev__layer_c
             c->plain[c->nplain++] = i;
             continue;
         }
+        uint32_t eq_prop;
+        const char *literal = sub->nterms == 1 ? wbemev_query_sole_string_eq(sub->query, &eq_prop) : NULL;
+        if (literal != NULL && eq_prop == sub->terms[0].prop) {
+            if (c->eq == NULL) {
+                c->eq = wbemev__calloc(c->count, sizeof *c->eq);
+                c->eq_path = wbemev__calloc(c->count, sizeof *c->eq_path);
+                if (c->eq == NULL || c->eq_path == NULL)
+                    goto out;
+            }
+            c->eq[i] = literal;
+            c->eq_path[i] = path_of(&l->d->index, c, &pathcap, sub->query, &sub->terms[0]);
+            if (c->eq_path[i] == UINT32_MAX)
+                goto out;
+        }
         for (size_t t = 0; t < sub->nterms; t++) {
             const wbemev_query_index_term *term = &sub->terms[t];
             uint32_t p = path_of(&l->d->index, c, &pathcap, sub->query, term);
@@ -284,6 +304,10 @@ static wbemev_status class_build(struct wbemev__layer *l, struct wbemev__layer_c
     if (!c->indexed) { /* every one evaluated: nothing to look up */
         c->npaths = 0;
         ne = ni = 0;
+        wbemev__free(c->eq);
+        wbemev__free(c->eq_path);
+        c->eq = NULL;
+        c->eq_path = NULL;
     }
     /* The hash: distinct keys, each with its positions in subscription order. */
     if (ne > 0) {
@@ -591,7 +615,7 @@ static const wbemev_query_index_probe *probe(const struct fx_path *fp, const wbe
     }
     if (pc->n < WBEMEV__PROBES_CACHED) { /* read straight into the cache */
         *np = wbemev_query_index_probe_event(fp->q, fp->prop, event, fp->prefix, fp->nprefix, pc->at[pc->n].v,
-                                             WBEMEV__PROBES_KEYS);
+                                             WBEMEV__PROBES_KEYS, &pc->at[pc->n].str);
         if (*np <= WBEMEV__PROBES_KEYS) {
             pc->at[pc->n].path_hash = fp->hash;
             pc->at[pc->n].path = fp->text;
@@ -601,7 +625,8 @@ static const wbemev_query_index_probe *probe(const struct fx_path *fp, const wbe
             return pc->at[pc->n++].v;
         }
     }
-    *np = wbemev_query_index_probe_event(fp->q, fp->prop, event, fp->prefix, fp->nprefix, scratch, PROBE_MAX);
+    const char *str;
+    *np = wbemev_query_index_probe_event(fp->q, fp->prop, event, fp->prefix, fp->nprefix, scratch, PROBE_MAX, &str);
     return *np > PROBE_MAX ? NULL : scratch;
 }
 
@@ -645,28 +670,50 @@ static bool gather(const struct wbemev__layer_class *c, const wbemev_object_t *e
 
 /* count: the class's routed events are counted, so each indexed subscription's visits are too
  * (the difference is what the index kept from it). */
-static bool visit_counted(struct wbemev__sub *sub, bool count, bool (*visit)(void *arg, struct wbemev__sub *sub),
-                          void *arg)
+static bool visit_counted(struct wbemev__sub *sub, bool count, bool where_passed, wbemev__visit_fn visit, void *arg)
 {
     if (count && sub->count_visits)
         atomic_fetch_add_explicit(&sub->evaluated, 1, memory_order_relaxed);
-    return visit(arg, sub);
+    return visit(arg, sub, where_passed);
+}
+
+/* The event's string value of path p, as the probes read it; NULL when it is not a string or was
+ * not kept. */
+static const char *probed_string(const struct wbemev__layer_class *c, const struct wbemev__probes *pc, uint32_t p)
+{
+    for (uint32_t i = 0; i < pc->n; i++)
+        if (pc->at[i].path == c->paths[p].text)
+            return pc->at[i].str;
+    return NULL;
 }
 
 bool wbemev__layer_class_walk(const struct wbemev__layer_class *c, const wbemev_object_t *event, bool full, bool count,
-                              struct wbemev__probes *pc, bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg)
+                              struct wbemev__probes *pc, wbemev__visit_fn visit, void *arg)
 {
     struct wbemev__sub *const *subs = c->subs;
     count = count && c->counted;
     struct cands k;
     if (full || !c->indexed || !gather(c, event, pc, &k)) {
         for (uint32_t i = 0; i < c->count; i++)
-            if (!visit_counted(subs[i], count, visit, arg))
+            if (!visit_counted(subs[i], count, false, visit, arg))
                 return false;
         return true;
     }
-    for (uint32_t i = 0; i < k.n; i++)
-        if (!visit_counted(subs[k.v[i]], count, visit, arg))
+    for (uint32_t i = 0; i < k.n; i++) {
+        uint32_t pos = k.v[i];
+        bool passed = false;
+        if (c->eq != NULL && c->eq[pos] != NULL) {
+            /* The whole WHERE is `path = 'literal'` and the event's value is a string: decided
+             * here, as evaluating it would (a key's hash may collide; the compare may not). */
+            const char *str = probed_string(c, pc, c->eq_path[pos]);
+            if (str != NULL) {
+                if (!wbemev_query_strings_equal(str, c->eq[pos]))
+                    continue; /* not passed: as if the index had kept it out */
+                passed = true;
+            }
+        }
+        if (!visit_counted(subs[pos], count, passed, visit, arg))
             return false;
+    }
     return true;
 }

@@ -299,8 +299,7 @@ void wbemev__index_fini(struct wbemev__index *ix)
 /* Without a route's entries: under each class on cls's chain, root first, the delta's entry then
  * the base's, looked up per event. */
 static bool walk_chain(const struct wbemev__snapshot *s, const wbemev_class_t *cls, const wbemev_object_t *event,
-                       bool count, struct wbemev__probes *pc, bool (*visit)(void *arg, struct wbemev__sub *sub),
-                       void *arg)
+                       bool count, struct wbemev__probes *pc, wbemev__visit_fn visit, void *arg)
 {
     size_t depth = wbemev_class_depth(cls);
     for (size_t level = 0; level <= depth; level++) {
@@ -320,7 +319,7 @@ static bool walk_chain(const struct wbemev__snapshot *s, const wbemev_class_t *c
 }
 
 static bool walk(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_object_t *event, bool count,
-                 bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg)
+                 wbemev__visit_fn visit, void *arg)
 {
     struct wbemev__probes pc;
     pc.event = NULL;
@@ -335,13 +334,13 @@ static bool walk(const struct wbemev__snapshot *s, struct wbemev__route *r, cons
 }
 
 bool wbemev__route_walk(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_object_t *event,
-                        bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg)
+                        wbemev__visit_fn visit, void *arg)
 {
     return walk(s, r, event, false, visit, arg);
 }
 
 bool wbemev__route_deliver(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_object_t *event,
-                           bool (*visit)(void *arg, struct wbemev__sub *sub), void *arg)
+                           wbemev__visit_fn visit, void *arg)
 {
     return walk(s, r, event, true, visit, arg);
 }

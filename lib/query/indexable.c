@@ -300,11 +300,12 @@ static bool put_point(wbemev_query_index_probe *out, size_t max, size_t *n, uint
 
 size_t wbemev_query_index_probe_event(const wbemev_query_t *q, uint32_t prop, const wbemev_object_t *event,
                                       const uint32_t *prefix_lens, size_t nprefix, wbemev_query_index_probe *out,
-                                      size_t max)
+                                      size_t max, const char **str)
 {
     const wbemev_class_t *cls = wbemev_object_class(event);
     wq_ctx cx = {q, event, q->cls != NULL && cls != NULL && wbemev_class_inherits_from(cls, q->cls), NULL};
     wbemev_value v;
+    *str = NULL;
     if (WBEMEV_FAILED(wbemev__wq_get_property(&cx, &q->props[prop], &v)) || v.is_null ||
         WBEMEV_CIM_IS_ARRAY(v.type))
         return 0; /* no comparison and no ISA holds */
@@ -315,6 +316,7 @@ size_t wbemev_query_index_probe_event(const wbemev_query_t *q, uint32_t prop, co
     case WBEMEV_CIM_REFERENCE: {
         if (v.u.string == NULL)
             return 0;
+        *str = v.u.string;
         size_t len = strlen(v.u.string);
         ok = put_probe(out, max, &n, WBEMEV_QX_STR, false, 0, wbemev_query_index_hash(v.u.string, len), 0);
         for (size_t i = 0; ok && i < nprefix; i++)
@@ -359,4 +361,25 @@ size_t wbemev_query_index_probe_event(const wbemev_query_t *q, uint32_t prop, co
     default: return 0;
     }
     return ok ? n : max + 1;
+}
+
+const char *wbemev_query_sole_string_eq(const wbemev_query_t *q, uint32_t *prop)
+{
+    if (q == NULL || q->where == WQ_NONE)
+        return NULL;
+    const wq_node *n = &q->nodes[q->where];
+    if (n->kind != WQ_N_CMP || n->eval_op != WQ_OP_EQ)
+        return NULL;
+    const wq_const *c = &q->consts[n->cst];
+    wbemev_cimtype type = q->props[n->prop].type;
+    if (c->kind != WQ_C_STRING || (type != WBEMEV_CIM_STRING && type != WBEMEV_CIM_REFERENCE))
+        return NULL;
+    *prop = n->prop;
+    return wq_str(q, c->str);
+}
+
+/* eval.c's wq_compare for a string value and a string constant under `=`. */
+bool wbemev_query_strings_equal(const char *a, const char *b)
+{
+    return wbemev__strcasecmp(a, b) == 0;
 }

@@ -109,9 +109,19 @@ typedef struct wbemev_query_index_probe {
  * The keys event offers for property `prop` of q (read as the evaluation reads it), into out (room
  * for max): for a string, also its prefixes of the lengths in prefix_lens. Returns the count (0:
  * no indexed comparison can hold: NULL, missing, an array), or max + 1 when out was too small.
+ * *str: the value when it is a string or reference (borrowed from the event), else NULL.
  */
 size_t wbemev_query_index_probe_event(const wbemev_query_t *q, uint32_t prop, const wbemev_object_t *event,
                                       const uint32_t *prefix_lens, size_t nprefix, wbemev_query_index_probe *out,
-                                      size_t max);
+                                      size_t max, const char **str);
+/**
+ * When q's whole WHERE is `prop = 'literal'` (either way round), the literal, and *prop the
+ * property; NULL otherwise. Then an event whose value of that property is a string (str from
+ * wbemev_query_index_probe_event) passes exactly when wbemev_query_strings_equal(str, literal):
+ * the filter index decides such a subscription without evaluating it.
+ */
+const char *wbemev_query_sole_string_eq(const wbemev_query_t *q, uint32_t *prop);
+/** Strings equal as WQL's `=` compares them (ASCII case-insensitively). */
+bool wbemev_query_strings_equal(const char *a, const char *b);
 
 #endif /* WBEMEV_WQL_H */
