@@ -434,6 +434,9 @@ bool wbemev_query_matches(const wbemev_query_t *q, const wbemev_object_t *event)
         return false;
     if (q->where == WQ_NONE)
         return true;
+    const wq_node *root = &q->nodes[q->where];
+    if (root->kind == WQ_N_CMP && root->int_cmp && use_handles) /* the commonest filter, without the walk */
+        return wq_int_compare(q, root, event);
     wq_ctx cx = {q, event, use_handles, NULL};
     return wbemev__wq_eval(&cx, q->where);
 }
