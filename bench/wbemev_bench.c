@@ -138,6 +138,7 @@ struct consumer {
     struct consumer *second;
     wbemev_prop_handle handle;
     bool has_handle;
+    bool is_signed; /* the property is a sint32 (else a uint64) */
     uint64_t count, sum;
     atomic_uint_fast64_t target; /* when count reaches it, the time is written to done_ns */
     atomic_uint_fast64_t pub;
@@ -151,10 +152,13 @@ static wbemev_status on_event(void *ctx, wbemev_object_t *event)
     struct consumer *c = ctx;
     if (tls_second)
         c = c->second;
-    if (c->has_handle) {
-        wbemev_value v;
-        if (WBEMEV_SUCCEEDED(wbemev_object_get_h(event, c->handle, &v)) && !v.is_null)
-            c->sum += v.u.uint; /* sint and uint share the bits */
+    if (c->has_handle) { /* the typed Gets through a handle */
+        int32_t i;
+        uint64_t u;
+        if (c->is_signed && WBEMEV_SUCCEEDED(wbemev_object_get_sint32_h(event, c->handle, &i)))
+            c->sum += (uint64_t)(int64_t)i;
+        else if (!c->is_signed && WBEMEV_SUCCEEDED(wbemev_object_get_uint64_h(event, c->handle, &u)))
+            c->sum += u;
     }
     uint64_t n = ++c->count;
     if (n == atomic_load_explicit(&c->target, memory_order_relaxed))
@@ -351,9 +355,11 @@ static void wb_setup(struct wb *w, const struct wb_config *cfg)
     w->cons[C_ALL].has_handle = true;
     w->cons[C_SEVERE].handle = w->h_severity;
     w->cons[C_SEVERE].has_handle = true;
+    w->cons[C_SEVERE].is_signed = true;
     for (int c = 0; c < NUM_CONSUMERS; c++) {
         w->cons2[c].handle = w->cons[c].handle;
         w->cons2[c].has_handle = w->cons[c].has_handle;
+        w->cons2[c].is_signed = w->cons[c].is_signed;
     }
 
     if (cfg->base_subs) {

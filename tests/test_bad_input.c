@@ -715,6 +715,41 @@ static void r_object_put_datetime_h(void)
     BAD(wbemev_object_put_datetime_h(w.frozen, h, &ok), WBEMEV_E_READ_ONLY);
     BAD(wbemev_object_put_datetime_h(w.obj, h, &feb30), wbemev_datetime_validate(&feb30));
 }
+/* The typed Gets through a handle: NULL object or out, another class's handle, a forged one,
+ * another property type, an array. *out stays as it was. */
+#define TYPED_GET_ROW(suffix, ctype, own)                                                          \
+    static void r_object_get_##suffix##_h(void)                                                    \
+    {                                                                                              \
+        wbemev_prop_handle h, other, hb, forged, array;                                            \
+        typed_put_handles(own, strcmp(own, "Name") == 0 ? "Severity" : "Name", &h, &other, &hb, &forged); \
+        assert_wbemev_ok(wbemev_object_property_handle(w.obj, "Tags", &array));                    \
+        typedef ctype value_type_;                                                                 \
+        value_type_ out, before;                                                                   \
+        memset(&out, 0x5a, sizeof out);                                                            \
+        before = out;                                                                              \
+        BAD(wbemev_object_get_##suffix##_h(NULL, h, &out), INVALID);                               \
+        BAD(wbemev_object_get_##suffix##_h(w.obj, h, NULL), INVALID);                              \
+        BAD(wbemev_object_get_##suffix##_h(w.obj, hb, &out), INVALID);                             \
+        BAD(wbemev_object_get_##suffix##_h(w.obj, forged, &out), INVALID);                         \
+        BAD(wbemev_object_get_##suffix##_h(w.obj, other, &out), WBEMEV_E_TYPE_MISMATCH);           \
+        BAD(wbemev_object_get_##suffix##_h(w.obj, array, &out), WBEMEV_E_TYPE_MISMATCH);           \
+        BADV(memcmp(&out, &before, sizeof out) == 0);                                              \
+    }
+TYPED_GET_ROW(sint8, int8_t, "Severity")
+TYPED_GET_ROW(uint8, uint8_t, "Small")
+TYPED_GET_ROW(sint16, int16_t, "Severity")
+TYPED_GET_ROW(uint16, uint16_t, "Small")
+TYPED_GET_ROW(sint32, int32_t, "Severity")
+TYPED_GET_ROW(uint32, uint32_t, "Small")
+TYPED_GET_ROW(sint64, int64_t, "Severity")
+TYPED_GET_ROW(uint64, uint64_t, "Small")
+TYPED_GET_ROW(real32, float, "Ratio")
+TYPED_GET_ROW(real64, double, "Ratio")
+TYPED_GET_ROW(boolean, bool, "Severity")
+TYPED_GET_ROW(char16, uint16_t, "Letter")
+TYPED_GET_ROW(datetime, wbemev_datetime, "When")
+TYPED_GET_ROW(string, const char *, "Name")
+#undef TYPED_GET_ROW
 static void r_object_get_h(void)
 {
     wbemev_prop_handle h, hb;
@@ -1598,7 +1633,11 @@ static const struct row {
     ROW(object_put_sint8_h), ROW(object_put_uint8_h), ROW(object_put_sint16_h), ROW(object_put_uint16_h),
     ROW(object_put_sint32_h), ROW(object_put_uint32_h), ROW(object_put_sint64_h), ROW(object_put_uint64_h),
     ROW(object_put_real32_h), ROW(object_put_real64_h), ROW(object_put_boolean_h), ROW(object_put_char16_h),
-    ROW(object_put_datetime_h), ROW(object_put_string_h), ROW(object_get_h), ROW(object_is_null),
+    ROW(object_put_datetime_h), ROW(object_put_string_h), ROW(object_get_h),
+    ROW(object_get_sint8_h), ROW(object_get_uint8_h), ROW(object_get_sint16_h), ROW(object_get_uint16_h),
+    ROW(object_get_sint32_h), ROW(object_get_uint32_h), ROW(object_get_sint64_h), ROW(object_get_uint64_h),
+    ROW(object_get_real32_h), ROW(object_get_real64_h), ROW(object_get_boolean_h), ROW(object_get_char16_h),
+    ROW(object_get_datetime_h), ROW(object_get_string_h), ROW(object_is_null),
     ROW(query_parse), ROW(query_compile), ROW(query_add_ref), ROW(query_release), ROW(query_class_name),
     ROW(query_class), ROW(query_text), ROW(query_matches), ROW(query_has_where), ROW(query_format),
     ROW(violation_name), ROW(contract_policy_from_name), ROW(contract_policy_name), ROW(object_note_held),

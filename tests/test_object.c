@@ -939,6 +939,125 @@ static void test_typed_puts_match_put_h(void **state)
     print_message("%d typed Puts compared\n", checked);
 }
 
+/* ---- typed Gets through a handle: what wbemev_object_get_h reads, checked as the typed Gets by
+ * name check it ---- */
+
+static wbemev_status expect_typed_get(const wbemev_object_t *obj, wbemev_prop_handle h, wbemev_cimtype type,
+                                      wbemev_value *v)
+{
+    wbemev_status st = wbemev_object_get_h(obj, h, v);
+    if (WBEMEV_FAILED(st))
+        return st;
+    if (v->type != type)
+        return WBEMEV_E_TYPE_MISMATCH;
+    return v->is_null ? WBEMEV_E_ILLEGAL_NULL : WBEMEV_S_NO_ERROR;
+}
+
+#define CHECK_TYPED_GET(suffix, ctype, cim, member, conv)                                           \
+    do {                                                                                           \
+        typedef ctype value_type_;                                                                 \
+        value_type_ out_, keep_;                                                                   \
+        memset(&out_, 0x5a, sizeof out_);                                                          \
+        keep_ = out_;                                                                              \
+        wbemev_value v_;                                                                           \
+        wbemev_status want_ = expect_typed_get(obj, h, cim, &v_);                                  \
+        wbemev_status got_ = wbemev_object_get_##suffix##_h(obj, h, &out_);                        \
+        if (got_ != want_)                                                                         \
+            fail_msg("get_" #suffix "_h on %s: %s, expected %s", what, wbemev_status_name(got_),   \
+                     wbemev_status_name(want_));                                                   \
+        if (WBEMEV_SUCCEEDED(got_)) {                                                              \
+            value_type_ expect_ = conv v_.u.member;                                                \
+            assert_memory_equal(&out_, &expect_, sizeof out_);                                     \
+            stored++;                                                                              \
+        } else {                                                                                   \
+            assert_memory_equal(&out_, &keep_, sizeof out_); /* untouched */                       \
+        }                                                                                          \
+        assert_wbemev_status(wbemev_object_get_##suffix##_h(obj, h, NULL), WBEMEV_E_INVALID_PARAMETER); \
+        assert_wbemev_status(wbemev_object_get_##suffix##_h(NULL, h, &out_), WBEMEV_E_INVALID_PARAMETER); \
+        checked++;                                                                                 \
+    } while (0)
+
+static void check_typed_gets(const wbemev_object_t *obj, wbemev_prop_handle h, const char *what, int *checked_out,
+                             int *stored_out)
+{
+    int checked = 0, stored = 0;
+    CHECK_TYPED_GET(sint8, int8_t, WBEMEV_CIM_SINT8, sint, (int8_t));
+    CHECK_TYPED_GET(uint8, uint8_t, WBEMEV_CIM_UINT8, uint, (uint8_t));
+    CHECK_TYPED_GET(sint16, int16_t, WBEMEV_CIM_SINT16, sint, (int16_t));
+    CHECK_TYPED_GET(uint16, uint16_t, WBEMEV_CIM_UINT16, uint, (uint16_t));
+    CHECK_TYPED_GET(sint32, int32_t, WBEMEV_CIM_SINT32, sint, (int32_t));
+    CHECK_TYPED_GET(uint32, uint32_t, WBEMEV_CIM_UINT32, uint, (uint32_t));
+    CHECK_TYPED_GET(sint64, int64_t, WBEMEV_CIM_SINT64, sint, (int64_t));
+    CHECK_TYPED_GET(uint64, uint64_t, WBEMEV_CIM_UINT64, uint, (uint64_t));
+    CHECK_TYPED_GET(real32, float, WBEMEV_CIM_REAL32, real, (float));
+    CHECK_TYPED_GET(real64, double, WBEMEV_CIM_REAL64, real, (double));
+    CHECK_TYPED_GET(boolean, bool, WBEMEV_CIM_BOOLEAN, boolean, (bool));
+    CHECK_TYPED_GET(char16, uint16_t, WBEMEV_CIM_CHAR16, char16, (uint16_t));
+    CHECK_TYPED_GET(datetime, wbemev_datetime, WBEMEV_CIM_DATETIME, datetime, );
+    CHECK_TYPED_GET(string, const char *, WBEMEV_CIM_STRING, string, );
+    *checked_out += checked;
+    *stored_out += stored;
+}
+
+static bool selects_all_but_s8(void *ctx, const char *name)
+{
+    (void)ctx;
+    return strcmp(name, "S8") != 0;
+}
+
+/* Every typed Get on every property of AllTypes, set and NULL, on an object and on a projection
+ * view of it; through a superclass's handle on a subclass object, and another class's handle. */
+static void test_typed_gets_match_get_h(void **state)
+{
+    fixture *f = *state;
+    int checked = 0, stored = 0;
+    wbemev_object_t *set = spawn(f->all), *nulls = spawn(f->all);
+    for (size_t t = 0; t < sizeof g_typed_puts / sizeof g_typed_puts[0]; t++)
+        for (size_t p = 0; p < NTYPES; p++) {
+            wbemev_prop_handle h;
+            assert_wbemev_ok(wbemev_object_property_handle(set, g_types[p].name, &h));
+            (void)g_typed_puts[t].put(set, h, 2); /* the property of the put's own type is set */
+        }
+    wbemev_object_freeze(set);
+    for (size_t p = 0; p < NTYPES; p++) {
+        wbemev_prop_handle h;
+        assert_wbemev_ok(wbemev_object_property_handle(set, g_types[p].name, &h));
+        check_typed_gets(set, h, g_types[p].name, &checked, &stored);
+        check_typed_gets(nulls, h, g_types[p].name, &checked, &stored);
+    }
+    assert_true(stored >= 14); /* each type read from its own property */
+    wbemev_object_t *view = NULL; /* SELECT all but S8: the view reads its base, and S8 as NULL */
+    assert_wbemev_ok(wbemev__object_new_view(set, selects_all_but_s8, NULL, &view));
+    for (size_t p = 0; p < NTYPES; p++) {
+        wbemev_prop_handle h;
+        assert_wbemev_ok(wbemev_object_property_handle(set, g_types[p].name, &h));
+        check_typed_gets(view, h, g_types[p].name, &checked, &stored);
+    }
+    int8_t s8 = 3;
+    wbemev_prop_handle s8_h;
+    assert_wbemev_ok(wbemev_object_property_handle(set, "S8", &s8_h));
+    assert_wbemev_status(wbemev_object_get_sint8_h(view, s8_h, &s8), WBEMEV_E_ILLEGAL_NULL);
+    assert_int_equal(s8, 3);
+    wbemev_object_release(view);
+    wbemev_object_t *disk = spawn(f->disk), *ssd = spawn(f->ssd), *other = spawn(f->other);
+    wbemev_prop_handle size_h, x_h;
+    assert_wbemev_ok(wbemev_object_property_handle(disk, "Size", &size_h));
+    assert_wbemev_ok(wbemev_object_property_handle(other, "X", &x_h));
+    assert_wbemev_ok(wbemev_object_put_uint64_h(ssd, size_h, 77));
+    uint64_t size = 0;
+    assert_wbemev_ok(wbemev_object_get_uint64_h(ssd, size_h, &size));
+    assert_int_equal(size, 77);
+    int32_t x = 5;
+    assert_wbemev_status(wbemev_object_get_sint32_h(disk, x_h, &x), WBEMEV_E_INVALID_PARAMETER);
+    assert_int_equal(x, 5);
+    wbemev_object_release(disk);
+    wbemev_object_release(ssd);
+    wbemev_object_release(other);
+    wbemev_object_release(set);
+    wbemev_object_release(nulls);
+    print_message("%d typed Gets compared\n", checked);
+}
+
 static void test_frozen(void **state)
 {
     fixture *f = *state;
@@ -2047,6 +2166,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_system_properties, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frozen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_typed_puts_match_put_h, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_typed_gets_match_get_h, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_put_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy_out_of_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handles, setup, teardown),

@@ -510,6 +510,26 @@ static void out_mof_decl(gen_out *o, const gen_prop *q)
 
 /* ---- the header ---- */
 
+/* A getter's body through wbemev_value: arrays, references and embedded objects. */
+static void emit_get_body(gen_out *o, c_type t, bool array, const char *cm, const char *h)
+{
+    out(o, "    wbemev_value v;\n    wbemev_status s = wbemev_object_get_h(obj, h->%s.%s, &v);\n", cm, h);
+    out(o, "    if (WBEMEV_FAILED(s))\n        return s;\n    if (v.is_null)\n        return WBEMEV_E_ILLEGAL_NULL;\n");
+    if (array) {
+        out(o, "    if (items == NULL || count == NULL)\n        return WBEMEV_E_INVALID_PARAMETER;\n");
+        out(o, "    *items = (");
+        out_const_ptr(o, t.ctype);
+        out(o, ")v.u.array.items;\n    *count = v.u.array.count;\n");
+    } else {
+        out(o, "    if (out == NULL)\n        return WBEMEV_E_INVALID_PARAMETER;\n");
+        if (t.cast)
+            out(o, "    *out = (%s)v.u.%s;\n", t.ctype, t.member);
+        else
+            out(o, "    *out = v.u.%s;\n", t.member);
+    }
+    out(o, "    return WBEMEV_S_NO_ERROR;\n}\n");
+}
+
 static void emit_accessors(gen_out *o, const gen_model *m, const gen_class *c, const gen_prop *q)
 {
     char mb[256], cb[256];
@@ -554,21 +574,10 @@ static void emit_accessors(gen_out *o, const gen_model *m, const gen_class *c, c
     } else {
         out(o, "%s%s*out)\n{\n", t.ctype, t.ctype[strlen(t.ctype) - 1] == '*' ? "" : " ");
     }
-    out(o, "    wbemev_value v;\n    wbemev_status s = wbemev_object_get_h(obj, h->%s.%s, &v);\n", cm, h);
-    out(o, "    if (WBEMEV_FAILED(s))\n        return s;\n    if (v.is_null)\n        return WBEMEV_E_ILLEGAL_NULL;\n");
-    if (array) {
-        out(o, "    if (items == NULL || count == NULL)\n        return WBEMEV_E_INVALID_PARAMETER;\n");
-        out(o, "    *items = (");
-        out_const_ptr(o, t.ctype);
-        out(o, ")v.u.array.items;\n    *count = v.u.array.count;\n");
-    } else {
-        out(o, "    if (out == NULL)\n        return WBEMEV_E_INVALID_PARAMETER;\n");
-        if (t.cast)
-            out(o, "    *out = (%s)v.u.%s;\n", t.ctype, t.member);
-        else
-            out(o, "    *out = v.u.%s;\n", t.member);
-    }
-    out(o, "    return WBEMEV_S_NO_ERROR;\n}\n");
+    if (typed != NULL) /* the typed Get: a handle check, a type check and a load */
+        out(o, "    return wbemev_object_get_%s_h(obj, h->%s.%s, out);\n}\n", typed, cm, h);
+    else
+        emit_get_body(o, t, array, cm, h);
 
     /* clear, is_null */
     out(o, "static inline wbemev_status %s_clear_%s(const %s_handles *h, wbemev_object_t *obj)\n{\n", c->c_name,
@@ -596,8 +605,8 @@ static void emit_header(gen_out *o, const gen_model *m)
     out(o, " * accessors for its own properties: CLASS_put_PROP, CLASS_get_PROP (borrowed strings, arrays and\n");
     out(o, " * objects, as wbemev_object_get; WBEMEV_E_ILLEGAL_NULL for a NULL), CLASS_clear_PROP (sets NULL)\n");
     out(o, " * and CLASS_is_null_PROP. A subclass's object uses its superclass's accessors for inherited\n");
-    out(o, " * properties. They return the statuses of wbemev_object_put_h (or the typed\n");
-    out(o, " * wbemev_object_put_<type>_h it calls) and wbemev_object_get_h.\n");
+    out(o, " * properties. They return the statuses of wbemev_object_put_h and wbemev_object_get_h, or of the\n");
+    out(o, " * typed wbemev_object_put_<type>_h and wbemev_object_get_<type>_h they call for scalars.\n");
     out(o, " * Thread-safety: that of the objects they are given; the handles are read-only after init.\n */\n");
     out(o, "#ifndef %s\n#define %s\n\n#include <wbemev.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n", guard,
         guard);

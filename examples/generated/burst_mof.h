@@ -6,8 +6,8 @@
  * accessors for its own properties: CLASS_put_PROP, CLASS_get_PROP (borrowed strings, arrays and
  * objects, as wbemev_object_get; WBEMEV_E_ILLEGAL_NULL for a NULL), CLASS_clear_PROP (sets NULL)
  * and CLASS_is_null_PROP. A subclass's object uses its superclass's accessors for inherited
- * properties. They return the statuses of wbemev_object_put_h (or the typed
- * wbemev_object_put_<type>_h it calls) and wbemev_object_get_h.
+ * properties. They return the statuses of wbemev_object_put_h and wbemev_object_get_h, or of the
+ * typed wbemev_object_put_<type>_h and wbemev_object_get_<type>_h they call for scalars.
  * Thread-safety: that of the objects they are given; the handles are read-only after init.
  */
 #ifndef BURST_MOF_H
@@ -75,16 +75,7 @@ static inline wbemev_status burst_event_put_name(const burst_handles *h, wbemev_
 }
 static inline wbemev_status burst_event_get_name(const burst_handles *h, const wbemev_object_t *obj, const char **out)
 {
-    wbemev_value v;
-    wbemev_status s = wbemev_object_get_h(obj, h->burst_event.name, &v);
-    if (WBEMEV_FAILED(s))
-        return s;
-    if (v.is_null)
-        return WBEMEV_E_ILLEGAL_NULL;
-    if (out == NULL)
-        return WBEMEV_E_INVALID_PARAMETER;
-    *out = v.u.string;
-    return WBEMEV_S_NO_ERROR;
+    return wbemev_object_get_string_h(obj, h->burst_event.name, out);
 }
 static inline wbemev_status burst_event_clear_name(const burst_handles *h, wbemev_object_t *obj)
 {
@@ -106,16 +97,7 @@ static inline wbemev_status burst_event_put_sequence(const burst_handles *h, wbe
 }
 static inline wbemev_status burst_event_get_sequence(const burst_handles *h, const wbemev_object_t *obj, uint64_t *out)
 {
-    wbemev_value v;
-    wbemev_status s = wbemev_object_get_h(obj, h->burst_event.sequence, &v);
-    if (WBEMEV_FAILED(s))
-        return s;
-    if (v.is_null)
-        return WBEMEV_E_ILLEGAL_NULL;
-    if (out == NULL)
-        return WBEMEV_E_INVALID_PARAMETER;
-    *out = v.u.uint;
-    return WBEMEV_S_NO_ERROR;
+    return wbemev_object_get_uint64_h(obj, h->burst_event.sequence, out);
 }
 static inline wbemev_status burst_event_clear_sequence(const burst_handles *h, wbemev_object_t *obj)
 {
@@ -137,16 +119,7 @@ static inline wbemev_status burst_event_put_burst(const burst_handles *h, wbemev
 }
 static inline wbemev_status burst_event_get_burst(const burst_handles *h, const wbemev_object_t *obj, uint32_t *out)
 {
-    wbemev_value v;
-    wbemev_status s = wbemev_object_get_h(obj, h->burst_event.burst, &v);
-    if (WBEMEV_FAILED(s))
-        return s;
-    if (v.is_null)
-        return WBEMEV_E_ILLEGAL_NULL;
-    if (out == NULL)
-        return WBEMEV_E_INVALID_PARAMETER;
-    *out = (uint32_t)v.u.uint;
-    return WBEMEV_S_NO_ERROR;
+    return wbemev_object_get_uint32_h(obj, h->burst_event.burst, out);
 }
 static inline wbemev_status burst_event_clear_burst(const burst_handles *h, wbemev_object_t *obj)
 {
@@ -168,16 +141,7 @@ static inline wbemev_status burst_event_put_severity(const burst_handles *h, wbe
 }
 static inline wbemev_status burst_event_get_severity(const burst_handles *h, const wbemev_object_t *obj, int32_t *out)
 {
-    wbemev_value v;
-    wbemev_status s = wbemev_object_get_h(obj, h->burst_event.severity, &v);
-    if (WBEMEV_FAILED(s))
-        return s;
-    if (v.is_null)
-        return WBEMEV_E_ILLEGAL_NULL;
-    if (out == NULL)
-        return WBEMEV_E_INVALID_PARAMETER;
-    *out = (int32_t)v.u.sint;
-    return WBEMEV_S_NO_ERROR;
+    return wbemev_object_get_sint32_h(obj, h->burst_event.severity, out);
 }
 static inline wbemev_status burst_event_clear_severity(const burst_handles *h, wbemev_object_t *obj)
 {
@@ -199,16 +163,7 @@ static inline wbemev_status burst_event_put_stamp(const burst_handles *h, wbemev
 }
 static inline wbemev_status burst_event_get_stamp(const burst_handles *h, const wbemev_object_t *obj, wbemev_datetime *out)
 {
-    wbemev_value v;
-    wbemev_status s = wbemev_object_get_h(obj, h->burst_event.stamp, &v);
-    if (WBEMEV_FAILED(s))
-        return s;
-    if (v.is_null)
-        return WBEMEV_E_ILLEGAL_NULL;
-    if (out == NULL)
-        return WBEMEV_E_INVALID_PARAMETER;
-    *out = v.u.datetime;
-    return WBEMEV_S_NO_ERROR;
+    return wbemev_object_get_datetime_h(obj, h->burst_event.stamp, out);
 }
 static inline wbemev_status burst_event_clear_stamp(const burst_handles *h, wbemev_object_t *obj)
 {

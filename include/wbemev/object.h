@@ -139,6 +139,30 @@ WBEMEV_API wbemev_status wbemev_object_put_string_h(wbemev_object_t *obj, wbemev
 /** Get through a handle: as wbemev_object_get. */
 WBEMEV_API wbemev_status wbemev_object_get_h(const wbemev_object_t *obj, wbemev_prop_handle handle,
                                              wbemev_value *out);
+/**
+ * Typed Gets through a handle, for a consumer's per-event read (IWbemObjectAccess's ReadDWORD and
+ * ReadQWORD in WMI): WBEMEV_E_INVALID_PARAMETER for a NULL obj or out, or a handle of another
+ * class (as wbemev_object_get_h); WBEMEV_E_TYPE_MISMATCH when the property has another CIM type;
+ * WBEMEV_E_ILLEGAL_NULL when it is NULL. *out is written only on success; a string is borrowed
+ * from obj (valid while obj is). Thread safety: as wbemev_object_get_h (any number of readers of a
+ * frozen object).
+ */
+WBEMEV_API wbemev_status wbemev_object_get_sint8_h(const wbemev_object_t *obj, wbemev_prop_handle h, int8_t *out);
+WBEMEV_API wbemev_status wbemev_object_get_uint8_h(const wbemev_object_t *obj, wbemev_prop_handle h, uint8_t *out);
+WBEMEV_API wbemev_status wbemev_object_get_sint16_h(const wbemev_object_t *obj, wbemev_prop_handle h, int16_t *out);
+WBEMEV_API wbemev_status wbemev_object_get_uint16_h(const wbemev_object_t *obj, wbemev_prop_handle h, uint16_t *out);
+WBEMEV_API wbemev_status wbemev_object_get_sint32_h(const wbemev_object_t *obj, wbemev_prop_handle h, int32_t *out);
+WBEMEV_API wbemev_status wbemev_object_get_uint32_h(const wbemev_object_t *obj, wbemev_prop_handle h, uint32_t *out);
+WBEMEV_API wbemev_status wbemev_object_get_sint64_h(const wbemev_object_t *obj, wbemev_prop_handle h, int64_t *out);
+WBEMEV_API wbemev_status wbemev_object_get_uint64_h(const wbemev_object_t *obj, wbemev_prop_handle h, uint64_t *out);
+WBEMEV_API wbemev_status wbemev_object_get_real32_h(const wbemev_object_t *obj, wbemev_prop_handle h, float *out);
+WBEMEV_API wbemev_status wbemev_object_get_real64_h(const wbemev_object_t *obj, wbemev_prop_handle h, double *out);
+WBEMEV_API wbemev_status wbemev_object_get_boolean_h(const wbemev_object_t *obj, wbemev_prop_handle h, bool *out);
+WBEMEV_API wbemev_status wbemev_object_get_char16_h(const wbemev_object_t *obj, wbemev_prop_handle h, uint16_t *out);
+WBEMEV_API wbemev_status wbemev_object_get_datetime_h(const wbemev_object_t *obj, wbemev_prop_handle h,
+                                                      wbemev_datetime *out);
+WBEMEV_API wbemev_status wbemev_object_get_string_h(const wbemev_object_t *obj, wbemev_prop_handle h,
+                                                    const char **out);
 
 /** True when the property exists and is NULL (a missing property gives false). */
 WBEMEV_API bool wbemev_object_is_null(const wbemev_object_t *obj, const char *name);

@@ -157,3 +157,73 @@ bool wbemev_object_is_null(const wbemev_object_t *obj, const char *name)
     wbemev_value v;
     return WBEMEV_SUCCEEDED(wbemev_object_get(obj, name, &v)) && v.is_null;
 }
+
+/* ---- typed Gets through a handle ---- */
+
+/* The slot a typed Get of CIM type `type` reads directly: obj's own class's handle, the property
+ * of that type, not a view. NULL: take wbemev_object_get_h and check what it read. */
+static inline const wbemev__slot *typed_slot(const wbemev_object_t *obj, wbemev_prop_handle h, wbemev_cimtype type)
+{
+    const wbemev_class_t *cls = obj->cls;
+    if (cls->id != h.class_id || cls->depth != h.depth || h.index >= cls->prop_count ||
+        cls->props[h.index].type != type || obj->view_of != NULL)
+        return NULL;
+    return &obj->slots[h.index];
+}
+
+/* The general way: wbemev_object_get_h, then the type and NULL checks of the typed Gets. */
+static wbemev_status typed_get_checked(const wbemev_object_t *obj, wbemev_prop_handle h, wbemev_cimtype type,
+                                       wbemev_value *v)
+{
+    wbemev_status st = wbemev_object_get_h(obj, h, v);
+    if (WBEMEV_FAILED(st))
+        return st;
+    if (v->type != type)
+        return WBEMEV_E_TYPE_MISMATCH;
+    return v->is_null ? WBEMEV_E_ILLEGAL_NULL : WBEMEV_S_NO_ERROR;
+}
+
+#define GET_TYPED_H(suffix, ctype, cim, member, conv)                                                     \
+    wbemev_status wbemev_object_get_##suffix##_h(const wbemev_object_t *obj, wbemev_prop_handle h, ctype *out) \
+    {                                                                                              \
+        if (obj == NULL || out == NULL)                                                            \
+            return WBEMEV_E_INVALID_PARAMETER;                                                     \
+        const wbemev__slot *s = typed_slot(obj, h, cim);                                           \
+        if (s != NULL) {                                                                           \
+            if (s->is_null)                                                                        \
+                return WBEMEV_E_ILLEGAL_NULL;                                                      \
+            *out = conv s->u.member;                                                               \
+            return WBEMEV_S_NO_ERROR;                                                              \
+        }                                                                                          \
+        wbemev_value v;                                                                            \
+        wbemev_status st = typed_get_checked(obj, h, cim, &v);                                     \
+        if (WBEMEV_SUCCEEDED(st))                                                                  \
+            *out = conv v.u.member;                                                                \
+        return st;                                                                                 \
+    }
+
+GET_TYPED_H(sint8, int8_t, WBEMEV_CIM_SINT8, sint, (int8_t))
+GET_TYPED_H(uint8, uint8_t, WBEMEV_CIM_UINT8, uint, (uint8_t))
+GET_TYPED_H(sint16, int16_t, WBEMEV_CIM_SINT16, sint, (int16_t))
+GET_TYPED_H(uint16, uint16_t, WBEMEV_CIM_UINT16, uint, (uint16_t))
+GET_TYPED_H(sint32, int32_t, WBEMEV_CIM_SINT32, sint, (int32_t))
+GET_TYPED_H(uint32, uint32_t, WBEMEV_CIM_UINT32, uint, (uint32_t))
+GET_TYPED_H(sint64, int64_t, WBEMEV_CIM_SINT64, sint, (int64_t))
+GET_TYPED_H(uint64, uint64_t, WBEMEV_CIM_UINT64, uint, (uint64_t))
+GET_TYPED_H(real32, float, WBEMEV_CIM_REAL32, real, (float))
+GET_TYPED_H(real64, double, WBEMEV_CIM_REAL64, real, (double))
+GET_TYPED_H(boolean, bool, WBEMEV_CIM_BOOLEAN, boolean, (bool))
+GET_TYPED_H(char16, uint16_t, WBEMEV_CIM_CHAR16, char16, (uint16_t))
+GET_TYPED_H(datetime, wbemev_datetime, WBEMEV_CIM_DATETIME, datetime, )
+#undef GET_TYPED_H
+
+wbemev_status wbemev_object_get_string_h(const wbemev_object_t *obj, wbemev_prop_handle h, const char **out)
+{
+    if (obj == NULL || out == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    wbemev_value v;
+    wbemev_status st = typed_get_checked(obj, h, WBEMEV_CIM_STRING, &v);
+    if (WBEMEV_SUCCEEDED(st))
+        *out = v.u.string;
+    return st;
+}
