@@ -726,7 +726,7 @@ static void r_object_put_datetime_h(void)
         typedef ctype value_type_;                                                                 \
         value_type_ out, before;                                                                   \
         memset(&out, 0x5a, sizeof out);                                                            \
-        before = out;                                                                              \
+        memcpy(&before, &out, sizeof out); /* bytes: 0x5a is no bool */                       \
         BAD(wbemev_object_get_##suffix##_h(NULL, h, &out), INVALID);                               \
         BAD(wbemev_object_get_##suffix##_h(w.obj, h, NULL), INVALID);                              \
         BAD(wbemev_object_get_##suffix##_h(w.obj, hb, &out), INVALID);                             \

@@ -958,7 +958,7 @@ static wbemev_status expect_typed_get(const wbemev_object_t *obj, wbemev_prop_ha
         typedef ctype value_type_;                                                                 \
         value_type_ out_, keep_;                                                                   \
         memset(&out_, 0x5a, sizeof out_);                                                          \
-        keep_ = out_;                                                                              \
+        memcpy(&keep_, &out_, sizeof out_); /* bytes: 0x5a is no bool */                      \
         wbemev_value v_;                                                                           \
         wbemev_status want_ = expect_typed_get(obj, h, cim, &v_);                                  \
         wbemev_status got_ = wbemev_object_get_##suffix##_h(obj, h, &out_);                        \
