@@ -11,6 +11,7 @@
 #include "dispatch/dispatch.h" /* white-box: the filter index's full-evaluation switch */
 #include "fake_provider.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -751,6 +752,55 @@ static void test_sole_string_equality(void **state)
     assert_true(wbemev_query_strings_equal("", ""));
 }
 
+/* The numeric ranges the filter index decides without evaluating, and their ends. */
+static void test_sole_range(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *cond;
+        bool range;
+        double lo, hi;
+        bool lo_open, hi_open;
+    } rows[] = {
+        {"S32 >= 1 AND S32 < 2", true, 1, 2, false, true},
+        {"R64 > 0.5", true, 0.5, INFINITY, true, false},
+        {"2 >= U8", true, -INFINITY, 2, false, false},
+        {"R32 = 1.5", true, 1.5, 1.5, false, false},
+        {"S32 > 1 AND S32 >= 1", true, 1, INFINITY, true, false},
+        {"S32 < 5 AND S32 <= 5", true, -INFINITY, 5, false, true},
+        {"S32 >= -9007199254740992", true, -9007199254740992.0, INFINITY, false, false},
+        {"S32 >= -9007199254740993", false, 0, 0, false, false}, /* not exact as a double */
+        {"U64 > 1", false, 0, 0, false, false},                    /* 64-bit values are not exact */
+        {"S64 > 1", false, 0, 0, false, false},
+        {"S32 <> 1", false, 0, 0, false, false},
+        {"S32 > 1 AND U8 < 2", false, 0, 0, false, false},         /* two properties */
+        {"S32 > 1 AND S32 < 5 AND S32 <> 3", false, 0, 0, false, false},
+        {"S32 > 1 OR S32 < 0", false, 0, 0, false, false},
+        {"Letter > 'a'", false, 0, 0, false, false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        wbemev_query_t *q = NULL;
+        assert_wbemev_ok(make_query(rows[i].cond, f->ns, &q, NULL));
+        uint32_t prop = UINT32_MAX;
+        wbemev_query_range r;
+        bool got = wbemev_query_sole_range(q, &prop, &r);
+        if (got != rows[i].range)
+            fail_msg("\"%s\": %s a sole range", rows[i].cond, got ? "taken for" : "not taken for");
+        if (got && (r.lo != rows[i].lo || r.hi != rows[i].hi || r.lo_open != rows[i].lo_open ||
+                    r.hi_open != rows[i].hi_open))
+            fail_msg("\"%s\": [%g, %g] open %d %d", rows[i].cond, r.lo, r.hi, r.lo_open, r.hi_open);
+        wbemev_query_release(q);
+    }
+    const wbemev_query_range half = {1, 2, false, true};
+    assert_true(wbemev_query_range_holds(&half, 1));
+    assert_true(wbemev_query_range_holds(&half, 1.5));
+    assert_false(wbemev_query_range_holds(&half, 2));
+    assert_false(wbemev_query_range_holds(&half, 0.999));
+    const wbemev_query_range all = {-INFINITY, INFINITY, false, false};
+    assert_true(wbemev_query_range_holds(&all, INFINITY));
+    assert_true(wbemev_query_range_holds(&all, -INFINITY));
+}
+
 static void test_matches_arguments(void **state)
 {
     fixture *f = *state;
@@ -990,6 +1040,7 @@ int main(void)
         cmocka_unit_test(test_compiled_and_parsed_agree),
         cmocka_unit_test(test_integer_compares_agree),
         cmocka_unit_test(test_sole_string_equality),
+        cmocka_unit_test(test_sole_range),
         cmocka_unit_test(test_matches_arguments),
         cmocka_unit_test(test_group_by_get),
         cmocka_unit_test(test_repeated_evaluation),

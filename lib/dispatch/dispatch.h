@@ -322,7 +322,7 @@ struct wbemev__probes {
         const uint32_t *prefix;
         uint32_t nprefix;
         uint32_t np;
-        const char *str; /* the event's value of the path when it is a string, else NULL */
+        wbemev_query_probed_value value; /* what the probe read of the event's value */
         wbemev_query_index_probe v[WBEMEV__PROBES_KEYS];
     } at[WBEMEV__PROBES_CACHED];
 };

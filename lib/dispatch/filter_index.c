@@ -37,6 +37,16 @@ struct fx_path {
     uint32_t nprefix;
 };
 
+/* A subscription whose whole WHERE the index decides from the value the probe read, without
+ * evaluating it: `path = 'literal'` (FX_EQ) or a range of numbers on path (FX_RANGE). */
+enum { FX_NONE, FX_EQ, FX_RANGE };
+struct fx_decide {
+    uint8_t kind;
+    uint32_t path;
+    const char *literal;       /* FX_EQ: the query's */
+    wbemev_query_range range; /* FX_RANGE */
+};
+
 /* One distinct key of the class's hash: the positions of the subscriptions it leads to. */
 struct fx_key {
     uint64_t key;
@@ -66,10 +76,8 @@ struct wbemev__layer_class {
     atomic_uint_fast64_t routed; /* counted events routed here (counted classes only) */
     uint32_t *plain; /* positions not indexed, ascending */
     uint32_t nplain;
-    /* Per position, for a subscription whose whole WHERE is `path = 'literal'`: the literal (else
-     * NULL) and the path; NULL when none has one. The index decides those (no evaluation). */
-    const char **eq;
-    uint32_t *eq_path;
+    /* Per position, the WHERE the index decides itself (none when NULL): see struct fx_decide. */
+    struct fx_decide *decide;
     struct fx_path *paths;
     uint32_t npaths;
     struct fx_key *keys; /* open addressing */
@@ -169,8 +177,7 @@ static double tree_maxhi(struct fx_ranges *r, uint32_t l, uint32_t h)
 static void class_free(struct wbemev__layer_class *c)
 {
     wbemev__free(c->plain);
-    wbemev__free(c->eq);
-    wbemev__free(c->eq_path);
+    wbemev__free(c->decide);
     wbemev__free(c->paths);
     wbemev__free(c->keys);
     wbemev__free(c->postings);
@@ -183,12 +190,13 @@ static void class_free(struct wbemev__layer_class *c)
     wbemev__free(c->ranges);
 }
 
-/* The index of term's path among the class's paths, added when new; UINT32_MAX out of memory.
- * Paths are the dispatcher's copies (wbemev__index_path): one pointer per path. */
+/* The index of property `prop`'s path (its hash: wbemev_query_index_hash of it) among the class's
+ * paths, added when new; UINT32_MAX out of memory. Paths are the dispatcher's copies
+ * (wbemev__index_path): one pointer per path. */
 static uint32_t path_of(struct wbemev__index *ix, struct wbemev__layer_class *c, uint32_t *cap,
-                        const wbemev_query_t *q, const wbemev_query_index_term *term)
+                        const wbemev_query_t *q, uint32_t prop, uint64_t hash)
 {
-    const char *text = wbemev__index_path(ix, wbemev_query_prop_path(q, term->prop), term->path_hash);
+    const char *text = wbemev__index_path(ix, wbemev_query_prop_path(q, prop), hash);
     if (text == NULL)
         return UINT32_MAX;
     for (uint32_t i = 0; i < c->npaths; i++)
@@ -205,9 +213,9 @@ static uint32_t path_of(struct wbemev__index *ix, struct wbemev__layer_class *c,
     struct fx_path *p = &c->paths[c->npaths];
     memset(p, 0, sizeof *p);
     p->q = q;
-    p->prop = term->prop;
+    p->prop = prop;
     p->text = text;
-    p->hash = term->path_hash;
+    p->hash = hash;
     return c->npaths++;
 }
 
@@ -220,7 +228,7 @@ static bool prefixes_fit(struct wbemev__index *ix, struct wbemev__layer_class *c
         for (uint32_t k = 0; k < term->nkeys; k++) {
             if (term->keys[k].domain != WBEMEV_QX_PREFIX)
                 continue;
-            uint32_t p = path_of(ix, c, cap, sub->query, term);
+            uint32_t p = path_of(ix, c, cap, sub->query, term->prop, term->path_hash);
             if (p == UINT32_MAX) {
                 *oom = true;
                 return false;
@@ -268,23 +276,24 @@ static wbemev_status class_build(struct wbemev__layer *l, struct wbemev__layer_c
             c->plain[c->nplain++] = i;
             continue;
         }
-        uint32_t eq_prop;
-        const char *literal = sub->nterms == 1 ? wbemev_query_sole_string_eq(sub->query, &eq_prop) : NULL;
-        if (literal != NULL && eq_prop == sub->terms[0].prop) {
-            if (c->eq == NULL) {
-                c->eq = wbemev__calloc(c->count, sizeof *c->eq);
-                c->eq_path = wbemev__calloc(c->count, sizeof *c->eq_path);
-                if (c->eq == NULL || c->eq_path == NULL)
-                    goto out;
-            }
-            c->eq[i] = literal;
-            c->eq_path[i] = path_of(&l->d->index, c, &pathcap, sub->query, &sub->terms[0]);
-            if (c->eq_path[i] == UINT32_MAX)
+        struct fx_decide dc = {FX_NONE, 0, NULL, {0, 0, false, false}};
+        uint32_t dprop = 0;
+        if (sub->nterms == 1 && (dc.literal = wbemev_query_sole_string_eq(sub->query, &dprop)) != NULL)
+            dc.kind = FX_EQ;
+        else if (sub->nterms == 1 && wbemev_query_sole_range(sub->query, &dprop, &dc.range))
+            dc.kind = FX_RANGE;
+        if (dc.kind != FX_NONE) {
+            const char *path = wbemev_query_prop_path(sub->query, dprop);
+            dc.path = path_of(&l->d->index, c, &pathcap, sub->query, dprop, wbemev_query_index_hash(path, strlen(path)));
+            if (dc.path == UINT32_MAX)
                 goto out;
+            if (c->decide == NULL && (c->decide = wbemev__calloc(c->count, sizeof *c->decide)) == NULL)
+                goto out;
+            c->decide[i] = dc;
         }
         for (size_t t = 0; t < sub->nterms; t++) {
             const wbemev_query_index_term *term = &sub->terms[t];
-            uint32_t p = path_of(&l->d->index, c, &pathcap, sub->query, term);
+            uint32_t p = path_of(&l->d->index, c, &pathcap, sub->query, term->prop, term->path_hash);
             if (p == UINT32_MAX)
                 goto out;
             for (uint32_t k = 0; k < term->nkeys; k++) {
@@ -304,10 +313,8 @@ static wbemev_status class_build(struct wbemev__layer *l, struct wbemev__layer_c
     if (!c->indexed) { /* every one evaluated: nothing to look up */
         c->npaths = 0;
         ne = ni = 0;
-        wbemev__free(c->eq);
-        wbemev__free(c->eq_path);
-        c->eq = NULL;
-        c->eq_path = NULL;
+        wbemev__free(c->decide);
+        c->decide = NULL;
     }
     /* The hash: distinct keys, each with its positions in subscription order. */
     if (ne > 0) {
@@ -615,7 +622,7 @@ static const wbemev_query_index_probe *probe(const struct fx_path *fp, const wbe
     }
     if (pc->n < WBEMEV__PROBES_CACHED) { /* read straight into the cache */
         *np = wbemev_query_index_probe_event(fp->q, fp->prop, event, fp->prefix, fp->nprefix, pc->at[pc->n].v,
-                                             WBEMEV__PROBES_KEYS, &pc->at[pc->n].str);
+                                             WBEMEV__PROBES_KEYS, &pc->at[pc->n].value);
         if (*np <= WBEMEV__PROBES_KEYS) {
             pc->at[pc->n].path_hash = fp->hash;
             pc->at[pc->n].path = fp->text;
@@ -625,8 +632,8 @@ static const wbemev_query_index_probe *probe(const struct fx_path *fp, const wbe
             return pc->at[pc->n++].v;
         }
     }
-    const char *str;
-    *np = wbemev_query_index_probe_event(fp->q, fp->prop, event, fp->prefix, fp->nprefix, scratch, PROBE_MAX, &str);
+    wbemev_query_probed_value value;
+    *np = wbemev_query_index_probe_event(fp->q, fp->prop, event, fp->prefix, fp->nprefix, scratch, PROBE_MAX, &value);
     return *np > PROBE_MAX ? NULL : scratch;
 }
 
@@ -677,14 +684,30 @@ static bool visit_counted(struct wbemev__sub *sub, bool count, bool where_passed
     return visit(arg, sub, where_passed);
 }
 
-/* The event's string value of path p, as the probes read it; NULL when it is not a string or was
- * not kept. */
-static const char *probed_string(const struct wbemev__layer_class *c, const struct wbemev__probes *pc, uint32_t p)
+/* The event's value of path p as the probes read it; NULL when it was not kept. */
+static const wbemev_query_probed_value *probed_value(const struct wbemev__layer_class *c,
+                                                    const struct wbemev__probes *pc, uint32_t p)
 {
     for (uint32_t i = 0; i < pc->n; i++)
         if (pc->at[i].path == c->paths[p].text)
-            return pc->at[i].str;
+            return &pc->at[i].value;
     return NULL;
+}
+
+/* 1: the candidate's whole WHERE holds for the event, 0: it does not, -1: evaluate it (nothing to
+ * decide with). As the evaluation would: the string compared as `=` compares it (a key's hash may
+ * collide), the number tested against the exact ends (the index's intervals are closed). */
+static int decided(const struct wbemev__layer_class *c, const struct wbemev__probes *pc, uint32_t pos)
+{
+    const struct fx_decide *dc = &c->decide[pos];
+    if (dc->kind == FX_NONE)
+        return -1;
+    const wbemev_query_probed_value *v = probed_value(c, pc, dc->path);
+    if (v == NULL)
+        return -1;
+    if (dc->kind == FX_EQ)
+        return v->str != NULL ? wbemev_query_strings_equal(v->str, dc->literal) : -1;
+    return v->has_number ? wbemev_query_range_holds(&dc->range, v->number) : -1;
 }
 
 bool wbemev__layer_class_walk(const struct wbemev__layer_class *c, const wbemev_object_t *event, bool full, bool count,
@@ -701,18 +724,10 @@ bool wbemev__layer_class_walk(const struct wbemev__layer_class *c, const wbemev_
     }
     for (uint32_t i = 0; i < k.n; i++) {
         uint32_t pos = k.v[i];
-        bool passed = false;
-        if (c->eq != NULL && c->eq[pos] != NULL) {
-            /* The whole WHERE is `path = 'literal'` and the event's value is a string: decided
-             * here, as evaluating it would (a key's hash may collide; the compare may not). */
-            const char *str = probed_string(c, pc, c->eq_path[pos]);
-            if (str != NULL) {
-                if (!wbemev_query_strings_equal(str, c->eq[pos]))
-                    continue; /* not passed: as if the index had kept it out */
-                passed = true;
-            }
-        }
-        if (!visit_counted(subs[pos], count, passed, visit, arg))
+        int holds = c->decide != NULL ? decided(c, pc, pos) : -1;
+        if (holds == 0)
+            continue; /* not passed: as if the index had kept it out */
+        if (!visit_counted(subs[pos], count, holds == 1, visit, arg))
             return false;
     }
     return true;

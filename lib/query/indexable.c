@@ -300,12 +300,13 @@ static bool put_point(wbemev_query_index_probe *out, size_t max, size_t *n, uint
 
 size_t wbemev_query_index_probe_event(const wbemev_query_t *q, uint32_t prop, const wbemev_object_t *event,
                                       const uint32_t *prefix_lens, size_t nprefix, wbemev_query_index_probe *out,
-                                      size_t max, const char **str)
+                                      size_t max, wbemev_query_probed_value *value)
 {
     const wbemev_class_t *cls = wbemev_object_class(event);
     wq_ctx cx = {q, event, q->cls != NULL && cls != NULL && wbemev_class_inherits_from(cls, q->cls), NULL};
     wbemev_value v;
-    *str = NULL;
+    value->str = NULL;
+    value->has_number = false;
     if (WBEMEV_FAILED(wbemev__wq_get_property(&cx, &q->props[prop], &v)) || v.is_null ||
         WBEMEV_CIM_IS_ARRAY(v.type))
         return 0; /* no comparison and no ISA holds */
@@ -316,7 +317,7 @@ size_t wbemev_query_index_probe_event(const wbemev_query_t *q, uint32_t prop, co
     case WBEMEV_CIM_REFERENCE: {
         if (v.u.string == NULL)
             return 0;
-        *str = v.u.string;
+        value->str = v.u.string;
         size_t len = strlen(v.u.string);
         ok = put_probe(out, max, &n, WBEMEV_QX_STR, false, 0, wbemev_query_index_hash(v.u.string, len), 0);
         for (size_t i = 0; ok && i < nprefix; i++)
@@ -338,13 +339,25 @@ size_t wbemev_query_index_probe_event(const wbemev_query_t *q, uint32_t prop, co
     case WBEMEV_CIM_SINT8:
     case WBEMEV_CIM_SINT16:
     case WBEMEV_CIM_SINT32:
+        value->has_number = true; /* a double holds every 32-bit integer */
+        value->number = (double)v.u.sint;
+        ok = put_point(out, max, &n, WBEMEV_QX_NUM, (double)v.u.sint);
+        break;
     case WBEMEV_CIM_SINT64: ok = put_point(out, max, &n, WBEMEV_QX_NUM, (double)v.u.sint); break;
     case WBEMEV_CIM_UINT8:
     case WBEMEV_CIM_UINT16:
     case WBEMEV_CIM_UINT32:
+        value->has_number = true;
+        value->number = (double)v.u.uint;
+        ok = put_point(out, max, &n, WBEMEV_QX_NUM, (double)v.u.uint);
+        break;
     case WBEMEV_CIM_UINT64: ok = put_point(out, max, &n, WBEMEV_QX_NUM, (double)v.u.uint); break;
     case WBEMEV_CIM_REAL32:
-    case WBEMEV_CIM_REAL64: ok = put_point(out, max, &n, WBEMEV_QX_NUM, v.u.real); break;
+    case WBEMEV_CIM_REAL64:
+        value->has_number = !isnan(v.u.real);
+        value->number = v.u.real;
+        ok = put_point(out, max, &n, WBEMEV_QX_NUM, v.u.real);
+        break;
     case WBEMEV_CIM_OBJECT: {
         if (v.u.object == NULL)
             return 0;
@@ -382,4 +395,80 @@ const char *wbemev_query_sole_string_eq(const wbemev_query_t *q, uint32_t *prop)
 bool wbemev_query_strings_equal(const char *a, const char *b)
 {
     return wbemev__strcasecmp(a, b) == 0;
+}
+
+/* A numeric property of at most 32 bits, or a real: its values are exact as doubles. */
+static bool exact_number_type(wbemev_cimtype type)
+{
+    switch (type) {
+    case WBEMEV_CIM_SINT8:
+    case WBEMEV_CIM_SINT16:
+    case WBEMEV_CIM_SINT32:
+    case WBEMEV_CIM_UINT8:
+    case WBEMEV_CIM_UINT16:
+    case WBEMEV_CIM_UINT32:
+    case WBEMEV_CIM_REAL32:
+    case WBEMEV_CIM_REAL64: return true;
+    default: return false;
+    }
+}
+
+/* Narrows *r by `property op c` (c exact as a double); false for a comparison that is not one. */
+static bool narrow_range(const wbemev_query_t *q, const wq_node *n, wbemev_query_range *r)
+{
+    if (n->kind != WQ_N_CMP || !exact_number_type(q->props[n->prop].type))
+        return false;
+    const wq_const *c = &q->consts[n->cst];
+    double x;
+    if (c->kind == WQ_C_REAL)
+        x = c->r;
+    else if (c->kind == WQ_C_INT && c->i >= -(INT64_C(1) << 53))
+        x = (double)c->i;
+    else if (c->kind == WQ_C_UINT && c->u <= (UINT64_C(1) << 53))
+        x = (double)c->u;
+    else
+        return false;
+    if (isnan(x))
+        return false;
+    bool lo = false, hi = false, open = false;
+    switch ((wq_op)n->eval_op) {
+    case WQ_OP_GT: lo = true, open = true; break;
+    case WQ_OP_GE: lo = true; break;
+    case WQ_OP_LT: hi = true, open = true; break;
+    case WQ_OP_LE: hi = true; break;
+    case WQ_OP_EQ: lo = hi = true; break;
+    default: return false;
+    }
+    if (lo && (x > r->lo || (x == r->lo && open))) {
+        r->lo = x;
+        r->lo_open = open;
+    }
+    if (hi && (x < r->hi || (x == r->hi && open))) {
+        r->hi = x;
+        r->hi_open = open;
+    }
+    return true;
+}
+
+bool wbemev_query_sole_range(const wbemev_query_t *q, uint32_t *prop, wbemev_query_range *out)
+{
+    if (q == NULL || q->where == WQ_NONE)
+        return false;
+    wbemev_query_range r = {-INFINITY, INFINITY, false, false};
+    const wq_node *n = &q->nodes[q->where];
+    if (n->kind == WQ_N_AND) {
+        const wq_node *a = n->child != WQ_NONE ? &q->nodes[n->child] : NULL;
+        const wq_node *b = a != NULL && a->next != WQ_NONE ? &q->nodes[a->next] : NULL;
+        if (b == NULL || b->next != WQ_NONE || a->kind != WQ_N_CMP || b->kind != WQ_N_CMP ||
+            !wbemev__strcaseeq(wq_str(q, q->props[a->prop].path), wq_str(q, q->props[b->prop].path)) ||
+            !narrow_range(q, a, &r) || !narrow_range(q, b, &r))
+            return false;
+        *prop = a->prop;
+    } else if (narrow_range(q, n, &r)) {
+        *prop = n->prop;
+    } else {
+        return false;
+    }
+    *out = r;
+    return true;
 }

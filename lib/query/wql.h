@@ -109,17 +109,40 @@ typedef struct wbemev_query_index_probe {
  * The keys event offers for property `prop` of q (read as the evaluation reads it), into out (room
  * for max): for a string, also its prefixes of the lengths in prefix_lens. Returns the count (0:
  * no indexed comparison can hold: NULL, missing, an array), or max + 1 when out was too small.
- * *str: the value when it is a string or reference (borrowed from the event), else NULL.
+ * *value: the value itself when it is a string or an exact number (see the type).
  */
+/** What a probe read of the event's value, for the filter index to decide a WHERE with. */
+typedef struct wbemev_query_probed_value {
+    const char *str; /**< a string or reference (borrowed from the event), else NULL */
+    bool has_number; /**< an integer of at most 32 bits or a real, not NaN: number is it, exactly */
+    double number;
+} wbemev_query_probed_value;
 size_t wbemev_query_index_probe_event(const wbemev_query_t *q, uint32_t prop, const wbemev_object_t *event,
                                       const uint32_t *prefix_lens, size_t nprefix, wbemev_query_index_probe *out,
-                                      size_t max, const char **str);
+                                      size_t max, wbemev_query_probed_value *value);
 /**
  * When q's whole WHERE is `prop = 'literal'` (either way round), the literal, and *prop the
  * property; NULL otherwise. Then an event whose value of that property is a string (str from
  * wbemev_query_index_probe_event) passes exactly when wbemev_query_strings_equal(str, literal):
  * the filter index decides such a subscription without evaluating it.
  */
+/** An interval of numbers, each end open or closed (infinite ends are closed). */
+typedef struct wbemev_query_range {
+    double lo, hi;
+    bool lo_open, hi_open;
+} wbemev_query_range;
+/**
+ * When q's whole WHERE is one comparison (<, <=, >, >=, =) of a numeric property (an integer of
+ * at most 32 bits, or a real) with a number exact as a double, or the AND of two such on the same
+ * property: true, with *prop the property and *out the values that pass. Then an event whose
+ * value of that property is an exact number (wbemev_query_probed_value) passes exactly when
+ * wbemev_query_range_holds(out, number).
+ */
+bool wbemev_query_sole_range(const wbemev_query_t *q, uint32_t *prop, wbemev_query_range *out);
+static inline bool wbemev_query_range_holds(const wbemev_query_range *r, double x)
+{
+    return (x > r->lo || (!r->lo_open && x == r->lo)) && (x < r->hi || (!r->hi_open && x == r->hi));
+}
 const char *wbemev_query_sole_string_eq(const wbemev_query_t *q, uint32_t *prop);
 /** Strings equal as WQL's `=` compares them (ASCII case-insensitively). */
 bool wbemev_query_strings_equal(const char *a, const char *b);
