@@ -121,19 +121,32 @@ WBEMEV_API wbemev_status wbemev_object_put_h(wbemev_object_t *obj, wbemev_prop_h
  * Thread safety: as wbemev_object_put_h (one writer per object, before it is indicated).
  */
 WBEMEV_API wbemev_status wbemev_object_put_sint8_h(wbemev_object_t *obj, wbemev_prop_handle h, int8_t x);
+/** The typed Put of a uint8 property through a handle, as wbemev_object_put_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_put_uint8_h(wbemev_object_t *obj, wbemev_prop_handle h, uint8_t x);
+/** The typed Put of a sint16 property through a handle, as wbemev_object_put_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_put_sint16_h(wbemev_object_t *obj, wbemev_prop_handle h, int16_t x);
+/** The typed Put of a uint16 property through a handle, as wbemev_object_put_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_put_uint16_h(wbemev_object_t *obj, wbemev_prop_handle h, uint16_t x);
+/** The typed Put of a sint32 property through a handle, as wbemev_object_put_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_put_sint32_h(wbemev_object_t *obj, wbemev_prop_handle h, int32_t x);
+/** The typed Put of a uint32 property through a handle, as wbemev_object_put_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_put_uint32_h(wbemev_object_t *obj, wbemev_prop_handle h, uint32_t x);
+/** The typed Put of a sint64 property through a handle, as wbemev_object_put_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_put_sint64_h(wbemev_object_t *obj, wbemev_prop_handle h, int64_t x);
+/** The typed Put of a uint64 property through a handle, as wbemev_object_put_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_put_uint64_h(wbemev_object_t *obj, wbemev_prop_handle h, uint64_t x);
+/** The typed Put of a real32 property through a handle, as wbemev_object_put_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_put_real32_h(wbemev_object_t *obj, wbemev_prop_handle h, float x);
+/** The typed Put of a real64 property through a handle, as wbemev_object_put_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_put_real64_h(wbemev_object_t *obj, wbemev_prop_handle h, double x);
+/** The typed Put of a boolean property through a handle, as wbemev_object_put_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_put_boolean_h(wbemev_object_t *obj, wbemev_prop_handle h, bool x);
+/** The typed Put of a char16 property through a handle, as wbemev_object_put_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_put_char16_h(wbemev_object_t *obj, wbemev_prop_handle h, uint16_t x);
+/** The typed Put of a datetime property through a handle, as wbemev_object_put_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_put_datetime_h(wbemev_object_t *obj, wbemev_prop_handle h,
                                                       const wbemev_datetime *x);
+/** The typed Put of a string property through a handle, as wbemev_object_put_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_put_string_h(wbemev_object_t *obj, wbemev_prop_handle h, const char *x);
 
 /** Get through a handle: as wbemev_object_get. */
@@ -148,19 +161,32 @@ WBEMEV_API wbemev_status wbemev_object_get_h(const wbemev_object_t *obj, wbemev_
  * frozen object).
  */
 WBEMEV_API wbemev_status wbemev_object_get_sint8_h(const wbemev_object_t *obj, wbemev_prop_handle h, int8_t *out);
+/** The typed Get of a uint8 property through a handle, as wbemev_object_get_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_get_uint8_h(const wbemev_object_t *obj, wbemev_prop_handle h, uint8_t *out);
+/** The typed Get of a sint16 property through a handle, as wbemev_object_get_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_get_sint16_h(const wbemev_object_t *obj, wbemev_prop_handle h, int16_t *out);
+/** The typed Get of a uint16 property through a handle, as wbemev_object_get_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_get_uint16_h(const wbemev_object_t *obj, wbemev_prop_handle h, uint16_t *out);
+/** The typed Get of a sint32 property through a handle, as wbemev_object_get_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_get_sint32_h(const wbemev_object_t *obj, wbemev_prop_handle h, int32_t *out);
+/** The typed Get of a uint32 property through a handle, as wbemev_object_get_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_get_uint32_h(const wbemev_object_t *obj, wbemev_prop_handle h, uint32_t *out);
+/** The typed Get of a sint64 property through a handle, as wbemev_object_get_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_get_sint64_h(const wbemev_object_t *obj, wbemev_prop_handle h, int64_t *out);
+/** The typed Get of a uint64 property through a handle, as wbemev_object_get_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_get_uint64_h(const wbemev_object_t *obj, wbemev_prop_handle h, uint64_t *out);
+/** The typed Get of a real32 property through a handle, as wbemev_object_get_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_get_real32_h(const wbemev_object_t *obj, wbemev_prop_handle h, float *out);
+/** The typed Get of a real64 property through a handle, as wbemev_object_get_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_get_real64_h(const wbemev_object_t *obj, wbemev_prop_handle h, double *out);
+/** The typed Get of a boolean property through a handle, as wbemev_object_get_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_get_boolean_h(const wbemev_object_t *obj, wbemev_prop_handle h, bool *out);
+/** The typed Get of a char16 property through a handle, as wbemev_object_get_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_get_char16_h(const wbemev_object_t *obj, wbemev_prop_handle h, uint16_t *out);
+/** The typed Get of a datetime property through a handle, as wbemev_object_get_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_get_datetime_h(const wbemev_object_t *obj, wbemev_prop_handle h,
                                                       wbemev_datetime *out);
+/** The typed Get of a string property through a handle, as wbemev_object_get_sint8_h says. */
 WBEMEV_API wbemev_status wbemev_object_get_string_h(const wbemev_object_t *obj, wbemev_prop_handle h,
                                                     const char **out);
 
