@@ -96,14 +96,14 @@ static bool for_each_target(const struct wbemev__snapshot *snap, int32_t count, 
         const wbemev_class_t *cls = wbemev_object_class(obj);
         uint64_t bytes = need_bytes ? wbemev__object_footprint(obj) : 0;
         wbemev__route_find(snap, &route, cls);
-        if (!route.whole) {
+        if (!route.map->whole) {
             struct target_visit v = {t, obj, bytes};
             if (!wbemev__route_walk(snap, &route, obj, target_visit, &v))
                 return false;
             continue;
         }
-        for (uint32_t k = 0; k < route.n; k++)
-            if (!target_apply(t, route.subs[k], obj, bytes, false))
+        for (uint32_t k = 0; k < route.map->n; k++)
+            if (!target_apply(t, route.map->subs[k], obj, bytes, false))
                 return false;
     }
     return true;

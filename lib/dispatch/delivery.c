@@ -357,13 +357,13 @@ static void route(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, w
 {
     const wbemev_class_t *cls = wbemev_object_class(event);
     wbemev__route_find_deliver(snap, r, cls);
-    if (!r->whole) {
+    if (!r->map->whole) {
         struct route_visit v = {d, event, stage, calls};
         wbemev__route_deliver(snap, r, event, route_visit, &v);
         return;
     }
-    for (uint32_t k = 0; k < r->n; k++)
-        route_to(d, r->subs[k], event, stage, calls, false);
+    for (uint32_t k = 0; k < r->map->n; k++)
+        route_to(d, r->map->subs[k], event, stage, calls, false);
 }
 
 unsigned wbemev__deliver(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, int32_t count,

@@ -385,13 +385,8 @@ struct wbemev__route_map {
     const struct wbemev__layer_class *entries[WBEMEV__ROUTE_ENTRIES];
 };
 struct wbemev__route {
-    const wbemev_class_t *cls; /* the class described */
-    bool whole;
-    uint32_t n;
-    struct wbemev__sub *const *subs;
-    bool entries_ok;
-    uint32_t nentries;
-    const struct wbemev__layer_class *const *entries;
+    const wbemev_class_t *cls;          /* the class described */
+    const struct wbemev__route_map *map; /* cls's: the snapshot's, or &own */
     uint32_t routed[WBEMEV__ROUTE_ENTRIES]; /* delivered events not yet added to the entries' counts */
     struct wbemev__route_map own;           /* the map, when the snapshot keeps none for cls */
 };

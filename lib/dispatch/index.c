@@ -324,10 +324,10 @@ static bool walk(const struct wbemev__snapshot *s, struct wbemev__route *r, cons
     struct wbemev__probes pc;
     pc.event = NULL;
     pc.n = 0;
-    if (!r->entries_ok)
+    if (!r->map->entries_ok)
         return walk_chain(s, r->cls, event, count, &pc, visit, arg);
-    for (uint32_t i = 0; i < r->nentries; i++) { /* routed: counted by wbemev__route_find_deliver */
-        if (!wbemev__layer_class_walk(r->entries[i], event, s->full, count, &pc, visit, arg))
+    for (uint32_t i = 0; i < r->map->nentries; i++) { /* routed: counted by wbemev__route_find_deliver */
+        if (!wbemev__layer_class_walk(r->map->entries[i], event, s->full, count, &pc, visit, arg))
             return false;
     }
     return true;
@@ -347,11 +347,11 @@ bool wbemev__route_deliver(const struct wbemev__snapshot *s, struct wbemev__rout
 
 void wbemev__route_done(struct wbemev__route *r)
 {
-    if (r->cls == NULL || !r->entries_ok)
+    if (r->cls == NULL || !r->map->entries_ok)
         return;
-    for (uint32_t i = 0; i < r->nentries; i++) {
+    for (uint32_t i = 0; i < r->map->nentries; i++) {
         if (r->routed[i] != 0) {
-            wbemev__layer_class_routed(r->entries[i], r->routed[i]);
+            wbemev__layer_class_routed(r->map->entries[i], r->routed[i]);
             r->routed[i] = 0;
         }
     }
@@ -425,20 +425,15 @@ void wbemev__route_find(const struct wbemev__snapshot *s, struct wbemev__route *
         m = &r->own;
     }
     r->cls = cls;
-    r->whole = m->whole;
-    r->n = m->n;
-    r->subs = m->subs;
-    r->entries_ok = m->entries_ok;
-    r->nentries = m->nentries;
-    r->entries = m->entries;
+    r->map = m;
     memset(r->routed, 0, m->nentries * sizeof r->routed[0]);
 }
 
 void wbemev__route_find_deliver(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_class_t *cls)
 {
     wbemev__route_find(s, r, cls);
-    if (r->entries_ok) /* else walk_chain counts them */
-        for (uint32_t i = 0; i < r->nentries; i++)
+    if (r->map->entries_ok) /* else walk_chain counts them */
+        for (uint32_t i = 0; i < r->map->nentries; i++)
             r->routed[i]++; /* added to the entry once per run (wbemev__route_done) */
 }
 
