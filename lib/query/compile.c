@@ -221,7 +221,6 @@ static bool wq_is_int_cmp(const wq_prop *pr, const wq_const *c, wq_op op)
 /* For an int_cmp node: `property op constant` as the keys it holds on, over the integers (a
  * constant outside the property's 64-bit domain holds for all of it or none). The key of a value
  * is its bits, with the sign bit flipped for a signed property: one unsigned order for both. */
-#define WQ_SIGN_BIT ((uint64_t)1 << 63)
 static void wq_int_keys(wq_node *n, const wq_prop *pr, const wq_const *c)
 {
     bool is_signed = pr->type == WBEMEV_CIM_SINT8 || pr->type == WBEMEV_CIM_SINT16 ||

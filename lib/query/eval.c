@@ -380,7 +380,7 @@ static bool wq_int_compare(const wbemev_query_t *q, const wq_node *n, const wbem
     uint64_t bits;
     if (wbemev__object_get_bits_h(event, q->props[n->prop].handle, &bits) != 1)
         return false; /* NULL (or not this class's handle): no comparison holds */
-    uint64_t key = n->int_signed ? bits ^ ((uint64_t)1 << 63) : bits;
+    uint64_t key = n->int_signed ? bits ^ WQ_SIGN_BIT : bits;
     return (key >= n->int_lo && key <= n->int_hi) != n->int_outside;
 }
 

@@ -159,6 +159,9 @@ typedef enum wq_node_kind {
 
 typedef enum wq_op { WQ_OP_EQ, WQ_OP_NE, WQ_OP_LT, WQ_OP_GT, WQ_OP_LE, WQ_OP_GE, WQ_OP_LIKE } wq_op;
 
+/* int_cmp keys: a signed value's bits with this flipped order as unsigned keys (compile.c). */
+#define WQ_SIGN_BIT ((uint64_t)1 << 63)
+
 typedef struct wq_node {
     uint8_t kind;    /* wq_node_kind */
     uint8_t op;      /* wq_op as written */
