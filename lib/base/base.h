@@ -65,6 +65,22 @@ static inline void wbemev__live_objects_add(long delta)
     atomic_store_explicit(&s->objects, atomic_load_explicit(&s->objects, memory_order_relaxed) + delta,
                           memory_order_relaxed);
 }
+/* Both at once, for the spawn and the free of an object in a block of its own: one look at the
+ * thread's slot. */
+static inline void wbemev__live_counts_add(long allocations, long objects)
+{
+    struct wbemev__counter_slot *s = wbemev__tls_counter_slot;
+    if (s == NULL || s == &wbemev__no_counter_slot) {
+        wbemev__live_allocations_add_slow(allocations);
+        wbemev__live_objects_add_slow(objects);
+        return;
+    }
+    atomic_store_explicit(&s->allocations,
+                          atomic_load_explicit(&s->allocations, memory_order_relaxed) + allocations,
+                          memory_order_relaxed);
+    atomic_store_explicit(&s->objects, atomic_load_explicit(&s->objects, memory_order_relaxed) + objects,
+                          memory_order_relaxed);
+}
 /* Runs fn(arg) when the calling thread exits, before the thread's counter slot is given back
  * (hooks run last added first); false where the platform cannot tell (Windows) or when the thread
  * has as many hooks as it can keep. */

@@ -78,6 +78,7 @@ void wbemev__block_cache_init(struct wbemev__block_cache *c)
         l->live_pinned = false;
         l->head = NULL;
         l->count = 0;
+        l->limit = 0;
         l->chunk = NULL;
         l->chunk_i = 0;
         l->chunks = NULL;
@@ -129,8 +130,8 @@ static void *chunk_take(struct wbemev__block_cache *c, struct wbemev__cache_lane
     return k;
 }
 
-/* The calling thread's lane, claiming a free one when it has none. */
-static struct wbemev__cache_lane *claim_lane(struct wbemev__block_cache *c)
+/* The calling thread's lane, claiming a free one when it has none (for blocks of `size`). */
+static struct wbemev__cache_lane *claim_lane(struct wbemev__block_cache *c, size_t size)
 {
     struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(c);
     if (l != NULL)
@@ -138,15 +139,17 @@ static struct wbemev__cache_lane *claim_lane(struct wbemev__block_cache *c)
     for (int i = 0; i < WBEMEV__CACHE_LANES; i++) {
         const void *owner = atomic_load_explicit(&c->owner[i], memory_order_relaxed);
         if (owner == NULL && atomic_compare_exchange_strong_explicit(&c->owner[i], &owner, &tls_token,
-                                                                     memory_order_relaxed, memory_order_relaxed))
+                                                                     memory_order_relaxed, memory_order_relaxed)) {
+            c->lane[i].limit = limit_for(size);
             return &c->lane[i];
+        }
     }
     return NULL;
 }
 
 void *wbemev__block_cache_take(struct wbemev__block_cache *c, size_t size)
 {
-    struct wbemev__cache_lane *l = claim_lane(c);
+    struct wbemev__cache_lane *l = claim_lane(c, size);
     if (l == NULL)
         return NULL;
     void *block = l->head;
@@ -205,7 +208,7 @@ bool wbemev__block_cache_put(struct wbemev__block_cache *c, void *block, size_t 
     struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(c);
     if (l == NULL)
         return wbemev__block_cache_give(c, &block, 1, size) == 1;
-    if (l->count >= limit_for(size))
+    if (l->count >= l->limit)
         return false;
     block_set_next(block, l->head);
     l->head = block;

@@ -25,6 +25,7 @@ struct wbemev__chunk;
 struct wbemev__cache_lane {
     void *head;   /* blocks the owner freed, linked through their first bytes */
     size_t count; /* blocks held (a bound) */
+    size_t limit; /* blocks it keeps at most: set when the lane is claimed */
     /* The owner's share of its class's live-instance count (object_layout.h: live_count_add):
      * spawns minus frees not yet added to the shared count. Read by any thread that asks it. */
     atomic_int_least64_t live_delta;
@@ -92,7 +93,7 @@ static inline void *wbemev__block_cache_take_fast(struct wbemev__block_cache *c,
 static inline bool wbemev__block_cache_put_fast(struct wbemev__block_cache *c, void *block, size_t size)
 {
     struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(c);
-    if (l == NULL || l->count >= WBEMEV__BLOCK_CACHE_BYTES / size)
+    if (l == NULL || l->count >= l->limit)
         return wbemev__block_cache_put(c, block, size);
     memcpy(block, &l->head, sizeof l->head);
     l->head = block;

@@ -78,6 +78,24 @@ static inline void object_free_block(wbemev_object_t *obj)
     live_count_add(cls, -1);
 }
 
+/* Frees an instance in a plain block on the thread that holds its class's pin, when its lane has
+ * room: the provider's per-event release, one look at the lane. False for any other case. */
+static inline bool object_free_to_lane(wbemev_object_t *obj)
+{
+    if (!obj->plain_block || obj->genus != WBEMEV_GENUS_INSTANCE || tls_free_batch.depth > 0)
+        return false;
+    wbemev_class_t *cls = obj->cls;
+    struct wbemev__cache_lane *l = pinned_lane(cls);
+    if (l == NULL || l->count >= l->limit)
+        return false;
+    memcpy(obj, &l->head, sizeof l->head);
+    l->head = obj;
+    l->count++;
+    wbemev__live_counts_add(-1, -1);
+    lane_live_add(cls, l, -1); /* may drop the class: last */
+    return true;
+}
+
 /* Frees obj, which holds references or out-of-line values, then the objects that lost their last
  * reference with it, one after the other. Out of line: the usual event takes the path below. */
 static WBEMEV__NOINLINE void object_free_deep(wbemev_object_t *obj)
@@ -92,10 +110,12 @@ static WBEMEV__NOINLINE void object_free_deep(wbemev_object_t *obj)
 /* Frees obj, whose last reference is gone. */
 static void object_free(wbemev_object_t *obj)
 {
-    if (obj->view_of == NULL && obj->heavy == 0)
-        object_free_block(obj); /* scalars and short strings: nothing else to free */
-    else
+    if (obj->view_of == NULL && obj->heavy == 0) {
+        if (!object_free_to_lane(obj))
+            object_free_block(obj); /* scalars and short strings: nothing else to free */
+    } else {
         object_free_deep(obj);
+    }
 }
 
 /* ---- batched frees (a queued worker's batch; see wbemev__object_free_batch_begin) ---- */

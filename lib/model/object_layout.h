@@ -295,18 +295,33 @@ void wbemev__class_live_unpin(wbemev_class_t *cls, struct wbemev__cache_lane *l)
 /* object.c: adds lane l's delta to the shared count (the pin stays). */
 void wbemev__class_live_fold(wbemev_class_t *cls, struct wbemev__cache_lane *l);
 
+/* n instances of cls spawned (n > 0) or freed (n < 0) on this thread, which holds the pin of its
+ * lane l. A free may give the pin back and so drop the group reference. */
+static inline void lane_live_add(wbemev_class_t *cls, struct wbemev__cache_lane *l, int64_t n)
+{
+    int64_t d = atomic_load_explicit(&l->live_delta, memory_order_relaxed) + n;
+    atomic_store_explicit(&l->live_delta, d, memory_order_relaxed);
+    if (d <= 0 && n < 0)
+        wbemev__class_live_unpin(cls, l);
+    else if (d >= WBEMEV__LIVE_FOLD)
+        wbemev__class_live_fold(cls, l);
+}
+
+/* The calling thread's lane of cls's cache when it holds its pin there (the provider's thread in
+ * steady state): then a spawn or a free of a plain block needs that lane alone. NULL otherwise. */
+static inline struct wbemev__cache_lane *pinned_lane(wbemev_class_t *cls)
+{
+    struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(&cls->cache);
+    return l != NULL && l->live_pinned ? l : NULL;
+}
+
 /* n instances of cls spawned (n > 0) or freed (n < 0) on this thread. A free may drop the group
  * reference: the caller is done with the class (its blocks are given back). */
 static inline void live_count_add(wbemev_class_t *cls, int64_t n)
 {
     struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(&cls->cache);
     if (l != NULL && (l->live_pinned || (n > 0 && wbemev__class_live_pin(cls, l)))) {
-        int64_t d = atomic_load_explicit(&l->live_delta, memory_order_relaxed) + n;
-        atomic_store_explicit(&l->live_delta, d, memory_order_relaxed);
-        if (d <= 0 && n < 0)
-            wbemev__class_live_unpin(cls, l);
-        else if (d >= WBEMEV__LIVE_FOLD)
-            wbemev__class_live_fold(cls, l);
+        lane_live_add(cls, l, n);
         return;
     }
     if (n > 0) {
