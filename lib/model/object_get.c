@@ -183,23 +183,29 @@ static wbemev_status typed_get_checked(const wbemev_object_t *obj, wbemev_prop_h
     return v->is_null ? WBEMEV_E_ILLEGAL_NULL : WBEMEV_S_NO_ERROR;
 }
 
+/* Each typed Get: the fast path, then its other cases out of line (so the fast path needs no
+ * frame) through typed_get_checked. */
 #define GET_TYPED_H(suffix, ctype, cim, member, conv)                                                     \
+    static WBEMEV__NOINLINE wbemev_status get_##suffix##_slow(const wbemev_object_t *obj, wbemev_prop_handle h, \
+                                                              ctype *out)                                 \
+    {                                                                                                     \
+        wbemev_value v;                                                                                   \
+        wbemev_status st = typed_get_checked(obj, h, cim, &v);                                            \
+        if (WBEMEV_SUCCEEDED(st))                                                                         \
+            *out = conv v.u.member;                                                                       \
+        return st;                                                                                        \
+    }                                                                                                     \
     wbemev_status wbemev_object_get_##suffix##_h(const wbemev_object_t *obj, wbemev_prop_handle h, ctype *out) \
-    {                                                                                              \
-        if (obj == NULL || out == NULL)                                                            \
-            return WBEMEV_E_INVALID_PARAMETER;                                                     \
-        const wbemev__slot *s = typed_slot(obj, h, cim);                                           \
-        if (s != NULL) {                                                                           \
-            if (s->is_null)                                                                        \
-                return WBEMEV_E_ILLEGAL_NULL;                                                      \
-            *out = conv s->u.member;                                                               \
-            return WBEMEV_S_NO_ERROR;                                                              \
-        }                                                                                          \
-        wbemev_value v;                                                                            \
-        wbemev_status st = typed_get_checked(obj, h, cim, &v);                                     \
-        if (WBEMEV_SUCCEEDED(st))                                                                  \
-            *out = conv v.u.member;                                                                \
-        return st;                                                                                 \
+    {                                                                                                     \
+        if (obj == NULL || out == NULL)                                                                   \
+            return WBEMEV_E_INVALID_PARAMETER;                                                            \
+        const wbemev__slot *s = typed_slot(obj, h, cim);                                                  \
+        if (s == NULL)                                                                                    \
+            return get_##suffix##_slow(obj, h, out);                                                      \
+        if (s->is_null)                                                                                   \
+            return WBEMEV_E_ILLEGAL_NULL;                                                                 \
+        *out = conv s->u.member;                                                                          \
+        return WBEMEV_S_NO_ERROR;                                                                         \
     }
 
 GET_TYPED_H(sint8, int8_t, WBEMEV_CIM_SINT8, sint, (int8_t))

@@ -329,21 +329,36 @@ static inline wbemev__slot *typed_slot(wbemev_object_t *obj, wbemev_prop_handle 
     return &obj->slots[h.index];
 }
 
-/* The C type holds only the CIM type's values: no range check. sint and uint share the bits. */
+/* A typed Put's other cases (another class's handle, another type, a frozen or NULL object): the
+ * value through wbemev_object_put_h, which checks in order. Out of line, so that the fast paths
+ * need no frame. */
+#define PUT_TYPED_SLOW(name, ctype, member)                                                               \
+    static WBEMEV__NOINLINE wbemev_status name(wbemev_object_t *obj, wbemev_prop_handle h, wbemev_cimtype cim, \
+                                               ctype x)                                                   \
+    {                                                                                                     \
+        wbemev_value v;                                                                                   \
+        memset(&v, 0, sizeof v);                                                                          \
+        v.type = cim;                                                                                     \
+        v.u.member = x;                                                                                   \
+        return wbemev_object_put_h(obj, h, &v);                                                           \
+    }
+PUT_TYPED_SLOW(put_sint_slow, int64_t, sint)
+PUT_TYPED_SLOW(put_uint_slow, uint64_t, uint)
+PUT_TYPED_SLOW(put_real_slow, double, real)
+PUT_TYPED_SLOW(put_boolean_slow, bool, boolean)
+PUT_TYPED_SLOW(put_char16_slow, uint16_t, char16)
+#undef PUT_TYPED_SLOW
+
+/* The C type holds only the CIM type's values: no range check. */
 #define PUT_TYPED_H(suffix, ctype, cim, member, stored)                                               \
     wbemev_status wbemev_object_put_##suffix##_h(wbemev_object_t *obj, wbemev_prop_handle h, ctype x) \
     {                                                                                              \
         wbemev__slot *s = typed_slot(obj, h, cim);                                                 \
-        if (s != NULL) {                                                                           \
-            s->u.member = (stored)x;                                                               \
-            s->is_null = 0;                                                                        \
-            return WBEMEV_S_NO_ERROR;                                                              \
-        }                                                                                          \
-        wbemev_value v;                                                                            \
-        memset(&v, 0, sizeof v);                                                                   \
-        v.type = cim;                                                                              \
-        v.u.member = (stored)x;                                                                    \
-        return wbemev_object_put_h(obj, h, &v);                                                    \
+        if (s == NULL)                                                                             \
+            return put_##member##_slow(obj, h, cim, (stored)x);                                    \
+        s->u.member = (stored)x;                                                                   \
+        s->is_null = 0;                                                                            \
+        return WBEMEV_S_NO_ERROR;                                                                  \
     }
 
 PUT_TYPED_H(sint8, int8_t, WBEMEV_CIM_SINT8, sint, int64_t)
@@ -363,29 +378,17 @@ PUT_TYPED_H(boolean, bool, WBEMEV_CIM_BOOLEAN, boolean, bool)
 wbemev_status wbemev_object_put_char16_h(wbemev_object_t *obj, wbemev_prop_handle h, uint16_t x)
 {
     wbemev__slot *s = typed_slot(obj, h, WBEMEV_CIM_CHAR16);
-    if (s != NULL && !wbemev__is_surrogate(x)) {
-        s->u.char16 = x;
-        s->is_null = 0;
-        return WBEMEV_S_NO_ERROR;
-    }
-    wbemev_value v;
-    memset(&v, 0, sizeof v);
-    v.type = WBEMEV_CIM_CHAR16;
-    v.u.char16 = x;
-    return wbemev_object_put_h(obj, h, &v);
+    if (s == NULL || wbemev__is_surrogate(x))
+        return put_char16_slow(obj, h, WBEMEV_CIM_CHAR16, x);
+    s->u.char16 = x;
+    s->is_null = 0;
+    return WBEMEV_S_NO_ERROR;
 }
 
-/* NULL x sets the property to NULL, as a NULL value does. */
-wbemev_status wbemev_object_put_datetime_h(wbemev_object_t *obj, wbemev_prop_handle h, const wbemev_datetime *x)
+/* wbemev_object_put_datetime_h's other cases, as put_sint_slow and its kin. */
+static WBEMEV__NOINLINE wbemev_status put_datetime_slow(wbemev_object_t *obj, wbemev_prop_handle h,
+                                                        const wbemev_datetime *x)
 {
-    wbemev__slot *s = x != NULL ? typed_slot(obj, h, WBEMEV_CIM_DATETIME) : NULL;
-    if (s != NULL) {
-        if (!datetime_plainly_valid(x))
-            return put_datetime_slot(s, x);
-        s->u.datetime = *x;
-        s->is_null = 0;
-        return WBEMEV_S_NO_ERROR;
-    }
     wbemev_value v;
     memset(&v, 0, sizeof v);
     v.type = WBEMEV_CIM_DATETIME;
@@ -393,6 +396,19 @@ wbemev_status wbemev_object_put_datetime_h(wbemev_object_t *obj, wbemev_prop_han
     if (x != NULL)
         v.u.datetime = *x;
     return wbemev_object_put_h(obj, h, &v);
+}
+
+/* NULL x sets the property to NULL, as a NULL value does. */
+wbemev_status wbemev_object_put_datetime_h(wbemev_object_t *obj, wbemev_prop_handle h, const wbemev_datetime *x)
+{
+    wbemev__slot *s = x != NULL ? typed_slot(obj, h, WBEMEV_CIM_DATETIME) : NULL;
+    if (s == NULL)
+        return put_datetime_slow(obj, h, x);
+    if (!datetime_plainly_valid(x))
+        return put_datetime_slot(s, x);
+    s->u.datetime = *x;
+    s->is_null = 0;
+    return WBEMEV_S_NO_ERROR;
 }
 
 /* NULL x sets the property to NULL. */
