@@ -7,12 +7,6 @@
  */
 #include "dispatch/dispatch.h"
 
-/*
- * lib/provider_sink.c: the sinks the dispatcher gives a provider: the event sink of ProvideEvents
- * (the Indicate hot path: validate, stamp, freeze, route, deliver) and the init sink of Initialize.
- */
-#include "dispatch/dispatch.h"
-
 /* Delivery depth per dispatcher on this thread (a consumer may indicate into another dispatcher). */
 #define MAX_DEPTH_SLOTS 4
 static WBEMEV__THREAD_LOCAL struct {
@@ -133,12 +127,13 @@ static wbemev_status consumer_call(wbemev_dispatcher_t *d, struct wbemev__sub *s
 
 /* May this subscription's consumer see this event (security descriptor, WHERE)? Calls no consumer
  * code, so it runs before the delivery counts itself in. where_passed: the filter index decided
- * the WHERE. */
+ * the WHERE; filter: the route's test of the WHERE for the event's class, or NULL. */
 static bool passes(const wbemev_dispatcher_t *d, const struct wbemev__sub *sub, const wbemev_object_t *event,
-                   bool where_passed)
+                   bool where_passed, const wbemev_query_filter *filter)
 {
     return (!sub->check_sds || sd_allows(d, sub, event)) &&
-           (where_passed || !sub->has_where || wbemev_query_matches(sub->query, event));
+           (where_passed || !sub->has_where ||
+            (filter != NULL ? wbemev_query_filter_holds(filter, event) : wbemev_query_matches(sub->query, event)));
 }
 
 /* SELECT a, b: the consumer gets a view that shows only those, not a copy of the event. Out of
@@ -293,11 +288,12 @@ static void call_subs_finish(wbemev_dispatcher_t *d, struct call_subs *t, struct
  * runs deliver_one now (counted in sub->inflight when it may call consumer code). An event the
  * filter rejects costs no atomic. Returns false when the consumer failed. */
 static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event,
-                    struct wbemev__stage *stage, struct call_subs *t, bool where_passed)
+                    struct wbemev__stage *stage, struct call_subs *t, bool where_passed,
+                    const wbemev_query_filter *filter)
 {
     if (atomic_load_explicit(&sub->state, memory_order_relaxed) != SUB_ACTIVE)
         return true;
-    if (!passes(d, sub, event, where_passed)) {
+    if (!passes(d, sub, event, where_passed, filter)) {
         struct call_sub *e = call_sub_for(t, sub);
         if (e != NULL)
             e->filtered++;
@@ -327,9 +323,10 @@ static bool deliver(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_obje
 
 /* Delivers to one subscription of the event's route. */
 static void route_to(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event,
-                     struct wbemev__stage *stage, struct call_subs *calls, bool where_passed)
+                     struct wbemev__stage *stage, struct call_subs *calls, bool where_passed,
+                     const wbemev_query_filter *filter)
 {
-    if (!deliver(d, sub, event, stage, calls, where_passed)) {
+    if (!deliver(d, sub, event, stage, calls, where_passed, filter)) {
         /* A failing consumer is cancelled: one SetStatus(COMPLETE, CALL_CANCELLED). The end is
          * deferred to the end of this Indicate, since this thread holds the snapshot. */
         wbemev__sub_end(d, sub, WBEMEV_E_CALL_CANCELLED);
@@ -347,7 +344,7 @@ struct route_visit {
 static bool route_visit(void *arg, struct wbemev__sub *sub, bool where_passed)
 {
     struct route_visit *v = arg;
-    route_to(v->d, sub, v->event, v->stage, v->calls, where_passed);
+    route_to(v->d, sub, v->event, v->stage, v->calls, where_passed, NULL);
     return true;
 }
 
@@ -363,7 +360,7 @@ static void route(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, w
         return;
     }
     for (uint32_t k = 0; k < r->map->n; k++)
-        route_to(d, r->map->subs[k], event, stage, calls, false);
+        route_to(d, r->map->subs[k], event, stage, calls, false, &r->map->filters[k]);
 }
 
 unsigned wbemev__deliver(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, int32_t count,

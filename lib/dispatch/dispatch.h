@@ -380,6 +380,7 @@ struct wbemev__route_map {
     bool whole; /* subs holds the route (few, none narrowed by the index) */
     uint32_t n;
     struct wbemev__sub *subs[WBEMEV__ROUTE_MAX];
+    wbemev_query_filter filters[WBEMEV__ROUTE_MAX]; /* whole: subs[k]'s WHERE for events of cls */
     bool entries_ok; /* !whole: entries holds the chain's entries (false: too many, look them up) */
     uint32_t nentries;
     const struct wbemev__layer_class *entries[WBEMEV__ROUTE_ENTRIES];

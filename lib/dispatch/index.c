@@ -391,6 +391,8 @@ static void map_build(const struct wbemev__snapshot *s, const wbemev_class_t *cl
         map_add(wbemev__layer_class_find(s->delta, id), m);
         map_add(wbemev__layer_class_find(s->base, id), m);
     }
+    for (uint32_t k = 0; m->whole && k < m->n; k++)
+        wbemev_query_filter_make(m->subs[k]->query, cls, &m->filters[k]);
 }
 
 /* The map s keeps for cls, made on first use (the first to publish it wins; class ids are never

@@ -97,6 +97,9 @@ void wbemev__object_stamp_time_created(wbemev_object_t *obj, uint64_t ticks);
 /* The 64 bits of an integer property's slot, read through a handle (the WQL integer fast path):
  * 1 with *bits set, 0 when the property is NULL, -1 when the handle is not valid for obj. */
 int wbemev__object_get_bits_h(const wbemev_object_t *obj, wbemev_prop_handle handle, uint64_t *bits);
+/* The same for property `index` of obj's class, which the caller knows to be in range (an index
+ * taken from a handle that is valid for that class): true with *bits set, false when NULL. */
+bool wbemev__object_get_bits_at(const wbemev_object_t *obj, uint32_t index, uint64_t *bits);
 /* Bytes an object keeps alive (queue accounting). */
 size_t wbemev__object_footprint(const wbemev_object_t *obj);
 /* Reads __Event.SECURITY_DESCRIPTOR into bytes and len (NULL and 0 when it is NULL). */

@@ -137,6 +137,13 @@ int wbemev__object_get_bits_h(const wbemev_object_t *obj, wbemev_prop_handle han
     return 1;
 }
 
+bool wbemev__object_get_bits_at(const wbemev_object_t *obj, uint32_t index, uint64_t *bits)
+{
+    const wbemev__slot *s = slot_at(obj, index);
+    *bits = s->u.uint;
+    return !s->is_null;
+}
+
 wbemev_status wbemev_object_property_handle(const wbemev_object_t *obj, const char *name,
                                             wbemev_prop_handle *out)
 {

@@ -441,6 +441,59 @@ bool wbemev_query_matches(const wbemev_query_t *q, const wbemev_object_t *event)
     return wbemev__wq_eval(&cx, q->where);
 }
 
+/* A filter's kinds: what wbemev_query_matches would do for the class. */
+enum { FILTER_NEVER, FILTER_ALWAYS, FILTER_INT, FILTER_EVAL };
+
+void wbemev_query_filter_make(const wbemev_query_t *q, const wbemev_class_t *cls, wbemev_query_filter *out)
+{
+    memset(out, 0, sizeof *out);
+    out->q = q;
+    out->kind = FILTER_NEVER;
+    if (q == NULL || cls == NULL)
+        return;
+    /* The class checks of wbemev_query_matches, once */
+    out->use_handles = q->cls != NULL && wbemev_class_inherits_from(cls, q->cls);
+    if (!out->use_handles && !wbemev_class_is_a(cls, wq_str(q, q->class_name)))
+        return;
+    if (q->where == WQ_NONE) {
+        out->kind = FILTER_ALWAYS;
+        return;
+    }
+    const wq_node *root = &q->nodes[q->where];
+    if (root->kind == WQ_N_CMP && root->int_cmp && out->use_handles) {
+        /* A handle valid for the FROM class: its index is the property's in every subclass */
+        out->kind = FILTER_INT;
+        out->index = q->props[root->prop].handle.index;
+        out->int_signed = root->int_signed;
+        out->int_outside = root->int_outside;
+        out->lo = root->int_lo;
+        out->hi = root->int_hi;
+        return;
+    }
+    out->kind = FILTER_EVAL;
+}
+
+bool wbemev_query_filter_holds(const wbemev_query_filter *f, const wbemev_object_t *event)
+{
+    switch (f->kind) {
+    case FILTER_ALWAYS:
+        return true;
+    case FILTER_INT: { /* wq_int_compare, the handle known valid */
+        uint64_t bits;
+        if (!wbemev__object_get_bits_at(event, f->index, &bits))
+            return false;
+        uint64_t key = f->int_signed ? bits ^ WQ_SIGN_BIT : bits;
+        return (key >= f->lo && key <= f->hi) != f->int_outside;
+    }
+    case FILTER_EVAL: {
+        wq_ctx cx = {f->q, event, f->use_handles, NULL};
+        return wbemev__wq_eval(&cx, f->q->where);
+    }
+    default:
+        return false;
+    }
+}
+
 wbemev_status wbemev_query_group_by_get(const wbemev_query_t *q, size_t index,
                                         const wbemev_object_t *event, wbemev_value *out)
 {

@@ -144,6 +144,23 @@ static inline bool wbemev_query_range_holds(const wbemev_query_range *r, double 
     return (x > r->lo || (!r->lo_open && x == r->lo)) && (x < r->hi || (!r->hi_open && x == r->hi));
 }
 const char *wbemev_query_sole_string_eq(const wbemev_query_t *q, uint32_t *prop);
+
+/**
+ * q's test for the events of one class, made once for the class (a route makes one per
+ * subscription): wbemev_query_filter_holds(f, event) is wbemev_query_matches(q, event) for every
+ * event of that class, without the class checks, and for the commonest WHERE (one integer
+ * comparison) one range test on the property's bits. Valid while q lives.
+ */
+typedef struct wbemev_query_filter {
+    const wbemev_query_t *q;
+    uint8_t kind;     /* wbemev_query_filter_make's */
+    bool use_handles; /* the class derives from q's compiled FROM class */
+    bool int_signed, int_outside;
+    uint32_t index; /* the integer comparison's property, in the class */
+    uint64_t lo, hi;
+} wbemev_query_filter;
+void wbemev_query_filter_make(const wbemev_query_t *q, const wbemev_class_t *cls, wbemev_query_filter *out);
+bool wbemev_query_filter_holds(const wbemev_query_filter *f, const wbemev_object_t *event);
 /** Strings equal as WQL's `=` compares them (ASCII case-insensitively). */
 bool wbemev_query_strings_equal(const char *a, const char *b);
 
