@@ -599,9 +599,10 @@ static void test_table(void **state)
             /* the route's way: the test made once for the event's class */
             wbemev_query_filter filter;
             wbemev_query_filter_make(q, wbemev_object_class(ev), &filter);
-            if (wbemev_query_filter_holds(&filter, ev) != c->expected) {
+            bool held = wbemev_query_filter_holds(&filter, ev);
+            if (held != c->expected) {
                 print_error("case %zu: \"%s\" on %s (%s), as a class's filter: %s, expected %s\n", i, c->query,
-                            event_names[c->event], compiled ? "compiled" : "parsed", got ? "no match" : "match",
+                            event_names[c->event], compiled ? "compiled" : "parsed", held ? "match" : "no match",
                             c->expected ? "match" : "no match");
                 failures++;
             }
