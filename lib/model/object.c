@@ -78,11 +78,13 @@ static inline void object_free_block(wbemev_object_t *obj)
     live_count_add(cls, -1);
 }
 
-/* Frees an instance in a plain block on the thread that holds its class's pin, when its lane has
- * room: the provider's per-event release, one look at the lane. False for any other case. */
+/* Frees an instance of scalars and short strings in a plain block, whose last reference is gone,
+ * on the thread that holds its class's pin, when its lane has room: the provider's per-event
+ * release, one look at the lane. False for any other case (object_free applies). */
 static inline bool object_free_to_lane(wbemev_object_t *obj)
 {
-    if (!obj->plain_block || obj->genus != WBEMEV_GENUS_INSTANCE || tls_free_batch.depth > 0)
+    if (!obj->plain_block || obj->genus != WBEMEV_GENUS_INSTANCE || obj->heavy != 0 || obj->view_of != NULL ||
+        tls_free_batch.depth > 0)
         return false;
     wbemev_class_t *cls = obj->cls;
     struct wbemev__cache_lane *l = pinned_lane(cls);
@@ -110,12 +112,10 @@ static WBEMEV__NOINLINE void object_free_deep(wbemev_object_t *obj)
 /* Frees obj, whose last reference is gone. */
 static void object_free(wbemev_object_t *obj)
 {
-    if (obj->view_of == NULL && obj->heavy == 0) {
-        if (!object_free_to_lane(obj))
-            object_free_block(obj); /* scalars and short strings: nothing else to free */
-    } else {
+    if (obj->view_of == NULL && obj->heavy == 0)
+        object_free_block(obj); /* scalars and short strings: nothing else to free */
+    else
         object_free_deep(obj);
-    }
 }
 
 /* ---- batched frees (a queued worker's batch; see wbemev__object_free_batch_begin) ---- */
@@ -281,7 +281,8 @@ void wbemev_object_release(wbemev_object_t *obj)
         return;
     if (obj->class_owned)
         wbemev_class_release(obj->cls);
-    else if (wbemev__ref_dec_held(&obj->refs)) /* every holder of an object took its own reference */
+    else if (wbemev__ref_dec_held(&obj->refs) && /* every holder of an object took its own reference */
+             !object_free_to_lane(obj))
         object_free(obj);
 }
 

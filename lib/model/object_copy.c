@@ -104,29 +104,34 @@ static inline void copy_plain_slots(wbemev_object_t *obj, const wbemev_object_t 
     memcpy(obj->slots, src->slots, (size_t)obj->count * sizeof(wbemev__slot));
 }
 
-/* Scalars and short strings only (no heavy slot, not a view): the slots are plain bytes. The
- * provider's per-event clone, an instance on a thread that holds its class's pin, takes a block
- * from that thread's lane and counts itself there, with no other check. */
-static inline wbemev_object_t *copy_plain(const wbemev_object_t *src, wbemev_genus genus)
+/* Scalars and short strings only (no heavy slot, not a view): the slots are plain bytes. */
+static wbemev_object_t *copy_plain(const wbemev_object_t *src, wbemev_genus genus)
 {
-    wbemev_class_t *cls = src->cls;
-    struct wbemev__cache_lane *l = genus == WBEMEV_GENUS_INSTANCE ? pinned_lane(cls) : NULL;
-    wbemev_object_t *obj = l != NULL ? l->head : NULL;
-    if (obj != NULL) {
-        memcpy(&l->head, obj, sizeof l->head); /* the next block, linked through its first bytes */
-        if (l->count > 0)
-            l->count--;
-        object_init_header(obj, cls, genus, false, true);
-        copy_plain_slots(obj, src);
-        lane_live_add(cls, l, 1);
-        wbemev__live_counts_add(1, 1);
-        return obj;
-    }
-    obj = object_alloc_raw(cls, genus, 0);
+    wbemev_object_t *obj = object_alloc_raw(src->cls, genus, 0);
     if (obj == NULL)
         return NULL;
     copy_plain_slots(obj, src);
     return object_publish(obj);
+}
+
+/* The provider's per-event clone: an instance of scalars and short strings, on the thread that
+ * holds its class's pin, with a block in that thread's lane: taken from the lane and counted
+ * there, with no other check. NULL when that is not the case (the general way applies). */
+static inline wbemev_object_t *clone_from_lane(const wbemev_object_t *src)
+{
+    wbemev_class_t *cls = src->cls;
+    struct wbemev__cache_lane *l = pinned_lane(cls);
+    wbemev_object_t *obj = l != NULL ? l->head : NULL;
+    if (obj == NULL)
+        return NULL;
+    memcpy(&l->head, obj, sizeof l->head); /* the next block, linked through its first bytes */
+    if (l->count > 0)
+        l->count--;
+    object_init_header(obj, cls, WBEMEV_GENUS_INSTANCE, false, true);
+    copy_plain_slots(obj, src);
+    lane_live_add(cls, l, 1);
+    wbemev__live_counts_add(1, 1);
+    return obj;
 }
 
 /* A new object of `genus` with src's values, in one block, published (counted); its unfrozen
@@ -278,5 +283,12 @@ wbemev_status wbemev_object_clone(const wbemev_object_t *obj, wbemev_object_t **
 {
     if (obj == NULL || out == NULL)
         return WBEMEV_E_INVALID_PARAMETER;
+    if (obj->genus == WBEMEV_GENUS_INSTANCE && obj->view_of == NULL && obj->heavy == 0) {
+        wbemev_object_t *copy = clone_from_lane(obj);
+        if (copy != NULL) {
+            *out = copy;
+            return WBEMEV_S_NO_ERROR;
+        }
+    }
     return object_copy(obj, (wbemev_genus)obj->genus, out);
 }
