@@ -33,7 +33,10 @@
  *    array (counted as discarded).
  *  - WBEMEV_DELIVERY_QUEUED: events are queued by reference (the frozen event is shared, never
  *    copied) and delivered by the worker threads (`workers`, started at the first queued
- *    subscription). One consumer is never called by two workers at once.
+ *    subscription), in arrays too: what a worker takes from the queue at once, from one to 64
+ *    events, possibly from several Indicate calls. One consumer is never called by two workers at
+ *    once. A consumer that fails an Indicate loses that array and what is still queued for it
+ *    (counted as discarded): the subscription is cancelled.
  *  - Ordering: the events one provider thread indicates reach each consumer in that order, in
  *    both modes. Events from different threads have no order between them.
  *  - After wbemev_dispatcher_unsubscribe returns the consumer gets no further Indicate; it has

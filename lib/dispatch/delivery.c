@@ -207,15 +207,16 @@ static bool deliver_one(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_
     return ok;
 }
 
-wbemev_status wbemev__consumer_indicate(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event)
+wbemev_status wbemev__consumer_indicate(wbemev_dispatcher_t *d, struct wbemev__sub *sub, int32_t n,
+                                        wbemev_object_t *const *events)
 {
     /* Counts as a delivery, so a consumer ending a subscription from its Indicate is deferred. */
     depth_push(d);
-    atomic_fetch_add_explicit(&sub->delivered, 1, memory_order_relaxed);
-    wbemev_status st = consumer_call(d, sub, 1, &event);
+    atomic_fetch_add_explicit(&sub->delivered, (uint64_t)n, memory_order_relaxed);
+    wbemev_status st = consumer_call(d, sub, n, events);
     depth_pop(d);
     if (WBEMEV_FAILED(st))
-        atomic_fetch_sub_explicit(&sub->delivered, 1, memory_order_relaxed);
+        atomic_fetch_sub_explicit(&sub->delivered, (uint64_t)n, memory_order_relaxed);
     return st;
 }
 

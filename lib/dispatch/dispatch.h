@@ -305,8 +305,8 @@ void wbemev__layer_release(struct wbemev__layer *l);
 struct wbemev__layer_class;
 /* NULL when the layer (or NULL) has none on class_id. */
 const struct wbemev__layer_class *wbemev__layer_class_find(const struct wbemev__layer *l, uint32_t class_id);
-/* The entry's subscriptions, in subscription order; *indexed: an event goes through
- * wbemev__layer_class_walk (the index narrows them, or some count their visits). */
+/* The entry's subscriptions, in subscription order; *indexed: the index narrows them, so an event
+ * goes through wbemev__layer_class_walk. */
 struct wbemev__sub *const *wbemev__layer_class_subs(const struct wbemev__layer_class *c, uint32_t *count,
                                                    bool *indexed);
 /* The probe keys an event offered for each indexed path, reused by the next entry of the same
@@ -389,6 +389,7 @@ struct wbemev__route {
     const wbemev_class_t *cls;          /* the class described */
     const struct wbemev__route_map *map; /* cls's: the snapshot's, or &own */
     uint32_t routed[WBEMEV__ROUTE_ENTRIES]; /* delivered events not yet added to the entries' counts */
+    uint32_t visited; /* a whole map's: delivered events not yet added to its counted visits */
     struct wbemev__route_map own;           /* the map, when the snapshot keeps none for cls */
 };
 
@@ -438,9 +439,10 @@ void wbemev__reservations_release(struct wbemev__reservations *r);
  * has let go of the call's snapshot and reservations. */
 unsigned wbemev__deliver(wbemev_dispatcher_t *d, const struct wbemev__snapshot *snap, int32_t count,
                          wbemev_object_t *const *objects);
-/* Calls the consumer's Indicate with one event (timed, marked as a consumer call); counts it
- * delivered on success. A queue's runner delivers through it. */
-wbemev_status wbemev__consumer_indicate(wbemev_dispatcher_t *d, struct wbemev__sub *sub, wbemev_object_t *event);
+/* Calls the consumer's Indicate with n events (timed, marked as a consumer call); counts them
+ * delivered on success. A queue's runner delivers through it, an array per batch it takes. */
+wbemev_status wbemev__consumer_indicate(wbemev_dispatcher_t *d, struct wbemev__sub *sub, int32_t n,
+                                        wbemev_object_t *const *events);
 /* The delivery depth of this thread for dispatcher d (> 0 inside a delivery). */
 unsigned wbemev__delivery_depth(const wbemev_dispatcher_t *d);
 

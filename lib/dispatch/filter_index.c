@@ -72,7 +72,6 @@ struct wbemev__layer_class {
     struct wbemev__sub **subs; /* layer->subs + first */
     bool indexed; /* the index narrows its subscriptions (else every one is visited) */
     bool counted; /* it holds indexed subscriptions: routed events are counted (their filtered) */
-    bool visits;  /* it holds some whose visits are counted (sub->count_visits) */
     atomic_uint_fast64_t routed; /* counted events routed here (counted classes only) */
     uint32_t *plain; /* positions not indexed, ascending */
     uint32_t nplain;
@@ -307,7 +306,6 @@ static wbemev_status class_build(struct wbemev__layer *l, struct wbemev__layer_c
     }
     for (uint32_t i = 0; i < c->count; i++) {
         c->counted = c->counted || subs[i]->indexed;
-        c->visits = c->visits || subs[i]->count_visits;
     }
     c->indexed = c->nplain < c->count && c->count - c->nplain >= INDEX_MIN;
     if (!c->indexed) { /* every one evaluated: nothing to look up */
@@ -511,7 +509,7 @@ struct wbemev__sub *const *wbemev__layer_class_subs(const struct wbemev__layer_c
                                                    bool *indexed)
 {
     *count = c->count;
-    *indexed = c->indexed || c->visits;
+    *indexed = c->indexed;
     return c->subs;
 }
 

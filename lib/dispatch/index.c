@@ -345,9 +345,25 @@ bool wbemev__route_deliver(const struct wbemev__snapshot *s, struct wbemev__rout
     return walk(s, r, event, true, visit, arg);
 }
 
+/* A whole map's subscriptions are each visited for every event routed through it: those whose
+ * visits are counted (queued, indexed) are counted once per run here, not per event. Before the
+ * routed counts, as a walk counts a visit before the route's run ends. */
+static void add_visits(const struct wbemev__route_map *m, uint32_t n)
+{
+    for (uint32_t k = 0; k < m->n; k++)
+        if (m->subs[k]->count_visits)
+            atomic_fetch_add_explicit(&m->subs[k]->evaluated, n, memory_order_relaxed);
+}
+
 void wbemev__route_done(struct wbemev__route *r)
 {
-    if (r->cls == NULL || !r->map->entries_ok)
+    if (r->cls == NULL)
+        return;
+    if (r->visited != 0) {
+        add_visits(r->map, r->visited);
+        r->visited = 0;
+    }
+    if (!r->map->entries_ok)
         return;
     for (uint32_t i = 0; i < r->map->nentries; i++) {
         if (r->routed[i] != 0) {
@@ -391,6 +407,8 @@ static void map_build(const struct wbemev__snapshot *s, const wbemev_class_t *cl
         map_add(wbemev__layer_class_find(s->delta, id), m);
         map_add(wbemev__layer_class_find(s->base, id), m);
     }
+    /* A whole route counts its routed events by its entries: too many, and the walk counts them */
+    m->whole = m->whole && m->entries_ok;
     for (uint32_t k = 0; m->whole && k < m->n; k++)
         wbemev_query_filter_make(m->subs[k]->query, cls, &m->filters[k]);
 }
@@ -428,12 +446,15 @@ void wbemev__route_find(const struct wbemev__snapshot *s, struct wbemev__route *
     }
     r->cls = cls;
     r->map = m;
+    r->visited = 0;
     memset(r->routed, 0, m->nentries * sizeof r->routed[0]);
 }
 
 void wbemev__route_find_deliver(const struct wbemev__snapshot *s, struct wbemev__route *r, const wbemev_class_t *cls)
 {
     wbemev__route_find(s, r, cls);
+    if (r->map->whole)
+        r->visited++;
     if (r->map->entries_ok) /* else walk_chain counts them */
         for (uint32_t i = 0; i < r->map->nentries; i++)
             r->routed[i]++; /* added to the entry once per run (wbemev__route_done) */

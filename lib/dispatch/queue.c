@@ -455,6 +455,7 @@ bool wbemev__queue_run_some(struct wbemev__queue *q, unsigned budget)
     struct wbemev__sub *sub = q->sub;
     bool failed = false;
     struct qitem batch[WBEMEV__STAGE_MAX];
+    wbemev_object_t *events[WBEMEV__STAGE_MAX]; /* the batch's, the consumer's array */
     wbemev__mutex_lock(&q->mu);
     if (q->running) { /* inline queues only: another thread is on it and will see our push */
         wbemev__mutex_unlock(&q->mu);
@@ -477,6 +478,7 @@ bool wbemev__queue_run_some(struct wbemev__queue *q, unsigned budget)
         uint64_t batch_bytes = 0;
         while (n < budget && n < WBEMEV__STAGE_MAX && q->count > 0) {
             batch[n] = ring_take(q);
+            events[n] = batch[n].obj;
             batch_bytes += batch[n++].bytes;
         }
         if (n == 0)
@@ -485,18 +487,19 @@ bool wbemev__queue_run_some(struct wbemev__queue *q, unsigned budget)
         atomic_store_explicit(&q->in_hand, n, memory_order_relaxed);
         wbemev__mutex_unlock(&q->mu);
         wbemev__space_wake(&d->space);
+        /* One Indicate with the whole batch, as WMI hands its sinks arrays: a consumer that
+         * fails it loses the batch (discarded). An ended queue's batch is discarded undelivered. */
         uint64_t discards = 0;
-        wbemev__object_free_batch_begin();
-        for (size_t i = 0; i < n; i++) {
-            atomic_store_explicit(&q->in_hand, n - i - 1, memory_order_relaxed);
-            if (failed || atomic_load_explicit(&q->ended, memory_order_relaxed)) {
-                discards++;
-            } else if (WBEMEV_FAILED(wbemev__consumer_indicate(d, sub, batch[i].obj))) {
-                discards++;
-                failed = true;
-            }
-            wbemev_object_release(batch[i].obj);
+        atomic_store_explicit(&q->in_hand, 0, memory_order_relaxed);
+        if (atomic_load_explicit(&q->ended, memory_order_relaxed)) {
+            discards = n;
+        } else if (WBEMEV_FAILED(wbemev__consumer_indicate(d, sub, (int32_t)n, events))) {
+            discards = n;
+            failed = true;
         }
+        wbemev__object_free_batch_begin();
+        for (size_t i = 0; i < n; i++)
+            wbemev_object_release(events[i]);
         wbemev__object_free_batch_end();
         if (discards > 0)
             atomic_fetch_add_explicit(&sub->discarded, discards, memory_order_relaxed);
