@@ -10,12 +10,12 @@
  */
 #include "dispatch/dispatch.h"
 
-/* Adds one event to the call's tally for q (nothing is reserved yet). */
-static bool reservations_add(struct wbemev__reservations *r, struct wbemev__queue *q, uint64_t bytes)
+/* Adds n events of `bytes` in all to the call's tally for q (nothing is reserved yet). */
+static bool reservations_add(struct wbemev__reservations *r, struct wbemev__queue *q, uint64_t n, uint64_t bytes)
 {
     for (size_t i = 0; i < r->n; i++) {
         if (r->v[i].q == q) {
-            r->v[i].n++;
+            r->v[i].n += n;
             r->v[i].bytes += bytes;
             return true;
         }
@@ -31,7 +31,7 @@ static bool reservations_add(struct wbemev__reservations *r, struct wbemev__queu
         r->v = v;
         r->cap = cap;
     }
-    r->v[r->n++] = (struct wbemev__reservation){q, 1, bytes};
+    r->v[r->n++] = (struct wbemev__reservation){q, n, bytes};
     return true;
 }
 
@@ -112,7 +112,36 @@ static bool for_each_target(const struct wbemev__snapshot *snap, int32_t count, 
 static bool tally_target(void *ctx, struct wbemev__sub *sub, wbemev_object_t *obj, uint64_t bytes)
 {
     (void)obj;
-    return reservations_add(ctx, sub->queue, bytes);
+    return reservations_add(ctx, sub->queue, 1, bytes);
+}
+
+/* The bound: every object to every reserving queue its class routes it to, WHERE not evaluated.
+ * A run of objects of one class with a whole route is tallied once per queue, not per object. */
+static bool tally_bound(const struct wbemev__snapshot *snap, int32_t count, wbemev_object_t *const *objects,
+                        struct wbemev__reservations *r)
+{
+    const struct targets one = {tally_target, r, true, false};
+    struct wbemev__route route;
+    route.cls = NULL;
+    for (int32_t i = 0; i < count;) {
+        const wbemev_class_t *cls = wbemev_object_class(objects[i]);
+        wbemev__route_find(snap, &route, cls);
+        if (!route.map->whole) {
+            if (!for_each_target(snap, 1, &objects[i], &one, true))
+                return false;
+            i++;
+            continue;
+        }
+        uint64_t n = 0, bytes = 0;
+        for (; i < count && wbemev_object_class(objects[i]) == cls; i++, n++)
+            bytes += wbemev__object_footprint(objects[i]);
+        for (uint32_t k = 0; k < route.map->n; k++) {
+            struct wbemev__sub *sub = route.map->subs[k];
+            if (sub->reserving && !reservations_add(r, sub->queue, n, bytes))
+                return false;
+        }
+    }
+    return true;
 }
 
 static bool count_refused(void *ctx, struct wbemev__sub *sub, wbemev_object_t *obj, uint64_t bytes)
@@ -134,8 +163,7 @@ wbemev_status wbemev__reserve_all(wbemev_dispatcher_t *d, const struct wbemev__s
     if (!snap->reserving)
         return WBEMEV_S_NO_ERROR;
     /* First the bound; what the call does not use goes back with the reservations at its end. */
-    const struct targets bound = {tally_target, r, true, false};
-    if (for_each_target(snap, count, objects, &bound, true)) {
+    if (tally_bound(snap, count, objects, r)) {
         size_t i = 0;
         for (; i < r->n; i++)
             if (wbemev__queue_reserve(r->v[i].q, r->v[i].n, r->v[i].bytes, 0, false) != WBEMEV_S_NO_ERROR)

@@ -55,6 +55,12 @@ struct wbemev__queue {
     struct wbemev__queue *run_next; /* the workers' run list */
 };
 
+/* The ring's capacity is 0 or a power of two (16, doubled): its positions wrap with a mask. */
+static inline size_t ring_at(const struct wbemev__queue *q, size_t i)
+{
+    return (q->head + i) & (q->cap - 1);
+}
+
 void wbemev__space_init(struct wbemev__space *s)
 {
     wbemev__mutex_init(&s->mu);
@@ -126,7 +132,7 @@ void wbemev__queue_free(struct wbemev__queue *q)
         return;
     /* Ended (or never used) by now: nothing queued. */
     for (size_t i = 0; i < q->count; i++)
-        wbemev_object_release(q->ring[(q->head + i) % q->cap].obj);
+        wbemev_object_release(q->ring[ring_at(q, i)].obj);
     wbemev__free(q->ring);
     wbemev__cond_destroy(&q->idle_cv);
     wbemev__mutex_destroy(&q->mu);
@@ -235,7 +241,7 @@ static bool ring_grow(struct wbemev__queue *q)
     if (v == NULL)
         return false;
     for (size_t i = 0; i < q->count; i++)
-        v[i] = q->ring[(q->head + i) % q->cap];
+        v[i] = q->ring[ring_at(q, i)];
     wbemev__free(q->ring);
     q->ring = v;
     q->cap = cap;
@@ -247,7 +253,7 @@ static bool ring_grow(struct wbemev__queue *q)
 static struct qitem ring_take(struct wbemev__queue *q)
 {
     struct qitem it = q->ring[q->head];
-    q->head = (q->head + 1) % q->cap;
+    q->head = ring_at(q, 1);
     q->count--;
     return it;
 }
@@ -356,7 +362,7 @@ static void push_adopted(struct wbemev__queue *q, wbemev_object_t *const *objs, 
             release_later(&rel, event);
             continue;
         }
-        q->ring[(q->head + q->count) % q->cap] = (struct qitem){event, bytes[i]};
+        q->ring[ring_at(q, q->count)] = (struct qitem){event, bytes[i]};
         q->count++;
         q->bytes += bytes[i];
         added += bytes[i];
