@@ -230,13 +230,25 @@ GET_TYPED_H(char16, uint16_t, WBEMEV_CIM_CHAR16, char16, (uint16_t))
 GET_TYPED_H(datetime, wbemev_datetime, WBEMEV_CIM_DATETIME, datetime, )
 #undef GET_TYPED_H
 
-wbemev_status wbemev_object_get_string_h(const wbemev_object_t *obj, wbemev_prop_handle h, const char **out)
+static WBEMEV__NOINLINE wbemev_status get_string_slow(const wbemev_object_t *obj, wbemev_prop_handle h,
+                                                      const char **out)
 {
-    if (obj == NULL || out == NULL)
-        return WBEMEV_E_INVALID_PARAMETER;
     wbemev_value v;
     wbemev_status st = typed_get_checked(obj, h, WBEMEV_CIM_STRING, &v);
     if (WBEMEV_SUCCEEDED(st))
         *out = v.u.string;
     return st;
+}
+
+wbemev_status wbemev_object_get_string_h(const wbemev_object_t *obj, wbemev_prop_handle h, const char **out)
+{
+    if (obj == NULL || out == NULL)
+        return WBEMEV_E_INVALID_PARAMETER;
+    const wbemev__slot *s = typed_slot(obj, h, WBEMEV_CIM_STRING);
+    if (s == NULL)
+        return get_string_slow(obj, h, out);
+    if (s->is_null)
+        return WBEMEV_E_ILLEGAL_NULL;
+    *out = s->storage == STORE_INLINE ? s->u.sso : s->u.str.ptr;
+    return WBEMEV_S_NO_ERROR;
 }

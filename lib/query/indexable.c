@@ -298,70 +298,64 @@ static bool put_point(wbemev_query_index_probe *out, size_t max, size_t *n, uint
     return put_probe(out, max, n, domain, true, 0, double_key(point), point);
 }
 
-size_t wbemev_query_index_probe_event(const wbemev_query_t *q, uint32_t prop, const wbemev_object_t *event,
-                                      const uint32_t *prefix_lens, size_t nprefix, wbemev_query_index_probe *out,
-                                      size_t max, wbemev_query_probed_value *value)
+/* The keys of value v, as wbemev_query_index_probe_event describes. */
+static size_t probe_value(const wbemev_value *v, const uint32_t *prefix_lens, size_t nprefix,
+                          wbemev_query_index_probe *out, size_t max, wbemev_query_probed_value *value)
 {
-    const wbemev_class_t *cls = wbemev_object_class(event);
-    wq_ctx cx = {q, event, q->cls != NULL && cls != NULL && wbemev_class_inherits_from(cls, q->cls), NULL};
-    wbemev_value v;
-    value->str = NULL;
-    value->has_number = false;
-    if (WBEMEV_FAILED(wbemev__wq_get_property(&cx, &q->props[prop], &v)) || v.is_null ||
-        WBEMEV_CIM_IS_ARRAY(v.type))
+    if (v->is_null || WBEMEV_CIM_IS_ARRAY(v->type))
         return 0; /* no comparison and no ISA holds */
     size_t n = 0;
     bool ok = true;
-    switch (v.type) {
+    switch (v->type) {
     case WBEMEV_CIM_STRING:
     case WBEMEV_CIM_REFERENCE: {
-        if (v.u.string == NULL)
+        if (v->u.string == NULL)
             return 0;
-        value->str = v.u.string;
-        size_t len = strlen(v.u.string);
-        ok = put_probe(out, max, &n, WBEMEV_QX_STR, false, 0, wbemev_query_index_hash(v.u.string, len), 0);
+        value->str = v->u.string;
+        size_t len = strlen(v->u.string);
+        ok = put_probe(out, max, &n, WBEMEV_QX_STR, false, 0, wbemev_query_index_hash(v->u.string, len), 0);
         for (size_t i = 0; ok && i < nprefix; i++)
             if (prefix_lens[i] <= len)
                 ok = put_probe(out, max, &n, WBEMEV_QX_PREFIX, false, prefix_lens[i],
-                               wbemev_query_index_hash(v.u.string, prefix_lens[i]), 0);
+                               wbemev_query_index_hash(v->u.string, prefix_lens[i]), 0);
         break;
     }
     case WBEMEV_CIM_DATETIME:
-        ok = put_point(out, max, &n, v.u.datetime.is_interval ? WBEMEV_QX_DTI : WBEMEV_QX_DTS,
-                       (double)wbemev__wq_datetime_us(&v.u.datetime));
+        ok = put_point(out, max, &n, v->u.datetime.is_interval ? WBEMEV_QX_DTI : WBEMEV_QX_DTS,
+                       (double)wbemev__wq_datetime_us(&v->u.datetime));
         break;
-    case WBEMEV_CIM_BOOLEAN: ok = put_probe(out, max, &n, WBEMEV_QX_BOOL, false, 0, v.u.boolean ? 1 : 0, 0); break;
+    case WBEMEV_CIM_BOOLEAN: ok = put_probe(out, max, &n, WBEMEV_QX_BOOL, false, 0, v->u.boolean ? 1 : 0, 0); break;
     case WBEMEV_CIM_CHAR16:
         ok = put_probe(out, max, &n, WBEMEV_QX_CH, false, 0,
-                       v.u.char16 < 0x80 ? fold_byte((unsigned char)v.u.char16) : v.u.char16, 0) &&
-             put_point(out, max, &n, WBEMEV_QX_NUM, (double)v.u.char16);
+                       v->u.char16 < 0x80 ? fold_byte((unsigned char)v->u.char16) : v->u.char16, 0) &&
+             put_point(out, max, &n, WBEMEV_QX_NUM, (double)v->u.char16);
         break;
     case WBEMEV_CIM_SINT8:
     case WBEMEV_CIM_SINT16:
     case WBEMEV_CIM_SINT32:
         value->has_number = true; /* a double holds every 32-bit integer */
-        value->number = (double)v.u.sint;
-        ok = put_point(out, max, &n, WBEMEV_QX_NUM, (double)v.u.sint);
+        value->number = (double)v->u.sint;
+        ok = put_point(out, max, &n, WBEMEV_QX_NUM, (double)v->u.sint);
         break;
-    case WBEMEV_CIM_SINT64: ok = put_point(out, max, &n, WBEMEV_QX_NUM, (double)v.u.sint); break;
+    case WBEMEV_CIM_SINT64: ok = put_point(out, max, &n, WBEMEV_QX_NUM, (double)v->u.sint); break;
     case WBEMEV_CIM_UINT8:
     case WBEMEV_CIM_UINT16:
     case WBEMEV_CIM_UINT32:
         value->has_number = true;
-        value->number = (double)v.u.uint;
-        ok = put_point(out, max, &n, WBEMEV_QX_NUM, (double)v.u.uint);
+        value->number = (double)v->u.uint;
+        ok = put_point(out, max, &n, WBEMEV_QX_NUM, (double)v->u.uint);
         break;
-    case WBEMEV_CIM_UINT64: ok = put_point(out, max, &n, WBEMEV_QX_NUM, (double)v.u.uint); break;
+    case WBEMEV_CIM_UINT64: ok = put_point(out, max, &n, WBEMEV_QX_NUM, (double)v->u.uint); break;
     case WBEMEV_CIM_REAL32:
     case WBEMEV_CIM_REAL64:
-        value->has_number = !isnan(v.u.real);
-        value->number = v.u.real;
-        ok = put_point(out, max, &n, WBEMEV_QX_NUM, v.u.real);
+        value->has_number = !isnan(v->u.real);
+        value->number = v->u.real;
+        ok = put_point(out, max, &n, WBEMEV_QX_NUM, v->u.real);
         break;
     case WBEMEV_CIM_OBJECT: {
-        if (v.u.object == NULL)
+        if (v->u.object == NULL)
             return 0;
-        const wbemev_class_t *oc = wbemev_object_class(v.u.object);
+        const wbemev_class_t *oc = wbemev_object_class(v->u.object);
         if (oc == NULL)
             return 0;
         size_t depth = wbemev_class_depth(oc);
@@ -374,6 +368,40 @@ size_t wbemev_query_index_probe_event(const wbemev_query_t *q, uint32_t prop, co
     default: return 0;
     }
     return ok ? n : max + 1;
+}
+
+/* wbemev_query_index_probe_event's value read as the evaluation reads it. */
+static size_t probe_general(const wbemev_query_t *q, const wq_prop *p, const wbemev_object_t *event,
+                            const wbemev_class_t *cls, const uint32_t *prefix_lens, size_t nprefix,
+                            wbemev_query_index_probe *out, size_t max, wbemev_query_probed_value *value)
+{
+    wq_ctx cx = {q, event, q->cls != NULL && cls != NULL && wbemev_class_inherits_from(cls, q->cls), NULL};
+    wbemev_value v;
+    if (WBEMEV_FAILED(wbemev__wq_get_property(&cx, p, &v)))
+        return 0;
+    return probe_value(&v, prefix_lens, nprefix, out, max, value);
+}
+
+size_t wbemev_query_index_probe_event(const wbemev_query_t *q, uint32_t prop, const wbemev_object_t *event,
+                                      const uint32_t *prefix_lens, size_t nprefix, wbemev_query_index_probe *out,
+                                      size_t max, wbemev_query_probed_value *value)
+{
+    const wbemev_class_t *cls = wbemev_object_class(event);
+    const wq_prop *p = &q->props[prop];
+    value->str = NULL;
+    value->has_number = false;
+    if (cls != NULL && cls == q->cls && p->has_handle && p->seg_count == 1 && p->type == WBEMEV_CIM_STRING) {
+        /* The commonest probe, a string of the compiled class itself: read in place */
+        wbemev_value v;
+        memset(&v, 0, sizeof v);
+        v.type = WBEMEV_CIM_STRING;
+        wbemev_status st = wbemev_object_get_string_h(event, p->handle, &v.u.string);
+        if (st == WBEMEV_S_NO_ERROR)
+            return probe_value(&v, prefix_lens, nprefix, out, max, value);
+        if (st == WBEMEV_E_ILLEGAL_NULL)
+            return 0;
+    }
+    return probe_general(q, p, event, cls, prefix_lens, nprefix, out, max, value);
 }
 
 const char *wbemev_query_sole_string_eq(const wbemev_query_t *q, uint32_t *prop)
