@@ -763,6 +763,23 @@ static void test_sole_string_equality(void **state)
     assert_false(wbemev_query_strings_equal("notepad.exe", "notepad.ex"));
     assert_false(wbemev_query_strings_equal("", "a"));
     assert_true(wbemev_query_strings_equal("", ""));
+    assert_false(wbemev_query_strings_equal("a", ""));
+    assert_false(wbemev_query_strings_equal("ab", "aB "));
+    /* only ASCII letters fold: '[' and '{', '@' and '`' differ by the same bit */
+    assert_false(wbemev_query_strings_equal("[", "{"));
+    assert_false(wbemev_query_strings_equal("@", "`"));
+    assert_false(wbemev_query_strings_equal("\xc9", "\xe9"));
+    assert_true(wbemev_query_strings_equal(NULL, NULL));
+    assert_false(wbemev_query_strings_equal("a", NULL));
+    assert_false(wbemev_query_strings_equal(NULL, "a"));
+    /* the same answer as the evaluation's compare, over every pair of bytes */
+    for (int x = 1; x < 256; x++) {
+        for (int y = 1; y < 256; y++) {
+            char a[3] = {'k', (char)x, 0}, b[3] = {'k', (char)y, 0};
+            if (wbemev_query_strings_equal(a, b) != (wbemev__strcasecmp(a, b) == 0))
+                fail_msg("bytes 0x%02x and 0x%02x", x, y);
+        }
+    }
 }
 
 /* The numeric ranges the filter index decides without evaluating, and their ends. */

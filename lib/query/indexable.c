@@ -298,6 +298,21 @@ static bool put_point(wbemev_query_index_probe *out, size_t max, size_t *n, uint
     return put_probe(out, max, n, domain, true, 0, double_key(point), point);
 }
 
+/* The keys of string str: its own and those of its prefixes of the lengths in prefix_lens. */
+static size_t probe_string(const char *str, const uint32_t *prefix_lens, size_t nprefix,
+                           wbemev_query_index_probe *out, size_t max, wbemev_query_probed_value *value)
+{
+    size_t n = 0;
+    value->str = str;
+    size_t len = strlen(str);
+    bool ok = put_probe(out, max, &n, WBEMEV_QX_STR, false, 0, wbemev_query_index_hash(str, len), 0);
+    for (size_t i = 0; ok && i < nprefix; i++)
+        if (prefix_lens[i] <= len)
+            ok = put_probe(out, max, &n, WBEMEV_QX_PREFIX, false, prefix_lens[i],
+                           wbemev_query_index_hash(str, prefix_lens[i]), 0);
+    return ok ? n : max + 1;
+}
+
 /* The keys of value v, as wbemev_query_index_probe_event describes. */
 static size_t probe_value(const wbemev_value *v, const uint32_t *prefix_lens, size_t nprefix,
                           wbemev_query_index_probe *out, size_t max, wbemev_query_probed_value *value)
@@ -308,18 +323,8 @@ static size_t probe_value(const wbemev_value *v, const uint32_t *prefix_lens, si
     bool ok = true;
     switch (v->type) {
     case WBEMEV_CIM_STRING:
-    case WBEMEV_CIM_REFERENCE: {
-        if (v->u.string == NULL)
-            return 0;
-        value->str = v->u.string;
-        size_t len = strlen(v->u.string);
-        ok = put_probe(out, max, &n, WBEMEV_QX_STR, false, 0, wbemev_query_index_hash(v->u.string, len), 0);
-        for (size_t i = 0; ok && i < nprefix; i++)
-            if (prefix_lens[i] <= len)
-                ok = put_probe(out, max, &n, WBEMEV_QX_PREFIX, false, prefix_lens[i],
-                               wbemev_query_index_hash(v->u.string, prefix_lens[i]), 0);
-        break;
-    }
+    case WBEMEV_CIM_REFERENCE:
+        return v->u.string != NULL ? probe_string(v->u.string, prefix_lens, nprefix, out, max, value) : 0;
     case WBEMEV_CIM_DATETIME:
         ok = put_point(out, max, &n, v->u.datetime.is_interval ? WBEMEV_QX_DTI : WBEMEV_QX_DTS,
                        (double)wbemev__wq_datetime_us(&v->u.datetime));
@@ -392,12 +397,10 @@ size_t wbemev_query_index_probe_event(const wbemev_query_t *q, uint32_t prop, co
     value->has_number = false;
     if (cls != NULL && cls == q->cls && p->has_handle && p->seg_count == 1 && p->type == WBEMEV_CIM_STRING) {
         /* The commonest probe, a string of the compiled class itself: read in place */
-        wbemev_value v;
-        memset(&v, 0, sizeof v);
-        v.type = WBEMEV_CIM_STRING;
-        wbemev_status st = wbemev_object_get_string_h(event, p->handle, &v.u.string);
+        const char *str;
+        wbemev_status st = wbemev_object_get_string_h(event, p->handle, &str);
         if (st == WBEMEV_S_NO_ERROR)
-            return probe_value(&v, prefix_lens, nprefix, out, max, value);
+            return str != NULL ? probe_string(str, prefix_lens, nprefix, out, max, value) : 0;
         if (st == WBEMEV_E_ILLEGAL_NULL)
             return 0;
     }
@@ -422,7 +425,16 @@ const char *wbemev_query_sole_string_eq(const wbemev_query_t *q, uint32_t *prop)
 /* eval.c's wq_compare for a string value and a string constant under `=`. */
 bool wbemev_query_strings_equal(const char *a, const char *b)
 {
-    return wbemev__strcasecmp(a, b) == 0;
+    if (a == NULL || b == NULL)
+        return a == b;
+    /* Byte by byte, folding only where the bytes differ: the two usually agree in case too. */
+    const unsigned char *pa = (const unsigned char *)a, *pb = (const unsigned char *)b;
+    for (;; pa++, pb++) {
+        if (*pa != *pb && fold_byte(*pa) != fold_byte(*pb))
+            return false;
+        if (*pa == 0)
+            return true;
+    }
 }
 
 /* A numeric property of at most 32 bits, or a real: its values are exact as doubles. */
