@@ -5,6 +5,11 @@
  * the back of the list if more is left, so a busy consumer does not starve the others. Workers
  * start with the first queued subscription. Lock: pool->mu (the run list), never held with
  * another and never across user code.
+ *
+ * A worker that finds the list empty watches it for a moment (IDLE_SPINS steps of a spin-wait,
+ * a fraction of a millisecond) before it sleeps: a provider that indicates again within that time
+ * finds it awake, and its push costs no wake-up of a sleeping thread (a system call, a tenth of
+ * the time of an array of 64 events).
  */
 #include "dispatch/dispatch.h"
 
@@ -14,6 +19,7 @@ struct wbemev__pool {
     wbemev__cond work_cv; /* a queue became runnable, or stop */
     wbemev__cond idle_cv; /* busy reached 0, or a turn ended while someone waits for one */
     struct wbemev__queue *head, *tail;
+    atomic_bool listed; /* head != NULL, for the idle workers' watch (written under mu) */
     /* Each worker's: the queue it is running (NULL between turns); and the threads waiting for a
      * turn to end (shutdown waiting for a consumer's Indicate): a turn's end wakes them only then. */
     struct worker_slot {
@@ -27,6 +33,10 @@ struct wbemev__pool {
     uint32_t nworkers, started;
     wbemev__thread *threads;
 };
+
+/* 0.1 to 0.3 ms, as long as the CPU's spin-wait step is: longer than a provider's usual pause
+ * between two arrays, short beside the time a burst takes. */
+#define IDLE_SPINS 4000u
 
 static WBEMEV__THREAD_LOCAL const struct wbemev__pool *tls_worker_of;
 
@@ -50,6 +60,7 @@ wbemev_status wbemev__pool_new(wbemev_dispatcher_t *d, uint32_t workers)
         wbemev__free(p);
         return WBEMEV_E_OUT_OF_MEMORY;
     }
+    atomic_init(&p->listed, false);
     wbemev__mutex_init(&p->mu);
     wbemev__cond_init(&p->work_cv);
     wbemev__cond_init(&p->idle_cv);
@@ -95,6 +106,7 @@ static void pool_append(struct wbemev__pool *p, struct wbemev__queue *q, bool ne
     else
         p->head = q;
     p->tail = q;
+    atomic_store_explicit(&p->listed, true, memory_order_relaxed);
     if (new_busy)
         p->busy++;
     wbemev__cond_signal(&p->work_cv);
@@ -124,6 +136,12 @@ static void worker_main(void *arg)
     tls_worker_of = p;
     for (;;) {
         wbemev__mutex_lock(&p->mu);
+        if (p->head == NULL && !p->stop) {
+            wbemev__mutex_unlock(&p->mu);
+            for (unsigned i = 0; i < IDLE_SPINS && !atomic_load_explicit(&p->listed, memory_order_relaxed); i++)
+                wbemev__cpu_relax();
+            wbemev__mutex_lock(&p->mu);
+        }
         while (p->head == NULL && !p->stop)
             wbemev__cond_wait(&p->work_cv, &p->mu);
         struct wbemev__queue *q = p->head;
@@ -132,8 +150,10 @@ static void worker_main(void *arg)
             break;
         }
         p->head = *wbemev__queue_run_link(q);
-        if (p->head == NULL)
+        if (p->head == NULL) {
             p->tail = NULL;
+            atomic_store_explicit(&p->listed, false, memory_order_relaxed);
+        }
         set_running(p, index, q);
         wbemev__mutex_unlock(&p->mu);
         struct wbemev__sub *sub = wbemev__queue_sub(q);

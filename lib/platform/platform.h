@@ -69,6 +69,18 @@ void wbemev__cond_broadcast(wbemev__cond *c);
 bool wbemev__thread_start(wbemev__thread *t, void (*fn)(void *), void *arg);
 void wbemev__thread_join(wbemev__thread *t);
 void wbemev__thread_yield(void);
+/* One step of a spin-wait: tells the CPU this thread waits (PAUSE, YIELD), so the other
+ * hardware thread of its core runs on and the wait's end costs no memory-order flush. */
+static inline void wbemev__cpu_relax(void)
+{
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_ia32_pause();
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+    _mm_pause();
+#endif
+}
 /* Calls fn(arg) when the calling thread exits (one registration per thread: a second one replaces
  * the first). Returns false where the platform cannot tell: the caller must cope with never being
  * called (win32: a provider DLL may be unloaded while threads it ran on live on). */
