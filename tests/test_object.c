@@ -2095,6 +2095,44 @@ static void test_live_instances_owner_exits(void **state)
     assert_int_equal(wbemev_live_allocations(), allocations);
 }
 
+/* One thread with templates of more classes than it keeps pins for: the classes it pinned count in
+ * its lanes, the others on their shared counts, and every count is exact either way. */
+static void test_live_counts_many_classes(void **state)
+{
+    fixture *f = *state;
+    enum { NCLASSES = 80, CLONES = 3 };
+    size_t allocations = wbemev_live_allocations();
+    wbemev_class_t *cls[NCLASSES];
+    wbemev_object_t *tmpl[NCLASSES], *ev[NCLASSES][CLONES];
+    for (int c = 0; c < NCLASSES; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "Many%d", c);
+        assert_wbemev_ok(wbemev_namespace_define_class(f->ns, name, "__ExtrinsicEvent", NULL, 0, &cls[c]));
+        tmpl[c] = spawn(cls[c]);
+    }
+    for (int round = 0; round < 2; round++) {
+        for (int c = 0; c < NCLASSES; c++)
+            for (int i = 0; i < CLONES; i++)
+                assert_wbemev_ok(wbemev_object_clone(tmpl[c], &ev[c][i]));
+        for (int c = 0; c < NCLASSES; c++)
+            assert_int_equal(wbemev_class_live_instances(cls[c]), CLONES + 1);
+        for (int c = 0; c < NCLASSES; c++)
+            for (int i = 0; i < CLONES; i++)
+                wbemev_object_release(ev[c][i]);
+        for (int c = 0; c < NCLASSES; c++)
+            assert_int_equal(wbemev_class_live_instances(cls[c]), 1);
+    }
+    for (int c = 0; c < NCLASSES; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "Many%d", c);
+        wbemev_object_release(tmpl[c]);
+        assert_int_equal(wbemev_class_live_instances(cls[c]), 0);
+        assert_wbemev_ok(wbemev_namespace_delete_class(f->ns, name));
+        wbemev_class_release(cls[c]);
+    }
+    assert_int_equal(wbemev_live_allocations(), allocations);
+}
+
 /* A second thread making and freeing instances has a cache lane of its own: no allocation once it
  * is warm; another thread after it (which may or may not find the lane free: a thread is told apart
  * by an address a later one can reuse) counts as exactly. */
@@ -2183,6 +2221,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_put_h_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_instances_owner_and_others, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_instances_owner_exits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_live_counts_many_classes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_lanes, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("object", tests, NULL, NULL);

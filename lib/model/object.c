@@ -145,8 +145,10 @@ static void free_batch_flush(struct free_batch *b)
 
 /* ---- the owner thread's share of a class's live count (object_layout.h) ---- */
 
-/* Classes this thread holds a pin on, given back when it exits. */
-#define THREAD_PINS 8
+/* Classes this thread holds a pin on, given back when it exits. A class with a live instance made
+ * here (a provider's template) keeps its pin: enough for a provider of many event classes, since
+ * a class without one counts each spawn and free on the shared count. */
+#define THREAD_PINS 64
 static WBEMEV__THREAD_LOCAL struct thread_pins {
     bool hooked; /* the exit hook is registered */
     unsigned n;
