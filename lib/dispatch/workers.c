@@ -9,7 +9,8 @@
  * A worker that finds the list empty watches it for a moment (IDLE_SPINS steps of a spin-wait,
  * a fraction of a millisecond) before it sleeps: a provider that indicates again within that time
  * finds it awake, and its push costs no wake-up of a sleeping thread (a system call, a tenth of
- * the time of an array of 64 events).
+ * the time of an array of 64 events). Not on a machine with one processor, where the watch would
+ * only keep the provider from running.
  */
 #include "dispatch/dispatch.h"
 
@@ -20,6 +21,7 @@ struct wbemev__pool {
     wbemev__cond idle_cv; /* busy reached 0, or a turn ended while someone waits for one */
     struct wbemev__queue *head, *tail;
     atomic_bool listed; /* head != NULL, for the idle workers' watch (written under mu) */
+    unsigned idle_spins; /* IDLE_SPINS, or 0 with one processor: a watch there only delays the provider */
     /* Each worker's: the queue it is running (NULL between turns); and the threads waiting for a
      * turn to end (shutdown waiting for a consumer's Indicate): a turn's end wakes them only then. */
     struct worker_slot {
@@ -61,6 +63,7 @@ wbemev_status wbemev__pool_new(wbemev_dispatcher_t *d, uint32_t workers)
         return WBEMEV_E_OUT_OF_MEMORY;
     }
     atomic_init(&p->listed, false);
+    p->idle_spins = wbemev__cpu_count() > 1 ? IDLE_SPINS : 0;
     wbemev__mutex_init(&p->mu);
     wbemev__cond_init(&p->work_cv);
     wbemev__cond_init(&p->idle_cv);
@@ -138,7 +141,7 @@ static void worker_main(void *arg)
         wbemev__mutex_lock(&p->mu);
         if (p->head == NULL && !p->stop) {
             wbemev__mutex_unlock(&p->mu);
-            for (unsigned i = 0; i < IDLE_SPINS && !atomic_load_explicit(&p->listed, memory_order_relaxed); i++)
+            for (unsigned i = 0; i < p->idle_spins && !atomic_load_explicit(&p->listed, memory_order_relaxed); i++)
                 wbemev__cpu_relax();
             wbemev__mutex_lock(&p->mu);
         }

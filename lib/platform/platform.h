@@ -69,6 +69,8 @@ void wbemev__cond_broadcast(wbemev__cond *c);
 bool wbemev__thread_start(wbemev__thread *t, void (*fn)(void *), void *arg);
 void wbemev__thread_join(wbemev__thread *t);
 void wbemev__thread_yield(void);
+/* Processors online (at least 1). */
+unsigned wbemev__cpu_count(void);
 /* One step of a spin-wait: tells the CPU this thread waits (PAUSE, YIELD), so the other
  * hardware thread of its core runs on and the wait's end costs no memory-order flush. */
 static inline void wbemev__cpu_relax(void)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 _Static_assert(sizeof(pthread_mutex_t) <= sizeof(wbemev__mutex), "wbemev__mutex too small");
 _Static_assert(sizeof(pthread_cond_t) <= sizeof(wbemev__cond), "wbemev__cond too small");
@@ -144,6 +145,12 @@ void wbemev__thread_join(wbemev__thread *t)
 void wbemev__thread_yield(void)
 {
     sched_yield();
+}
+
+unsigned wbemev__cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1u;
 }
 
 /* One key whose destructor runs the thread's registration, made once. */

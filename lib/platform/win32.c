@@ -132,6 +132,13 @@ void wbemev__thread_yield(void)
     SwitchToThread();
 }
 
+unsigned wbemev__cpu_count(void)
+{
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return si.dwNumberOfProcessors > 0 ? (unsigned)si.dwNumberOfProcessors : 1u;
+}
+
 bool wbemev__thread_at_exit(void (*fn)(void *), void *arg)
 {
     /* An FLS callback would outlive a provider DLL that WMI unloads while its threads go on, and a
