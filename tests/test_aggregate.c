@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define SEC 1000000000ull
 
@@ -212,6 +213,61 @@ static void test_many_groups(void **state)
     assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, id), WBEMEV_S_NO_ERROR);
 }
 
+/* A datetime as a provider may fill it: every padding byte of the struct set to `fill` first. */
+static wbemev_datetime padded_stamp(unsigned char fill, uint8_t minute)
+{
+    wbemev_datetime dt;
+    memset(&dt, fill, sizeof dt);
+    dt.is_interval = false;
+    dt.year = 2024;
+    dt.month = 5;
+    dt.day = 1;
+    dt.days = 0;
+    dt.hour = 12;
+    dt.minute = minute;
+    dt.second = 0;
+    dt.microseconds = 0;
+    dt.utc_offset = 0;
+    return dt;
+}
+
+/* BY a datetime groups equal datetimes together, whatever the bytes between the struct's fields
+ * held when the provider filled it. */
+static void test_group_by_datetime(void **state)
+{
+    struct fx *f = *state;
+    const wbemev_property_def props[] = {{"Stamp", WBEMEV_CIM_DATETIME, NULL}};
+    wbemev_class_t *cls;
+    assert_wbemev_ok(
+        wbemev_namespace_define_class(wbemev_dispatcher_namespace(f->d), "D_Event", "A_Event", props, 1, &cls));
+    fake_consumer *c = test_fakes_consumer(&f->fakes);
+    fake_consumer_keep_objects(c, true);
+    uint32_t id;
+    assert_wbemev_ok(wbemev_dispatcher_subscribe(f->d, "SELECT * FROM D_Event GROUP WITHIN 5 BY Stamp",
+                                                 fake_consumer_sink(c), NULL, &id));
+    static const unsigned char fills[] = {0x00, 0xff, 0x5a};
+    for (size_t i = 0; i < sizeof fills; i++) {
+        for (uint8_t minute = 0; minute < 2; minute++) {
+            wbemev_object_t *o;
+            assert_wbemev_ok(wbemev_class_spawn_instance(cls, &o));
+            wbemev_datetime dt = padded_stamp(fills[i], minute);
+            assert_wbemev_ok(wbemev_object_put_datetime(o, "Stamp", dt));
+            assert_wbemev_ok(fake_provider_indicate1(f->p, o));
+            wbemev_object_release(o);
+        }
+    }
+    advance(f, 5 * SEC);
+    assert_int_equal(wbemev_dispatcher_tick(f->d), 2); /* one group per minute */
+    assert_int_equal(fake_consumer_log_size(c), 2);
+    for (size_t k = 0; k < 2; k++) {
+        uint32_t n;
+        assert_wbemev_ok(wbemev_object_get_uint32(fake_consumer_entry(c, k).obj, "NumberOfEvents", &n));
+        assert_int_equal(n, sizeof fills);
+    }
+    assert_wbemev_ok(wbemev_dispatcher_unsubscribe(f->d, id));
+    wbemev_class_release(cls);
+}
+
 /* Queued GROUP WITHIN: aggregates go to the workers. */
 static void test_queued_aggregates(void **state)
 {
@@ -368,6 +424,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_window_without_by, setup, teardown),
         cmocka_unit_test_setup_teardown(test_by_and_having, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_by_datetime, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queued_aggregates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timer_thread, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hundred_thousand_groups, setup, teardown),

@@ -168,6 +168,51 @@ static void test_leap_years(void **state)
     }
 }
 
+/* A timestamp with every byte of the struct, padding included, first set to `fill`. */
+static wbemev_datetime filled_timestamp(unsigned char fill)
+{
+    wbemev_datetime dt;
+    memset(&dt, fill, sizeof dt);
+    dt.is_interval = false;
+    dt.year = 2024;
+    dt.month = 6;
+    dt.day = 15;
+    dt.days = 0;
+    dt.hour = 12;
+    dt.minute = 30;
+    dt.second = 1;
+    dt.microseconds = 5;
+    dt.utc_offset = -60;
+    return dt;
+}
+
+/* Equality is by field: padding never counts, each field does; the test kit's value equality and
+ * an object's stored value agree. */
+static void test_equal(void **state)
+{
+    (void)state;
+    wbemev_datetime a = filled_timestamp(0x00), b = filled_timestamp(0xff);
+    assert_true(wbemev_datetime_equal(&a, &b));
+    assert_true(wbemev_datetime_equal(NULL, NULL));
+    assert_false(wbemev_datetime_equal(&a, NULL));
+    assert_false(wbemev_datetime_equal(NULL, &a));
+    wbemev_value va = WBEMEV_V_DATETIME(a), vb = WBEMEV_V_DATETIME(b);
+    assert_true(wbemev_value_equal(&va, &vb));
+    wbemev_datetime c;
+    c = b, c.is_interval = true, assert_false(wbemev_datetime_equal(&a, &c));
+    c = b, c.year++, assert_false(wbemev_datetime_equal(&a, &c));
+    c = b, c.month++, assert_false(wbemev_datetime_equal(&a, &c));
+    c = b, c.day++, assert_false(wbemev_datetime_equal(&a, &c));
+    c = b, c.days++, assert_false(wbemev_datetime_equal(&a, &c));
+    c = b, c.hour++, assert_false(wbemev_datetime_equal(&a, &c));
+    c = b, c.minute++, assert_false(wbemev_datetime_equal(&a, &c));
+    c = b, c.second++, assert_false(wbemev_datetime_equal(&a, &c));
+    c = b, c.microseconds++, assert_false(wbemev_datetime_equal(&a, &c));
+    c = b, c.utc_offset++, assert_false(wbemev_datetime_equal(&a, &c));
+    vb = WBEMEV_V_DATETIME(c);
+    assert_false(wbemev_value_equal(&va, &vb));
+}
+
 static void test_validate(void **state)
 {
     (void)state;
@@ -389,7 +434,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_table),        cmocka_unit_test(test_parse_fields),
-        cmocka_unit_test(test_leap_years),         cmocka_unit_test(test_validate),
+        cmocka_unit_test(test_leap_years),         cmocka_unit_test(test_validate),         cmocka_unit_test(test_equal),
         cmocka_unit_test(test_format),             cmocka_unit_test(test_filetime_known),
         cmocka_unit_test(test_filetime_offsets),   cmocka_unit_test(test_filetime_intervals),
         cmocka_unit_test(test_filetime_errors),    cmocka_unit_test(test_filetime_every_day),

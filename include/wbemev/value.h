@@ -101,6 +101,13 @@ WBEMEV_API wbemev_status wbemev_datetime_format(const wbemev_datetime *dt, char 
 WBEMEV_API wbemev_status wbemev_datetime_validate(const wbemev_datetime *dt);
 
 /**
+ * True when a and b hold the same fields. Compare datetimes with this, not memcmp: the struct has
+ * padding between its fields, which a copy or an assignment need not keep. NULL equals only NULL.
+ * Thread-safe.
+ */
+WBEMEV_API bool wbemev_datetime_equal(const wbemev_datetime *a, const wbemev_datetime *b);
+
+/**
  * The UTC timestamp (offset 0) for a count of 100 ns ticks since 1601-01-01 (a FILETIME, the unit of
  * __Event.TIME_CREATED); the sub-microsecond digit is truncated. WBEMEV_E_VALUE_OUT_OF_RANGE past
  * 9999-12-31, WBEMEV_E_INVALID_PARAMETER when out is NULL. Thread-safe.

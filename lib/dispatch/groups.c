@@ -27,6 +27,13 @@ static bool value_equal(const wbemev_value *a, const wbemev_value *b)
                     return false;
             return true;
         }
+        if (base == WBEMEV_CIM_DATETIME) { /* field by field: the struct has padding */
+            const wbemev_datetime *x = a->u.array.items, *y = b->u.array.items;
+            for (size_t i = 0; i < a->u.array.count; i++)
+                if (!wbemev_datetime_equal(&x[i], &y[i]))
+                    return false;
+            return true;
+        }
         size_t n = a->u.array.count * wbemev_cimtype_element_size(base);
         return n == 0 || memcmp(a->u.array.items, b->u.array.items, n) == 0;
     }
@@ -42,7 +49,7 @@ static bool value_equal(const wbemev_value *a, const wbemev_value *b)
     case WBEMEV_CIM_CHAR16:
         return a->u.char16 == b->u.char16;
     case WBEMEV_CIM_DATETIME:
-        return memcmp(&a->u.datetime, &b->u.datetime, sizeof a->u.datetime) == 0;
+        return wbemev_datetime_equal(&a->u.datetime, &b->u.datetime);
     case WBEMEV_CIM_OBJECT:
         return a->u.object == b->u.object;
     case WBEMEV_CIM_SINT8:
@@ -88,6 +95,14 @@ static uint32_t bytes_hash(uint32_t h, const void *p, size_t n)
     return h;
 }
 
+/* The fields, not the bytes: the padding between them is not part of the value. */
+static uint32_t datetime_hash(uint32_t h, const wbemev_datetime *dt)
+{
+    h = mix(h, (uint64_t)dt->is_interval << 56 | (uint64_t)dt->year << 40 | (uint64_t)dt->month << 32 |
+                   (uint64_t)dt->day << 24 | (uint64_t)dt->hour << 16 | (uint64_t)dt->minute << 8 | dt->second);
+    return mix(h, (uint64_t)dt->days << 36 | (uint64_t)dt->microseconds << 16 | (uint16_t)dt->utc_offset);
+}
+
 static uint64_t real_bits(double r)
 {
     if (isnan(r))
@@ -113,6 +128,12 @@ static uint32_t value_hash(const wbemev_value *v)
                 h = mix(h, wbemev__name_hash(x[i]));
             return h;
         }
+        if (base == WBEMEV_CIM_DATETIME) {
+            const wbemev_datetime *x = v->u.array.items;
+            for (size_t i = 0; i < v->u.array.count; i++)
+                h = datetime_hash(h, &x[i]);
+            return h;
+        }
         return bytes_hash(h, v->u.array.items, v->u.array.count * wbemev_cimtype_element_size(base));
     }
     switch (v->type) {
@@ -127,7 +148,7 @@ static uint32_t value_hash(const wbemev_value *v)
     case WBEMEV_CIM_CHAR16:
         return mix(h, v->u.char16);
     case WBEMEV_CIM_DATETIME:
-        return bytes_hash(h, &v->u.datetime, sizeof v->u.datetime);
+        return datetime_hash(h, &v->u.datetime);
     case WBEMEV_CIM_OBJECT:
         return mix(h, (uint64_t)(uintptr_t)v->u.object);
     case WBEMEV_CIM_SINT8:

@@ -16,6 +16,15 @@
 #define DAY_1601 (-134774)
 #define DAY_10000 2932897
 
+bool wbemev_datetime_equal(const wbemev_datetime *a, const wbemev_datetime *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    return a->is_interval == b->is_interval && a->year == b->year && a->month == b->month && a->day == b->day &&
+           a->days == b->days && a->hour == b->hour && a->minute == b->minute && a->second == b->second &&
+           a->microseconds == b->microseconds && a->utc_offset == b->utc_offset;
+}
+
 wbemev_status wbemev_datetime_validate(const wbemev_datetime *dt)
 {
     if (dt == NULL)

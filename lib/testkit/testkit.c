@@ -12,7 +12,7 @@ static bool scalar_equal(wbemev_cimtype base, const void *a, const void *b)
     case WBEMEV_CIM_REFERENCE:
         return strcmp(*(const char *const *)a, *(const char *const *)b) == 0;
     case WBEMEV_CIM_DATETIME:
-        return memcmp(a, b, sizeof(wbemev_datetime)) == 0;
+        return wbemev_datetime_equal(a, b);
     default:
         return memcmp(a, b, wbemev_cimtype_element_size(base)) == 0;
     }
@@ -51,7 +51,7 @@ bool wbemev_value_equal(const wbemev_value *a, const wbemev_value *b)
     case WBEMEV_CIM_STRING: case WBEMEV_CIM_REFERENCE:
         return strcmp(a->u.string, b->u.string) == 0;
     case WBEMEV_CIM_DATETIME:
-        return memcmp(&a->u.datetime, &b->u.datetime, sizeof a->u.datetime) == 0;
+        return wbemev_datetime_equal(&a->u.datetime, &b->u.datetime);
     case WBEMEV_CIM_OBJECT:
         return a->u.object == b->u.object;
     default:
