@@ -296,6 +296,13 @@ static void r_datetime_validate(void)
     dt = (wbemev_datetime){.year = 2024, .month = 1, .day = 1, .utc_offset = 1000};
     BAD(wbemev_datetime_validate(&dt), INVALID);
 }
+static void r_datetime_equal(void)
+{
+    wbemev_datetime dt = {.year = 2024, .month = 1, .day = 1};
+    BADV(!wbemev_datetime_equal(NULL, &dt));
+    BADV(!wbemev_datetime_equal(&dt, NULL));
+    BADV(wbemev_datetime_equal(NULL, NULL));
+}
 static void r_datetime_from_filetime(void)
 {
     wbemev_datetime dt = {.year = 5};
@@ -1618,7 +1625,7 @@ static const struct row {
 } rows[] = {
     ROW(set_allocator), ROW(live_allocations), ROW(live_objects), ROW(version_string), ROW(version),
     ROW(status_name), ROW(status_message), ROW(cimtype_is_valid), ROW(cimtype_name), ROW(cimtype_from_name),
-    ROW(cimtype_element_size), ROW(datetime_parse), ROW(datetime_format), ROW(datetime_validate),
+    ROW(cimtype_element_size), ROW(datetime_parse), ROW(datetime_format), ROW(datetime_validate), ROW(datetime_equal),
     ROW(datetime_from_filetime), ROW(datetime_to_filetime), ROW(value_validate), ROW(value_array_element),
     ROW(utf8_is_valid),
     ROW(namespace_new), ROW(namespace_add_ref), ROW(namespace_release), ROW(namespace_name),

@@ -48,11 +48,6 @@ static void *block_next(void *block)
     return next;
 }
 
-static void block_set_next(void *block, void *next)
-{
-    memcpy(block, &next, sizeof next);
-}
-
 /* Asks for a block to be brought in for writing while the current event is made. */
 static void prefetch_block(const void *block, size_t size)
 {
@@ -152,13 +147,13 @@ void *wbemev__block_cache_take(struct wbemev__block_cache *c, size_t size)
     struct wbemev__cache_lane *l = claim_lane(c, size);
     if (l == NULL)
         return NULL;
-    void *block = l->head;
-    if (block != NULL)
-        l->head = block_next(block); /* its own frees: still in this core's cache */
-    else if (l != &c->lane[0] || (block = chunk_take(c, l, size)) == NULL)
-        return NULL;
-    if (l->count > 0)
-        l->count--;
+    void *block = wbemev__lane_pop(l); /* its own frees: still in this core's cache */
+    if (block == NULL) {
+        if (l != &c->lane[0] || (block = chunk_take(c, l, size)) == NULL)
+            return NULL;
+        if (l->count > 0) /* the chunks' blocks were counted when the stack was taken */
+            l->count--;
+    }
     wbemev__live_allocations_add(1);
     return block;
 }
@@ -208,11 +203,8 @@ bool wbemev__block_cache_put(struct wbemev__block_cache *c, void *block, size_t 
     struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(c);
     if (l == NULL)
         return wbemev__block_cache_give(c, &block, 1, size) == 1;
-    if (l->count >= l->limit)
+    if (!wbemev__lane_push(l, block))
         return false;
-    block_set_next(block, l->head);
-    l->head = block;
-    l->count++;
     wbemev__live_allocations_add(-1);
     return true;
 }

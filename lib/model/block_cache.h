@@ -75,17 +75,38 @@ static inline struct wbemev__cache_lane *wbemev__block_cache_my_lane(struct wbem
 /* The limit of blocks a lane keeps (block_cache.c), for the inline paths below. */
 #define WBEMEV__BLOCK_CACHE_BYTES (256u * 1024u)
 
+/* The owner's own list, with no lock: a block off the front (NULL when empty), a block onto it
+ * (false when the lane holds its limit). The blocks are linked through their first bytes. The
+ * caller counts the block as live or freed. */
+static inline void *wbemev__lane_pop(struct wbemev__cache_lane *l)
+{
+    void *block = l->head;
+    if (block == NULL)
+        return NULL;
+    memcpy(&l->head, block, sizeof l->head);
+    if (l->count > 0)
+        l->count--;
+    return block;
+}
+
+static inline bool wbemev__lane_push(struct wbemev__cache_lane *l, void *block)
+{
+    if (l->count >= l->limit)
+        return false;
+    memcpy(block, &l->head, sizeof l->head);
+    l->head = block;
+    l->count++;
+    return true;
+}
+
 /* Inline: a lane owner's own list, the whole of the usual spawn's and free's work with the cache;
  * the rest (claiming a lane, the chunks, handing back) is in block_cache.c. */
 static inline void *wbemev__block_cache_take_fast(struct wbemev__block_cache *c, size_t size)
 {
     struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(c);
-    void *block = l != NULL ? l->head : NULL;
+    void *block = l != NULL ? wbemev__lane_pop(l) : NULL;
     if (block == NULL)
         return wbemev__block_cache_take(c, size);
-    memcpy(&l->head, block, sizeof l->head); /* the next block, linked through its first bytes */
-    if (l->count > 0)
-        l->count--;
     wbemev__live_allocations_add(1);
     return block;
 }
@@ -93,11 +114,8 @@ static inline void *wbemev__block_cache_take_fast(struct wbemev__block_cache *c,
 static inline bool wbemev__block_cache_put_fast(struct wbemev__block_cache *c, void *block, size_t size)
 {
     struct wbemev__cache_lane *l = wbemev__block_cache_my_lane(c);
-    if (l == NULL || l->count >= l->limit)
+    if (l == NULL || !wbemev__lane_push(l, block))
         return wbemev__block_cache_put(c, block, size);
-    memcpy(block, &l->head, sizeof l->head);
-    l->head = block;
-    l->count++;
     wbemev__live_allocations_add(-1);
     return true;
 }

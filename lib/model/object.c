@@ -88,11 +88,8 @@ static inline bool object_free_to_lane(wbemev_object_t *obj)
         return false;
     wbemev_class_t *cls = obj->cls;
     struct wbemev__cache_lane *l = pinned_lane(cls);
-    if (l == NULL || l->count >= l->limit)
+    if (l == NULL || !wbemev__lane_push(l, obj))
         return false;
-    memcpy(obj, &l->head, sizeof l->head);
-    l->head = obj;
-    l->count++;
     wbemev__live_counts_add(-1, -1);
     lane_live_add(cls, l, -1); /* may drop the class: last */
     return true;

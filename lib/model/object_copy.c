@@ -121,12 +121,9 @@ static inline wbemev_object_t *clone_from_lane(const wbemev_object_t *src)
 {
     wbemev_class_t *cls = src->cls;
     struct wbemev__cache_lane *l = pinned_lane(cls);
-    wbemev_object_t *obj = l != NULL ? l->head : NULL;
+    wbemev_object_t *obj = l != NULL ? wbemev__lane_pop(l) : NULL;
     if (obj == NULL)
         return NULL;
-    memcpy(&l->head, obj, sizeof l->head); /* the next block, linked through its first bytes */
-    if (l->count > 0)
-        l->count--;
     object_init_header(obj, cls, WBEMEV_GENUS_INSTANCE, false, true);
     copy_plain_slots(obj, src);
     lane_live_add(cls, l, 1);

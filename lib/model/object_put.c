@@ -245,7 +245,8 @@ static WBEMEV__NOINLINE wbemev_status put_h_checked(wbemev_object_t *obj, wbemev
 /* A timestamp every month has (day 1..28): valid without the calendar; the rest is validated by
  * wbemev_datetime_validate. */
 /* Field by field, as the caller most likely wrote it: one wide load over fields just stored one by
- * one cannot take them from the store buffer and waits for every store before it. */
+ * one cannot take them from the store buffer and waits for every store before it (with GCC this
+ * file is built without store merging, which would join the loads again: lib/CMakeLists.txt). */
 static inline void datetime_store(wbemev_datetime *dst, const wbemev_datetime *src)
 {
     dst->is_interval = src->is_interval;
