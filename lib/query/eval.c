@@ -375,13 +375,19 @@ wbemev_status wbemev__wq_get_property(const wq_ctx *cx, const wq_prop *prop, wbe
 
 /* A CMP node compile.c marked int_cmp: the same result as wq_compare on the value, as one range
  * test on the slot's bits (compile.c's wq_int_keys). */
+/* An integer comparison compiled to a range of the slot's bits: inside [lo, hi], or outside it. */
+static inline bool int_bits_hold(uint64_t bits, bool is_signed, uint64_t lo, uint64_t hi, bool outside)
+{
+    uint64_t key = is_signed ? bits ^ WQ_SIGN_BIT : bits; /* signed order as unsigned */
+    return (key >= lo && key <= hi) != outside;
+}
+
 static bool wq_int_compare(const wbemev_query_t *q, const wq_node *n, const wbemev_object_t *event)
 {
     uint64_t bits;
     if (wbemev__object_get_bits_h(event, q->props[n->prop].handle, &bits) != 1)
         return false; /* NULL (or not this class's handle): no comparison holds */
-    uint64_t key = n->int_signed ? bits ^ WQ_SIGN_BIT : bits;
-    return (key >= n->int_lo && key <= n->int_hi) != n->int_outside;
+    return int_bits_hold(bits, n->int_signed, n->int_lo, n->int_hi, n->int_outside);
 }
 
 bool wbemev__wq_eval(const wq_ctx *cx, uint32_t index)
@@ -482,8 +488,7 @@ bool wbemev_query_filter_holds(const wbemev_query_filter *f, const wbemev_object
         uint64_t bits;
         if (!wbemev__object_get_bits_at(event, f->index, &bits))
             return false;
-        uint64_t key = f->int_signed ? bits ^ WQ_SIGN_BIT : bits;
-        return (key >= f->lo && key <= f->hi) != f->int_outside;
+        return int_bits_hold(bits, f->int_signed, f->lo, f->hi, f->int_outside);
     }
     case FILTER_EVAL: {
         wq_ctx cx = {f->q, event, f->use_handles, NULL};
