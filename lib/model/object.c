@@ -106,8 +106,8 @@ static WBEMEV__NOINLINE void object_free_deep(wbemev_object_t *obj)
     } while ((obj = walk_pop(&pending)) != NULL);
 }
 
-/* Frees obj, whose last reference is gone. */
-static void object_free(wbemev_object_t *obj)
+/* Frees obj, whose last reference is gone. Out of line: the provider's release takes the lane. */
+static WBEMEV__NOINLINE void object_free(wbemev_object_t *obj)
 {
     if (obj->view_of == NULL && obj->heavy == 0)
         object_free_block(obj); /* scalars and short strings: nothing else to free */

@@ -244,23 +244,6 @@ static WBEMEV__NOINLINE wbemev_status put_h_checked(wbemev_object_t *obj, wbemev
 
 /* A timestamp every month has (day 1..28): valid without the calendar; the rest is validated by
  * wbemev_datetime_validate. */
-/* Field by field, as the caller most likely wrote it: one wide load over fields just stored one by
- * one cannot take them from the store buffer and waits for every store before it (with GCC this
- * file is built without store merging, which would join the loads again: lib/CMakeLists.txt). */
-static inline void datetime_store(wbemev_datetime *dst, const wbemev_datetime *src)
-{
-    dst->is_interval = src->is_interval;
-    dst->year = src->year;
-    dst->month = src->month;
-    dst->day = src->day;
-    dst->days = src->days;
-    dst->hour = src->hour;
-    dst->minute = src->minute;
-    dst->second = src->second;
-    dst->microseconds = src->microseconds;
-    dst->utc_offset = src->utc_offset;
-}
-
 static inline bool datetime_plainly_valid(const wbemev_datetime *dt)
 {
     return !dt->is_interval && dt->days == 0 && dt->year <= 9999 && dt->month >= 1 && dt->month <= 12 &&
@@ -274,7 +257,7 @@ static WBEMEV__NOINLINE wbemev_status put_datetime_slot(wbemev__slot *s, const w
     wbemev_status st = wbemev_datetime_validate(dt);
     if (WBEMEV_FAILED(st))
         return st;
-    datetime_store(&s->u.datetime, dt);
+    s->u.datetime = *dt;
     s->is_null = 0;
     return WBEMEV_S_NO_ERROR;
 }
@@ -322,7 +305,7 @@ wbemev_status wbemev_object_put_h(wbemev_object_t *obj, wbemev_prop_handle handl
         const wbemev_datetime *dt = &value->u.datetime;
         if (!datetime_plainly_valid(dt))
             return put_datetime_slot(s, dt);
-        datetime_store(&s->u.datetime, dt);
+        s->u.datetime = *dt;
         s->is_null = 0;
         return WBEMEV_S_NO_ERROR;
     }
@@ -423,7 +406,7 @@ wbemev_status wbemev_object_put_datetime_h(wbemev_object_t *obj, wbemev_prop_han
         return put_datetime_slow(obj, h, x);
     if (!datetime_plainly_valid(x))
         return put_datetime_slot(s, x);
-    datetime_store(&s->u.datetime, x);
+    s->u.datetime = *x;
     s->is_null = 0;
     return WBEMEV_S_NO_ERROR;
 }
