@@ -150,6 +150,12 @@ static void world_fini(world *w)
 
 /* ---- generated subscriptions ---- */
 
+/* A third of the names are long: past what the index keeps of a literal in place. */
+static const char *long_tail(uint64_t *s)
+{
+    return rnd(s) % 3 == 0 ? ".a-process-name-longer-than-most.EXE" : "";
+}
+
 /* One conjunct on Fx_Event's properties (or an intrinsic event's TargetInstance). */
 static void atom(uint64_t *s, bool intrinsic, char *out, size_t size)
 {
@@ -167,7 +173,7 @@ static void atom(uint64_t *s, bool intrinsic, char *out, size_t size)
     switch (rnd(s) % 24) {
     case 0:
     case 1:
-    case 2: snprintf(out, size, "Name = '%c%u'", rnd(s) % 3 ? 'n' : 'N', rnd(s) % 6); break;
+    case 2: snprintf(out, size, "Name = '%c%u%s'", rnd(s) % 3 ? 'n' : 'N', rnd(s) % 6, long_tail(s)); break;
     case 3: snprintf(out, size, "Name LIKE '%s%%'", rnd(s) % 2 ? "n" : "N1"); break;
     case 4: snprintf(out, size, "Name LIKE 'n_'"); break;
     case 5: snprintf(out, size, "S = %d", k); break;
@@ -277,8 +283,8 @@ static wbemev_object_t *gen_event(world *w, uint64_t *s)
         return o;
     }
     assert_wbemev_ok(wbemev_class_spawn_instance(rnd(s) % 3 ? w->ev_cls : w->sub_cls, &o));
-    char name[8];
-    snprintf(name, sizeof name, "%c%u", rnd(s) % 3 ? 'n' : 'N', rnd(s) % 7);
+    char name[64];
+    snprintf(name, sizeof name, "%c%u%s", rnd(s) % 3 ? 'n' : 'N', rnd(s) % 7, long_tail(s));
     if (maybe(s))
         put(o, "Name", WBEMEV_V_STRING(rnd(s) % 10 ? name : "n"));
     if (maybe(s))

@@ -38,13 +38,19 @@ struct fx_path {
 };
 
 /* A subscription whose whole WHERE the index decides from the value the probe read, without
- * evaluating it: `path = 'literal'` (FX_EQ) or a range of numbers on path (FX_RANGE). */
-enum { FX_NONE, FX_EQ, FX_RANGE };
+ * evaluating it: `path = 'literal'` (FX_EQ, FX_EQ_HERE) or a range of numbers on path (FX_RANGE).
+ * A short literal is copied here: among many subscriptions the query's own copy is one more cache
+ * miss per candidate. */
+enum { FX_NONE, FX_EQ, FX_EQ_HERE, FX_RANGE };
+#define FX_LITERAL_HERE sizeof(wbemev_query_range)
 struct fx_decide {
     uint8_t kind;
     uint32_t path;
-    const char *literal;       /* FX_EQ: the query's */
-    wbemev_query_range range; /* FX_RANGE */
+    union {
+        const char *literal;           /* FX_EQ: the query's */
+        char text[FX_LITERAL_HERE];    /* FX_EQ_HERE: a copy, NUL-terminated */
+        wbemev_query_range range;      /* FX_RANGE */
+    } u;
 };
 
 /* One distinct key of the class's hash: the positions of the subscriptions it leads to. */
@@ -58,7 +64,6 @@ struct fx_key {
      * spares a lookup a second cache miss. */
     uint32_t first, count;
 };
-
 
 /* The intervals of one (path, ordered domain), sorted by lo, with the implicit balanced tree's
  * largest hi per subtree (kept at the subtree's middle element). */
@@ -279,12 +284,20 @@ static wbemev_status class_build(struct wbemev__layer *l, struct wbemev__layer_c
             c->plain[c->nplain++] = i;
             continue;
         }
-        struct fx_decide dc = {FX_NONE, 0, NULL, {0, 0, false, false}};
+        struct fx_decide dc;
+        memset(&dc, 0, sizeof dc);
+        dc.kind = FX_NONE;
         uint32_t dprop = 0;
-        if (sub->nterms == 1 && (dc.literal = wbemev_query_sole_string_eq(sub->query, &dprop)) != NULL)
+        const char *literal = sub->nterms == 1 ? wbemev_query_sole_string_eq(sub->query, &dprop) : NULL;
+        if (literal != NULL && strlen(literal) < FX_LITERAL_HERE) {
+            dc.kind = FX_EQ_HERE;
+            memcpy(dc.u.text, literal, strlen(literal) + 1);
+        } else if (literal != NULL) {
             dc.kind = FX_EQ;
-        else if (sub->nterms == 1 && wbemev_query_sole_range(sub->query, &dprop, &dc.range))
+            dc.u.literal = literal;
+        } else if (sub->nterms == 1 && wbemev_query_sole_range(sub->query, &dprop, &dc.u.range)) {
             dc.kind = FX_RANGE;
+        }
         if (dc.kind != FX_NONE) {
             const char *path = wbemev_query_prop_path(sub->query, dprop);
             dc.path = path_of(&l->d->index, c, &pathcap, sub->query, dprop, wbemev_query_index_hash(path, strlen(path)));
@@ -714,9 +727,11 @@ static int decided(const struct wbemev__layer_class *c, const struct wbemev__pro
     const wbemev_query_probed_value *v = probed_value(c, pc, dc->path);
     if (v == NULL)
         return -1;
+    if (dc->kind == FX_EQ_HERE)
+        return v->str != NULL ? wbemev_query_strings_equal(v->str, dc->u.text) : -1;
     if (dc->kind == FX_EQ)
-        return v->str != NULL ? wbemev_query_strings_equal(v->str, dc->literal) : -1;
-    return v->has_number ? wbemev_query_range_holds(&dc->range, v->number) : -1;
+        return v->str != NULL ? wbemev_query_strings_equal(v->str, dc->u.literal) : -1;
+    return v->has_number ? wbemev_query_range_holds(&dc->u.range, v->number) : -1;
 }
 
 bool wbemev__layer_class_walk(const struct wbemev__layer_class *c, const wbemev_object_t *event, bool full, bool count,
