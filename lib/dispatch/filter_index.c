@@ -575,7 +575,8 @@ static void stab(const struct fx_ranges *r, uint32_t l, uint32_t h, double x, st
         uint32_t m = l + (h - l) / 2;
         if (r->maxhi[m] < x)
             return; /* every interval here ends before x */
-        stab(r, l, m, x, k);
+        if (l < m && r->maxhi[l + (m - l) / 2] >= x) /* the left half's own test, without the call */
+            stab(r, l, m, x, k);
         if (r->lo[m] > x)
             return; /* this one and all after it start past x */
         if (r->hi[m] >= x)
