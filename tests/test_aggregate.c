@@ -213,24 +213,6 @@ static void test_many_groups(void **state)
     assert_wbemev_status(wbemev_dispatcher_unsubscribe(f->d, id), WBEMEV_S_NO_ERROR);
 }
 
-/* A datetime as a provider may fill it: every padding byte of the struct set to `fill` first. */
-static wbemev_datetime padded_stamp(unsigned char fill, uint8_t minute)
-{
-    wbemev_datetime dt;
-    memset(&dt, fill, sizeof dt);
-    dt.is_interval = false;
-    dt.year = 2024;
-    dt.month = 5;
-    dt.day = 1;
-    dt.days = 0;
-    dt.hour = 12;
-    dt.minute = minute;
-    dt.second = 0;
-    dt.microseconds = 0;
-    dt.utc_offset = 0;
-    return dt;
-}
-
 /* BY a datetime groups equal datetimes together, whatever the bytes between the struct's fields
  * held when the provider filled it. */
 static void test_group_by_datetime(void **state)
@@ -250,7 +232,7 @@ static void test_group_by_datetime(void **state)
         for (uint8_t minute = 0; minute < 2; minute++) {
             wbemev_object_t *o;
             assert_wbemev_ok(wbemev_class_spawn_instance(cls, &o));
-            wbemev_datetime dt = padded_stamp(fills[i], minute);
+            wbemev_datetime dt = filled_timestamp(fills[i], minute);
             assert_wbemev_ok(wbemev_object_put_datetime(o, "Stamp", dt));
             assert_wbemev_ok(fake_provider_indicate1(f->p, o));
             wbemev_object_release(o);

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void wbemev_test_assert_no_leaks(void)
 {
@@ -151,4 +152,21 @@ wbemev_status fake_fire(fake_provider *p, wbemev_class_t *cls, const char *name,
     wbemev_sink_t *sink = fake_provider_sink(p);
     assert_non_null(sink);
     return fire_event(sink, cls, name, severity);
+}
+
+wbemev_datetime filled_timestamp(unsigned char fill, uint8_t minute)
+{
+    wbemev_datetime dt;
+    memset(&dt, fill, sizeof dt);
+    dt.is_interval = false;
+    dt.year = 2024;
+    dt.month = 5;
+    dt.day = 1;
+    dt.days = 0;
+    dt.hour = 12;
+    dt.minute = minute;
+    dt.second = 0;
+    dt.microseconds = 0;
+    dt.utc_offset = 0;
+    return dt;
 }

@@ -65,4 +65,9 @@ wbemev_status fire_event(wbemev_sink_t *sink, wbemev_class_t *cls, const char *n
 /* The same through the sink the fake provider kept (which it must have). */
 wbemev_status fake_fire(fake_provider *p, wbemev_class_t *cls, const char *name, int32_t severity);
 
+/* ---- values ---- */
+/* The timestamp 2024-05-01 12:<minute>:00 UTC as a provider may fill it: every byte of the struct,
+ * the padding between its fields included, set to `fill` first. */
+wbemev_datetime filled_timestamp(unsigned char fill, uint8_t minute);
+
 #endif
